@@ -1,0 +1,64 @@
+import { ShoutuError } from '@shoutu/shared';
+import { runDemo } from './commands/demo.js';
+import { runDetect } from './commands/detect.js';
+import { runIngest } from './commands/ingest.js';
+import { runMasks } from './commands/masks.js';
+import { runReplay } from './commands/replay.js';
+import { runWorker } from './commands/worker.js';
+
+const USAGE = `shoutu — change patches (图斑) on farmland and the ecological red line, from imagery batches
+
+Usage: npx shoutu <command> [options]
+
+Commands:
+  demo                      ingest the Taizhou fixture epochs in embedded mode and print the alerts
+  ingest DIR                run (embedded) or enqueue (REDIS_URL set) an imagery batch folder
+      [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]
+  masks --farmland F.geojson --redline R.geojson
+                            set the current mask layers (GeoJSON polygons, any CRS proj4 knows)
+  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...]
+      [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
+                            change detection on a co-registered pair: change.tif, patches.geojson, summary.json
+  replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
+  worker ingest|detect|alert
+                            run one stage as a BullMQ worker (needs REDIS_URL)
+
+Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT, … (see README.md)`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  demo: runDemo,
+  ingest: runIngest,
+  masks: runMasks,
+  detect: runDetect,
+  replay: runReplay,
+  worker: runWorker,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`shoutu: unknown command "${name}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  return command(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ShoutuError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
+      process.stderr.write(`shoutu: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`shoutu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,25 @@
+import type { AlertFeature } from '@shoutu/shared';
+
+/** Most severe first, for display. */
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
+
+/** Plain-text summary table of a set of alerts: counts, areas in 亩 per mask, severity counts. */
+export function alertSummary(alerts: readonly AlertFeature[]): string {
+  const mu = (f: (a: AlertFeature) => number) => alerts.reduce((s, a) => s + f(a), 0).toFixed(2);
+  const rows: Array<[string, string]> = [
+    ['alerts (图斑)', String(alerts.length)],
+    ['total area (亩)', mu((a) => a.properties.areaMu)],
+    ['in ecological red line 生态保护红线 (亩)', mu((a) => a.properties.overlap.redline.areaMu)],
+    ['in permanent basic farmland 永久基本农田 (亩)', mu((a) => a.properties.overlap.farmland.areaMu)],
+  ];
+  for (const s of SEVERITY_ORDER) rows.push([`severity ${s}`, String(alerts.filter((a) => a.properties.severity === s).length)]);
+  const width = Math.max(...rows.map(([k]) => displayWidth(k)));
+  return rows.map(([k, v]) => `  ${k}${' '.repeat(width - displayWidth(k))}  ${v.padStart(8)}`).join('\n');
+}
+
+/** Terminal columns of a string: CJK characters take two. */
+function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
+  return w;
+}

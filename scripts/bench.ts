@@ -1,0 +1,66 @@
+/**
+ * Runs the pixel-kernel benchmarks (shared/src/kernels/*.bench.ts) and prints one table:
+ * kernel, Mpx/s, baseline Mpx/s, ratio (kernel / baseline), baseline, checksum.
+ *
+ * Usage: npx tsx scripts/bench.ts   (or: npm run bench)
+ *
+ * The list of modules is static on purpose: adding a kernel means adding its bench here.
+ * Baselines are measured in the same process and run (see bench-harness.ts); rows indented
+ * with "naive" are straightforward reference implementations of the kernel above them, and
+ * carry the same checksum when they compute the same result.
+ */
+
+import { bench as bandStats } from '../shared/src/kernels/band-stats.bench.js';
+import type { BenchResult } from '../shared/src/kernels/bench-types.js';
+import { bench as changeVector } from '../shared/src/kernels/change-vector.bench.js';
+import { bench as componentStats } from '../shared/src/kernels/component-stats.bench.js';
+import { bench as histogram } from '../shared/src/kernels/histogram.bench.js';
+import { bench as labelComponents } from '../shared/src/kernels/label-components.bench.js';
+import { bench as morphology } from '../shared/src/kernels/morphology.bench.js';
+import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
+import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
+
+const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
+  ['valid-mask', validMask],
+  ['band-stats', bandStats],
+  ['change-vector', changeVector],
+  ['histogram', histogram],
+  ['morphology', morphology],
+  ['label-components', labelComponents],
+  ['component-stats', componentStats],
+  ['trace-outline', traceOutline],
+];
+
+function formatNumber(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function formatChecksum(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(10);
+}
+
+const started = performance.now();
+const rows: string[][] = [['kernel', 'Mpx/s', 'baseline Mpx/s', 'ratio', 'baseline', 'checksum']];
+for (const [module, run] of benches) {
+  const moduleStarted = performance.now();
+  for (const r of run()) {
+    rows.push([
+      r.name,
+      formatNumber(r.mpxPerSec, 1),
+      formatNumber(r.baselineMpxPerSec, 1),
+      formatNumber(r.mpxPerSec / r.baselineMpxPerSec, 3),
+      r.baseline,
+      formatChecksum(r.checksum),
+    ]);
+  }
+  process.stderr.write(`${module}: ${((performance.now() - moduleStarted) / 1000).toFixed(1)} s\n`);
+}
+
+const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+const numeric = [false, true, true, true, false, true];
+const line = (row: string[]): string =>
+  row.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+console.log(line(rows[0]));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const row of rows.slice(1)) console.log(line(row));
+console.log(`\n2048×2048 px per run; best of several timed runs after warm-up; total ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,24 @@
+import type { Job } from 'bullmq';
+import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type JobLogger } from '@shoutu/shared';
+
+export interface AlertDeps {
+  store: BlobStore;
+  sink: AlertSink;
+}
+
+/** alert-tile: 图斑 alerts and evidence for one tile; a failed detect child is recorded, not retried. */
+export async function handleAlertTile(deps: AlertDeps, data: JobData<'alert-tile'>, job: Job, log: JobLogger) {
+  const failures = await job.getIgnoredChildrenFailures();
+  const reasons = Object.values(failures);
+  const outcome = await alertTile(deps.store, deps.sink, data, reasons.length > 0 ? reasons.join('; ') : undefined);
+  if (outcome.status === 'failed') log.warn({ batchId: data.batchId, tileId: data.tileKey, reason: outcome.reason }, 'tile failed');
+  else log.info({ batchId: data.batchId, tileId: data.tileKey, alerts: outcome.alertIds.length }, 'tile alerts written');
+  return { alerts: outcome.alertIds.length, status: outcome.status };
+}
+
+/** finalize-batch: the batch's alerts.geojson, status and run record. */
+export async function handleFinalizeBatch(deps: AlertDeps, data: JobData<'finalize-batch'>, log: JobLogger) {
+  const result = await finalizeBatch(deps.store, data.batchId);
+  log.info({ batchId: data.batchId, alerts: result.alerts.length, tilesFailed: result.tilesFailed.length }, 'batch finalized');
+  return { alerts: result.alerts.length, tilesDone: result.tilesDone, tilesFailed: result.tilesFailed.length };
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv } from '@shoutu/shared';
+import type { AlertEnv } from './env.js';
+import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
+
+/** Starts the alert worker; returns a function that drains and closes it. */
+export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Promise<void> } {
+  const connection = createRedis(env.REDIS_URL);
+  const deps = { store: createStore(storeConfigFromEnv(env)), sink: redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX) };
+  const worker = createCatalogWorker(
+    QUEUES.alert,
+    {
+      'alert-tile': (data, job, log) => handleAlertTile(deps, data, job, log),
+      'finalize-batch': (data, _job, log) => handleFinalizeBatch(deps, data, log),
+    },
+    {
+      connection,
+      prefix: env.SHOUTU_QUEUE_PREFIX,
+      concurrency: env.ALERT_CONCURRENCY,
+      logFor: (job) => logger.child({ queue: QUEUES.alert, jobId: job.id, batchId: job.data?.batchId, tileId: job.data?.tileKey }),
+    },
+  );
+  worker.on('failed', (job, err) => logger.error({ queue: QUEUES.alert, jobId: job?.id, err }, 'job failed'));
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  logger.info({ queue: QUEUES.alert, store: deps.store.kind, stream: deps.sink.streamKey }, 'alert worker started');
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

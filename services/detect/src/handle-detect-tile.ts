@@ -1,0 +1,13 @@
+import { detectTile, type BlobStore, type JobData, type JobLogger, type MaskCache } from '@shoutu/shared';
+
+export interface DetectDeps {
+  store: BlobStore;
+  masks: MaskCache;
+}
+
+/** detect-tile: change map and patches of one tile, written to storage for the alert stage. */
+export async function handleDetectTile(deps: DetectDeps, data: JobData<'detect-tile'>, log: JobLogger) {
+  const result = await detectTile(deps.store, data, deps.masks);
+  log.info({ batchId: data.batchId, tileId: data.tileKey, patches: result.patches.length, changedPixels: result.changedPixels }, 'tile detected');
+  return { patches: result.patches.length };
+}

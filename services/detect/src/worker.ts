@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import { createCatalogWorker, createRedis, createStore, MaskCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import type { DetectEnv } from './env.js';
+import { handleDetectTile } from './handle-detect-tile.js';
+
+/** Starts the detect worker; returns a function that drains and closes it. */
+export function startDetectWorker(env: DetectEnv, logger: Logger): { close(): Promise<void> } {
+  const connection = createRedis(env.REDIS_URL);
+  const deps = { store: createStore(storeConfigFromEnv(env)), masks: new MaskCache() };
+  const worker = createCatalogWorker(
+    QUEUES.detect,
+    { 'detect-tile': (data, _job, log) => handleDetectTile(deps, data, log) },
+    {
+      connection,
+      prefix: env.SHOUTU_QUEUE_PREFIX,
+      concurrency: env.DETECT_CONCURRENCY,
+      logFor: (job) => logger.child({ queue: QUEUES.detect, jobId: job.id, batchId: job.data?.batchId, tileId: job.data?.tileKey }),
+    },
+  );
+  worker.on('failed', (job, err) => logger.error({ queue: QUEUES.detect, jobId: job?.id, err }, 'job failed'));
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  logger.info({ queue: QUEUES.detect, store: deps.store.kind }, 'detect worker started');
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

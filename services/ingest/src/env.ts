@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { logEnv, parseEnv, redisEnv, storageEnv } from '@shoutu/shared';
+
+/** Configuration of the ingest worker: parsed once at start. */
+export const IngestEnv = z.object({
+  ...storageEnv,
+  ...redisEnv,
+  ...logEnv,
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+});
+export type IngestEnv = z.infer<typeof IngestEnv>;
+
+export const parseIngestEnv = (env: NodeJS.ProcessEnv = process.env): IngestEnv => parseEnv(IngestEnv, env);

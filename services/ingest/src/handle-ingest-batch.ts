@@ -1,0 +1,18 @@
+import type { FlowProducer, Job } from 'bullmq';
+import { batchFlow, ingestBatch, openBatchSource, type BlobStore, type JobData, type JobLogger } from '@shoutu/shared';
+
+export interface IngestDeps {
+  store: BlobStore;
+  flows: FlowProducer;
+  prefix: string;
+}
+
+/** ingest-batch: validate and register the batch, then hand its tiles to detect → alert as one flow. */
+export async function handleIngestBatch(deps: IngestDeps, data: JobData<'ingest-batch'>, job: Job, log: JobLogger) {
+  const result = await ingestBatch(deps.store, openBatchSource(deps.store, data.source), data.parameters);
+  for (const r of result.rejected) log.warn({ batchId: result.batchId, file: r.name, error: r.error }, 'file rejected');
+  const runId = String(job.id);
+  await deps.flows.add(batchFlow(result.batchId, runId, result.tiles, deps.prefix));
+  log.info({ batchId: result.batchId, scenes: result.scenes.length, rejected: result.rejected.length, tiles: result.tiles.length }, 'batch ingested');
+  return { batchId: result.batchId, tiles: result.tiles.length, rejected: result.rejected.map((r) => r.name) };
+}

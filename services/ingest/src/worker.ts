@@ -1,0 +1,33 @@
+import { FlowProducer } from 'bullmq';
+import type { Logger } from 'pino';
+import { createCatalogWorker, createRedis, createStore, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import type { IngestEnv } from './env.js';
+import { handleIngestBatch } from './handle-ingest-batch.js';
+
+/** Starts the ingest worker; returns a function that drains and closes it. */
+export function startIngestWorker(env: IngestEnv, logger: Logger): { close(): Promise<void> } {
+  const connection = createRedis(env.REDIS_URL);
+  const store = createStore(storeConfigFromEnv(env));
+  const flows = new FlowProducer({ connection, prefix: env.SHOUTU_QUEUE_PREFIX });
+  const deps = { store, flows, prefix: env.SHOUTU_QUEUE_PREFIX };
+  const worker = createCatalogWorker(
+    QUEUES.ingest,
+    { 'ingest-batch': (data, job, log) => handleIngestBatch(deps, data, job, log) },
+    {
+      connection,
+      prefix: env.SHOUTU_QUEUE_PREFIX,
+      concurrency: env.INGEST_CONCURRENCY,
+      logFor: (job) => logger.child({ queue: QUEUES.ingest, jobId: job.id, job: job.name }),
+    },
+  );
+  worker.on('failed', (job, err) => logger.error({ queue: QUEUES.ingest, jobId: job?.id, err }, 'job failed'));
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  logger.info({ queue: QUEUES.ingest, store: store.kind }, 'ingest worker started');
+  return {
+    async close() {
+      await worker.close();
+      await flows.close();
+      connection.disconnect();
+    },
+  };
+}

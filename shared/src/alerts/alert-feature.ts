@@ -1,0 +1,86 @@
+import type { Patch } from '../detection/extract-patches.js';
+import type { SceneRecord } from '../catalog/scene-record.js';
+import type { MaskLayerName } from '../detection/parameters.js';
+import { DETECTOR_VERSION } from '../detection/parameters.js';
+import { keys } from '../catalog/keys.js';
+import { severityOf, type Severity } from './severity.js';
+import { tubanId } from './tuban-id.js';
+
+/** A 图斑 alert: a GeoJSON Feature in WGS84 (RFC 7946) with what a county team needs to act on it. */
+export interface AlertFeature {
+  type: 'Feature';
+  id: string;
+  geometry: Patch['geometry'];
+  bbox: [number, number, number, number];
+  properties: {
+    tubanId: string;
+    regionCode: string;
+    batchId: string;
+    gridId: string;
+    tileId: string;
+    beforeDate: string;
+    afterDate: string;
+    beforeSceneId: string;
+    afterSceneId: string;
+    platform: string;
+    sensor: string;
+    areaM2: number;
+    areaMu: number;
+    overlap: Record<MaskLayerName, { areaM2: number; areaMu: number }>;
+    changeScore: number;
+    severity: Severity;
+    centroid: [number, number];
+    evidence: { before: string; after: string };
+    maskVersions: Partial<Record<MaskLayerName, string>>;
+    detector: string;
+  };
+}
+
+export interface AlertContext {
+  batchId: string;
+  gridId: string;
+  tileId: string;
+  before: SceneRecord;
+  after: SceneRecord;
+  maskVersions: Partial<Record<MaskLayerName, string>>;
+}
+
+/** Whether a patch becomes an alert: by default only when it touches a mask layer. */
+export function isAlertable(patch: Patch, alertOn: 'masks' | 'all'): boolean {
+  return alertOn === 'all' || patch.overlap.farmland.pixels > 0 || patch.overlap.redline.pixels > 0;
+}
+
+export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
+  const id = tubanId(ctx.after.regionCode, ctx.batchId, ctx.gridId, ctx.tileId, patch.outline);
+  return {
+    type: 'Feature',
+    id,
+    geometry: patch.geometry,
+    bbox: patch.bbox,
+    properties: {
+      tubanId: id,
+      regionCode: ctx.after.regionCode,
+      batchId: ctx.batchId,
+      gridId: ctx.gridId,
+      tileId: ctx.tileId,
+      beforeDate: ctx.before.acquiredAt,
+      afterDate: ctx.after.acquiredAt,
+      beforeSceneId: ctx.before.sceneId,
+      afterSceneId: ctx.after.sceneId,
+      platform: ctx.after.platform,
+      sensor: ctx.after.sensor,
+      areaM2: patch.areaM2,
+      areaMu: patch.areaMu,
+      overlap: {
+        farmland: { areaM2: patch.overlap.farmland.areaM2, areaMu: patch.overlap.farmland.areaMu },
+        redline: { areaM2: patch.overlap.redline.areaM2, areaMu: patch.overlap.redline.areaMu },
+      },
+      changeScore: patch.meanScore,
+      severity: severityOf(patch.areaMu, patch.overlap),
+      centroid: patch.centroid,
+      evidence: { before: keys.evidence(id, 'before'), after: keys.evidence(id, 'after') },
+      maskVersions: ctx.maskVersions,
+      detector: DETECTOR_VERSION,
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Every storage key shoutu writes, in one place. The same keys are used on the local data directory
+ * and on S3, which is what makes embedded and queue mode produce the same objects.
+ */
+export const keys = {
+  batchManifest: (batchId: string) => `batches/${batchId}/manifest.json`,
+  batchFile: (batchId: string, name: string) => `batches/${batchId}/files/${name}`,
+  batchRejectedFile: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}`,
+  batchStatus: (batchId: string) => `batches/${batchId}/status.json`,
+  batchAlerts: (batchId: string) => `batches/${batchId}/alerts.geojson`,
+  batchTileResult: (batchId: string, tileKey: string) => `batches/${batchId}/tiles/${tileKey}.json`,
+  batchTileResults: (batchId: string) => `batches/${batchId}/tiles/`,
+  runRecord: (batchId: string) => `runs/${batchId}.json`,
+  scene: (sceneId: string) => `catalog/scenes/${sceneId}.json`,
+  cellEntries: (gridId: string, tileId: string) => `catalog/cells/${gridId}/${tileId}/`,
+  cellEntry: (gridId: string, tileId: string, acquiredAt: string, sceneId: string) =>
+    `catalog/cells/${gridId}/${tileId}/${acquiredAt}.${sceneId}.json`,
+  detectResult: (batchId: string, tileKey: string) => `detect/${batchId}/${tileKey}.json`,
+  alert: (tubanId: string) => `alerts/${tubanId}.json`,
+  evidence: (tubanId: string, epoch: 'before' | 'after') => `evidence/${tubanId}/${epoch}.png`,
+  maskVersion: (layer: string, sha256: string) => `masks/${layer}/${sha256}.geojson`,
+  maskCurrent: (layer: string) => `masks/${layer}/current.json`,
+  upload: (uploadId: string, name: string) => `uploads/${uploadId}/${name}`,
+} as const;
+
+/** A tile inside a batch: the grid and the cell, joined so it is one path segment. */
+export function tileKeyOf(sceneId: string, gridId: string, tileId: string): string {
+  return `${sceneId}.${gridId}.${tileId}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * @shoutu/shared — the library every shoutu service uses: kernels, raster I/O, schemas, storage,
+ * the job catalog and the pipeline stages. Services import from here; this package imports no service.
+ */
+export * from './errors.js';
+export { SHOUTU_VERSION } from './version.js';
+export * from './schemas/manifest.js';
+export * from './schemas/jobs.js';
+export * from './config/env.js';
+export * from './storage/index.js';
+export * from './detection/parameters.js';
+export type { Patch } from './detection/extract-patches.js';
+export { keys } from './catalog/keys.js';
+export type { SceneRecord } from './catalog/scene-record.js';
+export * from './queue/job-catalog.js';
+export { batchFlow } from './queue/batch-flow.js';
+export { createRedis } from './queue/redis-connection.js';
+export { createCatalogWorker, type JobLogger, type HandlerMap } from './queue/catalog-worker.js';
+export { submitBatch } from './queue/submit-batch.js';
+export type { AlertFeature } from './alerts/alert-feature.js';
+export { redisStreamSink, storageOnlySink, type AlertSink } from './alerts/alert-sink.js';
+export { directorySource, storeSource, openBatchSource, type BatchSource } from './pipeline/batch-source.js';
+export { ingestBatch, type IngestResult } from './pipeline/ingest-batch.js';
+export { detectTile, type DetectResult } from './pipeline/detect-tile.js';
+export { alertTile, type TileOutcome } from './pipeline/alert-tile.js';
+export { finalizeBatch, type FinalizeResult } from './pipeline/finalize-batch.js';
+export { runBatch, type RunProgress } from './pipeline/run-batch.js';
+export { MaskCache, setCurrentMask, currentMasks } from './pipeline/mask-store.js';
+export { readBatchStatus, type BatchStatus } from './pipeline/batch-status.js';
+export { RunRecord } from './run-record/run-record.js';
+export { replayRun, type ReplayReport } from './run-record/replay.js';
+export { configOrExit, closeOnSignals } from './queue/service-lifecycle.js';
+export { detectPair, inferBands, CHANGE_NODATA, type DetectPairOutput } from './pipeline/detect-pair.js';
+export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';

@@ -1,0 +1,40 @@
+/**
+ * Benchmark: labelComponents + componentStats (2 class bits) on the 2048² sparse blob mask
+ * (~5 %) and the 50 % noise mask — the vectorisation front end as the pipeline runs it.
+ */
+
+import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchMasks } from './bench-inputs.js';
+import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
+import type { BenchResult } from './bench-types.js';
+import { componentStats } from './component-stats.js';
+import { labelComponents, labelScratchLength } from './label-components.js';
+import { mulberry32 } from './test-random.js';
+
+export function bench(): BenchResult[] {
+  const masks = benchMasks();
+  const random = mulberry32(77);
+  const score = Float32Array.from({ length: BENCH_PIXELS }, () => random() * 6);
+  // bit 0 farmland on the left 60 % of the tile, bit 1 red line in a horizontal band
+  const classes = Uint8Array.from({ length: BENCH_PIXELS }, (_, i) => {
+    const x = i % BENCH_WIDTH;
+    const y = (i - x) / BENCH_WIDTH;
+    return (x < BENCH_WIDTH * 0.6 ? 1 : 0) | (y > 800 && y < 1200 ? 2 : 0);
+  });
+  const labels = new Int32Array(BENCH_PIXELS);
+  const scratch = new Int32Array(labelScratchLength(BENCH_WIDTH, BENCH_HEIGHT));
+  const results: BenchResult[] = [];
+  for (const [label, mask] of [
+    ['sparse blobs 5 %', masks.sparse],
+    ['noise 50 %', masks.noise],
+  ] as const) {
+    const copy = copyBaseline(BENCH_PIXELS, [mask, score, classes]);
+    let checksum = 0;
+    const ms = bestTimeMs(() => {
+      const n = labelComponents(mask, BENCH_WIDTH, BENCH_HEIGHT, labels, scratch);
+      const stats = componentStats(labels, n, BENCH_WIDTH, BENCH_HEIGHT, score, classes, 2);
+      checksum = n + sumOf(stats.pixelCount) + sumOf(stats.classCount);
+    });
+    results.push(benchRow(`labelComponents + componentStats (${label})`, BENCH_PIXELS, ms, copy, checksum));
+  }
+  return results;
+}

@@ -1,0 +1,54 @@
+/**
+ * Benchmark: accumulateHistogram + otsuThreshold (256 bins over [0, 8) z units) on the change
+ * vector magnitude of the 2048² pair — the thresholding step as the pipeline runs it.
+ */
+
+import { accumulateBandStats, finishBandStats } from './band-stats.js';
+import { BENCH_BANDS, BENCH_HEIGHT, BENCH_NODATA, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
+import { benchRow, bestTimeMs, copyBaseline } from './bench-harness.js';
+import type { BenchResult } from './bench-types.js';
+import { changeVectorMagnitude } from './change-vector.js';
+import { accumulateHistogram } from './histogram.js';
+import { otsuThreshold } from './otsu.js';
+import { referenceHistogram, referenceOtsu } from './reference-kernels.js';
+import { andValidMask } from './valid-mask.js';
+
+const BINS = 256;
+const MIN = 0;
+const MAX = 8;
+
+export function bench(): BenchResult[] {
+  const { before, after } = benchImagePair();
+  const W = BENCH_WIDTH;
+  const H = BENCH_HEIGHT;
+  const valid = new Uint8Array(BENCH_PIXELS).fill(1);
+  andValidMask(before, W, H, BENCH_BANDS, BENCH_NODATA, valid);
+  andValidMask(after, W, H, BENCH_BANDS, BENCH_NODATA, valid);
+  const beforeAcc = new Float64Array(3 * BENCH_BANDS);
+  const afterAcc = new Float64Array(3 * BENCH_BANDS);
+  accumulateBandStats(before, W, H, BENCH_BANDS, valid, beforeAcc);
+  accumulateBandStats(after, W, H, BENCH_BANDS, valid, afterAcc);
+  const b = finishBandStats(beforeAcc, BENCH_BANDS);
+  const a = finishBandStats(afterAcc, BENCH_BANDS);
+  const score = new Float32Array(BENCH_PIXELS);
+  changeVectorMagnitude(before, after, W, H, BENCH_BANDS, valid, b.mean, b.std, a.mean, a.std, score);
+
+  const hist = new Float64Array(BINS);
+  let threshold = 0;
+  const ms = bestTimeMs(() => {
+    hist.fill(0);
+    accumulateHistogram(score, valid, BENCH_PIXELS, MIN, MAX, hist);
+    threshold = otsuThreshold(hist, MIN, MAX);
+  });
+
+  let referenceThreshold = 0;
+  const referenceMs = bestTimeMs(() => {
+    referenceThreshold = referenceOtsu(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
+  }, 1, 3);
+
+  const copy = copyBaseline(BENCH_PIXELS, [score, valid]);
+  return [
+    benchRow('accumulateHistogram + otsuThreshold (256 bins)', BENCH_PIXELS, ms, copy, threshold),
+    benchRow('  naive reference', BENCH_PIXELS, referenceMs, copy, referenceThreshold),
+  ];
+}

@@ -1,0 +1,16 @@
+/**
+ * Pixel kernels: pure functions over flat typed arrays (see each file's header for layout,
+ * units and nodata/edge rules). Test and benchmark helpers are deliberately not re-exported.
+ */
+
+export { andValidMask } from './valid-mask.js';
+export { accumulateBandStats, finishBandStats } from './band-stats.js';
+export type { BandStats } from './band-stats.js';
+export { changeVectorMagnitude, ndviDrop } from './change-vector.js';
+export { accumulateHistogram } from './histogram.js';
+export { otsuThreshold } from './otsu.js';
+export { dilate3x3, erode3x3, open3x3 } from './morphology.js';
+export { labelComponents, labelScratchLength } from './label-components.js';
+export { componentStats } from './component-stats.js';
+export type { ComponentStats } from './component-stats.js';
+export { ringArea, traceOutline } from './trace-outline.js';

@@ -1,0 +1,29 @@
+/** Benchmark: open3x3 on the 2048² sparse blob mask (~5 %) and the 50 % noise mask. */
+
+import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchMasks } from './bench-inputs.js';
+import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
+import type { BenchResult } from './bench-types.js';
+import { open3x3 } from './morphology.js';
+import { referenceMorphology } from './reference-kernels.js';
+
+export function bench(): BenchResult[] {
+  const masks = benchMasks();
+  const scratch = new Uint8Array(BENCH_PIXELS);
+  const out = new Uint8Array(BENCH_PIXELS);
+  const results: BenchResult[] = [];
+  for (const [label, mask] of [
+    ['sparse blobs 5 %', masks.sparse],
+    ['noise 50 %', masks.noise],
+  ] as const) {
+    const copy = copyBaseline(BENCH_PIXELS, [mask]);
+    const ms = bestTimeMs(() => open3x3(mask, BENCH_WIDTH, BENCH_HEIGHT, scratch, out));
+    results.push(benchRow(`open3x3 (${label})`, BENCH_PIXELS, ms, copy, sumOf(out)));
+
+    const referenceMs = bestTimeMs(() => {
+      referenceMorphology(mask, BENCH_WIDTH, BENCH_HEIGHT, true, scratch);
+      referenceMorphology(scratch, BENCH_WIDTH, BENCH_HEIGHT, false, out);
+    }, 1, 3);
+    results.push(benchRow('  naive reference', BENCH_PIXELS, referenceMs, copy, sumOf(out)));
+  }
+  return results;
+}

@@ -1,0 +1,233 @@
+/**
+ * Naive reference implementations of the kernels, written as directly from each specification
+ * as possible (bounds checks per neighbour, recomputation instead of running sums, flood fill
+ * instead of union-find). Used by the property tests as the oracle and by the benchmarks as a
+ * "naive" speed baseline; not for production use.
+ *
+ * Layouts are those of the kernels: band-sequential Float32 imagery (band b at (x, y) is
+ * planar[b*width*height + y*width + x]), row-major Uint8Array masks, valid means valid[i] === 1.
+ */
+
+/** Validity of both epochs from scratch: 1 where every band of every epoch is finite and != nodata. */
+export function referenceValidMask(
+  epochs: readonly Float32Array[],
+  width: number,
+  height: number,
+  bands: number,
+  nodata: number | null,
+): Uint8Array {
+  const pixels = width * height;
+  const valid = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    let ok = true;
+    for (const planar of epochs) {
+      for (let b = 0; b < bands; b++) {
+        const v = planar[b * pixels + i];
+        if (!Number.isFinite(v)) ok = false;
+        if (nodata !== null && v === Math.fround(nodata)) ok = false;
+      }
+    }
+    valid[i] = ok ? 1 : 0;
+  }
+  return valid;
+}
+
+/** Two-pass mean and population standard deviation per band over valid pixels. */
+export function referenceBandStats(
+  planar: Float32Array,
+  width: number,
+  height: number,
+  bands: number,
+  valid: Uint8Array,
+): { mean: number[]; std: number[]; count: number[] } {
+  const pixels = width * height;
+  const mean: number[] = [];
+  const std: number[] = [];
+  const count: number[] = [];
+  for (let b = 0; b < bands; b++) {
+    let n = 0;
+    let sum = 0;
+    for (let i = 0; i < pixels; i++) {
+      if (valid[i] === 1) {
+        n++;
+        sum += planar[b * pixels + i];
+      }
+    }
+    const m = n > 0 ? sum / n : 0;
+    let squares = 0;
+    for (let i = 0; i < pixels; i++) {
+      if (valid[i] === 1) squares += (planar[b * pixels + i] - m) ** 2;
+    }
+    mean.push(m);
+    std.push(n > 0 ? Math.sqrt(squares / n) : 0);
+    count.push(n);
+  }
+  return { mean, std, count };
+}
+
+/** Change vector magnitude, formula as specified, one pixel at a time. */
+export function referenceChangeVector(
+  before: Float32Array,
+  after: Float32Array,
+  width: number,
+  height: number,
+  bands: number,
+  valid: Uint8Array,
+  beforeMean: Float64Array,
+  beforeStd: Float64Array,
+  afterMean: Float64Array,
+  afterStd: Float64Array,
+  out: Float32Array,
+): void {
+  const pixels = width * height;
+  for (let i = 0; i < pixels; i++) {
+    if (valid[i] !== 1) {
+      out[i] = 0;
+      continue;
+    }
+    let sum = 0;
+    for (let b = 0; b < bands; b++) {
+      const zAfter = afterStd[b] > 0 && Number.isFinite(afterStd[b]) ? (after[b * pixels + i] - afterMean[b]) / afterStd[b] : 0;
+      const zBefore =
+        beforeStd[b] > 0 && Number.isFinite(beforeStd[b]) ? (before[b * pixels + i] - beforeMean[b]) / beforeStd[b] : 0;
+      sum += Math.pow(zAfter - zBefore, 2);
+    }
+    out[i] = Math.sqrt(sum / bands);
+  }
+}
+
+/** NDVI drop, formula as specified. */
+export function referenceNdviDrop(
+  before: Float32Array,
+  after: Float32Array,
+  width: number,
+  height: number,
+  redBand: number,
+  nirBand: number,
+  valid: Uint8Array,
+  out: Float32Array,
+): void {
+  const pixels = width * height;
+  const ndvi = (planar: Float32Array, i: number): number => {
+    const red = planar[redBand * pixels + i];
+    const nir = planar[nirBand * pixels + i];
+    return nir + red > 0 ? (nir - red) / (nir + red) : 0;
+  };
+  for (let i = 0; i < pixels; i++) out[i] = valid[i] === 1 ? ndvi(before, i) - ndvi(after, i) : 0;
+}
+
+/** Histogram counts, formula as specified. */
+export function referenceHistogram(
+  values: Float32Array,
+  valid: Uint8Array,
+  length: number,
+  min: number,
+  max: number,
+  bins: number,
+): number[] {
+  const hist = new Array<number>(bins).fill(0);
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (valid[i] !== 1 || Number.isNaN(v)) continue;
+    let bin = v < min ? 0 : v >= max ? bins - 1 : Math.floor(((v - min) / (max - min)) * bins);
+    bin = Math.min(bin, bins - 1);
+    hist[bin]++;
+  }
+  return hist;
+}
+
+/**
+ * Otsu by brute force: for every split k, recompute both class weights and means from the bins
+ * and take the first k with the largest ω0·ω1·(μ1 − μ0)². Returns the threshold value.
+ */
+export function referenceOtsu(hist: ArrayLike<number>, min: number, max: number): number {
+  const bins = hist.length;
+  const populated = Array.from(hist).filter((h) => h > 0).length;
+  if (populated < 2) return max;
+  let bestK = -1;
+  let best = -Infinity;
+  for (let k = 0; k < bins - 1; k++) {
+    let w0 = 0;
+    let s0 = 0;
+    let w1 = 0;
+    let s1 = 0;
+    for (let j = 0; j < bins; j++) {
+      const h = hist[j] > 0 ? hist[j] : 0;
+      if (j <= k) {
+        w0 += h;
+        s0 += j * h;
+      } else {
+        w1 += h;
+        s1 += j * h;
+      }
+    }
+    if (w0 === 0 || w1 === 0) continue;
+    const between = w0 * w1 * (s1 / w1 - s0 / w0) ** 2;
+    if (between > best) {
+      best = between;
+      bestK = k;
+    }
+  }
+  return min + (bestK + 1) * ((max - min) / bins);
+}
+
+/** 3×3 erosion (`erode`) or dilation with the window clipped to the array, nine bounds-checked reads per pixel. */
+export function referenceMorphology(
+  src: Uint8Array,
+  width: number,
+  height: number,
+  erode: boolean,
+  out: Uint8Array,
+): void {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let all = true;
+      let any = false;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          if (src[ny * width + nx] !== 0) any = true;
+          else all = false;
+        }
+      }
+      out[y * width + x] = (erode ? all : any) ? 1 : 0;
+    }
+  }
+}
+
+/**
+ * 8-connected labelling by flood fill from each unlabelled foreground pixel in raster order
+ * (so components are numbered by their first pixel, as specified). Returns n.
+ */
+export function referenceLabelComponents(mask: Uint8Array, width: number, height: number, labels: Int32Array): number {
+  labels.fill(0, 0, width * height);
+  const stack = new Int32Array(width * height);
+  let n = 0;
+  for (let start = 0; start < width * height; start++) {
+    if (mask[start] === 0 || labels[start] !== 0) continue;
+    n++;
+    labels[start] = n;
+    let top = 0;
+    stack[top++] = start;
+    while (top > 0) {
+      const i = stack[--top];
+      const x = i % width;
+      const y = (i - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const j = ny * width + nx;
+          if (mask[j] !== 0 && labels[j] === 0) {
+            labels[j] = n;
+            stack[top++] = j;
+          }
+        }
+      }
+    }
+  }
+  return n;
+}

@@ -1,0 +1,170 @@
+/**
+ * Mask layers (permanent basic farmland 永久基本农田, ecological red line 生态保护红线) from GeoJSON.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidInputError } from '../errors.js';
+import { isGeographic, parseGeoJsonCrs } from '../geo/crs.js';
+
+export interface MaskLayer {
+  name: string;
+  epsg: number;
+  /** per polygon, per ring, flat [x0,y0,x1,y1,...] in the layer CRS (first ring = exterior, closing vertex dropped) */
+  polygons: Float64Array[][];
+  /** sha256 (hex) of the raw bytes */
+  sha256: string;
+  featureCount: number;
+}
+
+/** Upper bound on vertices in one layer (about 320 MB of coordinates). */
+export const MAX_MASK_VERTICES = 20_000_000;
+
+// --- schema -------------------------------------------------------------------------------------
+
+const position = z.array(z.number()).min(2, 'a position needs x and y').max(3, 'a position has at most x, y, z');
+const ring = z.array(position).min(3, 'a ring needs at least 3 positions');
+const polygonCoordinates = z.array(ring).min(1, 'a polygon needs an exterior ring');
+const polygon = z.object({ type: z.literal('Polygon'), coordinates: polygonCoordinates });
+const multiPolygon = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(polygonCoordinates) });
+const geometry = z.discriminatedUnion('type', [polygon, multiPolygon]);
+const properties = z.record(z.string(), z.unknown()).nullable().optional();
+const feature = z.object({ type: z.literal('Feature'), geometry: geometry.nullable(), properties });
+const featureCollection = z.object({ type: z.literal('FeatureCollection'), features: z.array(feature) });
+
+type Geometry = z.infer<typeof geometry>;
+
+const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection']);
+
+// --- helpers ------------------------------------------------------------------------------------
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p as string];
+  }
+  return v;
+}
+
+function invalid(name: string, path: string, message: string): InvalidInputError {
+  return new InvalidInputError('mask_invalid', `${name}: ${path}: ${message}`, { file: name, field: path });
+}
+
+function zodFailure(name: string, root: unknown, issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): InvalidInputError {
+  const issue = issues[0]!;
+  const fullPath = [...prefix, ...issue.path];
+  const last = fullPath[fullPath.length - 1];
+  if (issue.code === 'invalid_union' && last === 'type') {
+    const actual = valueAt(root, fullPath);
+    const geometryPath = formatPath(fullPath.slice(0, -1));
+    if (typeof actual === 'string' && GEOMETRY_TYPES.has(actual)) {
+      return invalid(name, geometryPath, `${actual} geometries are not allowed in a mask layer (only Polygon and MultiPolygon)`);
+    }
+    return invalid(name, formatPath(fullPath), `geometry type ${JSON.stringify(actual)} is not Polygon or MultiPolygon`);
+  }
+  return invalid(name, formatPath(fullPath), issue.message);
+}
+
+// --- parsing ------------------------------------------------------------------------------------
+
+/**
+ * Parses a GeoJSON FeatureCollection (or single Feature / geometry) of Polygon / MultiPolygon; zod-validated;
+ * errors name the file and the JSON path (e.g. 'features[3].geometry.coordinates'). Non-polygon geometries
+ * are an error (code 'mask_invalid'); features with a null geometry contribute nothing. The CRS comes from
+ * the GeoJSON `crs` member (absent -> EPSG:4326; geographic coordinates are lon, lat). sha256 of the raw bytes.
+ */
+export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new InvalidInputError('mask_invalid', `${name}: not UTF-8 text`, { file: name, field: '(file)', cause: error });
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError('mask_invalid', `${name}: not valid JSON (${detail})`, { file: name, field: '(json)', cause: error });
+  }
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    throw invalid(name, '(root)', 'a GeoJSON object (FeatureCollection, Feature, Polygon or MultiPolygon) is required');
+  }
+  const type = (root as { type?: unknown }).type;
+
+  const geometries: { geometry: Geometry; path: string }[] = [];
+  let featureCount: number;
+  if (type === 'FeatureCollection') {
+    const parsed = featureCollection.safeParse(root);
+    if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
+    parsed.data.features.forEach((f, i) => {
+      if (f.geometry !== null) geometries.push({ geometry: f.geometry, path: `features[${i}].geometry` });
+    });
+    featureCount = parsed.data.features.length;
+  } else if (type === 'Feature') {
+    const parsed = feature.safeParse(root);
+    if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
+    if (parsed.data.geometry !== null) geometries.push({ geometry: parsed.data.geometry, path: 'geometry' });
+    featureCount = 1;
+  } else if (type === 'Polygon' || type === 'MultiPolygon') {
+    const parsed = geometry.safeParse(root);
+    if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
+    geometries.push({ geometry: parsed.data, path: '(root)' });
+    featureCount = 1;
+  } else if (typeof type === 'string' && GEOMETRY_TYPES.has(type)) {
+    throw invalid(name, 'type', `${type} geometries are not allowed in a mask layer (only Polygon and MultiPolygon)`);
+  } else {
+    throw invalid(name, 'type', `GeoJSON type ${JSON.stringify(type)} is not FeatureCollection, Feature, Polygon or MultiPolygon`);
+  }
+
+  const epsg = parseGeoJsonCrs((root as { crs?: unknown }).crs, { file: name, field: 'crs' });
+  const geographic = isGeographic(epsg, { file: name, field: 'crs' });
+
+  let vertices = 0;
+  const polygons: Float64Array[][] = [];
+  for (const { geometry: g, path } of geometries) {
+    const parts = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+    parts.forEach((rings, p) => {
+      const partPath = g.type === 'Polygon' ? `${path}.coordinates` : `${path}.coordinates[${p}]`;
+      const out: Float64Array[] = [];
+      rings.forEach((r, k) => {
+        let n = r.length;
+        const first = r[0]!;
+        const last = r[n - 1]!;
+        if (n > 1 && first[0] === last[0] && first[1] === last[1]) n--; // drop the closing vertex
+        if (n < 3) throw invalid(name, `${partPath}[${k}]`, 'a ring needs at least 3 distinct positions');
+        vertices += n;
+        if (vertices > MAX_MASK_VERTICES) throw invalid(name, `${partPath}[${k}]`, `the layer has more than ${MAX_MASK_VERTICES} vertices`);
+        const flat = new Float64Array(n * 2);
+        for (let v = 0; v < n; v++) {
+          const x = r[v]![0]!;
+          const y = r[v]![1]!;
+          if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) {
+            throw invalid(
+              name,
+              `${partPath}[${k}][${v}]`,
+              `(${x}, ${y}) is not a longitude, latitude in EPSG:${epsg}` +
+                ((root as { crs?: unknown }).crs === undefined ? ' (projected coordinates need a "crs" member)' : ''),
+            );
+          }
+          flat[2 * v] = x;
+          flat[2 * v + 1] = y;
+        }
+        out.push(flat);
+      });
+      polygons.push(out);
+    });
+  }
+  return { name, epsg, polygons, sha256, featureCount };
+}

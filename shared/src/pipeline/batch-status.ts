@@ -1,0 +1,35 @@
+import type { BlobStore } from '../storage/index.js';
+import { keys } from '../catalog/keys.js';
+import { stableJson } from '../util/stable-json.js';
+import type { PipelineParameters } from '../detection/parameters.js';
+import type { MaskRef } from '../schemas/jobs.js';
+
+export interface FileOutcome {
+  name: string;
+  status: 'accepted' | 'rejected';
+  sceneId?: string;
+  error?: { name: string; code: string; message: string; file?: string; field?: string };
+}
+
+/** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
+export interface BatchStatus {
+  batchId: string;
+  /** baseline: first epoch, stored only; ingested: tiles planned; done: alerts written; rejected. */
+  state: 'baseline' | 'ingested' | 'done' | 'rejected';
+  files: FileOutcome[];
+  tiles?: { planned: number; done?: number; failed?: Array<{ tileKey: string; reason: string }> };
+  alerts?: number;
+  /** Parameters and pinned mask versions the batch was (or will be) processed with. */
+  parameters?: PipelineParameters;
+  masks?: MaskRef[];
+  error?: { code: string; message: string };
+}
+
+export async function writeBatchStatus(store: BlobStore, status: BatchStatus): Promise<void> {
+  await store.put(keys.batchStatus(status.batchId), stableJson(status, 2), { contentType: 'application/json' });
+}
+
+export async function readBatchStatus(store: BlobStore, batchId: string): Promise<BatchStatus | null> {
+  const bytes = await store.getOrNull(keys.batchStatus(batchId));
+  return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as BatchStatus) : null;
+}

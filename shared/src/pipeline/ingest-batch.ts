@@ -1,0 +1,197 @@
+import type { BlobStore } from '../storage/index.js';
+import { InvalidInputError, isInvalidInput, ShoutuError } from '../errors.js';
+import { BatchManifest } from '../schemas/manifest.js';
+import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
+import type { DetectTileJob } from '../schemas/jobs.js';
+import type { PipelineParameters } from '../detection/parameters.js';
+import { openGeoTiff } from '../raster/index.js';
+import { extentOf, intersect, placeRaster, tilesOf } from '../grid/lattice.js';
+import { keys, tileKeyOf } from '../catalog/keys.js';
+import type { SceneRecord } from '../catalog/scene-record.js';
+import { findBaseline, getScene, putScene } from '../catalog/scene-catalog.js';
+import { openScene } from '../catalog/open-scene.js';
+import { sha256Hex } from '../util/sha256.js';
+import { stableJson } from '../util/stable-json.js';
+import type { BatchSource } from './batch-source.js';
+import { currentMasks } from './mask-store.js';
+import { computePairStats } from './compute-pair-stats.js';
+import { writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+
+export const MANIFEST_NAME = 'batch.json';
+
+export interface IngestResult {
+  batchId: string;
+  manifest: BatchManifest;
+  scenes: SceneRecord[];
+  rejected: FileOutcome[];
+  /** One detect job per tile of an accepted scene that has an earlier epoch; empty for a first epoch. */
+  tiles: DetectTileJob[];
+}
+
+/**
+ * Ingest: validate the manifest and every file, store the originals, register the scenes in the catalog,
+ * and plan one detect job per tile that has a baseline. A bad file is recorded on the batch and skipped;
+ * the batch fails (InvalidInputError) only when its manifest is bad or no file is usable.
+ */
+export async function ingestBatch(store: BlobStore, source: BatchSource, parameters: PipelineParameters): Promise<IngestResult> {
+  // Messages name files relative to the batch, so a status record does not depend on where the batch sat.
+  const manifestFile = MANIFEST_NAME;
+  const names = await source.list();
+  if (!names.includes(MANIFEST_NAME)) {
+    throw new InvalidInputError('manifest_missing', `${manifestFile}: the batch has no ${MANIFEST_NAME}`, { file: manifestFile, field: '(file)' });
+  }
+  const manifestBytes = await source.read(MANIFEST_NAME);
+  const raw = parseJsonOrThrow(Buffer.from(manifestBytes).toString('utf8'), 'manifest_invalid', manifestFile);
+  let manifest: BatchManifest;
+  try {
+    manifest = parseOrThrow(BatchManifest, raw, 'manifest_invalid', manifestFile);
+  } catch (error) {
+    await recordRejectedManifest(store, raw, error as ShoutuError);
+    throw error;
+  }
+  const { batchId } = manifest;
+
+  // A batch id names one set of bytes forever: a different manifest under a used id is refused, so
+  // nothing already stored is overwritten.
+  const existing = await store.getOrNull(keys.batchManifest(batchId));
+  if (existing && sha256Hex(existing) !== sha256Hex(manifestBytes)) {
+    throw new InvalidInputError('batch_conflict', `${manifestFile}: batch id "${batchId}" is already stored with a different manifest; use a new batchId`, { file: manifestFile, field: 'batchId' });
+  }
+  await store.put(keys.batchManifest(batchId), manifestBytes, { contentType: 'application/json' });
+
+  const wanted = manifest.files ?? names.filter((n) => /\.tiff?$/i.test(n));
+  const outcomes: FileOutcome[] = [];
+  const scenes: SceneRecord[] = [];
+  for (const name of wanted) {
+    try {
+      if (!names.includes(name)) {
+        throw new InvalidInputError('file_missing', `${name}: listed in ${MANIFEST_NAME} but not in the batch`, { file: name, field: 'files' });
+      }
+      const scene = await ingestFile(store, source, manifest, name, parameters);
+      scenes.push(scene);
+      outcomes.push({ name, status: 'accepted', sceneId: scene.sceneId });
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      outcomes.push({ name, status: 'rejected', error: error.toJSON() });
+      // Quarantined with the batch, so the rejection can be inspected and replayed.
+      if (names.includes(name)) await store.put(keys.batchRejectedFile(batchId, name), await source.read(name));
+    }
+  }
+  const rejected = outcomes.filter((o) => o.status === 'rejected');
+  if (scenes.length === 0) {
+    const status: BatchStatus = { batchId, state: 'rejected', files: outcomes, error: { code: 'no_usable_file', message: 'no usable GeoTIFF in the batch' } };
+    await writeBatchStatus(store, status);
+    throw new InvalidInputError('no_usable_file', `no usable GeoTIFF in the batch (${rejected.map((r) => `${r.name}: ${r.error?.message}`).join('; ') || 'no .tif files'})`, { file: MANIFEST_NAME, field: 'files' });
+  }
+
+  const masks = await currentMasks(store);
+  const tiles: DetectTileJob[] = [];
+  for (const scene of scenes) tiles.push(...(await planTiles(store, scene, parameters, masks)));
+  // Register after planning, so a scene is never its own baseline.
+  for (const scene of scenes) await putScene(store, scene);
+
+  await writeBatchStatus(store, {
+    batchId,
+    state: tiles.length === 0 ? 'baseline' : 'ingested',
+    files: outcomes,
+    tiles: { planned: tiles.length },
+    parameters,
+    masks,
+  });
+  return { batchId, manifest, scenes, rejected, tiles };
+}
+
+function sceneIdOf(batchId: string, name: string): string {
+  return `${batchId}.${name.replace(/\.tiff?$/i, '').replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, parameters: PipelineParameters): Promise<SceneRecord> {
+  const bytes = await source.read(name);
+  const file = name;
+  const raster = await openGeoTiff({ bytes }, file);
+  const info = raster.info;
+  await raster.close();
+  if (info.bands !== manifest.bands.length) {
+    throw new InvalidInputError(
+      'band_count_mismatch',
+      `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"`,
+      { file: name, field: 'bands' },
+    );
+  }
+  const key = keys.batchFile(manifest.batchId, name);
+  await store.put(key, bytes, { contentType: 'image/tiff' });
+  return {
+    schema: 'shoutu.scene/1',
+    sceneId: sceneIdOf(manifest.batchId, name),
+    batchId: manifest.batchId,
+    regionCode: manifest.regionCode,
+    acquiredAt: manifest.acquiredAt,
+    platform: manifest.platform,
+    sensor: manifest.sensor,
+    bands: manifest.bands,
+    file: { name, key, sha256: sha256Hex(bytes), bytes: bytes.byteLength },
+    raster: {
+      width: info.width,
+      height: info.height,
+      bands: info.bands,
+      epsg: info.epsg,
+      geoTransform: info.geoTransform,
+      nodata: manifest.nodata ?? info.nodata,
+      sampleFormat: info.sampleFormat,
+      bitsPerSample: info.bitsPerSample,
+    },
+    placement: placeRaster(info.epsg, info.geoTransform, info.width, info.height, parameters.tileSize),
+  };
+}
+
+/** Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. */
+async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<DetectTileJob[]> {
+  const { gridId } = scene.placement.lattice;
+  const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
+  for (const cell of tilesOf(scene.placement)) {
+    const baseline = await findBaseline(store, gridId, cell.tileId, scene.acquiredAt);
+    if (baseline === null) continue;
+    const list = byBaseline.get(baseline) ?? [];
+    list.push(cell);
+    byBaseline.set(baseline, list);
+  }
+  const jobs: DetectTileJob[] = [];
+  for (const baselineId of [...byBaseline.keys()].sort()) {
+    const before = await getScene(store, baselineId);
+    if (before.bands.join(',') !== scene.bands.join(',')) continue; // different sensors: not comparable band by band yet
+    const overlap = intersect(extentOf(before.placement), extentOf(scene.placement));
+    if (!overlap) continue;
+    const [b, a] = await Promise.all([openScene(store, before), openScene(store, scene)]);
+    let pairStats;
+    try {
+      pairStats = await computePairStats(b, a, overlap);
+    } finally {
+      await Promise.all([b.close(), a.close()]);
+    }
+    for (const cell of byBaseline.get(baselineId)!) {
+      const window = intersect(cell.window, overlap);
+      if (!window) continue;
+      jobs.push({
+        batchId: scene.batchId,
+        tileKey: tileKeyOf(scene.sceneId, gridId, cell.tileId),
+        sceneId: scene.sceneId,
+        baselineSceneId: baselineId,
+        gridId,
+        tileId: cell.tileId,
+        window,
+        pairStats,
+        parameters,
+        masks,
+      });
+    }
+  }
+  return jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0));
+}
+
+/** A manifest that fails validation is recorded under its batch id when one can be read from it. */
+async function recordRejectedManifest(store: BlobStore, raw: unknown, error: ShoutuError): Promise<void> {
+  const id = (raw as { batchId?: unknown } | null)?.batchId;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id)) return;
+  if (await store.exists(keys.batchManifest(id))) return; // never clobber a stored batch's status
+  await store.put(keys.batchStatus(id), stableJson({ batchId: id, state: 'rejected', files: [], error: error.toJSON() }, 2));
+}

@@ -1,0 +1,17 @@
+/**
+ * GeoTIFF reading and writing.
+ *
+ * Errors from untrusted files are InvalidInputError with `file` = the name passed to openGeoTiff and
+ * `field` = the TIFF tag / GeoKey at fault:
+ *  - 'not_geotiff'        not a TIFF, or its structure is broken (field 'header', 'IFD' or a tag name)
+ *  - 'not_georeferenced'  no geotransform or no EPSG code (ModelTiepointTag, ModelPixelScaleTag,
+ *                         GeoKeyDirectoryTag, ProjectedCSTypeGeoKey, GeographicTypeGeoKey, ...)
+ *  - 'unsupported_raster' valid but not supported: rotation/shear, GCPs, compression, bit depth, size caps
+ *  - 'corrupt_raster'     pixel data cannot be decoded (from readWindow)
+ *  - 'window_out_of_bounds' / 'window_too_large'  bad readWindow arguments (field 'window')
+ * A local path that does not exist throws NotFoundError.
+ */
+export { type GeoTransform, pixelToMap, mapToPixel } from './geotransform.js';
+export { type GeoTiffRaster, type GeoTiffSource, type RasterInfo, openGeoTiff, MAX_WINDOW_VALUES } from './geotiff-source.js';
+export { MAX_RASTER_SIDE, MAX_RASTER_BANDS, MAX_BLOCK_BYTES, SUPPORTED_COMPRESSION } from './raster-info.js';
+export { type EncodeUint8GeoTiffOptions, encodeUint8GeoTiff } from './write-uint8-geotiff.js';

@@ -1,0 +1,465 @@
+/**
+ * Turns a validated first IFD into RasterInfo (what callers see) and RasterLayout (how pixels are stored),
+ * rejecting anything shoutu does not support with a named InvalidInputError.
+ */
+import { InvalidInputError } from '../errors.js';
+import type { GeoTransform } from './geotransform.js';
+import {
+  type ByteReader,
+  FieldType,
+  Tag,
+  type TiffDirectory,
+  type TiffEntry,
+  readAscii,
+  readNumbers,
+  tagName,
+} from './tiff-structure.js';
+
+export interface RasterInfo {
+  width: number;
+  height: number;
+  bands: number;
+  sampleFormat: 'uint' | 'int' | 'float';
+  bitsPerSample: number;
+  /** GDAL order: [originX, pixelWidth, 0, originY, 0, -pixelHeight] (north-up only) */
+  geoTransform: GeoTransform;
+  /** from GeoKeys: ProjectedCSTypeGeoKey or GeographicTypeGeoKey */
+  epsg: number;
+  /** GDAL_NODATA tag */
+  nodata: number | null;
+  /** from GDAL_METADATA <Item name="DESCRIPTION" sample="i" role="description"> */
+  bandDescriptions: (string | null)[];
+  /** dataset-level GDAL_METADATA items (e.g. DATE) */
+  metadata: Record<string, string>;
+}
+
+/** Storage layout details needed to decode pixels. */
+export interface RasterLayout {
+  tiled: boolean;
+  /** block (strip or tile) width and full height in pixels */
+  blockWidth: number;
+  blockHeight: number;
+  blocksAcross: number;
+  blocksDown: number;
+  /** 1 = pixel-interleaved (chunky), 2 = band-interleaved (planar) */
+  planarConfiguration: 1 | 2;
+  compression: number;
+  predictor: number;
+  bytesPerSample: number;
+  /** decoded size of one full block in bytes */
+  blockBytes: number;
+  /** number of entries the offset/byte-count tables must hold */
+  blockCount: number;
+  offsetsEntry: TiffEntry;
+  byteCountsEntry: TiffEntry;
+}
+
+export const MAX_RASTER_SIDE = 100_000;
+export const MAX_RASTER_BANDS = 64;
+/** Largest decoded strip/tile accepted (bounds memory per block; re-tile larger files). */
+export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+
+/** Compression codes shoutu decodes (with bounded output): none, LZW, Deflate, Adobe Deflate, PackBits. */
+export const SUPPORTED_COMPRESSION: Readonly<Record<number, string>> = {
+  1: 'none',
+  5: 'LZW',
+  8: 'Deflate',
+  32946: 'Deflate',
+  32773: 'PackBits',
+};
+
+const GEOKEY_GT_MODEL_TYPE = 1024;
+const GEOKEY_GT_RASTER_TYPE = 1025;
+const GEOKEY_GEOGRAPHIC_TYPE = 2048;
+const GEOKEY_PROJECTED_CS_TYPE = 3072;
+const USER_DEFINED = 32767;
+
+function fail(code: string, name: string, field: string, message: string): InvalidInputError {
+  return new InvalidInputError(code, `${name}: ${message}`, { file: name, field });
+}
+
+async function single(reader: ByteReader, dir: TiffDirectory, tag: number, name: string, fallback?: number): Promise<number> {
+  const entry = dir.entries.get(tag);
+  if (entry === undefined) {
+    if (fallback === undefined) throw fail('not_geotiff', name, tagName(tag), `required TIFF tag ${tagName(tag)} is missing`);
+    return fallback;
+  }
+  if (entry.count < 1) throw fail('not_geotiff', name, tagName(tag), `${tagName(tag)} has no value`);
+  const values = await readNumbers(reader, dir, { ...entry, count: 1, byteLength: entry.byteLength / entry.count }, name);
+  const v = values[0]!;
+  if (!Number.isInteger(v) || v < 0) throw fail('not_geotiff', name, tagName(tag), `${tagName(tag)} has invalid value ${v}`);
+  return v;
+}
+
+/** A per-sample tag (BitsPerSample, SampleFormat): count 1 (applies to all) or one value per band, all equal. */
+async function perSample(reader: ByteReader, dir: TiffDirectory, tag: number, bands: number, name: string, fallback: number): Promise<number> {
+  const entry = dir.entries.get(tag);
+  if (entry === undefined) return fallback;
+  if (entry.count !== 1 && entry.count !== bands) {
+    throw fail('not_geotiff', name, tagName(tag), `${tagName(tag)} has ${entry.count} values for ${bands} bands`);
+  }
+  const values = await readNumbers(reader, dir, entry, name);
+  const first = values[0]!;
+  if (values.some((v) => v !== first)) {
+    throw fail('unsupported_raster', name, tagName(tag), `bands with different ${tagName(tag)} (${values.join(', ')}) are not supported`);
+  }
+  return first;
+}
+
+function describeDims(name: string, field: string, value: number, cap: number): void {
+  if (!Number.isInteger(value) || value < 1) throw fail('not_geotiff', name, field, `${field} is ${value}`);
+  if (value > cap) throw fail('unsupported_raster', name, field, `${field} ${value} exceeds the limit of ${cap}`);
+}
+
+export async function readLayout(
+  reader: ByteReader,
+  dir: TiffDirectory,
+  name: string,
+): Promise<{ layout: RasterLayout; width: number; height: number; bands: number; sampleFormat: RasterInfo['sampleFormat']; bitsPerSample: number }> {
+  const width = await single(reader, dir, Tag.ImageWidth, name);
+  const height = await single(reader, dir, Tag.ImageLength, name);
+  const bands = await single(reader, dir, Tag.SamplesPerPixel, name, 1);
+  describeDims(name, 'ImageWidth', width, MAX_RASTER_SIDE);
+  describeDims(name, 'ImageLength', height, MAX_RASTER_SIDE);
+  describeDims(name, 'SamplesPerPixel', bands, MAX_RASTER_BANDS);
+
+  const bits = await perSample(reader, dir, Tag.BitsPerSample, bands, name, 1);
+  const format = await perSample(reader, dir, Tag.SampleFormat, bands, name, 1);
+  let sampleFormat: RasterInfo['sampleFormat'];
+  if (format === 1) sampleFormat = 'uint';
+  else if (format === 2) sampleFormat = 'int';
+  else if (format === 3) sampleFormat = 'float';
+  else throw fail('unsupported_raster', name, 'SampleFormat', `SampleFormat ${format} is not supported (only unsigned/signed integer and IEEE float)`);
+  const okBits = sampleFormat === 'float' ? [16, 32, 64] : [8, 16, 32];
+  if (!okBits.includes(bits)) {
+    throw fail('unsupported_raster', name, 'BitsPerSample', `${bits}-bit ${sampleFormat} samples are not supported (supported: ${okBits.join('/')})`);
+  }
+  const bytesPerSample = bits / 8;
+
+  const compression = await single(reader, dir, Tag.Compression, name, 1);
+  if (SUPPORTED_COMPRESSION[compression] === undefined) {
+    throw fail(
+      'unsupported_raster',
+      name,
+      'Compression',
+      `TIFF compression ${compression} is not supported (supported: none, LZW, DEFLATE, PackBits; convert with gdal_translate -co COMPRESS=DEFLATE)`,
+    );
+  }
+  // libtiff applies the Predictor only in the LZW and Deflate codecs; elsewhere the tag is ignored.
+  const rawPredictor = await single(reader, dir, Tag.Predictor, name, 1);
+  const predictorApplies = compression === 5 || compression === 8 || compression === 32946;
+  const predictor = predictorApplies ? rawPredictor : 1;
+  if (predictor !== 1) {
+    const ok = (predictor === 2 && bits <= 32) || (predictor === 3 && sampleFormat === 'float');
+    if (!ok) {
+      throw fail('unsupported_raster', name, 'Predictor', `Predictor ${predictor} is not supported with ${bits}-bit ${sampleFormat} samples`);
+    }
+  }
+  const photometric = await single(reader, dir, Tag.PhotometricInterpretation, name, 1);
+  if (photometric === 6) throw fail('unsupported_raster', name, 'PhotometricInterpretation', 'YCbCr photometric interpretation is not supported');
+  const planar = await single(reader, dir, Tag.PlanarConfiguration, name, 1);
+  if (planar !== 1 && planar !== 2) throw fail('not_geotiff', name, 'PlanarConfiguration', `PlanarConfiguration ${planar} is invalid`);
+  const planarConfiguration: 1 | 2 = bands === 1 ? 1 : planar;
+
+  const tiled = dir.entries.has(Tag.TileOffsets) || dir.entries.has(Tag.TileWidth);
+  let blockWidth: number;
+  let blockHeight: number;
+  let offsetsEntry: TiffEntry | undefined;
+  let byteCountsEntry: TiffEntry | undefined;
+  if (tiled) {
+    blockWidth = await single(reader, dir, Tag.TileWidth, name);
+    blockHeight = await single(reader, dir, Tag.TileLength, name);
+    if (blockWidth < 1 || blockHeight < 1 || blockWidth > MAX_RASTER_SIDE || blockHeight > MAX_RASTER_SIDE) {
+      throw fail('not_geotiff', name, 'TileWidth', `invalid tile size ${blockWidth}x${blockHeight}`);
+    }
+    offsetsEntry = dir.entries.get(Tag.TileOffsets);
+    byteCountsEntry = dir.entries.get(Tag.TileByteCounts);
+    if (!offsetsEntry) throw fail('not_geotiff', name, 'TileOffsets', 'required TIFF tag TileOffsets is missing');
+    if (!byteCountsEntry) throw fail('not_geotiff', name, 'TileByteCounts', 'required TIFF tag TileByteCounts is missing');
+  } else {
+    blockWidth = width;
+    const rps = await single(reader, dir, Tag.RowsPerStrip, name, 0xffffffff);
+    if (rps < 1) throw fail('not_geotiff', name, 'RowsPerStrip', 'RowsPerStrip is 0');
+    blockHeight = Math.min(rps, height);
+    offsetsEntry = dir.entries.get(Tag.StripOffsets);
+    byteCountsEntry = dir.entries.get(Tag.StripByteCounts);
+    if (!offsetsEntry) throw fail('not_geotiff', name, 'StripOffsets', 'required TIFF tag StripOffsets is missing');
+    if (!byteCountsEntry) throw fail('not_geotiff', name, 'StripByteCounts', 'required TIFF tag StripByteCounts is missing');
+  }
+  const blocksAcross = Math.ceil(width / blockWidth);
+  const blocksDown = Math.ceil(height / blockHeight);
+  const blockCount = blocksAcross * blocksDown * (planarConfiguration === 2 ? bands : 1);
+  const blockBytes = blockWidth * blockHeight * bytesPerSample * (planarConfiguration === 2 ? 1 : bands);
+  if (blockBytes > MAX_BLOCK_BYTES) {
+    throw fail(
+      'unsupported_raster',
+      name,
+      tiled ? 'TileWidth' : 'RowsPerStrip',
+      `one ${tiled ? 'tile' : 'strip'} decodes to ${blockBytes} bytes, above the limit of ${MAX_BLOCK_BYTES} (re-write with gdal_translate -co TILED=YES)`,
+    );
+  }
+  for (const entry of [offsetsEntry, byteCountsEntry]) {
+    const okType = entry.type === FieldType.SHORT || entry.type === FieldType.LONG || entry.type === FieldType.LONG8;
+    if (!okType) throw fail('not_geotiff', name, tagName(entry.tag), `${tagName(entry.tag)} has invalid type ${entry.type}`);
+    if (entry.count < blockCount) {
+      throw fail('not_geotiff', name, tagName(entry.tag), `${tagName(entry.tag)} has ${entry.count} entries, ${blockCount} needed`);
+    }
+  }
+  return {
+    width,
+    height,
+    bands,
+    sampleFormat,
+    bitsPerSample: bits,
+    layout: {
+      tiled,
+      blockWidth,
+      blockHeight,
+      blocksAcross,
+      blocksDown,
+      planarConfiguration,
+      compression,
+      predictor,
+      bytesPerSample,
+      blockBytes,
+      blockCount,
+      offsetsEntry,
+      byteCountsEntry,
+    },
+  };
+}
+
+/**
+ * Checks that every block's bytes lie inside the file and that no block's stored size is implausible,
+ * reading the offset and byte-count tables in chunks (no table-sized number arrays).
+ */
+export async function validateBlockTables(reader: ByteReader, dir: TiffDirectory, layout: RasterLayout, name: string): Promise<void> {
+  const size = reader.size;
+  // compressed data never legitimately needs much more room than the decoded block (LZW worst case ~1.5x)
+  const maxStored = layout.compression === 1 ? layout.blockBytes : 2 * layout.blockBytes + 4096;
+  const chunk = 65536;
+  const offsetsField = tagName(layout.offsetsEntry.tag);
+  const countsField = tagName(layout.byteCountsEntry.tag);
+  for (let start = 0; start < layout.blockCount; start += chunk) {
+    const n = Math.min(chunk, layout.blockCount - start);
+    const offsets = await readTableSlice(reader, dir, layout.offsetsEntry, start, n, name);
+    const counts = await readTableSlice(reader, dir, layout.byteCountsEntry, start, n, name);
+    for (let i = 0; i < n; i++) {
+      const count = counts[i]!;
+      const offset = offsets[i]!;
+      if (count === 0) continue; // sparse block: geotiff.js fills it with nodata / 0
+      if (count > maxStored) {
+        throw fail('not_geotiff', name, countsField, `${countsField}[${start + i}] = ${count} is implausible for a ${layout.blockBytes}-byte block`);
+      }
+      if (!(offset + count <= size)) {
+        throw fail('not_geotiff', name, offsetsField, `${offsetsField}[${start + i}] points outside the file (${count} bytes at ${offset}, file is ${size} bytes)`);
+      }
+    }
+  }
+}
+
+async function readTableSlice(reader: ByteReader, dir: TiffDirectory, entry: TiffEntry, start: number, n: number, name: string): Promise<Float64Array> {
+  const itemSize = entry.type === FieldType.SHORT ? 2 : entry.type === FieldType.LONG ? 4 : 8;
+  const bytes = await reader.read(entry.dataOffset + start * itemSize, n * itemSize);
+  if (bytes.byteLength !== n * itemSize) throw fail('not_geotiff', name, tagName(entry.tag), `${tagName(entry.tag)} is truncated`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = dir.littleEndian;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (itemSize === 2) out[i] = view.getUint16(i * 2, le);
+    else if (itemSize === 4) out[i] = view.getUint32(i * 4, le);
+    else {
+      const lo = view.getUint32(i * 8 + (le ? 0 : 4), le);
+      const hi = view.getUint32(i * 8 + (le ? 4 : 0), le);
+      out[i] = hi >= 0x200000 ? Number.POSITIVE_INFINITY : hi * 0x100000000 + lo;
+    }
+  }
+  return out;
+}
+
+// --- georeferencing ------------------------------------------------------------------------------
+
+async function doubles(reader: ByteReader, dir: TiffDirectory, entry: TiffEntry, name: string, maxCount: number): Promise<number[]> {
+  if (entry.count > maxCount) {
+    const gcps = entry.tag === Tag.ModelTiepoint && entry.count % 6 === 0;
+    throw fail(
+      gcps ? 'unsupported_raster' : 'not_georeferenced',
+      name,
+      tagName(entry.tag),
+      gcps ? 'several tie points (GCP georeferencing) are not supported; warp the image first' : `${tagName(entry.tag)} has ${entry.count} values`,
+    );
+  }
+  if (entry.type !== FieldType.DOUBLE && entry.type !== FieldType.FLOAT) {
+    throw fail('not_georeferenced', name, tagName(entry.tag), `${tagName(entry.tag)} must hold DOUBLE values (type ${entry.type})`);
+  }
+  const values = await readNumbers(reader, dir, entry, name);
+  if (values.some((v) => !Number.isFinite(v))) {
+    throw fail('not_georeferenced', name, tagName(entry.tag), `${tagName(entry.tag)} contains a non-finite value`);
+  }
+  return values;
+}
+
+interface GeoKeys {
+  modelType: number | null;
+  rasterType: number | null;
+  geographic: number | null;
+  projected: number | null;
+}
+
+async function readGeoKeys(reader: ByteReader, dir: TiffDirectory, name: string): Promise<GeoKeys> {
+  const entry = dir.entries.get(Tag.GeoKeyDirectory);
+  const field = 'GeoKeyDirectoryTag';
+  if (entry === undefined) throw fail('not_georeferenced', name, field, 'no GeoKeyDirectoryTag: the TIFF carries no coordinate reference system');
+  if (entry.type !== FieldType.SHORT) throw fail('not_georeferenced', name, field, `GeoKeyDirectoryTag must be SHORT (type ${entry.type})`);
+  if (entry.count < 4) throw fail('not_georeferenced', name, field, 'GeoKeyDirectoryTag is too short');
+  if (entry.count > 4 + 4 * 1024) throw fail('not_georeferenced', name, field, `GeoKeyDirectoryTag is implausibly long (${entry.count} values)`);
+  const keys = await readNumbers(reader, dir, entry, name);
+  if (keys[0] !== 1) throw fail('not_georeferenced', name, field, `unsupported GeoKeyDirectory version ${keys[0]}`);
+  const n = keys[3]!;
+  if (4 + 4 * n > keys.length) throw fail('not_georeferenced', name, field, `GeoKeyDirectoryTag declares ${n} keys but holds ${(keys.length - 4) / 4}`);
+  const out: GeoKeys = { modelType: null, rasterType: null, geographic: null, projected: null };
+  for (let i = 0; i < n; i++) {
+    const [id, location, count, value] = [keys[4 + i * 4]!, keys[5 + i * 4]!, keys[6 + i * 4]!, keys[7 + i * 4]!];
+    if (id !== GEOKEY_GT_MODEL_TYPE && id !== GEOKEY_GT_RASTER_TYPE && id !== GEOKEY_GEOGRAPHIC_TYPE && id !== GEOKEY_PROJECTED_CS_TYPE) continue;
+    if (location !== 0 || count !== 1) {
+      throw fail('not_georeferenced', name, field, `GeoKey ${id} must be an inline SHORT value`);
+    }
+    if (id === GEOKEY_GT_MODEL_TYPE) out.modelType = value;
+    else if (id === GEOKEY_GT_RASTER_TYPE) out.rasterType = value;
+    else if (id === GEOKEY_GEOGRAPHIC_TYPE) out.geographic = value;
+    else out.projected = value;
+  }
+  return out;
+}
+
+export async function readGeoreferencing(reader: ByteReader, dir: TiffDirectory, name: string): Promise<{ geoTransform: GeoTransform; epsg: number }> {
+  const scaleEntry = dir.entries.get(Tag.ModelPixelScale);
+  const tieEntry = dir.entries.get(Tag.ModelTiepoint);
+  const matrixEntry = dir.entries.get(Tag.ModelTransformation);
+  let gt: GeoTransform;
+  if (tieEntry !== undefined && scaleEntry !== undefined) {
+    const tie = await doubles(reader, dir, tieEntry, name, 6);
+    const scale = await doubles(reader, dir, scaleEntry, name, 3);
+    if (tie.length < 6 || tie.length % 6 !== 0) throw fail('not_georeferenced', name, 'ModelTiepointTag', `ModelTiepointTag has ${tie.length} values`);
+    if (scale.length < 2) throw fail('not_georeferenced', name, 'ModelPixelScaleTag', `ModelPixelScaleTag has ${scale.length} values`);
+    const [i, j, , x, y] = tie as [number, number, number, number, number, number];
+    const [sx, sy] = scale as [number, number];
+    if (!(sx > 0) || !(sy > 0)) {
+      throw fail('unsupported_raster', name, 'ModelPixelScaleTag', `pixel scale (${sx}, ${sy}) is not a north-up grid (both must be > 0)`);
+    }
+    gt = [x - i * sx, sx, 0, y + j * sy, 0, -sy];
+  } else if (matrixEntry !== undefined) {
+    const m = await doubles(reader, dir, matrixEntry, name, 16);
+    if (m.length !== 16) throw fail('not_georeferenced', name, 'ModelTransformationTag', `ModelTransformationTag has ${m.length} values, 16 needed`);
+    if (m[1] !== 0 || m[4] !== 0) {
+      throw fail('unsupported_raster', name, 'ModelTransformationTag', 'rotated or sheared rasters are not supported; warp to a north-up grid first (gdalwarp)');
+    }
+    if (!(m[0]! > 0) || !(m[5]! < 0)) {
+      throw fail('unsupported_raster', name, 'ModelTransformationTag', `pixel size (${m[0]}, ${m[5]}) is not a north-up grid`);
+    }
+    gt = [m[3]!, m[0]!, 0, m[7]!, 0, m[5]!];
+  } else if (tieEntry !== undefined) {
+    await doubles(reader, dir, tieEntry, name, 6); // several tie points: GCPs -> unsupported_raster
+    throw fail('not_georeferenced', name, 'ModelPixelScaleTag', 'ModelTiepointTag without ModelPixelScaleTag: no geotransform');
+  } else {
+    throw fail(
+      'not_georeferenced',
+      name,
+      'ModelTiepointTag',
+      scaleEntry !== undefined
+        ? 'ModelPixelScaleTag without ModelTiepointTag: no geotransform'
+        : 'no georeferencing (neither ModelPixelScaleTag + ModelTiepointTag nor ModelTransformationTag)',
+    );
+  }
+
+  const keys = await readGeoKeys(reader, dir, name);
+  // GDAL: RasterPixelIsPoint means the tie point refers to the pixel centre -> shift by half a pixel.
+  if (keys.rasterType === 2) {
+    gt = [gt[0] - gt[1] * 0.5 - gt[2] * 0.5, gt[1], gt[2], gt[3] - gt[4] * 0.5 - gt[5] * 0.5, gt[4], gt[5]];
+  }
+  let epsg: number | null;
+  let field: string;
+  if (keys.modelType === 2) {
+    epsg = keys.geographic;
+    field = 'GeographicTypeGeoKey';
+  } else if (keys.modelType === 1 || keys.modelType === null) {
+    epsg = keys.projected ?? (keys.modelType === null ? keys.geographic : null);
+    field = keys.projected !== null || keys.geographic === null ? 'ProjectedCSTypeGeoKey' : 'GeographicTypeGeoKey';
+  } else {
+    throw fail('unsupported_raster', name, 'GTModelTypeGeoKey', `GTModelTypeGeoKey ${keys.modelType} is not supported (projected or geographic only)`);
+  }
+  if (epsg === null) throw fail('not_georeferenced', name, field, `no ${field}: the coordinate reference system has no EPSG code`);
+  if (epsg === USER_DEFINED || epsg <= 0) {
+    throw fail('not_georeferenced', name, field, `${field} is ${epsg} (user-defined CRS); shoutu needs an EPSG-coded CRS (gdalwarp -t_srs EPSG:xxxx)`);
+  }
+  if (gt.some((v) => !Number.isFinite(v))) throw fail('not_georeferenced', name, 'ModelTiepointTag', 'geotransform is not finite');
+  return { geoTransform: gt, epsg };
+}
+
+// --- GDAL metadata -------------------------------------------------------------------------------
+
+export function parseNodata(text: string, name: string): number | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (/^[+-]?nan$/i.test(t)) return Number.NaN;
+  if (/^[+]?inf(inity)?$/i.test(t)) return Number.POSITIVE_INFINITY;
+  if (/^-inf(inity)?$/i.test(t)) return Number.NEGATIVE_INFINITY;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
+    throw fail('not_geotiff', name, 'GDAL_NODATA', `GDAL_NODATA value ${JSON.stringify(t.slice(0, 40))} is not a number`);
+  }
+  return Number(t);
+}
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_m, e: string) => {
+    if (e === 'lt') return '<';
+    if (e === 'gt') return '>';
+    if (e === 'amp') return '&';
+    if (e === 'quot') return '"';
+    if (e === 'apos') return "'";
+    const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+/** Parses GDAL's <GDALMetadata><Item name=".." [sample="i"] [role=".."] [domain=".."]>value</Item>... */
+export function parseGdalMetadata(xml: string, bands: number): { metadata: Record<string, string>; bandDescriptions: (string | null)[] } {
+  const metadata: Record<string, string> = {};
+  const bandDescriptions: (string | null)[] = new Array<string | null>(bands).fill(null);
+  const itemRe = /<Item\b([^>]*?)(?:\/>|>([\s\S]*?)<\/Item\s*>)/g;
+  const attrRe = /([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+  for (const m of xml.matchAll(itemRe)) {
+    const attrs: Record<string, string> = {};
+    for (const a of m[1]!.matchAll(attrRe)) attrs[a[1]!] = unescapeXml(a[2] ?? a[3] ?? '');
+    const itemName = attrs['name'];
+    if (itemName === undefined) continue;
+    const value = unescapeXml(m[2] ?? '');
+    if (attrs['domain'] !== undefined && attrs['domain'] !== '') continue;
+    if (attrs['sample'] !== undefined) {
+      const sample = Number(attrs['sample']);
+      if (attrs['role'] === 'description' && Number.isInteger(sample) && sample >= 0 && sample < bands) {
+        bandDescriptions[sample] = value;
+      }
+      continue;
+    }
+    if (attrs['role'] !== undefined) continue;
+    if (Object.prototype.hasOwnProperty.call(metadata, itemName) || itemName === '__proto__') continue;
+    metadata[itemName] = value;
+  }
+  return { metadata, bandDescriptions };
+}
+
+export async function readGdalTags(
+  reader: ByteReader,
+  dir: TiffDirectory,
+  bands: number,
+  name: string,
+): Promise<{ nodata: number | null; metadata: Record<string, string>; bandDescriptions: (string | null)[] }> {
+  let nodata: number | null = null;
+  const nodataEntry = dir.entries.get(Tag.GDAL_NODATA);
+  if (nodataEntry !== undefined) nodata = parseNodata(await readAscii(reader, nodataEntry, name, 1024), name);
+  const mdEntry = dir.entries.get(Tag.GDAL_METADATA);
+  if (mdEntry === undefined) return { nodata, metadata: {}, bandDescriptions: new Array<string | null>(bands).fill(null) };
+  const xml = await readAscii(reader, mdEntry, name, 4 << 20);
+  return { nodata, ...parseGdalMetadata(xml, bands) };
+}

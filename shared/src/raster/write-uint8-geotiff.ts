@@ -1,0 +1,183 @@
+/**
+ * A minimal, deterministic writer for single-band uint8 GeoTIFFs (change masks, class maps).
+ *
+ * Layout: little-endian classic TIFF; 8-byte header, one IFD right after it, the IFD's out-of-line values,
+ * then the strips. No timestamps, software tags or other varying content: the same inputs always
+ * produce the same bytes (DEFLATE uses node:zlib at a fixed level).
+ */
+import { deflateSync } from 'node:zlib';
+import { isGeographicEpsg } from '../geo/crs.js';
+import type { GeoTransform } from './geotransform.js';
+
+export interface EncodeUint8GeoTiffOptions {
+  width: number;
+  height: number;
+  /** row-major, width*height values */
+  data: Uint8Array;
+  /** north-up: [originX, pixelWidth, 0, originY, 0, -pixelHeight] */
+  geoTransform: GeoTransform;
+  epsg: number;
+  nodata?: number;
+  compress?: 'none' | 'deflate';
+  /**
+   * Whether `epsg` is a projected or geographic CRS. Only needed for EPSG codes that shoutu's CRS table
+   * (geo/crs.ts) does not know; otherwise derived from the code.
+   */
+  crsType?: 'projected' | 'geographic';
+}
+
+const SHORT = 3;
+const LONG = 4;
+const DOUBLE = 12;
+const ASCII = 2;
+
+/** Target uncompressed strip size; rows per strip = max(1, floor(STRIP_BYTES / width)). */
+const STRIP_BYTES = 65536;
+const DEFLATE_LEVEL = 6;
+
+interface Field {
+  tag: number;
+  type: number;
+  count: number;
+  /** little-endian encoded value bytes */
+  bytes: Uint8Array;
+}
+
+function shorts(values: number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 2);
+  const v = new DataView(b.buffer);
+  values.forEach((x, i) => v.setUint16(i * 2, x, true));
+  return b;
+}
+function longs(values: ArrayLike<number>): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const v = new DataView(b.buffer);
+  for (let i = 0; i < values.length; i++) v.setUint32(i * 4, values[i]!, true);
+  return b;
+}
+function doubles(values: number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 8);
+  const v = new DataView(b.buffer);
+  values.forEach((x, i) => v.setFloat64(i * 8, x, true));
+  return b;
+}
+
+
+
+/**
+ * Encodes a single-band uint8 GeoTIFF: deterministic bytes, uncompressed or DEFLATE, strips,
+ * ModelPixelScale + ModelTiepoint, GeoKeyDirectory with the EPSG code (projected or geographic,
+ * RasterPixelIsArea), GDAL_NODATA if nodata is given. Throws RangeError/TypeError on bad arguments.
+ */
+export function encodeUint8GeoTiff(options: EncodeUint8GeoTiffOptions): Uint8Array {
+  const { width, height, data, geoTransform: gt, epsg, nodata, compress = 'none' } = options;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 100_000 || height > 100_000) {
+    throw new RangeError(`encodeUint8GeoTiff: invalid size ${width}x${height}`);
+  }
+  if (!(data instanceof Uint8Array) || data.length !== width * height) {
+    throw new RangeError(`encodeUint8GeoTiff: data must be a Uint8Array of ${width * height} values`);
+  }
+  if (gt.length !== 6 || gt.some((v) => !Number.isFinite(v)) || gt[2] !== 0 || gt[4] !== 0 || !(gt[1] > 0) || !(gt[5] < 0)) {
+    throw new RangeError(`encodeUint8GeoTiff: geoTransform must be finite and north-up, got [${gt.join(', ')}]`);
+  }
+  if (!Number.isInteger(epsg) || epsg < 1024 || epsg >= 32767) throw new RangeError(`encodeUint8GeoTiff: invalid EPSG code ${epsg}`);
+  if (nodata !== undefined && !(Number.isInteger(nodata) && nodata >= 0 && nodata <= 255)) {
+    throw new RangeError(`encodeUint8GeoTiff: nodata must be an integer 0..255, got ${nodata}`);
+  }
+  if (compress !== 'none' && compress !== 'deflate') throw new RangeError(`encodeUint8GeoTiff: unknown compression ${String(compress)}`);
+  let geographic: boolean;
+  if (options.crsType !== undefined) geographic = options.crsType === 'geographic';
+  else {
+    const known = isGeographicEpsg(epsg);
+    if (known === null) throw new RangeError(`encodeUint8GeoTiff: EPSG:${epsg} is not in shoutu's CRS table; pass crsType`);
+    geographic = known;
+  }
+
+  // strips
+  const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(STRIP_BYTES / width)));
+  const stripCount = Math.ceil(height / rowsPerStrip);
+  const strips: Uint8Array[] = [];
+  for (let s = 0; s < stripCount; s++) {
+    const raw = data.subarray(s * rowsPerStrip * width, Math.min(height, (s + 1) * rowsPerStrip) * width);
+    if (compress === 'deflate') {
+      const z = deflateSync(raw, { level: DEFLATE_LEVEL });
+      strips.push(new Uint8Array(z.buffer, z.byteOffset, z.byteLength));
+    } else {
+      strips.push(raw);
+    }
+  }
+
+  const geoKeys = [
+    1, 1, 0, 3,
+    1024, 0, 1, geographic ? 2 : 1, // GTModelTypeGeoKey
+    1025, 0, 1, 1, // GTRasterTypeGeoKey = RasterPixelIsArea
+    geographic ? 2048 : 3072, 0, 1, epsg, // GeographicTypeGeoKey / ProjectedCSTypeGeoKey
+  ];
+
+  const stripOffsetsPlaceholder = new Uint8Array(stripCount * 4);
+  const fields: Field[] = [
+    { tag: 256, type: LONG, count: 1, bytes: longs([width]) },
+    { tag: 257, type: LONG, count: 1, bytes: longs([height]) },
+    { tag: 258, type: SHORT, count: 1, bytes: shorts([8]) },
+    { tag: 259, type: SHORT, count: 1, bytes: shorts([compress === 'deflate' ? 8 : 1]) },
+    { tag: 262, type: SHORT, count: 1, bytes: shorts([1]) }, // BlackIsZero
+    { tag: 273, type: LONG, count: stripCount, bytes: stripOffsetsPlaceholder },
+    { tag: 277, type: SHORT, count: 1, bytes: shorts([1]) },
+    { tag: 278, type: LONG, count: 1, bytes: longs([rowsPerStrip]) },
+    { tag: 279, type: LONG, count: stripCount, bytes: longs(strips.map((s) => s.byteLength)) },
+    { tag: 284, type: SHORT, count: 1, bytes: shorts([1]) },
+    { tag: 339, type: SHORT, count: 1, bytes: shorts([1]) },
+    { tag: 33550, type: DOUBLE, count: 3, bytes: doubles([gt[1], -gt[5], 0]) },
+    { tag: 33922, type: DOUBLE, count: 6, bytes: doubles([0, 0, 0, gt[0], gt[3], 0]) },
+    { tag: 34735, type: SHORT, count: geoKeys.length, bytes: shorts(geoKeys) },
+  ];
+  if (nodata !== undefined) {
+    const text = new TextEncoder().encode(`${String(nodata)}\0`);
+    fields.push({ tag: 42113, type: ASCII, count: text.length, bytes: text });
+  }
+
+  // offsets: header 8, IFD, then out-of-line values (word-aligned), then strips
+  const ifdOffset = 8;
+  const ifdSize = 2 + fields.length * 12 + 4;
+  let cursor = ifdOffset + ifdSize;
+  const valueOffsets = new Map<Field, number>();
+  for (const f of fields) {
+    if (f.bytes.byteLength > 4) {
+      cursor += cursor % 2;
+      valueOffsets.set(f, cursor);
+      cursor += f.bytes.byteLength;
+    }
+  }
+  cursor += cursor % 2;
+  const stripOffsets: number[] = [];
+  for (const s of strips) {
+    stripOffsets.push(cursor);
+    cursor += s.byteLength;
+  }
+  const total = cursor;
+  if (total > 0xffffffff) throw new RangeError('encodeUint8GeoTiff: result exceeds 4 GiB (classic TIFF limit)');
+  stripOffsetsPlaceholder.set(longs(stripOffsets));
+
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out[0] = 0x49;
+  out[1] = 0x49;
+  view.setUint16(2, 42, true);
+  view.setUint32(4, ifdOffset, true);
+  view.setUint16(ifdOffset, fields.length, true);
+  fields.forEach((f, i) => {
+    const p = ifdOffset + 2 + i * 12;
+    view.setUint16(p, f.tag, true);
+    view.setUint16(p + 2, f.type, true);
+    view.setUint32(p + 4, f.count, true);
+    const at = valueOffsets.get(f);
+    if (at === undefined) out.set(f.bytes, p + 8);
+    else {
+      view.setUint32(p + 8, at, true);
+      out.set(f.bytes, at);
+    }
+  });
+  view.setUint32(ifdOffset + 2 + fields.length * 12, 0, true); // no next IFD
+  strips.forEach((s, i) => out.set(s, stripOffsets[i]!));
+  return out;
+}

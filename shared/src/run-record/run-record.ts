@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { BlobStore } from '../storage/index.js';
+import { keys } from '../catalog/keys.js';
+import { getScene } from '../catalog/scene-catalog.js';
+import { sha256Hex } from '../util/sha256.js';
+import { stableJson } from '../util/stable-json.js';
+import { DETECTOR_VERSION, PipelineParameters } from '../detection/parameters.js';
+import { MaskRef } from '../schemas/jobs.js';
+import { SHOUTU_VERSION } from '../version.js';
+import type { AlertFeature } from '../alerts/alert-feature.js';
+import { readBatchStatus } from '../pipeline/batch-status.js';
+import type { DetectResult } from '../pipeline/detect-tile.js';
+
+const Digest = z.object({ key: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
+/**
+ * What an auditor needs to replay a batch: every input with its SHA-256, the parameters, the code and
+ * mask versions, and the SHA-256 of every output. Deterministic: no clock, no host names.
+ */
+export const RunRecord = z.object({
+  schema: z.literal('shoutu.run/1'),
+  batchId: z.string(),
+  code: z.object({ name: z.literal('shoutu'), version: z.string(), detector: z.string() }),
+  parameters: PipelineParameters,
+  masks: z.array(MaskRef),
+  /** Batches whose scenes served as baselines (their manifests and scenes are inputs too). */
+  baselineBatches: z.array(z.string()),
+  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask']) })),
+  outputs: z.array(Digest),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+async function digest(store: BlobStore, key: string): Promise<{ key: string; sha256: string }> {
+  return { key, sha256: sha256Hex(await store.get(key)) };
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Builds the record from what the batch stored, writes it to runs/<batch>.json and returns it. */
+export async function writeRunRecord(store: BlobStore, batchId: string, alerts: AlertFeature[]): Promise<RunRecord> {
+  const status = await readBatchStatus(store, batchId);
+  if (!status) throw new Error(`batch ${batchId}: no status record`);
+  const inputs: RunRecord['inputs'] = [{ role: 'manifest', ...(await digest(store, keys.batchManifest(batchId))) }];
+  for (const f of status.files) {
+    if (f.status === 'rejected') {
+      const bytes = await store.getOrNull(keys.batchRejectedFile(batchId, f.name));
+      if (bytes) inputs.push({ role: 'rejected-file', key: keys.batchRejectedFile(batchId, f.name), sha256: sha256Hex(bytes) });
+      continue;
+    }
+    if (!f.sceneId) continue;
+    const scene = await getScene(store, f.sceneId);
+    inputs.push({ role: 'scene', key: scene.file.key, sha256: scene.file.sha256 });
+  }
+  const detectKeys = await store.list(`detect/${batchId}/`);
+  const baselineScenes = new Set<string>();
+  for (const key of detectKeys) {
+    const result = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult;
+    baselineScenes.add(result.job.baselineSceneId);
+  }
+  const baselineBatches = new Set<string>();
+  for (const sceneId of [...baselineScenes].sort()) {
+    const scene = await getScene(store, sceneId);
+    baselineBatches.add(scene.batchId);
+    inputs.push({ role: 'baseline-scene', key: scene.file.key, sha256: scene.file.sha256 });
+  }
+  for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
+  const masks = status.masks ?? [];
+  for (const m of masks) inputs.push({ role: 'mask', key: m.key, sha256: m.sha256 });
+
+  const outputKeys = [
+    keys.batchAlerts(batchId),
+    keys.batchStatus(batchId),
+    ...detectKeys,
+    ...(await store.list(keys.batchTileResults(batchId))),
+    ...alerts.flatMap((a) => [keys.alert(a.id), a.properties.evidence.before, a.properties.evidence.after]),
+  ];
+  const outputs = [];
+  for (const key of [...new Set(outputKeys)].sort()) outputs.push(await digest(store, key));
+
+  const record: RunRecord = {
+    schema: 'shoutu.run/1',
+    batchId,
+    code: { name: 'shoutu', version: SHOUTU_VERSION, detector: DETECTOR_VERSION },
+    parameters: PipelineParameters.parse(status.parameters ?? {}),
+    masks,
+    baselineBatches: [...baselineBatches].sort(),
+    inputs: inputs.sort(byKey),
+    outputs,
+  };
+  await store.put(keys.runRecord(batchId), stableJson(record, 2), { contentType: 'application/json' });
+  return record;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * STAC `eo:common_name` values (STAC EO extension v1.1) that shoutu understands.
+ * https://github.com/stac-extensions/eo#common-band-names
+ */
+export const COMMON_BAND_NAMES = [
+  'pan', 'coastal', 'blue', 'green', 'green05', 'yellow', 'red', 'rededge', 'rededge071', 'rededge075',
+  'rededge078', 'nir', 'nir08', 'nir09', 'cirrus', 'swir16', 'swir22', 'lwir', 'lwir11', 'lwir12',
+] as const;
+export const BandName = z.enum(COMMON_BAND_NAMES);
+export type BandName = z.infer<typeof BandName>;
+
+/** A safe identifier: used in storage keys and job ids. */
+export const Identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 characters of letters, digits, "-" or "_", starting with a letter or digit');
+
+/** 6-digit county-level 行政区划代码 (GB/T 2260), e.g. 321202 for 泰州市海陵区. */
+export const RegionCode = z.string().regex(/^[1-8]\d{5}$/, 'must be a 6-digit administrative division code (行政区划代码), e.g. "321202"');
+
+/** Calendar date YYYY-MM-DD that exists. */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'is not a valid calendar date');
+
+/** A GeoTIFF file name inside the batch (no folders: a batch is flat). */
+export const BatchFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.tiff?$/i, 'must be a plain file name ending in .tif or .tiff (no folders)');
+
+/** `batch.json`: what an operator says about an imagery batch. */
+export const BatchManifest = z
+  .object({
+    batchId: Identifier,
+    acquiredAt: IsoDate,
+    platform: z.enum(['satellite', 'drone']),
+    sensor: z.string().min(1).max(100),
+    bands: z.array(BandName).min(1).max(64),
+    regionCode: RegionCode,
+    /** Files of the batch; default: every .tif/.tiff in the batch folder. */
+    files: z.array(BatchFileName).min(1).max(1000).optional(),
+    /** Overrides the files' own nodata value. */
+    nodata: z.number().finite().optional(),
+  })
+  .strict();
+export type BatchManifest = z.infer<typeof BatchManifest>;

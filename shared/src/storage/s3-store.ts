@@ -1,0 +1,392 @@
+/**
+ * The S3 blob store. This module owns the S3 client: nothing else in shoutu constructs one.
+ *
+ * Compatibility notes (S3-compatible servers: MinIO, s3rver, Ceph RGW, …):
+ * - Since early 2025 aws-sdk v3 computes CRC32 checksums for every upload and asks for
+ *   checksum validation on download by default. Servers that do not know the
+ *   x-amz-checksum-* headers (or the aws-chunked encoding used for streamed bodies) can
+ *   reject or mis-store such requests, so the client only does this when an operation
+ *   requires it ('WHEN_REQUIRED'). Bodies are always sent as byte arrays with a known length.
+ * - Conditional writes (PutObject If-None-Match: '*') are supported by AWS S3 (since 2024)
+ *   and current MinIO. s3rver 3.7 silently ignores the header and overwrites (HTTP 200), so
+ *   support cannot be detected from a single response. Configure `conditionalWrites: false`
+ *   for such servers; a 501 NotImplemented answer also switches the store to the fallback.
+ *   The fallback (HEAD, then PUT) is serialised per key inside this process but races
+ *   across processes: two services may both "win" and the later write replaces the earlier.
+ * - s3rver 3.7 lists keys in directory-walk order, not byte order, and its continuation
+ *   tokens assume that order; paging is exact only for keys whose order agrees (e.g. keys
+ *   of one folder). list() sorts the collected keys itself in byte order in any case.
+ */
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type BucketLocationConstraint,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+
+import { ConfigError, NotFoundError } from '../errors.js';
+import { sortKeys, toBytes, validateKey, validatePrefix, type BlobStore, type PutOptions } from './blob-store.js';
+
+export interface S3StoreConfig {
+  bucket: string;
+  /** Key prefix inside the bucket ('' or e.g. 'shoutu/prod'); a trailing '/' is added if missing. */
+  prefix?: string;
+  /** Custom endpoint for S3-compatible servers, e.g. http://minio:9000. Omit for AWS. */
+  endpoint?: string;
+  region: string;
+  /** Path-style URLs (http://host/bucket/key); needed for MinIO and s3rver. */
+  forcePathStyle: boolean;
+  /** Static credentials; when omitted the AWS default provider chain is used (env, profile, IMDS…). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Keys per ListObjectsV2 page, 1..1000 (default 1000). */
+  pageSize?: number;
+  /**
+   * Whether the server honours PutObject If-None-Match: '*' (default true). Set false for
+   * servers that ignore it (s3rver); putIfAbsent then uses HEAD-then-PUT (see module notes).
+   */
+  conditionalWrites?: boolean;
+}
+
+/** Builds the S3 client for a store configuration. */
+function createS3Client(config: S3StoreConfig): S3Client {
+  const options: S3ClientConfig = {
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+  if (config.endpoint !== undefined && config.endpoint !== '') options.endpoint = config.endpoint;
+  if (config.accessKeyId !== undefined && config.secretAccessKey !== undefined) {
+    options.credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey };
+  }
+  return new S3Client(options);
+}
+
+/** Validates the configuration, throwing ConfigError naming the field. */
+function checkConfig(config: S3StoreConfig): void {
+  if (typeof config.bucket !== 'string' || config.bucket.trim() === '') {
+    throw new ConfigError('S3 store: bucket is required', { field: 'bucket' });
+  }
+  if (typeof config.region !== 'string' || config.region.trim() === '') {
+    throw new ConfigError('S3 store: region is required (e.g. us-east-1)', { field: 'region' });
+  }
+  if (typeof config.forcePathStyle !== 'boolean') {
+    throw new ConfigError('S3 store: forcePathStyle must be true or false', { field: 'forcePathStyle' });
+  }
+  if (config.endpoint !== undefined && config.endpoint !== '') {
+    let url: URL | undefined;
+    try {
+      url = new URL(config.endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`S3 store: endpoint ${JSON.stringify(config.endpoint)} is not an http(s) URL`, {
+        field: 'endpoint',
+      });
+    }
+  }
+  const hasKey = config.accessKeyId !== undefined && config.accessKeyId !== '';
+  const hasSecret = config.secretAccessKey !== undefined && config.secretAccessKey !== '';
+  if (hasKey !== hasSecret) {
+    throw new ConfigError('S3 store: accessKeyId and secretAccessKey must be given together', {
+      field: hasKey ? 'secretAccessKey' : 'accessKeyId',
+    });
+  }
+  if (config.pageSize !== undefined) {
+    if (!Number.isInteger(config.pageSize) || config.pageSize < 1 || config.pageSize > 1000) {
+      throw new ConfigError(`S3 store: pageSize must be an integer from 1 to 1000, got ${config.pageSize}`, {
+        field: 'pageSize',
+      });
+    }
+  }
+}
+
+/** '' stays ''; 'a/b' and '/a/b/' become 'a/b/'. Throws ConfigError if not a valid key path. */
+function normalizePrefix(prefix: string | undefined): string {
+  if (prefix === undefined) return '';
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  try {
+    validateKey(trimmed);
+  } catch (error) {
+    throw new ConfigError(`S3 store: prefix ${JSON.stringify(prefix)} is not a valid key path`, {
+      field: 'prefix',
+      cause: error,
+    });
+  }
+  return trimmed + '/';
+}
+
+interface AwsErrorLike {
+  name?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function awsError(error: unknown): { name: string; status: number | undefined } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorLike;
+  return { name: e.name ?? e.Code ?? '', status: e.$metadata?.httpStatusCode };
+}
+
+function isMissingBucket(error: unknown): boolean {
+  return awsError(error).name === 'NoSuchBucket';
+}
+
+function isMissingKey(error: unknown): boolean {
+  const { name, status } = awsError(error);
+  if (name === 'NoSuchBucket') return false;
+  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
+}
+
+/** Per-key serialisation for the HEAD-then-PUT fallback (within this process only). */
+const fallbackLocks = new Map<string, Promise<unknown>>();
+
+async function withKeyLock<T>(lockKey: string, task: () => Promise<T>): Promise<T> {
+  const previous = fallbackLocks.get(lockKey) ?? Promise.resolve();
+  const run = previous.then(task, task);
+  const tail = run.catch(() => undefined);
+  fallbackLocks.set(lockKey, tail);
+  try {
+    return await run;
+  } finally {
+    if (fallbackLocks.get(lockKey) === tail) fallbackLocks.delete(lockKey);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class S3BlobStore implements BlobStore {
+  readonly kind = 's3' as const;
+  readonly bucket: string;
+  /** Normalised key prefix inside the bucket: '' or ending in '/'. */
+  readonly prefix: string;
+  private readonly client: S3Client;
+  private readonly pageSize: number;
+  private conditionalWrites: boolean;
+  private readonly lockScope: string;
+
+  constructor(config: S3StoreConfig) {
+    checkConfig(config);
+    this.bucket = config.bucket;
+    this.prefix = normalizePrefix(config.prefix);
+    this.pageSize = config.pageSize ?? 1000;
+    this.conditionalWrites = config.conditionalWrites ?? true;
+    this.client = createS3Client(config);
+    this.lockScope = `${config.endpoint ?? 'aws'}|${config.region}|${this.bucket}|`;
+  }
+
+  describe(key: string): string {
+    return `s3://${this.bucket}/${this.fullKey(key)}`;
+  }
+
+  localPath(key: string): null {
+    validateKey(key);
+    return null;
+  }
+
+  async put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<void> {
+    const Key = this.fullKey(key);
+    const Body = toBytes(body);
+    // A single PutObject is atomic on S3: the object appears complete or not at all.
+    await this.send(key, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType })),
+    );
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array | string, options?: PutOptions): Promise<boolean> {
+    const Key = this.fullKey(key);
+    const Body = toBytes(body);
+    if (this.conditionalWrites) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.client.send(
+            new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType, IfNoneMatch: '*' }),
+          );
+          return true;
+        } catch (error) {
+          const { name, status } = awsError(error);
+          if (status === 412 || name === 'PreconditionFailed') return false;
+          // AWS: a concurrent conditional write to the same key was in flight; retry, and
+          // the retry answers 412 if the other writer won.
+          if ((status === 409 || name === 'ConditionalRequestConflict') && attempt < 5) {
+            await sleep(50 * attempt);
+            continue;
+          }
+          if (status === 501 || name === 'NotImplemented') {
+            this.conditionalWrites = false;
+            break;
+          }
+          throw this.mapError(key, error);
+        }
+      }
+    }
+    // Fallback for servers without conditional writes. RACE: HEAD and PUT are two requests;
+    // another process can create the key in between, and then both callers return true and
+    // the later PUT replaces the earlier object. The lock only orders callers in this process.
+    return withKeyLock(this.lockScope + Key, async () => {
+      if (await this.exists(key)) return false;
+      await this.put(key, Body, options);
+      return true;
+    });
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const bytes = await this.getOrNull(key);
+    if (bytes === null) {
+      throw new NotFoundError(`No object at storage key "${key}" (${this.describe(key)})`, { file: key });
+    }
+    return bytes;
+  }
+
+  async getOrNull(key: string): Promise<Uint8Array | null> {
+    const Key = this.fullKey(key);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      if (response.Body === undefined) return new Uint8Array(0);
+      return await response.Body.transformToByteArray();
+    } catch (error) {
+      if (isMissingKey(error)) return null;
+      throw this.mapError(key, error);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const Key = this.fullKey(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return true;
+    } catch (error) {
+      // HEAD responses have no body, so a missing bucket also looks like a plain 404 here.
+      if (isMissingKey(error)) return false;
+      throw this.mapError(key, error);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    validatePrefix(prefix);
+    const fullPrefix = this.prefix + prefix;
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.send(prefix, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: fullPrefix === '' ? undefined : fullPrefix,
+            MaxKeys: this.pageSize,
+            ContinuationToken: token,
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined && object.Key.startsWith(fullPrefix)) {
+          keys.push(object.Key.slice(this.prefix.length));
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated && token === undefined) {
+        throw new Error(`S3 list of ${this.describePrefix(prefix)} was truncated without a continuation token`);
+      }
+    } while (token !== undefined);
+    return sortKeys(keys);
+  }
+
+  async delete(key: string): Promise<void> {
+    const Key = this.fullKey(key);
+    // DeleteObject answers 204 for missing keys too.
+    await this.send(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })));
+  }
+
+  /** Releases the client's sockets. The store must not be used afterwards. */
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  // --- internals -----------------------------------------------------------------------
+
+  private fullKey(key: string): string {
+    validateKey(key);
+    return this.prefix + key;
+  }
+
+  private describePrefix(prefix: string): string {
+    return `s3://${this.bucket}/${this.prefix}${prefix}`;
+  }
+
+  private async send<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.mapError(key, error);
+    }
+  }
+
+  private mapError(key: string, error: unknown): unknown {
+    if (isMissingBucket(error)) {
+      return new ConfigError(
+        `S3 bucket "${this.bucket}" does not exist (while accessing ${this.describePrefix(key)}); ` +
+          'create it first (ensureBucket, or the minio-init service in docker-compose)',
+        { field: 'bucket', file: key, cause: error },
+      );
+    }
+    return error;
+  }
+}
+
+/**
+ * Creates the bucket if it does not exist yet (idempotent). For tests, the CLI and compose
+ * setups; production buckets are normally provisioned outside shoutu.
+ */
+export async function ensureBucket(config: S3StoreConfig): Promise<void> {
+  checkConfig(config);
+  const client = createS3Client(config);
+  const Bucket = config.bucket;
+  const where = `bucket "${Bucket}"${config.endpoint ? ` at ${config.endpoint}` : ''}`;
+  const headBucket = async (): Promise<'exists' | 'missing'> => {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket }));
+      return 'exists';
+    } catch (error) {
+      const { name, status } = awsError(error);
+      if (status === 404 || name === 'NotFound' || name === 'NoSuchBucket') return 'missing';
+      throw new ConfigError(`S3 ${where} is not accessible: ${(error as Error).message || name}`, {
+        field: 'bucket',
+        cause: error,
+      });
+    }
+  };
+  try {
+    if ((await headBucket()) === 'exists') return;
+    try {
+      await client.send(
+        new CreateBucketCommand({
+          Bucket,
+          // us-east-1 is the default location and must not be named explicitly.
+          ...(config.region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint } }),
+        }),
+      );
+    } catch (error) {
+      const { name } = awsError(error);
+      if (name === 'BucketAlreadyOwnedByYou') return;
+      // Created concurrently by someone else we can use (s3rver answers BucketAlreadyExists
+      // even for its own buckets), or taken by another account (then HEAD fails).
+      if (name === 'BucketAlreadyExists' && (await headBucket()) === 'exists') return;
+      throw new ConfigError(`Could not create S3 ${where}: ${(error as Error).message || name}`, {
+        field: 'bucket',
+        cause: error,
+      });
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, type Job } from 'bullmq';
+import { pino } from 'pino';
+import type { Redis } from 'ioredis';
+import {
+  createRedis,
+  createStore,
+  defaultParameters,
+  directorySource,
+  keys,
+  QUEUES,
+  runBatch,
+  submitBatch,
+  type BlobStore,
+} from '@shoutu/shared';
+import { parseIngestEnv, startIngestWorker } from '@shoutu/ingest';
+import { parseDetectEnv, startDetectWorker } from '@shoutu/detect';
+import { parseAlertEnv, startAlertWorker } from '@shoutu/alert';
+import { ensureRedis, uniquePrefix } from '../support/redis.js';
+import { startS3Server } from '../support/s3-server.js';
+import { fixture, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+
+const logger = pino({ level: 'silent' });
+
+let redisHandle: Awaited<ReturnType<typeof ensureRedis>>;
+let s3: Awaited<ReturnType<typeof startS3Server>>;
+let redis: Redis;
+let prefix: string;
+let store: BlobStore;
+let ingestQueue: Queue;
+let alertQueue: Queue;
+let embeddedDir: string;
+let embeddedAlerts: string;
+const workers: Array<{ close(): Promise<void> }> = [];
+
+async function waitForJob(queue: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await queue.getJob(id);
+    if (job) {
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') return (await queue.getJob(id))!;
+    }
+    if (Date.now() > deadline) throw new Error(`job ${id} on ${queue.name} did not finish in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Submits a batch folder and waits for its ingest job, then for its finalize job when it has one. */
+async function processBatch(path: string, rerun?: string): Promise<{ ingest: Job; finalize: Job | null }> {
+  const { jobId } = await submitBatch(store, ingestQueue, path, defaultParameters(), rerun ? { rerun } : {});
+  const ingest = await waitForJob(ingestQueue, jobId);
+  if ((await ingest.getState()) === 'failed') return { ingest, finalize: null };
+  return { ingest, finalize: await waitForJob(alertQueue, `finalize.${jobId}`) };
+}
+
+beforeAll(async () => {
+  redisHandle = await ensureRedis();
+  s3 = await startS3Server();
+  prefix = uniquePrefix('queue-mode');
+  redis = createRedis(redisHandle.url);
+  const env = {
+    REDIS_URL: redisHandle.url,
+    SHOUTU_QUEUE_PREFIX: prefix,
+    S3_BUCKET: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: s3.config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey,
+    LOG_LEVEL: 'silent',
+  };
+  workers.push(startIngestWorker(parseIngestEnv(env), logger));
+  workers.push(startDetectWorker(parseDetectEnv({ ...env, DETECT_CONCURRENCY: '2' }), logger));
+  workers.push(startAlertWorker(parseAlertEnv(env), logger));
+  store = createStore({ kind: "s3", ...s3.config });
+  ingestQueue = new Queue(QUEUES.ingest, { connection: redis, prefix });
+  alertQueue = new Queue(QUEUES.alert, { connection: redis, prefix });
+
+  // The same batch in embedded mode, for the byte-for-byte comparison.
+  embeddedDir = await mkdtemp(join(tmpdir(), 'shoutu-embedded-ref-'));
+  const local = createStore({ kind: 'local', dir: embeddedDir });
+  await loadDemoMasks(local);
+  for (const epoch of TAIZHOU_EPOCHS) await runBatch(local, directorySource(epoch), defaultParameters());
+  embeddedAlerts = Buffer.from(await local.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8');
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workers) await w.close();
+  await ingestQueue?.obliterate({ force: true }).catch(() => {});
+  await ingestQueue?.close();
+  await alertQueue?.close();
+  const leftovers = await redis.keys(`${prefix}:*`);
+  if (leftovers.length > 0) await redis.del(...leftovers);
+  redis?.disconnect();
+  await s3?.close();
+  await redisHandle?.stop();
+  if (embeddedDir) await rm(embeddedDir, { recursive: true, force: true });
+});
+
+describe('queue mode: BullMQ workers on Redis, storage on S3', () => {
+  it('gives alerts byte-identical to embedded mode and streams each once', async () => {
+    await loadDemoMasks(store);
+    const first = await processBatch(TAIZHOU_EPOCHS[0]);
+    expect(first.finalize?.returnvalue).toMatchObject({ alerts: 0 });
+    const second = await processBatch(TAIZHOU_EPOCHS[1]);
+    expect(await second.finalize!.getState()).toBe('completed');
+    const queued = Buffer.from(await store.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8');
+    expect(queued).toBe(embeddedAlerts);
+
+    const count = (JSON.parse(queued) as { features: unknown[] }).features.length;
+    expect(count).toBeGreaterThan(0);
+    const stream = await redis.xrange(`${prefix}:alerts`, '-', '+');
+    expect(stream).toHaveLength(count);
+
+    // A deliberate re-run of the same batch: same alerts, nothing new on the stream.
+    const again = await processBatch(TAIZHOU_EPOCHS[1], 'again');
+    expect(await again.finalize!.getState()).toBe('completed');
+    expect(Buffer.from(await store.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8')).toBe(embeddedAlerts);
+    expect(await redis.xlen(`${prefix}:alerts`)).toBe(count);
+  });
+
+  it('fails a batch with a broken manifest once, without retry, and records the reason', async () => {
+    const { ingest, finalize } = await processBatch(fixture('bad', 'broken-manifest'));
+    expect(finalize).toBeNull();
+    expect(await ingest.getState()).toBe('failed');
+    expect(ingest.attemptsMade).toBe(1);
+    expect(ingest.failedReason).toMatch(/batch\.json/);
+  });
+});
