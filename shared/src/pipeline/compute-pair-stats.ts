@@ -6,7 +6,13 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import type { OpenScene } from '../catalog/open-scene.js';
+
+/** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
+export interface PairSide {
+  bands: number;
+  nodata: number | null;
+  readWindow(window: LatticeWindow): Promise<Float32Array>;
+}
 
 /** Block edge for the statistics passes: bounds memory whatever the scene size. */
 const BLOCK = 512;
@@ -30,12 +36,12 @@ function* blocks(area: LatticeWindow): Generator<LatticeWindow> {
  * of each epoch over pixels valid in both. Pass 2: histogram of the z-scored change vector magnitude,
  * then Otsu's threshold. Reads block by block; never holds the scene.
  */
-export async function computePairStats(before: OpenScene, after: OpenScene, overlap: LatticeWindow): Promise<PairStats> {
-  const bands = before.record.raster.bands;
+export async function computePairStats(before: PairSide, after: PairSide, overlap: LatticeWindow): Promise<PairStats> {
+  const bands = before.bands;
   const accBefore = new Float64Array(3 * bands);
   const accAfter = new Float64Array(3 * bands);
-  const nodataBefore = before.record.raster.nodata;
-  const nodataAfter = after.record.raster.nodata;
+  const nodataBefore = before.nodata;
+  const nodataAfter = after.nodata;
   for (const block of blocks(overlap)) {
     const [b, a] = await Promise.all([before.readWindow(block), after.readWindow(block)]);
     const valid = new Uint8Array(block.width * block.height).fill(1);

@@ -2,14 +2,12 @@ import { InvalidInputError } from '../errors.js';
 import { openGeoTiff, encodeUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
-import { extentOf, placeRaster, tilesOf, windowGeoTransform } from '../grid/lattice.js';
-import type { SceneRecord } from '../catalog/scene-record.js';
-import type { OpenScene } from '../catalog/open-scene.js';
+import { extentOf, placeRaster, tilesOf, windowGeoTransform, type Placement } from '../grid/lattice.js';
 import { allocateChangeBuffers, classifyChange, pairStatsArrays } from '../detection/classify-change.js';
 import { extractPatches, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computePairStats } from './compute-pair-stats.js';
+import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { round, squareMetresToMu } from '../util/round.js';
 
 /** Value of change.tif pixels where either epoch has no data. */
@@ -59,20 +57,15 @@ export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
   return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
 }
 
-function asScene(raster: GeoTiffRaster, role: 'before' | 'after', name: string, tileSize: number): OpenScene {
+/** One file of the pair, read by lattice windows (no catalog involved). */
+function pairSide(raster: GeoTiffRaster, tileSize: number): PairSide & { placement: Placement } {
   const info = raster.info;
   const placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, tileSize);
-  const record = {
-    sceneId: role,
-    raster: { ...info, nodata: info.nodata },
-    placement,
-    file: { name, key: name, sha256: '', bytes: 0 },
-  } as unknown as SceneRecord;
   return {
-    record,
-    raster,
+    bands: info.bands,
+    nodata: info.nodata,
+    placement,
     readWindow: (w) => raster.readWindow(w.col - placement.col0, w.row - placement.row0, w.width, w.height),
-    close: () => raster.close(),
   };
 }
 
@@ -106,9 +99,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     }
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
-    const before = asScene(br, 'before', nameOf(input.before), tileSize);
-    const after = asScene(ar, 'after', nameOf(input.after), tileSize);
-    const placement = before.record.placement;
+    const before = pairSide(br, tileSize);
+    const after = pairSide(ar, tileSize);
+    const placement = before.placement;
     const lattice = placement.lattice;
     const pairStats = await computePairStats(before, after, extentOf(placement));
     const stats = pairStatsArrays(pairStats);

@@ -164,7 +164,11 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     const [b, a] = await Promise.all([openScene(store, before), openScene(store, scene)]);
     let pairStats;
     try {
-      pairStats = await computePairStats(b, a, overlap);
+      pairStats = await computePairStats(
+        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: b.readWindow },
+        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: a.readWindow },
+        overlap,
+      );
     } finally {
       await Promise.all([b.close(), a.close()]);
     }

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGeoTiff } from '@shoutu/shared/raster/index.js';
+import { fixture, REPO_ROOT } from '../support/fixtures.js';
+
+const BIN = join(REPO_ROOT, 'bin', 'shoutu.mjs');
+
+function shoutu(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shoutu-cli-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('npx shoutu demo and replay', () => {
+  it('runs the demo embedded, then replays its record; an altered output makes replay fail naming it', async () => {
+    const data = join(work, 'data');
+    const demo = shoutu(['demo'], { SHOUTU_DATA_DIR: data });
+    expect(demo.stderr).not.toMatch(/Error/);
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).toMatch(/alerts \(图斑\)\s+\d+/);
+    const alerts = JSON.parse(await readFile(join(data, 'alerts.geojson'), 'utf8')) as { features: Array<{ properties: { evidence: { before: string; after: string } } }> };
+    expect(alerts.features.length).toBeGreaterThan(0);
+    for (const f of alerts.features) {
+      expect((await readFile(join(data, f.properties.evidence.before))).subarray(1, 4).toString()).toBe('PNG');
+      expect((await readFile(join(data, f.properties.evidence.after))).subarray(1, 4).toString()).toBe('PNG');
+    }
+
+    const record = join(data, 'runs', 'taizhou-2003-02.json');
+    const ok = shoutu(['replay', record], { SHOUTU_DATA_DIR: data });
+    expect(ok.stdout).toMatch(/byte-identical/);
+    expect(ok.status).toBe(0);
+
+    const altered = join(data, 'batches', 'taizhou-2003-02', 'alerts.geojson');
+    await writeFile(altered, (await readFile(altered, 'utf8')).replace('"severity"', '"severity" '));
+    const bad = shoutu(['replay', record], { SHOUTU_DATA_DIR: data });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain(altered);
+    expect(bad.stdout).toMatch(/stored/);
+  }, 180_000);
+});
+
+describe('npx shoutu detect (evaluation contract)', () => {
+  it('reaches F1 ≥ 0.90 on the labelled Taizhou pixels and writes the three outputs', async () => {
+    const out = join(work, 'detect');
+    const run = shoutu([
+      'detect',
+      '--before', fixture('taizhou', '2000-03-17', 'scene.tif'),
+      '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
+      '--bands', 'blue,green,red,nir,swir16,swir22',
+      '--farmland', fixture('masks', 'farmland.geojson'),
+      '--redline', fixture('masks', 'redline.geojson'),
+      '--out', out,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const change = await openGeoTiff({ path: join(out, 'change.tif') }, 'change.tif');
+    const truth = await openGeoTiff({ path: fixture('taizhou', 'truth.tif') }, 'truth.tif');
+    expect(change.info).toMatchObject({ width: 400, height: 400, bands: 1, epsg: 32651, nodata: 255, geoTransform: truth.info.geoTransform });
+    const c = await change.readWindow(0, 0, 400, 400);
+    const t = await truth.readWindow(0, 0, 400, 400);
+    let tp = 0, fp = 0, fn = 0;
+    for (let i = 0; i < c.length; i++) {
+      if (t[i] === 255 || c[i] === 255) continue;
+      expect([0, 1]).toContain(c[i]);
+      if (c[i] === 1 && t[i] === 1) tp++;
+      else if (c[i] === 1) fp++;
+      else if (t[i] === 1) fn++;
+    }
+    const precision = tp / (tp + fp);
+    const recall = tp / (tp + fn);
+    const f1 = (2 * precision * recall) / (precision + recall);
+    expect(f1).toBeGreaterThanOrEqual(0.9);
+    const patches = JSON.parse(await readFile(join(out, 'patches.geojson'), 'utf8')) as { features: unknown[] };
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { patches: number; bands: string[]; validPixels: number };
+    expect(patches.features).toHaveLength(summary.patches);
+    expect(summary.bands).toEqual(['blue', 'green', 'red', 'nir', 'swir16', 'swir22']);
+    expect(summary.validPixels).toBe(160_000);
+  }, 120_000);
+
+  it('names a missing argument and a bad band name, exit 2', () => {
+    const noOut = shoutu(['detect', '--before', 'a.tif', '--after', 'b.tif']);
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toContain('--out');
+    const badBand = shoutu(['detect', '--before', 'a.tif', '--after', 'b.tif', '--out', join(work, 'x'), '--bands', 'blue,ultraviolet']);
+    expect(badBand.status).toBe(2);
+    expect(badBand.stderr).toContain('ultraviolet');
+  });
+
+  it('names a file that is not a GeoTIFF', () => {
+    const run = shoutu(['detect', '--before', fixture('bad', 'not-geotiff', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'), '--out', join(work, 'y')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('not-geotiff/scene.tif');
+  });
+});
+
+describe('CLI configuration errors', () => {
+  it('a worker without REDIS_URL fails fast naming the variable', () => {
+    const run = shoutu(['worker', 'detect']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('REDIS_URL is not set');
+  });
+  it('an unknown command prints the usage, exit 2', () => {
+    const run = shoutu(['frobnicate']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('Usage: npx shoutu');
+  });
+});
