@@ -12,7 +12,7 @@ Usage: npx shoutu <command> [options]
 
 Commands:
   demo                      ingest the Taizhou fixture epochs in embedded mode and print the alerts
-  ingest DIR                run (embedded) or enqueue (REDIS_URL set) an imagery batch folder
+  ingest DIR|s3://B/P/      run (embedded) or enqueue (REDIS_URL set) an imagery batch folder or S3 prefix
       [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]
   masks --farmland F.geojson --redline R.geojson
                             set the current mask layers (GeoJSON polygons, any CRS proj4 knows)

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { createRedis, createStore, directorySource, InvalidInputError, QUEUES, runBatch, storeConfigFromEnv, submitBatch, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
+import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storeConfigFromEnv, storeSource, submitBatch, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
+import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
 import { parameterOptions, parametersFromFlags } from '../parameters.js';
 import { tileProgressBar } from '../progress.js';
@@ -11,17 +12,25 @@ import { alertSummary } from '../summary.js';
 export async function runIngest(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { ...parameterOptions, rerun: { type: 'string' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', 'ingest takes exactly one batch folder', { field: 'DIR' });
-  const dir = resolve(positionals[0]!);
   const parameters = parametersFromFlags(values);
   const env = parseCliEnv();
   const store = createStore(storeConfigFromEnv(env));
+  const s3Prefix = positionals[0]!.startsWith('s3://') ? storePrefixOf(positionals[0]!, env) : null;
+  const dir = s3Prefix === null ? resolve(positionals[0]!) : positionals[0]!;
 
   if (env.REDIS_URL) {
     const connection = createRedis(env.REDIS_URL);
     const queue = new Queue(QUEUES.ingest, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
     try {
-      const { uploadId, jobId } = await submitBatch(store, queue, dir, parameters, values.rerun ? { rerun: values.rerun } : {});
-      process.stdout.write(`uploaded ${dir} as uploads/${uploadId}/ and queued ingest job ${jobId}\n`);
+      if (s3Prefix !== null) {
+        const entry = jobCatalog['ingest-batch'];
+        const jobId = `ingest.${s3Prefix.replace(/[^A-Za-z0-9_-]+/g, '_')}${values.rerun ? `.${values.rerun}` : ''}`;
+        await queue.add('ingest-batch', entry.schema.parse({ source: { kind: 'store', prefix: s3Prefix }, parameters }), { ...entry.options, jobId });
+        process.stdout.write(`queued ingest job ${jobId} for ${dir}\n`);
+      } else {
+        const { uploadId, jobId } = await submitBatch(store, queue, dir, parameters, values.rerun ? { rerun: values.rerun } : {});
+        process.stdout.write(`uploaded ${dir} as uploads/${uploadId}/ and queued ingest job ${jobId}\n`);
+      }
     } finally {
       await queue.close();
       connection.disconnect();
@@ -31,7 +40,8 @@ export async function runIngest(args: string[]): Promise<number> {
 
   const bar = tileProgressBar(dir);
   try {
-    const { ingest, finalize } = await runBatch(store, directorySource(dir), parameters, { progress: bar });
+    const source = s3Prefix === null ? directorySource(dir) : storeSource(store, s3Prefix);
+    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar });
     bar.stop();
     for (const r of ingest.rejected) process.stderr.write(`rejected ${dir}/${r.name}: ${r.error?.message}\n`);
     await writeAlertsFile(store);
@@ -47,4 +57,19 @@ export async function runIngest(args: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** s3://bucket/prefix/ → the prefix inside the configured store (same bucket, under S3_PREFIX). */
+function storePrefixOf(url: string, env: CliEnv): string {
+  const match = /^s3:\/\/([^/]+)\/(.+?)\/?$/.exec(url);
+  if (!match) throw new InvalidInputError('argument_invalid', `${url}: expected s3://<bucket>/<prefix>/`, { field: 'DIR' });
+  const [, bucket, path] = match;
+  if (bucket !== env.S3_BUCKET) {
+    throw new InvalidInputError('argument_invalid', `${url}: bucket "${bucket}" is not the configured S3_BUCKET (${env.S3_BUCKET ?? 'unset'})`, { field: 'DIR' });
+  }
+  const full = `${path}/`;
+  if (!full.startsWith(env.S3_PREFIX)) {
+    throw new InvalidInputError('argument_invalid', `${url}: outside the configured S3_PREFIX "${env.S3_PREFIX}"`, { field: 'DIR' });
+  }
+  return full.slice(env.S3_PREFIX.length);
 }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
+import { createStore } from '@shoutu/shared';
 import { fixture, REPO_ROOT } from '../support/fixtures.js';
+import { startS3Server } from '../support/s3-server.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'shoutu.mjs');
 
@@ -106,6 +108,30 @@ describe('npx shoutu detect (evaluation contract)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('not-geotiff/scene.tif');
   });
+});
+
+describe('npx shoutu ingest from an S3 prefix', () => {
+  it('reads the batch from the bucket and stores its results there (embedded stages, S3 storage)', async () => {
+    const s3 = await startS3Server();
+    try {
+      const store = createStore({ kind: 's3', ...s3.config });
+      for (const name of ['batch.json', 'scene.tif']) {
+        await store.put(`incoming/2000/${name}`, new Uint8Array(await readFile(fixture('taizhou', '2000-03-17', name))));
+      }
+      const env = { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.config.accessKeyId!, AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey! };
+      const run = shoutu(['ingest', `s3://${s3.bucket}/incoming/2000/`], env);
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('batch taizhou-2000-03: 1 scene(s) accepted');
+      const status = JSON.parse(Buffer.from(await store.get('batches/taizhou-2000-03/status.json')).toString('utf8')) as { state: string };
+      expect(status.state).toBe('baseline');
+      const wrongBucket = shoutu(['ingest', 's3://other-bucket/incoming/2000/'], env);
+      expect(wrongBucket.status).toBe(2);
+      expect(wrongBucket.stderr).toContain('other-bucket');
+    } finally {
+      await s3.close();
+    }
+  }, 60_000);
 });
 
 describe('CLI configuration errors', () => {
