@@ -24,3 +24,14 @@ export async function openScene(store: BlobStore, record: SceneRecord): Promise<
     close: () => raster.close(),
   };
 }
+
+/** Opens a before/after pair; if the second cannot be opened the first is closed again. */
+export async function openScenePair(store: BlobStore, before: SceneRecord, after: SceneRecord): Promise<[OpenScene, OpenScene]> {
+  const b = await openScene(store, before);
+  try {
+    return [b, await openScene(store, after)];
+  } catch (error) {
+    await b.close();
+    throw error;
+  }
+}

@@ -1,13 +1,35 @@
 import { z } from 'zod';
 
-/** Per-band statistics of both epochs over their common valid pixels, and the pair's threshold. */
+/**
+ * Statistics of one before/after pair over their overlap, computed once per pair so that every tile
+ * is scored and thresholded alike (a patch must not change class at a tile edge).
+ */
 export const PairStats = z.object({
+  /** Number of evidence bands the statistics describe. */
   bands: z.number().int().positive(),
+  /** Indices (in file band order) of the bands used as change evidence. */
+  evidenceBands: z.array(z.number().int().nonnegative()),
+  /** Per-band mean and standard deviation of each epoch over pixels valid in both (z-scoring). */
   beforeMean: z.array(z.number()),
   beforeStd: z.array(z.number()),
   afterMean: z.array(z.number()),
   afterStd: z.array(z.number()),
-  /** Change score at or above which a pixel is change (Otsu on the pair's score histogram). */
+  /** IR-MAD transformation fitted on a regular sample of the overlap. */
+  irmad: z.object({
+    meanBefore: z.array(z.number()),
+    meanAfter: z.array(z.number()),
+    a: z.array(z.number()),
+    b: z.array(z.number()),
+    rho: z.array(z.number()),
+    madVariance: z.array(z.number()),
+    iterations: z.number().int(),
+    converged: z.boolean(),
+    samples: z.number().int(),
+  }),
+  /** Medians of the two cues over the pair: the scale that makes them comparable. */
+  cvaMedian: z.number(),
+  madMedian: z.number(),
+  /** Fused, smoothed score at or above which a pixel is change (Otsu on the pair's histogram). */
   threshold: z.number(),
   validPixels: z.number().int().nonnegative(),
 });

@@ -1,10 +1,17 @@
 import { z } from 'zod';
 
 /** Identifies the change method; recorded in every run record and alert. */
-export const DETECTOR_VERSION = 'cva-zscore-otsu/1';
+export const DETECTOR_VERSION = 'cva-irmad-min-otsu/2';
 
-/** The change score histogram used for the automatic threshold: [0, SCORE_MAX) in z units. */
-export const SCORE_HISTOGRAM = { min: 0, max: 8, bins: 512 } as const;
+/**
+ * Histogram of change scores for medians and the automatic threshold. Both cues are in standard
+ * deviations (≈ 1 for typical unchanged pixels) and the fused score in multiples of the median, so a
+ * fixed range covers every sensor; larger values land in the last bin.
+ */
+export const SCORE_HISTOGRAM = { min: 0, max: 16, bins: 1024 } as const;
+
+/** IR-MAD is fitted on a regular grid sample of at most this many pixels per scene pair: enough for stable canonical correlations of up to 16 bands, and it bounds the fit to about a second. */
+export const IRMAD_MAX_SAMPLES = 250_000;
 
 /** Mask layers, in bit order of the class raster (bit 0 = farmland, bit 1 = red line). */
 export const MASK_LAYERS = ['farmland', 'redline'] as const;

@@ -58,3 +58,22 @@ export function accumulateHistogram(
     hist[bin]++;
   }
 }
+
+/**
+ * Value below which a fraction q of the histogram's mass lies (0 ≤ q ≤ 1), interpolating linearly
+ * inside the bin, for a histogram over [min, max) built by accumulateHistogram. Empty → min.
+ */
+export function histogramQuantile(hist: Float64Array, min: number, max: number, q: number): number {
+  let total = 0;
+  for (let k = 0; k < hist.length; k++) total += hist[k]!;
+  if (total === 0) return min;
+  const target = q * total;
+  const width = (max - min) / hist.length;
+  let cumulative = 0;
+  for (let k = 0; k < hist.length; k++) {
+    const count = hist[k]!;
+    if (count > 0 && cumulative + count >= target) return min + (k + (target - cumulative) / count) * width;
+    cumulative += count;
+  }
+  return max;
+}

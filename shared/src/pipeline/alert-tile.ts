@@ -2,7 +2,7 @@ import type { BlobStore } from '../storage/index.js';
 import type { AlertTileJob } from '../schemas/jobs.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
-import { openScene } from '../catalog/open-scene.js';
+import { openScenePair } from '../catalog/open-scene.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
 import { renderEvidence } from '../alerts/evidence.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
@@ -39,7 +39,7 @@ export async function alertTile(store: BlobStore, sink: AlertSink, job: AlertTil
     const [beforeRecord, afterRecord] = await Promise.all([getScene(store, tile.baselineSceneId), getScene(store, tile.sceneId)]);
     const maskVersions: Partial<Record<MaskLayerName, string>> = {};
     for (const m of tile.masks) maskVersions[m.layer] = m.sha256;
-    const [before, after] = await Promise.all([openScene(store, beforeRecord), openScene(store, afterRecord)]);
+    const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
     try {
       for (const patch of alertable) {
         const alert: AlertFeature = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions });

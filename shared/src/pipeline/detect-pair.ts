@@ -3,11 +3,12 @@ import { openGeoTiff, encodeUint8GeoTiff, type GeoTiffRaster } from '../raster/i
 import { parseMaskLayer, rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, placeRaster, tilesOf, windowGeoTransform, type Placement } from '../grid/lattice.js';
-import { allocateChangeBuffers, classifyChange, pairStatsArrays } from '../detection/classify-change.js';
+import { classifyChange, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
 import { extractPatches, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
+import { evidenceBands } from '../detection/evidence-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 
 /** Value of change.tif pixels where either epoch has no data. */
@@ -75,7 +76,15 @@ function pairSide(raster: GeoTiffRaster, tileSize: number): PairSide & { placeme
  */
 export async function detectPair(input: DetectPairInput): Promise<DetectPairOutput> {
   const open = (s: DetectPairInput['before']) => openGeoTiff('path' in s ? { path: s.path } : { bytes: s.bytes }, nameOf(s));
-  const [br, ar] = await Promise.all([open(input.before), open(input.after)]);
+  // Opened one after the other so a bad second file cannot leave the first one open.
+  const br = await open(input.before);
+  let ar: GeoTiffRaster;
+  try {
+    ar = await open(input.after);
+  } catch (error) {
+    await br.close();
+    throw error;
+  }
   try {
     const bi = br.info;
     const ai = ar.info;
@@ -103,8 +112,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const after = pairSide(ar, tileSize);
     const placement = before.placement;
     const lattice = placement.lattice;
-    const pairStats = await computePairStats(before, after, extentOf(placement));
-    const stats = pairStatsArrays(pairStats);
+    const overlap = extentOf(placement);
+    const pairStats = await computePairStats(before, after, overlap, evidenceBands(bands, bi.bands));
+    const model = scoreModel(pairStats, bi.nodata, ai.nodata, bi.bands);
 
     const change = new Uint8Array(bi.width * bi.height);
     const patches: Patch[] = [];
@@ -112,26 +122,27 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     let changedPixels = 0;
     for (const cell of tilesOf(placement)) {
       const w = cell.window;
-      const [b, a] = await Promise.all([before.readWindow(w), after.readWindow(w)]);
+      const halo = haloOf(w, overlap);
+      const [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
       const n = w.width * w.height;
-      const buf = allocateChangeBuffers(n);
-      classifyChange(b, a, w.width, w.height, bi.bands, bi.nodata, ai.nodata, stats, opening, buf);
+      const scored = scoreWindow(b, a, halo, w, model);
+      const maps = classifyChange(scored, w.width, w.height, pairStats.threshold, opening);
       const x0 = w.col - placement.col0;
       const y0 = w.row - placement.row0;
       for (let y = 0; y < w.height; y++) {
         const row = (y0 + y) * bi.width + x0;
         for (let x = 0; x < w.width; x++) {
           const i = y * w.width + x;
-          const v = buf.valid[i] === 1 ? buf.change[i]! : CHANGE_NODATA;
+          const v = scored.valid[i] === 1 ? maps.change[i]! : CHANGE_NODATA;
           change[row + x] = v;
-          validPixels += buf.valid[i]!;
+          validPixels += scored.valid[i]!;
           changedPixels += v === 1 ? 1 : 0;
         }
       }
       const classes = new Uint8Array(n);
       const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, w), width: w.width, height: w.height };
       for (const l of layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      patches.push(...extractPatches(buf.cleaned, buf.score, classes, lattice, w, minAreaM2));
+      patches.push(...extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2));
     }
     const areaM2 = patches.reduce((s, p) => s + p.areaM2, 0);
     const overlapMu = {} as Record<MaskLayerName, number>;

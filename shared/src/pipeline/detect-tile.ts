@@ -1,11 +1,11 @@
 import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { getScene } from '../catalog/scene-catalog.js';
-import { openScene } from '../catalog/open-scene.js';
+import { openScenePair } from '../catalog/open-scene.js';
 import { keys } from '../catalog/keys.js';
-import { windowGeoTransform } from '../grid/lattice.js';
+import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { allocateChangeBuffers, classifyChange, pairStatsArrays } from '../detection/classify-change.js';
+import { classifyChange, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
 import { extractPatches, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { stableJson } from '../util/stable-json.js';
@@ -27,19 +27,24 @@ export interface DetectResult {
  */
 export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache): Promise<DetectResult> {
   const [beforeRecord, afterRecord] = await Promise.all([getScene(store, job.baselineSceneId), getScene(store, job.sceneId)]);
-  const [before, after] = await Promise.all([openScene(store, beforeRecord), openScene(store, afterRecord)]);
+  const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
   const { window } = job;
   const lattice = afterRecord.placement.lattice;
+  const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));
+  if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
+  // A one-pixel halo makes the 3×3 steps independent of where the tile is cut.
+  const halo = haloOf(window, overlap);
   let b: Float32Array;
   let a: Float32Array;
   try {
-    [b, a] = await Promise.all([before.readWindow(window), after.readWindow(window)]);
+    [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
   } finally {
     await Promise.all([before.close(), after.close()]);
   }
   const pixels = window.width * window.height;
-  const buffers = allocateChangeBuffers(pixels);
-  classifyChange(b, a, window.width, window.height, afterRecord.raster.bands, beforeRecord.raster.nodata, afterRecord.raster.nodata, pairStatsArrays(job.pairStats), job.parameters.opening, buffers);
+  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
+  const scored = scoreWindow(b, a, halo, window, model);
+  const maps = classifyChange(scored, window.width, window.height, job.pairStats.threshold, job.parameters.opening);
 
   const classes = new Uint8Array(pixels);
   const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, window), width: window.width, height: window.height };
@@ -51,8 +56,8 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   let validPixels = 0;
   let changedPixels = 0;
   for (let i = 0; i < pixels; i++) {
-    validPixels += buffers.valid[i]!;
-    changedPixels += buffers.cleaned[i]!;
+    validPixels += scored.valid[i]!;
+    changedPixels += maps.cleaned[i]!;
   }
   const result: DetectResult = {
     schema: 'shoutu.detect/1',
@@ -60,7 +65,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
     job,
     validPixels,
     changedPixels,
-    patches: extractPatches(buffers.cleaned, buffers.score, classes, lattice, window, job.parameters.minAreaM2),
+    patches: extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2),
   };
   await store.put(keys.detectResult(job.batchId, job.tileKey), stableJson(result), { contentType: 'application/json' });
   return result;

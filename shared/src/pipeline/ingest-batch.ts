@@ -9,12 +9,13 @@ import { extentOf, intersect, placeRaster, tilesOf } from '../grid/lattice.js';
 import { keys, tileKeyOf } from '../catalog/keys.js';
 import type { SceneRecord } from '../catalog/scene-record.js';
 import { findBaseline, getScene, putScene } from '../catalog/scene-catalog.js';
-import { openScene } from '../catalog/open-scene.js';
+import { openScenePair } from '../catalog/open-scene.js';
 import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import type { BatchSource } from './batch-source.js';
 import { currentMasks } from './mask-store.js';
 import { computePairStats } from './compute-pair-stats.js';
+import { evidenceBands } from '../detection/evidence-bands.js';
 import { writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 
 export const MANIFEST_NAME = 'batch.json';
@@ -161,13 +162,14 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     if (before.bands.join(',') !== scene.bands.join(',')) continue; // different sensors: not comparable band by band yet
     const overlap = intersect(extentOf(before.placement), extentOf(scene.placement));
     if (!overlap) continue;
-    const [b, a] = await Promise.all([openScene(store, before), openScene(store, scene)]);
+    const [b, a] = await openScenePair(store, before, scene);
     let pairStats;
     try {
       pairStats = await computePairStats(
         { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: b.readWindow },
         { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: a.readWindow },
         overlap,
+        evidenceBands(scene.bands, scene.raster.bands),
       );
     } finally {
       await Promise.all([b.close(), a.close()]);

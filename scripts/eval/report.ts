@@ -1,0 +1,130 @@
+/**
+ * Aggregation (per dataset group, overall) and the printed and JSON forms of an evaluation run.
+ */
+import { meanMetrics, metricsOf, sumConfusion, METRIC_NAMES, type Confusion, type Metrics } from './metrics.js';
+import { shortBandSource } from './datasets.js';
+import type { PairOk, PairResult } from './evaluate-pair.js';
+
+export interface GroupSummary {
+  group: string;
+  pairs: number;
+  scored: number;
+  failed: number;
+  /** mean of the per-pair metrics over the scored pairs (null when none was scored) */
+  mean: Metrics | null;
+  /** counts summed over the scored pairs */
+  counts: Confusion;
+  /** metrics of the summed counts (null when none was scored) */
+  pooled: Metrics | null;
+  detectMs: number;
+}
+
+export interface OverallSummary {
+  /** mean over groups of each group's mean: every dataset weighs the same */
+  meanOfGroups: Metrics | null;
+  /** mean over every scored pair */
+  meanOfPairs: Metrics | null;
+  counts: Confusion;
+  scored: number;
+  failed: number;
+  detectMs: number;
+}
+
+export function summariseGroups(results: readonly PairResult[]): GroupSummary[] {
+  const order: string[] = [];
+  const byGroup = new Map<string, PairResult[]>();
+  for (const r of results) {
+    if (!byGroup.has(r.group)) {
+      byGroup.set(r.group, []);
+      order.push(r.group);
+    }
+    byGroup.get(r.group)!.push(r);
+  }
+  return order.map((group) => {
+    const all = byGroup.get(group)!;
+    const ok = all.filter((r): r is PairOk => r.status === 'ok');
+    const counts = sumConfusion(ok.map((r) => r.counts));
+    return {
+      group,
+      pairs: all.length,
+      scored: ok.length,
+      failed: all.length - ok.length,
+      mean: meanMetrics(ok.map((r) => r.metrics)),
+      counts,
+      pooled: ok.length > 0 ? metricsOf(counts) : null,
+      detectMs: ok.reduce((s, r) => s + r.detectMs, 0),
+    };
+  });
+}
+
+export function summariseOverall(results: readonly PairResult[], groups: readonly GroupSummary[]): OverallSummary {
+  const ok = results.filter((r): r is PairOk => r.status === 'ok');
+  return {
+    meanOfGroups: meanMetrics(groups.flatMap((g) => (g.mean ? [g.mean] : []))),
+    meanOfPairs: meanMetrics(ok.map((r) => r.metrics)),
+    counts: sumConfusion(ok.map((r) => r.counts)),
+    scored: ok.length,
+    failed: results.length - ok.length,
+    detectMs: ok.reduce((s, r) => s + r.detectMs, 0),
+  };
+}
+
+const f3 = (v: number) => v.toFixed(3);
+
+function table(header: string[], rows: string[][], leftColumns: number): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const METRIC_HEADER = ['OA', 'Kappa', 'Prec', 'Recall', 'F1'];
+const COUNT_HEADER = ['TP', 'FP', 'FN', 'TN'];
+const metricCells = (m: Metrics | null) => (m ? METRIC_NAMES.map((k) => f3(m[k])) : METRIC_NAMES.map(() => '—'));
+const countCells = (c: Confusion) => [c.tp, c.fp, c.fn, c.tn].map(String);
+
+/** The per-pair table (failed pairs listed below it with their error). */
+export function formatPairTable(results: readonly PairResult[]): string {
+  const rows = results.map((r) =>
+    r.status === 'ok'
+      ? [r.label, r.group, shortBandSource(r.bandSource!), ...metricCells(r.metrics), ...countCells(r.counts), String(r.nodataInLabelled), r.threshold.toFixed(3), r.detectMs.toFixed(0)]
+      : [r.label, r.group, r.bandSource ? shortBandSource(r.bandSource) : '—', 'FAILED', '', '', '', '', '', '', '', '', '', '', r.totalMs.toFixed(0)],
+  );
+  const header = ['pair', 'group', 'bands', ...METRIC_HEADER, ...COUNT_HEADER, 'nodata', 'thresh', 'ms'];
+  return table(header, rows, 3);
+}
+
+/** Per-group means, pooled metrics and the overall means. */
+export function formatGroupTable(groups: readonly GroupSummary[], overall: OverallSummary): string {
+  const rows: string[][] = [];
+  for (const g of groups) {
+    const n = g.failed > 0 ? `${g.scored}/${g.pairs}` : String(g.pairs);
+    rows.push([`${g.group} mean`, n, ...metricCells(g.mean), ...countCells(g.counts), g.detectMs.toFixed(0)]);
+    rows.push([`${g.group} pooled`, n, ...metricCells(g.pooled), '', '', '', '', '']);
+  }
+  rows.push(['overall, mean of group means', String(groups.length), ...metricCells(overall.meanOfGroups), '', '', '', '', '']);
+  const pairs = overall.failed > 0 ? `${overall.scored}/${overall.scored + overall.failed}` : String(overall.scored);
+  rows.push(['overall, mean of all pairs', pairs, ...metricCells(overall.meanOfPairs), ...countCells(overall.counts), overall.detectMs.toFixed(0)]);
+  return table(['group', 'pairs', ...METRIC_HEADER, ...COUNT_HEADER, 'ms'], rows, 1);
+}
+
+const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
+const roundMetrics = (m: Metrics | null) => (m ? (Object.fromEntries(METRIC_NAMES.map((k) => [k, round6(m[k])])) as unknown as Metrics) : null);
+
+/** JSON form of the run (metrics rounded to 6 decimals, times to 0.1 ms). */
+export function jsonReport(meta: Record<string, unknown>, results: readonly PairResult[], groups: readonly GroupSummary[], overall: OverallSummary): unknown {
+  const ms = (v: number) => Math.round(v * 10) / 10;
+  return {
+    ...meta,
+    pairs: results.map((r) =>
+      r.status === 'ok'
+        ? { ...r, metrics: roundMetrics(r.metrics), threshold: round6(r.threshold), detectMs: ms(r.detectMs), totalMs: ms(r.totalMs) }
+        : { ...r, totalMs: ms(r.totalMs) },
+    ),
+    groups: groups.map((g) => ({ ...g, mean: roundMetrics(g.mean), pooled: roundMetrics(g.pooled), detectMs: ms(g.detectMs) })),
+    overall: { ...overall, meanOfGroups: roundMetrics(overall.meanOfGroups), meanOfPairs: roundMetrics(overall.meanOfPairs), detectMs: ms(overall.detectMs) },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * 3×3 mean of a score over valid pixels. Layout: `src`, `out` Float32Array(width*height), `valid`
+ * Uint8Array(width*height); `src` and `out` must not alias. out[i] = mean of src over the valid
+ * pixels of the 3×3 neighbourhood of i that lie inside the array; invalid centres → 0.
+ * Edges: neighbours outside the array are ignored (the mean is over fewer pixels), so a caller that
+ * wants tile-independent results reads a 1-pixel halo around its window.
+ *
+ * Why: averaging the score over the neighbourhood suppresses single-pixel noise and the edge
+ * artefacts of slight misregistration, while keeping patches of a few pixels (unlike an opening of
+ * the binary map, which removes anything narrower than 3 pixels).
+ */
+
+import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
+
+export function boxMean3x3(src: Float32Array, valid: Uint8Array, width: number, height: number, out: Float32Array): void {
+  requireDimensions(width, height);
+  const n = width * height;
+  requireLength('src', src, n);
+  requireLength('valid', valid, n);
+  requireLength('out', out, n);
+  requireNoOverlap('src', src, 'out', out);
+  for (let y = 0; y < height; y++) {
+    const y0 = y > 0 ? y - 1 : 0;
+    const y1 = y < height - 1 ? y + 1 : height - 1;
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (valid[i] !== 1) {
+        out[i] = 0;
+        continue;
+      }
+      const x0 = x > 0 ? x - 1 : 0;
+      const x1 = x < width - 1 ? x + 1 : width - 1;
+      let sum = 0;
+      let count = 0;
+      for (let yy = y0; yy <= y1; yy++) {
+        const row = yy * width;
+        for (let xx = x0; xx <= x1; xx++) {
+          const j = row + xx;
+          if (valid[j] === 1) {
+            sum += src[j]!;
+            count++;
+          }
+        }
+      }
+      out[i] = sum / count;
+    }
+  }
+}
