@@ -1,37 +1,41 @@
 /**
- * Strip/tile decoders with bounded output, handed to geotiff.js through its `pool` hook.
+ * Strip/tile decoders with bounded output, and the predictor / byte-order steps that follow them.
  *
- * geotiff.js's own LZW/PackBits/Deflate decoders grow their output without limit, so a small hostile
- * file could inflate to gigabytes. These decoders never produce more than one full block
- * (blockWidth x blockHeight x bytes per pixel). Horizontal/floating-point prediction is still applied by
- * geotiff.js's BaseDecoder.decode.
+ * Every decoder writes at most one block (blockWidth x blockHeight x bytes per pixel as declared by the
+ * file): a small hostile file cannot inflate to gigabytes. The `...Into` forms write into a caller's
+ * preallocated buffer and never past its end; they return how many bytes they produced (fewer when the
+ * stream ends early; callers check that the rows they need are there).
+ *
+ * Definitions followed: TIFF 6.0 section 13 (LZW: MSB-first codes, 9-12 bits, CLEAR 256, EOI 257, code
+ * width grows one code early), section 9 (PackBits), section 14 (horizontal differencing, Predictor 2),
+ * Adobe TIFF Technical Note 3 (floating-point predictor, Predictor 3), RFC 1950/1951 (Deflate).
  */
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
-import { BaseDecoder } from 'geotiff';
-import type { Pool } from 'geotiff';
-import type { RasterLayout } from './raster-info.js';
 
-type DecoderParameters = ConstructorParameters<typeof BaseDecoder>[0];
+/** True on little-endian hosts (every platform Node ships for today). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Copies a view into a fresh ArrayBuffer of exactly its length (geotiff.js views the whole buffer). */
-function exactBuffer(view: Uint8Array): ArrayBuffer {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) {
-    return view.buffer;
-  }
-  const copy = new Uint8Array(view.byteLength);
-  copy.set(view);
-  return copy.buffer;
-}
-
+/**
+ * Inflates a zlib stream to at most `maxBytes` bytes. A stream that would produce more throws (a bomb
+ * stops at one block); a corrupt stream throws.
+ */
 export function inflateBounded(input: Uint8Array, maxBytes: number): Uint8Array {
-  // Z_SYNC_FLUSH: a truncated stream yields what it holds instead of throwing; too little data is
-  // caught later when pixels are read.
-  const out = inflateSync(input, { maxOutputLength: Math.max(1, maxBytes), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const max = Math.max(1, maxBytes);
+  const out = inflateSync(input, {
+    maxOutputLength: max,
+    // output in one chunk of exactly the block's size: no concatenation of 16 kB pieces, and the
+    // inflater never holds more than one block of output before maxOutputLength stops it
+    chunkSize: Math.max(64, max),
+    // a truncated stream yields what it holds instead of throwing (as libtiff does); too little data is
+    // caught by the caller, which checks that the block's rows are all there
+    finishFlush: zlibConstants.Z_SYNC_FLUSH,
+  });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-export function unpackBitsBounded(input: Uint8Array, maxBytes: number): Uint8Array {
-  const out = new Uint8Array(maxBytes);
+/** PackBits into `out`; returns the number of bytes written (never more than out.length). */
+export function unpackBitsInto(input: Uint8Array, out: Uint8Array): number {
+  const maxBytes = out.length;
   let i = 0;
   let o = 0;
   const n = input.length;
@@ -50,131 +54,190 @@ export function unpackBitsBounded(input: Uint8Array, maxBytes: number): Uint8Arr
       o += count;
     }
   }
+  return o;
+}
+
+export function unpackBitsBounded(input: Uint8Array, maxBytes: number): Uint8Array {
+  const out = new Uint8Array(maxBytes);
+  const o = unpackBitsInto(input, out);
   return o === maxBytes ? out : out.subarray(0, o);
 }
 
-/** TIFF LZW (MSB-first codes, "early change" code-width switch). Throws on invalid codes. */
-export function lzwDecodeBounded(input: Uint8Array, maxBytes: number): Uint8Array {
+// LZW string table: entry k is the lzwLength[k] bytes starting at lzwStart[k] of the decode buffer.
+// The buffer starts with a 256-byte dictionary holding the bytes 0..255, so literal codes are table
+// entries like all others; every later entry is a run of output already written (the previous string
+// plus the first byte of the one after it), so decoding any code is one copy from earlier in the buffer.
+// Module-level: decoding is synchronous, so one table serves every call.
+const lzwStart = new Int32Array(4096);
+const lzwLength = new Uint16Array(4096);
+for (let c = 0; c < 256; c++) {
+  lzwStart[c] = c;
+  lzwLength[c] = 1;
+}
+
+/** Bytes in front of the output that lzwDecodeInto uses as its literal dictionary. */
+export const LZW_DICTIONARY_BYTES = 256;
+
+/**
+ * TIFF LZW (MSB-first codes, "early change" code-width switch). The output is written to
+ * buffer[LZW_DICTIONARY_BYTES ..] and never past the buffer's end (at most buffer.length -
+ * LZW_DICTIONARY_BYTES bytes); buffer[0 .. LZW_DICTIONARY_BYTES) is overwritten with the dictionary.
+ * Returns the number of output bytes. Throws on invalid codes.
+ */
+export function lzwDecodeInto(input: Uint8Array, buffer: Uint8Array): number {
+  if (buffer.length < LZW_DICTIONARY_BYTES) throw new RangeError('LZW buffer too small');
   if (input.length >= 2 && input[0] === 0 && (input[1]! & 1) === 1) {
     throw new Error('old-style (pre-TIFF 6) LZW is not supported');
   }
-  const CLEAR = 256;
-  const EOI = 257;
-  const prefix = new Uint16Array(4096);
-  const suffix = new Uint8Array(4096);
-  const length = new Uint16Array(4096);
-  for (let c = 0; c < 256; c++) {
-    suffix[c] = c;
-    length[c] = 1;
-  }
-  const out = new Uint8Array(maxBytes);
-  let o = 0;
-  let next = 258;
-  let width = 9;
-  let old = -1;
-  let bitBuf = 0;
-  let bitCount = 0;
-  let pos = 0;
+  const out = buffer;
+  for (let c = 0; c < 256; c++) out[c] = c;
+  const start = lzwStart;
+  const length = lzwLength;
+  const end = out.length;
   const n = input.length;
+  let o = LZW_DICTIONARY_BYTES;
+  // after CLEAR the first code must not define an entry; starting at 257 (EOI, whose entry is never
+  // read) makes it define a harmless dummy instead and keeps the loop free of that special case
+  let next = 257;
+  let width = 9;
+  let mask = 511;
+  let prevStart = 0;
+  let prevLength = 0;
+  let pos = 0; // the next code starts at bit `bit` (0 = most significant) of input[pos]
+  let bit = 0;
+  const inView = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
 
-  // writes the string for `code` at o (truncated at maxBytes); returns its first byte
-  const emit = (code: number): number => {
-    const len = length[code]!;
-    let c = code;
-    // walk back from the end of the string
-    for (let k = len - 1; k >= 0; k--) {
-      if (o + k < maxBytes) out[o + k] = suffix[c]!;
-      if (k > 0) c = prefix[c]!;
-    }
-    o = Math.min(o + len, maxBytes);
-    return suffix[c]!;
-  };
-
-  while (o < maxBytes) {
-    while (bitCount < width && pos < n) {
-      bitBuf = ((bitBuf << 8) | input[pos++]!) >>> 0;
-      bitCount += 8;
-    }
-    if (bitCount < width) break; // ran out of input without EOI: keep what we have
-    const code = (bitBuf >>> (bitCount - width)) & ((1 << width) - 1);
-    bitCount -= width;
-    bitBuf &= (1 << bitCount) - 1;
-
-    if (code === EOI) break;
-    if (code === CLEAR) {
-      next = 258;
-      width = 9;
-      old = -1;
-      continue;
-    }
-    if (old === -1) {
-      if (code > 255) throw new Error(`invalid LZW code ${code} after clear`);
-      emit(code);
-      old = code;
-      continue;
-    }
-    let first: number;
-    if (code < next) {
-      first = emit(code);
-    } else if (code === next) {
-      const oldFirst = emit(old);
-      if (o < maxBytes) out[o++] = oldFirst;
-      first = oldFirst;
+  while (o < end) {
+    // (stops as soon as the block is full, like libtiff: whatever follows is not looked at)
+    let code: number;
+    if (pos + 3 < n) {
+      code = (inView.getUint32(pos, false) >>> (32 - width - bit)) & mask;
+    } else if (pos + 2 < n) {
+      code = (((input[pos]! << 16) | (input[pos + 1]! << 8) | input[pos + 2]!) >>> (24 - width - bit)) & mask;
     } else {
-      throw new Error(`invalid LZW code ${code} (table has ${next} entries)`);
+      // the last bytes: stop when fewer than `width` bits are left (input ended without EOI)
+      if ((n - pos) * 8 - bit < width) break;
+      const b1 = pos + 1 < n ? input[pos + 1]! : 0;
+      code = (((input[pos]! << 16) | (b1 << 8)) >>> (24 - width - bit)) & mask;
     }
+    bit += width;
+    pos += bit >> 3;
+    bit &= 7;
+
+    if ((code | 1) === 257) {
+      if (code === 257) break; // EOI
+      next = 257; // CLEAR
+      width = 9;
+      mask = 511;
+      continue;
+    }
+    // every code defines entry `next`: the previous string plus the first byte of this one, which is
+    // the run starting at prevStart (for code === next, the KwKwK case, the copy below writes that
+    // byte before reading it)
     if (next < 4096) {
-      prefix[next] = old;
-      suffix[next] = first;
-      length[next] = length[old]! + 1;
+      start[next] = prevStart;
+      length[next] = prevLength + 1;
       next++;
+      if (next >= mask && width < 12) {
+        width++;
+        mask = (mask << 1) | 1;
+      }
     }
-    old = code;
-    if (next >= (1 << width) - 1 && width < 12) width++;
+    if (code >= next) throw new Error(`invalid LZW code ${code} (table has ${next} entries)`);
+    const s = start[code]!;
+    const len = length[code]!;
+    if (len <= 4 && o + 4 <= end && code !== next - 1) {
+      // short strings (most of them): one 4-byte copy, no loop to mispredict. The source ends before o
+      // (only the entry just defined overlaps its destination); bytes past len are overwritten later.
+      outView.setUint32(o, outView.getUint32(s, true), true);
+    } else if (o + len > end) {
+      for (let k = 0; o + k < end; k++) out[o + k] = out[s + k]!;
+      o = end;
+      break;
+    } else if (len <= 16) {
+      // in order, byte by byte: right even when the last source byte is out[o] itself (code next - 1)
+      for (let k = 0; k < len; k++) out[o + k] = out[s + k]!;
+    } else {
+      // all but the last byte never overlap the destination; the last byte may be out[o] itself
+      out.copyWithin(o, s, s + len - 1);
+      out[o + len - 1] = out[s + len - 1]!;
+    }
+    prevStart = o;
+    prevLength = len;
+    o += len;
   }
-  return o === maxBytes ? out : out.subarray(0, o);
+  return o - LZW_DICTIONARY_BYTES;
 }
 
-class BoundedDecoder extends BaseDecoder {
-  private readonly compression: number;
-  private readonly maxBytes: number;
+/** TIFF LZW into a new buffer of at most maxBytes bytes. */
+export function lzwDecodeBounded(input: Uint8Array, maxBytes: number): Uint8Array {
+  const buffer = new Uint8Array(LZW_DICTIONARY_BYTES + maxBytes);
+  const n = lzwDecodeInto(input, buffer);
+  return buffer.subarray(LZW_DICTIONARY_BYTES, LZW_DICTIONARY_BYTES + n);
+}
 
-  constructor(parameters: DecoderParameters, compression: number, maxBytes: number) {
-    super(parameters);
-    this.compression = compression;
-    this.maxBytes = maxBytes;
-  }
+// --- after decompression -------------------------------------------------------------------------
 
-  override decodeBlock(buffer: ArrayBufferLike): ArrayBufferLike {
-    const input = new Uint8Array(buffer);
-    switch (this.compression) {
-      case 1:
-        return exactBuffer(input.byteLength > this.maxBytes ? input.subarray(0, this.maxBytes) : input);
-      case 5:
-        return exactBuffer(lzwDecodeBounded(input, this.maxBytes));
-      case 8:
-      case 32946:
-        return exactBuffer(inflateBounded(input, this.maxBytes));
-      case 32773:
-        return exactBuffer(unpackBitsBounded(input, this.maxBytes));
-      default:
-        throw new Error(`compression ${this.compression} is not supported`);
-    }
+/** Reverses the byte order of every `bytesPerSample`-byte sample in place (length must be a multiple). */
+export function swapBytes(bytes: Uint8Array, bytesPerSample: number): void {
+  if (bytesPerSample === 1 || bytes.length === 0) return;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytesPerSample === 2) b.swap16();
+  else if (bytesPerSample === 4) b.swap32();
+  else b.swap64();
+}
+
+/**
+ * Undoes horizontal differencing (Predictor 2) on `rows` rows of `rowSamples` samples each, starting at
+ * sample index `first` of `data` (an unsigned view of the samples, already in host byte order):
+ * sample i of a row += sample i - stride. Wraps modulo 2^bits, as TIFF defines.
+ */
+export function undoHorizontalPredictor(
+  data: Uint8Array | Uint16Array | Uint32Array,
+  first: number,
+  rows: number,
+  rowSamples: number,
+  stride: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const rowStart = first + r * rowSamples;
+    const end = rowStart + rowSamples;
+    for (let i = rowStart + stride; i < end; i++) data[i] = data[i]! + data[i - stride]!; // the store wraps
   }
 }
 
-/** An object that geotiff.js accepts as `pool` and that decodes every block with a bounded decoder. */
-export function boundedDecoderPool(layout: RasterLayout, bands: number, bitsPerSample: number): Pool {
-  const parameters: DecoderParameters = {
-    tileWidth: layout.blockWidth,
-    tileHeight: layout.blockHeight,
-    predictor: layout.predictor,
-    bitsPerSample: new Array<number>(layout.planarConfiguration === 2 ? 1 : bands).fill(bitsPerSample),
-    planarConfiguration: layout.planarConfiguration,
-  };
-  const pool = {
-    bindParameters: () => new BoundedDecoder(parameters, layout.compression, layout.blockBytes),
-    destroy: () => Promise.resolve(),
-  };
-  return pool as unknown as Pool;
+/**
+ * Undoes the floating-point predictor (Predictor 3) on `rows` rows of `rowSamples` samples of
+ * `bytesPerSample` bytes, starting at byte `firstByte` of `bytes`. Each row is stored as byte planes
+ * (most significant bytes of all samples first), horizontally differenced byte-wise with stride
+ * `stride`. The result is in host byte order whatever the file's byte order.
+ * `scratch` must hold at least one row (rowSamples x bytesPerSample bytes).
+ */
+export function undoFloatPredictor(
+  bytes: Uint8Array,
+  firstByte: number,
+  rows: number,
+  rowSamples: number,
+  bytesPerSample: number,
+  stride: number,
+  scratch: Uint8Array,
+): void {
+  const rowBytes = rowSamples * bytesPerSample;
+  if (scratch.length < rowBytes) throw new Error('predictor scratch too small');
+  for (let r = 0; r < rows; r++) {
+    const rowStart = firstByte + r * rowBytes;
+    const end = rowStart + rowBytes;
+    for (let i = rowStart + stride; i < end; i++) bytes[i] = bytes[i]! + bytes[i - stride]!; // Uint8 store wraps
+    scratch.set(bytes.subarray(rowStart, end));
+    // plane p holds the p-th most significant byte of every sample
+    for (let p = 0; p < bytesPerSample; p++) {
+      const plane = p * rowSamples;
+      let d = rowStart + (HOST_LITTLE_ENDIAN ? bytesPerSample - 1 - p : p);
+      for (let j = 0; j < rowSamples; j++) {
+        bytes[d] = scratch[plane + j]!;
+        d += bytesPerSample;
+      }
+    }
+  }
 }

@@ -2,14 +2,11 @@
  * Opening GeoTIFFs (local path or bytes) and reading pixel windows.
  *
  * The header, first IFD, georeferencing and GDAL tags are parsed and checked by shoutu's own defensive
- * reader (tiff-structure.ts, raster-info.ts); geotiff.js then decodes pixel windows with bounded block
- * decoders (block-decoders.ts). Every problem with the file surfaces as an InvalidInputError naming the
- * file and the offending tag.
+ * reader (tiff-structure.ts, raster-info.ts); pixel windows are decoded by shoutu's own block decoder
+ * (window-decoder.ts, block-decoders.ts), whose output never exceeds a block's declared size. Every
+ * problem with the file surfaces as an InvalidInputError naming the file and the offending tag.
  */
-import { GeoTIFF } from 'geotiff';
-import type { GeoTIFFImage } from 'geotiff';
 import { InvalidInputError, NotFoundError, ShoutuError } from '../errors.js';
-import { boundedDecoderPool } from './block-decoders.js';
 import {
   type RasterInfo,
   type RasterLayout,
@@ -19,43 +16,48 @@ import {
   validateBlockTables,
 } from './raster-info.js';
 import { type ByteReader, bytesReader, fileReader, readFirstDirectory } from './tiff-structure.js';
+import { type NativeSamples, WindowDecoder } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
+export type { NativeSamples } from './window-decoder.js';
 
 export interface GeoTiffRaster {
   readonly info: RasterInfo;
   /**
    * Reads window [x0, x0+width) × [y0, y0+height) of all bands as planar Float32Array (band-sequential:
    * band b at (x,y) is out[b*w*h + y*w + x]). Window must be inside the raster (else InvalidInputError
-   * field 'window'). Values are exact for 8/16-bit integers and float32; 32-bit integers beyond 2^24 and
-   * float64 are rounded to float32. Pixel data that cannot be decoded -> InvalidInputError 'corrupt_raster'.
+   * field 'window'). Values are exact for 8/16-bit integers and float16/float32; 32-bit integers beyond
+   * 2^24 and float64 are rounded to float32. Pixel data that cannot be decoded -> InvalidInputError
+   * 'corrupt_raster'.
    */
   readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array>;
+  /**
+   * Same window, same planar order and errors as readWindow, but in the file's own sample type without
+   * conversion: Uint8Array / Int8Array / Uint16Array / Int16Array / Uint32Array / Int32Array /
+   * Float32Array / Float64Array for uint8 / int8 / uint16 / int16 / uint32 / int32 / float32 / float64
+   * files (see `nativeArrayType`). float16 files, which JavaScript has no array type for, give an exact
+   * Float32Array.
+   *
+   * Both reads decode synchronously before the promise is returned (local files are read with
+   * synchronous positional reads); missing (sparse) blocks read as the GDAL nodata value, or 0.
+   */
+  readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples>;
   close(): Promise<void>;
 }
 
 export type GeoTiffSource = { path: string } | { bytes: Uint8Array };
 
-/** Largest window (pixels × bands) one readWindow call may return: 2^28 values = 1 GiB of Float32. */
+/**
+ * Largest window (pixels × bands) one readWindow / readWindowNative call may return: 2^28 values = 1 GiB
+ * of Float32 (2 GiB for readWindowNative of float64 files).
+ */
 export const MAX_WINDOW_VALUES = 1 << 28;
 
-type GeoTiffByteSource = Parameters<typeof GeoTIFF.fromSource>[0];
-
-/** Adapts a ByteReader to geotiff.js's source interface (exact-length ArrayBuffers, clipped at EOF). */
-function geotiffSource(reader: ByteReader): GeoTiffByteSource {
-  const fetchSlice = async (slice: { offset: number; length: number }) => {
-    const bytes = await reader.read(slice.offset, slice.length);
-    return { offset: slice.offset, length: bytes.byteLength, data: bytes.buffer as ArrayBuffer };
-  };
-  const source = {
-    fetch: (slices: { offset: number; length: number }[]) => Promise.all(slices.map(async (s) => (await fetchSlice(s)).data)),
-    fetchSlice,
-    get fileSize() {
-      return reader.size;
-    },
-    close: () => Promise.resolve(), // the ByteReader is closed by GeoTiffRaster.close
-  };
-  return source as unknown as GeoTiffByteSource;
+/** Name of the typed array readWindowNative returns for a raster with this sample format and size. */
+export function nativeArrayType(info: Pick<RasterInfo, 'sampleFormat' | 'bitsPerSample'>): string {
+  const { sampleFormat: f, bitsPerSample: b } = info;
+  if (f === 'float') return b === 64 ? 'Float64Array' : 'Float32Array';
+  return `${f === 'int' ? 'Int' : 'Uint'}${b}Array`;
 }
 
 class Raster implements GeoTiffRaster {
@@ -63,26 +65,34 @@ class Raster implements GeoTiffRaster {
   private readonly name: string;
   private readonly reader: ByteReader;
   private readonly layout: RasterLayout;
-  private imagePromise: Promise<GeoTIFFImage> | null = null;
+  private readonly decoder: WindowDecoder;
   private closed = false;
 
-  constructor(name: string, reader: ByteReader, info: RasterInfo, layout: RasterLayout) {
+  constructor(name: string, reader: ByteReader, info: RasterInfo, layout: RasterLayout, littleEndian: boolean) {
     this.name = name;
     this.reader = reader;
     this.info = info;
     this.layout = layout;
+    this.decoder = new WindowDecoder(reader, littleEndian, layout, info);
   }
 
-  private image(): Promise<GeoTIFFImage> {
-    if (this.imagePromise === null) {
-      this.imagePromise = GeoTIFF.fromSource(geotiffSource(this.reader)).then((tiff) => tiff.getImage(0));
-      // a failed parse must not poison later calls with an unhandled rejection
-      this.imagePromise.catch(() => undefined);
+  readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples> {
+    try {
+      return Promise.resolve(this.decode(x0, y0, width, height, false));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.imagePromise;
   }
 
-  async readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array> {
+  readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array> {
+    try {
+      return Promise.resolve(this.decode(x0, y0, width, height, true) as Float32Array);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean): NativeSamples {
     if (this.closed) throw new Error(`${this.name}: raster is closed`);
     const { width: W, height: H, bands } = this.info;
     const ints = [x0, y0, width, height].every((v) => Number.isSafeInteger(v));
@@ -99,21 +109,10 @@ class Raster implements GeoTiffRaster {
         field: 'window',
       });
     }
-    const n = width * height;
-    const out = new Float32Array(n * bands);
     try {
-      const image = await this.image();
-      const arrays = await image.readRasters({
-        window: [x0, y0, x0 + width, y0 + height],
-        interleave: false,
-        pool: boundedDecoderPool(this.layout, bands, this.info.bitsPerSample),
-      });
-      if (arrays.length !== bands) throw new Error(`decoder returned ${arrays.length} bands, expected ${bands}`);
-      for (let b = 0; b < bands; b++) {
-        const band = arrays[b]!;
-        if (band.length !== n) throw new Error(`decoder returned ${band.length} values for band ${b + 1}, expected ${n}`);
-        out.set(band, b * n);
-      }
+      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height) : this.decoder.read(x0, y0, width, height);
+      if (out.length !== width * height * bands) throw new Error(`decoder returned ${out.length} values, expected ${width * height * bands}`);
+      return out;
     } catch (error) {
       if (error instanceof ShoutuError) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -123,12 +122,12 @@ class Raster implements GeoTiffRaster {
         { file: this.name, field: this.layout.tiled ? 'TileOffsets' : 'StripOffsets', cause: error },
       );
     }
-    return out;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.decoder.clear();
     await this.reader.close();
   }
 }
@@ -168,7 +167,7 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
       bandDescriptions: gdal.bandDescriptions,
       metadata: gdal.metadata,
     };
-    return new Raster(name, reader, info, layout);
+    return new Raster(name, reader, info, layout, dir.littleEndian);
   } catch (error) {
     await reader.close().catch(() => undefined);
     if (error instanceof ShoutuError || error instanceof NotFoundError) throw error;

@@ -12,6 +12,14 @@
  * A local path that does not exist throws NotFoundError.
  */
 export { type GeoTransform, pixelToMap, mapToPixel } from './geotransform.js';
-export { type GeoTiffRaster, type GeoTiffSource, type RasterInfo, openGeoTiff, MAX_WINDOW_VALUES } from './geotiff-source.js';
+export {
+  type GeoTiffRaster,
+  type GeoTiffSource,
+  type NativeSamples,
+  type RasterInfo,
+  openGeoTiff,
+  nativeArrayType,
+  MAX_WINDOW_VALUES,
+} from './geotiff-source.js';
 export { MAX_RASTER_SIDE, MAX_RASTER_BANDS, MAX_BLOCK_BYTES, SUPPORTED_COMPRESSION } from './raster-info.js';
 export { type EncodeUint8GeoTiffOptions, encodeUint8GeoTiff } from './write-uint8-geotiff.js';

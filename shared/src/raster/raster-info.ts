@@ -235,8 +235,7 @@ export async function readLayout(
  */
 export async function validateBlockTables(reader: ByteReader, dir: TiffDirectory, layout: RasterLayout, name: string): Promise<void> {
   const size = reader.size;
-  // compressed data never legitimately needs much more room than the decoded block (LZW worst case ~1.5x)
-  const maxStored = layout.compression === 1 ? layout.blockBytes : 2 * layout.blockBytes + 4096;
+  const maxStored = maxStoredBlockBytes(layout);
   const chunk = 65536;
   const offsetsField = tagName(layout.offsetsEntry.tag);
   const countsField = tagName(layout.byteCountsEntry.tag);
@@ -247,7 +246,7 @@ export async function validateBlockTables(reader: ByteReader, dir: TiffDirectory
     for (let i = 0; i < n; i++) {
       const count = counts[i]!;
       const offset = offsets[i]!;
-      if (count === 0) continue; // sparse block: geotiff.js fills it with nodata / 0
+      if (count === 0) continue; // sparse block: read as nodata (or 0), as GDAL does
       if (count > maxStored) {
         throw fail('not_geotiff', name, countsField, `${countsField}[${start + i}] = ${count} is implausible for a ${layout.blockBytes}-byte block`);
       }
@@ -258,12 +257,22 @@ export async function validateBlockTables(reader: ByteReader, dir: TiffDirectory
   }
 }
 
-async function readTableSlice(reader: ByteReader, dir: TiffDirectory, entry: TiffEntry, start: number, n: number, name: string): Promise<Float64Array> {
-  const itemSize = entry.type === FieldType.SHORT ? 2 : entry.type === FieldType.LONG ? 4 : 8;
-  const bytes = await reader.read(entry.dataOffset + start * itemSize, n * itemSize);
-  if (bytes.byteLength !== n * itemSize) throw fail('not_geotiff', name, tagName(entry.tag), `${tagName(entry.tag)} is truncated`);
+/** Largest stored (compressed) size accepted for one block of `layout`. */
+export function maxStoredBlockBytes(layout: RasterLayout): number {
+  // compressed data never legitimately needs much more room than the decoded block (LZW worst case ~1.5x)
+  return layout.compression === 1 ? layout.blockBytes : 2 * layout.blockBytes + 4096;
+}
+
+/** Bytes per entry of a strip/tile offset or byte-count table (SHORT, LONG or LONG8, checked by readLayout). */
+export function tableItemSize(entry: TiffEntry): number {
+  return entry.type === FieldType.SHORT ? 2 : entry.type === FieldType.LONG ? 4 : 8;
+}
+
+/** Decodes table entries (SHORT/LONG/LONG8) to numbers; LONG8 values beyond 2^53 become Infinity. */
+export function decodeTableEntries(bytes: Uint8Array, itemSize: number, littleEndian: boolean): Float64Array {
+  const n = Math.floor(bytes.byteLength / itemSize);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = dir.littleEndian;
+  const le = littleEndian;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (itemSize === 2) out[i] = view.getUint16(i * 2, le);
@@ -275,6 +284,13 @@ async function readTableSlice(reader: ByteReader, dir: TiffDirectory, entry: Tif
     }
   }
   return out;
+}
+
+async function readTableSlice(reader: ByteReader, dir: TiffDirectory, entry: TiffEntry, start: number, n: number, name: string): Promise<Float64Array> {
+  const itemSize = tableItemSize(entry);
+  const bytes = await reader.read(entry.dataOffset + start * itemSize, n * itemSize);
+  if (bytes.byteLength !== n * itemSize) throw fail('not_geotiff', name, tagName(entry.tag), `${tagName(entry.tag)} is truncated`);
+  return decodeTableEntries(bytes, itemSize, dir.littleEndian);
 }
 
 // --- georeferencing ------------------------------------------------------------------------------

@@ -1,29 +1,53 @@
 /**
- * A small, defensive reader for the TIFF header and the first IFD.
+ * A small, defensive reader for the TIFF header and the first IFD, and the byte sources it reads from.
  *
- * geotiff.js trusts the counts and offsets it finds in a file (it allocates arrays of whatever length a
- * tag claims). Untrusted files are therefore checked here first: every tag's data must lie inside the
- * file, counts are capped, types must be known, tags must not repeat. Only then is the file handed to
- * geotiff.js for pixel decoding.
+ * Untrusted files are checked here first: every tag's data must lie inside the file, counts are capped,
+ * types must be known, tags must not repeat. Only then are pixels decoded (window-decoder.ts).
  */
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 
 /** Random-access bytes of one file. Reads past the end are clipped. */
 export interface ByteReader {
   readonly size: number;
+  /** A fresh copy of the bytes (the caller may keep and modify it). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Synchronous read for the pixel decoder. For in-memory sources the result is a view of the source
+   * bytes (no copy): callers must never modify it. Use `sharesMemory` to tell.
+   */
+  readShared(offset: number, length: number): Uint8Array;
+  /** Synchronous read into target[targetOffset...]; returns the number of bytes read (fewer at EOF). */
+  readInto(offset: number, length: number, target: Uint8Array, targetOffset: number): number;
+  /** True when readShared returns views of the source rather than fresh copies. */
+  readonly sharesMemory: boolean;
   close(): Promise<void>;
+}
+
+function clip(offset: number, length: number, size: number): [number, number] {
+  const start = Math.max(0, Math.min(offset, size));
+  const end = Math.max(start, Math.min(offset + length, size));
+  return [start, end];
 }
 
 export function bytesReader(bytes: Uint8Array): ByteReader {
   return {
     size: bytes.byteLength,
+    sharesMemory: true,
     read(offset, length) {
-      const start = Math.max(0, Math.min(offset, bytes.byteLength));
-      const end = Math.max(start, Math.min(offset + length, bytes.byteLength));
+      const [start, end] = clip(offset, length, bytes.byteLength);
       // copy: callers may hand the ArrayBuffer to code that views it whole
       return Promise.resolve(bytes.slice(start, end));
+    },
+    readShared(offset, length) {
+      const [start, end] = clip(offset, length, bytes.byteLength);
+      return bytes.subarray(start, end);
+    },
+    readInto(offset, length, target, targetOffset) {
+      const [start, end] = clip(offset, length, bytes.byteLength);
+      target.set(bytes.subarray(start, end), targetOffset);
+      return end - start;
     },
     close: () => Promise.resolve(),
   };
@@ -50,12 +74,25 @@ export async function fileReader(path: string, name: string): Promise<ByteReader
     throw error;
   }
   let closed = false;
+  // Pixel reads are synchronous positional reads (pread) on the same descriptor: a window's blocks are
+  // decoded synchronously anyway, and a thread-pool round trip per strip would cost more than the read.
+  const readInto = (offset: number, length: number, target: Uint8Array, targetOffset: number): number => {
+    if (closed) throw new Error(`${name}: file already closed`);
+    const [start, end] = clip(offset, length, size);
+    let done = 0;
+    while (done < end - start) {
+      const bytesRead = readSync(handle.fd, target, targetOffset + done, end - start - done, start + done);
+      if (bytesRead === 0) break; // file shrank underneath us
+      done += bytesRead;
+    }
+    return done;
+  };
   return {
     size,
+    sharesMemory: false,
     async read(offset, length) {
       if (closed) throw new Error(`${name}: file already closed`);
-      const start = Math.max(0, Math.min(offset, size));
-      const end = Math.max(start, Math.min(offset + length, size));
+      const [start, end] = clip(offset, length, size);
       const out = new Uint8Array(end - start);
       let done = 0;
       while (done < out.length) {
@@ -65,6 +102,13 @@ export async function fileReader(path: string, name: string): Promise<ByteReader
       }
       return done === out.length ? out : out.slice(0, done);
     },
+    readShared(offset, length) {
+      const [start, end] = clip(offset, length, size);
+      const out = new Uint8Array(end - start);
+      const done = readInto(start, end - start, out, 0);
+      return done === out.length ? out : out.subarray(0, done);
+    },
+    readInto,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,197 @@
+/**
+ * Inner loops that move decoded block rows into planar (band-sequential) window arrays.
+ *
+ * A block row holds `spp` interleaved samples per pixel (chunky; spp = 1 for planar blocks). The loops
+ * handle up to four bands ("lanes") per pass over a row, with one source stride, so a row is read a
+ * few times at most and every pass writes sequentially into up to four output planes.
+ */
+
+/** The typed-array operations the loops use (every typed array has them). */
+export interface Samples {
+  [index: number]: number;
+  readonly length: number;
+  set(array: ArrayLike<number>, offset?: number): void;
+  subarray(begin?: number, end?: number): Samples;
+  fill(value: number, start?: number, end?: number): unknown;
+}
+
+/**
+ * Copies `rows` x `cols` pixels of `spp` interleaved samples from `src` (first sample at `start`, rows
+ * `rowStride` samples apart) to planes of `out`: band b of pixel (x, r) goes to
+ * out[dst + b*planeSize + r*dstRowStride + x]. `src` and `out` must be of the same sample type.
+ */
+export function copyToPlanes(
+  src: Samples,
+  start: number,
+  rowStride: number,
+  spp: number,
+  out: Samples,
+  dst: number,
+  planeSize: number,
+  dstRowStride: number,
+  cols: number,
+  rows: number,
+): void {
+  if (spp === 1) {
+    if (cols === rowStride && cols === dstRowStride) {
+      out.set(src.subarray(start, start + rows * cols), dst);
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      const s = start + r * rowStride;
+      out.set(src.subarray(s, s + cols), dst + r * dstRowStride);
+    }
+    return;
+  }
+  let b = 0;
+  for (; b + 4 <= spp; b += 4) copyLanes4(src, start + b, rowStride, spp, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
+  if (b + 2 <= spp) {
+    copyLanes2(src, start + b, rowStride, spp, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
+    b += 2;
+  }
+  if (b < spp) copyLanes1(src, start + b, rowStride, spp, out, dst + b * planeSize, dstRowStride, cols, rows);
+}
+
+function copyLanes4(src: Samples, start: number, rowStride: number, stride: number, out: Samples, dst: number, plane: number, dstRowStride: number, cols: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = start + r * rowStride;
+    const d0 = dst + r * dstRowStride;
+    const d1 = d0 + plane;
+    const d2 = d1 + plane;
+    const d3 = d2 + plane;
+    for (let x = 0; x < cols; x++) {
+      out[d0 + x] = src[s]!;
+      out[d1 + x] = src[s + 1]!;
+      out[d2 + x] = src[s + 2]!;
+      out[d3 + x] = src[s + 3]!;
+      s += stride;
+    }
+  }
+}
+
+function copyLanes2(src: Samples, start: number, rowStride: number, stride: number, out: Samples, dst: number, plane: number, dstRowStride: number, cols: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = start + r * rowStride;
+    const d0 = dst + r * dstRowStride;
+    const d1 = d0 + plane;
+    for (let x = 0; x < cols; x++) {
+      out[d0 + x] = src[s]!;
+      out[d1 + x] = src[s + 1]!;
+      s += stride;
+    }
+  }
+}
+
+function copyLanes1(src: Samples, start: number, rowStride: number, stride: number, out: Samples, dst: number, dstRowStride: number, cols: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = start + r * rowStride;
+    const d0 = dst + r * dstRowStride;
+    for (let x = 0; x < cols; x++) {
+      out[d0 + x] = src[s]!;
+      s += stride;
+    }
+  }
+}
+
+/**
+ * Undoes horizontal differencing (Predictor 2) while copying, without modifying `src`: `src` is an
+ * unsigned view (8/16/32-bit, host byte order) of block rows `rowStride` samples apart, the first at
+ * `first`; each row is accumulated from column 0 per band (sample i += sample i - spp, modulo 2^bits) and
+ * columns [c0, c1) are written to the planes of `out` as copyToPlanes does. `out` must be an integer
+ * array of the same width (signed or unsigned: the store wraps to the right value either way).
+ */
+export function accumulateToPlanes(
+  src: Samples,
+  first: number,
+  rowStride: number,
+  spp: number,
+  c0: number,
+  c1: number,
+  out: Samples,
+  dst: number,
+  planeSize: number,
+  dstRowStride: number,
+  rows: number,
+): void {
+  let b = 0;
+  for (; b + 4 <= spp; b += 4) accumulateLanes4(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, planeSize, dstRowStride, rows);
+  if (b + 2 <= spp) {
+    accumulateLanes2(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, planeSize, dstRowStride, rows);
+    b += 2;
+  }
+  if (b < spp) accumulateLanes1(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, dstRowStride, rows);
+}
+
+// Sums are kept as int32 (| 0): congruent to the true sum modulo 2^32, hence modulo 2^8 and 2^16, and
+// typed-array stores reduce them to the array's width.
+
+function accumulateLanes4(src: Samples, first: number, rowStride: number, stride: number, c0: number, c1: number, out: Samples, dst: number, plane: number, dstRowStride: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let i = first + r * rowStride;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let x = 0; x < c0; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      a1 = (a1 + src[i + 1]!) | 0;
+      a2 = (a2 + src[i + 2]!) | 0;
+      a3 = (a3 + src[i + 3]!) | 0;
+      i += stride;
+    }
+    const d0 = dst + r * dstRowStride - c0;
+    const d1 = d0 + plane;
+    const d2 = d1 + plane;
+    const d3 = d2 + plane;
+    for (let x = c0; x < c1; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      a1 = (a1 + src[i + 1]!) | 0;
+      a2 = (a2 + src[i + 2]!) | 0;
+      a3 = (a3 + src[i + 3]!) | 0;
+      out[d0 + x] = a0;
+      out[d1 + x] = a1;
+      out[d2 + x] = a2;
+      out[d3 + x] = a3;
+      i += stride;
+    }
+  }
+}
+
+function accumulateLanes2(src: Samples, first: number, rowStride: number, stride: number, c0: number, c1: number, out: Samples, dst: number, plane: number, dstRowStride: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let i = first + r * rowStride;
+    let a0 = 0;
+    let a1 = 0;
+    for (let x = 0; x < c0; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      a1 = (a1 + src[i + 1]!) | 0;
+      i += stride;
+    }
+    const d0 = dst + r * dstRowStride - c0;
+    const d1 = d0 + plane;
+    for (let x = c0; x < c1; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      a1 = (a1 + src[i + 1]!) | 0;
+      out[d0 + x] = a0;
+      out[d1 + x] = a1;
+      i += stride;
+    }
+  }
+}
+
+function accumulateLanes1(src: Samples, first: number, rowStride: number, stride: number, c0: number, c1: number, out: Samples, dst: number, dstRowStride: number, rows: number): void {
+  for (let r = 0; r < rows; r++) {
+    let i = first + r * rowStride;
+    let a0 = 0;
+    for (let x = 0; x < c0; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      i += stride;
+    }
+    const d0 = dst + r * dstRowStride - c0;
+    for (let x = c0; x < c1; x++) {
+      a0 = (a0 + src[i]!) | 0;
+      out[d0 + x] = a0;
+      i += stride;
+    }
+  }
+}

@@ -1,0 +1,513 @@
+/**
+ * Decodes a pixel window straight from the strips/tiles of a validated TIFF layout into planar
+ * (band-sequential) arrays of the file's own sample type.
+ *
+ * For every block the window touches: read its stored bytes (synchronously: the work is synchronous
+ * anyway; for uncompressed blocks only the rows and columns the window needs), decompress with a
+ * bounded decoder (never more than the block's declared size), fix the byte order, undo the predictor
+ * on the needed rows only (for integers fused with the copy), and copy the needed rows into the output
+ * planes. Blocks a window uses only in part are kept decoded for the next windows (BLOCK_CACHE_BYTES).
+ * All layouts shoutu accepts go through here: strips or tiles, chunky or planar, 8/16/32/64-bit samples,
+ * either byte order, compression none/LZW/Deflate/PackBits, predictor 1/2/3. Sparse blocks (byte count
+ * 0) read as the GDAL nodata value (or 0), as GDAL does.
+ *
+ * Errors are plain Errors describing the block; the caller turns them into 'corrupt_raster'.
+ */
+import {
+  HOST_LITTLE_ENDIAN,
+  LZW_DICTIONARY_BYTES,
+  inflateBounded,
+  lzwDecodeInto,
+  swapBytes,
+  undoFloatPredictor,
+  undoHorizontalPredictor,
+  unpackBitsInto,
+} from './block-decoders.js';
+import { type Samples, accumulateToPlanes, copyToPlanes } from './copy-kernels.js';
+import { type RasterInfo, type RasterLayout, decodeTableEntries, maxStoredBlockBytes, tableItemSize } from './raster-info.js';
+import type { ByteReader } from './tiff-structure.js';
+
+/** Planar samples in the file's own type (float16 files: Float32Array, the narrowest exact JS type). */
+export type NativeSamples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/** How samples are held while decoding: float16 is kept as raw 16-bit words and converted at the end. */
+type StorageKind = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f16' | 'f32' | 'f64';
+
+function storageKind(info: Pick<RasterInfo, 'sampleFormat' | 'bitsPerSample'>): StorageKind {
+  const { sampleFormat: f, bitsPerSample: b } = info;
+  if (f === 'float') return b === 16 ? 'f16' : b === 32 ? 'f32' : 'f64';
+  if (f === 'int') return b === 8 ? 'i8' : b === 16 ? 'i16' : 'i32';
+  return b === 8 ? 'u8' : b === 16 ? 'u16' : 'u32';
+}
+
+function allocate(kind: StorageKind, n: number): Samples {
+  switch (kind) {
+    case 'u8': return new Uint8Array(n);
+    case 'i8': return new Int8Array(n);
+    case 'u16': case 'f16': return new Uint16Array(n);
+    case 'i16': return new Int16Array(n);
+    case 'u32': return new Uint32Array(n);
+    case 'i32': return new Int32Array(n);
+    case 'f32': return new Float32Array(n);
+    case 'f64': return new Float64Array(n);
+  }
+}
+
+/** A typed view of `count` samples at `byteOffset` (must be aligned to the sample size). */
+function view(kind: StorageKind, buffer: ArrayBufferLike, byteOffset: number, count: number): Samples {
+  switch (kind) {
+    case 'u8': return new Uint8Array(buffer, byteOffset, count);
+    case 'i8': return new Int8Array(buffer, byteOffset, count);
+    case 'u16': case 'f16': return new Uint16Array(buffer, byteOffset, count);
+    case 'i16': return new Int16Array(buffer, byteOffset, count);
+    case 'u32': return new Uint32Array(buffer, byteOffset, count);
+    case 'i32': return new Int32Array(buffer, byteOffset, count);
+    case 'f32': return new Float32Array(buffer, byteOffset, count);
+    case 'f64': return new Float64Array(buffer, byteOffset, count);
+  }
+}
+
+/** Unsigned view for horizontal differencing (Predictor 2 is defined on 8/16/32-bit words). */
+function unsignedView(bytesPerSample: number, bytes: Uint8Array): Uint8Array | Uint16Array | Uint32Array {
+  const count = bytes.byteLength / bytesPerSample;
+  if (bytesPerSample === 1) return bytes;
+  if (bytesPerSample === 2) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+  if (bytesPerSample === 4) return new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  throw new Error(`Predictor 2 is not defined for ${bytesPerSample * 8}-bit samples`);
+}
+
+let halfTable: Float32Array | null = null;
+/** float16 bit pattern -> value, for all 65536 patterns. */
+function float16Table(): Float32Array {
+  if (halfTable === null) {
+    const t = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) {
+      const sign = h & 0x8000 ? -1 : 1;
+      const exp = (h >> 10) & 0x1f;
+      const frac = h & 0x3ff;
+      if (exp === 0) t[h] = sign * frac * 2 ** -24;
+      else if (exp === 31) t[h] = frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+      else t[h] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
+    }
+    halfTable = t;
+  }
+  return halfTable;
+}
+
+/** The raw value to fill sparse blocks with: GDAL nodata if the sample type can hold it, else 0. */
+function sparseFill(kind: StorageKind, nodata: number | null): number {
+  if (nodata === null) return 0;
+  const ranges: Partial<Record<StorageKind, [number, number]>> = {
+    u8: [0, 255], i8: [-128, 127], u16: [0, 65535], i16: [-32768, 32767], u32: [0, 4294967295], i32: [-2147483648, 2147483647],
+  };
+  const range = ranges[kind];
+  if (range !== undefined) return Number.isInteger(nodata) && nodata >= range[0] && nodata <= range[1] ? nodata : 0;
+  if (kind !== 'f16') return nodata;
+  const table = float16Table();
+  if (Number.isNaN(nodata)) return 0x7e00;
+  const index = table.indexOf(Math.fround(nodata));
+  return index >= 0 ? index : 0;
+}
+
+/**
+ * Decoded blocks kept per open raster. A window that uses only part of a compressed strip or tile
+ * (windows narrower than strips, windows not aligned to tiles) keeps it, so that the next windows in
+ * raster order do not decode it again: with 512-pixel windows every strip of a 4096-pixel-wide image
+ * would otherwise be decompressed eight times. Oldest dropped first (a plain FIFO: in raster order the
+ * oldest blocks are the band above the current one, and moving entries on every hit cost more than it
+ * saved). Holds the strips of 512 rows of an image up to about 16000 pixels of 4 x 16-bit samples
+ * wide; wider, raster-order windows miss and decode their strips again, as without a cache.
+ * Tile-aligned windows and uncompressed blocks never use it. Freed by close().
+ */
+export const BLOCK_CACHE_BYTES = 64 * 1024 * 1024;
+/** Larger blocks are never kept (a strip of a few rows or a tile is far smaller). */
+const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
+/** Keep one reusable scratch buffer per raster when blocks are at most this big. */
+const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
+/** Offset/byte-count tables up to this many entries are loaded once and kept. */
+const MAX_CACHED_TABLE = 1 << 18;
+/**
+ * Uncompressed file reads span the gaps between the needed parts of rows when a gap is at most this many
+ * bytes (or no longer than the part needed): a system call costs about as much as copying that much.
+ */
+const MAX_READ_GAP = 16 * 1024;
+
+export class WindowDecoder {
+  private readonly reader: ByteReader;
+  private readonly littleEndian: boolean;
+  private readonly layout: RasterLayout;
+  private readonly width: number;
+  private readonly height: number;
+  private readonly bands: number;
+  private readonly kind: StorageKind;
+  private readonly bytesPerSample: number;
+  /** samples per pixel inside one block: all bands (chunky) or 1 (planar) */
+  private readonly spp: number;
+  private readonly swap: boolean;
+  private readonly fill: number;
+  private readonly maxStored: number;
+  /** whole offset/byte-count tables when small enough to keep (see MAX_CACHED_TABLE) */
+  private tableOffsets: Float64Array | null = null;
+  private tableCounts: Float64Array | null = null;
+  /** the entries loadEntries found last */
+  private entryOffsets: Float64Array = new Float64Array(0);
+  private entryCounts: Float64Array = new Float64Array(0);
+  private scratchBuffer: Uint8Array | null = null;
+  /** scratchBuffer viewed as samples */
+  private scratchSamples: Samples | null = null;
+  /** the last other buffer asSamples saw (an in-memory source), viewed whole as samples */
+  private otherBuffer: ArrayBufferLike | null = null;
+  private otherSamples: Samples | null = null;
+  private rowScratch: Uint8Array | null = null;
+  /** native samples of the last readFloat32 window (never handed out) */
+  private windowScratch: Samples | null = null;
+  /** stored (compressed) bytes of the block being decoded, for file sources */
+  private storedBuffer: Uint8Array | null = null;
+  /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
+  private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
+  private cacheBytes = 0;
+  /** where uncompressedRegion left its result: samples, index of the first needed sample, row stride */
+  private regionSamples: Samples | null = null;
+  private regionFirst = 0;
+  private regionStride = 0;
+
+  constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo) {
+    this.reader = reader;
+    this.littleEndian = littleEndian;
+    this.layout = layout;
+    this.width = info.width;
+    this.height = info.height;
+    this.bands = info.bands;
+    this.kind = storageKind(info);
+    this.bytesPerSample = layout.bytesPerSample;
+    this.spp = layout.planarConfiguration === 2 ? 1 : info.bands;
+    this.swap = layout.bytesPerSample > 1 && littleEndian !== HOST_LITTLE_ENDIAN;
+    this.fill = sparseFill(this.kind, info.nodata);
+    this.maxStored = maxStoredBlockBytes(layout);
+  }
+
+  /**
+   * Reads window [x0, x0+width) x [y0, y0+height) (already checked to lie inside the raster) of all
+   * bands, planar: band b at (x, y) is out[b*width*height + y*width + x].
+   */
+  read(x0: number, y0: number, width: number, height: number): NativeSamples {
+    return this.decodeInto(x0, y0, width, height, allocate(this.kind, width * height * this.bands));
+  }
+
+  /**
+   * The same window as Float32Array: decoded into a reused native buffer, then converted in one pass
+   * (no second window-sized allocation per call).
+   */
+  readFloat32(x0: number, y0: number, width: number, height: number): Float32Array {
+    const count = width * height * this.bands;
+    if (this.kind === 'f32' || this.kind === 'f16' || count * this.bytesPerSample > MAX_KEPT_SCRATCH) {
+      const native = this.read(x0, y0, width, height);
+      if (native instanceof Float32Array) return native;
+      const out = new Float32Array(count);
+      out.set(native);
+      return out;
+    }
+    if (this.windowScratch === null || this.windowScratch.length < count) {
+      this.windowScratch = allocate(this.kind, Math.max(count, Math.floor(MAX_KEPT_SCRATCH / this.bytesPerSample / 4)));
+    }
+    const native = this.decodeInto(x0, y0, width, height, this.windowScratch.subarray(0, count));
+    const out = new Float32Array(count);
+    out.set(native);
+    return out;
+  }
+
+  private decodeInto(x0: number, y0: number, width: number, height: number, out: Samples): NativeSamples {
+    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    const n = width * height;
+    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const bx0 = Math.floor(x0 / bw);
+    const bx1 = Math.floor((x0 + width - 1) / bw);
+    const by0 = Math.floor(y0 / bh);
+    const by1 = Math.floor((y0 + height - 1) / bh);
+    for (let p = 0; p < planes; p++) {
+      for (let by = by0; by <= by1; by++) {
+        const top = by * bh;
+        const rowsInBlock = Math.min(bh, this.height - top);
+        const r0 = Math.max(y0, top) - top;
+        const r1 = Math.min(y0 + height, top + rowsInBlock) - top;
+        const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
+        const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
+        const offsets = this.entryOffsets;
+        const counts = this.entryCounts;
+        for (let bx = bx0; bx <= bx1; bx++) {
+          const left = bx * bw;
+          const c0 = Math.max(x0, left) - left;
+          const c1 = Math.min(x0 + width, left + bw) - left;
+          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
+          const k = at + bx - bx0;
+          this.block(firstIndex + bx - bx0, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width);
+        }
+      }
+    }
+    if (this.kind === 'f16') {
+      const table = float16Table();
+      const raw = out as Uint16Array;
+      const f = new Float32Array(raw.length);
+      for (let i = 0; i < raw.length; i++) f[i] = table[raw[i]!]!;
+      return f;
+    }
+    return out as NativeSamples;
+  }
+
+  /**
+   * Makes entryOffsets/entryCounts hold the entries of blocks [first, first+count); returns the index
+   * of block `first` in them.
+   */
+  private loadEntries(first: number, count: number): number {
+    const { offsetsEntry, byteCountsEntry, blockCount } = this.layout;
+    if (this.tableOffsets === null && blockCount <= MAX_CACHED_TABLE) {
+      this.tableOffsets = this.readTable(offsetsEntry, 0, blockCount);
+      this.tableCounts = this.readTable(byteCountsEntry, 0, blockCount);
+    }
+    if (this.tableOffsets !== null && this.tableCounts !== null) {
+      this.entryOffsets = this.tableOffsets;
+      this.entryCounts = this.tableCounts;
+      return first;
+    }
+    this.entryOffsets = this.readTable(offsetsEntry, first, count);
+    this.entryCounts = this.readTable(byteCountsEntry, first, count);
+    return 0;
+  }
+
+  private readTable(entry: RasterLayout['offsetsEntry'], first: number, count: number): Float64Array {
+    const itemSize = tableItemSize(entry);
+    const bytes = this.reader.readShared(entry.dataOffset + first * itemSize, count * itemSize);
+    if (bytes.byteLength !== count * itemSize) throw new Error('the block offset/byte-count table is truncated');
+    return decodeTableEntries(bytes, itemSize, this.littleEndian);
+  }
+
+  /** A reusable aligned byte buffer of at least `bytes` bytes (contents undefined). */
+  private scratch(bytes: number): Uint8Array {
+    if (bytes > MAX_KEPT_SCRATCH) return new Uint8Array(bytes);
+    if (this.scratchBuffer === null || this.scratchBuffer.length < bytes) {
+      const size = Math.max(bytes, Math.min(MAX_KEPT_SCRATCH, this.layout.blockBytes + LZW_DICTIONARY_BYTES));
+      this.scratchBuffer = new Uint8Array(Math.ceil(size / 8) * 8); // whole 8-byte samples, for the sample view
+      this.scratchSamples = null;
+    }
+    return this.scratchBuffer.subarray(0, bytes);
+  }
+
+  /**
+   * `bytes` (host-order samples at an offset aligned to the sample size) as samples: sets regionSamples
+   * to a view of the whole underlying buffer and regionFirst to the index of bytes' first sample. Views
+   * of the scratch buffer and of the last other buffer (an in-memory source) are kept, so reading strip
+   * after strip creates no new views.
+   */
+  private asSamples(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    let samples: Samples;
+    if (this.scratchBuffer !== null && buffer === this.scratchBuffer.buffer) {
+      if (this.scratchSamples === null) this.scratchSamples = this.wholeView(buffer);
+      samples = this.scratchSamples;
+    } else if (this.otherSamples !== null && buffer === this.otherBuffer) {
+      samples = this.otherSamples;
+    } else {
+      samples = this.wholeView(buffer);
+      this.otherBuffer = buffer;
+      this.otherSamples = samples;
+    }
+    this.regionSamples = samples;
+    this.regionFirst = bytes.byteOffset / this.bytesPerSample;
+  }
+
+  private wholeView(buffer: ArrayBufferLike): Samples {
+    return view(this.kind, buffer, 0, Math.floor(buffer.byteLength / this.bytesPerSample));
+  }
+
+  /**
+   * Decodes rows [r0, r1) x columns [c0, c1) of block `index` (rowsInBlock rows lie inside the image)
+   * into `out` at `dst`.
+   */
+  private block(
+    index: number,
+    offset: number,
+    count: number,
+    rowsInBlock: number,
+    r0: number,
+    r1: number,
+    c0: number,
+    c1: number,
+    out: Samples,
+    dst: number,
+    planeSize: number,
+    dstRowStride: number,
+  ): void {
+    const spp = this.spp;
+    const rows = r1 - r0;
+    const cols = c1 - c0;
+    const rowSamples = this.layout.blockWidth * spp;
+    const cached = this.cache.size === 0 ? undefined : this.cache.get(index);
+    if (cached !== undefined) {
+      copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
+      return;
+    }
+    if (count === 0) {
+      for (let b = 0; b < spp; b++) {
+        for (let r = 0; r < rows; r++) {
+          const d = dst + b * planeSize + r * dstRowStride;
+          out.fill(this.fill, d, d + cols);
+        }
+      }
+      return;
+    }
+    if (!(count <= this.maxStored) || !(offset + count <= this.reader.size)) {
+      throw new Error(`block ${index} (${count} bytes at ${offset}) lies outside the file or is implausibly large`);
+    }
+    const bps = this.bytesPerSample;
+    const rowBytes = rowSamples * bps;
+    const needed = rowsInBlock * rowBytes;
+    // a compressed block this window uses only part of is likely needed by the next window too: keep
+    // it decoded
+    const colsInBlock = Math.min(this.layout.blockWidth, this.width - (index % this.layout.blocksAcross) * this.layout.blockWidth);
+    const keep = (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= MAX_CACHED_BLOCK;
+
+    if (this.layout.compression === 1) {
+      // (never kept: reading just the needed part again costs less than keeping the block)
+      if (count < needed) throw new Error(`block ${index} holds ${count} bytes, ${needed} expected`);
+      this.uncompressedRegion(offset, rowBytes, r0, r1, c0, c1);
+      copyToPlanes(this.regionSamples!, this.regionFirst, this.regionStride, spp, out, dst, planeSize, dstRowStride, cols, rows);
+      return;
+    }
+
+    const stored = this.readStored(offset, count);
+    if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
+    let decoded = this.decompress(stored, keep);
+    if (decoded.byteLength < needed) throw new Error(`block ${index} decodes to ${decoded.byteLength} bytes, ${needed} expected`);
+    if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
+    // rows to make ready: all of them for a block to keep, else only the window's
+    const first = keep ? 0 : r0;
+    const region = decoded.subarray(first * rowBytes, (keep ? rowsInBlock : r1) * rowBytes);
+    const predictor = this.layout.predictor;
+    if (predictor === 2 && this.kind !== 'f32' && !keep) {
+      // integer (or raw float16) samples: undo the differencing while copying, in one pass
+      if (this.swap) swapBytes(region, bps);
+      accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, c0, c1, out, dst, planeSize, dstRowStride, rows);
+      return;
+    }
+    const readyRows = region.byteLength / rowBytes;
+    if (predictor === 3) {
+      if (this.rowScratch === null || this.rowScratch.length < rowBytes) this.rowScratch = new Uint8Array(rowBytes);
+      undoFloatPredictor(region, 0, readyRows, rowSamples, bps, spp, this.rowScratch);
+    } else {
+      if (this.swap) swapBytes(region, bps);
+      if (predictor === 2) undoHorizontalPredictor(unsignedView(bps, region), 0, readyRows, rowSamples, spp);
+    }
+    if (keep) this.keepBlock(index, region);
+    else this.asSamples(region);
+    copyToPlanes(this.regionSamples!, this.regionFirst + (r0 - first) * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
+  }
+
+  /** Adds a ready block (host-order samples, predictor undone; not scratch memory) to the cache. */
+  private keepBlock(index: number, bytes: Uint8Array): void {
+    const samples = view(this.kind, bytes.buffer, bytes.byteOffset, bytes.byteLength / this.bytesPerSample);
+    this.cache.set(index, { samples, bytes: bytes.byteLength });
+    this.cacheBytes += bytes.byteLength;
+    for (const [key, entry] of this.cache) {
+      if (this.cacheBytes <= BLOCK_CACHE_BYTES) break;
+      this.cache.delete(key); // oldest first
+      this.cacheBytes -= entry.bytes;
+    }
+    this.regionSamples = samples;
+    this.regionFirst = 0;
+  }
+
+  /** Drops the cached blocks. */
+  clear(): void {
+    this.cache.clear();
+    this.cacheBytes = 0;
+    this.scratchBuffer = null;
+    this.scratchSamples = null;
+    this.otherBuffer = null;
+    this.otherSamples = null;
+    this.rowScratch = null;
+    this.storedBuffer = null;
+    this.windowScratch = null;
+  }
+
+  /** The stored bytes of a block: a view of in-memory sources, else read into a reusable buffer. */
+  private readStored(offset: number, count: number): Uint8Array {
+    if (this.reader.sharesMemory) return this.reader.readShared(offset, count);
+    let target: Uint8Array;
+    if (count > MAX_KEPT_SCRATCH) {
+      target = new Uint8Array(count);
+    } else {
+      if (this.storedBuffer === null || this.storedBuffer.length < count) {
+        this.storedBuffer = new Uint8Array(Math.max(count, Math.min(MAX_KEPT_SCRATCH, this.layout.blockBytes)));
+      }
+      target = this.storedBuffer;
+    }
+    return target.subarray(0, this.reader.readInto(offset, count, target, 0));
+  }
+
+  /** Decompresses one block (at most blockBytes bytes); into scratch memory unless `fresh`. */
+  private decompress(stored: Uint8Array, fresh: boolean): Uint8Array {
+    const max = this.layout.blockBytes;
+    switch (this.layout.compression) {
+      case 8:
+      case 32946:
+        return inflateBounded(stored, max);
+      case 5: {
+        const target = fresh ? new Uint8Array(LZW_DICTIONARY_BYTES + max) : this.scratch(LZW_DICTIONARY_BYTES + max);
+        return target.subarray(LZW_DICTIONARY_BYTES, LZW_DICTIONARY_BYTES + lzwDecodeInto(stored, target));
+      }
+      case 32773: {
+        const target = fresh ? new Uint8Array(max) : this.scratch(max);
+        return target.subarray(0, unpackBitsInto(stored, target));
+      }
+      default:
+        throw new Error(`compression ${this.layout.compression} is not supported`);
+    }
+  }
+
+  /**
+   * Rows [r0, r1) x columns [c0, c1) of an uncompressed block at `offset` as host-order samples: sets
+   * regionSamples, regionFirst (index of sample (r0, c0)) and regionStride (samples from row to row).
+   * In-memory sources are used in place; files are read only where the window needs (plus small gaps).
+   */
+  private uncompressedRegion(offset: number, rowBytes: number, r0: number, r1: number, c0: number, c1: number): void {
+    const bps = this.bytesPerSample;
+    const pixelBytes = this.spp * bps;
+    const rows = r1 - r0;
+    const wantBytes = (c1 - c0) * pixelBytes;
+    const start = offset + r0 * rowBytes + c0 * pixelBytes;
+    const span = (rows - 1) * rowBytes + wantBytes;
+    const gap = rowBytes - wantBytes;
+    const reader = this.reader;
+    this.regionStride = rowBytes / bps;
+    if (reader.sharesMemory) {
+      const bytes = reader.readShared(start, span);
+      if (bytes.byteLength !== span) throw new Error('an uncompressed block is truncated');
+      if (!this.swap && bytes.byteOffset % bps === 0) {
+        this.asSamples(bytes);
+        return;
+      }
+      const copy = this.scratch(span);
+      copy.set(bytes);
+      if (this.swap) swapBytes(copy, bps);
+      this.asSamples(copy);
+      return;
+    }
+    if (rows === 1 || gap <= MAX_READ_GAP || gap <= wantBytes) {
+      // one read, gaps included: cheaper than a system call per row while the gaps are small
+      const target = this.scratch(span);
+      if (reader.readInto(start, span, target, 0) !== span) throw new Error('an uncompressed block is truncated');
+      if (this.swap) swapBytes(target, bps);
+      this.asSamples(target);
+      return;
+    }
+    const target = this.scratch(rows * wantBytes);
+    for (let r = 0; r < rows; r++) {
+      if (reader.readInto(start + r * rowBytes, wantBytes, target, r * wantBytes) !== wantBytes) {
+        throw new Error('an uncompressed block is truncated');
+      }
+    }
+    if (this.swap) swapBytes(target, bps);
+    this.asSamples(target);
+    this.regionStride = wantBytes / bps;
+  }
+}
