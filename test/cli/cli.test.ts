@@ -57,7 +57,7 @@ describe('npx shoutu demo and replay', () => {
 });
 
 describe('npx shoutu detect (evaluation contract)', () => {
-  it('reaches F1 ≥ 0.90 on the labelled Taizhou pixels and writes the three outputs', async () => {
+  it('reaches F1 ≥ 0.95 on the labelled Taizhou pixels (issue target; 0.90 is the contract floor) and writes the three outputs', async () => {
     const out = join(work, 'detect');
     const run = shoutu([
       'detect',
@@ -86,7 +86,7 @@ describe('npx shoutu detect (evaluation contract)', () => {
     const precision = tp / (tp + fp);
     const recall = tp / (tp + fn);
     const f1 = (2 * precision * recall) / (precision + recall);
-    expect(f1).toBeGreaterThanOrEqual(0.9);
+    expect(f1).toBeGreaterThanOrEqual(0.95);
     const patches = JSON.parse(await readFile(join(out, 'patches.geojson'), 'utf8')) as { features: unknown[] };
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { patches: number; bands: string[]; validPixels: number };
     expect(patches.features).toHaveLength(summary.patches);
