@@ -1,13 +1,14 @@
 /**
  * Benchmark: labelComponents + componentStats (2 class bits) on the 2048² sparse blob mask
- * (~5 %) and the 50 % noise mask — the vectorisation front end as the pipeline runs it.
+ * (~5 %) and the 50 % noise mask — the vectorisation front end as the pipeline runs it — and the
+ * same work fused in labelComponentsWithStats (identical outputs, same checksum).
  */
 
 import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchMasks } from './bench-inputs.js';
 import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
 import type { BenchResult } from './bench-types.js';
 import { componentStats } from './component-stats.js';
-import { labelComponents, labelScratchLength } from './label-components.js';
+import { labelComponents, labelComponentsWithStats, labelScratchLength } from './label-components.js';
 import { mulberry32 } from './test-random.js';
 
 export function bench(): BenchResult[] {
@@ -35,6 +36,13 @@ export function bench(): BenchResult[] {
       checksum = n + sumOf(stats.pixelCount) + sumOf(stats.classCount);
     });
     results.push(benchRow(`labelComponents + componentStats (${label})`, BENCH_PIXELS, ms, copy, checksum));
+
+    let fusedChecksum = 0;
+    const fusedMs = bestTimeMs(() => {
+      const stats = labelComponentsWithStats(mask, BENCH_WIDTH, BENCH_HEIGHT, score, classes, 2, labels, scratch);
+      fusedChecksum = stats.n + sumOf(stats.pixelCount) + sumOf(stats.classCount);
+    });
+    results.push(benchRow(`labelComponentsWithStats (${label})`, BENCH_PIXELS, fusedMs, copy, fusedChecksum));
   }
   return results;
 }

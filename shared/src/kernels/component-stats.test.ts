@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { componentStats } from './component-stats.js';
 import { labelComponents, labelScratchLength } from './label-components.js';
+import { referenceComponentStats } from './reference-kernels.js';
 import { mulberry32, noiseMask, randomInt } from './test-random.js';
 
 // 5×5 labels (from labelComponents' hand-computed example)
@@ -98,5 +99,65 @@ describe('componentStats', () => {
         expect(Array.from(s.classCount.subarray(3 * l, 3 * l + 3))).toEqual(bits);
       }
     }
+  });
+
+  it('throws for a label above n inside a segment of another label', () => {
+    // 1 is followed (after a short gap) by 5 > n: the segment of 1 ends there and 5 is rejected
+    expect(() => componentStats(Int32Array.from([1, 0, 5, 1]), 1, 4, 1, new Float32Array(4), new Uint8Array(4), 1)).toThrow(
+      /label 5 at \(2, 0\)/,
+    );
+  });
+
+  it('equals the pixel-by-pixel reference bit for bit on arbitrary label rasters and unaligned views', () => {
+    const random = mulberry32(99);
+    const shapes: Array<readonly [number, number]> = [[1, 1], [1, 20], [20, 1], [7, 3], [31, 4], [32, 4], [33, 4], [64, 3], [130, 6]];
+    for (let trial = 0; trial < 40; trial++) shapes.push([randomInt(random, 1, 80), randomInt(random, 1, 30)]);
+    for (const [width, height] of shapes) {
+      for (const kind of ['components', 'arbitrary', 'runs'] as const) {
+        const pixels = width * height;
+        // views at every int32 offset, so both the aligned (8-byte) and the unaligned scan run
+        const offset = randomInt(random, 0, 3);
+        const lab = new Int32Array(pixels + 4).subarray(offset, offset + pixels);
+        let n: number;
+        if (kind === 'components') {
+          const mask = noiseMask(random, width, height, random());
+          n = labelComponents(mask, width, height, lab, new Int32Array(labelScratchLength(width, height)));
+        } else if (kind === 'arbitrary') {
+          // adjacent different labels, negative (background) labels, labels with no pixels
+          n = randomInt(random, 1, 6);
+          for (let i = 0; i < pixels; i++) {
+            const p = random();
+            lab[i] = p < 0.4 ? 0 : p < 0.5 ? -randomInt(random, 1, 3) : p < 0.52 ? -2147483648 : randomInt(random, 1, n);
+          }
+        } else {
+          // long runs of one label with gaps of every length around the segment gap limit
+          n = 3;
+          let i = 0;
+          while (i < pixels) {
+            const length = randomInt(random, 1, 12);
+            const value = random() < 0.5 ? 0 : randomInt(random, 1, n);
+            for (let k = 0; k < length && i < pixels; k++, i++) lab[i] = value;
+          }
+        }
+        const sc = Float32Array.from({ length: pixels }, () => (random() - 0.3) * 1e4);
+        const cl = Uint8Array.from({ length: pixels }, () => randomInt(random, 0, 255));
+        const classBits = randomInt(random, 1, 8);
+        const got = componentStats(lab, n, width, height, sc, cl, classBits);
+        const want = referenceComponentStats(lab, n, width, height, sc, cl, classBits);
+        for (const key of ['pixelCount', 'minX', 'minY', 'maxX', 'maxY', 'sumX', 'sumY', 'sumScore', 'classCount'] as const) {
+          // toEqual compares numbers with Object.is: the float sums must be identical
+          expect(Array.from(got[key]), `${width}×${height} ${kind} ${key}`).toEqual(Array.from(want[key]));
+        }
+      }
+    }
+  });
+
+  it('propagates NaN and infinite scores like a pixel-by-pixel sum, and ignores them on background', () => {
+    const lab = Int32Array.from([1, 0, 1, 2, 0, 2, 0, 0]);
+    const sc = Float32Array.from([1, NaN, 2, Infinity, -Infinity, 3, NaN, 0]);
+    const s = componentStats(lab, 2, 8, 1, sc, new Uint8Array(8), 1);
+    expect(Array.from(s.sumScore)).toEqual([0, 3, Infinity]);
+    const withNaN = componentStats(Int32Array.from([1, 1]), 1, 2, 1, Float32Array.from([NaN, 1]), new Uint8Array(2), 1);
+    expect(withNaN.sumScore[1]).toBeNaN();
   });
 });

@@ -14,9 +14,18 @@
  * maxX = maxY = −1 (an empty bbox).
  * Why Float64 for the sums: a 2048² tile has up to 4.2 M pixels with coordinates up to 2048, so
  * coordinate sums exceed Int32 and float32 would round them.
+ * Method: background is skipped eight labels per test; each stretch of a row holding one
+ * component's pixels (short background gaps included) is accumulated without data-dependent
+ * branches and folded into the per-label arrays once. Results are identical to a plain
+ * pixel-by-pixel accumulation (see the comments in componentStats for why). When labels come
+ * straight from labelComponents, labelComponentsWithStats (label-components.ts) computes the
+ * same statistics during labelling, without this second pass over the raster.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
+
+/** Longest run of background pixels inside one accumulated segment (see componentStats). */
+const SEGMENT_GAP = 8;
 
 export interface ComponentStats {
   /** all arrays have length n + 1; index 0 is unused (background) */
@@ -72,27 +81,81 @@ export function componentStats(
   const sumScore = new Float64Array(size);
   const classCount = new Int32Array(size * classBits);
 
+  // Background is skipped eight labels at a time when the buffer is 8-byte aligned: two int32
+  // labels read as one float64 give ±0 only if both are 0 (or the pair is (0, −2^31), background
+  // too), and |a| + |b| + |c| + |d| is 0 only if all four float64s are ±0.
+  const quads = (labels.byteOffset & 7) === 0 ? new Float64Array(labels.buffer, labels.byteOffset, pixels >>> 1) : null;
+  // pick[0] stays +0, pick[1] holds the current score: adding pick[isLabel] adds the score of a
+  // component pixel and exactly +0 otherwise, without a data-dependent branch. (+0 never changes
+  // a sum that starts at +0: such a sum is never −0.)
+  const pick = new Float64Array(2);
+
+  // A segment is a stretch of one row holding a single component's pixels, possibly with short
+  // background gaps between them. Its pixels are accumulated without data-dependent branches
+  // (the count, the column sum Σ(2x + 1) and the last column as integers, the score pixel by
+  // pixel in raster order via `pick`), then folded into the per-label arrays once. The results
+  // equal a pixel-by-pixel accumulation: the integer and half-integer sums are exact in float64
+  // (far below 2^52) and the score sum sees the same additions in the same order.
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    const rowEnd = row + width;
     const centreY = y + 0.5;
-    for (let x = 0; x < width; x++) {
-      const i = row + x;
+    let i = row;
+    while (i < rowEnd) {
       const l = labels[i];
-      if (l <= 0) continue;
-      if (l > n) throw new RangeError(`label ${l} at (${x}, ${y}) exceeds n = ${n}`);
-      pixelCount[l]++;
-      // Rows are visited in increasing y, so the first pixel seen fixes minY and the last maxY.
+      if (l <= 0) {
+        i++;
+        if (quads !== null) {
+          if ((i & 1) !== 0 && i < rowEnd && labels[i] <= 0) i++;
+          while (i + 8 <= rowEnd) {
+            const j = i >>> 1;
+            if (Math.abs(quads[j]) + Math.abs(quads[j + 1]) + Math.abs(quads[j + 2]) + Math.abs(quads[j + 3]) !== 0) break;
+            i += 8;
+          }
+        }
+        continue;
+      }
+      if (l > n) throw new RangeError(`label ${l} at (${i - row}, ${y}) exceeds n = ${n}`);
+      const startX = i - row;
+      let lastX = startX;
+      let count = 0;
+      let twiceSumX = 0;
+      let gap = 0;
+      let scoreSum = sumScore[l];
+      let c0 = 0;
+      let c1 = 0;
+      const base = l * classBits;
+      for (let x = startX; i < rowEnd; i++, x++) {
+        const v = labels[i];
+        // ends at another component's pixel or after a background gap longer than SEGMENT_GAP
+        if ((+(v > 0) & +(v !== l)) + +(gap > SEGMENT_GAP) !== 0) break;
+        const isLabel = +(v === l);
+        gap = (gap + 1) & (isLabel - 1);
+        count += isLabel;
+        twiceSumX += (2 * x + 1) & -isLabel;
+        lastX += (x - lastX) & -isLabel;
+        pick[1] = score[i];
+        scoreSum += pick[isLabel];
+        const c = classes[i] & -isLabel;
+        if (classBits <= 2) {
+          c0 += c & 1;
+          c1 += (c >>> 1) & 1;
+        } else if (c !== 0) {
+          for (let k = 0; k < classBits; k++) classCount[base + k] += (c >>> k) & 1;
+        }
+      }
+      sumScore[l] = scoreSum;
+      pixelCount[l] += count;
+      // Rows are visited in increasing y, so the first segment seen fixes minY and the last maxY.
       if (minY[l] > y) minY[l] = y;
       maxY[l] = y;
-      if (minX[l] > x) minX[l] = x;
-      if (maxX[l] < x) maxX[l] = x;
-      sumX[l] += x + 0.5;
-      sumY[l] += centreY;
-      sumScore[l] += score[i];
-      const c = classes[i];
-      if (c !== 0) {
-        const base = l * classBits;
-        for (let k = 0; k < classBits; k++) classCount[base + k] += (c >>> k) & 1;
+      if (minX[l] > startX) minX[l] = startX;
+      if (maxX[l] < lastX) maxX[l] = lastX;
+      sumX[l] += twiceSumX * 0.5;
+      sumY[l] += count * centreY;
+      if (classBits <= 2) {
+        classCount[base] += c0;
+        if (classBits === 2) classCount[base + 1] += c1;
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dilate3x3, erode3x3, open3x3 } from './morphology.js';
+import { close3x3, dilate3x3, erode3x3, open3x3 } from './morphology.js';
 import { referenceMorphology } from './reference-kernels.js';
 import { mulberry32, noiseMask, randomInt } from './test-random.js';
 
@@ -136,6 +136,69 @@ describe('open3x3', () => {
   });
 });
 
+describe('close3x3', () => {
+  it('fills 1-px holes and gaps, keeps the array edges (hand-computed 7×5)', () => {
+    const mask = grid(
+      '1 1 1 0 0 0 0',
+      '1 0 1 0 0 1 1',
+      '1 1 1 0 1 1 1',
+      '0 0 0 0 0 0 0',
+      '1 0 1 0 0 0 1',
+    );
+    const out = new Uint8Array(35).fill(7);
+    close3x3(mask, 7, 5, new Uint8Array(35), out);
+    // Dilation sets everything except (4,4) (its window holds no foreground); erosion then clears
+    // the pixels whose clipped window holds (4,4). So the hole (1,1), the 1-px gap column x = 3,
+    // the empty row 3 and the gaps of row 4 are filled except around (4,4), and nothing is eaten
+    // at the array edges.
+    expect(Array.from(out)).toEqual(
+      Array.from(grid(
+        '1 1 1 1 1 1 1',
+        '1 1 1 1 1 1 1',
+        '1 1 1 1 1 1 1',
+        '1 1 1 0 0 0 1',
+        '1 1 1 0 0 0 1',
+      )),
+    );
+    const eroded = new Uint8Array(35);
+    const dilated = new Uint8Array(35);
+    referenceMorphology(mask, 7, 5, false, dilated);
+    referenceMorphology(dilated, 7, 5, true, eroded);
+    expect(Array.from(out)).toEqual(Array.from(eroded));
+  });
+
+  it('keeps an all-foreground array and an empty array as they are', () => {
+    const out = new Uint8Array(15);
+    close3x3(new Uint8Array(15).fill(3), 5, 3, new Uint8Array(15), out);
+    expect(Array.from(out)).toEqual(new Array(15).fill(1));
+    close3x3(new Uint8Array(15), 5, 3, new Uint8Array(15), out);
+    expect(Array.from(out)).toEqual(new Array(15).fill(0));
+    close3x3(new Uint8Array(0), 0, 0, new Uint8Array(0), new Uint8Array(0));
+  });
+
+  it('rejects aliasing and short buffers', () => {
+    const shared = new Uint8Array(4);
+    expect(() => close3x3(new Uint8Array(4), 2, 2, shared, shared)).toThrow(RangeError);
+    expect(() => close3x3(shared, 2, 2, new Uint8Array(4), shared)).toThrow(RangeError);
+    expect(() => close3x3(new Uint8Array(4), 2, 2, new Uint8Array(3), new Uint8Array(4))).toThrow(RangeError);
+    expect(() => open3x3(new Uint8Array(4), 2, 2, new Uint8Array(3), new Uint8Array(4))).toThrow(RangeError);
+  });
+});
+
+/** A `length`-byte view starting `offset` bytes into a fresh buffer (to exercise unaligned views). */
+function view(length: number, offset: number): Uint8Array {
+  return new Uint8Array(length + 8).subarray(offset, offset + length);
+}
+
+/** Opening / closing from the reference filters. */
+function referenceTwoStage(mask: Uint8Array, width: number, height: number, erodeFirst: boolean): Uint8Array {
+  const middle = new Uint8Array(width * height);
+  const out = new Uint8Array(width * height);
+  referenceMorphology(mask, width, height, erodeFirst, middle);
+  referenceMorphology(middle, width, height, !erodeFirst, out);
+  return out;
+}
+
 describe('morphology vs reference', () => {
   it('matches bounds-checked window filters on seeded random masks', () => {
     const random = mulberry32(33);
@@ -157,6 +220,72 @@ describe('morphology vs reference', () => {
       referenceMorphology(mask, width, height, true, eroded);
       referenceMorphology(eroded, width, height, false, want);
       expect(Array.from(got)).toEqual(Array.from(want));
+      close3x3(mask, width, height, new Uint8Array(pixels), got);
+      expect(Array.from(got)).toEqual(Array.from(referenceTwoStage(mask, width, height, false)));
+    }
+  });
+
+  it('matches on odd shapes, word boundaries, unaligned views, edge-touching masks and values > 1', () => {
+    const random = mulberry32(2024);
+    // widths around the 4-pixel and 32-pixel word sizes, single rows and columns
+    const widths = [1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 36, 63, 64, 65, 100, 129];
+    const heights = [1, 2, 3, 4, 7, 16];
+    for (const width of widths) {
+      for (const height of heights) {
+        const pixels = width * height;
+        for (const variant of ['noise', 'dense', 'frame', 'values'] as const) {
+          const offset = randomInt(random, 0, 7);
+          const mask = view(pixels, offset);
+          for (let i = 0; i < pixels; i++) {
+            const x = i % width;
+            const y = (i - x) / width;
+            const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1;
+            mask[i] =
+              variant === 'noise'
+                ? random() < 0.5 ? 1 : 0
+                : variant === 'dense'
+                  ? random() < 0.9 ? 1 : 0
+                  : variant === 'frame'
+                    ? edge || random() < 0.2 ? 1 : 0
+                    : random() < 0.6 ? randomInt(random, 1, 255) : 0;
+          }
+          const got = view(pixels, randomInt(random, 0, 7));
+          const want = new Uint8Array(pixels);
+          erode3x3(mask, width, height, got);
+          referenceMorphology(mask, width, height, true, want);
+          expect(Array.from(got), `erode ${width}×${height} ${variant}`).toEqual(Array.from(want));
+          dilate3x3(mask, width, height, got);
+          referenceMorphology(mask, width, height, false, want);
+          expect(Array.from(got), `dilate ${width}×${height} ${variant}`).toEqual(Array.from(want));
+          open3x3(mask, width, height, view(pixels, offset), got);
+          expect(Array.from(got), `open ${width}×${height} ${variant}`).toEqual(
+            Array.from(referenceTwoStage(mask, width, height, true)),
+          );
+          close3x3(mask, width, height, view(pixels, offset), got);
+          expect(Array.from(got), `close ${width}×${height} ${variant}`).toEqual(
+            Array.from(referenceTwoStage(mask, width, height, false)),
+          );
+        }
+      }
+    }
+  });
+
+  it('writes every output byte (garbage in out is overwritten)', () => {
+    const random = mulberry32(7);
+    for (const [width, height] of [[64, 9], [37, 5], [1, 6], [8, 1]] as const) {
+      const mask = noiseMask(random, width, height, 0.1);
+      for (const kernel of [
+        (out: Uint8Array) => erode3x3(mask, width, height, out),
+        (out: Uint8Array) => dilate3x3(mask, width, height, out),
+        (out: Uint8Array) => open3x3(mask, width, height, new Uint8Array(width * height), out),
+        (out: Uint8Array) => close3x3(mask, width, height, new Uint8Array(width * height), out),
+      ]) {
+        const clean = new Uint8Array(width * height);
+        const dirty = new Uint8Array(width * height).fill(9);
+        kernel(clean);
+        kernel(dirty);
+        expect(Array.from(dirty)).toEqual(Array.from(clean));
+      }
     }
   });
 });

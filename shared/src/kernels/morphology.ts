@@ -1,31 +1,292 @@
 /**
- * 3×3 binary erosion, dilation and opening of a change mask (square structuring element,
- * 8-neighbourhood).
+ * 3×3 binary erosion, dilation, opening and closing of a change mask (square structuring
+ * element, 8-neighbourhood).
  *
  * Layout: `src`, `out` (and `scratch`) are Uint8Array(width*height), row-major, index y*width + x.
  * Input: any nonzero sample is foreground; output is exactly 0/1.
  * Units: pixels.
  * Edges: neighbours outside the array are ignored, i.e. the 3×3 window is clipped to the array.
- * Clipping is implemented by clamping: an out-of-array row/column is replaced by the edge
- * row/column itself. That is exact for min/max filters, because the clamped sample is already
- * inside the clipped window and repeating a window member changes neither its minimum nor its
- * maximum. Why this rule: masks are processed per tile, and a real patch cut by the tile
- * border must not be eroded away by a fictitious background outside the tile.
- * Method: row-pointer style. For each output row, the rows above/below are clamped once; a
- * sliding window carries the vertical (3-row) AND/OR of the previous, current and next column,
- * so each source pixel is read three times instead of nine. The first and last columns are
- * handled outside the inner loop. Branch-free sign-bit arithmetic keeps the inner loop free of
- * data-dependent branches, which matters on the 50 % noise masks.
- * Aliasing: src and out must not share memory (the window reads rows already overwritten).
+ * Why this rule: masks are processed per tile, and a real patch cut by the tile border must not
+ * be eroded away by a fictitious background outside the tile.
+ *
+ * Method: bit-packed, separable and streamed.
+ * - Pack: each row is packed into 32-pixel words (bit b of word k = pixel 32k + b is nonzero;
+ *   bits beyond the row end are 0). When width is a multiple of 4 and the buffer is 4-byte
+ *   aligned the row is read through an Int32Array view, four pixels per load: the SWAR
+ *   expression ((w & 0x7f7f7f7f) + 0x7f7f7f7f | w) & 0x80808080 sets the top bit of every
+ *   nonzero byte, and one multiply by 0x00204081 gathers those four top bits into bits 28..31
+ *   (the partial products land on distinct bit positions, so there are no carries). Eight
+ *   all-zero loads — 32 background pixels — are skipped with a single test. Other widths or
+ *   alignments use a per-pixel fallback with the same result.
+ * - Filter: a 3×3 min/max is separable. The column pass ANDs (erosion) or ORs (dilation) the
+ *   packed words of the rows above, at and below (an out-of-array row is replaced by the edge
+ *   row itself, which is exact for min/max because the clamped row is already in the clipped
+ *   window); the row pass combines each word with itself shifted one bit either way, carrying
+ *   the neighbouring words' edge bits. Out-of-array columns are neutral: 1 for AND, 0 for OR.
+ *   32 pixels cost a handful of integer operations.
+ * - Stream: only three packed source rows (and, for opening/closing, three packed rows of the
+ *   intermediate result) are kept in a ring, so the intermediate image never exists at full size
+ *   and never goes back to bytes.
+ * - Unpack: each 4-bit nibble is spread to four 0/1 bytes with one multiply by 0x00204081 and
+ *   mask 0x01010101, stored as one 32-bit word; all-zero rows are written with fill(0).
+ * Aliasing: src and out must not share memory.
  */
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
+
+/** Multiplier that moves bit k of a nibble to bit 8k (unpack) and bit 8k + 7 to bit 28 + k (pack). */
+const SPREAD = 0x00204081;
 
 function checkArguments(src: Uint8Array, width: number, height: number, out: Uint8Array): void {
   requireDimensions(width, height);
   requireLength('src', src, width * height);
   requireLength('out', out, width * height);
   requireNoOverlap('src', src, 'out', out);
+}
+
+/** Int32 view of the first `pixels` bytes of `bytes`, or null when the fast word path cannot be used. */
+function wordView(bytes: Uint8Array, width: number, pixels: number): Int32Array | null {
+  if ((width & 3) !== 0 || (bytes.byteOffset & 3) !== 0) return null;
+  return new Int32Array(bytes.buffer, bytes.byteOffset, pixels >>> 2);
+}
+
+/** Four pixels read as one little-endian word → 4-bit nibble of their nonzero flags (pixel j → bit j). */
+function nibble(w: number): number {
+  return Math.imul((((w & 0x7f7f7f7f) + 0x7f7f7f7f) | w) & 0x80808080, SPREAD) >>> 28;
+}
+
+/**
+ * Packs the row starting at `rowStart` into bits[dst .. dst + words). Returns the OR of the
+ * packed words (0 iff the row is all background).
+ */
+function packRow(
+  src: Uint8Array,
+  src32: Int32Array | null,
+  rowStart: number,
+  width: number,
+  words: number,
+  bits: Int32Array,
+  dst: number,
+): number {
+  let any = 0;
+  if (src32 !== null) {
+    const full = width >>> 5;
+    let q = rowStart >>> 2;
+    for (let k = 0; k < full; k++, q += 8) {
+      const a0 = src32[q];
+      const a1 = src32[q + 1];
+      const a2 = src32[q + 2];
+      const a3 = src32[q + 3];
+      const a4 = src32[q + 4];
+      const a5 = src32[q + 5];
+      const a6 = src32[q + 6];
+      const a7 = src32[q + 7];
+      let v = 0;
+      if ((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) !== 0) {
+        v =
+          nibble(a0) |
+          (nibble(a1) << 4) |
+          (nibble(a2) << 8) |
+          (nibble(a3) << 12) |
+          (nibble(a4) << 16) |
+          (nibble(a5) << 20) |
+          (nibble(a6) << 24) |
+          (nibble(a7) << 28);
+      }
+      bits[dst + k] = v;
+      any |= v;
+    }
+    if (full < words) {
+      // last partial word: width & 31 is a multiple of 4 here
+      const quads = (width & 31) >>> 2;
+      let v = 0;
+      for (let j = 0; j < quads; j++) v |= nibble(src32[q + j]) << (4 * j);
+      bits[dst + full] = v;
+      any |= v;
+    }
+    return any;
+  }
+  for (let k = 0; k < words; k++) {
+    const x0 = k << 5;
+    const end = rowStart + Math.min(x0 + 32, width);
+    let v = 0;
+    for (let i = rowStart + x0, b = 0; i < end; i++, b++) v |= ((0 - src[i]) >>> 31) << b;
+    bits[dst + k] = v;
+    any |= v;
+  }
+  return any;
+}
+
+/** Writes bits[from .. from + words) as 0/1 bytes to the row of `out` starting at `rowStart`. */
+function unpackRow(
+  out: Uint8Array,
+  out32: Int32Array | null,
+  rowStart: number,
+  width: number,
+  words: number,
+  bits: Int32Array,
+  from: number,
+  any: number,
+): void {
+  if (any === 0) {
+    out.fill(0, rowStart, rowStart + width);
+    return;
+  }
+  if (out32 !== null) {
+    const full = width >>> 5;
+    let q = rowStart >>> 2;
+    for (let k = 0; k < full; k++, q += 8) {
+      const v = bits[from + k];
+      out32[q] = Math.imul(v & 15, SPREAD) & 0x01010101;
+      out32[q + 1] = Math.imul((v >>> 4) & 15, SPREAD) & 0x01010101;
+      out32[q + 2] = Math.imul((v >>> 8) & 15, SPREAD) & 0x01010101;
+      out32[q + 3] = Math.imul((v >>> 12) & 15, SPREAD) & 0x01010101;
+      out32[q + 4] = Math.imul((v >>> 16) & 15, SPREAD) & 0x01010101;
+      out32[q + 5] = Math.imul((v >>> 20) & 15, SPREAD) & 0x01010101;
+      out32[q + 6] = Math.imul((v >>> 24) & 15, SPREAD) & 0x01010101;
+      out32[q + 7] = Math.imul(v >>> 28, SPREAD) & 0x01010101;
+    }
+    if (full < words) {
+      const v = bits[from + full];
+      const quads = (width & 31) >>> 2;
+      for (let j = 0; j < quads; j++) out32[q + j] = Math.imul((v >>> (4 * j)) & 15, SPREAD) & 0x01010101;
+    }
+    return;
+  }
+  for (let k = 0; k < words; k++) {
+    const v = bits[from + k];
+    const x0 = k << 5;
+    const end = rowStart + Math.min(x0 + 32, width);
+    for (let i = rowStart + x0, b = 0; i < end; i++, b++) out[i] = (v >>> b) & 1;
+  }
+}
+
+/**
+ * One output row of the 3×3 erosion from the packed rows at offsets a (above), b (centre), c
+ * (below) of `bits`, written at `dst`. `lastMask` has the in-array bits of the last word set.
+ * Out-of-array columns count as foreground (ignored). Returns the OR of the written words.
+ */
+function erodeRow(bits: Int32Array, a: number, b: number, c: number, dst: number, words: number, lastMask: number): number {
+  const last = words - 1;
+  let any = 0;
+  let carry = 1; // column −1 is outside: neutral for AND
+  let cur = bits[a] & bits[b] & bits[c];
+  if (last === 0) cur |= ~lastMask;
+  for (let k = 0; k < last; k++) {
+    let next = bits[a + k + 1] & bits[b + k + 1] & bits[c + k + 1];
+    if (k + 1 === last) next |= ~lastMask;
+    const r = cur & ((cur << 1) | carry) & ((cur >>> 1) | (next << 31));
+    bits[dst + k] = r;
+    any |= r;
+    carry = cur >>> 31;
+    cur = next;
+  }
+  // last word: bits beyond the row end are set in `cur` (neutral), column `width` likewise
+  const r = cur & ((cur << 1) | carry) & ((cur >>> 1) | (1 << 31)) & lastMask;
+  bits[dst + last] = r;
+  return any | r;
+}
+
+/** As erodeRow, for the 3×3 dilation (out-of-array columns count as background). */
+function dilateRow(bits: Int32Array, a: number, b: number, c: number, dst: number, words: number, lastMask: number): number {
+  const last = words - 1;
+  let any = 0;
+  let carry = 0;
+  let cur = bits[a] | bits[b] | bits[c];
+  for (let k = 0; k < last; k++) {
+    const next = bits[a + k + 1] | bits[b + k + 1] | bits[c + k + 1];
+    const r = cur | (cur << 1) | carry | (cur >>> 1) | (next << 31);
+    bits[dst + k] = r;
+    any |= r;
+    carry = cur >>> 31;
+    cur = next;
+  }
+  const r = (cur | (cur << 1) | carry | (cur >>> 1)) & lastMask;
+  bits[dst + last] = r;
+  return any | r;
+}
+
+function filterRow(
+  erode: boolean,
+  bits: Int32Array,
+  a: number,
+  b: number,
+  c: number,
+  dst: number,
+  words: number,
+  lastMask: number,
+): number {
+  return erode ? erodeRow(bits, a, b, c, dst, words, lastMask) : dilateRow(bits, a, b, c, dst, words, lastMask);
+}
+
+/** Bits of the last word of a row that lie inside the array. */
+function lastWordMask(width: number): number {
+  return (width & 31) === 0 ? -1 : (1 << (width & 31)) - 1;
+}
+
+/** A single 3×3 erosion (`erode`) or dilation, streamed over a ring of three packed rows. */
+function filter1(src: Uint8Array, width: number, height: number, out: Uint8Array, erode: boolean): void {
+  if (width === 0 || height === 0) return;
+  const pixels = width * height;
+  const words = (width + 31) >>> 5;
+  const lastMask = lastWordMask(width);
+  const src32 = wordView(src, width, pixels);
+  const out32 = wordView(out, width, pixels);
+  // slots 0..2: packed source rows y mod 3; slot 3: result row
+  const bits = new Int32Array(4 * words);
+  const result = 3 * words;
+  packRow(src, src32, 0, width, words, bits, 0);
+  for (let y = 0; y < height; y++) {
+    const centre = (y % 3) * words;
+    let below = centre;
+    if (y + 1 < height) {
+      below = ((y + 1) % 3) * words;
+      packRow(src, src32, (y + 1) * width, width, words, bits, below);
+    }
+    const above = y > 0 ? ((y + 2) % 3) * words : centre;
+    const any = filterRow(erode, bits, above, centre, below, result, words, lastMask);
+    unpackRow(out, out32, y * width, width, words, bits, result, any);
+  }
+}
+
+/**
+ * Two 3×3 filters in sequence — erosion then dilation (`erodeFirst`, opening) or dilation then
+ * erosion (closing) — streamed: the intermediate image exists only as a ring of three packed rows.
+ */
+function filter2(src: Uint8Array, width: number, height: number, out: Uint8Array, erodeFirst: boolean): void {
+  if (width === 0 || height === 0) return;
+  const pixels = width * height;
+  const words = (width + 31) >>> 5;
+  const lastMask = lastWordMask(width);
+  const src32 = wordView(src, width, pixels);
+  const out32 = wordView(out, width, pixels);
+  // slots 0..2: packed source rows y mod 3; slots 3..5: first-stage rows y mod 3; slot 6: result row
+  const bits = new Int32Array(7 * words);
+  const stage = 3 * words;
+  const result = 6 * words;
+  const slot = (y: number): number => (y % 3) * words;
+
+  // first-stage row 0 needs source rows 0 and 1
+  packRow(src, src32, 0, width, words, bits, 0);
+  if (height > 1) packRow(src, src32, width, width, words, bits, words);
+  filterRow(erodeFirst, bits, 0, 0, height > 1 ? words : 0, stage, words, lastMask);
+
+  for (let y = 0; y < height; y++) {
+    // first-stage row y + 1 needs source rows y .. y + 2
+    if (y + 1 < height) {
+      let below = slot(y + 1);
+      if (y + 2 < height) {
+        below = slot(y + 2);
+        packRow(src, src32, (y + 2) * width, width, words, bits, below);
+      }
+      filterRow(erodeFirst, bits, slot(y), slot(y + 1), below, stage + slot(y + 1), words, lastMask);
+    }
+    const centre = stage + slot(y);
+    const above = y > 0 ? stage + slot(y + 2) : centre;
+    const below = y + 1 < height ? stage + slot(y + 1) : centre;
+    const any = filterRow(!erodeFirst, bits, above, centre, below, result, words, lastMask);
+    unpackRow(out, out32, y * width, width, words, bits, result, any);
+  }
 }
 
 /**
@@ -35,58 +296,39 @@ function checkArguments(src: Uint8Array, width: number, height: number, out: Uin
  */
 export function erode3x3(src: Uint8Array, width: number, height: number, out: Uint8Array): void {
   checkArguments(src, width, height, out);
-  if (width === 0) return;
-  const last = width - 1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    const above = y > 0 ? row - width : row;
-    const below = y < height - 1 ? row + width : row;
-    // Column term: for a uint8 s, (0 - s) is negative iff s != 0, and the AND of three such
-    // terms keeps the sign bit iff all three samples are nonzero. Column −1 is clamped to column 0.
-    let centre = (0 - src[above]) & (0 - src[row]) & (0 - src[below]);
-    let left = centre;
-    for (let x = 0; x < last; x++) {
-      const right = (0 - src[above + x + 1]) & (0 - src[row + x + 1]) & (0 - src[below + x + 1]);
-      out[row + x] = (left & centre & right) >>> 31;
-      left = centre;
-      centre = right;
-    }
-    // Last column: column `width` is outside, clamped to the last column itself.
-    out[row + last] = (left & centre) >>> 31;
-  }
+  filter1(src, width, height, out, true);
 }
 
 /** 3×3 binary dilation, same edge rule (outside ignored): out[i] = 1 iff any in-array pixel of the 3×3 window around i is nonzero. */
 export function dilate3x3(src: Uint8Array, width: number, height: number, out: Uint8Array): void {
   checkArguments(src, width, height, out);
-  if (width === 0) return;
-  const last = width - 1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    const above = y > 0 ? row - width : row;
-    const below = y < height - 1 ? row + width : row;
-    // Column term: the OR of three uint8 samples is nonzero iff any of them is; (0 - t) >>> 31
-    // turns a nonzero t in 1..255 into 1 and 0 into 0. Column −1 is clamped to column 0.
-    let centre = src[above] | src[row] | src[below];
-    let left = centre;
-    for (let x = 0; x < last; x++) {
-      const right = src[above + x + 1] | src[row + x + 1] | src[below + x + 1];
-      out[row + x] = (0 - (left | centre | right)) >>> 31;
-      left = centre;
-      centre = right;
-    }
-    out[row + last] = (0 - (left | centre)) >>> 31;
-  }
+  filter1(src, width, height, out, false);
+}
+
+function checkTwoStage(src: Uint8Array, width: number, height: number, scratch: Uint8Array, out: Uint8Array): void {
+  requireNoOverlap('src', src, 'scratch', scratch);
+  requireNoOverlap('src', src, 'out', out);
+  requireNoOverlap('scratch', scratch, 'out', out);
+  checkArguments(src, width, height, out);
+  requireLength('scratch', scratch, width * height);
 }
 
 /**
  * Opening = dilate(erode(src)); removes features narrower than 3 px. scratch and out:
- * Uint8Array(width*height), no aliasing with src or each other.
+ * Uint8Array(width*height), no aliasing with src or each other. scratch is a workspace whose
+ * contents are unspecified afterwards (the streamed implementation does not touch it).
  */
 export function open3x3(src: Uint8Array, width: number, height: number, scratch: Uint8Array, out: Uint8Array): void {
-  requireNoOverlap('src', src, 'scratch', scratch);
-  requireNoOverlap('src', src, 'out', out);
-  requireNoOverlap('scratch', scratch, 'out', out);
-  erode3x3(src, width, height, scratch);
-  dilate3x3(scratch, width, height, out);
+  checkTwoStage(src, width, height, scratch, out);
+  filter2(src, width, height, out, true);
+}
+
+/**
+ * Closing = erode(dilate(src)); fills gaps and holes narrower than 3 px. Same edge rule
+ * (neighbours outside the array are ignored in both steps), same buffers and aliasing rules as
+ * open3x3.
+ */
+export function close3x3(src: Uint8Array, width: number, height: number, scratch: Uint8Array, out: Uint8Array): void {
+  checkTwoStage(src, width, height, scratch, out);
+  filter2(src, width, height, out, false);
 }

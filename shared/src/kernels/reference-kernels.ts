@@ -231,3 +231,58 @@ export function referenceLabelComponents(mask: Uint8Array, width: number, height
   }
   return n;
 }
+
+/**
+ * Per-component statistics pixel by pixel in raster order, as specified in component-stats.ts
+ * (labels <= 0 are background; result arrays have length n + 1, index 0 untouched). The score sum
+ * of a component adds its pixels' float32 scores in raster order, so an implementation that
+ * keeps that order matches it exactly.
+ */
+export function referenceComponentStats(
+  labels: Int32Array,
+  n: number,
+  width: number,
+  height: number,
+  score: Float32Array,
+  classes: Uint8Array,
+  classBits: number,
+): {
+  pixelCount: Int32Array;
+  minX: Int32Array;
+  minY: Int32Array;
+  maxX: Int32Array;
+  maxY: Int32Array;
+  sumX: Float64Array;
+  sumY: Float64Array;
+  sumScore: Float64Array;
+  classCount: Int32Array;
+} {
+  const size = n + 1;
+  const pixelCount = new Int32Array(size);
+  const minX = new Int32Array(size).fill(width);
+  const minY = new Int32Array(size).fill(height);
+  const maxX = new Int32Array(size).fill(-1);
+  const maxY = new Int32Array(size).fill(-1);
+  const sumX = new Float64Array(size);
+  const sumY = new Float64Array(size);
+  const sumScore = new Float64Array(size);
+  const classCount = new Int32Array(size * classBits);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const l = labels[i];
+      if (l <= 0) continue;
+      if (l > n) throw new RangeError(`label ${l} at (${x}, ${y}) exceeds n = ${n}`);
+      pixelCount[l]++;
+      minX[l] = Math.min(minX[l], x);
+      minY[l] = Math.min(minY[l], y);
+      maxX[l] = Math.max(maxX[l], x);
+      maxY[l] = Math.max(maxY[l], y);
+      sumX[l] += x + 0.5;
+      sumY[l] += y + 0.5;
+      sumScore[l] += score[i];
+      for (let k = 0; k < classBits; k++) classCount[l * classBits + k] += (classes[i] >> k) & 1;
+    }
+  }
+  return { pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount };
+}
