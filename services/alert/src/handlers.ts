@@ -18,7 +18,7 @@ export async function handleAlertTile(deps: AlertDeps, data: JobData<'alert-tile
 
 /** finalize-batch: the batch's alerts.geojson, status and run record. */
 export async function handleFinalizeBatch(deps: AlertDeps, data: JobData<'finalize-batch'>, log: JobLogger) {
-  const result = await finalizeBatch(deps.store, data.batchId);
+  const result = await finalizeBatch(deps.store, data.batchId, deps.sink);
   log.info({ batchId: data.batchId, alerts: result.alerts.length, tilesFailed: result.tilesFailed.length }, 'batch finalized');
   return { alerts: result.alerts.length, tilesDone: result.tilesDone, tilesFailed: result.tilesFailed.length };
 }

@@ -82,7 +82,7 @@ export function computeCues(beforeAll: Float32Array, afterAll: Float32Array, wid
   return { valid, cva, mad };
 }
 
-/** Change score of a window read with a 1-pixel halo, cropped to the interior window. */
+/** Validity and fused change score of a window. */
 export interface WindowScore {
   valid: Uint8Array;
   score: Float32Array;
@@ -90,27 +90,34 @@ export interface WindowScore {
 
 /**
  * Fused change score: min of the two cues in multiples of their pair medians, averaged over the
- * valid 3×3 neighbourhood. `halo` is the window actually read (the interior plus up to one pixel on
- * each side, clipped to the pair's overlap) so the result does not depend on where tiles are cut.
+ * valid 3×3 neighbourhood. Computed over the whole window given (read with a halo, see HALO_PX).
  */
-export function scoreWindow(before: Float32Array, after: Float32Array, halo: LatticeWindow, interior: LatticeWindow, model: ScoreModel): WindowScore {
-  const { width, height } = halo;
+export function scoreWindow(before: Float32Array, after: Float32Array, width: number, height: number, model: ScoreModel): WindowScore {
   const cues = computeCues(before, after, width, height, model);
   const fused = new Float32Array(width * height);
   fuseMinScaled(cues.cva, cues.mad, model.cvaMedian, model.madMedian, cues.valid, width * height, fused);
-  const smooth = new Float32Array(width * height);
-  boxMean3x3(fused, cues.valid, width, height, smooth);
-  const n = interior.width * interior.height;
-  const valid = new Uint8Array(n);
-  const score = new Float32Array(n);
+  const score = new Float32Array(width * height);
+  boxMean3x3(fused, cues.valid, width, height, score);
+  return { valid: cues.valid, score };
+}
+
+/**
+ * Pixels read around every window. A pixel's final class depends on pixels up to 3 away: the opening
+ * looks 2 pixels out, and the 3×3 mean of the score 1 more. With this halo a pixel comes out the same
+ * whichever tile it falls in, and the same as in one whole-scene window.
+ */
+export const HALO_PX = 3;
+
+/** Copies the interior part of a halo window's raster. */
+export function cropToInterior<T extends Uint8Array | Float32Array>(data: T, halo: LatticeWindow, interior: LatticeWindow): T {
+  const out = new (data.constructor as { new (n: number): T })(interior.width * interior.height);
   const dx = interior.col - halo.col;
   const dy = interior.row - halo.row;
   for (let y = 0; y < interior.height; y++) {
-    const from = (y + dy) * width + dx;
-    valid.set(cues.valid.subarray(from, from + interior.width), y * interior.width);
-    score.set(smooth.subarray(from, from + interior.width), y * interior.width);
+    const from = (y + dy) * halo.width + dx;
+    out.set(data.subarray(from, from + interior.width) as never, y * interior.width);
   }
-  return { valid, score };
+  return out;
 }
 
 /** Binary change of a scored window, and the cleaned mask that patches are made from. */
@@ -132,11 +139,33 @@ export function classifyChange(scored: WindowScore, width: number, height: numbe
   return { change, cleaned };
 }
 
-/** The window grown by one pixel on each side, clipped to `limit`. */
+/** The window grown by HALO_PX pixels on each side, clipped to `limit` (the pair's overlap). */
 export function haloOf(window: LatticeWindow, limit: LatticeWindow): LatticeWindow {
-  const col = Math.max(window.col - 1, limit.col);
-  const row = Math.max(window.row - 1, limit.row);
-  const colEnd = Math.min(window.col + window.width + 1, limit.col + limit.width);
-  const rowEnd = Math.min(window.row + window.height + 1, limit.row + limit.height);
+  const col = Math.max(window.col - HALO_PX, limit.col);
+  const row = Math.max(window.row - HALO_PX, limit.row);
+  const colEnd = Math.min(window.col + window.width + HALO_PX, limit.col + limit.width);
+  const rowEnd = Math.min(window.row + window.height + HALO_PX, limit.row + limit.height);
   return { col, row, width: colEnd - col, height: rowEnd - row };
+}
+
+/** Everything detection needs of one tile window, computed on its halo and cropped to the window. */
+export interface ClassifiedWindow extends WindowScore, ChangeMaps {}
+
+export function classifyWindow(
+  before: Float32Array,
+  after: Float32Array,
+  halo: LatticeWindow,
+  window: LatticeWindow,
+  model: ScoreModel,
+  threshold: number,
+  opening: boolean,
+): ClassifiedWindow {
+  const whole = scoreWindow(before, after, halo.width, halo.height, model);
+  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening);
+  return {
+    valid: cropToInterior(whole.valid, halo, window),
+    score: cropToInterior(whole.score, halo, window),
+    change: cropToInterior(maps.change, halo, window),
+    cleaned: cropToInterior(maps.cleaned, halo, window),
+  };
 }

@@ -31,6 +31,26 @@ export interface Patch {
   centroid: [number, number];
   geometry: { type: 'Polygon'; coordinates: number[][][] };
   overlap: Record<MaskLayerName, MaskOverlap>;
+  /** True when the patch reaches the edge of its tile window: it may continue in the next tile and is
+   *  completed (merged, then checked against the minimum area) at the batch level. */
+  touchesEdge: boolean;
+  /** Exact sums over the patch's pixels, for merging: pixel-centre columns and rows on the lattice, score. */
+  sums: { col: number; row: number; score: number };
+}
+
+/** Patch labels along the four sides of a tile window, as runs [start, length, patchNumber, …] where
+ *  start is the offset along the side and patchNumber the 1-based index into the tile's patches. */
+export interface EdgeRuns {
+  top: number[];
+  bottom: number[];
+  left: number[];
+  right: number[];
+}
+
+export interface TilePatches {
+  window: LatticeWindow;
+  patches: Patch[];
+  edges: EdgeRuns;
 }
 
 const COORD_DECIMALS = 7; // ≈ 1 cm in latitude
@@ -39,9 +59,11 @@ const MU_DECIMALS = 4;
 const SCORE_DECIMALS = 4;
 
 /**
- * Labels the cleaned change mask (8-connected), drops patches under the minimum area and describes the
- * rest. `classes` holds the mask layers as bits (MASK_LAYERS order). Patches come out in label order,
- * which is raster order of each patch's first pixel: deterministic.
+ * Labels the cleaned change mask (8-connected) and describes its patches. Patches inside the window
+ * below the minimum area are dropped; patches that reach the window's edge are kept whatever their
+ * size (they may continue in the next tile) and marked `touchesEdge`, with the runs of their pixels
+ * along each side, so the batch can join them (mergeTilePatches). `classes` holds the mask layers as
+ * bits (MASK_LAYERS order). Patches come out in label order (raster order of first pixel).
  */
 export function extractPatches(
   cleaned: Uint8Array,
@@ -50,45 +72,95 @@ export function extractPatches(
   lattice: Lattice,
   window: LatticeWindow,
   minAreaM2: number,
-): Patch[] {
+): TilePatches {
   const { width, height } = window;
+  const edges: EdgeRuns = { top: [], bottom: [], left: [], right: [] };
   const labels = new Int32Array(width * height);
   const scratch = new Int32Array(labelScratchLength(width, height));
   const n = labelComponents(cleaned, width, height, labels, scratch);
-  if (n === 0) return [];
+  if (n === 0) return { window, patches: [], edges };
   const stats = componentStats(labels, n, width, height, score, classes, MASK_LAYERS.length);
   const patches: Patch[] = [];
+  const numberOfLabel = new Int32Array(n + 1);
   for (let label = 1; label <= n; label++) {
     const count = stats.pixelCount[label]!;
+    const [minX, minY, maxX, maxY] = [stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!];
+    const touchesEdge = minX === 0 || minY === 0 || maxX === width - 1 || maxY === height - 1;
     const centreRow = window.row + stats.sumY[label]! / count;
-    const areaPerPixel = pixelAreaM2(lattice, centreRow);
-    const areaM2 = count * areaPerPixel;
-    if (areaM2 < minAreaM2) continue;
-    const rings = traceOutline(labels, width, height, label, stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!);
-    const outline = rings.map((ring) => ring.map((v, i) => v + (i % 2 === 0 ? window.col : window.row)));
-    const coordinates = outline.map((ring) => toLonLat(lattice, ring));
-    const overlap = {} as Record<MaskLayerName, MaskOverlap>;
-    MASK_LAYERS.forEach((layer, bit) => {
-      const pixels = stats.classCount[label * MASK_LAYERS.length + bit]!;
-      const m2 = pixels * areaPerPixel;
-      overlap[layer] = { pixels, areaM2: round(m2, AREA_DECIMALS), areaMu: round(squareMetresToMu(m2), MU_DECIMALS) };
-    });
-    const centroid = toLonLat(lattice, [window.col + stats.sumX[label]! / count, centreRow])[0]!;
-    patches.push({
-      label,
-      pixelCount: count,
-      areaM2: round(areaM2, AREA_DECIMALS),
-      areaMu: round(squareMetresToMu(areaM2), MU_DECIMALS),
-      meanScore: round(stats.sumScore[label]! / count, SCORE_DECIMALS),
-      pixelBbox: [window.col + stats.minX[label]!, window.row + stats.minY[label]!, window.col + stats.maxX[label]! + 1, window.row + stats.maxY[label]! + 1],
-      outline,
-      bbox: bboxOf(coordinates[0]!),
-      centroid: [centroid[0]!, centroid[1]!],
-      geometry: { type: 'Polygon', coordinates },
-      overlap,
-    });
+    if (!touchesEdge && count * pixelAreaM2(lattice, centreRow) < minAreaM2) continue;
+    const rings = traceOutline(labels, width, height, label, minX, minY, maxX, maxY);
+    const classCounts = MASK_LAYERS.map((_, bit) => stats.classCount[label * MASK_LAYERS.length + bit]!);
+    patches.push(
+      describePatch(lattice, {
+        label,
+        pixelCount: count,
+        sums: { col: window.col * count + stats.sumX[label]!, row: window.row * count + stats.sumY[label]!, score: stats.sumScore[label]! },
+        classCounts,
+        pixelBbox: [window.col + minX, window.row + minY, window.col + maxX + 1, window.row + maxY + 1],
+        outline: rings.map((ring) => ring.map((v, i) => v + (i % 2 === 0 ? window.col : window.row))),
+        touchesEdge,
+      }),
+    );
+    numberOfLabel[label] = patches.length;
   }
-  return patches;
+  const side = (out: number[], length: number, at: (k: number) => number) => {
+    for (let k = 0; k < length; ) {
+      const id = numberOfLabel[labels[at(k)]!]!;
+      let end = k + 1;
+      while (end < length && numberOfLabel[labels[at(end)]!] === id) end++;
+      if (id > 0) out.push(k, end - k, id);
+      k = end;
+    }
+  };
+  side(edges.top, width, (k) => k);
+  side(edges.bottom, width, (k) => (height - 1) * width + k);
+  side(edges.left, height, (k) => k * width);
+  side(edges.right, height, (k) => k * width + width - 1);
+  return { window, patches, edges };
+}
+
+/** What a patch is made of, before it is put into map coordinates. */
+export interface PatchParts {
+  label: number;
+  pixelCount: number;
+  sums: { col: number; row: number; score: number };
+  /** Pixels per mask layer, MASK_LAYERS order. */
+  classCounts: number[];
+  pixelBbox: [number, number, number, number];
+  /** Outline rings on lattice pixel corners. */
+  outline: number[][];
+  touchesEdge: boolean;
+}
+
+/** Areas, centroid and WGS84 geometry of a patch from its parts. */
+export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
+  const count = parts.pixelCount;
+  const centreRow = parts.sums.row / count;
+  const areaPerPixel = pixelAreaM2(lattice, centreRow);
+  const areaM2 = count * areaPerPixel;
+  const coordinates = parts.outline.map((ring) => toLonLat(lattice, ring));
+  const overlap = {} as Record<MaskLayerName, MaskOverlap>;
+  MASK_LAYERS.forEach((layer, bit) => {
+    const pixels = parts.classCounts[bit]!;
+    const m2 = pixels * areaPerPixel;
+    overlap[layer] = { pixels, areaM2: round(m2, AREA_DECIMALS), areaMu: round(squareMetresToMu(m2), MU_DECIMALS) };
+  });
+  const centroid = toLonLat(lattice, [parts.sums.col / count, centreRow])[0]!;
+  return {
+    label: parts.label,
+    pixelCount: count,
+    areaM2: round(areaM2, AREA_DECIMALS),
+    areaMu: round(squareMetresToMu(areaM2), MU_DECIMALS),
+    meanScore: round(parts.sums.score / count, SCORE_DECIMALS),
+    pixelBbox: parts.pixelBbox,
+    outline: parts.outline,
+    bbox: bboxOf(coordinates[0]!),
+    centroid: [centroid[0]!, centroid[1]!],
+    geometry: { type: 'Polygon', coordinates },
+    overlap,
+    touchesEdge: parts.touchesEdge,
+    sums: parts.sums,
+  };
 }
 
 /** Lattice pixel corners (flat [c,r,…]) → WGS84 [[lon,lat],…], rounded. */

@@ -1,14 +1,31 @@
 import type { BlobStore } from '../storage/index.js';
-import type { AlertTileJob } from '../schemas/jobs.js';
+import type { AlertTileJob, MaskRef } from '../schemas/jobs.js';
+import type { Patch } from '../detection/extract-patches.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
-import { openScenePair } from '../catalog/open-scene.js';
+import { openScenePair, type OpenScene } from '../catalog/open-scene.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
 import { renderEvidence } from '../alerts/evidence.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { MaskLayerName } from '../detection/parameters.js';
 import { stableJson } from '../util/stable-json.js';
 import type { DetectResult } from './detect-tile.js';
+
+export function maskVersionsOf(masks: readonly MaskRef[]): Partial<Record<MaskLayerName, string>> {
+  const versions: Partial<Record<MaskLayerName, string>> = {};
+  for (const m of masks) versions[m.layer] = m.sha256;
+  return versions;
+}
+
+/** Evidence (written once), the alert object (identical bytes on re-runs), then the announcement. */
+export async function publishAlert(store: BlobStore, sink: AlertSink, alert: AlertFeature, patch: Patch, before: OpenScene, after: OpenScene): Promise<string> {
+  const chips = await renderEvidence(patch, before, after);
+  await store.putIfAbsent(alert.properties.evidence.before, chips.before, { contentType: 'image/png' });
+  await store.putIfAbsent(alert.properties.evidence.after, chips.after, { contentType: 'image/png' });
+  await store.put(keys.alert(alert.id), stableJson(alert), { contentType: 'application/geo+json' });
+  await sink.publish(alert);
+  return alert.id;
+}
 
 /** What the alert stage records per tile; finalize assembles the batch from these. */
 export interface TileOutcome {
@@ -33,22 +50,16 @@ export async function alertTile(store: BlobStore, sink: AlertSink, job: AlertTil
   }
   const detect = JSON.parse(Buffer.from(stored).toString('utf8')) as DetectResult;
   const { job: tile } = detect;
-  const alertable = detect.patches.filter((p) => isAlertable(p, tile.parameters.alertOn));
+  // Patches reaching the tile's edge are joined across tiles and alerted by finalizeBatch.
+  const alertable = detect.patches.filter((p) => !p.touchesEdge && isAlertable(p, tile.parameters.alertOn));
   const alertIds: string[] = [];
   if (alertable.length > 0) {
     const [beforeRecord, afterRecord] = await Promise.all([getScene(store, tile.baselineSceneId), getScene(store, tile.sceneId)]);
-    const maskVersions: Partial<Record<MaskLayerName, string>> = {};
-    for (const m of tile.masks) maskVersions[m.layer] = m.sha256;
     const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
     try {
       for (const patch of alertable) {
-        const alert: AlertFeature = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions });
-        const chips = await renderEvidence(patch, before, after);
-        await store.putIfAbsent(alert.properties.evidence.before, chips.before, { contentType: 'image/png' });
-        await store.putIfAbsent(alert.properties.evidence.after, chips.after, { contentType: 'image/png' });
-        await store.put(keys.alert(alert.id), stableJson(alert), { contentType: 'application/geo+json' });
-        await sink.publish(alert);
-        alertIds.push(alert.id);
+        const alert = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
+        alertIds.push(await publishAlert(store, sink, alert, patch, before, after));
       }
     } finally {
       await Promise.all([before.close(), after.close()]);

@@ -5,7 +5,7 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { IRMAD_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
+import { computeCues, cropToInterior, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
 import { irMad } from '../detection/irmad/index.js';
 import { pickBands } from '../detection/evidence-bands.js';
 
@@ -117,8 +117,9 @@ export async function computePairStats(beforeSide: PairSide, afterSide: PairSide
   for (const block of blocks(overlap)) {
     const halo = haloOf(block, overlap);
     const [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
-    const scored = scoreWindow(b, a, halo, block, model);
-    accumulateHistogram(scored.score, scored.valid, scored.valid.length, min, max, hist);
+    const scored = scoreWindow(b, a, halo.width, halo.height, model);
+    const valid = cropToInterior(scored.valid, halo, block);
+    accumulateHistogram(cropToInterior(scored.score, halo, block), valid, valid.length, min, max, hist);
   }
   return {
     ...base,

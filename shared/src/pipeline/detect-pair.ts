@@ -3,8 +3,9 @@ import { openGeoTiff, encodeUint8GeoTiff, type GeoTiffRaster } from '../raster/i
 import { parseMaskLayer, rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, placeRaster, tilesOf, windowGeoTransform, type Placement } from '../grid/lattice.js';
-import { classifyChange, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
-import { extractPatches, type Patch } from '../detection/extract-patches.js';
+import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
+import { extractPatches, type Patch, type TilePatches } from '../detection/extract-patches.js';
+import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
@@ -117,7 +118,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const model = scoreModel(pairStats, bi.nodata, ai.nodata, bi.bands);
 
     const change = new Uint8Array(bi.width * bi.height);
-    const patches: Patch[] = [];
+    const tiles: TilePatches[] = [];
     let validPixels = 0;
     let changedPixels = 0;
     for (const cell of tilesOf(placement)) {
@@ -125,8 +126,8 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       const halo = haloOf(w, overlap);
       const [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
       const n = w.width * w.height;
-      const scored = scoreWindow(b, a, halo, w, model);
-      const maps = classifyChange(scored, w.width, w.height, pairStats.threshold, opening);
+      const scored = classifyWindow(b, a, halo, w, model, pairStats.threshold, opening);
+      const maps = scored;
       const x0 = w.col - placement.col0;
       const y0 = w.row - placement.row0;
       for (let y = 0; y < w.height; y++) {
@@ -142,8 +143,12 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       const classes = new Uint8Array(n);
       const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, w), width: w.width, height: w.height };
       for (const l of layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      patches.push(...extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2));
+      tiles.push(extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2));
     }
+    // Whole patches of each tile, then the parts that reach tile edges joined across them.
+    const patches: Patch[] = tiles.flatMap((t) => t.patches.filter((p) => !p.touchesEdge));
+    patches.push(...mergeTilePatches(lattice, tiles, minAreaM2).map((m) => m.patch));
+    patches.sort((a, b) => a.pixelBbox[1] - b.pixelBbox[1] || a.pixelBbox[0] - b.pixelBbox[0] || a.pixelCount - b.pixelCount);
     const areaM2 = patches.reduce((s, p) => s + p.areaM2, 0);
     const overlapMu = {} as Record<MaskLayerName, number>;
     for (const name of MASK_LAYERS) overlapMu[name] = round(patches.reduce((s, p) => s + p.overlap[name].areaMu, 0), 4);

@@ -5,8 +5,8 @@ import { openScenePair } from '../catalog/open-scene.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { classifyChange, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
-import { extractPatches, type Patch } from '../detection/extract-patches.js';
+import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
+import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
@@ -18,7 +18,9 @@ export interface DetectResult {
   job: DetectTileJob;
   validPixels: number;
   changedPixels: number;
+  /** Whole patches (≥ minimum area) and, marked touchesEdge, the parts that reach the tile's edge. */
   patches: Patch[];
+  edges: EdgeRuns;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   const lattice = afterRecord.placement.lattice;
   const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));
   if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
-  // A one-pixel halo makes the 3×3 steps independent of where the tile is cut.
+  // The halo makes the neighbourhood steps independent of where the tile is cut.
   const halo = haloOf(window, overlap);
   let b: Float32Array;
   let a: Float32Array;
@@ -43,8 +45,8 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   }
   const pixels = window.width * window.height;
   const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
-  const scored = scoreWindow(b, a, halo, window, model);
-  const maps = classifyChange(scored, window.width, window.height, job.pairStats.threshold, job.parameters.opening);
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening);
+  const maps = scored;
 
   const classes = new Uint8Array(pixels);
   const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, window), width: window.width, height: window.height };
@@ -59,13 +61,15 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
+  const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2);
   const result: DetectResult = {
     schema: 'shoutu.detect/1',
     detector: DETECTOR_VERSION,
     job,
     validPixels,
     changedPixels,
-    patches: extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2),
+    patches,
+    edges,
   };
   await store.put(keys.detectResult(job.batchId, job.tileKey), stableJson(result), { contentType: 'application/json' });
   return result;

@@ -45,6 +45,6 @@ export async function runBatch(
     const outcome = await alertTile(store, sink, { batchId: job.batchId, tileKey: job.tileKey }, failure);
     options.progress?.tileDone?.(outcome);
   }
-  const finalize = await finalizeBatch(store, ingest.batchId);
+  const finalize = await finalizeBatch(store, ingest.batchId, sink);
   return { ingest, finalize };
 }

@@ -1,0 +1,130 @@
+import { fillPolygon } from '../kernels/rasterize-polygon.js';
+import { labelComponents, labelScratchLength } from '../kernels/label-components.js';
+import { traceOutline } from '../kernels/trace-outline.js';
+import type { Lattice } from '../grid/lattice.js';
+import { describePatch, type Patch, type TilePatches } from './extract-patches.js';
+import { pixelAreaM2 } from './pixel-area.js';
+import { MASK_LAYERS } from './parameters.js';
+
+/** A patch of the batch: one or more tile patches joined across tile edges. */
+export interface MergedPatch {
+  patch: Patch;
+  /** Index (into the tiles given) of the tile whose patch comes first; its tile names the 图斑. */
+  firstTile: number;
+  members: Array<{ tile: number; patch: number }>;
+}
+
+/**
+ * Joins the edge-touching patches of neighbouring tiles of one scene pair into whole patches, then
+ * applies the minimum area. Two tile patches join when a pixel of one is an 8-neighbour of a pixel of
+ * the other across a tile edge, the same connectivity as inside a tile, so a patch comes out the same
+ * whichever way the tiles cut it. Output order: by the first member (tile order, then patch order).
+ */
+export function mergeTilePatches(lattice: Lattice, tiles: readonly TilePatches[], minAreaM2: number): MergedPatch[] {
+  // Global id of each edge-touching patch, and where its edge pixels are.
+  const ids: Array<{ tile: number; patch: number }> = [];
+  const idOf = new Map<string, number>();
+  const owner = new Map<string, number>(); // "col,row" → patch id
+  tiles.forEach((t, tile) => {
+    t.patches.forEach((p, k) => {
+      if (!p.touchesEdge) return;
+      idOf.set(`${tile}:${k}`, ids.length);
+      ids.push({ tile, patch: k });
+    });
+    const { col, row, width, height } = t.window;
+    const mark = (runs: number[], at: (k: number) => [number, number]) => {
+      for (let r = 0; r < runs.length; r += 3) {
+        const id = idOf.get(`${tile}:${runs[r + 2]! - 1}`)!;
+        for (let k = runs[r]!; k < runs[r]! + runs[r + 1]!; k++) {
+          const [c, w] = at(k);
+          owner.set(`${c},${w}`, id);
+        }
+      }
+    };
+    mark(t.edges.top, (k) => [col + k, row]);
+    mark(t.edges.bottom, (k) => [col + k, row + height - 1]);
+    mark(t.edges.left, (k) => [col, row + k]);
+    mark(t.edges.right, (k) => [col + width - 1, row + k]);
+  });
+
+  // Union-find over ids: edge pixels of different tiles that are 8-neighbours belong together.
+  const parent = ids.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (const [key, id] of owner) {
+    const comma = key.indexOf(',');
+    const c = Number(key.slice(0, comma));
+    const r = Number(key.slice(comma + 1));
+    for (let dr = -1; dr <= 1; dr++) {
+      for (let dc = -1; dc <= 1; dc++) {
+        const other = owner.get(`${c + dc},${r + dr}`);
+        if (other === undefined || ids[other]!.tile === ids[id]!.tile) continue;
+        const [a, b] = [find(id), find(other)];
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  }
+  const groups = new Map<number, number[]>();
+  ids.forEach((_, i) => {
+    const root = find(i);
+    const list = groups.get(root) ?? [];
+    list.push(i);
+    groups.set(root, list);
+  });
+
+  const merged: MergedPatch[] = [];
+  for (const members of [...groups.values()].sort((x, y) => x[0]! - y[0]!)) {
+    const parts = members.map((i) => ids[i]!);
+    const patches = parts.map((m) => tiles[m.tile]!.patches[m.patch]!);
+    const patch = patches.length === 1 ? patches[0]! : joinPatches(lattice, patches);
+    if (patch.pixelCount * pixelAreaM2(lattice, patch.sums.row / patch.pixelCount) < minAreaM2) continue;
+    merged.push({ patch, firstTile: parts[0]!.tile, members: parts });
+  }
+  return merged;
+}
+
+/** One patch from several: sums add up; the outline is traced again from the union of the members. */
+function joinPatches(lattice: Lattice, patches: readonly Patch[]): Patch {
+  let [c0, r0, c1, r1] = patches[0]!.pixelBbox;
+  for (const p of patches) {
+    c0 = Math.min(c0, p.pixelBbox[0]);
+    r0 = Math.min(r0, p.pixelBbox[1]);
+    c1 = Math.max(c1, p.pixelBbox[2]);
+    r1 = Math.max(r1, p.pixelBbox[3]);
+  }
+  const width = c1 - c0;
+  const height = r1 - r0;
+  const mask = new Uint8Array(width * height);
+  for (const p of patches) {
+    let vertices = 0;
+    for (const ring of p.outline) vertices += ring.length / 2;
+    const coords = new Float64Array(vertices * 2);
+    const starts = new Uint32Array(p.outline.length + 1);
+    let v = 0;
+    p.outline.forEach((ring, k) => {
+      starts[k] = v;
+      for (let i = 0; i < ring.length; i += 2, v++) {
+        coords[2 * v] = ring[i]! - c0;
+        coords[2 * v + 1] = ring[i + 1]! - r0;
+      }
+    });
+    starts[p.outline.length] = v;
+    fillPolygon(coords, starts, p.outline.length, width, height, 1, mask, new Float64Array(vertices));
+  }
+  const labels = new Int32Array(width * height);
+  const n = labelComponents(mask, width, height, labels, new Int32Array(labelScratchLength(width, height)));
+  if (n !== 1) throw new Error(`joined patch is ${n} components, expected 1`);
+  const outline = traceOutline(labels, width, height, 1, 0, 0, width - 1, height - 1).map((ring) => ring.map((x, i) => x + (i % 2 === 0 ? c0 : r0)));
+  const sum = (f: (p: Patch) => number) => patches.reduce((s, p) => s + f(p), 0);
+  return describePatch(lattice, {
+    label: patches[0]!.label,
+    pixelCount: sum((p) => p.pixelCount),
+    sums: { col: sum((p) => p.sums.col), row: sum((p) => p.sums.row), score: sum((p) => p.sums.score) },
+    classCounts: MASK_LAYERS.map((layer) => sum((p) => p.overlap[layer].pixels)),
+    pixelBbox: [c0, r0, c1, r1],
+    outline,
+    touchesEdge: true,
+  });
+}
