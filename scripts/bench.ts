@@ -13,6 +13,7 @@
 import { bench as bandStats } from '../shared/src/kernels/band-stats.bench.js';
 import type { BenchResult } from '../shared/src/kernels/bench-types.js';
 import { bench as changeVector } from '../shared/src/kernels/change-vector.bench.js';
+import { bench as changePass } from '../shared/src/kernels/change-pass.bench.js';
 import { bench as componentStats } from '../shared/src/kernels/component-stats.bench.js';
 import { bench as histogram } from '../shared/src/kernels/histogram.bench.js';
 import { bench as labelComponents } from '../shared/src/kernels/label-components.bench.js';
@@ -24,6 +25,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
   ['band-stats', bandStats],
   ['change-vector', changeVector],
+  ['change-pass', changePass],
   ['histogram', histogram],
   ['morphology', morphology],
   ['label-components', labelComponents],
