@@ -1,5 +1,4 @@
-import { labelComponents, labelScratchLength } from '../kernels/label-components.js';
-import { componentStats } from '../kernels/component-stats.js';
+import { labelComponentsWithStats, labelScratchLength } from '../kernels/label-components.js';
 import { traceOutline } from '../kernels/trace-outline.js';
 import type { Lattice, LatticeWindow } from '../grid/lattice.js';
 import { transformCoords } from '../geo/crs.js';
@@ -77,9 +76,9 @@ export function extractPatches(
   const edges: EdgeRuns = { top: [], bottom: [], left: [], right: [] };
   const labels = new Int32Array(width * height);
   const scratch = new Int32Array(labelScratchLength(width, height));
-  const n = labelComponents(cleaned, width, height, labels, scratch);
+  const stats = labelComponentsWithStats(cleaned, width, height, score, classes, MASK_LAYERS.length, labels, scratch);
+  const { n } = stats;
   if (n === 0) return { window, patches: [], edges };
-  const stats = componentStats(labels, n, width, height, score, classes, MASK_LAYERS.length);
   const patches: Patch[] = [];
   const numberOfLabel = new Int32Array(n + 1);
   for (let label = 1; label <= n; label++) {
