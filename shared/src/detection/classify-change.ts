@@ -1,8 +1,4 @@
-import { andValidMask } from '../kernels/valid-mask.js';
-import { changeVectorMagnitude } from '../kernels/change-vector.js';
-import { madChiScore } from '../kernels/mad-chi-score.js';
-import { fuseMinScaled } from '../kernels/fuse-scores.js';
-import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
+import { changeCues, changeScores } from '../kernels/fuse-scores.js';
 import { open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
@@ -72,13 +68,11 @@ export function computeCues(beforeAll: Float32Array, afterAll: Float32Array, wid
   const subset = model.evidenceBands.length !== model.fileBands;
   const before = subset ? pickBands(beforeAll, n, model.evidenceBands) : beforeAll;
   const after = subset ? pickBands(afterAll, n, model.evidenceBands) : afterAll;
-  const valid = new Uint8Array(n).fill(1);
-  andValidMask(before, width, height, model.bands, model.nodataBefore, valid);
-  andValidMask(after, width, height, model.bands, model.nodataAfter, valid);
+  const valid = new Uint8Array(n);
   const cva = new Float32Array(n);
-  changeVectorMagnitude(before, after, width, height, model.bands, valid, model.beforeMean, model.beforeStd, model.afterMean, model.afterStd, cva);
   const mad = new Float32Array(n);
-  madChiScore(before, after, width, height, model.bands, valid, model.madMeanBefore, model.madMeanAfter, model.madA, model.madB, model.madInverseVariance, new Float64Array(2 * model.bands), mad);
+  // One pass, bit-identical to andValidMask ×2 + changeVectorMagnitude + madChiScore.
+  changeCues(before, after, width, height, model, valid, cva, mad);
   return { valid, cva, mad };
 }
 
@@ -93,12 +87,15 @@ export interface WindowScore {
  * valid 3×3 neighbourhood. Computed over the whole window given (read with a halo, see HALO_PX).
  */
 export function scoreWindow(before: Float32Array, after: Float32Array, width: number, height: number, model: ScoreModel): WindowScore {
-  const cues = computeCues(before, after, width, height, model);
-  const fused = new Float32Array(width * height);
-  fuseMinScaled(cues.cva, cues.mad, model.cvaMedian, model.madMedian, cues.valid, width * height, fused);
-  const score = new Float32Array(width * height);
-  boxMean3x3(fused, cues.valid, width, height, score);
-  return { valid: cues.valid, score };
+  const n = width * height;
+  const subset = model.evidenceBands.length !== model.fileBands;
+  const b = subset ? pickBands(before, n, model.evidenceBands) : before;
+  const a = subset ? pickBands(after, n, model.evidenceBands) : after;
+  const valid = new Uint8Array(n);
+  const score = new Float32Array(n);
+  // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3.
+  changeScores(b, a, width, height, model, valid, score);
+  return { valid, score };
 }
 
 /**

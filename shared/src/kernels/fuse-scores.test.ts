@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fuseMinScaled } from './fuse-scores.js';
+import { andValidMask } from './valid-mask.js';
+import { boxMean3x3 } from './box-mean-3x3.js';
+import { changeVectorMagnitude } from './change-vector.js';
+import { madChiScore } from './mad-chi-score.js';
+import { changeCues, changeScores, fuseMinScaled } from './fuse-scores.js';
+import { mulberry32 } from './test-random.js';
 
 describe('fuseMinScaled', () => {
   it('takes the smaller of the two scaled scores, 0 where invalid', () => {
@@ -12,5 +17,110 @@ describe('fuseMinScaled', () => {
     const out = new Float32Array(2);
     fuseMinScaled(Float32Array.from([2, 4]), Float32Array.from([1, 1]), 0, 1, Uint8Array.from([1, 1]), 2, out);
     expect([...out]).toEqual([0, 0]);
+  });
+});
+
+describe('changeCues / changeScores (one-pass kernels) match the separate kernels bit for bit', () => {
+  /** Random pair with NaN, ±Infinity and nodata samples in either epoch, and random pair constants. */
+  function randomCase(seed: number, width: number, height: number, bands: number, options: { nodata: boolean; wideRange: boolean }) {
+    const rand = mulberry32(seed);
+    const n = width * height;
+    const nodataBefore = options.nodata ? -9999 : null;
+    const nodataAfter = options.nodata ? 0.1 : null; // compared as float32
+    const sample = (): number => {
+      const r = rand();
+      if (r < 0.01) return NaN;
+      if (r < 0.015) return rand() < 0.5 ? Infinity : -Infinity;
+      // wide range: magnitudes from 1e-6 to 1e6, so 3×3 sums mix very different exponents
+      return options.wideRange ? (rand() - 0.3) * 10 ** (12 * rand() - 6) : Math.round(rand() * 4000);
+    };
+    const before = new Float32Array(n * bands).map(sample);
+    const after = new Float32Array(n * bands).map(sample);
+    for (let k = 0; k < n * bands * 0.02; k++) {
+      if (options.nodata) before[Math.floor(rand() * n * bands)] = -9999;
+      if (options.nodata) after[Math.floor(rand() * n * bands)] = 0.1;
+    }
+    const vec = (len: number, f: () => number) => Float64Array.from({ length: len }, f);
+    const params = {
+      bands,
+      nodataBefore,
+      nodataAfter,
+      beforeMean: vec(bands, () => rand() * 2000),
+      beforeStd: vec(bands, () => (rand() < 0.15 ? 0 : rand() * 500)), // some constant bands
+      afterMean: vec(bands, () => rand() * 2000),
+      afterStd: vec(bands, () => (rand() < 0.15 ? NaN : rand() * 500)),
+      madMeanBefore: vec(bands, () => rand() * 2000),
+      madMeanAfter: vec(bands, () => rand() * 2000),
+      madA: vec(bands * bands, () => (rand() - 0.5) * 0.01),
+      madB: vec(bands * bands, () => (rand() - 0.5) * 0.01),
+      madInverseVariance: vec(bands, () => (rand() < 0.1 ? 0 : rand() * 3)),
+      cvaMedian: rand() * 2,
+      madMedian: rand() < 0.1 ? 0 : rand() * 2,
+    };
+    return { before, after, params, n };
+  }
+
+  /** The separate kernels, as the detector ran them before the one-pass kernels. */
+  function separate(before: Float32Array, after: Float32Array, width: number, height: number, p: ReturnType<typeof randomCase>['params']) {
+    const n = width * height;
+    const valid = new Uint8Array(n).fill(1);
+    andValidMask(before, width, height, p.bands, p.nodataBefore, valid);
+    andValidMask(after, width, height, p.bands, p.nodataAfter, valid);
+    const cva = new Float32Array(n);
+    changeVectorMagnitude(before, after, width, height, p.bands, valid, p.beforeMean, p.beforeStd, p.afterMean, p.afterStd, cva);
+    const mad = new Float32Array(n);
+    madChiScore(before, after, width, height, p.bands, valid, p.madMeanBefore, p.madMeanAfter, p.madA, p.madB, p.madInverseVariance, new Float64Array(2 * p.bands), mad);
+    const fused = new Float32Array(n);
+    fuseMinScaled(cva, mad, p.cvaMedian, p.madMedian, valid, n, fused);
+    const score = new Float32Array(n);
+    boxMean3x3(fused, valid, width, height, score);
+    return { valid, cva, mad, score };
+  }
+
+  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const sizes: [number, number][] = [[1, 1], [1, 7], [9, 1], [2, 2], [3, 5], [37, 11], [64, 33]];
+  let seed = 100;
+  for (const bands of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+    for (const [width, height] of sizes) {
+      for (const nodata of [true, false]) {
+        for (const wideRange of [false, true]) {
+          const s = seed++;
+          it(`${bands} bands, ${width}×${height}, nodata ${nodata}, ${wideRange ? 'wide' : 'DN'} range (seed ${s})`, () => {
+            const { before, after, params, n } = randomCase(s, width, height, bands, { nodata, wideRange });
+            const expected = separate(before, after, width, height, params);
+            // outputs pre-filled with garbage: every element must be written
+            const valid = new Uint8Array(n).fill(7);
+            const cva = new Float32Array(n).fill(-1);
+            const mad = new Float32Array(n).fill(-1);
+            changeCues(before, after, width, height, params, valid, cva, mad);
+            expect(bytes(valid).equals(bytes(expected.valid))).toBe(true);
+            expect(bytes(cva).equals(bytes(expected.cva))).toBe(true);
+            expect(bytes(mad).equals(bytes(expected.mad))).toBe(true);
+            const valid2 = new Uint8Array(n).fill(7);
+            const score = new Float32Array(n).fill(-1);
+            changeScores(before, after, width, height, params, valid2, score);
+            expect(bytes(valid2).equals(bytes(expected.valid))).toBe(true);
+            expect(bytes(score).equals(bytes(expected.score))).toBe(true);
+          });
+        }
+      }
+    }
+  }
+
+  it('has some valid and some invalid pixels in the random cases (the test exercises both)', () => {
+    const { before, after, params } = randomCase(1, 64, 33, 4, { nodata: true, wideRange: false });
+    const { valid, score } = separate(before, after, 64, 33, params);
+    const count = valid.reduce((sum, v) => sum + v, 0);
+    expect(count).toBeGreaterThan(100);
+    expect(count).toBeLessThan(64 * 33);
+    expect(score.some((v) => v > 0)).toBe(true);
+  });
+
+  it('handles an empty raster and rejects short buffers', () => {
+    const { params } = randomCase(2, 1, 1, 4, { nodata: true, wideRange: false });
+    changeScores(new Float32Array(0), new Float32Array(0), 0, 5, params, new Uint8Array(0), new Float32Array(0));
+    changeCues(new Float32Array(0), new Float32Array(0), 5, 0, params, new Uint8Array(0), new Float32Array(0), new Float32Array(0));
+    expect(() => changeScores(new Float32Array(15), new Float32Array(16), 2, 2, params, new Uint8Array(4), new Float32Array(4))).toThrow(RangeError);
+    expect(() => changeScores(new Float32Array(16), new Float32Array(16), 2, 2, params, new Uint8Array(4), new Float32Array(3))).toThrow(RangeError);
   });
 });

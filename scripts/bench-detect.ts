@@ -1,0 +1,542 @@
+/**
+ * End-to-end change-detection benchmark: `shoutu detect` on a large co-registered pair, against GDAL's
+ * decode-only time of the same two files (the speed reference, measured in the same run).
+ *
+ * Usage: npx tsx scripts/bench-detect.ts [--size 8192] [--repeats 2] [--patches N] [--seed N]
+ *                                        [--no-profile] [--top 15] [--keep]
+ *
+ * 1. Inputs: scripts/bench/make_detect_pair.py (GDAL + numpy) writes a seeded synthetic pair, size x size,
+ *    4 bands uint16 (blue, green, red, nir), DEFLATE + predictor 2, 512x512 tiles, EPSG:32650 on a 2 m
+ *    grid: parcels of land-cover classes, illumination gradients, texture and sensor noise; the after
+ *    image has a global per-band gain/offset, fresh noise and N inserted change patches (rectangles and
+ *    blobs 5-200 px across; default 400 at 8192, scaled with the area), plus truth.tif. They are cached in
+ *    the OS temp dir under a key made of GENERATOR_VERSION, a hash of the generator script, size, seed
+ *    and patch count, so only the first run pays for them (about 40 s at 8192).
+ * 2. --repeats rounds, each in turn (so load from elsewhere on the machine hits all alike):
+ *    - GDAL decode-only, 1 thread: scripts/bench/gdal_decode_blocks.py decodes both files, every 512x512
+ *      window in raster order (ReadAsArray, all bands), in one process; its own clock, no interpreter start;
+ *    - GDAL decode-only on both cores: the same, one process per file, run at once (slowest of the two);
+ *    - `node bin/shoutu.mjs detect --before … --after … --bands blue,green,red,nir --out <tmp>` under
+ *      /usr/bin/time -v: wall time (this process's clock, includes node + tsx start), CPU time and peak RSS
+ *      ("Maximum resident set size"). Each keeps its best round (peak RSS: the smallest).
+ *    CLI start-up alone (`node bin/shoutu.mjs --help`: loads every module) is timed too, for reference.
+ * 3. The best run's change.tif is compared with truth.tif (scripts/bench/score_change.py): a sanity check
+ *    that the detector had real work and found it, not a timing.
+ * 4. Unless --no-profile: one more run with `node --cpu-prof`, RSS polled from /proc/<pid>/status every
+ *    25 ms. Samples are cut into the detector's phases by the first sample of a marker function on the
+ *    stack (pair statistics passes 1-3 and IR-MAD, tile loop, patch merge, change.tif encode, writes);
+ *    per phase: wall time, decode time (GeoTIFF window reads), GC, peak RSS; then the top functions by
+ *    self time. This run is slower than the timed ones (profiler overhead) and is not one of them.
+ *
+ * Targets (issue: detection at decode speed): wall time <= 2x GDAL's 1-thread decode time of the pair on
+ * one thread, <= 1.3x using both cores; peak RSS <= 600 MB. They are reported, not enforced: the exit
+ * code is non-zero only when something fails to run. The machine is shared and noisy: compare ratios.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const cli = join(root, 'bin', 'shoutu.mjs');
+
+/** Bump when the generated scene changes meaning (the generator script's hash is in the key as well). */
+const GENERATOR_VERSION = 'detect-pair-v1';
+const BANDS = 4;
+const BAND_LIST = 'blue,green,red,nir';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`);
+  return v;
+}
+const SIZE = option('size', 8192);
+const REPEATS = option('repeats', 2);
+const SEED = option('seed', 20240601);
+const PATCHES = option('patches', Math.max(20, Math.round((400 * SIZE * SIZE) / (8192 * 8192))));
+const TOP = option('top', 15);
+const PROFILE = !process.argv.includes('--no-profile');
+const KEEP = process.argv.includes('--keep');
+if (SIZE < 64) throw new Error('--size must be at least 64');
+
+// ---------------------------------------------------------------------------------------------------
+// helpers
+
+function findPython(): string {
+  for (const p of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(p, ['-c', 'import osgeo, numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return p;
+  }
+  throw new Error('bench-detect needs a python3 with GDAL bindings (osgeo) and numpy');
+}
+
+function runPython(python: string, script: string, args: string[]): string {
+  const r = spawnSync(python, [join(here, 'bench', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Runs a python helper asynchronously; resolves with its stdout. */
+function runPythonAsync(python: string, script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [join(here, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} failed (exit ${code}): ${err}`))));
+  });
+}
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+function fmt(v: number, digits = 0): string {
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(rows: string[][], numeric: boolean[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) => r.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+interface Inputs {
+  dir: string;
+  before: string;
+  after: string;
+  truth: string;
+  files: Record<string, number>;
+  changePixels: number;
+  generated: boolean;
+  seconds: number;
+}
+
+/** The cached pair, generated on first use (into a scratch dir, renamed into place when complete). */
+function ensureInputs(python: string): Inputs {
+  const script = readFileSync(join(here, 'bench', 'make_detect_pair.py'));
+  const scriptHash = createHash('sha256').update(script).digest('hex').slice(0, 10);
+  const dir = join(tmpdir(), `shoutu-bench-detect-${GENERATOR_VERSION}-${scriptHash}-${SIZE}-s${SEED}-p${PATCHES}`);
+  const metaPath = join(dir, 'meta.json');
+  let generated = false;
+  if (!existsSync(metaPath)) {
+    const scratch = `${dir}.partial-${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
+    process.stderr.write(`generating the ${SIZE}x${SIZE} pair (${PATCHES} change patches) into ${dir} (cached for later runs; about 40 s at 8192) ...\n`);
+    try {
+      const out = runPython(python, 'make_detect_pair.py', [scratch, String(SIZE), String(SEED), String(PATCHES)]);
+      writeFileSync(join(scratch, 'meta.json'), out.trim() + '\n');
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(scratch, dir);
+    } catch (error) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw error;
+    }
+    generated = true;
+  }
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { files: Record<string, number>; changePixels: number; seconds: number };
+  return { dir, before: join(dir, 'before.tif'), after: join(dir, 'after.tif'), truth: join(dir, 'truth.tif'), files: meta.files, changePixels: meta.changePixels, generated, seconds: meta.seconds };
+}
+
+interface RunResult {
+  seconds: number;
+  cpuSeconds: number | null;
+  peakRssMb: number | null;
+  stdout: string;
+  /** RSS samples (monotonic µs, MB), only when polled. */
+  rss: Array<[number, number]>;
+  startUs: number;
+}
+
+function vmField(pid: number, field: string): number | null {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Spawns a command, measures its wall time, and its peak RSS either from /usr/bin/time -v (when
+ * `timeV`) or by polling /proc/<pid>/status (VmRSS timeline and VmHWM).
+ */
+function measure(command: string, args: string[], timeV: boolean, pollMs = 25): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const startUs = nowUs();
+    const child = timeV
+      ? spawn('/usr/bin/time', ['-v', command, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const rss: Array<[number, number]> = [];
+    let hwm = 0;
+    const timer = timeV
+      ? null
+      : setInterval(() => {
+          if (child.pid === undefined) return;
+          const v = vmField(child.pid, 'VmRSS');
+          if (v !== null) rss.push([nowUs(), v]);
+          hwm = Math.max(hwm, vmField(child.pid, 'VmHWM') ?? 0);
+        }, pollMs);
+    child.on('error', (e) => {
+      if (timer) clearInterval(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      const seconds = (nowUs() - startUs) / 1e6;
+      if (timer) clearInterval(timer);
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${err}`));
+        return;
+      }
+      let cpuSeconds: number | null = null;
+      let peakRssMb: number | null = hwm > 0 ? hwm : null;
+      if (timeV) {
+        const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+        const sys = /System time \(seconds\): ([\d.]+)/.exec(err);
+        const maxRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+        if (user && sys) cpuSeconds = Number(user[1]) + Number(sys[1]);
+        if (maxRss) peakRssMb = Number(maxRss[1]) / 1024;
+      }
+      resolve({ seconds, cpuSeconds, peakRssMb, stdout: out, rss, startUs });
+    });
+  });
+}
+
+function hasTimeV(): boolean {
+  const r = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
+  return r.status === 0 && /Maximum resident set size/.test(r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CPU profile analysis
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Phases of detectPair in the order they run, each starting at the first sample of its marker. */
+const PHASES: ReadonlyArray<{ name: string; marker: string }> = [
+  { name: 'stats pass 1: band stats + IR-MAD sample', marker: 'computePairStats' },
+  { name: 'IR-MAD fit', marker: 'irMad' },
+  { name: 'stats pass 2: cue medians', marker: 'computeCues' },
+  { name: 'stats pass 3: fused-score histogram', marker: 'scoreWindow' },
+  { name: 'tiles: classify + patches', marker: 'classifyWindow' },
+  { name: 'merge edge patches', marker: 'mergeTilePatches' },
+  { name: 'encode change.tif', marker: 'encodeUint8GeoTiff' },
+];
+const DECODE_MARKERS = new Set(['readWindow', 'readWindowNative']);
+/** Decompression proper (the rest of a window read is the predictor, copies and block-cache hits). */
+const INFLATE_MARKER = 'inflateBounded';
+
+function category(frame: ProfileNode['callFrame']): string {
+  const { functionName: f, url } = frame;
+  if (f === '(garbage collector)') return 'GC';
+  if (f === '(idle)') return 'idle';
+  if (f === '(program)' || f === '(root)') return 'V8/native';
+  if (url.startsWith('node:zlib')) return 'zlib';
+  if (url.includes('/shared/src/raster/')) return 'raster decode (JS)';
+  if (url.includes('/shared/src/kernels/')) return 'kernels';
+  if (url.includes('/shared/src/detection/irmad/')) return 'IR-MAD';
+  if (url.includes('/shared/src/detection/') || url.includes('/shared/src/pipeline/')) return 'detection';
+  if (url.includes('/shared/src/')) return 'shared (other)';
+  if (url.startsWith('node:internal/modules') || url.includes('/node_modules/')) return 'module loading';
+  return 'other';
+}
+
+interface PhaseRow {
+  name: string;
+  startUs: number;
+  endUs: number;
+  decodeUs: number;
+  inflateUs: number;
+  gcUs: number;
+  idleUs: number;
+  peakRssMb: number | null;
+}
+
+interface ProfileReport {
+  phases: PhaseRow[];
+  top: Array<{ name: string; us: number }>;
+  categories: Array<{ name: string; us: number }>;
+  totalUs: number;
+  decodeUs: number;
+}
+
+function analyseProfile(profile: CpuProfile, rss: Array<[number, number]>, runStartUs: number, runEndUs: number): ProfileReport {
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) byId.set(n.id, n);
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stackCache = new Map<number, Set<string>>();
+  const stackOf = (id: number): Set<string> => {
+    let s = stackCache.get(id);
+    if (s) return s;
+    const p = parent.get(id);
+    s = new Set(p === undefined ? [] : stackOf(p));
+    s.add(byId.get(id)!.callFrame.functionName);
+    stackCache.set(id, s);
+    return s;
+  };
+
+  // sample i covers [t_i, t_{i+1})
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (const d of profile.timeDeltas) times.push((t += d));
+  const n = profile.samples.length;
+  const dur = (i: number): number => (i + 1 < n ? times[i + 1]! - times[i]! : Math.max(0, profile.endTime - times[i]!));
+
+  // phase boundaries, in order; a marker that never appears (renamed function) drops its phase
+  const bounds: Array<{ name: string; startUs: number }> = [{ name: 'start-up: node, tsx, modules, open files', startUs: runStartUs }];
+  let from = 0;
+  for (const phase of PHASES) {
+    let found = -1;
+    for (let i = from; i < n; i++) {
+      if (stackOf(profile.samples[i]!).has(phase.marker)) {
+        found = i;
+        break;
+      }
+    }
+    if (found >= 0) {
+      bounds.push({ name: phase.name, startUs: times[found]! });
+      from = found;
+    }
+  }
+  // after the last sample of the encoder: writing the outputs and exiting
+  let lastEncode = -1;
+  for (let i = n - 1; i >= 0; i--) {
+    if (stackOf(profile.samples[i]!).has('encodeUint8GeoTiff')) {
+      lastEncode = i;
+      break;
+    }
+  }
+  if (lastEncode >= 0) bounds.push({ name: 'write outputs, exit', startUs: times[lastEncode]! + dur(lastEncode) });
+
+  const phases: PhaseRow[] = bounds.map((b, k) => ({
+    name: b.name,
+    startUs: b.startUs,
+    endUs: k + 1 < bounds.length ? bounds[k + 1]!.startUs : runEndUs,
+    decodeUs: 0,
+    inflateUs: 0,
+    gcUs: 0,
+    idleUs: 0,
+    peakRssMb: null,
+  }));
+  const selfByFn = new Map<string, number>();
+  const byCategory = new Map<string, number>();
+  let decodeUs = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = times[i]!;
+    while (k + 1 < phases.length && ti >= phases[k + 1]!.startUs) k++;
+    const node = byId.get(profile.samples[i]!)!;
+    const d = dur(i);
+    const stack = stackOf(node.id);
+    const row = phases[k]!;
+    const isDecode = [...DECODE_MARKERS].some((m) => stack.has(m));
+    if (isDecode) {
+      row.decodeUs += d;
+      decodeUs += d;
+      if (stack.has(INFLATE_MARKER)) row.inflateUs += d;
+    }
+    const f = node.callFrame.functionName;
+    if (f === '(garbage collector)') row.gcUs += d;
+    if (f === '(idle)') row.idleUs += d;
+    const key = `${f || '(anonymous)'}  ${node.callFrame.url ? basename(node.callFrame.url) : ''}`.trimEnd();
+    selfByFn.set(key, (selfByFn.get(key) ?? 0) + d);
+    const c = category(node.callFrame);
+    byCategory.set(c, (byCategory.get(c) ?? 0) + d);
+  }
+  for (const row of phases) {
+    let peak = -1;
+    for (const [ts, mb] of rss) if (ts >= row.startUs && ts < row.endUs) peak = Math.max(peak, mb);
+    row.peakRssMb = peak >= 0 ? peak : null;
+  }
+  const sorted = (m: Map<string, number>) => [...m].map(([name, us]) => ({ name, us })).sort((a, b) => b.us - a.us);
+  return { phases, top: sorted(selfByFn).slice(0, TOP), categories: sorted(byCategory), totalUs: runEndUs - runStartUs, decodeUs };
+}
+
+/** Picks the main thread's profile (the one that ran detectPair; tsx's loader thread writes its own). */
+function loadMainProfile(dir: string): CpuProfile {
+  let best: CpuProfile | null = null;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+    const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+    if (p.nodes.some((node) => node.callFrame.functionName === 'computePairStats')) return p;
+    if (best === null || p.samples.length > best.samples.length) best = p;
+  }
+  if (best === null) throw new Error(`no .cpuprofile written in ${dir}`);
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const python = findPython();
+  const timeV = hasTimeV();
+  const inputs = ensureInputs(python);
+  const work = mkdtempSync(join(tmpdir(), 'shoutu-bench-detect-run-'));
+  try {
+    const pixels = SIZE * SIZE;
+    const detectArgs = (out: string) => [cli, 'detect', '--before', inputs.before, '--after', inputs.after, '--bands', BAND_LIST, '--out', out];
+
+    // CLI start-up alone, for reference
+    let startup = Number.POSITIVE_INFINITY;
+    let startupRss: number | null = null;
+    for (let i = 0; i < 2; i++) {
+      const r = await measure(process.execPath, [cli, '--help'], timeV);
+      startup = Math.min(startup, r.seconds);
+      startupRss = r.peakRssMb;
+    }
+
+    const gdal1: number[] = [];
+    const gdal2: number[] = [];
+    const detect: RunResult[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      process.stderr.write(`round ${i + 1}/${REPEATS}: GDAL decode, 1 thread ...\n`);
+      const g1 = JSON.parse(runPython(python, 'gdal_decode_blocks.py', ['1', '1', inputs.before, inputs.after]).trim()) as { seconds: number; samples: number };
+      if (g1.samples !== pixels * BANDS * 2) throw new Error(`GDAL decoded ${g1.samples} samples, expected ${pixels * BANDS * 2}`);
+      gdal1.push(g1.seconds);
+      process.stderr.write(`round ${i + 1}/${REPEATS}: GDAL decode, 2 processes ...\n`);
+      const both = await Promise.all([inputs.before, inputs.after].map((f) => runPythonAsync(python, 'gdal_decode_blocks.py', ['1', '1', f])));
+      gdal2.push(Math.max(...both.map((s) => (JSON.parse(s.trim()) as { seconds: number }).seconds)));
+      process.stderr.write(`round ${i + 1}/${REPEATS}: shoutu detect ...\n`);
+      const out = join(work, `out-${i}`);
+      const r = await measure(process.execPath, detectArgs(out), timeV);
+      process.stderr.write(`  ${r.seconds.toFixed(2)} s: ${r.stdout.trim()}\n`);
+      detect.push(r);
+    }
+    const bestGdal1 = Math.min(...gdal1);
+    const bestGdal2 = Math.min(...gdal2);
+    const bestIndex = detect.reduce((b, r, i) => (r.seconds < detect[b]!.seconds ? i : b), 0);
+    const best = detect[bestIndex]!;
+    const rssValues = detect.map((r) => r.peakRssMb).filter((v): v is number => v !== null);
+    const peakRss = rssValues.length > 0 ? Math.min(...rssValues) : null;
+
+    const summary = JSON.parse(readFileSync(join(work, `out-${bestIndex}`, 'summary.json'), 'utf8')) as {
+      changedPixels: number;
+      validPixels: number;
+      patches: number;
+      pairStats: { threshold: number; irmad: { iterations: number; samples: number } };
+    };
+    const score = JSON.parse(runPython(python, 'score_change.py', [join(work, `out-${bestIndex}`, 'change.tif'), inputs.truth]).trim()) as {
+      precision: number;
+      recall: number;
+      f1: number;
+    };
+
+    let profile: ProfileReport | null = null;
+    let profileSeconds = 0;
+    let profileHwm: number | null = null;
+    if (PROFILE) {
+      process.stderr.write('profiled run (node --cpu-prof, RSS polled) ...\n');
+      const profDir = join(work, 'prof');
+      const r = await measure(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...detectArgs(join(work, 'out-prof'))], false);
+      profileSeconds = r.seconds;
+      profileHwm = r.peakRssMb;
+      profile = analyseProfile(loadMainProfile(profDir), r.rss, r.startUs, r.startUs + r.seconds * 1e6);
+    }
+
+    // ------------------------------------------------------------------ report
+    const mb = (bytes: number) => fmt(bytes / 1e6, 0);
+    const ratio1 = best.seconds / bestGdal1;
+    const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    console.log(
+      `shoutu detect benchmark — ${SIZE}x${SIZE} px, ${BANDS} bands uint16, DEFLATE+pred 2, 512x512 tiles, EPSG:32650 2 m ` +
+        `(before ${mb(inputs.files['before.tif']!)} MB, after ${mb(inputs.files['after.tif']!)} MB on disk; ` +
+        `${PATCHES} inserted patches = ${fmt((100 * inputs.changePixels) / pixels, 2)} % of pixels)`,
+    );
+    console.log(
+      `${availableParallelism()} cores, node ${process.version}; best of ${REPEATS} rounds, GDAL and shoutu taking turns; ` +
+        `inputs ${inputs.generated ? `generated in ${fmt(inputs.seconds, 1)} s` : 'from cache'} (${inputs.dir})`,
+    );
+    console.log('');
+    const rows: string[][] = [
+      ['measurement', 'best s', 'rounds s', 'x GDAL 1 thread', 'Mpx/s (pair)'],
+      ['GDAL decode only, 1 thread (both files, 512 windows)', fmt(bestGdal1, 2), gdal1.map((v) => v.toFixed(2)).join(' '), '1.00', fmt(pixels / bestGdal1 / 1e6, 1)],
+      ['GDAL decode only, 2 processes (one file each)', fmt(bestGdal2, 2), gdal2.map((v) => v.toFixed(2)).join(' '), fmt(bestGdal2 / bestGdal1, 2), fmt(pixels / bestGdal2 / 1e6, 1)],
+      ['shoutu detect (CLI wall, incl. start-up)', fmt(best.seconds, 2), detect.map((r) => r.seconds.toFixed(2)).join(' '), fmt(ratio1, 2), fmt(pixels / best.seconds / 1e6, 2)],
+      ['  CLI start-up alone (node bin/shoutu.mjs --help)', fmt(startup, 2), '', fmt(startup / bestGdal1, 2), ''],
+    ];
+    console.log(table(rows, [false, true, true, true, true]));
+    console.log('');
+    const cores = best.cpuSeconds !== null ? best.cpuSeconds / best.seconds : null;
+    console.log(
+      `wall / GDAL decode (1 thread): ${fmt(ratio1, 2)}x — target <= 2.0x on one thread: ${met(ratio1 <= 2)}; ` +
+        `<= 1.3x using both cores: ${met(ratio1 <= 1.3)} (detect uses ${cores !== null ? `${fmt(cores, 2)} cores on average: ` : ''}one JS thread; the rest is GC/helper threads)`,
+    );
+    console.log(
+      `wall / GDAL decode (2 processes): ${fmt(best.seconds / bestGdal2, 2)}x` +
+        (best.cpuSeconds !== null ? `; CPU time ${fmt(best.cpuSeconds, 1)} s user+sys` : ''),
+    );
+    console.log(
+      `peak RSS: ${peakRss !== null ? `${fmt(peakRss)} MB` : 'n/a'} (smallest of ${REPEATS} runs: ${detect.map((r) => (r.peakRssMb !== null ? fmt(r.peakRssMb) : '?')).join(', ')}) — ` +
+        `target <= 600 MB: ${peakRss !== null ? met(peakRss <= 600) : 'n/a'}; CLI start-up alone ${startupRss !== null ? fmt(startupRss) : '?'} MB; ` +
+        `the full-scene change map alone is ${fmt(pixels / 2 ** 20)} MiB (uint8, W x H)`,
+    );
+    console.log(
+      `result: ${fmt(summary.changedPixels)} of ${fmt(summary.validPixels)} px changed (${fmt((100 * summary.changedPixels) / summary.validPixels, 2)} %), ` +
+        `${summary.patches} patches, threshold ${summary.pairStats.threshold.toFixed(3)}, IR-MAD ${summary.pairStats.irmad.iterations} iterations on ${fmt(summary.pairStats.irmad.samples)} samples; ` +
+        `vs inserted truth: precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}, F1 ${score.f1.toFixed(3)}`,
+    );
+
+    if (profile) {
+      console.log('');
+      console.log(
+        `breakdown (one extra run under --cpu-prof: ${fmt(profileSeconds, 2)} s wall, ${fmt(profileSeconds / best.seconds, 2)}x the best timed run; ` +
+          `peak RSS ${profileHwm !== null ? fmt(profileHwm) : '?'} MB; RSS polled every 25 ms):`,
+      );
+      const total = profile.totalUs;
+      const prow: string[][] = [['phase', 'wall s', '% wall', 'read s', 'of it inflate s', 'GC s', 'idle s', 'peak RSS MB']];
+      for (const p of profile.phases) {
+        const w = p.endUs - p.startUs;
+        prow.push([
+          p.name,
+          fmt(w / 1e6, 2),
+          fmt((100 * w) / total, 1),
+          fmt(p.decodeUs / 1e6, 2),
+          fmt(p.inflateUs / 1e6, 2),
+          fmt(p.gcUs / 1e6, 2),
+          fmt(p.idleUs / 1e6, 2),
+          p.peakRssMb !== null ? fmt(p.peakRssMb) : '-',
+        ]);
+      }
+      console.log(table(prow, [false, true, true, true, true, true, true, true]));
+      const readPhases = profile.phases.filter((p) => p.decodeUs > 0.02 * profile!.decodeUs).length;
+      console.log(
+        `read s: time inside GeoTIFF window reads (readWindow, inclusive: inflate, predictor, copies, block-cache hits); ` +
+          `${fmt(profile.decodeUs / 1e6, 2)} s in total = ${fmt(profile.decodeUs / 1e6 / bestGdal1, 2)}x GDAL's decode of the pair. ` +
+          `${readPhases} phases read the whole pair (each pass over the scene reads it again).`,
+      );
+      console.log('');
+      console.log('self time by category:');
+      console.log(table([['category', 's', '%'], ...profile.categories.map((c) => [c.name, fmt(c.us / 1e6, 2), fmt((100 * c.us) / total, 1)])], [false, true, true]));
+      console.log('');
+      console.log(`top ${TOP} functions by self time:`);
+      console.log(table([['function  file', 's', '%'], ...profile.top.map((c) => [c.name, fmt(c.us / 1e6, 2), fmt((100 * c.us) / total, 1)])], [false, true, true]));
+    }
+  } finally {
+    if (KEEP) process.stderr.write(`run outputs kept in ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
