@@ -32,3 +32,4 @@ export { replayRun, type ReplayReport } from './run-record/replay.js';
 export { configOrExit, closeOnSignals } from './queue/service-lifecycle.js';
 export { detectPair, inferBands, CHANGE_NODATA, type DetectPairOutput } from './pipeline/detect-pair.js';
 export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';
+export * from './webhooks/index.js';
