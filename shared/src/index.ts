@@ -33,3 +33,4 @@ export { configOrExit, closeOnSignals } from './queue/service-lifecycle.js';
 export { detectPair, inferBands, CHANGE_NODATA, type DetectPairOutput } from './pipeline/detect-pair.js';
 export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';
 export * from './webhooks/index.js';
+export * from './access/index.js';

@@ -1,0 +1,33 @@
+/**
+ * Administrative scope by 行政区划代码 (GB/T 2260): six digits, province (2) + city (2) + county (2).
+ * A code ending in "0000" names a province and covers every county in it; one ending in "00" names a
+ * city (地级市) and covers its counties; any other code names one county. Municipalities (北京 110000 …)
+ * follow the same rule.
+ */
+import { RegionCode } from '../schemas/manifest.js';
+
+export type RegionLevel = 'province' | 'city' | 'county';
+
+export function regionLevel(code: string): RegionLevel {
+  if (!RegionCode.safeParse(code).success) throw new Error(`"${code}" is not a 6-digit administrative division code`);
+  if (code.endsWith('0000')) return 'province';
+  if (code.endsWith('00')) return 'city';
+  return 'county';
+}
+
+/** True when a token scoped to `scope` may see or act on 图斑 of county `county`. */
+export function regionCovers(scope: string, county: string): boolean {
+  switch (regionLevel(scope)) {
+    case 'province':
+      return county.slice(0, 2) === scope.slice(0, 2);
+    case 'city':
+      return county.slice(0, 4) === scope.slice(0, 4);
+    case 'county':
+      return county === scope;
+  }
+}
+
+/** True when any of `scopes` covers `county`. */
+export function anyRegionCovers(scopes: readonly string[], county: string): boolean {
+  return scopes.some((s) => regionCovers(s, county));
+}
