@@ -34,3 +34,4 @@ export { detectPair, inferBands, CHANGE_NODATA, type DetectPairOutput } from './
 export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';
 export * from './webhooks/index.js';
 export * from './access/index.js';
+export * from './exports/index.js';
