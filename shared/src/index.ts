@@ -35,3 +35,4 @@ export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';
 export * from './webhooks/index.js';
 export * from './access/index.js';
 export * from './exports/index.js';
+export * from './lifecycle/index.js';

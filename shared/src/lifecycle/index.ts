@@ -1,0 +1,3 @@
+export * from './states.js';
+export * from './transition.js';
+export * from './deadline.js';
