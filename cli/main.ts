@@ -4,6 +4,7 @@ import { runDetect } from './commands/detect.js';
 import { runIngest } from './commands/ingest.js';
 import { runMasks } from './commands/masks.js';
 import { runReplay } from './commands/replay.js';
+import { runServe } from './commands/serve.js';
 import { runWorker } from './commands/worker.js';
 
 const USAGE = `shoutu — change patches (图斑) on farmland and the ecological red line, from imagery batches
@@ -22,6 +23,8 @@ Commands:
   replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
   worker ingest|detect|alert
                             run one stage as a BullMQ worker (needs REDIS_URL)
+  serve                     HTTP API on PORT (default 8080): OGC API – Features for the alerts
+                            (team tokens from SHOUTU_TOKENS_FILE; without it read-only on loopback)
 
 Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT, … (see README.md)`;
 
@@ -32,6 +35,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   detect: runDetect,
   replay: runReplay,
   worker: runWorker,
+  serve: runServe,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -36,3 +36,4 @@ export * from './webhooks/index.js';
 export * from './access/index.js';
 export * from './exports/index.js';
 export * from './lifecycle/index.js';
+export * from './feed/index.js';

@@ -1,3 +1,4 @@
 export { AlertEnv, parseAlertEnv } from './env.js';
 export { startAlertWorker } from './worker.js';
 export { handleAlertTile, handleFinalizeBatch } from './handlers.js';
+export { buildApiServer, storedAlerts, parseServeEnv, ServeEnv, isLoopbackHost, type AlertSource } from './http/index.js';

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { closeOnSignals, ConfigError, configOrExit, createStore, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { buildApiServer, isLoopbackHost, parseServeEnv, storedAlerts } from '@shoutu/alert';
+
+/** Starts the HTTP API (PORT, default 8080) over the configured storage; runs until SIGINT/SIGTERM. */
+export async function runServe(args: string[]): Promise<number> {
+  parseArgs({ args, options: {}, allowPositionals: false, strict: true });
+  const env = configOrExit(() => {
+    const parsed = parseServeEnv();
+    if (!parsed.SHOUTU_TOKENS_FILE && !isLoopbackHost(parsed.HOST)) {
+      throw new ConfigError(`environment variable SHOUTU_TOKENS_FILE is not set: without team tokens the API only listens on loopback, not HOST=${parsed.HOST}`, { field: 'SHOUTU_TOKENS_FILE' });
+    }
+    return parsed;
+  });
+  const logger = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
+  const registry = env.SHOUTU_TOKENS_FILE ? TokenRegistry.parse(await readFile(env.SHOUTU_TOKENS_FILE, 'utf8'), env.SHOUTU_TOKENS_FILE) : null;
+  if (!registry) logger.warn('no SHOUTU_TOKENS_FILE: read-only API open to local callers');
+  const store = createStore(storeConfigFromEnv(env));
+  const app = buildApiServer({ source: storedAlerts(store), registry, logger });
+  const address = await app.listen({ port: env.PORT, host: env.HOST });
+  process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
+  closeOnSignals({ close: () => app.close() }, logger);
+  await new Promise(() => {}); // runs until a signal closes it
+  return 0;
+}

@@ -1,0 +1,31 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TokenRegistry } from '@shoutu/shared';
+import type { Logger } from 'pino';
+import type { AlertSource } from './alert-source.js';
+import { registerOgcFeatures } from './ogc-features.js';
+import { ogcError } from './auth.js';
+
+export interface ApiOptions {
+  source: AlertSource;
+  /** null: open read-only API (loopback only; checked by the caller). */
+  registry: TokenRegistry | null;
+  logger?: Logger;
+}
+
+/** The HTTP API of the alert service. Routes are added here by area (OGC features, feed, exports …). */
+export function buildApiServer(options: ApiOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 1 << 20,
+    // Unknown and repeated query parameters reach the route and are refused by name there.
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+  registerOgcFeatures(app, options.source, options.registry);
+  app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setErrorHandler((error, request, reply) => {
+    request.log.error({ err: error }, 'request failed');
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    return ogcError(reply, status, status >= 500 ? 'ServerError' : 'BadRequest', status >= 500 ? 'internal error' : (error as Error).message);
+  });
+  return app;
+}

@@ -1,0 +1,2 @@
+export * from './alert-query.js';
+export * from './flat-alert.js';
