@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { closeOnSignals, ConfigError, configOrExit, createStore, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
 import { buildApiServer, isLoopbackHost, parseServeEnv, storedAlerts } from '@shoutu/alert';
 
 /** Starts the HTTP API (PORT, default 8080) over the configured storage; runs until SIGINT/SIGTERM. */
@@ -18,10 +18,12 @@ export async function runServe(args: string[]): Promise<number> {
   const registry = env.SHOUTU_TOKENS_FILE ? TokenRegistry.parse(await readFile(env.SHOUTU_TOKENS_FILE, 'utf8'), env.SHOUTU_TOKENS_FILE) : null;
   if (!registry) logger.warn('no SHOUTU_TOKENS_FILE: read-only API open to local callers');
   const store = createStore(storeConfigFromEnv(env));
-  const app = buildApiServer({ source: storedAlerts(store), registry, logger });
+  const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
+  const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
+  const app = buildApiServer({ source: storedAlerts(store), registry, logger, liveFeed });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
-  closeOnSignals({ close: () => app.close() }, logger);
+  closeOnSignals({ close: async () => { await app.close(); redis?.disconnect(); } }, logger);
   await new Promise(() => {}); // runs until a signal closes it
   return 0;
 }

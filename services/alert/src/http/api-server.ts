@@ -3,6 +3,7 @@ import type { TokenRegistry } from '@shoutu/shared';
 import type { Logger } from 'pino';
 import type { AlertSource } from './alert-source.js';
 import { registerOgcFeatures } from './ogc-features.js';
+import { registerLiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -10,6 +11,8 @@ export interface ApiOptions {
   /** null: open read-only API (loopback only; checked by the caller). */
   registry: TokenRegistry | null;
   logger?: Logger;
+  /** The Redis Stream behind the live feed (queue mode); null or absent: no live feed (503). */
+  liveFeed?: LiveFeedOptions | null;
 }
 
 /** The HTTP API of the alert service. Routes are added here by area (OGC features, feed, exports …). */
@@ -21,6 +24,7 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
   registerOgcFeatures(app, options.source, options.registry);
+  registerLiveFeed(app, options.registry, options.liveFeed ?? null);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');
