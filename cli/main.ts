@@ -21,8 +21,9 @@ Commands:
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
   replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
-  worker ingest|detect|alert
-                            run one stage as a BullMQ worker (needs REDIS_URL)
+  worker ingest|detect|alert|webhook
+                            run one stage as a BullMQ worker (needs REDIS_URL); webhook delivers
+                            signed 图斑 events to subscribed endpoints
   serve                     HTTP API on PORT (default 8080): OGC API – Features for the alerts
                             (team tokens from SHOUTU_TOKENS_FILE; without it read-only on loopback)
 

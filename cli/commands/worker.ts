@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { closeOnSignals, configOrExit, InvalidInputError } from '@shoutu/shared';
 import { parseIngestEnv, startIngestWorker } from '@shoutu/ingest';
 import { parseDetectEnv, startDetectWorker } from '@shoutu/detect';
-import { parseAlertEnv, startAlertWorker } from '@shoutu/alert';
+import { parseAlertEnv, parseWebhookEnv, startAlertWorker, startWebhookWorker } from '@shoutu/alert';
 
 /** Runs one stage as a BullMQ worker until SIGINT/SIGTERM. */
 export async function runWorker(args: string[]): Promise<number> {
@@ -29,8 +29,14 @@ export async function runWorker(args: string[]): Promise<number> {
       worker = startAlertWorker(env, make('alert', level));
       break;
     }
+    case 'webhook': {
+      const env = configOrExit(() => parseWebhookEnv());
+      level = env.LOG_LEVEL;
+      worker = startWebhookWorker(env, make('webhook', level));
+      break;
+    }
     default:
-      throw new InvalidInputError('argument_invalid', `worker needs a stage: ingest, detect or alert (got ${stage ?? 'nothing'})`, { field: 'stage' });
+      throw new InvalidInputError('argument_invalid', `worker needs a stage: ingest, detect, alert or webhook (got ${stage ?? 'nothing'})`, { field: 'stage' });
   }
   closeOnSignals(worker, make(stage, level));
   await new Promise(() => {}); // runs until a signal closes it

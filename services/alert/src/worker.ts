@@ -1,12 +1,16 @@
 import type { Logger } from 'pino';
-import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv } from '@shoutu/shared';
+import { Queue } from 'bullmq';
+import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withWebhookDeliveries } from '@shoutu/shared';
 import type { AlertEnv } from './env.js';
 import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
 
 /** Starts the alert worker; returns a function that drains and closes it. */
 export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Promise<void> } {
   const connection = createRedis(env.REDIS_URL);
-  const deps = { store: createStore(storeConfigFromEnv(env)), sink: redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX) };
+  const store = createStore(storeConfigFromEnv(env));
+  const stream = redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX);
+  const webhooks = new Queue(QUEUES.webhook, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
+  const deps = { store, sink: withWebhookDeliveries(stream, webhooks, store) };
   const worker = createCatalogWorker(
     QUEUES.alert,
     {
@@ -22,10 +26,11 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   );
   worker.on('failed', (job, err) => logger.error({ queue: QUEUES.alert, jobId: job?.id, err }, 'job failed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
-  logger.info({ queue: QUEUES.alert, store: deps.store.kind, stream: deps.sink.streamKey }, 'alert worker started');
+  logger.info({ queue: QUEUES.alert, store: deps.store.kind, stream: stream.streamKey }, 'alert worker started');
   return {
     async close() {
       await worker.close();
+      await webhooks.close();
       connection.disconnect();
     },
   };

@@ -20,6 +20,11 @@ export interface CatalogWorkerOptions {
   concurrency: number;
   /** Child logger for one job (the service adds queue, job id and batch/tile fields). */
   logFor(job: Job): JobLogger;
+  /** Lock and stall handling, and the 'custom' backoff strategy, for queues that need them. */
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+  backoffStrategy?: (attemptsMade: number) => number;
 }
 
 /**
@@ -51,6 +56,15 @@ export function createCatalogWorker<N extends JobName>(queue: QueueName, handler
         throw error;
       }
     },
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: true,
+      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+      ...(options.backoffStrategy === undefined ? {} : { settings: { backoffStrategy: options.backoffStrategy } }),
+    },
   );
 }

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 import { AlertTileJob, DetectTileJob, FinalizeBatchJob, IngestBatchJob } from '../schemas/jobs.js';
+import { WebhookDeliveryJob } from '../webhooks/delivery-job.js';
+import { WEBHOOK_ATTEMPTS } from '../webhooks/backoff.js';
 
 /** Queue names (BullMQ keys are `<prefix>:<queue>:…`; the prefix comes from SHOUTU_QUEUE_PREFIX). */
-export const QUEUES = { ingest: 'ingest', detect: 'detect', alert: 'alert' } as const;
+export const QUEUES = { ingest: 'ingest', detect: 'detect', alert: 'alert', webhook: 'webhook' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 const keepHistory = { removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 }, removeOnFail: { age: 30 * 24 * 3600 } } satisfies JobsOptions;
@@ -34,6 +36,12 @@ export const jobCatalog = {
     queue: QUEUES.alert,
     schema: FinalizeBatchJob,
     options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, ...keepHistory },
+  },
+  // Retries over about three days with the schedule in webhooks/backoff.ts (the worker's 'custom' strategy).
+  'deliver-webhook': {
+    queue: QUEUES.webhook,
+    schema: WebhookDeliveryJob,
+    options: { attempts: WEBHOOK_ATTEMPTS, backoff: { type: 'custom' }, removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 }, removeOnFail: { age: 30 * 24 * 3600 } },
   },
 } as const satisfies Record<string, { queue: QueueName; schema: z.ZodType; options: JobsOptions }>;
 
