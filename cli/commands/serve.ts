@@ -20,7 +20,7 @@ export async function runServe(args: string[]): Promise<number> {
   const store = createStore(storeConfigFromEnv(env));
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
-  const app = buildApiServer({ source: storedAlerts(store), registry, logger, liveFeed });
+  const app = buildApiServer({ source: storedAlerts(store), registry, logger, liveFeed, store });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
   closeOnSignals({ close: async () => { await app.close(); redis?.disconnect(); } }, logger);

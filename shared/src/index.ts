@@ -37,3 +37,4 @@ export * from './access/index.js';
 export * from './exports/index.js';
 export * from './lifecycle/index.js';
 export * from './feed/index.js';
+export { stableJson } from './util/stable-json.js';

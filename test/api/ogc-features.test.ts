@@ -3,7 +3,7 @@
  * opened by GDAL's OAPIF driver, paged, filtered, and scoped by team tokens.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   alerts = await collectAlerts(store);
   open = buildApiServer({ source: storedAlerts(store), registry: null });
   openUrl = await open.listen({ port: 0, host: '127.0.0.1' });
-  scoped = buildApiServer({ source: storedAlerts(store), registry });
+  scoped = buildApiServer({ source: storedAlerts(store), registry, store });
   scopedUrl = await scoped.listen({ port: 0, host: '127.0.0.1' });
 }, 120_000);
 
@@ -169,6 +169,78 @@ describe('team tokens and region scope', () => {
     expect(info.status, info.stderr).toBe(0);
     expect(info.stdout).toMatch(new RegExp(`Feature Count: ${alerts.length}\\b`));
   }, 60_000);
+});
+
+describe('exports', () => {
+  const download = async (query: string, token = tokens.county) => {
+    const response = await fetch(`${scopedUrl}/collections/alerts/export?${query}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), bytes: new Uint8Array(await response.arrayBuffer()) };
+  };
+
+  it('Shapefile opens in GDAL as WGS84 with Chinese attributes and the API’s areas', async () => {
+    const shp = await download('format=shp');
+    expect(shp.status).toBe(200);
+    expect(shp.disposition).toBe('attachment; filename="tuban-2003-02-06.zip"');
+    const path = join(dir, 'export.zip');
+    await writeFile(path, shp.bytes);
+    const read = spawnSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${path}/tuban-2003-02-06.shp`], { encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    const features = (JSON.parse(read.stdout) as { features: { properties: Record<string, string | number> }[] }).features;
+    expect(features.map((f) => f.properties.TBBH)).toEqual(alerts.map((a) => a.id));
+    features.forEach((f, i) => {
+      expect(Math.abs((f.properties.MJ_MU as number) - alerts[i]!.properties.areaMu)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs((f.properties.JBNT_MU as number) - alerts[i]!.properties.overlap.farmland.areaMu)).toBeLessThanOrEqual(0.01);
+    });
+    const info = spawnSync('ogrinfo', ['-so', '-al', `/vsizip/${path}/tuban-2003-02-06.shp`], { encoding: 'utf8' });
+    expect(info.stdout).toMatch(/GEOGCRS\["WGS 84"/);
+  });
+
+  it('CSV starts with a BOM and carries Chinese headers; filters and scope apply', async () => {
+    const csv = await download('format=csv&severity=critical');
+    expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(csv.bytes.subarray(3)).trimEnd().split('\r\n');
+    expect(lines[0]!.startsWith('图斑编号,行政区划代码,')).toBe(true);
+    expect(lines).toHaveLength(1 + alerts.filter((a) => a.properties.severity === 'critical').length);
+    const other = await download('format=csv', tokens.otherCounty);
+    expect(new TextDecoder().decode(other.bytes.subarray(3)).trimEnd().split('\r\n')).toHaveLength(1);
+    expect((await download('format=docx')).status).toBe(400);
+  });
+
+  it('KML and GeoJSON hold the same set', async () => {
+    const kml = new TextDecoder().decode((await download('format=kml&lang=en')).bytes);
+    expect(kml.match(/<Placemark>/g)).toHaveLength(alerts.length);
+    const geojson = JSON.parse(new TextDecoder().decode((await download('format=geojson')).bytes)) as { features: { id: string }[] };
+    expect(geojson.features.map((f) => f.id)).toEqual(alerts.map((a) => a.id));
+  });
+});
+
+describe('webhook subscriptions', () => {
+  const post = (token: string, body: unknown) =>
+    fetch(`${scopedUrl}/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('an enforcer registers an endpoint in its scope and gets its secret once', async () => {
+    const created = await post(tokens.city, { url: 'https://example.org/hooks/shoutu', regions: ['321202', '321203'] });
+    expect(created.status).toBe(201);
+    const endpoint = (await created.json()) as { id: string; secret: string; enabled: boolean };
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    const listed = (await (await fetch(`${scopedUrl}/webhooks`, { headers: { authorization: `Bearer ${tokens.city}` } })).json()) as { endpoints: Record<string, unknown>[] };
+    expect(listed.endpoints.map((e) => e.id)).toEqual([endpoint.id]);
+    expect(listed.endpoints[0]).not.toHaveProperty('secret');
+    // Another team neither sees nor deletes it.
+    expect(((await (await fetch(`${scopedUrl}/webhooks`, { headers: { authorization: `Bearer ${tokens.county}` } })).json()) as { endpoints: unknown[] }).endpoints).toEqual([]);
+    expect((await fetch(`${scopedUrl}/webhooks/${endpoint.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${tokens.county}` } })).status).toBe(404);
+    expect((await fetch(`${scopedUrl}/webhooks/${endpoint.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${tokens.city}` } })).status).toBe(204);
+  });
+
+  it('refuses regions outside the token, auditors, and bad bodies', async () => {
+    const outside = await post(tokens.county, { url: 'https://example.org/h', regions: ['321200'] });
+    expect(outside.status).toBe(403);
+    expect(((await outside.json()) as { description: string }).description).toMatch(/321200/);
+    expect((await post(tokens.otherCounty, { url: 'https://example.org/h', regions: ['321203'] })).status).toBe(403); // auditor
+    const bad = await post(tokens.county, { url: 'ftp://example.org/h', regions: ['321202'] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { description: string }).description).toMatch(/body url/);
+  });
 });
 
 describe('npx shoutu serve', () => {

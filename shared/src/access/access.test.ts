@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyRegionCovers, regionCovers, regionLevel } from './region-scope.js';
+import { anyRegionCovers, regionCovers, regionLevel, regionWithin } from './region-scope.js';
 import { ACTIONS, ROLES, roleAllows } from './roles.js';
 import { authorize, generateToken, tokenDigest, TokenRegistry, type TeamToken } from './token-registry.js';
 
@@ -21,6 +21,15 @@ describe('region scope by 行政区划代码', () => {
     expect(regionCovers('321202', '321203')).toBe(false);
     expect(anyRegionCovers(['321202', '330100'], '330106')).toBe(true);
     expect(anyRegionCovers(['321202', '330100'], '321203')).toBe(false);
+  });
+
+  it('a region lies within another only when all of it does', () => {
+    expect(regionWithin('321202', '321200')).toBe(true);
+    expect(regionWithin('321200', '321200')).toBe(true);
+    expect(regionWithin('321200', '320000')).toBe(true);
+    expect(regionWithin('320000', '321200')).toBe(false);
+    expect(regionWithin('321200', '321202')).toBe(false);
+    expect(regionWithin('321300', '321200')).toBe(false);
   });
 });
 

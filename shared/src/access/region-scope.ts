@@ -31,3 +31,16 @@ export function regionCovers(scope: string, county: string): boolean {
 export function anyRegionCovers(scopes: readonly string[], county: string): boolean {
   return scopes.some((s) => regionCovers(s, county));
 }
+
+/** True when all of region `inner` (county, city or province) lies within region `outer`. */
+export function regionWithin(inner: string, outer: string): boolean {
+  const innerLevel = regionLevel(inner);
+  switch (regionLevel(outer)) {
+    case 'province':
+      return inner.slice(0, 2) === outer.slice(0, 2);
+    case 'city':
+      return innerLevel !== 'province' && inner.slice(0, 4) === outer.slice(0, 4);
+    case 'county':
+      return inner === outer;
+  }
+}

@@ -1,2 +1,3 @@
 export * from './alert-query.js';
 export * from './flat-alert.js';
+export * from './alert-table.js';

@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { TokenRegistry } from '@shoutu/shared';
+import type { BlobStore, TokenRegistry } from '@shoutu/shared';
 import type { Logger } from 'pino';
 import type { AlertSource } from './alert-source.js';
 import { registerOgcFeatures } from './ogc-features.js';
 import { registerLiveFeed, type LiveFeedOptions } from './live-feed.js';
+import { registerExports } from './exports.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -13,6 +15,8 @@ export interface ApiOptions {
   logger?: Logger;
   /** The Redis Stream behind the live feed (queue mode); null or absent: no live feed (503). */
   liveFeed?: LiveFeedOptions | null;
+  /** Where webhook subscriptions are kept; absent: no subscriptions. */
+  store?: BlobStore;
 }
 
 /** The HTTP API of the alert service. Routes are added here by area (OGC features, feed, exports …). */
@@ -25,6 +29,8 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   registerOgcFeatures(app, options.source, options.registry);
   registerLiveFeed(app, options.registry, options.liveFeed ?? null);
+  registerExports(app, options.source, options.registry);
+  registerWebhookRoutes(app, options.store ?? null, options.registry);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');
