@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStore, defaultParameters, directorySource, keys, runBatch, setCurrentMask, writeAlertsFile } from '@shoutu/shared';
+import { createStore, defaultParameters, directorySource, keys, runBatch, storageOnlySink, withCaseOpening, setCurrentMask, writeAlertsFile } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 import { tileProgressBar } from '../progress.js';
 import { alertSummary } from '../summary.js';
@@ -28,7 +28,7 @@ export async function runDemo(args: string[]): Promise<number> {
   let lastBatch = '';
   for (const epoch of DEMO_EPOCHS) {
     const bar = tileProgressBar(epoch);
-    const { ingest, finalize } = await runBatch(store, directorySource(join(FIXTURES, epoch)), parameters, { progress: bar });
+    const { ingest, finalize } = await runBatch(store, directorySource(join(FIXTURES, epoch)), parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store) });
     bar.stop();
     lastBatch = ingest.batchId;
     const what = ingest.tiles.length === 0 ? 'stored as baseline (first epoch of this area)' : `${ingest.tiles.length} tiles, ${finalize.alerts.length} alerts`;

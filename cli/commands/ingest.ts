@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storeConfigFromEnv, storeSource, submitBatch, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
+import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, storeConfigFromEnv, storeSource, submitBatch, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
 import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
 import { parameterOptions, parametersFromFlags } from '../parameters.js';
@@ -41,7 +41,7 @@ export async function runIngest(args: string[]): Promise<number> {
   const bar = tileProgressBar(dir);
   try {
     const source = s3Prefix === null ? directorySource(dir) : storeSource(store, s3Prefix);
-    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar });
+    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store) });
     bar.stop();
     for (const r of ingest.rejected) process.stderr.write(`rejected ${dir}/${r.name}: ${r.error?.message}\n`);
     await writeAlertsFile(store);

@@ -38,3 +38,4 @@ export * from './exports/index.js';
 export * from './lifecycle/index.js';
 export * from './feed/index.js';
 export { stableJson } from './util/stable-json.js';
+export * from './cases/index.js';

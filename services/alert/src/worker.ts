@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Queue } from 'bullmq';
-import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withWebhookDeliveries } from '@shoutu/shared';
+import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
 import type { AlertEnv } from './env.js';
 import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
 
@@ -10,7 +10,8 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   const store = createStore(storeConfigFromEnv(env));
   const stream = redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX);
   const webhooks = new Queue(QUEUES.webhook, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
-  const deps = { store, sink: withWebhookDeliveries(stream, webhooks, store) };
+  // Each new 图斑: case opened, webhook deliveries queued, then announced on the stream.
+  const deps = { store, sink: withCaseOpening(withWebhookDeliveries(stream, webhooks, store), store) };
   const worker = createCatalogWorker(
     QUEUES.alert,
     {

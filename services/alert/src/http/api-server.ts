@@ -6,6 +6,7 @@ import { registerOgcFeatures } from './ogc-features.js';
 import { registerLiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { registerExports } from './exports.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
+import { registerCaseRoutes } from './case-routes.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -15,7 +16,7 @@ export interface ApiOptions {
   logger?: Logger;
   /** The Redis Stream behind the live feed (queue mode); null or absent: no live feed (503). */
   liveFeed?: LiveFeedOptions | null;
-  /** Where webhook subscriptions are kept; absent: no subscriptions. */
+  /** Where webhook subscriptions and 图斑 cases are kept; absent: read-only feed without them. */
   store?: BlobStore;
 }
 
@@ -31,6 +32,7 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
   registerLiveFeed(app, options.registry, options.liveFeed ?? null);
   registerExports(app, options.source, options.registry);
   registerWebhookRoutes(app, options.store ?? null, options.registry);
+  registerCaseRoutes(app, options.source, options.store ?? null, options.registry);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');

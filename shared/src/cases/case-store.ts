@@ -1,0 +1,89 @@
+/**
+ * The enforcement case of each 图斑, kept in storage as write-once objects only:
+ *   cases/<id>/opened.json           when and how the 图斑 was dispatched (deadline, county, change type);
+ *   cases/<id>/history/<seq>.json    one object per lifecycle transition, never rewritten.
+ * The current status is the fold of the history over the opening, so there is no mutable record to
+ * lose or corrupt, an auditor can replay it, and two concurrent transitions cannot both win: the
+ * second finds its sequence number taken and is told to retry.
+ */
+import type { BlobStore } from '../storage/index.js';
+import type { AlertFeature } from '../alerts/alert-feature.js';
+import type { AlertSink } from '../alerts/alert-sink.js';
+import { stableJson } from '../util/stable-json.js';
+import { applyTransition, initialState, type HistoryEntry, type LifecycleState, type TransitionRequest } from '../lifecycle/transition.js';
+import { verificationDeadline } from '../lifecycle/deadline.js';
+
+export interface CaseOpening {
+  tubanId: string;
+  regionCode: string;
+  changeType: string | null;
+  initialStatus: 'dispatched' | 'likely_legal';
+  /** ISO-8601 UTC instant the 图斑 was dispatched (the alert stage's clock). */
+  dispatchedAt: string;
+  /** Verification deadline (China date). */
+  deadline: string;
+}
+
+export interface CaseRecord extends LifecycleState {
+  opening: CaseOpening;
+}
+
+export class CaseConflictError extends Error {
+  constructor(readonly tubanId: string) {
+    super(`图斑 ${tubanId} changed while this transition was made; read it again and retry`);
+    this.name = 'CaseConflictError';
+  }
+}
+
+const openedKey = (id: string) => `cases/${id}/opened.json`;
+const historyPrefix = (id: string) => `cases/${id}/history/`;
+const historyKey = (id: string, seq: number) => `${historyPrefix(id)}${String(seq).padStart(6, '0')}.json`;
+const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+
+/** Opens the case of a new 图斑 (idempotent: a second call keeps the first opening). */
+export async function openCase(store: BlobStore, alert: AlertFeature, dispatchedAt: string): Promise<void> {
+  const props = alert.properties as AlertFeature['properties'] & { changeType?: string; likelyLegal?: boolean };
+  const opening: CaseOpening = {
+    tubanId: alert.id,
+    regionCode: props.regionCode,
+    changeType: props.changeType ?? null,
+    initialStatus: props.likelyLegal ? 'likely_legal' : 'dispatched',
+    dispatchedAt,
+    deadline: verificationDeadline(dispatchedAt),
+  };
+  await store.putIfAbsent(openedKey(alert.id), stableJson(opening, 2), { contentType: 'application/json' });
+}
+
+export async function readCase(store: BlobStore, tubanId: string): Promise<CaseRecord | null> {
+  const opened = await store.getOrNull(openedKey(tubanId));
+  if (!opened) return null;
+  const opening = decode<CaseOpening>(opened);
+  let state = initialState(opening.initialStatus);
+  const history: HistoryEntry[] = [];
+  for (const key of await store.list(historyPrefix(tubanId))) history.push(decode<HistoryEntry>(await store.get(key)));
+  for (const entry of history) {
+    state = { status: entry.to, verdict: entry.verdict ?? state.verdict, history: [...state.history, entry] };
+  }
+  return { ...state, opening };
+}
+
+/** Applies a transition and stores it as the next history object; returns the new case. */
+export async function transitionCase(store: BlobStore, tubanId: string, request: TransitionRequest): Promise<CaseRecord> {
+  const current = await readCase(store, tubanId);
+  if (!current) throw new Error(`图斑 ${tubanId} has no case`);
+  const next = applyTransition(current, request); // throws TransitionError naming the field
+  const entry = next.history[next.history.length - 1]!;
+  const written = await store.putIfAbsent(historyKey(tubanId, entry.seq), stableJson(entry, 2), { contentType: 'application/json' });
+  if (!written) throw new CaseConflictError(tubanId);
+  return { ...next, opening: current.opening };
+}
+
+/** Wraps an alert sink so that every announced 图斑 also gets its case opened, on the given clock. */
+export function withCaseOpening(inner: AlertSink, store: BlobStore, now: () => Date = () => new Date()): AlertSink {
+  return {
+    async publish(alert) {
+      await openCase(store, alert, now().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      return inner.publish(alert);
+    },
+  };
+}
