@@ -5,6 +5,7 @@ import { runIngest } from './commands/ingest.js';
 import { runMasks } from './commands/masks.js';
 import { runReplay } from './commands/replay.js';
 import { runServe } from './commands/serve.js';
+import { runAlerts } from './commands/alerts.js';
 import { runWorker } from './commands/worker.js';
 
 const USAGE = `shoutu — change patches (图斑) on farmland and the ecological red line, from imagery batches
@@ -26,6 +27,7 @@ Commands:
                             signed 图斑 events to subscribed endpoints
   serve                     HTTP API on PORT (default 8080): OGC API – Features for the alerts
                             (team tokens from SHOUTU_TOKENS_FILE; without it read-only on loopback)
+  alerts rebuild            restore the Redis index, alert stream and seen-set from storage (queue mode)
 
 Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT, … (see README.md)`;
 
@@ -37,6 +39,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   replay: runReplay,
   worker: runWorker,
   serve: runServe,
+  alerts: runAlerts,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
-import { buildApiServer, isLoopbackHost, parseServeEnv, storedAlerts } from '@shoutu/alert';
+import { buildApiServer, isLoopbackHost, parseServeEnv, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
 
 /** Starts the HTTP API (PORT, default 8080) over the configured storage; runs until SIGINT/SIGTERM. */
 export async function runServe(args: string[]): Promise<number> {
@@ -20,7 +20,8 @@ export async function runServe(args: string[]): Promise<number> {
   const store = createStore(storeConfigFromEnv(env));
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
-  const app = buildApiServer({ source: storedAlerts(store), registry, logger, liveFeed, store });
+  const source = redis ? redisIndexedAlerts(redis, env.SHOUTU_QUEUE_PREFIX, store) : storedAlerts(store);
+  const app = buildApiServer({ source, registry, logger, liveFeed, store });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
   closeOnSignals({ close: async () => { await app.close(); redis?.disconnect(); } }, logger);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Queue } from 'bullmq';
-import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
+import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
 import type { AlertEnv } from './env.js';
 import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
 
@@ -10,8 +10,10 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   const store = createStore(storeConfigFromEnv(env));
   const stream = redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX);
   const webhooks = new Queue(QUEUES.webhook, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
-  // Each new 图斑: case opened, webhook deliveries queued, then announced on the stream.
-  const deps = { store, sink: withCaseOpening(withWebhookDeliveries(stream, webhooks, store), store) };
+  // Each new 图斑: case opened, indexed, webhook deliveries queued, then announced on the stream. Every
+  // step is idempotent, so a job re-run after a crash completes what is missing and repeats nothing.
+  const announce = withWebhookDeliveries(stream, webhooks, store);
+  const deps = { store, sink: withCaseOpening(withAlertIndex(announce, connection, env.SHOUTU_QUEUE_PREFIX, store), store) };
   const worker = createCatalogWorker(
     QUEUES.alert,
     {

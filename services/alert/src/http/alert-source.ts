@@ -1,27 +1,40 @@
-import { collectAlerts, readCase, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import type { Redis } from 'ioredis';
+import { alertWithCase, collectAlerts, indexAlert, indexedAlerts, keys, type AlertFeature, type BlobStore } from '@shoutu/shared';
 
 /** Where the API reads 图斑 from. */
 export interface AlertSource {
   all(): Promise<AlertFeature[]>;
+  /** Called after a 图斑's case changed, so an index can follow. */
+  changed?(id: string): Promise<void>;
 }
 
 /**
  * Every alert in storage (the record of truth) with its case's status, verdict and deadline, read per
- * request: right for a county's data set and the embedded demo; a Redis index takes over for
- * province-scale feeds.
+ * request: right for a county's data set and the embedded demo.
  */
 export function storedAlerts(store: BlobStore): AlertSource {
   return {
     async all() {
-      const alerts = await collectAlerts(store);
-      return Promise.all(
-        alerts.map(async (alert) => {
-          const record = await readCase(store, alert.id);
-          if (!record) return alert;
-          const lifecycle = { status: record.status, verdict: record.verdict, deadline: record.opening.deadline, dispatchedAt: record.opening.dispatchedAt };
-          return { ...alert, properties: { ...alert.properties, ...lifecycle } } as AlertFeature;
-        }),
-      );
+      return Promise.all((await collectAlerts(store)).map((alert) => alertWithCase(store, alert)));
+    },
+  };
+}
+
+/**
+ * Queue mode: the Redis index (one HVALS), kept current by the alert worker and by case transitions.
+ * An empty index while storage holds alerts (Redis lost its data) falls back to storage until
+ * `npx shoutu alerts rebuild` has run.
+ */
+export function redisIndexedAlerts(redis: Redis, prefix: string, store: BlobStore): AlertSource {
+  const fallback = storedAlerts(store);
+  return {
+    async all() {
+      const indexed = await indexedAlerts(redis, prefix);
+      return indexed.length > 0 ? indexed : fallback.all();
+    },
+    async changed(id) {
+      const stored = await store.getOrNull(keys.alert(id));
+      if (stored) await indexAlert(redis, prefix, await alertWithCase(store, JSON.parse(Buffer.from(stored).toString('utf8')) as AlertFeature));
     },
   };
 }

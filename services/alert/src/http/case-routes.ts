@@ -50,6 +50,7 @@ export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, st
     try {
       const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const next = await transitionCase(store, request.params.id, { ...rest, at, by: { team: request.principal!.team, user } });
+      await source.changed?.(request.params.id);
       return reply.code(201).send({ status: next.status, verdict: next.verdict, entry: next.history[next.history.length - 1] });
     } catch (error) {
       if (error instanceof TransitionError) return ogcError(reply, 409, 'InvalidTransition', `${error.field}: ${error.message}`);

@@ -1,3 +1,3 @@
 export { buildApiServer, type ApiOptions } from './api-server.js';
-export { storedAlerts, type AlertSource } from './alert-source.js';
+export { storedAlerts, redisIndexedAlerts, type AlertSource } from './alert-source.js';
 export { parseServeEnv, ServeEnv, isLoopbackHost } from './serve-env.js';

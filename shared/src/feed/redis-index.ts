@@ -1,0 +1,62 @@
+/**
+ * The fast index of 图斑 in Redis (queue mode): one hash `<prefix>:index:alerts`, 图斑编号 → the alert
+ * with its case fields (status, verdict, deadline). Storage stays the record of truth: the index is
+ * written after storage, and `rebuildAlertIndex` restores it — and the alert stream and its seen-set —
+ * from storage alone after Redis lost its data.
+ */
+import type { Redis } from 'ioredis';
+import type { AlertFeature } from '../alerts/alert-feature.js';
+import type { BlobStore } from '../storage/index.js';
+import { collectAlerts } from '../pipeline/export-alerts.js';
+import { readCase } from '../cases/case-store.js';
+import { stableJson } from '../util/stable-json.js';
+import { redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
+
+export const alertIndexKey = (prefix: string) => `${prefix}:index:alerts`;
+
+/** The alert as the feed shows it: stored properties plus its case's status, verdict and deadline. */
+export async function alertWithCase(store: BlobStore, alert: AlertFeature): Promise<AlertFeature> {
+  const record = await readCase(store, alert.id);
+  if (!record) return alert;
+  const lifecycle = { status: record.status, verdict: record.verdict, deadline: record.opening.deadline, dispatchedAt: record.opening.dispatchedAt };
+  return { ...alert, properties: { ...alert.properties, ...lifecycle } } as AlertFeature;
+}
+
+export async function indexAlert(redis: Redis, prefix: string, alert: AlertFeature): Promise<void> {
+  await redis.hset(alertIndexKey(prefix), alert.id, stableJson(alert).trimEnd());
+}
+
+export async function indexedAlerts(redis: Redis, prefix: string): Promise<AlertFeature[]> {
+  return (await redis.hvals(alertIndexKey(prefix))).map((json) => JSON.parse(json) as AlertFeature);
+}
+
+export interface RebuildReport {
+  alerts: number;
+  /** Alerts put back on the stream because its seen-set had lost them. */
+  restreamed: number;
+}
+
+/**
+ * Rebuilds the index from storage, and puts every alert the stream's seen-set does not know back on the
+ * stream (in 图斑编号 order), so feeds and the announce-once rule work again. Idempotent.
+ */
+export async function rebuildAlertIndex(redis: Redis, prefix: string, store: BlobStore): Promise<RebuildReport> {
+  const alerts = await collectAlerts(store);
+  const stream = redisStreamSink(redis, prefix);
+  let restreamed = 0;
+  for (const stored of alerts) {
+    await indexAlert(redis, prefix, await alertWithCase(store, stored));
+    if (await stream.publish(stored)) restreamed++; // atomic: seen-set and stream together
+  }
+  return { alerts: alerts.length, restreamed };
+}
+
+/** Wraps an alert sink so that every announced 图斑 is also indexed (after its case is opened). */
+export function withAlertIndex(inner: AlertSink, redis: Redis, prefix: string, store: BlobStore): AlertSink {
+  return {
+    async publish(alert) {
+      await indexAlert(redis, prefix, await alertWithCase(store, alert));
+      return inner.publish(alert);
+    },
+  };
+}
