@@ -190,6 +190,25 @@ function contract(
       expect(Array.from(await store.get('evidence/e2.bin'))).toEqual(Array.from(allBytes()));
     });
 
+    it('putFile stores a local file (several MB, all byte values) and overwrites like put', async () => {
+      const store = await harness.fresh();
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shoutu-putfile-'));
+      try {
+        const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7 + (i >> 11)) & 255);
+        await fs.writeFile(path.join(dir, 'scene.tif'), big);
+        await store.putFile('uploads/u1/scene.tif', path.join(dir, 'scene.tif'));
+        expect(Buffer.from(await store.get('uploads/u1/scene.tif')).equals(Buffer.from(big))).toBe(true);
+        await fs.writeFile(path.join(dir, 'small.tif'), allBytes());
+        await store.putFile('uploads/u1/scene.tif', path.join(dir, 'small.tif'));
+        expect(Array.from(await store.get('uploads/u1/scene.tif'))).toEqual(Array.from(allBytes()));
+        expect(await store.list('uploads/u1/')).toEqual(['uploads/u1/scene.tif']);
+        await expect(store.putFile('uploads/u1/x.tif', path.join(dir, 'missing.tif'))).rejects.toThrow();
+        expect(await store.exists('uploads/u1/x.tif')).toBe(false);
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it('putIfAbsent: of concurrent callers exactly one wins, and its content is stored', async () => {
       const store = await harness.fresh();
       for (let round = 0; round < 3; round++) {

@@ -23,6 +23,11 @@ export interface BlobStore {
    * (content untouched). For write-once objects (evidence).
    */
   putIfAbsent(key: string, body: Uint8Array | string, options?: PutOptions): Promise<boolean>;
+  /**
+   * Stores a local file's content under `key` without reading it into memory (uploads of large
+   * scenes), atomically like put. The local file is left in place.
+   */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
   /** Whole object. Throws NotFoundError (message naming the key and location) if missing. */
   get(key: string): Promise<Uint8Array>;
   /** Whole object, or null if missing. */

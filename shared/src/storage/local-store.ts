@@ -61,6 +61,23 @@ export class LocalBlobStore implements BlobStore {
     await syncDir(dir);
   }
 
+  async putFile(key: string, localPath: string, _options?: PutOptions): Promise<void> {
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    await this.makeParents(key, dir);
+    const tmp = path.join(dir, `${RESERVED_SEGMENT_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
+    try {
+      await fs.copyFile(localPath, tmp, fs.constants.COPYFILE_EXCL);
+      const handle = await fs.open(tmp, 'r+');
+      await handle.sync().finally(() => handle.close());
+      await fs.rename(tmp, file);
+    } catch (error) {
+      await fs.rm(tmp, { force: true });
+      throw this.conflictOr(key, error);
+    }
+    await syncDir(dir);
+  }
+
   async putIfAbsent(key: string, body: Uint8Array | string, _options?: PutOptions): Promise<boolean> {
     const file = this.pathOf(key);
     const bytes = toBytes(body);

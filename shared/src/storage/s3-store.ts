@@ -1,3 +1,6 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 /**
  * The S3 blob store. This module owns the S3 client: nothing else in shoutu constructs one.
  *
@@ -199,6 +202,20 @@ export class S3BlobStore implements BlobStore {
     await this.send(key, () =>
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType })),
     );
+  }
+
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
+    const Key = this.fullKey(key);
+    const { size } = await stat(localPath);
+    // One PutObject from a file stream (objects up to 5 GB): atomic like put, never held in memory.
+    await this.send(key, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(localPath), ContentLength: size, ContentType: options?.contentType })),
+    );
+  }
+
+  /** A URL that lets its holder PUT this one key for `expiresInSeconds` (uploads straight to S3). */
+  async presignPut(key: string, expiresInSeconds: number, contentType?: string): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), ContentType: contentType }), { expiresIn: expiresInSeconds });
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string, options?: PutOptions): Promise<boolean> {
