@@ -75,16 +75,21 @@ function render(epoch: 'before' | 'after', bands: readonly number[], seed: numbe
 
 /** The pair as GeoTIFF bytes; `bands` picks band positions of BANDS6 (e.g. [2, 1, 0] for RGB); without
  *  `clouds` the cloud and shadow blocks keep their before cover. */
-export function syntheticPair(bands: readonly number[] = [0, 1, 2, 3, 4, 5], options: { clouds?: boolean; extraAfterBand?: Uint8Array } = {}): { before: Uint8Array; after: Uint8Array } {
+export function syntheticPair(
+  bands: readonly number[] = [0, 1, 2, 3, 4, 5],
+  options: { clouds?: boolean; maskBands?: { before: Uint8Array; after: Uint8Array } } = {},
+): { before: Uint8Array; after: Uint8Array } {
   const clouds = options.clouds ?? true;
-  const extraAfterBand = options.extraAfterBand;
-  const tif = (planes: Uint8Array, count: number) => encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: count, planes, nodata: 0 });
-  const after = render('after', bands, 2, clouds);
-  const withMask = extraAfterBand ? Uint8Array.from([...after, ...extraAfterBand]) : after;
-  return {
-    before: tif(render('before', bands, 1, clouds), bands.length),
-    after: tif(withMask, bands.length + (extraAfterBand ? 1 : 0)),
+  const extra = options.maskBands;
+  const tif = (planes: Uint8Array, mask: Uint8Array | undefined) => {
+    const all = mask ? new Uint8Array(planes.length + mask.length) : planes;
+    if (mask) {
+      all.set(planes);
+      all.set(mask, planes.length);
+    }
+    return encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: bands.length + (mask ? 1 : 0), planes: all, nodata: 0 });
   };
+  return { before: tif(render('before', bands, 1, clouds), extra?.before), after: tif(render('after', bands, 2, clouds), extra?.after) };
 }
 
 /** A single-band uint8 mask on the pair's grid, 1 inside the given blocks. */

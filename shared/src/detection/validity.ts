@@ -31,8 +31,14 @@ export interface SceneValidity {
   maskedValues: number[] | null;
 }
 
-/** The largest value of an integer sample type: what a clipped (saturated) sample reads. */
+/**
+ * The default saturation value: the largest value of an integer sample type wider than 8 bits (what a
+ * clipped sample of a 12- to 16-bit sensor product reads). 8-bit imagery is left alone unless the
+ * operator declares a value: 8-bit products (drone orthophotos, stretched satellite RGB) routinely map
+ * bright but valid surfaces such as new white roofs to 255, and masking them would hide construction.
+ */
 export function typeSaturation(sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number): number | null {
+  if (bitsPerSample <= 8) return null;
   if (sampleFormat === 'uint') return 2 ** bitsPerSample - 1;
   if (sampleFormat === 'int') return 2 ** (bitsPerSample - 1) - 1;
   return null;
