@@ -20,9 +20,15 @@ import { bench as labelComponents } from '../shared/src/kernels/label-components
 import { bench as morphology } from '../shared/src/kernels/morphology.bench.js';
 import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
 import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
+import { bench as saturationMask } from '../shared/src/kernels/saturation-mask.bench.js';
+import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mask.bench.js';
+import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
+  ['saturation-mask', saturationMask],
+  ['cloud-shadow-mask', cloudShadowMask],
+  ['spectral-indices', spectralIndices],
   ['band-stats', bandStats],
   ['change-vector', changeVector],
   ['change-pass', changePass],

@@ -19,6 +19,12 @@ export async function runDetect(args: string[]): Promise<number> {
       bands: { type: 'string' },
       farmland: { type: 'string' },
       redline: { type: 'string' },
+      'before-cloud-mask': { type: 'string' },
+      'after-cloud-mask': { type: 'string' },
+      'cloud-mask-values': { type: 'string' },
+      saturation: { type: 'string' },
+      'reflectance-scale': { type: 'string' },
+      'reflectance-offset': { type: 'string' },
       ...parameterOptions,
     },
     strict: true,
@@ -39,11 +45,38 @@ export async function runDetect(args: string[]): Promise<number> {
     const path = values[layer];
     if (path) masks[layer] = { bytes: new Uint8Array(await readFile(path)), name: path };
   }
+  const number = (flag: 'saturation' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || (flag === 'reflectance-scale' && v <= 0)) {
+      throw new InvalidInputError('argument_invalid', `--${flag}: "${text}" is not a ${flag === 'reflectance-scale' ? 'positive ' : ''}number`, { field: flag });
+    }
+    return v;
+  };
+  const cloudMaskValues = values['cloud-mask-values']?.split(',').map((v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidInputError('argument_invalid', `--cloud-mask-values: "${v}" is not a number`, { field: 'cloud-mask-values' });
+    return n;
+  });
+  if (values['reflectance-offset'] !== undefined && values['reflectance-scale'] === undefined) {
+    throw new InvalidInputError('argument_invalid', '--reflectance-offset needs --reflectance-scale', { field: 'reflectance-offset' });
+  }
+  const validity = {
+    cloudMask: {
+      ...(values['before-cloud-mask'] ? { before: { path: values['before-cloud-mask'] } } : {}),
+      ...(values['after-cloud-mask'] ? { after: { path: values['after-cloud-mask'] } } : {}),
+      ...(cloudMaskValues ? { values: cloudMaskValues } : {}),
+    },
+    ...(values.saturation !== undefined ? { saturation: number('saturation', values.saturation) } : {}),
+    ...(values['reflectance-scale'] !== undefined
+      ? { reflectance: { scale: number('reflectance-scale', values['reflectance-scale']), offset: values['reflectance-offset'] !== undefined ? number('reflectance-offset', values['reflectance-offset']) : 0 } }
+      : {}),
+  };
   const result = await detectPair({
     before: { path: values.before! },
     after: { path: values.after! },
     ...(bands ? { bands } : {}),
     masks,
+    validity,
     parameters: parametersFromFlags(values),
   });
   const out = values.out!;
@@ -59,6 +92,9 @@ export async function runDetect(args: string[]): Promise<number> {
       areaM2: p.areaM2,
       areaMu: p.areaMu,
       meanScore: p.meanScore,
+      changeType: p.changeType,
+      cloudFreeFraction: p.cloudFreeFraction,
+      indices: p.indices,
       centroid: p.centroid,
       farmlandM2: p.overlap.farmland.areaM2,
       redlineM2: p.overlap.redline.areaM2,

@@ -2,6 +2,7 @@ import type { Patch } from '../detection/extract-patches.js';
 import type { SceneRecord } from '../catalog/scene-record.js';
 import type { MaskLayerName } from '../detection/parameters.js';
 import { DETECTOR_VERSION } from '../detection/parameters.js';
+import { isReported, type ChangeType } from '../detection/change-type.js';
 import { keys } from '../catalog/keys.js';
 import { severityOf, type Severity } from './severity.js';
 import { tubanId } from './tuban-id.js';
@@ -28,6 +29,12 @@ export interface AlertFeature {
     areaMu: number;
     overlap: Record<MaskLayerName, { areaM2: number; areaMu: number }>;
     changeScore: number;
+    /** What the change is (construction, bare_soil, water_gain, water_loss, vegetation_loss, …). */
+    changeType: ChangeType;
+    /** Share of the patch's footprint (the patch and a 3-pixel ring) clear in both epochs. */
+    cloudFreeFraction: number;
+    /** Mean index values before and after (evidence for the type). */
+    indices: Patch['indices'];
     severity: Severity;
     centroid: [number, number];
     evidence: { before: string; after: string };
@@ -45,8 +52,9 @@ export interface AlertContext {
   maskVersions: Partial<Record<MaskLayerName, string>>;
 }
 
-/** Whether a patch becomes an alert: by default only when it touches a mask layer. */
+/** Whether a patch becomes an alert: never seasonal change; by default only when it touches a mask layer. */
 export function isAlertable(patch: Patch, alertOn: 'masks' | 'all'): boolean {
+  if (!isReported(patch.changeType)) return false;
   return alertOn === 'all' || patch.overlap.farmland.pixels > 0 || patch.overlap.redline.pixels > 0;
 }
 
@@ -76,7 +84,10 @@ export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
         redline: { areaM2: patch.overlap.redline.areaM2, areaMu: patch.overlap.redline.areaMu },
       },
       changeScore: patch.meanScore,
-      severity: severityOf(patch.areaMu, patch.overlap),
+      changeType: patch.changeType,
+      cloudFreeFraction: patch.cloudFreeFraction,
+      indices: patch.indices,
+      severity: severityOf(patch),
       centroid: patch.centroid,
       evidence: { before: keys.evidence(id, 'before'), after: keys.evidence(id, 'after') },
       maskVersions: ctx.maskVersions,

@@ -43,5 +43,20 @@ export const SceneRecord = z.object({
     bitsPerSample: z.number().int(),
   }),
   placement: PlacementSchema,
+  /** What besides nodata makes a pixel unusable (docs/detection.md, "Validity"); absent: type saturation only. */
+  validity: z
+    .object({
+      saturation: z.number().optional(),
+      reflectance: z.object({ scale: z.number(), offset: z.number() }).optional(),
+      /** Operator cloud mask: the file's last band, or a separate single-band file on the scene's grid. */
+      cloudMask: z
+        .object({
+          band: z.number().int().optional(),
+          file: z.object({ name: z.string(), key: z.string(), sha256: z.string(), bytes: z.number().int() }).optional(),
+          values: z.array(z.number()).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 export type SceneRecord = z.infer<typeof SceneRecord>;

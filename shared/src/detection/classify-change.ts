@@ -146,7 +146,10 @@ export function haloOf(window: LatticeWindow, limit: LatticeWindow): LatticeWind
 }
 
 /** Everything detection needs of one tile window, computed on its halo and cropped to the window. */
-export interface ClassifiedWindow extends WindowScore, ChangeMaps {}
+export interface ClassifiedWindow extends WindowScore, ChangeMaps {
+  /** Validity over the whole halo window (for the patches' footprints). */
+  haloValid: Uint8Array;
+}
 
 export function classifyWindow(
   before: Float32Array,
@@ -164,5 +167,6 @@ export function classifyWindow(
     score: cropToInterior(whole.score, halo, window),
     change: cropToInterior(maps.change, halo, window),
     cleaned: cropToInterior(maps.cleaned, halo, window),
+    haloValid: whole.valid,
   };
 }

@@ -5,6 +5,9 @@ import { transformCoords } from '../geo/crs.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { MASK_LAYERS, type MaskLayerName } from './parameters.js';
 import { pixelAreaM2 } from './pixel-area.js';
+import { INDEX_CHANNELS, indexMeans, labelIndexSums, type IndexChannel, type IndexPlan } from './change-evidence.js';
+import { changeTypeOf, type ChangeType, type IndexMeans } from './change-type.js';
+import { cloudFreeFraction, patchFootprint, type Footprint } from './footprint.js';
 
 export interface MaskOverlap {
   pixels: number;
@@ -20,6 +23,13 @@ export interface Patch {
   areaM2: number;
   areaMu: number;
   meanScore: number;
+  /** What the change is, from the mean index transitions (change-type.ts); `seasonal` is never reported. */
+  changeType: ChangeType;
+  /** Mean value of each index the bands allow, before and after. */
+  indices: IndexMeans;
+  /** Share of the footprint (the patch grown by FOOTPRINT_RING_PX) that is clear in both epochs. */
+  cloudFreeFraction: number;
+  footprint: Footprint;
   /** Global lattice pixel bbox [colMin, rowMin, colMax+1, rowMax+1]. */
   pixelBbox: [number, number, number, number];
   /** Outline rings on global lattice pixel corners (exterior first, then holes), flat [c0,r0,c1,r1,…]. */
@@ -33,8 +43,20 @@ export interface Patch {
   /** True when the patch reaches the edge of its tile window: it may continue in the next tile and is
    *  completed (merged, then checked against the minimum area) at the batch level. */
   touchesEdge: boolean;
-  /** Exact sums over the patch's pixels, for merging: pixel-centre columns and rows on the lattice, score. */
-  sums: { col: number; row: number; score: number };
+  /** Exact sums over the patch's pixels, for merging: pixel-centre columns and rows on the lattice, score,
+   *  and the quantised indices (integers, [before, after] per INDEX_CHANNELS entry; 0 when unavailable). */
+  sums: { col: number; row: number; score: number; index: number[] };
+}
+
+/** What typing and the cloud-free fraction need of a window besides the change mask. */
+export interface PatchEvidence {
+  /** The window read with its halo, and validity (both epochs) over it. */
+  halo: LatticeWindow;
+  haloValid: Uint8Array;
+  /** Planar windows over the halo, unusable pixels already NaN. */
+  before: Float32Array;
+  after: Float32Array;
+  plan: IndexPlan;
 }
 
 /** Patch labels along the four sides of a tile window, as runs [start, length, patchNumber, …] where
@@ -71,6 +93,7 @@ export function extractPatches(
   lattice: Lattice,
   window: LatticeWindow,
   minAreaM2: number,
+  evidence?: PatchEvidence,
 ): TilePatches {
   const { width, height } = window;
   const edges: EdgeRuns = { top: [], bottom: [], left: [], right: [] };
@@ -81,6 +104,11 @@ export function extractPatches(
   if (n === 0) return { window, patches: [], edges };
   const patches: Patch[] = [];
   const numberOfLabel = new Int32Array(n + 1);
+  // Without evidence (unit tests of the geometry), validity is known on the window only.
+  const halo = evidence?.halo ?? window;
+  const haloValid = evidence?.haloValid ?? new Uint8Array(width * height).fill(1);
+  const channels = evidence?.plan.channels ?? [];
+  const indexSums = evidence ? labelIndexSums(evidence.plan, evidence.before, evidence.after, evidence.halo, window, labels, n) : new Float64Array(0);
   for (let label = 1; label <= n; label++) {
     const count = stats.pixelCount[label]!;
     const [minX, minY, maxX, maxY] = [stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!];
@@ -89,11 +117,19 @@ export function extractPatches(
     if (!touchesEdge && count * pixelAreaM2(lattice, centreRow) < minAreaM2) continue;
     const rings = traceOutline(labels, width, height, label, minX, minY, maxX, maxY);
     const classCounts = MASK_LAYERS.map((_, bit) => stats.classCount[label * MASK_LAYERS.length + bit]!);
+    const index = new Array<number>(2 * INDEX_CHANNELS.length).fill(0);
+    channels.forEach((channel, c) => {
+      const k = INDEX_CHANNELS.indexOf(channel);
+      index[2 * k] = indexSums[label * 2 * channels.length + 2 * c]!;
+      index[2 * k + 1] = indexSums[label * 2 * channels.length + 2 * c + 1]!;
+    });
     patches.push(
       describePatch(lattice, {
         label,
         pixelCount: count,
-        sums: { col: window.col * count + stats.sumX[label]!, row: window.row * count + stats.sumY[label]!, score: stats.sumScore[label]! },
+        sums: { col: window.col * count + stats.sumX[label]!, row: window.row * count + stats.sumY[label]!, score: stats.sumScore[label]!, index },
+        channels,
+        footprint: patchFootprint(labels, window, label, [minX, minY, maxX, maxY], haloValid, halo, touchesEdge),
         classCounts,
         pixelBbox: [window.col + minX, window.row + minY, window.col + maxX + 1, window.row + maxY + 1],
         outline: rings.map((ring) => ring.map((v, i) => v + (i % 2 === 0 ? window.col : window.row))),
@@ -122,7 +158,10 @@ export function extractPatches(
 export interface PatchParts {
   label: number;
   pixelCount: number;
-  sums: { col: number; row: number; score: number };
+  sums: { col: number; row: number; score: number; index: number[] };
+  /** Indices available for this pair (INDEX_CHANNELS order). */
+  channels: readonly IndexChannel[];
+  footprint: Footprint;
   /** Pixels per mask layer, MASK_LAYERS order. */
   classCounts: number[];
   pixelBbox: [number, number, number, number];
@@ -145,12 +184,17 @@ export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
     overlap[layer] = { pixels, areaM2: round(m2, AREA_DECIMALS), areaMu: round(squareMetresToMu(m2), MU_DECIMALS) };
   });
   const centroid = toLonLat(lattice, [parts.sums.col / count, centreRow])[0]!;
+  const indices = indexMeans(parts.channels, parts.channels.flatMap((c) => [parts.sums.index[2 * INDEX_CHANNELS.indexOf(c)]!, parts.sums.index[2 * INDEX_CHANNELS.indexOf(c) + 1]!]), count);
   return {
     label: parts.label,
     pixelCount: count,
     areaM2: round(areaM2, AREA_DECIMALS),
     areaMu: round(squareMetresToMu(areaM2), MU_DECIMALS),
     meanScore: round(parts.sums.score / count, SCORE_DECIMALS),
+    changeType: parts.channels.length > 0 ? changeTypeOf(indices) : 'other',
+    indices,
+    cloudFreeFraction: cloudFreeFraction(parts.footprint),
+    footprint: parts.footprint,
     pixelBbox: parts.pixelBbox,
     outline: parts.outline,
     bbox: bboxOf(coordinates[0]!),

@@ -5,6 +5,8 @@ import type { Lattice } from '../grid/lattice.js';
 import { describePatch, type Patch, type TilePatches } from './extract-patches.js';
 import { pixelAreaM2 } from './pixel-area.js';
 import { MASK_LAYERS } from './parameters.js';
+import { INDEX_CHANNELS } from './change-evidence.js';
+import { joinedFootprint } from './footprint.js';
 
 /** A patch of the batch: one or more tile patches joined across tile edges. */
 export interface MergedPatch {
@@ -118,10 +120,18 @@ function joinPatches(lattice: Lattice, patches: readonly Patch[]): Patch {
   if (n !== 1) throw new Error(`joined patch is ${n} components, expected 1`);
   const outline = traceOutline(labels, width, height, 1, 0, 0, width - 1, height - 1).map((ring) => ring.map((x, i) => x + (i % 2 === 0 ? c0 : r0)));
   const sum = (f: (p: Patch) => number) => patches.reduce((s, p) => s + f(p), 0);
+  const channels = INDEX_CHANNELS.filter((c) => patches[0]!.indices[c] !== undefined);
   return describePatch(lattice, {
     label: patches[0]!.label,
     pixelCount: sum((p) => p.pixelCount),
-    sums: { col: sum((p) => p.sums.col), row: sum((p) => p.sums.row), score: sum((p) => p.sums.score) },
+    sums: {
+      col: sum((p) => p.sums.col),
+      row: sum((p) => p.sums.row),
+      score: sum((p) => p.sums.score),
+      index: patches[0]!.sums.index.map((_, k) => sum((p) => p.sums.index[k]!)),
+    },
+    channels,
+    footprint: joinedFootprint(mask, width, height, patches.map((p) => p.footprint)),
     classCounts: MASK_LAYERS.map((layer) => sum((p) => p.overlap[layer].pixels)),
     pixelBbox: [c0, r0, c1, r1],
     outline,

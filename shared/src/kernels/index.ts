@@ -18,3 +18,8 @@ export { madChiScore } from './mad-chi-score.js';
 export { fuseMinScaled } from './fuse-scores.js';
 export { boxMean3x3 } from './box-mean-3x3.js';
 export { fillPolygon } from './rasterize-polygon.js';
+export { andUnsaturatedMask } from './saturation-mask.js';
+export { andClearSkyMask, CLOUD_TESTS, type CloudBands } from './cloud-shadow-mask.js';
+export { andMaskPlane, clearInvalidSamples } from './mask-band.js';
+export { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness } from './spectral-indices.js';
+export { accumulateLabelSums } from './label-sums.js';

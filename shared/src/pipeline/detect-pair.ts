@@ -11,6 +11,9 @@ import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
+import { indexPlan } from '../detection/change-evidence.js';
+import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
+import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
 
 /** Value of change.tif pixels where either epoch has no data. */
 export const CHANGE_NODATA = 255;
@@ -21,6 +24,13 @@ export interface DetectPairInput {
   /** Band order as STAC common names; default from band descriptions, else from the band count. */
   bands?: BandName[];
   masks?: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>>;
+  /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks (single-band, same
+   *  grid; non-zero or one of `values` = masked), a declared saturation value, the reflectance scale. */
+  validity?: {
+    cloudMask?: { before?: DetectPairInput['before']; after?: DetectPairInput['after']; values?: number[] };
+    saturation?: number;
+    reflectance?: ReflectanceScale;
+  };
   parameters: PipelineParameters;
 }
 
@@ -39,6 +49,8 @@ export interface DetectPairOutput {
     validPixels: number;
     changedPixels: number;
     patches: number;
+    /** Patches (≥ minimum area) by change type; `seasonal` ones are counted here but not reported. */
+    changeTypes: Record<ChangeType, number>;
     areaM2: number;
     areaMu: number;
     overlapMu: Record<MaskLayerName, number>;
@@ -59,16 +71,40 @@ export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
   return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
 }
 
-/** One file of the pair, read by lattice windows (no catalog involved). */
-function pairSide(raster: GeoTiffRaster, tileSize: number): PairSide & { placement: Placement } {
+/** One file of the pair, read by lattice windows (no catalog involved), unusable pixels NaN. */
+function pairSide(raster: GeoTiffRaster, tileSize: number, bands: (BandName | null)[], validity: DetectPairInput['validity'], mask: GeoTiffRaster | null): PairSide & { placement: Placement } {
   const info = raster.info;
   const placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, tileSize);
+  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity?.saturation, reflectance: validity?.reflectance, maskedValues: validity?.cloudMask?.values ?? null });
   return {
     bands: info.bands,
     nodata: info.nodata,
     placement,
-    readWindow: (w) => raster.readWindow(w.col - placement.col0, w.row - placement.row0, w.width, w.height),
+    readWindow: async (w) => {
+      const [x, y] = [w.col - placement.col0, w.row - placement.row0];
+      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
+      maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
+      return planar;
+    },
   };
+}
+
+/** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
+async function openCloudMask(source: DetectPairInput['before'], of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
+  const name = nameOf(source);
+  const mask = await openGeoTiff('path' in source ? { path: source.path } : { bytes: source.bytes }, name);
+  const m = mask.info;
+  const o = of.info;
+  let problem: string | null = null;
+  if (m.bands !== 1) problem = `has ${m.bands} bands, expected 1`;
+  else if (m.width !== o.width || m.height !== o.height || m.epsg !== o.epsg || m.geoTransform.some((v, i) => Math.abs(v - o.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
+    problem = `is not on the grid of ${ofName} (size, CRS and geotransform must match)`;
+  }
+  if (problem) {
+    await mask.close();
+    throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask ${problem}`, { file: name, field: 'cloudMask' });
+  }
+  return mask;
 }
 
 /**
@@ -86,6 +122,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     await br.close();
     throw error;
   }
+  const maskRasters: GeoTiffRaster[] = [];
+  let maskBefore: GeoTiffRaster | null = null;
+  let maskAfter: GeoTiffRaster | null = null;
   try {
     const bi = br.info;
     const ai = ar.info;
@@ -109,13 +148,17 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     }
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
-    const before = pairSide(br, tileSize);
-    const after = pairSide(ar, tileSize);
+    const masks = input.validity?.cloudMask;
+    if (masks?.before) maskRasters.push((maskBefore = await openCloudMask(masks.before, br, nameOf(input.before))));
+    if (masks?.after) maskRasters.push((maskAfter = await openCloudMask(masks.after, ar, nameOf(input.after))));
+    const before = pairSide(br, tileSize, bands, input.validity, maskBefore);
+    const after = pairSide(ar, tileSize, bands, input.validity, maskAfter);
     const placement = before.placement;
     const lattice = placement.lattice;
     const overlap = extentOf(placement);
     const pairStats = await computePairStats(before, after, overlap, evidenceBands(bands, bi.bands));
     const model = scoreModel(pairStats, bi.nodata, ai.nodata, bi.bands);
+    const plan = indexPlan(bands, model);
 
     const change = new Uint8Array(bi.width * bi.height);
     const tiles: TilePatches[] = [];
@@ -143,11 +186,14 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       const classes = new Uint8Array(n);
       const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, w), width: w.width, height: w.height };
       for (const l of layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      tiles.push(extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2));
+      tiles.push(extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2, { halo, haloValid: scored.haloValid, before: b, after: a, plan }));
     }
     // Whole patches of each tile, then the parts that reach tile edges joined across them.
-    const patches: Patch[] = tiles.flatMap((t) => t.patches.filter((p) => !p.touchesEdge));
-    patches.push(...mergeTilePatches(lattice, tiles, minAreaM2).map((m) => m.patch));
+    const typed: Patch[] = tiles.flatMap((t) => t.patches.filter((p) => !p.touchesEdge));
+    typed.push(...mergeTilePatches(lattice, tiles, minAreaM2).map((m) => m.patch));
+    const changeTypes = Object.fromEntries(CHANGE_TYPES.map((t) => [t, typed.filter((p) => p.changeType === t).length])) as Record<ChangeType, number>;
+    // Seasonal vegetation change is not a 图斑 (change.tif keeps its pixels: it is the per-pixel decision).
+    const patches = typed.filter((p) => isReported(p.changeType));
     patches.sort((a, b) => a.pixelBbox[1] - b.pixelBbox[1] || a.pixelBbox[0] - b.pixelBbox[0] || a.pixelCount - b.pixelCount);
     const areaM2 = patches.reduce((s, p) => s + p.areaM2, 0);
     const overlapMu = {} as Record<MaskLayerName, number>;
@@ -166,12 +212,13 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         validPixels,
         changedPixels,
         patches: patches.length,
+        changeTypes,
         areaM2: round(areaM2, 2),
         areaMu: round(squareMetresToMu(areaM2), 4),
         overlapMu,
       },
     };
   } finally {
-    await Promise.all([br.close(), ar.close()]);
+    await Promise.all([br.close(), ar.close(), ...maskRasters.map((m) => m.close())]);
   }
 }

@@ -8,6 +8,7 @@ import { rasterizeMaskLayer } from '../masks/index.js';
 import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
+import { indexPlan } from '../detection/change-evidence.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
 
@@ -39,7 +40,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   let b: Float32Array;
   let a: Float32Array;
   try {
-    [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
+    [b, a] = await Promise.all([before.readValidWindow(halo), after.readValidWindow(halo)]);
   } finally {
     await Promise.all([before.close(), after.close()]);
   }
@@ -61,7 +62,8 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
-  const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2);
+  const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(afterRecord.bands, model) };
+  const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence);
   const result: DetectResult = {
     schema: 'shoutu.detect/1',
     detector: DETECTOR_VERSION,

@@ -60,7 +60,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   }
   await store.put(keys.batchManifest(batchId), manifestBytes, { contentType: 'application/json' });
 
-  const wanted = manifest.files ?? names.filter((n) => /\.tiff?$/i.test(n));
+  // Cloud mask files travel with their scenes; they are not scenes themselves.
+  const maskFiles = new Set(Object.values(manifest.cloudMask?.files ?? {}));
+  const wanted = (manifest.files ?? names.filter((n) => /\.tiff?$/i.test(n))).filter((n) => !maskFiles.has(n));
   const outcomes: FileOutcome[] = [];
   const scenes: SceneRecord[] = [];
   for (const name of wanted) {
@@ -112,15 +114,29 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
   const raster = await openGeoTiff({ bytes }, file);
   const info = raster.info;
   await raster.close();
-  if (info.bands !== manifest.bands.length) {
+  const maskBands = manifest.cloudMask?.band !== undefined ? 1 : 0;
+  if (info.bands !== manifest.bands.length + maskBands) {
     throw new InvalidInputError(
       'band_count_mismatch',
-      `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"`,
+      `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"${maskBands ? ' plus the cloud mask band (cloudMask.band)' : ''}`,
       { file: name, field: 'bands' },
     );
   }
+  const maskFile = await ingestCloudMaskFile(store, source, manifest, name, info);
   const key = keys.batchFile(manifest.batchId, name);
   await store.put(key, bytes, { contentType: 'image/tiff' });
+  const cloudMask = manifest.cloudMask
+    ? {
+        ...(manifest.cloudMask.band !== undefined ? { band: manifest.cloudMask.band - 1 } : {}),
+        ...(maskFile ? { file: maskFile } : {}),
+        ...(manifest.cloudMask.values ? { values: manifest.cloudMask.values } : {}),
+      }
+    : undefined;
+  const validity = {
+    ...(manifest.saturation !== undefined ? { saturation: manifest.saturation } : {}),
+    ...(manifest.reflectance ? { reflectance: { scale: manifest.reflectance.scale, offset: manifest.reflectance.offset } } : {}),
+    ...(cloudMask ? { cloudMask } : {}),
+  };
   return {
     schema: 'shoutu.scene/1',
     sceneId: sceneIdOf(manifest.batchId, name),
@@ -142,7 +158,57 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
       bitsPerSample: info.bitsPerSample,
     },
     placement: placeRaster(info.epsg, info.geoTransform, info.width, info.height, parameters.tileSize),
+    // Absent unless the operator said something: records of plain batches keep their bytes.
+    ...(Object.keys(validity).length > 0 ? { validity } : {}),
   };
+}
+
+/**
+ * The scene's cloud mask file (cloudMask.files), checked and stored: one band, on exactly the scene's
+ * grid. A bad or missing mask rejects the scene (its pixels cannot be trusted to be clear).
+ */
+async function ingestCloudMaskFile(
+  store: BlobStore,
+  source: BatchSource,
+  manifest: BatchManifest,
+  sceneName: string,
+  scene: { width: number; height: number; epsg: number; geoTransform: readonly number[] },
+): Promise<{ name: string; key: string; sha256: string; bytes: number } | null> {
+  const name = manifest.cloudMask?.files?.[sceneName];
+  if (name === undefined) {
+    if (manifest.cloudMask?.files) {
+      throw new InvalidInputError('cloud_mask_missing', `${sceneName}: ${MANIFEST_NAME} gives cloud mask files but none for this scene in cloudMask.files`, { file: sceneName, field: 'cloudMask.files' });
+    }
+    return null;
+  }
+  const field = `cloudMask.files.${sceneName}`;
+  if (!(await source.list()).includes(name)) {
+    throw new InvalidInputError('cloud_mask_missing', `${name}: cloud mask of ${sceneName} (${field}) is not in the batch`, { file: name, field });
+  }
+  const bytes = await source.read(name);
+  let info;
+  try {
+    const raster = await openGeoTiff({ bytes }, name);
+    info = raster.info;
+    await raster.close();
+  } catch (error) {
+    if (!isInvalidInput(error)) throw error;
+    throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} is not a usable GeoTIFF (${error.message})`, { file: name, field });
+  }
+  if (info.bands !== 1) {
+    throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} has ${info.bands} bands, expected 1`, { file: name, field });
+  }
+  const sameGrid =
+    info.width === scene.width &&
+    info.height === scene.height &&
+    info.epsg === scene.epsg &&
+    info.geoTransform.every((v, i) => Math.abs(v - scene.geoTransform[i]!) <= 1e-6 * Math.max(1, Math.abs(v)));
+  if (!sameGrid) {
+    throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} is not on the scene's grid (size, CRS and geotransform must match)`, { file: name, field });
+  }
+  const key = keys.batchFile(manifest.batchId, name);
+  await store.put(key, bytes, { contentType: 'image/tiff' });
+  return { name, key, sha256: sha256Hex(bytes), bytes: bytes.byteLength };
 }
 
 /** Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. */
@@ -166,10 +232,11 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     let pairStats;
     try {
       pairStats = await computePairStats(
-        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: b.readWindow },
-        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: a.readWindow },
+        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: b.readValidWindow },
+        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: a.readValidWindow },
         overlap,
-        evidenceBands(scene.bands, scene.raster.bands),
+        // scene.bands names the image bands; a cloud mask band after them is never evidence.
+        evidenceBands(scene.bands, scene.bands.length),
       );
     } finally {
       await Promise.all([b.close(), a.close()]);

@@ -50,6 +50,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     if (!f.sceneId) continue;
     const scene = await getScene(store, f.sceneId);
     inputs.push({ role: 'scene', key: scene.file.key, sha256: scene.file.sha256 });
+    const mask = scene.validity?.cloudMask?.file;
+    if (mask) inputs.push({ role: 'scene', key: mask.key, sha256: mask.sha256 });
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
   const baselineScenes = new Set<string>();
@@ -62,6 +64,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     const scene = await getScene(store, sceneId);
     baselineBatches.add(scene.batchId);
     inputs.push({ role: 'baseline-scene', key: scene.file.key, sha256: scene.file.sha256 });
+    const mask = scene.validity?.cloudMask?.file;
+    if (mask) inputs.push({ role: 'baseline-scene', key: mask.key, sha256: mask.sha256 });
   }
   for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
   const masks = status.masks ?? [];

@@ -41,6 +41,16 @@ describe('BatchManifest', () => {
     ['files[0]', { ...good, files: ['scene.png'] }],
     ['sensor', { ...good, sensor: '' }],
     ['nodata', { ...good, nodata: 'none' }],
+    ['saturation', { ...good, saturation: 'max' }],
+    ['reflectance.scale', { ...good, reflectance: { scale: 0 } }],
+    ['reflectance', { ...good, reflectance: { scale: 0.0001, gain: 1 } }],
+    ['cloudMask', { ...good, cloudMask: {} }],
+    ['cloudMask', { ...good, cloudMask: { band: 7, files: { 'a.tif': 'm.tif' } } }],
+    ['cloudMask.band', { ...good, cloudMask: { band: 3 } }],
+    ['cloudMask.values', { ...good, cloudMask: { band: 7, values: [] } }],
+    ['cloudMask.files.a.tif', { ...good, cloudMask: { files: { 'a.tif': 'a.tif' } } }],
+    ['cloudMask.files.a.tif', { ...good, cloudMask: { files: { 'a.tif': 'b.tif', 'b.tif': 'c.tif' } } }],
+    ['cloudMask.files.x.tif', { ...good, files: ['a.tif'], cloudMask: { files: { 'x.tif': 'm.tif' } } }],
   ])('rejects a bad %s, naming the field and the file', (field, value) => {
     const error = errorOf(value);
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -49,6 +59,17 @@ describe('BatchManifest', () => {
     expect(error.file).toBe('batch.json');
     expect(error.message).toContain('batch.json');
     expect(error.message).toContain(field);
+  });
+
+  it('accepts validity settings: saturation, reflectance scale, a cloud mask band or mask files', () => {
+    expect(BatchManifest.parse({ ...good, saturation: 4095, reflectance: { scale: 2.75e-5, offset: -0.2 } }).reflectance).toEqual({ scale: 2.75e-5, offset: -0.2 });
+    expect(BatchManifest.parse({ ...good, reflectance: { scale: 1e-4 } }).reflectance).toEqual({ scale: 1e-4, offset: 0 });
+    expect(BatchManifest.parse({ ...good, cloudMask: { band: 7, values: [2, 4] } }).cloudMask).toEqual({ band: 7, values: [2, 4] });
+    expect(BatchManifest.parse({ ...good, cloudMask: { files: { 'a.tif': 'a-mask.tif' } } }).cloudMask?.files).toEqual({ 'a.tif': 'a-mask.tif' });
+  });
+
+  it('explains where the cloud mask band must be', () => {
+    expect(errorOf({ ...good, cloudMask: { band: 3 } }).message).toContain('must be 7: the mask band is the last band of each file');
   });
 
   it('names a missing field', () => {

@@ -33,6 +33,26 @@ export const BatchFileName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.tiff?$/i, 'must be a plain file name ending in .tif or .tiff (no folders)');
 
+/**
+ * An operator-supplied cloud (and shadow) mask: either a band of every file (it must be the last band,
+ * after the image bands listed in `bands`), or a separate single-band GeoTIFF per scene on the same
+ * grid (`files`: scene file → mask file). A sample is masked when it is non-zero, or, with `values`,
+ * when it equals one of them (classified masks: Fmask 2 = shadow, 4 = cloud; Sentinel-2 SCL 3, 8, 9, 10).
+ */
+export const CloudMaskSpec = z
+  .object({
+    band: z.number().int().min(1).max(65).optional(),
+    files: z.record(BatchFileName, BatchFileName).optional(),
+    values: z.array(z.number().finite()).min(1).max(64).optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if ((spec.band === undefined) === (spec.files === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "band" (a mask band in every file) or "files" (a mask file per scene)' });
+    }
+  });
+export type CloudMaskSpec = z.infer<typeof CloudMaskSpec>;
+
 /** `batch.json`: what an operator says about an imagery batch. */
 export const BatchManifest = z
   .object({
@@ -46,6 +66,24 @@ export const BatchManifest = z
     files: z.array(BatchFileName).min(1).max(1000).optional(),
     /** Overrides the files' own nodata value. */
     nodata: z.number().finite().optional(),
+    /** Sample value of a clipped (saturated) sample; default: the file type's maximum (255 for uint8). */
+    saturation: z.number().finite().optional(),
+    /** Raw sample × scale + offset = reflectance 0..1; enables the spectral cloud/shadow test. */
+    reflectance: z.object({ scale: z.number().finite().positive(), offset: z.number().finite().default(0) }).strict().optional(),
+    /** Operator cloud mask: a band of every file or a file per scene. */
+    cloudMask: CloudMaskSpec.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    const band = m.cloudMask?.band;
+    if (band !== undefined && band !== m.bands.length + 1) {
+      ctx.addIssue({ code: 'custom', path: ['cloudMask', 'band'], message: `must be ${m.bands.length + 1}: the mask band is the last band of each file, after the ${m.bands.length} image band(s) listed in "bands"` });
+    }
+    const masks = Object.entries(m.cloudMask?.files ?? {});
+    for (const [scene, mask] of masks) {
+      if (scene === mask) ctx.addIssue({ code: 'custom', path: ['cloudMask', 'files', scene], message: 'a scene cannot be its own mask' });
+      if (masks.some(([other]) => other === mask)) ctx.addIssue({ code: 'custom', path: ['cloudMask', 'files', scene], message: `"${mask}" is a scene of the batch, not a mask` });
+      if (m.files && !m.files.includes(scene)) ctx.addIssue({ code: 'custom', path: ['cloudMask', 'files', scene], message: `"${scene}" is not one of the batch's "files"` });
+    }
+  });
 export type BatchManifest = z.infer<typeof BatchManifest>;

@@ -1,0 +1,131 @@
+import type { BandName } from '../schemas/manifest.js';
+import { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness } from '../kernels/spectral-indices.js';
+import { accumulateLabelSums } from '../kernels/label-sums.js';
+import type { LatticeWindow } from '../grid/lattice.js';
+import type { ScoreModel } from './classify-change.js';
+
+/**
+ * Per-pixel indices that describe what the ground is, in each epoch (docs/detection.md, "Typing").
+ * Each is computed only when its bands exist; a patch carries the sums of both epochs' values.
+ */
+export const INDEX_CHANNELS = ['ndvi', 'ndbi', 'water', 'bsi', 'exg', 'redness', 'chroma', 'brightness'] as const;
+export type IndexChannel = (typeof INDEX_CHANNELS)[number];
+
+/** Indices are summed in units of 1/INDEX_QUANTUM (integers: sums merge exactly across tiles). */
+export const INDEX_QUANTUM = 10_000;
+
+/** How to compute each available index from a planar window of the file's bands. */
+export interface IndexPlan {
+  /** Channels computed, in INDEX_CHANNELS order. */
+  channels: IndexChannel[];
+  /** `water` is MNDWI (green, swir16) when there is a swir16 band, else NDWI (green, nir). */
+  water: 'mndwi' | 'ndwi' | null;
+  band: Partial<Record<'blue' | 'green' | 'red' | 'nir' | 'swir16', number>>;
+  /** Visible bands (file positions) and their pair statistics per epoch, for the brightness index. */
+  visible: number[];
+  beforeMean: number[];
+  beforeStd: number[];
+  afterMean: number[];
+  afterStd: number[];
+}
+
+/** Which indices a pair allows, from its band names and the pair statistics (for brightness). */
+export function indexPlan(bands: readonly (BandName | null)[], model: Pick<ScoreModel, 'evidenceBands' | 'beforeMean' | 'beforeStd' | 'afterMean' | 'afterStd'>): IndexPlan {
+  const find = (...names: BandName[]) => {
+    for (const name of names) if (bands.indexOf(name) >= 0) return bands.indexOf(name);
+    return -1;
+  };
+  const pos = { blue: find('blue'), green: find('green'), red: find('red'), nir: find('nir', 'nir08'), swir16: find('swir16') };
+  const band: IndexPlan['band'] = {};
+  for (const [k, v] of Object.entries(pos)) if (v >= 0) band[k as keyof typeof pos] = v;
+  const has = (...names: (keyof typeof pos)[]) => names.every((n) => pos[n] >= 0);
+  const water = has('green', 'swir16') ? 'mndwi' : has('green', 'nir') ? 'ndwi' : null;
+  const available: Record<IndexChannel, boolean> = {
+    ndvi: has('nir', 'red'),
+    ndbi: has('swir16', 'nir'),
+    water: water !== null,
+    bsi: has('swir16', 'red', 'nir', 'blue'),
+    exg: has('red', 'green', 'blue'),
+    redness: has('red', 'blue'),
+    chroma: has('red', 'green', 'blue'),
+    brightness: false,
+  };
+  // Brightness in pair standard deviations needs the visible bands' statistics (evidence bands only).
+  const visible: number[] = [];
+  const stats = { beforeMean: [] as number[], beforeStd: [] as number[], afterMean: [] as number[], afterStd: [] as number[] };
+  for (const b of [pos.blue, pos.green, pos.red]) {
+    const k = b >= 0 ? model.evidenceBands.indexOf(b) : -1;
+    if (k < 0) continue;
+    visible.push(b);
+    stats.beforeMean.push(model.beforeMean[k]!);
+    stats.beforeStd.push(model.beforeStd[k]!);
+    stats.afterMean.push(model.afterMean[k]!);
+    stats.afterStd.push(model.afterStd[k]!);
+  }
+  available.brightness = visible.length > 0;
+  return { channels: INDEX_CHANNELS.filter((c) => available[c]), water, band, visible, ...stats };
+}
+
+/** One index of one epoch over a planar window of `pixels` pixels. */
+function computeIndex(plan: IndexPlan, channel: IndexChannel, epoch: 'before' | 'after', planar: Float32Array, pixels: number, out: Float32Array): void {
+  const { blue, green, red, nir, swir16 } = plan.band as Required<IndexPlan['band']>;
+  switch (channel) {
+    case 'ndvi': return normalizedDifference(planar, pixels, nir, red, out);
+    case 'ndbi': return normalizedDifference(planar, pixels, swir16, nir, out);
+    case 'water': return normalizedDifference(planar, pixels, green, plan.water === 'mndwi' ? swir16 : nir, out);
+    case 'bsi': return bareSoilIndex(planar, pixels, swir16, red, nir, blue, out);
+    case 'exg': return excessGreen(planar, pixels, red, green, blue, out);
+    case 'redness': return normalizedDifference(planar, pixels, red, blue, out);
+    case 'chroma': return chroma(planar, pixels, red, green, blue, out);
+    case 'brightness':
+      return epoch === 'before'
+        ? zBrightness(planar, pixels, plan.visible, plan.beforeMean, plan.beforeStd, out)
+        : zBrightness(planar, pixels, plan.visible, plan.afterMean, plan.afterStd, out);
+  }
+}
+
+/**
+ * Sums of each planned index over the pixels of each label, both epochs: Float64Array((n+1) × 2C),
+ * row `label`, columns [before c0, after c0, before c1, after c1, …] in units of 1/INDEX_QUANTUM.
+ * `before`/`after` are planar windows over `halo`; `labels` covers `window` (inside the halo).
+ */
+export function labelIndexSums(
+  plan: IndexPlan,
+  before: Float32Array,
+  after: Float32Array,
+  halo: LatticeWindow,
+  window: LatticeWindow,
+  labels: Int32Array,
+  n: number,
+): Float64Array {
+  const columns = 2 * plan.channels.length;
+  const sums = new Float64Array((n + 1) * Math.max(1, columns));
+  if (columns === 0 || n === 0) return sums;
+  const haloPixels = halo.width * halo.height;
+  const pixels = window.width * window.height;
+  const full = new Float32Array(haloPixels);
+  const inner = new Float32Array(pixels);
+  const dx = window.col - halo.col;
+  const dy = window.row - halo.row;
+  plan.channels.forEach((channel, c) => {
+    (['before', 'after'] as const).forEach((epoch, e) => {
+      computeIndex(plan, channel, epoch, epoch === 'before' ? before : after, haloPixels, full);
+      for (let y = 0; y < window.height; y++) {
+        const from = (y + dy) * halo.width + dx;
+        inner.set(full.subarray(from, from + window.width), y * window.width);
+      }
+      accumulateLabelSums(labels, inner, pixels, INDEX_QUANTUM, columns, 2 * c + e, sums);
+    });
+  });
+  return sums;
+}
+
+/** Mean before/after value of each index of a patch, from its sums (rounded to 4 decimals). */
+export function indexMeans(channels: readonly IndexChannel[], sums: readonly number[], pixelCount: number): Partial<Record<IndexChannel, { before: number; after: number }>> {
+  const out: Partial<Record<IndexChannel, { before: number; after: number }>> = {};
+  channels.forEach((channel, c) => {
+    const mean = (k: number) => Math.round((sums[k]! / pixelCount / INDEX_QUANTUM) * 1e4) / 1e4;
+    out[channel] = { before: mean(2 * c), after: mean(2 * c + 1) };
+  });
+  return out;
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { BandName } from '../schemas/manifest.js';
+import { andUnsaturatedMask } from '../kernels/saturation-mask.js';
+import { andClearSkyMask, type CloudBands } from '../kernels/cloud-shadow-mask.js';
+import { andMaskPlane, clearInvalidSamples } from '../kernels/mask-band.js';
+
+/** Raw sample × scale + offset = reflectance (0..1). Known only when the operator states it. */
+export const ReflectanceScale = z
+  .object({
+    scale: z.number().finite().positive(),
+    offset: z.number().finite().default(0),
+  })
+  .strict();
+export type ReflectanceScale = z.infer<typeof ReflectanceScale>;
+
+/**
+ * What decides, for one scene, that a pixel holds usable data besides nodata (see docs/detection.md,
+ * "Validity"): saturation, the spectral cloud/shadow test (only with a known reflectance scale and the
+ * bands it needs), and an operator cloud mask (a band of the file or a separate file).
+ */
+export interface SceneValidity {
+  /** Bands of imagery (the mask band, when there is one, is after them). */
+  imageBands: number;
+  /** Sample value of a clipped sample, or null (float data without a declared value). */
+  saturation: number | null;
+  /** Reflectance scale and the band positions of the cloud test; null when it does not run. */
+  cloud: { scale: number; offset: number; bands: CloudBands } | null;
+  /** File band (0-based) holding the operator's cloud mask, or null. */
+  maskBand: number | null;
+  /** Mask values that mean "masked"; null: any non-zero value. */
+  maskedValues: number[] | null;
+}
+
+/**
+ * The default saturation value: the largest value of an integer sample type wider than 8 bits (what a
+ * clipped sample of a 12- to 16-bit sensor product reads). 8-bit imagery is left alone unless the
+ * operator declares a value: 8-bit products (drone orthophotos, stretched satellite RGB) routinely map
+ * bright but valid surfaces such as new white roofs to 255, and masking them would hide construction.
+ */
+export function typeSaturation(sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number): number | null {
+  if (bitsPerSample <= 8) return null;
+  if (sampleFormat === 'uint') return 2 ** bitsPerSample - 1;
+  if (sampleFormat === 'int') return 2 ** (bitsPerSample - 1) - 1;
+  return null;
+}
+
+/** Positions of the cloud test's bands, or null when one it needs is missing. */
+export function cloudBandsOf(bands: readonly (BandName | null)[]): CloudBands | null {
+  const at = (name: BandName) => bands.indexOf(name);
+  const needed = { blue: at('blue'), green: at('green'), red: at('red'), nir: at('nir') >= 0 ? at('nir') : at('nir08'), swir16: at('swir16') };
+  if (Object.values(needed).some((i) => i < 0)) return null;
+  return { ...needed, swir22: at('swir22') };
+}
+
+export interface ValidityOptions {
+  sampleFormat: 'uint' | 'int' | 'float';
+  bitsPerSample: number;
+  saturation?: number | undefined;
+  reflectance?: ReflectanceScale | undefined;
+  maskBand?: number | null | undefined;
+  maskedValues?: number[] | null | undefined;
+}
+
+export function sceneValidity(bands: readonly (BandName | null)[], options: ValidityOptions): SceneValidity {
+  const cloudBands = options.reflectance ? cloudBandsOf(bands) : null;
+  return {
+    imageBands: bands.length,
+    saturation: options.saturation ?? typeSaturation(options.sampleFormat, options.bitsPerSample),
+    cloud: cloudBands && options.reflectance ? { scale: options.reflectance.scale, offset: options.reflectance.offset, bands: cloudBands } : null,
+    maskBand: options.maskBand ?? null,
+    maskedValues: options.maskedValues ?? null,
+  };
+}
+
+/**
+ * Marks the unusable pixels of a planar window NaN in every band (in place), so the change kernels,
+ * which treat non-finite samples as invalid, never score or flag them. `maskPlane` is a window of a
+ * separate single-band mask file (same grid), or null. Returns the number of pixels masked here.
+ */
+export function maskUnusablePixels(planar: Float32Array, width: number, height: number, fileBands: number, validity: SceneValidity, maskPlane: Float32Array | null): number {
+  const pixels = width * height;
+  const valid = new Uint8Array(pixels).fill(1);
+  const image = validity.imageBands;
+  if (validity.saturation !== null) andUnsaturatedMask(planar, width, height, image, validity.saturation, valid);
+  if (validity.cloud) andClearSkyMask(planar, width, height, image, validity.cloud.bands, validity.cloud.scale, validity.cloud.offset, valid);
+  const values = validity.maskedValues ? Float64Array.from(validity.maskedValues) : null;
+  if (validity.maskBand !== null) andMaskPlane(planar.subarray(validity.maskBand * pixels, (validity.maskBand + 1) * pixels), pixels, values, valid);
+  if (maskPlane) andMaskPlane(maskPlane, pixels, values, valid);
+  let masked = 0;
+  for (let i = 0; i < pixels; i++) masked += 1 - valid[i]!;
+  if (masked > 0) clearInvalidSamples(planar, pixels, fileBands, valid);
+  return masked;
+}

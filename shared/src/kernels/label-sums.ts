@@ -1,0 +1,37 @@
+/**
+ * Per-label sums of a quantised per-pixel value: the exact, mergeable evidence of a patch.
+ *
+ * Layout: `labels` Int32Array(pixels), 0 = background, 1..n = component; `values` Float32Array(pixels);
+ * `sums` Float64Array((n+1)*channels), row-major by label: sums[label*channels + channel].
+ * Units: each value is rounded to an integer number of 1/quantum (Math.round(value × quantum)) before it
+ * is added, so every sum is an integer below 2^53 and adds up exactly: a patch cut by tile edges gets
+ * the same sums as the whole patch, in any order. Non-finite values count as 0.
+ * Edges: purely per-pixel.
+ */
+
+import { requireIntegerInRange, requireLength } from './argument-checks.js';
+
+export function accumulateLabelSums(
+  labels: Int32Array,
+  values: Float32Array,
+  pixels: number,
+  quantum: number,
+  channels: number,
+  channel: number,
+  sums: Float64Array,
+): void {
+  requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
+  requireIntegerInRange('channels', channels, 1, 0xffff);
+  requireIntegerInRange('channel', channel, 0, channels - 1);
+  requireLength('labels', labels, pixels);
+  requireLength('values', values, pixels);
+  for (let i = 0; i < pixels; i++) {
+    const label = labels[i]!;
+    if (label <= 0) continue;
+    const v = values[i]!;
+    if (v - v !== 0) continue;
+    const at = label * channels + channel;
+    if (at >= sums.length) throw new RangeError(`sums has length ${sums.length}, label ${label} needs ${(label + 1) * channels}`);
+    sums[at] = sums[at]! + Math.round(v * quantum);
+  }
+}
