@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
-import { buildApiServer, isLoopbackHost, parseServeEnv, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
+import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, DEFAULT_UPLOAD_LIMITS, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { Queue } from 'bullmq';
+import { buildApiServer, embeddedLauncher, isLoopbackHost, parseServeEnv, queueLauncher, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
 
 /** Starts the HTTP API (PORT, default 8080) over the configured storage; runs until SIGINT/SIGTERM. */
 export async function runServe(args: string[]): Promise<number> {
@@ -21,10 +22,16 @@ export async function runServe(args: string[]): Promise<number> {
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
   const source = redis ? redisIndexedAlerts(redis, env.SHOUTU_QUEUE_PREFIX, store) : storedAlerts(store);
-  const app = buildApiServer({ source, registry, logger, liveFeed, store });
+  const ingestQueue = redis ? new Queue(QUEUES.ingest, { connection: redis, prefix: env.SHOUTU_QUEUE_PREFIX }) : null;
+  const uploads = {
+    store,
+    limits: { ...DEFAULT_UPLOAD_LIMITS, maxFileBytes: env.SHOUTU_UPLOAD_MAX_FILE_BYTES, maxBatchBytes: env.SHOUTU_UPLOAD_MAX_BATCH_BYTES },
+    launcher: ingestQueue ? queueLauncher(ingestQueue) : embeddedLauncher(store, logger),
+  };
+  const app = buildApiServer({ source, registry, logger, liveFeed, store, uploads });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
-  closeOnSignals({ close: async () => { await app.close(); redis?.disconnect(); } }, logger);
+  closeOnSignals({ close: async () => { await app.close(); await ingestQueue?.close(); redis?.disconnect(); } }, logger);
   await new Promise(() => {}); // runs until a signal closes it
   return 0;
 }

@@ -39,3 +39,4 @@ export * from './lifecycle/index.js';
 export * from './feed/index.js';
 export { stableJson } from './util/stable-json.js';
 export * from './cases/index.js';
+export * from './uploads/index.js';

@@ -198,6 +198,8 @@ function contract(
         await fs.writeFile(path.join(dir, 'scene.tif'), big);
         await store.putFile('uploads/u1/scene.tif', path.join(dir, 'scene.tif'));
         expect(Buffer.from(await store.get('uploads/u1/scene.tif')).equals(Buffer.from(big))).toBe(true);
+        expect(await store.sizeOf('uploads/u1/scene.tif')).toBe(big.length);
+        expect(await store.sizeOf('uploads/u1/none.tif')).toBeNull();
         await fs.writeFile(path.join(dir, 'small.tif'), allBytes());
         await store.putFile('uploads/u1/scene.tif', path.join(dir, 'small.tif'));
         expect(Array.from(await store.get('uploads/u1/scene.tif'))).toEqual(Array.from(allBytes()));

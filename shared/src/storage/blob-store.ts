@@ -33,6 +33,8 @@ export interface BlobStore {
   /** Whole object, or null if missing. */
   getOrNull(key: string): Promise<Uint8Array | null>;
   exists(key: string): Promise<boolean>;
+  /** Size in bytes of the object, or null if missing (without reading it). */
+  sizeOf(key: string): Promise<number | null>;
   /**
    * All keys under the prefix (a plain string prefix, usually ending in '/'; '' lists
    * everything), sorted in byte (UTF-8) order, complete. Empty array if none.

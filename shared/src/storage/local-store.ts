@@ -133,6 +133,16 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async sizeOf(key: string): Promise<number | null> {
+    try {
+      const stat = await fs.stat(this.pathOf(key));
+      return stat.isFile() ? stat.size : null;
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? '')) return null;
+      throw error;
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix);
     // Walk from the deepest directory the prefix fully names; filter by the full prefix.

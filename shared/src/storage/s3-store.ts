@@ -287,6 +287,17 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async sizeOf(key: string): Promise<number | null> {
+    const Key = this.fullKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (isMissingKey(error)) return null;
+      throw this.mapError(key, error);
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix);
     const fullPrefix = this.prefix + prefix;

@@ -7,6 +7,7 @@ import { registerLiveFeed, type LiveFeedOptions } from './live-feed.js';
 import { registerExports } from './exports.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
+import { registerUploadRoutes, type UploadOptions } from './upload-routes.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -18,6 +19,8 @@ export interface ApiOptions {
   liveFeed?: LiveFeedOptions | null;
   /** Where webhook subscriptions and 图斑 cases are kept; absent: read-only feed without them. */
   store?: BlobStore;
+  /** Batch uploads (limits and how a commit starts ingest); absent: no upload API. */
+  uploads?: UploadOptions;
 }
 
 /** The HTTP API of the alert service. Routes are added here by area (OGC features, feed, exports …). */
@@ -33,6 +36,7 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
   registerExports(app, options.source, options.registry);
   registerWebhookRoutes(app, options.store ?? null, options.registry);
   registerCaseRoutes(app, options.source, options.store ?? null, options.registry);
+  registerUploadRoutes(app, options.registry, options.uploads ?? null);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');

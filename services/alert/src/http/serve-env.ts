@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logEnv, parseEnv, redisEnv, storageEnv } from '@shoutu/shared';
+import { DEFAULT_UPLOAD_LIMITS, logEnv, parseEnv, redisEnv, storageEnv } from '@shoutu/shared';
 
 /** Configuration of the HTTP API (`npx shoutu serve`): parsed once at start. */
 export const ServeEnv = z.object({
@@ -12,6 +12,9 @@ export const ServeEnv = z.object({
   /** JSON file of team tokens (see shared/src/access/token-registry.ts). Without it the API is read-only
    *  and open, which is allowed only on a loopback HOST (a local demo). */
   SHOUTU_TOKENS_FILE: z.string().min(1).optional(),
+  /** Upload limits, enforced while the bytes stream. */
+  SHOUTU_UPLOAD_MAX_FILE_BYTES: z.coerce.number().int().min(1).default(DEFAULT_UPLOAD_LIMITS.maxFileBytes),
+  SHOUTU_UPLOAD_MAX_BATCH_BYTES: z.coerce.number().int().min(1).default(DEFAULT_UPLOAD_LIMITS.maxBatchBytes),
 });
 export type ServeEnv = z.infer<typeof ServeEnv>;
 
