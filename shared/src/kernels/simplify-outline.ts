@@ -31,6 +31,7 @@
 /** Removes repeated vertices and vertices on the straight line between their neighbours (lossless). */
 export function removeCollinear(ring: readonly number[]): number[] {
   const open = openRing(ring);
+  if (!hasRemovable(open)) return ring.slice(); // traced outlines: nothing to remove
   let xs = open.filter((_, i) => i % 2 === 0);
   let ys = open.filter((_, i) => i % 2 === 1);
   // A vertex goes when it repeats its predecessor or continues its neighbours' straight line; the
@@ -58,6 +59,19 @@ export function removeCollinear(ring: readonly number[]): number[] {
   for (let i = 0; i < xs.length; i++) out.push(xs[i]!, ys[i]!);
   if (xs.length > 0) out.push(xs[0]!, ys[0]!);
   return out;
+}
+
+/** True when some vertex of the open ring repeats its predecessor or lies straight between its neighbours. */
+function hasRemovable(open: readonly number[]): boolean {
+  const n = open.length / 2;
+  for (let i = 0; i < n; i++) {
+    const p = 2 * ((i + n - 1) % n);
+    const q = 2 * ((i + 1) % n);
+    const x = open[2 * i]!, y = open[2 * i + 1]!;
+    if (x === open[p] && y === open[p + 1]) return true;
+    if (cross(open[p]!, open[p + 1]!, x, y, open[q]!, open[q + 1]!) === 0 && dot(open[p]!, open[p + 1]!, x, y, open[q]!, open[q + 1]!) > 0) return true;
+  }
+  return false;
 }
 
 /** The ring without its closing vertex (validated: even length, closed). */
@@ -160,6 +174,7 @@ export function simplifyOutline(rings: readonly (readonly number[])[], tolerance
   if (!(tolerance >= 0 && tolerance < Infinity)) throw new RangeError(`tolerance must be a finite number >= 0, got ${tolerance}`);
   if (!(maxAreaChange >= 0 && maxAreaChange < Infinity)) throw new RangeError(`maxAreaChange must be a finite number >= 0, got ${maxAreaChange}`);
   const cleaned = rings.map(removeCollinear);
+  if (cannotChange(cleaned, maxAreaChange)) return cleaned;
   // Flat vertex arrays over all rings: vertex v of ring r has id ringStart[r] + v.
   const ringCount = cleaned.length;
   const ringStart = new Int32Array(ringCount + 1);
@@ -335,6 +350,26 @@ export function simplifyOutline(rings: readonly (readonly number[])[], tolerance
     out.push(ring);
   }
   return out;
+}
+
+/**
+ * True when no vertex can go: integer vertices make every triangle area a multiple of 1/2 (collinear
+ * ones are gone), so when even the whole area budget is below that, nothing can (most small patches).
+ * Checked before any allocation: it is the common case.
+ */
+function cannotChange(rings: readonly number[][], maxAreaChange: number): boolean {
+  let area = 0;
+  for (let r = 0; r < rings.length; r++) {
+    const ring = rings[r]!;
+    let twice = 0;
+    for (let i = 0; i + 3 < ring.length; i += 2) {
+      const x = ring[i]!, y = ring[i + 1]!;
+      if (!Number.isInteger(x) || !Number.isInteger(y)) return false;
+      twice += x * ring[i + 3]! - ring[i + 2]! * y;
+    }
+    area += r === 0 ? Math.abs(twice / 2) : -Math.abs(twice / 2);
+  }
+  return maxAreaChange * Math.max(area, 0) < 0.5;
 }
 
 function integerVertices(xs: Float64Array, ys: Float64Array): boolean {
