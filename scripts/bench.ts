@@ -12,6 +12,7 @@
  * carry the same checksum when they compute the same result.
  */
 
+import { cpus, loadavg } from 'node:os';
 import { bench as bandStats } from '../shared/src/kernels/band-stats.bench.js';
 import type { BenchResult } from '../shared/src/kernels/bench-types.js';
 import { bench as changeVector } from '../shared/src/kernels/change-vector.bench.js';
@@ -77,3 +78,5 @@ console.log(line(rows[0]));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows.slice(1)) console.log(line(row));
 console.log(`\n2048×2048 px per run; best of several timed runs after warm-up; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+// The targets are absolute (set on the idle machine): on a busy one read the ratio column instead.
+console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs when the run ended (targets assume an idle machine)`);
