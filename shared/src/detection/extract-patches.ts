@@ -1,4 +1,5 @@
 import { labelComponentsWithStats, labelScratchLength } from '../kernels/label-components.js';
+import { simplifyOutline } from '../kernels/simplify-outline.js';
 import { traceOutline } from '../kernels/trace-outline.js';
 import type { Lattice, LatticeWindow } from '../grid/lattice.js';
 import { transformCoords } from '../geo/crs.js';
@@ -32,12 +33,15 @@ export interface Patch {
   footprint: Footprint;
   /** Global lattice pixel bbox [colMin, rowMin, colMax+1, rowMax+1]. */
   pixelBbox: [number, number, number, number];
-  /** Outline rings on global lattice pixel corners (exterior first, then holes), flat [c0,r0,c1,r1,…]. */
+  /** Exact outline rings on global lattice pixel corners (exterior first, then holes), flat [c0,r0,c1,r1,…]:
+   *  what merging, evidence rasters and the 图斑 id are computed from. */
   outline: number[][];
-  /** WGS84 lon/lat bbox of the outline [west, south, east, north]. */
+  /** WGS84 lon/lat bbox of the geometry [west, south, east, north]. */
   bbox: [number, number, number, number];
   /** WGS84 lon/lat of the pixel centroid. */
   centroid: [number, number];
+  /** The outline simplified (simplifyOutline: within SIMPLIFY_TOLERANCE_PX of the pixels, area within
+   *  SIMPLIFY_MAX_AREA_CHANGE of the pixel area, rings simple, holes inside), in WGS84. */
   geometry: { type: 'Polygon'; coordinates: number[][][] };
   overlap: Record<MaskLayerName, MaskOverlap>;
   /** True when the patch reaches the edge of its tile window: it may continue in the next tile and is
@@ -78,6 +82,10 @@ const COORD_DECIMALS = 7; // ≈ 1 cm in latitude
 const AREA_DECIMALS = 2;
 const MU_DECIMALS = 4;
 const SCORE_DECIMALS = 4;
+/** Alert geometries: pixel staircases straightened, never more than 1 px from the detected pixels… */
+export const SIMPLIFY_TOLERANCE_PX = 1;
+/** …and the polygon's area within 1 % of the pixel area (issue 3). */
+export const SIMPLIFY_MAX_AREA_CHANGE = 0.01;
 
 /**
  * Labels the cleaned change mask (8-connected) and describes its patches. Patches inside the window
@@ -170,13 +178,14 @@ export interface PatchParts {
   touchesEdge: boolean;
 }
 
-/** Areas, centroid and WGS84 geometry of a patch from its parts. */
+/** Areas, centroid and WGS84 geometry (the simplified outline) of a patch from its parts. */
 export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
   const count = parts.pixelCount;
   const centreRow = parts.sums.row / count;
   const areaPerPixel = pixelAreaM2(lattice, centreRow);
   const areaM2 = count * areaPerPixel;
-  const coordinates = parts.outline.map((ring) => toLonLat(lattice, ring));
+  const simplified = simplifyOutline(parts.outline, SIMPLIFY_TOLERANCE_PX, SIMPLIFY_MAX_AREA_CHANGE);
+  const coordinates = simplified.map((ring) => toLonLat(lattice, ring));
   const overlap = {} as Record<MaskLayerName, MaskOverlap>;
   MASK_LAYERS.forEach((layer, bit) => {
     const pixels = parts.classCounts[bit]!;

@@ -45,15 +45,19 @@ export function copyBaseline(pixels: number, inputs: readonly ArrayBufferView[])
   return { mpxPerSec: mpxPerSec(pixels, ms), baseline: `set() copy ${(bytes / 2 ** 20).toFixed(0)} MiB` };
 }
 
-/** A result row: `pixels` processed in `ms`, against a baseline from copyBaseline. */
+/**
+ * A result row: `pixels` processed in `ms`, against a baseline from copyBaseline; `target` is the
+ * throughput (Mpx/s) the kernel should reach, null for rows without one (naive references).
+ */
 export function benchRow(
   name: string,
   pixels: number,
   ms: number,
   copy: { mpxPerSec: number; baseline: string },
   checksum: number,
+  target: number | null = null,
 ): BenchResult {
-  return { name, mpxPerSec: mpxPerSec(pixels, ms), baselineMpxPerSec: copy.mpxPerSec, baseline: copy.baseline, checksum };
+  return { name, mpxPerSec: mpxPerSec(pixels, ms), baselineMpxPerSec: copy.mpxPerSec, baseline: copy.baseline, checksum, targetMpxPerSec: target };
 }
 
 /** Sum of all elements, as a checksum computed outside the timed loop. */

@@ -16,6 +16,7 @@ export const BENCH_WIDTH = 2048;
 export const BENCH_HEIGHT = 2048;
 export const BENCH_BANDS = 4;
 export const BENCH_NODATA = -9999;
+export const BENCH_NODATA_UINT16 = 0;
 export const BENCH_RED_BAND = 2;
 export const BENCH_NIR_BAND = 3;
 export const BENCH_PIXELS = BENCH_WIDTH * BENCH_HEIGHT;
@@ -44,6 +45,7 @@ const FIELD = 64;
 
 let imagePair: BenchImagePair | undefined;
 let masks: BenchMasks | undefined;
+let imagePairUint16: { before: Uint16Array; after: Uint16Array } | undefined;
 
 /** The cached benchmark image pair (generated on first use, seed fixed). */
 export function benchImagePair(): BenchImagePair {
@@ -77,6 +79,19 @@ export function benchImagePair(): BenchImagePair {
   for (let k = 0; k < 400; k++) before[Math.floor(random() * before.length)] = NaN;
   imagePair = { before, after };
   return imagePair;
+}
+
+/**
+ * The benchmark pair as a sensor delivers it: Uint16 samples with nodata 0 (the float pair's NaN and
+ * −9999 samples become 0; every other sample is a positive integer below 2^16, so both pairs describe
+ * the same pixels and the change pass gives the same result on either).
+ */
+export function benchImagePairUint16(): { before: Uint16Array; after: Uint16Array } {
+  if (imagePairUint16) return imagePairUint16;
+  const { before, after } = benchImagePair();
+  const convert = (planar: Float32Array) => Uint16Array.from(planar, (v) => (v === BENCH_NODATA || Number.isNaN(v) ? BENCH_NODATA_UINT16 : v));
+  imagePairUint16 = { before: convert(before), after: convert(after) };
+  return imagePairUint16;
 }
 
 /** The cached benchmark masks (generated on first use, seed fixed). */

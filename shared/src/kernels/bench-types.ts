@@ -16,4 +16,6 @@ export interface BenchResult {
   baseline: string;
   /** value derived from the kernel's output after timing (keeps the work observable; equal across equivalent implementations) */
   checksum: number;
+  /** the throughput this kernel should reach (Mpx/s; issue 3's speed table), null when none is set (reference rows) */
+  targetMpxPerSec: number | null;
 }

@@ -107,6 +107,72 @@ describe('changeCues / changeScores (one-pass kernels) match the separate kernel
     }
   }
 
+  /** Integer samples of `type` (with the nodata value sprinkled in), their float32 copies, and an exclusion mask. */
+  function integerCase(seed: number, width: number, height: number, bands: number, type: 'u8' | 'u16' | 'i16' | 'i32') {
+    const { params, n } = randomCase(seed, width, height, bands, { nodata: true, wideRange: false });
+    const rand = mulberry32(seed ^ 0x5bd1e995);
+    const make = { u8: Uint8Array, u16: Uint16Array, i16: Int16Array, i32: Int32Array }[type];
+    const [lo, hi] = { u8: [0, 255], u16: [0, 65535], i16: [-32768, 32767], i32: [-(2 ** 24), 2 ** 24] }[type];
+    const nodata = type === 'u8' ? 255 : type === 'u16' ? 65535 : -9999;
+    const sample = (): number => (rand() < 0.03 ? nodata : Math.floor(lo + rand() * (hi - lo + 1)));
+    const before = new make(n * bands).map(sample);
+    const after = new make(n * bands).map(sample);
+    const excluded = Uint8Array.from({ length: n }, () => (rand() < 0.1 ? 1 + Math.floor(rand() * 255) : 0));
+    const p = { ...params, nodataBefore: nodata, nodataAfter: rand() < 0.5 ? nodata : null };
+    return { before, after, excluded, params: p, n };
+  }
+
+  for (const bands of [1, 3, 4, 8, 9]) {
+    for (const type of ['u8', 'u16', 'i16', 'i32'] as const) {
+      const s = seed++;
+      it(`${type} samples, ${bands} bands, with an exclusion mask: as their float32 copies with the mask ANDed in (seed ${s})`, () => {
+        const width = 23;
+        const height = 9;
+        const { before, after, excluded, params, n } = integerCase(s, width, height, bands, type);
+        const expected = separate(Float32Array.from(before), Float32Array.from(after), width, height, params);
+        // reference for the mask: the separate kernels on float32 copies with excluded pixels made NaN
+        const masked = (samples: Float32Array) => {
+          const out = samples.slice();
+          for (let i = 0; i < n; i++) if (excluded[i] !== 0) out[i] = NaN;
+          return out;
+        };
+        const expectedMasked = separate(masked(Float32Array.from(before)), Float32Array.from(after), width, height, params);
+        const valid = new Uint8Array(n).fill(7);
+        const cva = new Float32Array(n).fill(-1);
+        const mad = new Float32Array(n).fill(-1);
+        changeCues(before, after, width, height, params, valid, cva, mad);
+        expect(bytes(valid).equals(bytes(expected.valid))).toBe(true);
+        expect(bytes(cva).equals(bytes(expected.cva))).toBe(true);
+        expect(bytes(mad).equals(bytes(expected.mad))).toBe(true);
+        const score = new Float32Array(n).fill(-1);
+        changeScores(before, after, width, height, params, valid, score);
+        expect(bytes(score).equals(bytes(expected.score))).toBe(true);
+        changeCues(before, after, width, height, params, valid, cva, mad, excluded);
+        expect(bytes(valid).equals(bytes(expectedMasked.valid))).toBe(true);
+        expect(bytes(cva).equals(bytes(expectedMasked.cva))).toBe(true);
+        expect(bytes(mad).equals(bytes(expectedMasked.mad))).toBe(true);
+        changeScores(before, after, width, height, params, valid, score, excluded);
+        expect(bytes(valid).equals(bytes(expectedMasked.valid))).toBe(true);
+        expect(bytes(score).equals(bytes(expectedMasked.score))).toBe(true);
+        expect(expectedMasked.valid.some((v, i) => v === 0 && expected.valid[i] === 1)).toBe(true);
+      });
+    }
+  }
+
+  it('reads float64 samples without narrowing them and rejects other arrays', () => {
+    const { params } = randomCase(3, 1, 1, 1, { nodata: false, wideRange: false });
+    const p = { ...params, beforeMean: Float64Array.of(0), beforeStd: Float64Array.of(1), afterMean: Float64Array.of(0), afterStd: Float64Array.of(1) };
+    const valid = new Uint8Array(2);
+    const cva = new Float32Array(2);
+    const mad = new Float32Array(2);
+    // 1e300 is finite as a double (a float32 copy would be Infinity, so invalid)
+    changeCues(Float64Array.of(0, 1e300), Float64Array.of(1, 0), 2, 1, p, valid, cva, mad);
+    expect([...valid]).toEqual([1, 1]);
+    expect(cva[0]).toBe(1);
+    expect(() => changeCues([0, 1] as unknown as Float32Array, Float64Array.of(1, 0), 2, 1, p, valid, cva, mad)).toThrow(/before must be/);
+    expect(() => changeCues(Float64Array.of(0, 1), Float64Array.of(1, 0), 2, 1, p, valid, cva, mad, new Uint8Array(1))).toThrow(/excluded/);
+  });
+
   it('has some valid and some invalid pixels in the random cases (the test exercises both)', () => {
     const { before, after, params } = randomCase(1, 64, 33, 4, { nodata: true, wideRange: false });
     const { valid, score } = separate(before, after, 64, 33, params);

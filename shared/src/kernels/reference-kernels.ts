@@ -286,3 +286,59 @@ export function referenceComponentStats(
   }
   return { pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount };
 }
+
+/**
+ * Outline rings of every component 1…n, naively: each member pixel side facing a non-member (or
+ * the array edge) becomes a directed unit edge (member on its right, y down) in a map keyed by
+ * corner; rings are followed through the map, turning left at a corner with two ways out (the
+ * 8-connected saddle rule of traceOutline). Rings come in discovery order, with collinear vertices
+ * kept, so only their areas compare with traceOutline's (Σ ringArea = pixel count).
+ */
+export function referenceTraceOutlines(labels: Int32Array, width: number, height: number, n: number): number[][][] {
+  const edgesByLabel: Array<Map<string, number[]>> = Array.from({ length: n + 1 }, () => new Map());
+  const labelAt = (x: number, y: number): number => (x >= 0 && y >= 0 && x < width && y < height ? labels[y * width + x]! : 0);
+  const add = (label: number, x: number, y: number, direction: number): void => {
+    const key = `${x},${y}`;
+    const edges = edgesByLabel[label]!;
+    const list = edges.get(key);
+    if (list) list.push(direction);
+    else edges.set(key, [direction]);
+  };
+  const stepX = [1, 0, -1, 0];
+  const stepY = [0, 1, 0, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const l = labels[y * width + x]!;
+      if (l === 0) continue;
+      if (labelAt(x, y - 1) !== l) add(l, x, y, 0); // top side, eastwards
+      if (labelAt(x + 1, y) !== l) add(l, x + 1, y, 1); // right side, southwards
+      if (labelAt(x, y + 1) !== l) add(l, x + 1, y + 1, 2); // bottom side, westwards
+      if (labelAt(x - 1, y) !== l) add(l, x, y + 1, 3); // left side, northwards
+    }
+  }
+  const out: number[][][] = [[]];
+  for (let l = 1; l <= n; l++) {
+    const edges = edgesByLabel[l]!;
+    const rings: number[][] = [];
+    for (const [key, list] of edges) {
+      while (list.length > 0) {
+        let [x, y] = key.split(',').map(Number) as [number, number];
+        let heading = list.shift()!;
+        const ring = [x, y];
+        for (;;) {
+          x += stepX[heading]!;
+          y += stepY[heading]!;
+          ring.push(x, y);
+          const here = edges.get(`${x},${y}`);
+          if (!here || here.length === 0) break;
+          const left = (heading + 3) & 3;
+          const k = here.length > 1 && here.includes(left) ? here.indexOf(left) : 0;
+          heading = here.splice(k, 1)[0]!;
+        }
+        rings.push(ring);
+      }
+    }
+    out.push(rings);
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+/**
+ * The per-pixel cue step of the one-pass change kernels (fuse-scores.ts: changeCues, changeScores),
+ * written out for one band count and one pair of sample types by a single template, compiled once per
+ * combination and cached.
+ *
+ * Why generated: with every band in its own local the step runs several times faster than loops over
+ * bands (no scratch arrays, constants in registers), and each sample type needs its own compiled copy
+ * to keep typed-array loads monomorphic. One template keeps the bit-exact arithmetic in one place
+ * instead of a hand-written copy per band count.
+ *
+ * Each pixel's arithmetic is exactly that of andValidMask + changeVectorMagnitude + madChiScore +
+ * fuseMinScaled on float32 samples, operation for operation in the same order (so results are
+ * bit-identical); the only rewrites are `0 + t` → `t` where t cannot be −0 or where the sign of a zero
+ * cannot survive (it is squared). Integer samples (≤ 16 bits, or 32-bit ones below 2^24) are exactly
+ * the float32 values the reference kernels would see, and cannot be NaN or infinite, so their finiteness
+ * test is left out.
+ */
+
+/** Sample arrays the change pass reads directly (a raster's own sample type). */
+export type ChangeSamples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/**
+ * Row outputs for image row y (pixels p0 … p0+width-1, p0 = y*width), in zero-padded rows for the 3×3
+ * step (index x+1 = pixel x; index 0 and width+1 are never written, so they stay 0): validRow (0/1) and
+ * fusedRow (the fused minimum, float32-rounded, 0 where invalid). With `withCues`, also cva[p0+x] and
+ * mad[p0+x] (the float32 cues, 0 where invalid). `excluded` (when the step was built with it): pixels
+ * with a non-zero value there are invalid.
+ */
+export type CueRowStep = (
+  before: ChangeSamples,
+  after: ChangeSamples,
+  p0: number,
+  pixels: number,
+  width: number,
+  c: Float64Array,
+  withCues: boolean,
+  cvaOut: Float32Array,
+  madOut: Float32Array,
+  fusedRow: Float64Array,
+  validRow: Uint8Array,
+  excluded: Uint8Array | null,
+) => void;
+
+/** Packed constants layout (see fuse-scores.ts packConstants). */
+export const K_NODATA_BEFORE = 0; // nodata in the sample type's terms, NaN for none (`v === NaN` is never true)
+export const K_NODATA_AFTER = 1;
+export const K_CVA_SCALE = 2; // 1/cvaMedian or 0
+export const K_MAD_SCALE = 3; // 1/madMedian or 0
+export const K_INVERSE_BANDS = 4;
+export const K_HEADER = 5;
+
+/** Largest band count with a generated step (beyond it the locals no longer fit; a looped step is used). */
+export const MAX_GENERATED_BANDS = 8;
+
+/** Up to this band count the MAD coefficients are kept in locals; above, read from the constants. */
+const MAD_LOCALS_MAX_BANDS = 4;
+
+
+
+/** Finiteness test source for samples `names` of one epoch (empty for integer samples). */
+function finitenessTerms(names: string[], kind: 'float32' | 'float64' | 'integer'): string[] {
+  if (kind === 'integer') return [];
+  // Float32 samples: a sum of up to 16 float32 values is finite exactly when all are (it cannot
+  // overflow a double). Float64 samples can, so each is tested on its own.
+  if (kind === 'float32') return [`(${names.join(' + ')})`];
+  return names.map((v) => `${v} - ${v} !== 0`);
+}
+
+function kindOf(a: ChangeSamples): 'float32' | 'float64' | 'integer' {
+  return a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'integer';
+}
+
+/** Source of the step's body for `n` bands (parameters as CueRowStep). */
+function stepSource(n: number, beforeKind: ReturnType<typeof kindOf>, afterKind: ReturnType<typeof kindOf>, withExcluded: boolean): string {
+  const range = (f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
+  const o = {
+    bm: K_HEADER,
+    bs: K_HEADER + n,
+    am: K_HEADER + 2 * n,
+    as: K_HEADER + 3 * n,
+    mb: K_HEADER + 4 * n,
+    ma: K_HEADER + 5 * n,
+    A: K_HEADER + 6 * n,
+    B: K_HEADER + 6 * n + n * n,
+    iv: K_HEADER + 6 * n + 2 * n * n,
+  };
+  const madLocals = n <= MAD_LOCALS_MAX_BANDS;
+  const A = (k: number, j: number): string => (madLocals ? `A${k}_${j}` : `c[${o.A + k * n + j}]`);
+  const B = (k: number, j: number): string => (madLocals ? `B${k}_${j}` : `c[${o.B + k * n + j}]`);
+  const iv = (k: number): string => (madLocals ? `iv${k}` : `c[${o.iv + k}]`);
+  const lines: string[] = [];
+  lines.push(`const ndB = c[${K_NODATA_BEFORE}], ndA = c[${K_NODATA_AFTER}], f = c[${K_CVA_SCALE}], s = c[${K_MAD_SCALE}], inverseBands = c[${K_INVERSE_BANDS}];`);
+  for (const name of ['bm', 'bs', 'am', 'as', 'mb', 'ma'] as const) {
+    lines.push(`const ${range((b) => `${name}${b} = c[${o[name] + b}]`).join(', ')};`);
+  }
+  if (madLocals) {
+    for (let k = 0; k < n; k++) lines.push(`const ${range((j) => `A${k}_${j} = c[${o.A + k * n + j}]`).join(', ')};`);
+    for (let k = 0; k < n; k++) lines.push(`const ${range((j) => `B${k}_${j} = c[${o.B + k * n + j}]`).join(', ')};`);
+    lines.push(`const ${range((k) => `iv${k} = c[${o.iv + k}]`).join(', ')};`);
+  }
+  lines.push(`const ${range((b) => `q${b} = p0 + ${b} * pixels`).join(', ')};`);
+  lines.push('for (let x = 0; x < width; x++) {');
+  lines.push(`  const ${range((b) => `b${b} = before[q${b} + x]`).join(', ')};`);
+  lines.push(`  const ${range((b) => `a${b} = after[q${b} + x]`).join(', ')};`);
+  const finite = [...finitenessTerms(range((b) => `b${b}`), beforeKind), ...finitenessTerms(range((b) => `a${b}`), afterKind)];
+  const invalid: string[] = [];
+  if (beforeKind === 'float32' && afterKind === 'float32') {
+    // one sum over both epochs, as the hand-written steps did
+    lines.push(`  const t = ${range((b) => `b${b}`).join(' + ')} + (${range((b) => `a${b}`).join(' + ')});`);
+    invalid.push('t - t !== 0');
+  } else {
+    for (const term of finite) {
+      if (term.startsWith('(')) {
+        const name = `t${invalid.length}`;
+        lines.push(`  const ${name} = ${term};`);
+        invalid.push(`${name} - ${name} !== 0`);
+      } else invalid.push(term);
+    }
+  }
+  invalid.push(...range((b) => `b${b} === ndB`), ...range((b) => `a${b} === ndA`));
+  if (withExcluded) invalid.push('excluded[p0 + x] !== 0');
+  lines.push(`  if (${invalid.join(' || ')}) {`);
+  lines.push('    validRow[x + 1] = 0;');
+  lines.push('    fusedRow[x + 1] = 0;');
+  lines.push('    if (withCues) { cvaOut[p0 + x] = 0; madOut[p0 + x] = 0; }');
+  lines.push('    continue;');
+  lines.push('  }');
+  lines.push('  validRow[x + 1] = 1;');
+  // changeVectorMagnitude: Σ_b d_b² over bands in order (its accumulator starts at +0; d² ≥ +0).
+  for (let b = 0; b < n; b++) lines.push(`  const d${b} = (a${b} - am${b}) * as${b} - (b${b} - bm${b}) * bs${b};`);
+  lines.push(`  const cva = Math.fround(Math.sqrt((${range((b) => `d${b} * d${b}`).join(' + ')}) * inverseBands));`);
+  // madChiScore: MAD_k = Σ_j (a_kj·u_j − b_kj·w_j) in j order, Z = Σ_k MAD_k²·iv_k in k order.
+  lines.push(`  const ${range((b) => `u${b} = b${b} - mb${b}`).join(', ')};`);
+  lines.push(`  const ${range((b) => `w${b} = a${b} - ma${b}`).join(', ')};`);
+  for (let k = 0; k < n; k++) {
+    const terms = range((j) => `${A(k, j)} * u${j} - ${B(k, j)} * w${j}`);
+    lines.push(`  const m${k} = ${terms[0]}${terms.slice(1).map((t) => ` + (${t})`).join('')};`);
+  }
+  lines.push(`  const mad = Math.fround(Math.sqrt((0 + ${range((k) => `m${k} * m${k} * ${iv(k)}`).join(' + ')}) * inverseBands));`);
+  lines.push('  if (withCues) { cvaOut[p0 + x] = cva; madOut[p0 + x] = mad; }');
+  // fuseMinScaled
+  lines.push('  const fx = cva * f;');
+  lines.push('  const fy = mad * s;');
+  lines.push('  fusedRow[x + 1] = Math.fround(fx < fy ? fx : fy);');
+  lines.push('}');
+  return lines.join('\n');
+}
+
+const PARAMETERS = ['before', 'after', 'p0', 'pixels', 'width', 'c', 'withCues', 'cvaOut', 'madOut', 'fusedRow', 'validRow', 'excluded'];
+const steps = new Map<string, CueRowStep>();
+
+/**
+ * The cue step for `bands` (1 … MAX_GENERATED_BANDS) bands and the sample types of `before` and
+ * `after`, with or without an `excluded` mask: compiled on first use, then cached.
+ */
+export function cueRowStep(bands: number, before: ChangeSamples, after: ChangeSamples, withExcluded: boolean): CueRowStep {
+  const key = `${bands}:${before.constructor.name}:${after.constructor.name}:${withExcluded}`;
+  let step = steps.get(key);
+  if (step === undefined) {
+    const source = stepSource(bands, kindOf(before), kindOf(after), withExcluded);
+    // A fresh function per key: its own type feedback, so its loads stay monomorphic.
+    step = new Function(...PARAMETERS, `'use strict';\n${source}`) as CueRowStep;
+    steps.set(key, step);
+  }
+  return step;
+}
+
+
