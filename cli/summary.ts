@@ -10,7 +10,8 @@ export function alertSummary(alerts: readonly AlertFeature[]): string {
     ['alerts (图斑)', String(alerts.length)],
     ['total area (亩)', mu((a) => a.properties.areaMu)],
     ['in ecological red line 生态保护红线 (亩)', mu((a) => a.properties.overlap.redline.areaMu)],
-    ['in permanent basic farmland 永久基本农田 (亩)', mu((a) => a.properties.overlap.farmland.areaMu)],
+    ['in permanent basic farmland 永久基本农田, outside the red line (亩)', mu((a) => a.properties.overlap.farmland.areaMu)],
+    ['elsewhere 其他 (亩)', mu((a) => a.properties.elsewhere.areaMu)],
   ];
   for (const s of SEVERITY_ORDER) rows.push([`severity ${s}`, String(alerts.filter((a) => a.properties.severity === s).length)]);
   const width = Math.max(...rows.map(([k]) => displayWidth(k)));

@@ -27,7 +27,9 @@ export interface AlertFeature {
     sensor: string;
     areaM2: number;
     areaMu: number;
+    /** Non-overlapping split of the area: red line, permanent basic farmland outside it, elsewhere. */
     overlap: Record<MaskLayerName, { areaM2: number; areaMu: number }>;
+    elsewhere: { areaM2: number; areaMu: number };
     changeScore: number;
     /** What the change is (construction, bare_soil, water_gain, water_loss, vegetation_loss, …). */
     changeType: ChangeType;
@@ -83,6 +85,7 @@ export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
         farmland: { areaM2: patch.overlap.farmland.areaM2, areaMu: patch.overlap.farmland.areaMu },
         redline: { areaM2: patch.overlap.redline.areaM2, areaMu: patch.overlap.redline.areaMu },
       },
+      elsewhere: { areaM2: patch.elsewhere.areaM2, areaMu: patch.elsewhere.areaMu },
       changeScore: patch.meanScore,
       changeType: patch.changeType,
       cloudFreeFraction: patch.cloudFreeFraction,

@@ -43,7 +43,10 @@ export interface Patch {
   /** The outline simplified (simplifyOutline: within SIMPLIFY_TOLERANCE_PX of the pixels, area within
    *  SIMPLIFY_MAX_AREA_CHANGE of the pixel area, rings simple, holes inside), in WGS84. */
   geometry: { type: 'Polygon'; coordinates: number[][][] };
+  /** Area in each mask layer, non-overlapping: farmland counts only outside the red line. */
   overlap: Record<MaskLayerName, MaskOverlap>;
+  /** Area outside both layers: with `overlap`, a split of the whole patch. */
+  elsewhere: MaskOverlap;
   /** True when the patch reaches the edge of its tile window: it may continue in the next tile and is
    *  completed (merged, then checked against the minimum area) at the batch level. */
   touchesEdge: boolean;
@@ -93,6 +96,7 @@ export const SIMPLIFY_MAX_AREA_CHANGE = 0.01;
  * size (they may continue in the next tile) and marked `touchesEdge`, with the runs of their pixels
  * along each side, so the batch can join them (mergeTilePatches). `classes` holds the mask layers as
  * bits (MASK_LAYERS order). Patches come out in label order (raster order of first pixel).
+ * Overlaps are non-overlapping: a pixel in the red line counts there only, not also as farmland.
  */
 export function extractPatches(
   cleaned: Uint8Array,
@@ -107,7 +111,7 @@ export function extractPatches(
   const edges: EdgeRuns = { top: [], bottom: [], left: [], right: [] };
   const labels = new Int32Array(width * height);
   const scratch = new Int32Array(labelScratchLength(width, height));
-  const stats = labelComponentsWithStats(cleaned, width, height, score, classes, MASK_LAYERS.length, labels, scratch);
+  const stats = labelComponentsWithStats(cleaned, width, height, score, exclusiveLayers(classes), MASK_LAYERS.length, labels, scratch);
   const { n } = stats;
   if (n === 0) return { window, patches: [], edges };
   const patches: Patch[] = [];
@@ -122,7 +126,8 @@ export function extractPatches(
     const [minX, minY, maxX, maxY] = [stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!];
     const touchesEdge = minX === 0 || minY === 0 || maxX === width - 1 || maxY === height - 1;
     const centreRow = window.row + stats.sumY[label]! / count;
-    if (!touchesEdge && count * pixelAreaM2(lattice, centreRow) < minAreaM2) continue;
+    const centreCol = window.col + stats.sumX[label]! / count;
+    if (!touchesEdge && count * pixelAreaM2(lattice, centreCol, centreRow) < minAreaM2) continue;
     const rings = traceOutline(labels, width, height, label, minX, minY, maxX, maxY);
     const classCounts = MASK_LAYERS.map((_, bit) => stats.classCount[label * MASK_LAYERS.length + bit]!);
     const index = new Array<number>(2 * INDEX_CHANNELS.length).fill(0);
@@ -162,6 +167,23 @@ export function extractPatches(
   return { window, patches, edges };
 }
 
+const FARMLAND_BIT = 1 << MASK_LAYERS.indexOf('farmland');
+const REDLINE_BIT = 1 << MASK_LAYERS.indexOf('redline');
+
+/**
+ * The mask bits with farmland cleared where the red line also lies: the split enforcement reports is
+ * red line, permanent basic farmland outside the red line, elsewhere (the red line is the stricter
+ * regime, so a pixel in both belongs to it).
+ */
+function exclusiveLayers(classes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(classes.length);
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i]!;
+    out[i] = c & REDLINE_BIT ? c & ~FARMLAND_BIT : c;
+  }
+  return out;
+}
+
 /** What a patch is made of, before it is put into map coordinates. */
 export interface PatchParts {
   label: number;
@@ -182,7 +204,7 @@ export interface PatchParts {
 export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
   const count = parts.pixelCount;
   const centreRow = parts.sums.row / count;
-  const areaPerPixel = pixelAreaM2(lattice, centreRow);
+  const areaPerPixel = pixelAreaM2(lattice, parts.sums.col / count, centreRow);
   const areaM2 = count * areaPerPixel;
   const simplified = simplifyOutline(parts.outline, SIMPLIFY_TOLERANCE_PX, SIMPLIFY_MAX_AREA_CHANGE);
   const coordinates = simplified.map((ring) => toLonLat(lattice, ring));
@@ -192,6 +214,8 @@ export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
     const m2 = pixels * areaPerPixel;
     overlap[layer] = { pixels, areaM2: round(m2, AREA_DECIMALS), areaMu: round(squareMetresToMu(m2), MU_DECIMALS) };
   });
+  const elsewherePixels = count - MASK_LAYERS.reduce((n, _, bit) => n + parts.classCounts[bit]!, 0);
+  const elsewhere = { pixels: elsewherePixels, areaM2: round(elsewherePixels * areaPerPixel, AREA_DECIMALS), areaMu: round(squareMetresToMu(elsewherePixels * areaPerPixel), MU_DECIMALS) };
   const centroid = toLonLat(lattice, [parts.sums.col / count, centreRow])[0]!;
   const indices = indexMeans(parts.channels, parts.channels.flatMap((c) => [parts.sums.index[2 * INDEX_CHANNELS.indexOf(c)]!, parts.sums.index[2 * INDEX_CHANNELS.indexOf(c) + 1]!]), count);
   return {
@@ -210,6 +234,7 @@ export function describePatch(lattice: Lattice, parts: PatchParts): Patch {
     centroid: [centroid[0]!, centroid[1]!],
     geometry: { type: 'Polygon', coordinates },
     overlap,
+    elsewhere,
     touchesEdge: parts.touchesEdge,
     sums: parts.sums,
   };

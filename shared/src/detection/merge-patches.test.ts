@@ -3,8 +3,12 @@ import { extractPatches, type TilePatches } from './extract-patches.js';
 import { mergeTilePatches } from './merge-patches.js';
 import { placeRaster, type LatticeWindow } from '../grid/lattice.js';
 import { ringArea } from '../kernels/trace-outline.js';
+import { pixelAreaM2 } from './pixel-area.js';
 
-// A 30 m UTM lattice: one pixel = 900 m².
+/** Ground area of one pixel near the middle of the test scene. */
+const PIXEL_M2 = () => pixelAreaM2(lattice, 20, 20);
+
+// A 30 m UTM lattice (500 km west of the central meridian: a pixel is ~895 m² on the ground).
 const lattice = placeRaster(32651, [0, 30, 0, 3_000_000, 0, -30], 40, 40, 20).lattice;
 
 /** Draws a mask on a 40×40 scene from rows of '#'/'.'. */
@@ -52,7 +56,9 @@ describe('mergeTilePatches', () => {
     const [m] = merged;
     expect(m!.members).toHaveLength(4);
     expect(m!.patch.pixelCount).toBe(132);
-    expect(m!.patch.areaM2).toBe(132 * 900);
+    const p = m!.patch;
+    expect(p.areaM2).toBeCloseTo(132 * pixelAreaM2(lattice, p.sums.col / p.pixelCount, p.sums.row / p.pixelCount), 2);
+    expect(p.areaM2).toBeLessThan(132 * 900); // true ground area, not grid units
     expect(m!.patch.outline).toEqual(whole.patches[0]!.outline);
     expect(m!.patch.pixelBbox).toEqual([15, 14, 27, 25]);
     expect(m!.patch.overlap.farmland.pixels).toBe(tiles.reduce((s, t) => s + t.patches[0]!.overlap.farmland.pixels, 0));
@@ -73,11 +79,12 @@ describe('mergeTilePatches', () => {
     const rows = blank();
     paint(rows, 18, 5, 22, 6); // 4 px across the vertical tile edge: 2 + 2 px halves
     paint(rows, 0, 30, 3, 31); // 3 px on the scene edge, no neighbour tile
-    const tiles = quadrants.map((w) => cut(scene(rows), w, 4 * 900));
+    const minArea = 4 * PIXEL_M2() - 1;
+    const tiles = quadrants.map((w) => cut(scene(rows), w, minArea));
     // Every edge-touching part is kept by the tile whatever its size…
     expect(tiles.flatMap((t) => t.patches).map((p) => p.pixelCount).sort()).toEqual([2, 2, 3]);
     // …and the minimum area (4 px here) is applied to the joined patches.
-    const merged = mergeTilePatches(lattice, tiles, 4 * 900);
+    const merged = mergeTilePatches(lattice, tiles, minArea);
     expect(merged.map((m) => m.patch.pixelCount)).toEqual([4]);
   });
 
@@ -93,5 +100,27 @@ describe('mergeTilePatches', () => {
     expect(merged).toHaveLength(1);
     expect(merged[0]!.patch.outline).toEqual(whole.patches[0]!.outline);
     expect(merged[0]!.patch.outline).toHaveLength(2); // exterior + the hole
+  });
+});
+
+describe('area split', () => {
+  it('is non-overlapping: red line first, farmland outside it, elsewhere; the three add up to the patch', () => {
+    const window = { col: 0, row: 0, width: 10, height: 10 };
+    const mask = new Uint8Array(100);
+    const classes = new Uint8Array(100);
+    for (let y = 2; y < 8; y++) {
+      for (let x = 2; x < 8; x++) {
+        mask[y * 10 + x] = 1;
+        // columns 2–3: farmland and red line; 4–5: farmland only; 6–7: neither
+        classes[y * 10 + x] = x < 4 ? 0b11 : x < 6 ? 0b01 : 0;
+      }
+    }
+    const [patch] = extractPatches(mask, new Float32Array(100).fill(1), classes, lattice, window, 0).patches;
+    expect(patch!.pixelCount).toBe(36);
+    expect(patch!.overlap.redline.pixels).toBe(12);
+    expect(patch!.overlap.farmland.pixels).toBe(12);
+    expect(patch!.elsewhere.pixels).toBe(12);
+    const sum = patch!.overlap.redline.areaM2 + patch!.overlap.farmland.areaM2 + patch!.elsewhere.areaM2;
+    expect(Math.abs(sum - patch!.areaM2)).toBeLessThanOrEqual(0.02);
   });
 });

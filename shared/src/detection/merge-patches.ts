@@ -81,7 +81,7 @@ export function mergeTilePatches(lattice: Lattice, tiles: readonly TilePatches[]
     const parts = members.map((i) => ids[i]!);
     const patches = parts.map((m) => tiles[m.tile]!.patches[m.patch]!);
     const patch = patches.length === 1 ? patches[0]! : joinPatches(lattice, patches);
-    if (patch.pixelCount * pixelAreaM2(lattice, patch.sums.row / patch.pixelCount) < minAreaM2) continue;
+    if (patch.pixelCount * pixelAreaM2(lattice, patch.sums.col / patch.pixelCount, patch.sums.row / patch.pixelCount) < minAreaM2) continue;
     merged.push({ patch, firstTile: parts[0]!.tile, members: parts });
   }
   return merged;
