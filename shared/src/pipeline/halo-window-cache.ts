@@ -118,8 +118,6 @@ export class HaloWindowCache {
         continue;
       }
       if (held.top >= nextTop) continue;
-      // Copy only when that frees most of the chunk; else keep it whole (the copy would cost more).
-      if (2 * (bottom - nextTop) > w.height) continue;
       const oldPlane = w.width * (bottom - held.top);
       const keep = w.width * (bottom - nextTop);
       const skip = (nextTop - held.top) * w.width;
