@@ -1,4 +1,5 @@
-import { InvalidInputError, PipelineParameters } from '@shoutu/shared';
+import { InvalidInputError } from '@shoutu/shared/errors.js';
+import { PipelineParameters } from '@shoutu/shared/detection/parameters.js';
 
 /** Shared option definitions for commands that run detection (node:util parseArgs format). */
 export const parameterOptions = {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStore, defaultParameters, directorySource, keys, runBatch, storageOnlySink, withCaseOpening, setCurrentMask, writeAlertsFile } from '@shoutu/shared';
+import { createStore, defaultParameters, directorySource, keys, runBatch, storageOnlySink, withCaseOpening, setCurrentMask, threadsFromEnv, writeAlertsFile, type StoreConfig } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 import { tileProgressBar } from '../progress.js';
 import { alertSummary } from '../summary.js';
@@ -16,7 +16,8 @@ export async function runDemo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, strict: true });
   const env = parseCliEnv();
   const dataDir = resolve(values['data-dir'] ?? env.SHOUTU_DATA_DIR);
-  const store = createStore({ kind: 'local', dir: dataDir });
+  const storeConfig: StoreConfig = { kind: 'local', dir: dataDir };
+  const store = createStore(storeConfig);
   const out = process.stdout;
 
   out.write(`shoutu demo — Taizhou, Jiangsu: Landsat 7 ETM+ 2000-03-17 → 2003-02-06 (masks are demo data)\n`);
@@ -28,7 +29,7 @@ export async function runDemo(args: string[]): Promise<number> {
   let lastBatch = '';
   for (const epoch of DEMO_EPOCHS) {
     const bar = tileProgressBar(epoch);
-    const { ingest, finalize } = await runBatch(store, directorySource(join(FIXTURES, epoch)), parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store) });
+    const { ingest, finalize } = await runBatch(store, directorySource(join(FIXTURES, epoch)), parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store), threads: threadsFromEnv(), storeConfig });
     bar.stop();
     lastBatch = ingest.batchId;
     const what = ingest.tiles.length === 0 ? 'stored as baseline (first epoch of this area)' : `${ingest.tiles.length} tiles, ${finalize.alerts.length} alerts`;

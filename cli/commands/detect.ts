@@ -1,7 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BandName, detectPair, InvalidInputError, MASK_LAYERS, type MaskLayerName } from '@shoutu/shared';
+// Narrow imports (not the package index): `shoutu detect` needs no queue or storage library.
+import { InvalidInputError } from '@shoutu/shared/errors.js';
+import { BandName } from '@shoutu/shared/schemas/manifest.js';
+import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
+import { detectPair, threadsFromEnv } from '@shoutu/shared/pipeline/detect-pair.js';
 import { parametersFromFlags, parameterOptions } from '../parameters.js';
 
 function stable(value: unknown): string {
@@ -78,6 +82,7 @@ export async function runDetect(args: string[]): Promise<number> {
     masks,
     validity,
     parameters: parametersFromFlags(values),
+    threads: threadsFromEnv(),
   });
   const out = values.out!;
   await mkdir(out, { recursive: true });

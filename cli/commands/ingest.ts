@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, storeConfigFromEnv, storeSource, submitBatch, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
+import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
 import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
 import { parameterOptions, parametersFromFlags } from '../parameters.js';
@@ -14,7 +14,8 @@ export async function runIngest(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', 'ingest takes exactly one batch folder', { field: 'DIR' });
   const parameters = parametersFromFlags(values);
   const env = parseCliEnv();
-  const store = createStore(storeConfigFromEnv(env));
+  const storeConfig = storeConfigFromEnv(env);
+  const store = createStore(storeConfig);
   const s3Prefix = positionals[0]!.startsWith('s3://') ? storePrefixOf(positionals[0]!, env) : null;
   const dir = s3Prefix === null ? resolve(positionals[0]!) : positionals[0]!;
 
@@ -41,7 +42,7 @@ export async function runIngest(args: string[]): Promise<number> {
   const bar = tileProgressBar(dir);
   try {
     const source = s3Prefix === null ? directorySource(dir) : storeSource(store, s3Prefix);
-    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store) });
+    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store), threads: threadsFromEnv(), storeConfig });
     bar.stop();
     for (const r of ingest.rejected) process.stderr.write(`rejected ${dir}/${r.name}: ${r.error?.message}\n`);
     await writeAlertsFile(store);

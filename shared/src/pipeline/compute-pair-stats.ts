@@ -5,16 +5,35 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { IRMAD_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, cropToInterior, haloOf, scoreModel, scoreWindow } from '../detection/classify-change.js';
+import { computeCues, scoreModel, type ScoreModel } from '../detection/classify-change.js';
 import { irMad } from '../detection/irmad/index.js';
 import { pickBands } from '../detection/evidence-bands.js';
+import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
+import { blockRows } from './tile-rows.js';
+import { HaloWindowCache, type TileReader } from './halo-window-cache.js';
+import { scoreTileRows } from './score-pass.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
   bands: number;
   nodata: number | null;
   readWindow(window: LatticeWindow): Promise<Float32Array>;
+  /** Optional cheaper read of a whole tile (e.g. in the file's own 16-bit samples); default readWindow. */
+  readTile?: TileReader;
 }
+
+/** The pair statistics that come before the threshold (what scoring a window needs). */
+export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
+
+/**
+ * Histogram (SCORE_HISTOGRAM bins) of the fused score of every valid pixel of the overlap, given the
+ * model over the evidence bands. computePairStats scores block by block in this thread unless a caller
+ * (detectPair) brings a pass that also keeps the scores or runs on worker threads.
+ */
+export type ScoreHistogramPass = (model: ScoreModel) => Promise<Float64Array>;
+
+/** Decoded sample blocks (float32 evidence bands of both epochs) kept between steps 1 and 3 up to this. */
+const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
 
 /** Reads only the evidence bands of a side. */
 function evidenceReader(side: PairSide, indices: readonly number[]): (w: LatticeWindow) => Promise<Float32Array> {
@@ -22,46 +41,38 @@ function evidenceReader(side: PairSide, indices: readonly number[]): (w: Lattice
   return async (w) => pickBands(await side.readWindow(w), w.width * w.height, indices);
 }
 
-/** Block edge for the statistics passes: bounds memory whatever the scene size. */
-const BLOCK = 512;
-
-function* blocks(area: LatticeWindow): Generator<LatticeWindow> {
-  for (let row = area.row; row < area.row + area.height; row += BLOCK) {
-    for (let col = area.col; col < area.col + area.width; col += BLOCK) {
-      yield {
-        col,
-        row,
-        width: Math.min(BLOCK, area.col + area.width - col),
-        height: Math.min(BLOCK, area.row + area.height - row),
-      };
-    }
-  }
-}
-
 /**
- * Statistics of a before/after pair over their overlap, read block by block (never the whole scene),
- * on the evidence bands only (see evidence-bands.ts):
+ * Statistics of a before/after pair over their overlap that scoring needs, on the evidence bands only
+ * (see evidence-bands.ts), from the blocks sampleBlocks picks (all blocks of a pair of up to 16 blocks):
  * 1. per-band mean/std of each epoch over pixels valid in both (for the z-scored change vector), and
- *    a regular grid sample of valid pixel pairs (at most IRMAD_MAX_SAMPLES);
+ *    a regular grid sample of valid pixel pairs (at most IRMAD_MAX_SAMPLES, the grid anchored at the
+ *    overlap's corner);
  * 2. IR-MAD on the sample (Nielsen 2007): the canonical transformation under which unchanged pixels
  *    agree whatever the gains, offsets and band mixing between the dates;
- * 3. medians of both cues over the overlap, the scale that makes them comparable;
- * 4. Otsu's threshold on the histogram of the fused, 3×3-averaged score.
+ * 3. medians of both cues over the sampled blocks, the scale that makes them comparable.
+ * Step 3 reuses the blocks step 1 decoded when they fit in SAMPLE_CACHE_BYTES (they do for 16 blocks of
+ * up to 5 evidence bands), else decodes them again; either way at most about 16 blocks are decoded,
+ * whatever the scene size.
  */
-export async function computePairStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<PairStats> {
+export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<{ stats: SampleStats; validPixels: number }> {
   const bands = evidence.length;
   const before = { nodata: beforeSide.nodata, readWindow: evidenceReader(beforeSide, evidence) };
   const after = { nodata: afterSide.nodata, readWindow: evidenceReader(afterSide, evidence) };
+  const blocks = sampleBlocks(overlap);
+  const sampledPixels = blocks.reduce((s, b) => s + b.width * b.height, 0);
   const accBefore = new Float64Array(3 * bands);
   const accAfter = new Float64Array(3 * bands);
-  const stride = Math.max(1, Math.ceil(Math.sqrt((overlap.width * overlap.height) / IRMAD_MAX_SAMPLES)));
-  const capacity = Math.ceil(overlap.width / stride) * Math.ceil(overlap.height / stride);
+  const stride = Math.max(1, Math.ceil(Math.sqrt(sampledPixels / IRMAD_MAX_SAMPLES)));
+  const capacity = blocks.reduce((s, b) => s + Math.ceil(b.width / stride) * Math.ceil(b.height / stride), 0);
   const sampleBefore = new Float64Array(capacity * bands);
   const sampleAfter = new Float64Array(capacity * bands);
   let samples = 0;
+  const keep = sampledPixels * bands * 4 * 2 <= SAMPLE_CACHE_BYTES;
+  const kept: Array<[Float32Array, Float32Array]> = [];
 
-  for (const block of blocks(overlap)) {
+  for (const block of blocks) {
     const [b, a] = await Promise.all([before.readWindow(block), after.readWindow(block)]);
+    if (keep) kept.push([b, a]);
     const n = block.width * block.height;
     const valid = new Uint8Array(n).fill(1);
     andValidMask(b, block.width, block.height, bands, before.nodata, valid);
@@ -103,29 +114,65 @@ export async function computePairStats(beforeSide: PairSide, afterSide: PairSide
   const cueModel = scoreModel(base, before.nodata, after.nodata);
   const cvaHist = new Float64Array(bins);
   const madHist = new Float64Array(bins);
-  for (const block of blocks(overlap)) {
-    const [b, a] = await Promise.all([before.readWindow(block), after.readWindow(block)]);
+  for (let k = 0; k < blocks.length; k++) {
+    const block = blocks[k]!;
+    const [b, a] = keep ? kept[k]! : await Promise.all([before.readWindow(block), after.readWindow(block)]);
+    if (keep) kept[k] = [new Float32Array(0), new Float32Array(0)]; // let each block go once used
     const cues = computeCues(b, a, block.width, block.height, cueModel);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
   }
   const cvaMedian = histogramQuantile(cvaHist, min, max, 0.5);
   const madMedian = histogramQuantile(madHist, min, max, 0.5);
+  return { stats: { ...base, cvaMedian, madMedian }, validPixels: sb.count[0] ?? 0 };
+}
 
-  const model = scoreModel({ ...base, cvaMedian, madMedian }, before.nodata, after.nodata);
-  const hist = new Float64Array(bins);
-  for (const block of blocks(overlap)) {
-    const halo = haloOf(block, overlap);
-    const [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
-    const scored = scoreWindow(b, a, halo.width, halo.height, model);
-    const valid = cropToInterior(scored.valid, halo, block);
-    accumulateHistogram(cropToInterior(scored.score, halo, block), valid, valid.length, min, max, hist);
-  }
-  return {
-    ...base,
-    cvaMedian,
-    madMedian,
-    threshold: otsuThreshold(hist, min, max),
-    validPixels: sb.count[0] ?? 0,
+/** Otsu's threshold (Otsu 1979) on the histogram of the fused score: the pair's change threshold. */
+export function thresholdOf(hist: Float64Array): number {
+  return otsuThreshold(hist, SCORE_HISTOGRAM.min, SCORE_HISTOGRAM.max);
+}
+
+/** Valid pixels counted by a score histogram (every valid pixel lands in a bin). */
+export function pixelsIn(hist: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < hist.length; i++) n += hist[i]!;
+  return n;
+}
+
+/**
+ * The score pass of computePairStats in this thread: every STATS_BLOCK block of the overlap on its halo,
+ * each block decoded once (HaloWindowCache).
+ */
+export function inProcessScorePass(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): ScoreHistogramPass {
+  return async (model) => {
+    const rows = blockRows(overlap, STATS_BLOCK);
+    const reader = (side: PairSide): TileReader => side.readTile ?? ((w) => side.readWindow(w));
+    const input = {
+      before: new HaloWindowCache(reader(beforeSide), overlap, beforeSide.bands, evidence),
+      after: new HaloWindowCache(reader(afterSide), overlap, afterSide.bands, evidence),
+      rows,
+      overlap,
+      model,
+    };
+    const hist = new Float64Array(SCORE_HISTOGRAM.bins);
+    await scoreTileRows(input, 0, rows.length, hist);
+    return hist;
   };
+}
+
+/**
+ * Statistics of a before/after pair over their overlap: computeSampleStats, then one pass that scores
+ * every pixel with them (the fused, 3×3-averaged score on halo windows) into a histogram, and Otsu's
+ * threshold on it. validPixels counts every valid pixel of the overlap.
+ */
+export async function computePairStats(
+  beforeSide: PairSide,
+  afterSide: PairSide,
+  overlap: LatticeWindow,
+  evidence: readonly number[],
+  scorePass: ScoreHistogramPass = inProcessScorePass(beforeSide, afterSide, overlap, evidence),
+): Promise<PairStats> {
+  const { stats } = await computeSampleStats(beforeSide, afterSide, overlap, evidence);
+  const hist = await scorePass(scoreModel(stats, beforeSide.nodata, afterSide.nodata));
+  return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }

@@ -1,22 +1,26 @@
-import { InvalidInputError } from '../errors.js';
-import { openGeoTiff, encodeUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
-import { parseMaskLayer, rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, InvalidInputError } from '../errors.js';
+import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
+import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
-import { extentOf, placeRaster, tilesOf, windowGeoTransform, type Placement } from '../grid/lattice.js';
-import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
-import { extractPatches, type Patch, type TilePatches } from '../detection/extract-patches.js';
+import { extentOf, placeRaster, type Placement } from '../grid/lattice.js';
+import type { Patch, TilePatches } from '../detection/extract-patches.js';
 import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computePairStats, type PairSide } from './compute-pair-stats.js';
+import { computeSampleStats, pixelsIn, thresholdOf, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
-import { indexPlan } from '../detection/change-evidence.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
-import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
+import type { ReflectanceScale } from '../detection/validity.js';
+import { CHANGE_NODATA, type ClassifiedRows } from './classify-pass.js';
+import { joinStrips } from './change-strips.js';
+import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
+import { ScoreSpill } from './score-spill.js';
+import { splitRanges } from './tile-rows.js';
+import { WorkerPool } from './worker-pool.js';
 
-/** Value of change.tif pixels where either epoch has no data. */
-export const CHANGE_NODATA = 255;
+export { CHANGE_NODATA } from './classify-pass.js';
 
 export interface DetectPairInput {
   before: { path: string } | { bytes: Uint8Array; name: string };
@@ -32,6 +36,8 @@ export interface DetectPairInput {
     reflectance?: ReflectanceScale;
   };
   parameters: PipelineParameters;
+  /** Threads to split the tile work across (default 1); the output does not depend on it. */
+  threads?: number;
 }
 
 export interface DetectPairOutput {
@@ -71,45 +77,33 @@ export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
   return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
 }
 
-/** One file of the pair, read by lattice windows (no catalog involved), unusable pixels NaN. */
-function pairSide(raster: GeoTiffRaster, tileSize: number, bands: (BandName | null)[], validity: DetectPairInput['validity'], mask: GeoTiffRaster | null): PairSide & { placement: Placement } {
-  const info = raster.info;
-  const placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, tileSize);
-  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity?.saturation, reflectance: validity?.reflectance, maskedValues: validity?.cloudMask?.values ?? null });
-  return {
-    bands: info.bands,
-    nodata: info.nodata,
-    placement,
-    readWindow: async (w) => {
-      const [x, y] = [w.col - placement.col0, w.row - placement.row0];
-      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
-      maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
-      return planar;
-    },
-  };
+function named(s: DetectPairInput['before']): NamedSource {
+  return { source: 'path' in s ? { path: s.path } : { bytes: s.bytes }, name: nameOf(s) };
 }
 
-/** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
-async function openCloudMask(source: DetectPairInput['before'], of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
-  const name = nameOf(source);
-  const mask = await openGeoTiff('path' in source ? { path: source.path } : { bytes: source.bytes }, name);
-  const m = mask.info;
-  const o = of.info;
-  let problem: string | null = null;
-  if (m.bands !== 1) problem = `has ${m.bands} bands, expected 1`;
-  else if (m.width !== o.width || m.height !== o.height || m.epsg !== o.epsg || m.geoTransform.some((v, i) => Math.abs(v - o.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
-    problem = `is not on the grid of ${ofName} (size, CRS and geotransform must match)`;
-  }
-  if (problem) {
-    await mask.close();
-    throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask ${problem}`, { file: name, field: 'cloudMask' });
-  }
-  return mask;
+/** Worker threads `shoutu detect` uses unless told otherwise: SHOUTU_THREADS, else every core. */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SHOUTU_THREADS;
+  if (raw === undefined || raw === '') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError(`environment variable SHOUTU_THREADS is invalid (must be an integer 1..256, got "${raw}")`, { field: 'SHOUTU_THREADS' });
+  return n;
 }
+
+/** A thread gets at least this many tile rows: fewer would spend more on starting it than it saves. */
+const MIN_TILE_ROWS_PER_THREAD = 2;
 
 /**
  * The evaluation contract: change detection on two co-registered GeoTIFFs of the same grid, with the
  * same kernels and pair statistics as the pipeline, tile by tile.
+ *
+ * Streaming: the statistics come from a sample of blocks (computeSampleStats); then one pass decodes each
+ * file once, scores every tile on its halo window, histograms the scores for the threshold and spills
+ * them to a temporary file; a second pass classifies, cleans and labels the tiles from the spill and
+ * encodes change.tif strip by strip. Memory is bounded by a row of tiles, never the scene.
+ * `threads` (default 1) splits both passes into contiguous ranges of tile rows, one per thread (the
+ * calling thread takes the first); results are combined in row order, so the output bytes do not depend
+ * on the thread count.
  */
 export async function detectPair(input: DetectPairInput): Promise<DetectPairOutput> {
   const open = (s: DetectPairInput['before']) => openGeoTiff('path' in s ? { path: s.path } : { bytes: s.bytes }, nameOf(s));
@@ -122,9 +116,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     await br.close();
     throw error;
   }
+  let spill: ScoreSpill | null = null;
+  let pool: WorkerPool | null = null;
   const maskRasters: GeoTiffRaster[] = [];
-  let maskBefore: GeoTiffRaster | null = null;
-  let maskAfter: GeoTiffRaster | null = null;
   try {
     const bi = br.info;
     const ai = ar.info;
@@ -140,54 +134,70 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     if (input.bands && input.bands.length !== bi.bands) {
       throw new InvalidInputError('band_count_mismatch', `--bands lists ${input.bands.length} bands but ${nameOf(input.before)} has ${bi.bands}`, { field: 'bands' });
     }
+    const threads = input.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const bands = input.bands ?? inferBands(br);
-    const layers: Array<{ layer: MaskLayer; bit: number; name: MaskLayerName }> = [];
+    const masks: PairWorkSpec['masks'] = [];
+    const layers: Array<{ layer: MaskLayer; bit: number }> = [];
     for (const name of MASK_LAYERS) {
       const m = input.masks?.[name];
-      if (m) layers.push({ layer: parseMaskLayer(m.bytes, m.name), bit: 1 << MASK_LAYERS.indexOf(name), name });
+      if (!m) continue;
+      const bit = 1 << MASK_LAYERS.indexOf(name);
+      layers.push({ layer: parseMaskLayer(m.bytes, m.name), bit });
+      masks.push({ bytes: m.bytes, name: m.name, bit });
     }
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
-    const masks = input.validity?.cloudMask;
-    if (masks?.before) maskRasters.push((maskBefore = await openCloudMask(masks.before, br, nameOf(input.before))));
-    if (masks?.after) maskRasters.push((maskAfter = await openCloudMask(masks.after, ar, nameOf(input.after))));
-    const before = pairSide(br, tileSize, bands, input.validity, maskBefore);
-    const after = pairSide(ar, tileSize, bands, input.validity, maskAfter);
-    const placement = before.placement;
+    const cloud = input.validity?.cloudMask;
+    const validity: PairValidity = {
+      ...(cloud ? { cloudMask: { ...(cloud.before ? { before: named(cloud.before) } : {}), ...(cloud.after ? { after: named(cloud.after) } : {}), ...(cloud.values ? { values: cloud.values } : {}) } } : {}),
+      ...(input.validity?.saturation !== undefined ? { saturation: input.validity.saturation } : {}),
+      ...(input.validity?.reflectance ? { reflectance: input.validity.reflectance } : {}),
+    };
+    const beforeMask = validity.cloudMask?.before ? await openCloudMask(validity.cloudMask.before, br, nameOf(input.before)) : null;
+    if (beforeMask) maskRasters.push(beforeMask);
+    const afterMask = validity.cloudMask?.after ? await openCloudMask(validity.cloudMask.after, ar, nameOf(input.after)) : null;
+    if (afterMask) maskRasters.push(afterMask);
+    const evidence = evidenceBands(bands, bi.bands);
+    const placement = placeRaster(bi.epsg, bi.geoTransform, bi.width, bi.height, tileSize);
     const lattice = placement.lattice;
     const overlap = extentOf(placement);
-    const pairStats = await computePairStats(before, after, overlap, evidenceBands(bands, bi.bands));
-    const model = scoreModel(pairStats, bi.nodata, ai.nodata, bi.bands);
-    const plan = indexPlan(bands, model);
+    spill = ScoreSpill.create(overlap);
+    const spec: PairWorkSpec = {
+      before: named(input.before),
+      after: named(input.after),
+      bands,
+      validity,
+      tileSize,
+      evidence,
+      spillPath: spill.path,
+      masks,
+      minAreaM2,
+      opening,
+    };
+    const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec, spill, layers);
+    const ranges = splitRanges(local.rows.length, Math.min(threads, Math.floor(local.rows.length / MIN_TILE_ROWS_PER_THREAD)));
+    if (ranges.length > 1) pool = new WorkerPool(ranges.length - 1, new URL('./pair-worker.ts', import.meta.url), spec);
+    const runAll = async <T>(task: (from: number, to: number) => PairTask): Promise<T[]> => {
+      // Workers' tasks go out first: this thread's share runs without yielding (classify is synchronous).
+      const others = ranges.slice(1).map(([from, to], k) => pool!.run<T>(k, task(from, to)));
+      for (const p of others) p.catch(() => undefined); // failures surface from Promise.all below
+      const own = (await local.run(task(ranges[0]![0], ranges[0]![1]))) as T;
+      return [own, ...(await Promise.all(others))];
+    };
 
-    const change = new Uint8Array(bi.width * bi.height);
-    const tiles: TilePatches[] = [];
-    let validPixels = 0;
-    let changedPixels = 0;
-    for (const cell of tilesOf(placement)) {
-      const w = cell.window;
-      const halo = haloOf(w, overlap);
-      const [b, a] = await Promise.all([before.readWindow(halo), after.readWindow(halo)]);
-      const n = w.width * w.height;
-      const scored = classifyWindow(b, a, halo, w, model, pairStats.threshold, opening);
-      const maps = scored;
-      const x0 = w.col - placement.col0;
-      const y0 = w.row - placement.row0;
-      for (let y = 0; y < w.height; y++) {
-        const row = (y0 + y) * bi.width + x0;
-        for (let x = 0; x < w.width; x++) {
-          const i = y * w.width + x;
-          const v = scored.valid[i] === 1 ? maps.change[i]! : CHANGE_NODATA;
-          change[row + x] = v;
-          validPixels += scored.valid[i]!;
-          changedPixels += v === 1 ? 1 : 0;
-        }
-      }
-      const classes = new Uint8Array(n);
-      const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, w), width: w.width, height: w.height };
-      for (const l of layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      tiles.push(extractPatches(maps.cleaned, scored.score, classes, lattice, w, minAreaM2, { halo, haloValid: scored.haloValid, before: b, after: a, plan }));
-    }
+    const sides = local.sides();
+    const sample = await computeSampleStats(sides.before, sides.after, overlap, evidence);
+    const hists = await runAll<Float64Array>((from, to) => ({ kind: 'score', from, to, stats: sample.stats }));
+    const hist = new Float64Array(hists[0]!.length);
+    for (const h of hists) for (let i = 0; i < h.length; i++) hist[i]! += h[i]!;
+    const pairStats: PairStats = { ...sample.stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
+    const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'classify', from, to, stats: pairStats }));
+
+    const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);
+    const validPixels = parts.reduce((s, p) => s + p.validPixels, 0);
+    const changedPixels = parts.reduce((s, p) => s + p.changedPixels, 0);
+    const strips = joinStrips(bi.width, bi.height, 'deflate', parts.map((p) => p.change));
     // Whole patches of each tile, then the parts that reach tile edges joined across them.
     const typed: Patch[] = tiles.flatMap((t) => t.patches.filter((p) => !p.touchesEdge));
     typed.push(...mergeTilePatches(lattice, tiles, minAreaM2).map((m) => m.patch));
@@ -199,7 +209,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const overlapMu = {} as Record<MaskLayerName, number>;
     for (const name of MASK_LAYERS) overlapMu[name] = round(patches.reduce((s, p) => s + p.overlap[name].areaMu, 0), 4);
     return {
-      changeTif: encodeUint8GeoTiff({ width: bi.width, height: bi.height, data: change, geoTransform: bi.geoTransform, epsg: bi.epsg, nodata: CHANGE_NODATA, compress: 'deflate' }),
+      changeTif: assembleUint8GeoTiff({ width: bi.width, height: bi.height, geoTransform: bi.geoTransform, epsg: bi.epsg, nodata: CHANGE_NODATA, compress: 'deflate' }, strips),
       patches,
       summary: {
         detector: DETECTOR_VERSION,
@@ -219,6 +229,12 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       },
     };
   } finally {
+    if (pool) {
+      // the workers close their files before they go (also after a failure)
+      await Promise.allSettled(Array.from({ length: pool.size }, (_, k) => pool!.run(k, { kind: 'close' })));
+      await pool.close();
+    }
+    spill?.dispose();
     await Promise.all([br.close(), ar.close(), ...maskRasters.map((m) => m.close())]);
   }
 }

@@ -1,4 +1,5 @@
-import type { BlobStore } from '../storage/index.js';
+import type { BlobStore, StoreConfig } from '../storage/index.js';
+import type { DetectTileJob } from '../schemas/jobs.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import { storageOnlySink, type AlertSink } from '../alerts/alert-sink.js';
 import type { BatchSource } from './batch-source.js';
@@ -7,6 +8,7 @@ import { detectTile } from './detect-tile.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
 import { finalizeBatch, type FinalizeResult } from './finalize-batch.js';
 import { MaskCache } from './mask-store.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface RunProgress {
   /** Called once ingest has planned the tiles. */
@@ -20,31 +22,68 @@ export interface RunBatchResult {
   finalize: FinalizeResult;
 }
 
+export interface RunBatchOptions {
+  sink?: AlertSink;
+  progress?: RunProgress;
+  masks?: MaskCache;
+  /**
+   * Threads for the detect stage (default 1). Worker threads open the store from `storeConfig` (the
+   * configuration `store` was made from); without it the stage runs in this thread. Outputs do not depend
+   * on it: every tile's result is the same function of its job, and alerts are made in job order here.
+   */
+  threads?: number;
+  storeConfig?: StoreConfig;
+}
+
 /**
  * Embedded mode: the three stages in one process, in a fixed order, on one store. The queue services
  * call the same stage functions, one job at a time.
  */
-export async function runBatch(
-  store: BlobStore,
-  source: BatchSource,
-  parameters: PipelineParameters,
-  options: { sink?: AlertSink; progress?: RunProgress; masks?: MaskCache } = {},
-): Promise<RunBatchResult> {
+export async function runBatch(store: BlobStore, source: BatchSource, parameters: PipelineParameters, options: RunBatchOptions = {}): Promise<RunBatchResult> {
   const sink = options.sink ?? storageOnlySink;
   const masks = options.masks ?? new MaskCache();
   const ingest = await ingestBatch(store, source, parameters);
   options.progress?.planned?.(ingest.tiles.length);
-  for (const job of ingest.tiles) {
-    let failure: string | undefined;
-    try {
-      await detectTile(store, job, masks);
-    } catch (error) {
-      // One bad tile must not stop the batch; it is recorded as failed, like a failed job in queue mode.
-      failure = `${(error as Error).name}: ${(error as Error).message}`;
+  const jobs = ingest.tiles;
+  const threads = options.storeConfig ? Math.max(1, Math.min(options.threads ?? 1, jobs.length)) : 1;
+  const pool = threads > 1 ? new WorkerPool(threads - 1, new URL('./detect-tile-worker.ts', import.meta.url), options.storeConfig) : null;
+  try {
+    // One bad tile must not stop the batch; it is recorded as failed, like a failed job in queue mode.
+    const failureOf = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
+    const detected = detectInLanes(jobs, threads, (job, lane) =>
+      (lane === 0 ? detectTile(store, job, masks) : pool!.run(lane - 1, job)).then(
+        () => undefined,
+        (error: unknown) => failureOf(error),
+      ),
+    );
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      const failure = await detected[i]!;
+      const outcome = await alertTile(store, sink, { batchId: job.batchId, tileKey: job.tileKey }, failure);
+      options.progress?.tileDone?.(outcome);
     }
-    const outcome = await alertTile(store, sink, { batchId: job.batchId, tileKey: job.tileKey }, failure);
-    options.progress?.tileDone?.(outcome);
+  } finally {
+    await pool?.close();
   }
   const finalize = await finalizeBatch(store, ingest.batchId, sink);
   return { ingest, finalize };
+}
+
+/**
+ * Runs `detect` on every job, `lanes` at a time (lane 0 = this thread), each lane taking the next job when
+ * it is free. Returns one promise per job, in job order, resolving with the job's failure reason or
+ * undefined. Which lane runs a job does not change the job's result.
+ */
+function detectInLanes(jobs: readonly DetectTileJob[], lanes: number, detect: (job: DetectTileJob, lane: number) => Promise<string | undefined>): Array<Promise<string | undefined>> {
+  const settle: Array<(failure: string | undefined) => void> = [];
+  const done = jobs.map(() => new Promise<string | undefined>((resolve) => settle.push(resolve)));
+  let next = 0;
+  const lane = async (k: number) => {
+    while (next < jobs.length) {
+      const i = next++;
+      settle[i]!(await detect(jobs[i]!, k));
+    }
+  };
+  for (let k = 0; k < lanes; k++) void lane(k);
+  return done;
 }

@@ -70,13 +70,49 @@ function doubles(values: number[]): Uint8Array {
  * RasterPixelIsArea), GDAL_NODATA if nodata is given. Throws RangeError/TypeError on bad arguments.
  */
 export function encodeUint8GeoTiff(options: EncodeUint8GeoTiffOptions): Uint8Array {
-  const { width, height, data, geoTransform: gt, epsg, nodata, compress = 'none' } = options;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 100_000 || height > 100_000) {
-    throw new RangeError(`encodeUint8GeoTiff: invalid size ${width}x${height}`);
-  }
+  const { width, height, data, compress = 'none' } = options;
+  checkSize(width, height);
   if (!(data instanceof Uint8Array) || data.length !== width * height) {
     throw new RangeError(`encodeUint8GeoTiff: data must be a Uint8Array of ${width * height} values`);
   }
+  if (compress !== 'none' && compress !== 'deflate') throw new RangeError(`encodeUint8GeoTiff: unknown compression ${String(compress)}`);
+  const rowsPerStrip = uint8GeoTiffRowsPerStrip(width, height);
+  const stripCount = Math.ceil(height / rowsPerStrip);
+  const strips: Uint8Array[] = [];
+  for (let s = 0; s < stripCount; s++) {
+    strips.push(encodeUint8Strip(data.subarray(s * rowsPerStrip * width, Math.min(height, (s + 1) * rowsPerStrip) * width), compress));
+  }
+  return assembleUint8GeoTiff(options, strips);
+}
+
+function checkSize(width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 100_000 || height > 100_000) {
+    throw new RangeError(`encodeUint8GeoTiff: invalid size ${width}x${height}`);
+  }
+}
+
+/** Rows in each strip of a uint8 GeoTIFF of this size (the last strip may have fewer). */
+export function uint8GeoTiffRowsPerStrip(width: number, height: number): number {
+  return Math.max(1, Math.min(height, Math.floor(STRIP_BYTES / width)));
+}
+
+/** One strip's bytes as stored: the raw rows, or their DEFLATE stream (fixed level: deterministic). */
+export function encodeUint8Strip(rows: Uint8Array, compress: 'none' | 'deflate'): Uint8Array {
+  if (compress === 'none') return rows;
+  const z = deflateSync(rows, { level: DEFLATE_LEVEL });
+  return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+}
+
+/**
+ * The GeoTIFF around strips already encoded with encodeUint8Strip (uint8GeoTiffRowsPerStrip rows each,
+ * in order): what encodeUint8GeoTiff returns for the same rows, so a raster can be encoded strip by strip
+ * without ever holding all its pixels.
+ */
+export function assembleUint8GeoTiff(options: Omit<EncodeUint8GeoTiffOptions, 'data'>, strips: readonly Uint8Array[]): Uint8Array {
+  const { width, height, geoTransform: gt, epsg, nodata, compress = 'none' } = options;
+  checkSize(width, height);
+  const stripCount = Math.ceil(height / uint8GeoTiffRowsPerStrip(width, height));
+  if (strips.length !== stripCount) throw new RangeError(`encodeUint8GeoTiff: ${strips.length} strips given, ${stripCount} expected`);
   if (gt.length !== 6 || gt.some((v) => !Number.isFinite(v)) || gt[2] !== 0 || gt[4] !== 0 || !(gt[1] > 0) || !(gt[5] < 0)) {
     throw new RangeError(`encodeUint8GeoTiff: geoTransform must be finite and north-up, got [${gt.join(', ')}]`);
   }
@@ -93,20 +129,7 @@ export function encodeUint8GeoTiff(options: EncodeUint8GeoTiffOptions): Uint8Arr
     geographic = known;
   }
 
-  // strips
-  const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(STRIP_BYTES / width)));
-  const stripCount = Math.ceil(height / rowsPerStrip);
-  const strips: Uint8Array[] = [];
-  for (let s = 0; s < stripCount; s++) {
-    const raw = data.subarray(s * rowsPerStrip * width, Math.min(height, (s + 1) * rowsPerStrip) * width);
-    if (compress === 'deflate') {
-      const z = deflateSync(raw, { level: DEFLATE_LEVEL });
-      strips.push(new Uint8Array(z.buffer, z.byteOffset, z.byteLength));
-    } else {
-      strips.push(raw);
-    }
-  }
-
+  const rowsPerStrip = uint8GeoTiffRowsPerStrip(width, height);
   const geoKeys = [
     1, 1, 0, 3,
     1024, 0, 1, geographic ? 2 : 1, // GTModelTypeGeoKey

@@ -1,0 +1,106 @@
+import { windowGeoTransform, type Lattice, type LatticeWindow } from '../grid/lattice.js';
+import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
+import { classifyChange, cropToInterior, haloOf, type WindowScore } from '../detection/classify-change.js';
+import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
+import type { ScoreSpill } from './score-spill.js';
+import type { HaloWindowCache } from './halo-window-cache.js';
+import type { IndexPlan } from '../detection/change-evidence.js';
+import { StripEncoder, type EncodedRows } from './change-strips.js';
+import type { TileRows } from './tile-rows.js';
+
+/** Value of change.tif pixels where either epoch has no data. */
+export const CHANGE_NODATA = 255;
+
+export interface ClassifyPassInput {
+  spill: ScoreSpill;
+  /** The imagery (all bands, unusable pixels NaN) for the patches' spectral evidence. */
+  imagery: { before: HaloWindowCache; after: HaloWindowCache };
+  plan: IndexPlan;
+  rows: TileRows;
+  overlap: LatticeWindow;
+  threshold: number;
+  opening: boolean;
+  lattice: Lattice;
+  /** Mask layers with their bit in the class raster. */
+  layers: ReadonlyArray<{ layer: MaskLayer; bit: number }>;
+  minAreaM2: number;
+  /** The raster change.tif covers: lattice position of its pixel (0, 0), and size. */
+  raster: { col0: number; row0: number; width: number; height: number };
+  compress: 'none' | 'deflate';
+}
+
+export interface ClassifiedRows {
+  tiles: TilePatches[];
+  validPixels: number;
+  changedPixels: number;
+  /** change.tif rows of these tile rows (1 change, 0 none, CHANGE_NODATA invalid), as strips. */
+  change: EncodedRows;
+}
+
+/**
+ * Tile rows [from, to) from the spilled scores: each tile's halo window of scores is classified with the
+ * pair's threshold and cleaned (classifyChange, exactly as on freshly scored windows: the spilled scores
+ * are the same numbers), then cropped; the mask layers are rasterised onto the tile and its patches
+ * described (with the halo's imagery for their spectral evidence). change.tif rows are encoded as they
+ * are made. Needs the raster to lie within the overlap.
+ */
+export async function classifyTileRows(input: ClassifyPassInput, from: number, to: number): Promise<ClassifiedRows> {
+  const { rows, overlap, raster } = input;
+  const firstRow = rows[from]![0]!.row - raster.row0;
+  const lastTile = rows[to - 1]![0]!;
+  const encoder = new StripEncoder(raster.width, raster.height, input.compress, firstRow, lastTile.row + lastTile.height - raster.row0);
+  const tiles: TilePatches[] = [];
+  let validPixels = 0;
+  let changedPixels = 0;
+  // halo buffers reused tile after tile (classifyChange only reads them)
+  let haloValid = new Uint8Array(0);
+  let haloScore = new Float32Array(0);
+  for (let r = from; r < to; r++) {
+    const row = rows[r]!;
+    const rowHalo = haloOf(row[0]!, overlap);
+    const strip = input.spill.readRows(rowHalo.row, rowHalo.height);
+    const height = row[0]!.height;
+    const change = new Uint8Array(raster.width * height).fill(CHANGE_NODATA);
+    const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, overlap).row : null;
+    for (const tile of row) {
+      const halo = haloOf(tile, overlap);
+      const n = halo.width * halo.height;
+      if (haloValid.length !== n) {
+        haloValid = new Uint8Array(n);
+        haloScore = new Float32Array(n);
+      }
+      for (let y = 0; y < halo.height; y++) {
+        const at = y * overlap.width + (halo.col - overlap.col);
+        haloValid.set(strip.valid.subarray(at, at + halo.width), y * halo.width);
+        haloScore.set(strip.score.subarray(at, at + halo.width), y * halo.width);
+      }
+      const scored: WindowScore = { valid: haloValid, score: haloScore };
+      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening);
+      const cleaned = cropToInterior(maps.cleaned, halo, tile);
+      const score = cropToInterior(haloScore, halo, tile);
+      const decision = maps.change;
+      const dx = tile.col - halo.col;
+      const dy = tile.row - halo.row;
+      for (let y = 0; y < tile.height; y++) {
+        const out = y * raster.width + (tile.col - raster.col0);
+        const from = (y + dy) * halo.width + dx;
+        for (let x = 0; x < tile.width; x++) {
+          const ok = haloValid[from + x]!;
+          const v = ok === 1 ? decision[from + x]! : CHANGE_NODATA;
+          change[out + x] = v;
+          validPixels += ok;
+          changedPixels += v === 1 ? 1 : 0;
+        }
+      }
+      const classes = new Uint8Array(tile.width * tile.height);
+      const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
+      for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
+      // The patches' spectral evidence needs the imagery of the halo: read again (each chunk once per pass).
+      const before = await input.imagery.before.window(halo, nextTop);
+      const after = await input.imagery.after.window(halo, nextTop);
+      tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid, before, after, plan: input.plan }));
+    }
+    encoder.push(change, height);
+  }
+  return { tiles, validPixels, changedPixels, change: encoder.finish() };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32, randomInt } from '../kernels/test-random.js';
+import { haloOf } from '../detection/classify-change.js';
+import { groupRows } from './tile-rows.js';
+import { tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
+import { CHUNK_PX, HaloWindowCache } from './halo-window-cache.js';
+
+/** Planar window of an in-memory raster (bands × height × width, uint16 values). */
+function windowOf(raster: Uint16Array, width: number, height: number, bands: number, w: LatticeWindow): Uint16Array {
+  const out = new Uint16Array(w.width * w.height * bands);
+  for (let b = 0; b < bands; b++) {
+    for (let y = 0; y < w.height; y++) {
+      const from = b * width * height + (w.row + y) * width + w.col;
+      out.set(raster.subarray(from, from + w.width), b * w.width * w.height + y * w.width);
+    }
+  }
+  return out;
+}
+
+describe('HaloWindowCache', () => {
+  it('serves every halo window as a direct read would, reading each chunk once', async () => {
+    const random = mulberry32(11);
+    for (let trial = 0; trial < 8; trial++) {
+      const width = randomInt(random, 1, 1100);
+      const height = randomInt(random, 1, 1100);
+      const bands = randomInt(random, 1, 4);
+      const raster = new Uint16Array(width * height * bands);
+      for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+      const tileSize = [64, 100, 256, 512][randomInt(random, 0, 3)]!;
+      // the raster's pixel (0, 0) sits anywhere on the lattice: tiles do not line up with chunks
+      const placement = { lattice: { tileSize }, col0: randomInt(random, -2000, 2000), row0: randomInt(random, -2000, 2000), width, height } as Placement;
+      const area = { col: placement.col0, row: placement.row0, width, height };
+      const rows = groupRows(tilesOf(placement).map((c) => c.window));
+      const picks = bands > 1 ? [bands - 1, 0] : [0];
+      const reads = new Map<string, number>();
+      const cache = new HaloWindowCache(
+        (w) => {
+          const key = `${w.col},${w.row}`;
+          reads.set(key, (reads.get(key) ?? 0) + 1);
+          return Promise.resolve(windowOf(raster, width, height, bands, { col: w.col - area.col, row: w.row - area.row, width: w.width, height: w.height }));
+        },
+        area,
+        bands,
+        picks,
+      );
+      for (let r = 0; r < rows.length; r++) {
+        const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
+        for (const tile of rows[r]!) {
+          const halo = haloOf(tile, area);
+          const got = await cache.window(halo, nextTop);
+          const direct = windowOf(raster, width, height, bands, { col: halo.col - area.col, row: halo.row - area.row, width: halo.width, height: halo.height });
+          const n = halo.width * halo.height;
+          const expected = new Float32Array(n * picks.length);
+          picks.forEach((p, k) => expected.set(direct.subarray(p * n, (p + 1) * n), k * n));
+          if (!Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer))) {
+            throw new Error(`trial ${trial}: halo ${JSON.stringify(halo)} differs from a direct read`);
+          }
+        }
+      }
+      expect(reads.size).toBe(Math.ceil(width / CHUNK_PX) * Math.ceil(height / CHUNK_PX));
+      expect([...reads.values()].every((n) => n === 1), `trial ${trial}: a chunk was read twice`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import type { LatticeWindow } from '../grid/lattice.js';
+
+/** Samples whose conversion to float32 is exact (what a chunk read may return). */
+export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+
+/** Reads one window of an epoch, all bands, planar. */
+export type TileReader = (window: LatticeWindow) => Promise<TileSamples>;
+
+/**
+ * Edge of the chunks an epoch is read in: square windows anchored at the area's corner. 512 is a multiple
+ * of the usual GeoTIFF tile sizes (256, 512), so on such files every chunk covers whole file blocks and
+ * each block is decompressed exactly once.
+ */
+export const CHUNK_PX = 512;
+
+interface Held {
+  samples: TileSamples;
+  /** The chunk's window; rows above `top` (lattice row) have been released. */
+  window: LatticeWindow;
+  top: number;
+}
+
+/**
+ * Serves halo windows (tiles grown by HALO_PX, see haloOf) of one epoch, visited in raster order of
+ * their tiles, reading every chunk of the area once: a chunk is read whole when a halo first needs it,
+ * cut down to the rows the next row of tiles needs once the current row has passed it, and dropped when
+ * no later halo can reach it. Memory is about two rows of chunks, never the scene. Windows come back as
+ * float32 planes of the chosen bands only.
+ */
+export class HaloWindowCache {
+  private readonly held = new Map<number, Held>();
+  private readonly across: number;
+  private scratch = new Float32Array(0);
+
+  constructor(
+    private readonly read: TileReader,
+    /** The area chunks tile (halos lie inside it). */
+    private readonly area: LatticeWindow,
+    /** Bands in each read (the file's bands). */
+    private readonly fileBands: number,
+    /** Bands to return, in this order (indices into the file's bands). */
+    private readonly picks: readonly number[],
+  ) {
+    this.across = Math.ceil(area.width / CHUNK_PX);
+  }
+
+  /**
+   * The halo window `halo`; `nextTop` is the first row of the next tile row's halos (null on the last
+   * row), which tells what to keep. The array is reused by the next call: use it before then.
+   */
+  async window(halo: LatticeWindow, nextTop: number | null): Promise<Float32Array> {
+    this.release(halo, nextTop);
+    const n = halo.width * halo.height;
+    if (this.scratch.length < n * this.picks.length) this.scratch = new Float32Array(n * this.picks.length);
+    const out = this.scratch.subarray(0, n * this.picks.length);
+    const { area } = this;
+    const cy0 = Math.floor((halo.row - area.row) / CHUNK_PX);
+    const cy1 = Math.floor((halo.row + halo.height - 1 - area.row) / CHUNK_PX);
+    const cx0 = Math.floor((halo.col - area.col) / CHUNK_PX);
+    const cx1 = Math.floor((halo.col + halo.width - 1 - area.col) / CHUNK_PX);
+    for (let cy = cy0; cy <= cy1; cy++) {
+      for (let cx = cx0; cx <= cx1; cx++) {
+        const chunk = await this.chunk(cy, cx);
+        const w = chunk.window;
+        const x0 = Math.max(w.col, halo.col);
+        const y0 = Math.max(w.row, halo.row);
+        const x1 = Math.min(w.col + w.width, halo.col + halo.width);
+        const y1 = Math.min(w.row + w.height, halo.row + halo.height);
+        if (y0 < chunk.top) throw new Error(`halo window needs rows of chunk ${cy},${cx} that were already released`);
+        const plane = w.width * (w.row + w.height - chunk.top);
+        const span = x1 - x0;
+        for (let k = 0; k < this.picks.length; k++) {
+          const src = this.picks[k]! * plane;
+          const dst = k * n;
+          for (let y = y0; y < y1; y++) {
+            const from = src + (y - chunk.top) * w.width + (x0 - w.col);
+            out.set(chunk.samples.subarray(from, from + span), dst + (y - halo.row) * halo.width + (x0 - halo.col));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private async chunk(cy: number, cx: number): Promise<Held> {
+    const key = cy * this.across + cx;
+    let held = this.held.get(key);
+    if (held === undefined) {
+      const { area } = this;
+      const col = area.col + cx * CHUNK_PX;
+      const row = area.row + cy * CHUNK_PX;
+      const window = { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row) };
+      const samples = await this.read(window);
+      if (samples.length !== window.width * window.height * this.fileBands) {
+        throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
+      }
+      held = { samples, window, top: row };
+      this.held.set(key, held);
+    }
+    return held;
+  }
+
+  /**
+   * Before serving `halo`: chunks ending above it are dropped (later halos start no higher); chunks left
+   * of it are no longer needed by this row of tiles, so they keep only rows from `nextTop` on (or go).
+   */
+  private release(halo: LatticeWindow, nextTop: number | null): void {
+    for (const [key, held] of this.held) {
+      const w = held.window;
+      const bottom = w.row + w.height;
+      if (bottom <= halo.row) {
+        this.held.delete(key);
+        continue;
+      }
+      if (w.col + w.width > halo.col) continue;
+      if (nextTop === null || bottom <= nextTop) {
+        this.held.delete(key);
+        continue;
+      }
+      if (held.top >= nextTop) continue;
+      const oldPlane = w.width * (bottom - held.top);
+      const keep = w.width * (bottom - nextTop);
+      const skip = (nextTop - held.top) * w.width;
+      const cut = new (held.samples.constructor as new (n: number) => TileSamples)(keep * this.fileBands);
+      for (let b = 0; b < this.fileBands; b++) cut.set(held.samples.subarray(b * oldPlane + skip, (b + 1) * oldPlane), b * keep);
+      this.held.set(key, { samples: cut, window: w, top: nextTop });
+    }
+  }
+}

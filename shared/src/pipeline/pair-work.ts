@@ -1,0 +1,233 @@
+import { extentOf, placeRaster, tilesOf, type Placement } from '../grid/lattice.js';
+import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
+import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
+import { scoreModel } from '../detection/classify-change.js';
+import { SCORE_HISTOGRAM } from '../detection/parameters.js';
+import type { PairStats } from '../detection/pair-stats.js';
+import type { BandName } from '../schemas/manifest.js';
+import { InvalidInputError } from '../errors.js';
+import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
+import { HaloWindowCache } from './halo-window-cache.js';
+import type { PairSide } from './compute-pair-stats.js';
+import { scoreTileRows } from './score-pass.js';
+import { indexPlan } from '../detection/change-evidence.js';
+import { classifyTileRows, type ClassifiedRows } from './classify-pass.js';
+import { ScoreSpill } from './score-spill.js';
+import { groupRows, type TileRows } from './tile-rows.js';
+import type { SampleStats } from './compute-pair-stats.js';
+
+/**
+ * Everything a thread needs to take part in detecting one pair (structured-clonable: it is the worker
+ * threads' workerData). The pair was checked (same grid, same bands) before this is made.
+ */
+/** Where a file comes from, and its name for messages. */
+export interface NamedSource {
+  source: GeoTiffSource;
+  name: string;
+}
+
+/** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks, saturation, reflectance. */
+export interface PairValidity {
+  cloudMask?: { before?: NamedSource; after?: NamedSource; values?: number[] };
+  saturation?: number;
+  reflectance?: ReflectanceScale;
+}
+
+export interface PairWorkSpec {
+  before: NamedSource;
+  after: NamedSource;
+  /** Band names of the pair (file order). */
+  bands: (BandName | null)[];
+  validity: PairValidity;
+  tileSize: number;
+  evidence: number[];
+  spillPath: string;
+  masks: Array<{ bytes: Uint8Array; name: string; bit: number }>;
+  minAreaM2: number;
+  opening: boolean;
+}
+
+/** A score task: tile rows [from, to) with the sample statistics. Answer: the score histogram. */
+export interface ScoreTask {
+  kind: 'score';
+  from: number;
+  to: number;
+  stats: SampleStats;
+}
+
+/** A classify task: tile rows [from, to) with the pair's statistics. Answer: ClassifiedRows. */
+export interface ClassifyTask {
+  kind: 'classify';
+  from: number;
+  to: number;
+  stats: PairStats;
+}
+
+/** Closes the thread's files (before the worker is terminated). */
+export interface CloseTask {
+  kind: 'close';
+}
+
+export type PairTask = ScoreTask | ClassifyTask | CloseTask;
+
+/** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
+export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
+  const raster = await openGeoTiff(mask.source, mask.name);
+  const m = raster.info;
+  const o = of.info;
+  let problem: string | null = null;
+  if (m.bands !== 1) problem = `has ${m.bands} bands, expected 1`;
+  else if (m.width !== o.width || m.height !== o.height || m.epsg !== o.epsg || m.geoTransform.some((v, i) => Math.abs(v - o.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
+    problem = `is not on the grid of ${ofName} (size, CRS and geotransform must match)`;
+  }
+  if (problem) {
+    await raster.close();
+    throw new InvalidInputError('cloud_mask_invalid', `${mask.name}: cloud mask ${problem}`, { file: mask.name, field: 'cloudMask' });
+  }
+  return raster;
+}
+
+/** One file of the pair read by lattice windows (on `placement`), unusable pixels NaN. */
+export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null): PairSide {
+  const info = raster.info;
+  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+  return {
+    bands: info.bands,
+    nodata: info.nodata,
+    readWindow: async (w) => {
+      const [x, y] = [w.col - placement.col0, w.row - placement.row0];
+      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
+      maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
+      return planar;
+    },
+  };
+}
+
+/** The pair's rasters as one thread holds them: both files and their cloud masks (null when none). */
+export interface PairRasters {
+  before: GeoTiffRaster;
+  after: GeoTiffRaster;
+  beforeMask: GeoTiffRaster | null;
+  afterMask: GeoTiffRaster | null;
+}
+
+/** Opens both files and their cloud masks; on failure closes what it opened. */
+export async function openPairRasters(spec: Pick<PairWorkSpec, 'before' | 'after' | 'validity'>): Promise<PairRasters> {
+  const opened: GeoTiffRaster[] = [];
+  try {
+    const before = await openGeoTiff(spec.before.source, spec.before.name);
+    opened.push(before);
+    const after = await openGeoTiff(spec.after.source, spec.after.name);
+    opened.push(after);
+    const masks = spec.validity.cloudMask;
+    const beforeMask = masks?.before ? await openCloudMask(masks.before, before, spec.before.name) : null;
+    if (beforeMask) opened.push(beforeMask);
+    const afterMask = masks?.after ? await openCloudMask(masks.after, after, spec.after.name) : null;
+    return { before, after, beforeMask, afterMask };
+  } catch (error) {
+    await Promise.all(opened.map((r) => r.close()));
+    throw error;
+  }
+}
+
+/**
+ * One thread's share of detecting a pair: scoring tile rows into the spill (and a histogram), and
+ * classifying tile rows from the spill. The same code runs in the calling thread and in worker threads;
+ * which rows a thread gets is the caller's fixed choice.
+ */
+export class PairWork {
+  readonly placement: Placement;
+  readonly rows: TileRows;
+  readonly layers: Array<{ layer: MaskLayer; bit: number }>;
+  private readonly spill: ScoreSpill;
+
+  private readonly before: PairSide;
+  private readonly after: PairSide;
+
+  constructor(
+    private readonly rasters: PairRasters,
+    private readonly spec: PairWorkSpec,
+    spill?: ScoreSpill,
+    layers?: Array<{ layer: MaskLayer; bit: number }>,
+  ) {
+    const info = rasters.before.info;
+    this.placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, spec.tileSize);
+    this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
+    this.spill = spill ?? ScoreSpill.open(spec.spillPath, extentOf(this.placement));
+    this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
+    this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
+    this.after = maskedSide(rasters.after, this.placement, spec.bands, spec.validity, rasters.afterMask);
+  }
+
+  /** Opens the files (in a worker thread). */
+  static async open(spec: PairWorkSpec): Promise<PairWork> {
+    return new PairWork(await openPairRasters(spec), spec);
+  }
+
+  /** The two sides as the statistics read them. */
+  sides(): { before: PairSide; after: PairSide } {
+    return { before: this.before, after: this.after };
+  }
+
+  /** One halo cache per epoch over the overlap, returning `picks` of the file's bands. */
+  private caches(picks: readonly number[]): { before: HaloWindowCache; after: HaloWindowCache } {
+    const overlap = extentOf(this.placement);
+    return {
+      before: new HaloWindowCache((w) => this.before.readWindow(w), overlap, this.before.bands, picks),
+      after: new HaloWindowCache((w) => this.after.readWindow(w), overlap, this.after.bands, picks),
+    };
+  }
+
+  async score(task: ScoreTask): Promise<Float64Array> {
+    const overlap = extentOf(this.placement);
+    const { evidence } = this.spec;
+    const input = {
+      ...this.caches(evidence),
+      rows: this.rows,
+      overlap,
+      model: scoreModel(task.stats, this.before.nodata, this.after.nodata),
+    };
+    const hist = new Float64Array(SCORE_HISTOGRAM.bins);
+    await scoreTileRows(input, task.from, task.to, hist, (row, valid, score) => this.spill.writeRows(row, valid, score));
+    return hist;
+  }
+
+  classify(task: ClassifyTask): Promise<ClassifiedRows> {
+    const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
+    return classifyTileRows(
+      {
+        spill: this.spill,
+        imagery: this.caches(Array.from({ length: this.before.bands }, (_, b) => b)),
+        plan: indexPlan(this.spec.bands, model),
+        rows: this.rows,
+        overlap: extentOf(this.placement),
+        threshold: task.stats.threshold,
+        opening: this.spec.opening,
+        lattice: this.placement.lattice,
+        layers: this.layers,
+        minAreaM2: this.spec.minAreaM2,
+        raster: this.placement,
+        compress: 'deflate',
+      },
+      task.from,
+      task.to,
+    );
+  }
+
+  /** A task sent to a worker thread (which opened the rasters, so 'close' closes them too). */
+  async run(task: PairTask): Promise<Float64Array | ClassifiedRows | null> {
+    if (task.kind === 'score') return this.score(task);
+    if (task.kind === 'classify') return this.classify(task);
+    await this.close(true);
+    return null;
+  }
+
+  /** Closes what this thread opened (the spill's file handle; the rasters when it opened them). */
+  async close(closeRasters: boolean): Promise<void> {
+    this.spill.close();
+    if (closeRasters) {
+      const { before, after, beforeMask, afterMask } = this.rasters;
+      await Promise.all([before.close(), after.close(), beforeMask?.close(), afterMask?.close()]);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, defaultParameters, detectPair, directorySource, runBatch, type StoreConfig } from '@shoutu/shared';
+import { fixture, loadDemoMasks, REPO_ROOT, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+
+const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
+
+async function run(threads: number) {
+  return detectPair({
+    before: { path: fixture('taizhou', '2000-03-17', 'scene.tif') },
+    after: { path: fixture('taizhou', '2003-02-06', 'scene.tif') },
+    bands: [...TAIZHOU_BANDS],
+    masks: {
+      farmland: { bytes: new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), name: 'farmland.geojson' },
+      redline: { bytes: new Uint8Array(await readFile(fixture('masks', 'redline.geojson'))), name: 'redline.geojson' },
+    },
+    // 64-pixel tiles: 8 rows of tiles, so 2 and 3 threads each get rows, and their ranges cut change.tif strips.
+    parameters: defaultParameters({ tileSize: 64 }),
+    threads,
+  });
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shoutu-threads-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('detection gives the same bytes whatever the number of worker threads', () => {
+  it('detectPair: change.tif, patches and summary are identical with 1, 2 and 3 threads', async () => {
+    const one = await run(1);
+    const two = await run(2);
+    const three = await run(3);
+    expect(one.patches.length).toBeGreaterThan(10);
+    for (const other of [two, three]) {
+      expect(Buffer.from(other.changeTif).equals(Buffer.from(one.changeTif))).toBe(true);
+      expect(JSON.stringify(other.patches)).toBe(JSON.stringify(one.patches));
+      expect(JSON.stringify(other.summary)).toBe(JSON.stringify(one.summary));
+    }
+  }, 120_000);
+
+  it('shoutu detect: SHOUTU_THREADS=1 and 2 write byte-identical outputs; a bad value is named', async () => {
+    const outputs: Record<string, Buffer>[] = [];
+    for (const threads of ['1', '2']) {
+      const out = join(work, `t${threads}`);
+      const r = spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, 'bin', 'shoutu.mjs'), 'detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
+          '--bands', TAIZHOU_BANDS.join(','), '--farmland', fixture('masks', 'farmland.geojson'), '--tile-size', '64', '--out', out],
+        { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOUTU_THREADS: threads }, timeout: 120_000 },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const files: Record<string, Buffer> = {};
+      for (const name of ['change.tif', 'patches.geojson', 'summary.json']) files[name] = await readFile(join(out, name));
+      outputs.push(files);
+    }
+    for (const name of ['change.tif', 'patches.geojson', 'summary.json']) expect(outputs[1]![name]!.equals(outputs[0]![name]!), name).toBe(true);
+
+    const bad = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'shoutu.mjs'), 'detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'), '--out', join(work, 'bad')],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOUTU_THREADS: 'two' }, timeout: 120_000 },
+    );
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/SHOUTU_THREADS/);
+  }, 180_000);
+});
+
+/** Every file under `dir`, by relative path. */
+async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out.set(path.slice(dir.length + 1), await readFile(path));
+  }
+  return out;
+}
+
+describe('embedded mode gives the same bytes whatever the number of worker threads', () => {
+  it('runBatch with 1 and 2 threads: detect results, alerts, evidence, status and run record are identical', async () => {
+    const trees: Map<string, Buffer>[] = [];
+    for (const threads of [1, 2]) {
+      const storeConfig: StoreConfig = { kind: 'local', dir: join(work, `embedded-${threads}`) };
+      const store = createStore(storeConfig);
+      await loadDemoMasks(store);
+      // 64-pixel tiles: dozens of detect jobs to share between the threads
+      const parameters = defaultParameters({ tileSize: 64 });
+      for (const epoch of TAIZHOU_EPOCHS) await runBatch(store, directorySource(epoch), parameters, { threads, storeConfig });
+      trees.push(await filesUnder(storeConfig.dir));
+    }
+    const [one, two] = trees as [Map<string, Buffer>, Map<string, Buffer>];
+    expect([...one.keys()].filter((k) => k.startsWith('detect/')).length).toBeGreaterThan(20);
+    expect([...two.keys()].sort()).toEqual([...one.keys()].sort());
+    for (const [key, bytes] of one) expect(two.get(key)!.equals(bytes), key).toBe(true);
+  }, 180_000);
+});
