@@ -22,6 +22,7 @@ import { bench as histogram } from '../shared/src/kernels/histogram.bench.js';
 import { bench as labelComponents } from '../shared/src/kernels/label-components.bench.js';
 import { bench as simplifyOutline } from '../shared/src/kernels/simplify-outline.bench.js';
 import { bench as morphology } from '../shared/src/kernels/morphology.bench.js';
+import { bench as scorePass } from '../shared/src/kernels/score-pass.bench.js';
 import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
 import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
 import { bench as saturationMask } from '../shared/src/kernels/saturation-mask.bench.js';
@@ -36,6 +37,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['band-stats', bandStats],
   ['change-vector', changeVector],
   ['change-pass', changePass],
+  ['score-pass', scorePass],
   ['histogram', histogram],
   ['morphology', morphology],
   ['label-components', labelComponents],

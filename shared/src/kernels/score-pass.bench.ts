@@ -1,0 +1,87 @@
+/**
+ * Benchmark: the whole per-pixel change pass of detector v3 on the 2048² 4-band pair, as
+ * scoreWindow runs it — changeCues (validity, change vector, IR-MAD), gradientChange, the geometric
+ * fusion and the near/wide box means (radius 1 and 20, the wide support of 0.5 m imagery) — against
+ * v2's one-pass changeScores in the same run (the ratio is what the new evidence costs), and each
+ * new kernel alone. The IR-MAD transform is a fixed well-conditioned one (its fit is not a pixel kernel).
+ */
+
+import { accumulateBandStats, finishBandStats } from './band-stats.js';
+import { BENCH_BANDS, BENCH_HEIGHT, BENCH_NODATA, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
+import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
+import type { BenchResult } from './bench-types.js';
+import { boxMeanMin } from './box-mean.js';
+import { fuseGeometricMean3 } from './fuse-geometric.js';
+import { changeCues, changeScores } from './fuse-scores.js';
+import { gradientChange } from './gradient-change.js';
+import { andValidMask } from './valid-mask.js';
+
+export function bench(): BenchResult[] {
+  const { before, after } = benchImagePair();
+  const W = BENCH_WIDTH;
+  const H = BENCH_HEIGHT;
+  const B = BENCH_BANDS;
+  const n = BENCH_PIXELS;
+  const valid = new Uint8Array(n).fill(1);
+  andValidMask(before, W, H, B, BENCH_NODATA, valid);
+  andValidMask(after, W, H, B, BENCH_NODATA, valid);
+  const stats = (planar: Float32Array) => {
+    const acc = new Float64Array(3 * B);
+    accumulateBandStats(planar, W, H, B, valid, acc);
+    return finishBandStats(acc, B);
+  };
+  const sb = stats(before);
+  const sa = stats(after);
+  const madA = new Float64Array(B * B);
+  const madB = new Float64Array(B * B);
+  for (let j = 0; j < B; j++) {
+    madA[j * B + j] = 1 / sb.std[j]!;
+    madB[j * B + j] = 1 / sa.std[j]!;
+  }
+  const params = {
+    bands: B,
+    nodataBefore: BENCH_NODATA,
+    nodataAfter: BENCH_NODATA,
+    beforeMean: sb.mean,
+    beforeStd: sb.std,
+    afterMean: sa.mean,
+    afterStd: sa.std,
+    madMeanBefore: sb.mean,
+    madMeanAfter: sa.mean,
+    madA,
+    madB,
+    madInverseVariance: new Float64Array(B).fill(0.5),
+    cvaMedian: 1,
+    madMedian: 1,
+  };
+  const pairValid = new Uint8Array(n);
+  const cva = new Float32Array(n);
+  const mad = new Float32Array(n);
+  const gradient = new Float32Array(n);
+  const fused = new Float32Array(n);
+  const score = new Float32Array(n);
+  const copy = copyBaseline(n, [before, after]);
+  const results: BenchResult[] = [];
+
+  const v2Ms = bestTimeMs(() => changeScores(before, after, W, H, params, pairValid, score), 1, 3);
+  results.push(benchRow('v2 pass: changeScores (4 bands)', n, v2Ms, copy, sumOf(score)));
+  const pass = (wide: number) => () => {
+    changeCues(before, after, W, H, params, pairValid, cva, mad);
+    gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient);
+    fuseGeometricMean3(cva, mad, gradient, 1, 1, 1, pairValid, n, fused);
+    boxMeanMin(fused, pairValid, W, H, 1, wide, score);
+  };
+  const v3Ms = bestTimeMs(pass(1), 1, 3);
+  results.push(benchRow('v3 pass, wide radius 1 (≥ 10 m)', n, v3Ms, copy, sumOf(score)));
+  const v3FineMs = bestTimeMs(pass(20), 1, 3);
+  results.push(benchRow('v3 pass, wide radius 20 (0.5 m)', n, v3FineMs, copy, sumOf(score)));
+  const cuesMs = bestTimeMs(() => changeCues(before, after, W, H, params, pairValid, cva, mad), 1, 3);
+  results.push(benchRow('  changeCues', n, cuesMs, copy, sumOf(mad)));
+  const gradientMs = bestTimeMs(() => gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient), 1, 3);
+  results.push(benchRow('  gradientChange', n, gradientMs, copy, sumOf(gradient)));
+  const fuseMs = bestTimeMs(() => fuseGeometricMean3(cva, mad, gradient, 1, 1, 1, pairValid, n, fused), 1, 3);
+  results.push(benchRow('  fuseGeometricMean3', n, fuseMs, copyBaseline(n, [cva, mad, gradient, pairValid]), sumOf(fused)));
+  const boxMs = bestTimeMs(() => boxMeanMin(fused, pairValid, W, H, 1, 20, score), 1, 3);
+  results.push(benchRow('  boxMeanMin (radii 1, 20)', n, boxMs, copyBaseline(n, [fused, pairValid]), sumOf(score)));
+  return results;
+}
