@@ -18,6 +18,7 @@ export { createRedis } from './queue/redis-connection.js';
 export { createCatalogWorker, type JobLogger, type HandlerMap } from './queue/catalog-worker.js';
 export { submitBatch } from './queue/submit-batch.js';
 export type { AlertFeature } from './alerts/alert-feature.js';
+export { writeEvidence, type EvidenceManifest, type EvidenceFileEntry } from './alerts/write-evidence.js';
 export { redisStreamSink, storageOnlySink, type AlertSink } from './alerts/alert-sink.js';
 export { directorySource, storeSource, openBatchSource, type BatchSource } from './pipeline/batch-source.js';
 export { ingestBatch, type IngestResult } from './pipeline/ingest-batch.js';

@@ -2,10 +2,12 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, directorySource, keys, readBatchStatus, replayRun, runBatch, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { createHash } from 'node:crypto';
+import { createStore, directorySource, keys, readBatchStatus, replayRun, runBatch, type AlertFeature, type BlobStore, type EvidenceManifest } from '@shoutu/shared';
 import { demoParameters, fixture, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
 const GOLDEN = fixture('out', TAIZHOU_AFTER_BATCH);
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let dir: string;
@@ -52,10 +54,14 @@ describe('embedded pipeline on the Taizhou fixture batch', () => {
       expect(lon).toBeLessThan(120.0);
       expect(lat).toBeGreaterThan(32.4);
       expect(lat).toBeLessThan(32.6);
-      for (const key of [p.evidence.before, p.evidence.after]) {
+      for (const key of [p.evidence.before, p.evidence.after, p.evidence.overview]) {
         const png = await store.get(key);
         expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       }
+      const manifest = JSON.parse(await text(p.evidence.manifest)) as EvidenceManifest;
+      expect(manifest).toMatchObject({ tubanId: alert.id, beforeDate: p.beforeDate, afterDate: p.afterDate, sensor: p.sensor, detector: p.detector });
+      expect(manifest.files.map((f) => f.key)).toEqual([p.evidence.before, p.evidence.after, p.evidence.overview]);
+      for (const f of manifest.files) expect(f.sha256).toBe(sha256Hex(await store.get(f.key)));
     }
     const status = await readBatchStatus(store, TAIZHOU_AFTER_BATCH);
     expect(status?.state).toBe('done');

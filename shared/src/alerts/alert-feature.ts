@@ -39,7 +39,8 @@ export interface AlertFeature {
     indices: Patch['indices'];
     severity: Severity;
     centroid: [number, number];
-    evidence: { before: string; after: string };
+    /** Storage keys of the write-once evidence: chips, location overview and the manifest hashing them. */
+    evidence: { before: string; after: string; overview: string; manifest: string };
     maskVersions: Partial<Record<MaskLayerName, string>>;
     detector: string;
   };
@@ -92,7 +93,12 @@ export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
       indices: patch.indices,
       severity: severityOf(patch),
       centroid: patch.centroid,
-      evidence: { before: keys.evidence(id, 'before'), after: keys.evidence(id, 'after') },
+      evidence: {
+        before: keys.evidence(id, 'before'),
+        after: keys.evidence(id, 'after'),
+        overview: keys.evidence(id, 'overview'),
+        manifest: keys.evidenceManifest(id),
+      },
       maskVersions: ctx.maskVersions,
       detector: DETECTOR_VERSION,
     },

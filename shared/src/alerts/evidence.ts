@@ -1,10 +1,13 @@
 import { andValidMask } from '../kernels/valid-mask.js';
 import { fillPolygon } from '../kernels/rasterize-polygon.js';
-import { intersect, extentOf, type LatticeWindow } from '../grid/lattice.js';
+import { intersect, extentOf, type Lattice, type LatticeWindow } from '../grid/lattice.js';
+import { isGeographic } from '../geo/crs.js';
 import type { OpenScene } from '../catalog/open-scene.js';
 import type { BandName } from '../schemas/manifest.js';
 import type { Patch } from '../detection/extract-patches.js';
 import { renderChips } from './render-chip.js';
+import { renderOverview } from './render-overview.js';
+import { withLegend, type LegendText } from './chip-legend.js';
 import { encodeRgbPng } from './encode-png.js';
 
 /** Chips show at least this much context around the patch, in source pixels. */
@@ -12,6 +15,13 @@ const MIN_MARGIN_PX = 16;
 /** Chips are upscaled to about this many output pixels across. */
 const TARGET_CHIP_PX = 256;
 const MAX_SCALE = 16;
+/** The overview shows at least this many source pixels across, and OVERVIEW_CONTEXT chip widths. */
+const OVERVIEW_MIN_SIDE_PX = 256;
+const OVERVIEW_CONTEXT = 4;
+/** The overview is reduced or enlarged to about this many output pixels across. */
+const TARGET_OVERVIEW_PX = 256;
+/** Authalic radius of the WGS84/GRS80 ellipsoid (m), as in pixel-area.ts. */
+const AUTHALIC_RADIUS_M = 6371007.18;
 
 /** True colour where the bands allow, else colour infrared, else the first bands (grey if one). */
 export function displayBands(bands: readonly BandName[]): [number, number, number] {
@@ -55,29 +65,88 @@ function patchMask(patch: Patch, window: LatticeWindow): Uint8Array {
   return mask;
 }
 
-/** Before/after PNG chips of a patch: same extent, same stretch, outline drawn. */
-export async function renderEvidence(patch: Patch, before: OpenScene, after: OpenScene): Promise<{ before: Uint8Array; after: Uint8Array }> {
+/** Ground metres per lattice pixel along a row (east–west), at the given global row. */
+export function metresPerPixelX(lattice: Lattice, globalRow: number): number {
+  if (!isGeographic(lattice.epsg)) return lattice.pixelWidth;
+  const latitude = lattice.phaseY - (globalRow + 0.5) * lattice.pixelHeight;
+  return ((lattice.pixelWidth * Math.PI) / 180) * AUTHALIC_RADIUS_M * Math.cos((latitude * Math.PI) / 180);
+}
+
+/** The overview's lattice window: a square around the chip, at least OVERVIEW_MIN_SIDE_PX, clipped to the after scene. */
+export function overviewWindow(chip: LatticeWindow, after: OpenScene): LatticeWindow {
+  const side = Math.max(OVERVIEW_MIN_SIDE_PX, OVERVIEW_CONTEXT * Math.max(chip.width, chip.height));
+  const col = chip.col + Math.floor(chip.width / 2) - Math.floor(side / 2);
+  const row = chip.row + Math.floor(chip.height / 2) - Math.floor(side / 2);
+  return intersect({ col, row, width: side, height: side }, extentOf(after.record.placement))!;
+}
+
+export type EvidenceImageName = 'before' | 'after' | 'overview';
+
+/** One rendered evidence image with what its manifest entry records about it. */
+export interface EvidenceImage {
+  name: EvidenceImageName;
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** The lattice window the picture shows (the legend is below it). */
+  window: LatticeWindow;
+  sceneId: string;
+  date: string;
+  sensor: string;
+}
+
+function caption(label: string, scene: OpenScene): LegendText {
+  return { title: `${label} ${scene.record.acquiredAt}`, subtitle: scene.record.sensor };
+}
+
+/**
+ * The evidence images of a patch: before and after chips (same extent, same stretch, outline, captions,
+ * scale bar, north arrow) and a location overview of the after epoch. Deterministic bytes.
+ */
+export async function renderEvidence(patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
   const window = chipWindow(patch, before, after);
-  const [b, a] = await Promise.all([before.readWindow(window), after.readWindow(window)]);
+  const overview = overviewWindow(window, after);
+  const [b, a, o] = await Promise.all([before.readWindow(window), after.readWindow(window), after.readWindow(overview)]);
   const bands = after.record.raster.bands;
+  const rgb = displayBands(after.record.bands);
   const valid = new Uint8Array(window.width * window.height).fill(1);
   andValidMask(b, window.width, window.height, bands, before.record.raster.nodata, valid);
   andValidMask(a, window.width, window.height, bands, after.record.raster.nodata, valid);
   const scale = Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_CHIP_PX / Math.max(window.width, window.height))));
-  const chips = renderChips({
-    before: b,
-    after: a,
-    width: window.width,
-    height: window.height,
+  const chips = renderChips({ before: b, after: a, width: window.width, height: window.height, bands, rgb, valid, patch: patchMask(patch, window), scale });
+  const lattice = after.record.placement.lattice;
+  const chipMetres = metresPerPixelX(lattice, window.row + window.height / 2) / scale;
+  const overviewValid = new Uint8Array(overview.width * overview.height).fill(1);
+  andValidMask(o, overview.width, overview.height, bands, after.record.raster.nodata, overviewValid);
+  const view = renderOverview({
+    planar: o,
+    width: overview.width,
+    height: overview.height,
     bands,
-    rgb: displayBands(after.record.bands),
-    valid,
-    patch: patchMask(patch, window),
-    scale,
+    rgb,
+    valid: overviewValid,
+    mark: { col: window.col - overview.col, row: window.row - overview.row, width: window.width, height: window.height },
+    targetPx: TARGET_OVERVIEW_PX,
   });
-  const [beforePng, afterPng] = await Promise.all([
-    encodeRgbPng(chips.before, chips.width, chips.height),
-    encodeRgbPng(chips.after, chips.width, chips.height),
-  ]);
-  return { before: beforePng, after: afterPng };
+  const overviewMetres = metresPerPixelX(lattice, overview.row + overview.height / 2) * view.sourcePixelsPerOutput;
+  const pictures = [
+    { name: 'before' as const, scene: before, rgb: chips.before, width: chips.width, height: chips.height, metres: chipMetres, window, label: 'BEFORE' },
+    { name: 'after' as const, scene: after, rgb: chips.after, width: chips.width, height: chips.height, metres: chipMetres, window, label: 'AFTER' },
+    { name: 'overview' as const, scene: after, rgb: view.rgb, width: view.width, height: view.height, metres: overviewMetres, window: overview, label: 'OVERVIEW' },
+  ];
+  return Promise.all(
+    pictures.map(async (p) => {
+      const canvas = withLegend(p.rgb, p.width, p.height, caption(p.label, p.scene), p.metres);
+      return {
+        name: p.name,
+        png: await encodeRgbPng(canvas.rgb, canvas.width, canvas.height),
+        width: canvas.width,
+        height: canvas.height,
+        window: p.window,
+        sceneId: p.scene.record.sceneId,
+        date: p.scene.record.acquiredAt,
+        sensor: p.scene.record.sensor,
+      };
+    }),
+  );
 }

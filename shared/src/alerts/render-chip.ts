@@ -1,13 +1,19 @@
 /**
  * Turns two co-located planar windows (before/after) into 8-bit RGB chips with one shared linear
  * stretch, upscaled by an integer factor with nearest neighbour, with the patch outline drawn on the
- * pixel edges. The same stretch for both epochs is what makes the pair comparable by eye.
+ * pixel edges.
+ *
+ * Why one stretch computed from both epochs together (rather than each epoch by its own percentiles):
+ * with a shared stretch the same recorded value has the same colour in both chips, so a brighter or
+ * darker patch in the after chip is a change in the data, not an artefact of the display. Per-epoch
+ * stretches would equalise exactly the brightness changes (bare soil, new roofs) enforcement looks for.
+ * The cost, a hazier epoch looking duller, is honest: it is what the sensor saw.
  */
 
 /** Lower and upper percentiles of the shared stretch. */
 const STRETCH_LOW = 0.02;
 const STRETCH_HIGH = 0.98;
-const OUTLINE_RGB = [255, 230, 0] as const;
+export const OUTLINE_RGB = [255, 230, 0] as const;
 const NODATA_RGB = [0, 0, 0] as const;
 
 export interface ChipInput {
@@ -35,12 +41,15 @@ export interface RenderedChips {
 
 /** Per displayed channel, [low, high] percentiles over the valid pixels of both epochs together. */
 export function sharedStretch(input: ChipInput): Array<[number, number]> {
-  const { width, height, valid } = input;
-  const n = width * height;
+  return percentileStretch([input.before, input.after], input.width * input.height, input.rgb, input.valid);
+}
+
+/** Per displayed channel, [low, high] percentiles over the valid pixels of all the given planar images. */
+export function percentileStretch(planars: readonly Float32Array[], n: number, rgb: readonly number[], valid: Uint8Array): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const band of input.rgb) {
+  for (const band of rgb) {
     const values: number[] = [];
-    for (const planar of [input.before, input.after]) {
+    for (const planar of planars) {
       const offset = band * n;
       for (let i = 0; i < n; i++) if (valid[i] === 1) values.push(planar[offset + i]!);
     }
@@ -64,14 +73,22 @@ export function renderChips(input: ChipInput): RenderedChips {
   return {
     width: W,
     height: H,
-    before: renderOne(input, input.before, stretch, W, H),
-    after: renderOne(input, input.after, stretch, W, H),
+    before: renderOne(input, input.before, stretch, W),
+    after: renderOne(input, input.after, stretch, W),
   };
 }
 
-function renderOne(input: ChipInput, planar: Float32Array, stretch: Array<[number, number]>, W: number, H: number): Uint8Array {
-  const { width, height, valid, patch, scale: s } = input;
+function renderOne(input: ChipInput, planar: Float32Array, stretch: Array<[number, number]>, W: number): Uint8Array {
+  const rgb = stretchToRgb(planar, input.width, input.height, input.rgb, input.valid, stretch, input.scale);
+  drawOutline(rgb, W, input.patch, input.width, input.height, input.scale);
+  return rgb;
+}
+
+/** Stretched 8-bit RGB of a planar image, upscaled s times with nearest neighbour; invalid pixels black. */
+export function stretchToRgb(planar: Float32Array, width: number, height: number, bandsRgb: readonly number[], valid: Uint8Array, stretch: Array<[number, number]>, s: number): Uint8Array {
   const n = width * height;
+  const W = width * s;
+  const H = height * s;
   const rgb = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) {
     const sy = Math.floor(y / s);
@@ -87,12 +104,11 @@ function renderOne(input: ChipInput, planar: Float32Array, stretch: Array<[numbe
       }
       for (let c = 0; c < 3; c++) {
         const [lo, hi] = stretch[c]!;
-        const v = ((planar[input.rgb[c]! * n + i]! - lo) / (hi - lo)) * 255;
+        const v = ((planar[bandsRgb[c]! * n + i]! - lo) / (hi - lo)) * 255;
         rgb[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
       }
     }
   }
-  drawOutline(rgb, W, patch, width, height, s);
   return rgb;
 }
 

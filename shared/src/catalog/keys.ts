@@ -17,7 +17,10 @@ export const keys = {
     `catalog/cells/${gridId}/${tileId}/${acquiredAt}.${sceneId}.json`,
   detectResult: (batchId: string, tileKey: string) => `detect/${batchId}/${tileKey}.json`,
   alert: (tubanId: string) => `alerts/${tubanId}.json`,
-  evidence: (tubanId: string, epoch: 'before' | 'after') => `evidence/${tubanId}/${epoch}.png`,
+  /** Write-once evidence images of a 图斑: the two epochs' chips and the location overview. */
+  evidence: (tubanId: string, image: 'before' | 'after' | 'overview') => `evidence/${tubanId}/${image}.png`,
+  /** Write-once list of a 图斑's evidence files with their SHA-256. */
+  evidenceManifest: (tubanId: string) => `evidence/${tubanId}/manifest.json`,
   maskVersion: (layer: string, sha256: string) => `masks/${layer}/${sha256}.geojson`,
   maskCurrent: (layer: string) => `masks/${layer}/current.json`,
   upload: (uploadId: string, name: string) => `uploads/${uploadId}/${name}`,

@@ -5,7 +5,7 @@ import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { openScenePair, type OpenScene } from '../catalog/open-scene.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
-import { renderEvidence } from '../alerts/evidence.js';
+import { writeEvidence } from '../alerts/write-evidence.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { MaskLayerName } from '../detection/parameters.js';
 import { stableJson } from '../util/stable-json.js';
@@ -19,9 +19,7 @@ export function maskVersionsOf(masks: readonly MaskRef[]): Partial<Record<MaskLa
 
 /** Evidence (written once), the alert object (identical bytes on re-runs), then the announcement. */
 export async function publishAlert(store: BlobStore, sink: AlertSink, alert: AlertFeature, patch: Patch, before: OpenScene, after: OpenScene): Promise<string> {
-  const chips = await renderEvidence(patch, before, after);
-  await store.putIfAbsent(alert.properties.evidence.before, chips.before, { contentType: 'image/png' });
-  await store.putIfAbsent(alert.properties.evidence.after, chips.after, { contentType: 'image/png' });
+  await writeEvidence(store, alert, patch, before, after);
   await store.put(keys.alert(alert.id), stableJson(alert), { contentType: 'application/geo+json' });
   await sink.publish(alert);
   return alert.id;

@@ -76,7 +76,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     keys.batchStatus(batchId),
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
-    ...alerts.flatMap((a) => [keys.alert(a.id), a.properties.evidence.before, a.properties.evidence.after]),
+    ...alerts.flatMap((a) => [keys.alert(a.id), ...Object.values(a.properties.evidence)]),
   ];
   const outputs = [];
   for (const key of [...new Set(outputKeys)].sort()) outputs.push(await digest(store, key));

@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../storage/index.js';
+import type { BlobStore } from '../storage/index.js';
+import type { OpenScene } from '../catalog/open-scene.js';
+import type { SceneRecord } from '../catalog/scene-record.js';
+import type { Patch } from '../detection/extract-patches.js';
+import type { LatticeWindow } from '../grid/lattice.js';
+import { sha256Hex } from '../util/sha256.js';
+import { keys } from '../catalog/keys.js';
+import { chipWindow, renderEvidence } from './evidence.js';
+import { legendLayout, TEXT_SCALE } from './chip-legend.js';
+import { glyphOf, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH } from './bitmap-font.js';
+import { writeEvidence, type EvidenceManifest } from './write-evidence.js';
+import type { AlertFeature } from './alert-feature.js';
+
+const LATTICE = { gridId: 'epsg32651-30x30-p15_15-t512', epsg: 32651, pixelWidth: 30, pixelHeight: 30, phaseX: 15, phaseY: 15, tileSize: 512 };
+const W = 300;
+const H = 280;
+const BANDS = 4;
+
+/** A synthetic 4-band scene on the lattice at (1000, 2000); `bright` adds a bright square (the change). */
+function fakeScene(sceneId: string, acquiredAt: string, bright: boolean): OpenScene {
+  const col0 = 1000;
+  const row0 = 2000;
+  const planar = new Float32Array(W * H * BANDS);
+  for (let b = 0; b < BANDS; b++) {
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inSquare = bright && x >= 140 && x < 152 && y >= 130 && y < 141;
+        planar[b * W * H + y * W + x] = inSquare ? 900 : 200 + ((x * 7 + y * 13 + b * 31) % 97);
+      }
+    }
+  }
+  const record = {
+    sceneId,
+    acquiredAt,
+    sensor: 'Landsat 7 ETM+',
+    platform: 'satellite',
+    bands: ['blue', 'green', 'red', 'nir'],
+    raster: { bands: BANDS, nodata: null },
+    placement: { lattice: LATTICE, col0, row0, width: W, height: H },
+  } as unknown as SceneRecord;
+  const readWindow = async (w: LatticeWindow): Promise<Float32Array> => {
+    const out = new Float32Array(w.width * w.height * BANDS);
+    for (let b = 0; b < BANDS; b++)
+      for (let y = 0; y < w.height; y++)
+        for (let x = 0; x < w.width; x++) out[b * w.width * w.height + y * w.width + x] = planar[b * W * H + (w.row - row0 + y) * W + (w.col - col0 + x)]!;
+    return out;
+  };
+  return { record, raster: null as never, readWindow, readValidWindow: readWindow, close: async () => {} };
+}
+
+const PATCH = {
+  label: 1,
+  pixelBbox: [1140, 2130, 1152, 2141],
+  outline: [[1140, 2130, 1152, 2130, 1152, 2141, 1140, 2141]],
+} as unknown as Patch;
+
+const ID = '321202-test-2003-02-0123456789ab';
+const ALERT = {
+  id: ID,
+  properties: {
+    tubanId: ID,
+    batchId: 'test-2003-02',
+    regionCode: '321202',
+    detector: 'test-detector',
+    beforeDate: '2000-03-17',
+    afterDate: '2003-02-06',
+    beforeSceneId: 'before-scene',
+    afterSceneId: 'after-scene',
+    platform: 'satellite',
+    sensor: 'Landsat 7 ETM+',
+    evidence: { before: keys.evidence(ID, 'before'), after: keys.evidence(ID, 'after'), overview: keys.evidence(ID, 'overview'), manifest: keys.evidenceManifest(ID) },
+  },
+} as unknown as AlertFeature;
+
+const before = fakeScene('before-scene', '2000-03-17', false);
+const after = fakeScene('after-scene', '2003-02-06', true);
+
+async function decode(png: Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  expect(info.channels).toBe(3);
+  return { data, width: info.width, height: info.height };
+}
+
+let dir: string;
+let store: BlobStore;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shoutu-evidence-'));
+  store = createStore({ kind: 'local', dir });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('evidence images', () => {
+  it('are byte-identical when rendered twice, and match the pinned hashes (PNG encoding is deterministic)', async () => {
+    const first = await renderEvidence(PATCH, before, after);
+    const second = await renderEvidence(PATCH, before, after);
+    expect(first.map((i) => i.name)).toEqual(['before', 'after', 'overview']);
+    for (let k = 0; k < first.length; k++) expect(Buffer.from(second[k]!.png).equals(Buffer.from(first[k]!.png))).toBe(true);
+    // Pinned: a change in sharp/zlib output or in the drawing shows up here (REGEN=1 prints new values).
+    const hashes = Object.fromEntries(first.map((i) => [i.name, sha256Hex(i.png)]));
+    if (process.env.REGEN === '1') console.log(JSON.stringify(hashes));
+    expect(hashes).toEqual(PINNED);
+  });
+
+  it('caption the date and sensor with the bitmap font and draw a scale bar matching the pixel size', async () => {
+    const [beforeChip, afterChip] = await renderEvidence(PATCH, before, after);
+    const window = chipWindow(PATCH, before, after);
+    const scale = Math.floor(256 / Math.max(window.width, window.height));
+    const imageW = window.width * scale;
+    const imageH = window.height * scale;
+    for (const [chip, title] of [[beforeChip!, 'BEFORE 2000-03-17'], [afterChip!, 'AFTER 2003-02-06']] as const) {
+      const layout = legendLayout(imageW, imageH, { title, subtitle: 'Landsat 7 ETM+' }, 30 / scale);
+      const { data, width, height } = await decode(chip.png);
+      expect([width, height]).toEqual([layout.width, layout.height]);
+      const ink = (x: number, y: number) => data[(y * width + x) * 3] === 255 && data[(y * width + x) * 3 + 1] === 255 && data[(y * width + x) * 3 + 2] === 255;
+      // Every character of the title, e.g. the digits of the date, sits where the layout puts it.
+      [...title].forEach((ch, k) => {
+        const glyph = glyphOf(ch);
+        for (let gy = 0; gy < GLYPH_HEIGHT; gy++)
+          for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
+            const x = layout.title.x + k * GLYPH_ADVANCE * TEXT_SCALE + gx * TEXT_SCALE;
+            const y = layout.title.y + gy * TEXT_SCALE;
+            expect(ink(x, y), `'${ch}' (${gx}, ${gy})`).toBe(glyph[gy * GLYPH_WIDTH + gx] === 1);
+          }
+      });
+      // The bar is a white run of exactly round(metres / metres-per-output-pixel) pixels.
+      const { bar } = layout;
+      expect(bar.lengthPx).toBe(Math.round(bar.metres / (30 / scale)));
+      const y = bar.y + 2;
+      let run = 0;
+      while (ink(bar.x + run, y)) run++;
+      expect(run).toBe(bar.lengthPx);
+      expect(ink(bar.x - 1, y)).toBe(false);
+    }
+  });
+
+  it('show the same extent in both chips and the outline on the after chip', async () => {
+    const [b, a, o] = await renderEvidence(PATCH, before, after);
+    expect(b!.window).toEqual(a!.window);
+    expect(o!.window.width).toBeGreaterThan(a!.window.width);
+    const window = a!.window;
+    const scale = Math.floor(256 / Math.max(window.width, window.height));
+    const { data, width } = await decode(a!.png);
+    const x = (PATCH.pixelBbox[0] - window.col) * scale;
+    const y = (PATCH.pixelBbox[1] - window.row) * scale + Math.floor(scale / 2);
+    expect([...data.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)]).toEqual([255, 230, 0]);
+  });
+});
+
+describe('evidence manifest and write-once storage', () => {
+  it('lists every evidence file with the SHA-256 and size of the stored bytes', async () => {
+    const manifest = await writeEvidence(store, ALERT, PATCH, before, after);
+    const stored = JSON.parse(Buffer.from(await store.get(keys.evidenceManifest(ID))).toString('utf8')) as EvidenceManifest;
+    expect(stored).toEqual(manifest);
+    expect(stored.files.map((f) => f.key)).toEqual([keys.evidence(ID, 'before'), keys.evidence(ID, 'after'), keys.evidence(ID, 'overview')]);
+    for (const f of stored.files) {
+      const bytes = await store.get(f.key);
+      expect(f.sha256).toBe(sha256Hex(bytes));
+      expect(f.bytes).toBe(bytes.byteLength);
+    }
+    expect(stored).toMatchObject({ tubanId: ID, beforeDate: '2000-03-17', afterDate: '2003-02-06', sensor: 'Landsat 7 ETM+', detector: 'test-detector' });
+    expect(stored.files[0]!.extent.bbox).toEqual([15 + 30 * 1124, 15 - 30 * (2114 + 43), 15 + 30 * (1124 + 44), 15 - 30 * 2114]);
+  });
+
+  it('never overwrites evidence: existing images are kept and hashed as stored, a second run changes nothing', async () => {
+    const id = '321202-test-2003-02-ffffffffffff';
+    const alert = { ...ALERT, id, properties: { ...ALERT.properties, tubanId: id, evidence: { before: keys.evidence(id, 'before'), after: keys.evidence(id, 'after'), overview: keys.evidence(id, 'overview'), manifest: keys.evidenceManifest(id) } } } as AlertFeature;
+    const earlier = new Uint8Array([1, 2, 3]);
+    await store.put(keys.evidence(id, 'before'), earlier);
+    const manifest = await writeEvidence(store, alert, PATCH, before, after);
+    expect([...(await store.get(keys.evidence(id, 'before')))]).toEqual([1, 2, 3]);
+    expect(manifest.files[0]!.sha256).toBe(sha256Hex(earlier));
+    const snapshot = await Promise.all([...manifest.files.map((f) => f.key), keys.evidenceManifest(id)].map((k) => store.get(k)));
+    await writeEvidence(store, { ...alert, properties: { ...alert.properties, detector: 'other' } }, PATCH, before, after);
+    const again = await Promise.all([...manifest.files.map((f) => f.key), keys.evidenceManifest(id)].map((k) => store.get(k)));
+    expect(again.map((b) => sha256Hex(b))).toEqual(snapshot.map((b) => sha256Hex(b)));
+  });
+});
+
+const PINNED: Record<string, string> = {
+  after: '2d79f24bbffb648733e4844667d8266ab6822d6a8909e761ff6e31f402853f3c',
+  before: 'c0332538e63dea16154b8631943948c2dd19744ce4029710e41e4e2f68daacd4',
+  overview: '6240239c4555454da98266b03cafc93f44c335a9e6ca9ca183c9561e8e244ee1',
+};
