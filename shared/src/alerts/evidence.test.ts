@@ -185,7 +185,7 @@ describe('evidence manifest and write-once storage', () => {
 });
 
 const PINNED: Record<string, string> = {
-  after: '2d79f24bbffb648733e4844667d8266ab6822d6a8909e761ff6e31f402853f3c',
-  before: 'c0332538e63dea16154b8631943948c2dd19744ce4029710e41e4e2f68daacd4',
-  overview: '6240239c4555454da98266b03cafc93f44c335a9e6ca9ca183c9561e8e244ee1',
+  before: '8fe18bc7815ade0131323c52ce971c77b5275e8ffbb2f66427af397c83a10f02',
+  after: '711f5caba7ece645b218cbe90873537bf937cb1973fb9dc1c03268064c4fdd6e',
+  overview: '54a8b97b905d42f00143dd46ed86a49f4bfe8133b7e31a8e371d7e1bae9d66b6',
 };
