@@ -27,16 +27,19 @@ describe('scale bar', () => {
     const lattice = { gridId: 'g', epsg: 4326, pixelWidth: 0.0001, pixelHeight: 0.0001, phaseX: 0, phaseY: 60.00005, tileSize: 512 };
     expect(metresPerPixelX(lattice, 0)).toBeCloseTo(0.0001 * (Math.PI / 180) * 6371007.18 * 0.5, 6);
     expect(metresPerPixelX({ ...lattice, epsg: 32651, pixelWidth: 30, pixelHeight: 30 }, 0)).toBe(30);
+    // Web Mercator at 60° N: y = R·ln(tan(45° + φ/2)); its metres are twice the ground metres there.
+    const y60 = 6378137 * Math.log(Math.tan(Math.PI / 4 + Math.PI / 6));
+    expect(metresPerPixelX({ ...lattice, epsg: 3857, pixelWidth: 10, pixelHeight: 10, phaseY: y60 + 5 }, 0)).toBeCloseTo(5, 9);
   });
 });
 
 describe('legend', () => {
   it('is drawn under the image, which keeps its pixels', () => {
     const image = new Uint8Array(60 * 40 * 3).map((_, i) => i % 251);
-    const canvas = withLegend(image, 60, 40, { title: 'AFTER 2003-02-06', subtitle: 'Landsat 7 ETM+' }, 30);
+    const canvas = withLegend(image, 60, 40, { title: 'AFTER 2003-02-06', subtitle: 'Landsat 7 ETM+', note: '321202-x-2003-02-0123456789ab' }, 30);
     expect(canvas.width).toBeGreaterThan(60);
     for (let y = 0; y < 40; y++) expect([...canvas.rgb.subarray(y * canvas.width * 3, y * canvas.width * 3 + 180)]).toEqual([...image.subarray(y * 180, (y + 1) * 180)]);
-    expect(canvas.layout).toEqual(legendLayout(60, 40, { title: 'AFTER 2003-02-06', subtitle: 'Landsat 7 ETM+' }, 30));
+    expect(canvas.layout).toEqual(legendLayout(60, 40, { title: 'AFTER 2003-02-06', subtitle: 'Landsat 7 ETM+', note: '321202-x-2003-02-0123456789ab' }, 30));
     expect(canvas.layout.title.y).toBeGreaterThanOrEqual(40);
   });
 });

@@ -1,13 +1,15 @@
 import { drawText, fillRect, GLYPH_HEIGHT, textWidth } from './bitmap-font.js';
 
 /**
- * The legend under every evidence image: caption lines (what, date, sensor), a scale bar of a round
+ * The legend under every evidence image: caption lines (what, date, sensor, 图斑 id), a scale bar of a round
  * number of metres and a north arrow. Everything is drawn as pixels (bitmap font, rectangles), so the
  * result is byte-identical on every machine. Images are north-up on the lattice, so the arrow points up.
  */
 
 /** Caption glyphs are drawn at this integer scale (5×7 → 10×14 px). */
 export const TEXT_SCALE = 2;
+/** The note line is drawn at glyph size (5×7 px). */
+export const NOTE_SCALE = 1;
 const PAD = 6;
 const LINE_HEIGHT = GLYPH_HEIGHT * TEXT_SCALE + 4;
 const BAR_HEIGHT = 6;
@@ -23,6 +25,8 @@ export interface LegendText {
   title: string;
   /** Second line, e.g. "Landsat 7 ETM+". */
   subtitle: string;
+  /** Small last line, e.g. the 图斑 id, so a printed image says which case it belongs to. */
+  note: string;
 }
 
 export interface ScaleBar {
@@ -38,6 +42,7 @@ export interface LegendLayout {
   /** Top-left corners of the caption lines. */
   title: { x: number; y: number };
   subtitle: { x: number; y: number };
+  note: { x: number; y: number };
   bar: ScaleBar & { x: number; y: number; height: number };
   barLabel: { x: number; y: number };
   arrow: { x: number; y: number; width: number; height: number };
@@ -70,15 +75,17 @@ export function legendLayout(imageWidth: number, imageHeight: number, text: Lege
   const bar = chooseScaleBar(metresPerPixel, Math.floor(imageWidth * MAX_BAR_SHARE));
   const labelWidth = textWidth(bar.label, TEXT_SCALE);
   const textColumn = Math.max(textWidth(text.title, TEXT_SCALE), textWidth(text.subtitle, TEXT_SCALE), bar.lengthPx + PAD + labelWidth);
-  const width = Math.max(imageWidth, PAD + textColumn + 2 * PAD + ARROW_WIDTH + PAD);
+  const width = Math.max(imageWidth, PAD + textColumn + 2 * PAD + ARROW_WIDTH + PAD, PAD + textWidth(text.note, NOTE_SCALE) + PAD);
   const top = imageHeight + PAD;
   const barY = top + 2 * LINE_HEIGHT + 2;
-  const height = barY + Math.max(BAR_HEIGHT, GLYPH_HEIGHT * TEXT_SCALE) + PAD;
+  const noteY = barY + GLYPH_HEIGHT * TEXT_SCALE + PAD;
+  const height = noteY + GLYPH_HEIGHT * NOTE_SCALE + PAD;
   return {
     width,
     height,
     title: { x: PAD, y: top },
     subtitle: { x: PAD, y: top + LINE_HEIGHT },
+    note: { x: PAD, y: noteY },
     bar: { ...bar, x: PAD, y: barY + (GLYPH_HEIGHT * TEXT_SCALE - BAR_HEIGHT), height: BAR_HEIGHT },
     barLabel: { x: PAD + bar.lengthPx + PAD, y: barY },
     arrow: { x: width - PAD - ARROW_WIDTH, y: top, width: ARROW_WIDTH, height: ARROW_HEIGHT },
@@ -108,6 +115,7 @@ export function withLegend(image: Uint8Array, imageWidth: number, imageHeight: n
   for (let y = 0; y < imageHeight; y++) rgb.set(image.subarray(y * imageWidth * 3, (y + 1) * imageWidth * 3), y * W * 3);
   drawText(rgb, W, H, 3, layout.title.x, layout.title.y, text.title, INK, TEXT_SCALE);
   drawText(rgb, W, H, 3, layout.subtitle.x, layout.subtitle.y, text.subtitle, INK, TEXT_SCALE);
+  drawText(rgb, W, H, 3, layout.note.x, layout.note.y, text.note, INK, NOTE_SCALE);
   const { bar } = layout;
   fillRect(rgb, W, H, 3, bar.x, bar.y, bar.lengthPx, bar.height, INK);
   // End ticks make the bar's extent unambiguous.

@@ -99,8 +99,8 @@ afterAll(async () => {
 
 describe('evidence images', () => {
   it('are byte-identical when rendered twice, and match the pinned hashes (PNG encoding is deterministic)', async () => {
-    const first = await renderEvidence(PATCH, before, after);
-    const second = await renderEvidence(PATCH, before, after);
+    const first = await renderEvidence(ID, PATCH, before, after);
+    const second = await renderEvidence(ID, PATCH, before, after);
     expect(first.map((i) => i.name)).toEqual(['before', 'after', 'overview']);
     for (let k = 0; k < first.length; k++) expect(Buffer.from(second[k]!.png).equals(Buffer.from(first[k]!.png))).toBe(true);
     // Pinned: a change in sharp/zlib output or in the drawing shows up here (REGEN=1 prints new values).
@@ -110,13 +110,13 @@ describe('evidence images', () => {
   });
 
   it('caption the date and sensor with the bitmap font and draw a scale bar matching the pixel size', async () => {
-    const [beforeChip, afterChip] = await renderEvidence(PATCH, before, after);
+    const [beforeChip, afterChip] = await renderEvidence(ID, PATCH, before, after);
     const window = chipWindow(PATCH, before, after);
     const scale = Math.floor(256 / Math.max(window.width, window.height));
     const imageW = window.width * scale;
     const imageH = window.height * scale;
     for (const [chip, title] of [[beforeChip!, 'BEFORE 2000-03-17'], [afterChip!, 'AFTER 2003-02-06']] as const) {
-      const layout = legendLayout(imageW, imageH, { title, subtitle: 'Landsat 7 ETM+' }, 30 / scale);
+      const layout = legendLayout(imageW, imageH, { title, subtitle: 'Landsat 7 ETM+', note: ID }, 30 / scale);
       const { data, width, height } = await decode(chip.png);
       expect([width, height]).toEqual([layout.width, layout.height]);
       const ink = (x: number, y: number) => data[(y * width + x) * 3] === 255 && data[(y * width + x) * 3 + 1] === 255 && data[(y * width + x) * 3 + 2] === 255;
@@ -130,6 +130,11 @@ describe('evidence images', () => {
             expect(ink(x, y), `'${ch}' (${gx}, ${gy})`).toBe(glyph[gy * GLYPH_WIDTH + gx] === 1);
           }
       });
+      // The 图斑 id is printed small on the last line: its last character at glyph scale.
+      const last = glyphOf(ID.at(-1)!);
+      for (let gy = 0; gy < GLYPH_HEIGHT; gy++)
+        for (let gx = 0; gx < GLYPH_WIDTH; gx++)
+          expect(ink(layout.note.x + (ID.length - 1) * GLYPH_ADVANCE + gx, layout.note.y + gy)).toBe(last[gy * GLYPH_WIDTH + gx] === 1);
       // The bar is a white run of exactly round(metres / metres-per-output-pixel) pixels.
       const { bar } = layout;
       expect(bar.lengthPx).toBe(Math.round(bar.metres / (30 / scale)));
@@ -142,7 +147,7 @@ describe('evidence images', () => {
   });
 
   it('show the same extent in both chips and the outline on the after chip', async () => {
-    const [b, a, o] = await renderEvidence(PATCH, before, after);
+    const [b, a, o] = await renderEvidence(ID, PATCH, before, after);
     expect(b!.window).toEqual(a!.window);
     expect(o!.window.width).toBeGreaterThan(a!.window.width);
     const window = a!.window;
@@ -185,7 +190,7 @@ describe('evidence manifest and write-once storage', () => {
 });
 
 const PINNED: Record<string, string> = {
-  before: '8fe18bc7815ade0131323c52ce971c77b5275e8ffbb2f66427af397c83a10f02',
-  after: '711f5caba7ece645b218cbe90873537bf937cb1973fb9dc1c03268064c4fdd6e',
-  overview: '54a8b97b905d42f00143dd46ed86a49f4bfe8133b7e31a8e371d7e1bae9d66b6',
+  before: 'df56f08094db2e933933ebb754ac8419173fbbfa4fea30e89e710f30bd969100',
+  after: 'a52b327ec4bb5c7228eb2d1179d5dae2a4d5fc8f0f202d62eb2b6ad9797dfdc4',
+  overview: 'a994db0c56f23f363e87778aec3eeee8e9b7e0afa819527e0b9af5c332210e4e',
 };

@@ -22,6 +22,8 @@ const OVERVIEW_CONTEXT = 4;
 const TARGET_OVERVIEW_PX = 256;
 /** Authalic radius of the WGS84/GRS80 ellipsoid (m), as in pixel-area.ts. */
 const AUTHALIC_RADIUS_M = 6371007.18;
+const WEB_MERCATOR = 3857;
+const WEB_MERCATOR_RADIUS_M = 6378137;
 
 /** True colour where the bands allow, else colour infrared, else the first bands (grey if one). */
 export function displayBands(bands: readonly BandName[]): [number, number, number] {
@@ -65,11 +67,16 @@ function patchMask(patch: Patch, window: LatticeWindow): Uint8Array {
   return mask;
 }
 
-/** Ground metres per lattice pixel along a row (east–west), at the given global row. */
+/**
+ * Ground metres per lattice pixel along a row (east–west), at the given global row: the pixel width for
+ * projected CRSs in ground metres (UTM, CGCS2000 Gauss–Krüger; scale error under 0.1 %), the arc length
+ * for geographic CRSs, and Web Mercator's metres times cos(latitude), its scale at that latitude.
+ */
 export function metresPerPixelX(lattice: Lattice, globalRow: number): number {
+  const y = lattice.phaseY - (globalRow + 0.5) * lattice.pixelHeight;
+  if (lattice.epsg === WEB_MERCATOR) return lattice.pixelWidth * Math.cos(Math.atan(Math.sinh(y / WEB_MERCATOR_RADIUS_M)));
   if (!isGeographic(lattice.epsg)) return lattice.pixelWidth;
-  const latitude = lattice.phaseY - (globalRow + 0.5) * lattice.pixelHeight;
-  return ((lattice.pixelWidth * Math.PI) / 180) * AUTHALIC_RADIUS_M * Math.cos((latitude * Math.PI) / 180);
+  return ((lattice.pixelWidth * Math.PI) / 180) * AUTHALIC_RADIUS_M * Math.cos((y * Math.PI) / 180);
 }
 
 /** The overview's lattice window: a square around the chip, at least OVERVIEW_MIN_SIDE_PX, clipped to the after scene. */
@@ -95,15 +102,15 @@ export interface EvidenceImage {
   sensor: string;
 }
 
-function caption(label: string, scene: OpenScene): LegendText {
-  return { title: `${label} ${scene.record.acquiredAt}`, subtitle: scene.record.sensor };
+function caption(label: string, scene: OpenScene, tubanId: string): LegendText {
+  return { title: `${label} ${scene.record.acquiredAt}`, subtitle: scene.record.sensor, note: tubanId };
 }
 
 /**
- * The evidence images of a patch: before and after chips (same extent, same stretch, outline, captions,
- * scale bar, north arrow) and a location overview of the after epoch. Deterministic bytes.
+ * The evidence images of a 图斑: before and after chips (same extent, same stretch, outline, captions
+ * with the 图斑 id, scale bar, north arrow) and a location overview of the after epoch. Deterministic bytes.
  */
-export async function renderEvidence(patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
+export async function renderEvidence(tubanId: string, patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
   const window = chipWindow(patch, before, after);
   const overview = overviewWindow(window, after);
   const [b, a, o] = await Promise.all([before.readWindow(window), after.readWindow(window), after.readWindow(overview)]);
@@ -136,7 +143,7 @@ export async function renderEvidence(patch: Patch, before: OpenScene, after: Ope
   ];
   return Promise.all(
     pictures.map(async (p) => {
-      const canvas = withLegend(p.rgb, p.width, p.height, caption(p.label, p.scene), p.metres);
+      const canvas = withLegend(p.rgb, p.width, p.height, caption(p.label, p.scene, tubanId), p.metres);
       return {
         name: p.name,
         png: await encodeRgbPng(canvas.rgb, canvas.width, canvas.height),

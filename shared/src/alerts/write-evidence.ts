@@ -58,7 +58,7 @@ export async function writeEvidence(store: BlobStore, alert: AlertFeature, patch
   const links = alert.properties.evidence;
   const existing = await store.getOrNull(links.manifest);
   if (existing) return JSON.parse(Buffer.from(existing).toString('utf8')) as EvidenceManifest;
-  const images = await renderEvidence(patch, before, after);
+  const images = await renderEvidence(alert.id, patch, before, after);
   const lattice = after.record.placement.lattice;
   const files: EvidenceFileEntry[] = [];
   for (const image of images) {
