@@ -23,13 +23,19 @@ describe('scale bar', () => {
     expect(() => chooseScaleBar(0, 10)).toThrow(/metres per pixel/);
   });
 
-  it('uses ground metres for geographic lattices (shorter pixels away from the equator)', () => {
-    const lattice = { gridId: 'g', epsg: 4326, pixelWidth: 0.0001, pixelHeight: 0.0001, phaseX: 0, phaseY: 60.00005, tileSize: 512 };
-    expect(metresPerPixelX(lattice, 0)).toBeCloseTo(0.0001 * (Math.PI / 180) * 6371007.18 * 0.5, 6);
-    expect(metresPerPixelX({ ...lattice, epsg: 32651, pixelWidth: 30, pixelHeight: 30 }, 0)).toBe(30);
-    // Web Mercator at 60° N: y = R·ln(tan(45° + φ/2)); its metres are twice the ground metres there.
+  it('measures ground metres on the ellipsoid: geographic lattices, UTM scale factor, Web Mercator sec φ', () => {
+    const rad = Math.PI / 180;
+    const e2 = (1 / 298.257222101) * (2 - 1 / 298.257222101);
+    const n = (lat: number) => 6378137 / Math.sqrt(1 - e2 * Math.sin(lat * rad) ** 2);
+    const geographic = { gridId: 'g', epsg: 4326, pixelWidth: 0.0001, pixelHeight: 0.0001, phaseX: 0, phaseY: 60, tileSize: 512 };
+    expect(metresPerPixelX(geographic, 10, 0)).toBeCloseTo(n(60) * 0.5 * 0.0001 * rad, 9);
+    // UTM 51N central meridian (123° E) at the equator: the grid is 0.9996 of the ground.
+    const utm = { gridId: 'u', epsg: 32651, pixelWidth: 30, pixelHeight: 30, phaseX: 500000, phaseY: 0, tileSize: 512 };
+    expect(metresPerPixelX(utm, 0, 0) / (30 / 0.9996)).toBeCloseTo(1, 6);
+    // Web Mercator at 60° N (spherical y → latitude): its metres are about twice the ground metres.
     const y60 = 6378137 * Math.log(Math.tan(Math.PI / 4 + Math.PI / 6));
-    expect(metresPerPixelX({ ...lattice, epsg: 3857, pixelWidth: 10, pixelHeight: 10, phaseY: y60 + 5 }, 0)).toBeCloseTo(5, 9);
+    const mercator = { gridId: 'm', epsg: 3857, pixelWidth: 10, pixelHeight: 10, phaseX: 0, phaseY: y60, tileSize: 512 };
+    expect(metresPerPixelX(mercator, 0, 0)).toBeCloseTo((n(60) / 6378137) * 5, 6);
   });
 });
 

@@ -11,7 +11,7 @@ import type { Patch } from '../detection/extract-patches.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { sha256Hex } from '../util/sha256.js';
 import { keys } from '../catalog/keys.js';
-import { chipWindow, renderEvidence } from './evidence.js';
+import { chipWindow, metresPerPixelX, renderEvidence } from './evidence.js';
 import { legendLayout, TEXT_SCALE } from './chip-legend.js';
 import { glyphOf, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH } from './bitmap-font.js';
 import { writeEvidence, type EvidenceManifest } from './write-evidence.js';
@@ -115,8 +115,12 @@ describe('evidence images', () => {
     const scale = Math.floor(256 / Math.max(window.width, window.height));
     const imageW = window.width * scale;
     const imageH = window.height * scale;
+    // Ground metres per output pixel at the chip centre (a UTM pixel is 30 grid metres).
+    const mpp = metresPerPixelX(LATTICE, window.col + window.width / 2, window.row + window.height / 2) / scale;
+    expect(mpp * scale).toBeGreaterThan(29.9);
+    expect(mpp * scale).toBeLessThan(30.2);
     for (const [chip, title] of [[beforeChip!, 'BEFORE 2000-03-17'], [afterChip!, 'AFTER 2003-02-06']] as const) {
-      const layout = legendLayout(imageW, imageH, { title, subtitle: 'Landsat 7 ETM+', note: ID }, 30 / scale);
+      const layout = legendLayout(imageW, imageH, { title, subtitle: 'Landsat 7 ETM+', note: ID }, mpp);
       const { data, width, height } = await decode(chip.png);
       expect([width, height]).toEqual([layout.width, layout.height]);
       const ink = (x: number, y: number) => data[(y * width + x) * 3] === 255 && data[(y * width + x) * 3 + 1] === 255 && data[(y * width + x) * 3 + 2] === 255;
@@ -137,7 +141,7 @@ describe('evidence images', () => {
           expect(ink(layout.note.x + (ID.length - 1) * GLYPH_ADVANCE + gx, layout.note.y + gy)).toBe(last[gy * GLYPH_WIDTH + gx] === 1);
       // The bar is a white run of exactly round(metres / metres-per-output-pixel) pixels.
       const { bar } = layout;
-      expect(bar.lengthPx).toBe(Math.round(bar.metres / (30 / scale)));
+      expect(bar.lengthPx).toBe(Math.round(bar.metres / mpp));
       const y = bar.y + 2;
       let run = 0;
       while (ink(bar.x + run, y)) run++;
@@ -190,7 +194,7 @@ describe('evidence manifest and write-once storage', () => {
 });
 
 const PINNED: Record<string, string> = {
-  before: 'df56f08094db2e933933ebb754ac8419173fbbfa4fea30e89e710f30bd969100',
-  after: 'a52b327ec4bb5c7228eb2d1179d5dae2a4d5fc8f0f202d62eb2b6ad9797dfdc4',
+  before: 'b7fbcbe4b9395530402bf2a778a59b28bca207294cd62b26316ed82fd5b6ecfd',
+  after: 'b359de966f966716f9d08f536450de6c3feae2505c47fd3f6027b304f70446fb',
   overview: 'a994db0c56f23f363e87778aec3eeee8e9b7e0afa819527e0b9af5c332210e4e',
 };

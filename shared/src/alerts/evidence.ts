@@ -1,7 +1,7 @@
 import { andValidMask } from '../kernels/valid-mask.js';
 import { fillPolygon } from '../kernels/rasterize-polygon.js';
 import { intersect, extentOf, type Lattice, type LatticeWindow } from '../grid/lattice.js';
-import { isGeographic } from '../geo/crs.js';
+import { isGeographic, transformCoords } from '../geo/crs.js';
 import type { OpenScene } from '../catalog/open-scene.js';
 import type { BandName } from '../schemas/manifest.js';
 import type { Patch } from '../detection/extract-patches.js';
@@ -20,10 +20,10 @@ const OVERVIEW_MIN_SIDE_PX = 256;
 const OVERVIEW_CONTEXT = 4;
 /** The overview is reduced or enlarged to about this many output pixels across. */
 const TARGET_OVERVIEW_PX = 256;
-/** Authalic radius of the WGS84/GRS80 ellipsoid (m), as in pixel-area.ts. */
-const AUTHALIC_RADIUS_M = 6371007.18;
-const WEB_MERCATOR = 3857;
-const WEB_MERCATOR_RADIUS_M = 6378137;
+/** GRS80 semi-major axis (m) and squared eccentricity. */
+const GRS80_A = 6378137;
+const GRS80_E2 = (1 / 298.257222101) * (2 - 1 / 298.257222101);
+const RAD = Math.PI / 180;
 
 /** True colour where the bands allow, else colour infrared, else the first bands (grey if one). */
 export function displayBands(bands: readonly BandName[]): [number, number, number] {
@@ -68,15 +68,21 @@ function patchMask(patch: Patch, window: LatticeWindow): Uint8Array {
 }
 
 /**
- * Ground metres per lattice pixel along a row (east–west), at the given global row: the pixel width for
- * projected CRSs in ground metres (UTM, CGCS2000 Gauss–Krüger; scale error under 0.1 %), the arc length
- * for geographic CRSs, and Web Mercator's metres times cos(latitude), its scale at that latitude.
+ * Ground metres per lattice pixel east–west at lattice point (col, row), on the GRS80/CGCS2000
+ * ellipsoid, like the areas (pixel-area.ts): the pixel's two side midpoints are taken to lon/lat and the
+ * distance between them is N·cos φ·Δλ along the parallel (N: prime-vertical radius of curvature).
+ * So the scale bar is true for geographic lattices and for projected ones with a scale factor
+ * (UTM 0.9996 at the central meridian, Web Mercator sec φ).
  */
-export function metresPerPixelX(lattice: Lattice, globalRow: number): number {
-  const y = lattice.phaseY - (globalRow + 0.5) * lattice.pixelHeight;
-  if (lattice.epsg === WEB_MERCATOR) return lattice.pixelWidth * Math.cos(Math.atan(Math.sinh(y / WEB_MERCATOR_RADIUS_M)));
-  if (!isGeographic(lattice.epsg)) return lattice.pixelWidth;
-  return ((lattice.pixelWidth * Math.PI) / 180) * AUTHALIC_RADIUS_M * Math.cos((y * Math.PI) / 180);
+export function metresPerPixelX(lattice: Lattice, col: number, row: number): number {
+  const x0 = lattice.phaseX + (col - 0.5) * lattice.pixelWidth;
+  const y = lattice.phaseY - row * lattice.pixelHeight;
+  const ends = new Float64Array([x0, y, x0 + lattice.pixelWidth, y]);
+  if (!isGeographic(lattice.epsg)) transformCoords(lattice.epsg, 4326, ends);
+  const latitude = ((ends[1]! + ends[3]!) / 2) * RAD;
+  const s = Math.sin(latitude);
+  const primeVertical = GRS80_A / Math.sqrt(1 - GRS80_E2 * s * s);
+  return primeVertical * Math.cos(latitude) * Math.abs(ends[2]! - ends[0]!) * RAD;
 }
 
 /** The overview's lattice window: a square around the chip, at least OVERVIEW_MIN_SIDE_PX, clipped to the after scene. */
@@ -122,7 +128,7 @@ export async function renderEvidence(tubanId: string, patch: Patch, before: Open
   const scale = Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_CHIP_PX / Math.max(window.width, window.height))));
   const chips = renderChips({ before: b, after: a, width: window.width, height: window.height, bands, rgb, valid, patch: patchMask(patch, window), scale });
   const lattice = after.record.placement.lattice;
-  const chipMetres = metresPerPixelX(lattice, window.row + window.height / 2) / scale;
+  const chipMetres = metresPerPixelX(lattice, window.col + window.width / 2, window.row + window.height / 2) / scale;
   const overviewValid = new Uint8Array(overview.width * overview.height).fill(1);
   andValidMask(o, overview.width, overview.height, bands, after.record.raster.nodata, overviewValid);
   const view = renderOverview({
@@ -135,7 +141,7 @@ export async function renderEvidence(tubanId: string, patch: Patch, before: Open
     mark: { col: window.col - overview.col, row: window.row - overview.row, width: window.width, height: window.height },
     targetPx: TARGET_OVERVIEW_PX,
   });
-  const overviewMetres = metresPerPixelX(lattice, overview.row + overview.height / 2) * view.sourcePixelsPerOutput;
+  const overviewMetres = metresPerPixelX(lattice, overview.col + overview.width / 2, overview.row + overview.height / 2) * view.sourcePixelsPerOutput;
   const pictures = [
     { name: 'before' as const, scene: before, rgb: chips.before, width: chips.width, height: chips.height, metres: chipMetres, window, label: 'BEFORE' },
     { name: 'after' as const, scene: after, rgb: chips.after, width: chips.width, height: chips.height, metres: chipMetres, window, label: 'AFTER' },
