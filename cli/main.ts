@@ -14,6 +14,8 @@ Commands:
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
                             (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)
+  info FILE [--json]        what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
+                            nodata, compression, tiling, overviews, mask, per-band SHA-256 of the samples
   replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
   worker ingest|detect|alert|webhook
                             run one stage as a BullMQ worker (needs REDIS_URL); webhook delivers
@@ -29,6 +31,7 @@ Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   demo: async (args) => (await import('./commands/demo.js')).runDemo(args),
   ingest: async (args) => (await import('./commands/ingest.js')).runIngest(args),
+  info: async (args) => (await import('./commands/info.js')).runInfo(args),
   masks: async (args) => (await import('./commands/masks.js')).runMasks(args),
   detect: async (args) => (await import('./commands/detect.js')).runDetect(args),
   replay: async (args) => (await import('./commands/replay.js')).runReplay(args),

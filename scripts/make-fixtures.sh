@@ -141,6 +141,8 @@ rm -f "$OUT/masks/farmland.geojson" "$OUT/masks/redline.geojson" "$OUT/masks/REA
 # --- GeoTIFF variants for the reader's tests ----------------------------------------------------------
 rm -rf "$OUT/raster"
 "$PYTHON" "$REPO/scripts/fixtures/make_rasters.py" "$SRC/after.tif" "$OUT"
+# the flavour matrix, cut from the Taizhou pair just written
+bash "$REPO/scripts/fixtures/make-matrix.sh"
 
 # --- bad inputs for error paths --------------------------------------------------------------------
 BAD="$OUT/bad"

@@ -21,5 +21,6 @@ export {
   nativeArrayType,
   MAX_WINDOW_VALUES,
 } from './geotiff-source.js';
-export { MAX_RASTER_SIDE, MAX_RASTER_BANDS, MAX_BLOCK_BYTES, SUPPORTED_COMPRESSION } from './raster-info.js';
+export { MAX_RASTER_SIDE, MAX_RASTER_BANDS, MAX_BLOCK_BYTES, SUPPORTED_COMPRESSION, COMPRESSION_NAMES } from './raster-info.js';
+export { type GeoTiffDescription, describeGeoTiff, hashBands } from './describe-geotiff.js';
 export { type EncodeUint8GeoTiffOptions, encodeUint8GeoTiff, encodeUint8Strip, assembleUint8GeoTiff, uint8GeoTiffRowsPerStrip } from './write-uint8-geotiff.js';

@@ -68,6 +68,34 @@ export const SUPPORTED_COMPRESSION: Readonly<Record<number, string>> = {
   32773: 'PackBits',
 };
 
+/** Names of TIFF compression codes, for messages and `shoutu info` (decodable or not). */
+export const COMPRESSION_NAMES: Readonly<Record<number, string>> = {
+  1: 'none',
+  2: 'CCITT RLE',
+  3: 'CCITT Group 3 fax',
+  4: 'CCITT Group 4 fax',
+  5: 'LZW',
+  6: 'old-style JPEG',
+  7: 'JPEG',
+  8: 'Deflate',
+  32773: 'PackBits',
+  32946: 'Deflate',
+  34661: 'JBIG',
+  34676: 'SGILog',
+  34712: 'JPEG 2000',
+  34887: 'LERC',
+  34925: 'LZMA',
+  50000: 'ZSTD',
+  50001: 'WebP',
+  50002: 'JPEG XL',
+};
+
+/** "JPEG (7)"; just the number for unknown codes. */
+export function compressionName(code: number): string {
+  const known = COMPRESSION_NAMES[code];
+  return known === undefined ? String(code) : `${known} (${code})`;
+}
+
 const GEOKEY_GT_MODEL_TYPE = 1024;
 const GEOKEY_GT_RASTER_TYPE = 1025;
 const GEOKEY_GEOGRAPHIC_TYPE = 2048;
@@ -142,7 +170,7 @@ export async function readLayout(
       'unsupported_raster',
       name,
       'Compression',
-      `TIFF compression ${compression} is not supported (supported: none, LZW, DEFLATE, PackBits; convert with gdal_translate -co COMPRESS=DEFLATE)`,
+      `TIFF compression ${compressionName(compression)} is not supported (supported: none, LZW, DEFLATE, PackBits; convert with gdal_translate -co COMPRESS=DEFLATE)`,
     );
   }
   // libtiff applies the Predictor only in the LZW and Deflate codecs; elsewhere the tag is ignored.

@@ -223,6 +223,8 @@ export interface TiffDirectory {
   littleEndian: boolean;
   bigTiff: boolean;
   ifdOffset: number;
+  /** offset of the next IFD in the chain, 0 at the end (Infinity when beyond 2^53) */
+  nextIfdOffset: number;
   entries: Map<number, TiffEntry>;
 }
 
@@ -266,19 +268,33 @@ export async function readFirstDirectory(reader: ByteReader, name: string): Prom
     throw notTiff(name, `not a TIFF file (magic number ${magic})`, 'header');
   }
 
+  return readDirectoryAt(reader, name, le, bigTiff, ifdOffset, 'first IFD');
+}
+
+/**
+ * The IFD after `previous` (overviews and masks of a GDAL / COG file), or null at the end of the chain.
+ * Callers walking the chain must bound the number of IFDs and refuse offsets seen before (loops).
+ */
+export async function readNextDirectory(reader: ByteReader, previous: TiffDirectory, name: string, index: number): Promise<TiffDirectory | null> {
+  if (previous.nextIfdOffset === 0) return null;
+  return readDirectoryAt(reader, name, previous.littleEndian, previous.bigTiff, previous.nextIfdOffset, `IFD ${index}`);
+}
+
+async function readDirectoryAt(reader: ByteReader, name: string, le: boolean, bigTiff: boolean, ifdOffset: number, which: string): Promise<TiffDirectory> {
+  const size = reader.size;
   const countSize = bigTiff ? 8 : 2;
   const entrySize = bigTiff ? 20 : 12;
   const nextSize = bigTiff ? 8 : 4;
   const headerSize = bigTiff ? 16 : 8;
   if (!(ifdOffset >= headerSize && ifdOffset + countSize <= size)) {
-    throw notTiff(name, `first IFD offset ${ifdOffset} lies outside the file (${size} bytes)`, 'IFD');
+    throw notTiff(name, `${which} offset ${ifdOffset} lies outside the file (${size} bytes)`, 'IFD');
   }
   const countBytes = await reader.read(ifdOffset, countSize);
   const cview = new DataView(countBytes.buffer, countBytes.byteOffset, countBytes.byteLength);
   const n = bigTiff ? readU64(cview, 0, le) : cview.getUint16(0, le);
-  if (n === 0 || n > MAX_IFD_ENTRIES) throw notTiff(name, `first IFD has ${n} entries`, 'IFD');
+  if (n === 0 || n > MAX_IFD_ENTRIES) throw notTiff(name, `${which} has ${n} entries`, 'IFD');
   const ifdBytes = n * entrySize + nextSize;
-  if (ifdOffset + countSize + ifdBytes > size) throw notTiff(name, 'first IFD is truncated', 'IFD');
+  if (ifdOffset + countSize + ifdBytes > size) throw notTiff(name, `${which} is truncated`, 'IFD');
   const ifd = await reader.read(ifdOffset + countSize, ifdBytes);
   const iview = new DataView(ifd.buffer, ifd.byteOffset, ifd.byteLength);
   const inlineSize = bigTiff ? 8 : 4;
@@ -292,7 +308,7 @@ export async function readFirstDirectory(reader: ByteReader, name: string): Prom
     const typeSize = TYPE_SIZE[type];
     if (typeSize === undefined) throw notTiff(name, `${tagName(tag)} has unknown field type ${type}`, tagName(tag));
     if (count > MAX_TAG_COUNT) throw notTiff(name, `${tagName(tag)} has an implausible count ${count}`, tagName(tag));
-    if (entries.has(tag)) throw notTiff(name, `${tagName(tag)} appears twice in the first IFD`, tagName(tag));
+    if (entries.has(tag)) throw notTiff(name, `${tagName(tag)} appears twice in the ${which}`, tagName(tag));
     const byteLength = count * typeSize;
     const valuePos = p + (bigTiff ? 12 : 8);
     let dataOffset: number;
@@ -306,7 +322,8 @@ export async function readFirstDirectory(reader: ByteReader, name: string): Prom
     }
     entries.set(tag, { tag, type, count, dataOffset, byteLength });
   }
-  return { littleEndian: le, bigTiff, ifdOffset, entries };
+  const nextIfdOffset = bigTiff ? readU64(iview, n * entrySize, le) : iview.getUint32(n * entrySize, le);
+  return { littleEndian: le, bigTiff, ifdOffset, nextIfdOffset, entries };
 }
 
 const NUMERIC_TYPES = new Set<number>([1, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 16, 17, 18]);

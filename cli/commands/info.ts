@@ -1,0 +1,35 @@
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InvalidInputError } from '@shoutu/shared';
+import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
+
+const USAGE = 'usage: shoutu info FILE [--json]';
+
+/** `shoutu info FILE [--json]`: what shoutu reads from a GeoTIFF, with per-band sample hashes to check against GDAL. */
+export async function runInfo(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', USAGE, { field: 'FILE' });
+  const path = positionals[0]!;
+  const description = await describeGeoTiff({ path }, basename(path));
+  process.stdout.write(values.json ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description));
+  return 0;
+}
+
+export function formatDescription(d: GeoTiffDescription): string {
+  const [x0, pw, , y0, , ph] = d.geoTransform;
+  const lines = [
+    `${d.file} (${d.fileBytes} bytes)`,
+    `  size           ${d.width} × ${d.height}, ${d.bands} band(s) of ${d.sampleType}`,
+    `  CRS            EPSG:${d.crs.epsg}`,
+    `  geotransform   origin (${x0}, ${y0}), pixel ${pw} × ${-ph}  [${d.geoTransform.join(', ')}]`,
+    `  nodata         ${d.nodata ?? 'none'}`,
+    `  compression    ${d.compression}${d.predictor === 'none' ? '' : `, ${d.predictor} predictor`}`,
+    `  layout         ${d.tiled ? `tiles of ${d.blockSize[0]} × ${d.blockSize[1]}` : `strips of ${d.blockSize[1]} row(s)`}, ${d.interleave}-interleaved, ${d.bigTiff ? 'BigTIFF' : 'classic TIFF'}, ${d.byteOrder}`,
+    `  overviews      ${d.overviews.length === 0 ? 'none' : d.overviews.map(([w, h]) => `${w} × ${h}`).join(', ')}`,
+    `  internal mask  ${d.internalMask ? 'yes' : 'no'}`,
+    '  band SHA-256 of samples (little-endian, row-major):',
+    ...d.bandSha256.map((h, i) => `    ${String(i + 1).padStart(2)}  ${h}`),
+    ...d.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
