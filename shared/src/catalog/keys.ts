@@ -6,6 +6,8 @@ export const keys = {
   batchManifest: (batchId: string) => `batches/${batchId}/manifest.json`,
   batchFile: (batchId: string, name: string) => `batches/${batchId}/files/${name}`,
   batchRejectedFile: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}`,
+  /** why a file was rejected: JSON beside the quarantined bytes */
+  batchRejectedReason: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}.reason.json`,
   batchStatus: (batchId: string) => `batches/${batchId}/status.json`,
   batchAlerts: (batchId: string) => `batches/${batchId}/alerts.geojson`,
   batchTileResult: (batchId: string, tileKey: string) => `batches/${batchId}/tiles/${tileKey}.json`,

@@ -17,12 +17,20 @@ export interface BatchStatus {
   /** baseline: first epoch, stored only; ingested: tiles planned; done: alerts written; rejected. */
   state: 'baseline' | 'ingested' | 'done' | 'rejected';
   files: FileOutcome[];
+  /** how many of `files` were accepted and rejected (rejected files are quarantined with their reason) */
+  fileCounts?: { accepted: number; rejected: number };
   tiles?: { planned: number; done?: number; failed?: Array<{ tileKey: string; reason: string }> };
   alerts?: number;
   /** Parameters and pinned mask versions the batch was (or will be) processed with. */
   parameters?: PipelineParameters;
   masks?: MaskRef[];
   error?: { code: string; message: string };
+}
+
+/** The fileCounts of a list of file outcomes. */
+export function countFiles(files: FileOutcome[]): { accepted: number; rejected: number } {
+  const rejected = files.filter((f) => f.status === 'rejected').length;
+  return { accepted: files.length - rejected, rejected };
 }
 
 export async function writeBatchStatus(store: BlobStore, status: BatchStatus): Promise<void> {

@@ -16,7 +16,7 @@ import type { BatchSource } from './batch-source.js';
 import { currentMasks } from './mask-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
-import { writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 
 export const MANIFEST_NAME = 'batch.json';
 
@@ -76,13 +76,12 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     } catch (error) {
       if (!isInvalidInput(error)) throw error;
       outcomes.push({ name, status: 'rejected', error: error.toJSON() });
-      // Quarantined with the batch, so the rejection can be inspected and replayed.
-      if (names.includes(name)) await store.put(keys.batchRejectedFile(batchId, name), await source.read(name));
+      await quarantine(store, source, batchId, name, names.includes(name), error);
     }
   }
   const rejected = outcomes.filter((o) => o.status === 'rejected');
   if (scenes.length === 0) {
-    const status: BatchStatus = { batchId, state: 'rejected', files: outcomes, error: { code: 'no_usable_file', message: 'no usable GeoTIFF in the batch' } };
+    const status: BatchStatus = { batchId, state: 'rejected', files: outcomes, fileCounts: countFiles(outcomes), error: { code: 'no_usable_file', message: 'no usable GeoTIFF in the batch' } };
     await writeBatchStatus(store, status);
     throw new InvalidInputError('no_usable_file', `no usable GeoTIFF in the batch (${rejected.map((r) => `${r.name}: ${r.error?.message}`).join('; ') || 'no .tif files'})`, { file: MANIFEST_NAME, field: 'files' });
   }
@@ -97,11 +96,28 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     batchId,
     state: tiles.length === 0 ? 'baseline' : 'ingested',
     files: outcomes,
+    fileCounts: countFiles(outcomes),
     tiles: { planned: tiles.length },
     parameters,
     masks,
   });
   return { batchId, manifest, scenes, rejected, tiles };
+}
+
+/**
+ * Quarantines a rejected file with the batch: its bytes (when the batch holds it) and, beside them, a JSON
+ * reason (error code, message, field; size and SHA-256 of the bytes), so the rejection can be inspected
+ * and replayed while the batch's other files go on.
+ */
+async function quarantine(store: BlobStore, source: BatchSource, batchId: string, name: string, present: boolean, error: ShoutuError): Promise<void> {
+  let file: { bytes: number; sha256: string } | null = null;
+  if (present) {
+    const bytes = await source.read(name);
+    await store.put(keys.batchRejectedFile(batchId, name), bytes);
+    file = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+  }
+  const reason = { batchId, name, error: error.toJSON(), file, quarantined: file === null ? null : keys.batchRejectedFile(batchId, name) };
+  await store.put(keys.batchRejectedReason(batchId, name), stableJson(reason, 2), { contentType: 'application/json' });
 }
 
 function sceneIdOf(batchId: string, name: string): string {
