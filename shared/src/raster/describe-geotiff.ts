@@ -62,11 +62,14 @@ function nodataJson(value: number | null): number | string | null {
   return value > 0 ? 'inf' : '-inf';
 }
 
-/** Hashes every band's samples, reading full-width windows of rows from top to bottom. */
-export async function hashBands(raster: GeoTiffRaster): Promise<string[]> {
+/**
+ * Hashes every band's samples, reading full-width windows of rows from top to bottom (about
+ * `windowValues` samples at a time, at least one row).
+ */
+export async function hashBands(raster: GeoTiffRaster, windowValues = HASH_WINDOW_VALUES): Promise<string[]> {
   const { width, height, bands } = raster.info;
   const hashes: Hash[] = Array.from({ length: bands }, () => createHash('sha256'));
-  const rowsPerWindow = Math.max(1, Math.floor(HASH_WINDOW_VALUES / (width * bands)));
+  const rowsPerWindow = Math.max(1, Math.floor(windowValues / (width * bands)));
   for (let y = 0; y < height; y += rowsPerWindow) {
     const rows = Math.min(rowsPerWindow, height - y);
     const samples = await raster.readWindowNative(0, y, width, rows);
