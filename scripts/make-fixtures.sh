@@ -206,6 +206,7 @@ the tests read only this folder).
 | `taizhou/` | Landsat 7 ETM+ pair over Taizhou (2000-03-17, 2003-02-06) with batch manifests and reference change labels; sources, licences and checksums in `taizhou/PROVENANCE.md` |
 | `masks/` | DEMO 永久基本农田 (farmland) and 生态保护红线 (red line) layers drawn over the Taizhou scene — demonstration data, not official layers (`masks/README.md`) |
 | `raster/` | small GeoTIFF variants (layouts, sample types, compressions, georeferencing cases) for the reader's tests (`raster/README.md`) |
+| `raster/matrix/` | the GeoTIFF flavour matrix (every compression, predictor, sample type, interleave, BigTIFF, COG, nodata, mask) with what GDAL reads from each file (`raster/matrix/README.md`) |
 | `bad/` | small batches that ingest must reject (`bad/README.md`) |
 MD
 
