@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidInputError } from '@shoutu/shared';
+import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
 
 const USAGE = 'usage: shoutu info FILE [--json]';
