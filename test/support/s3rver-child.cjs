@@ -11,6 +11,11 @@
  * { type: 'error', message }; ← 'close' (stop and exit). Exits when the parent goes away.
  */
 const fs = require('node:fs/promises');
+const { createWriteStream } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { Transform } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+const path = require('node:path');
 const S3rver = require('s3rver');
 
 const options = JSON.parse(process.argv[2] || '{}');
@@ -60,6 +65,38 @@ function ifNoneMatch(server) {
   };
 }
 
+/**
+ * s3rver 3.7's filesystem store answers a PUT once the body has been read, not once its file is
+ * written (its promise resolves on the hashing stream's 'finish', before the file stream's), so a
+ * GET right after the answer can read a short or empty file on a busy machine. This putObject
+ * resolves only when the content file is complete, then writes the metadata as s3rver does.
+ */
+function completeWritesBeforeAnswering(store) {
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await fs.mkdir(path.dirname(objectPath), { recursive: true });
+    const md5 = createHash('md5');
+    let size = 0;
+    if (Buffer.isBuffer(object.content)) {
+      md5.update(object.content);
+      size = object.content.length;
+      await fs.writeFile(objectPath, object.content);
+    } else {
+      const meter = new Transform({
+        transform(chunk, encoding, callback) {
+          md5.update(chunk, encoding);
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(object.content, meter, createWriteStream(objectPath));
+    }
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
+}
+
 async function objectExists(server, bucket, key) {
   // s3rver keeps an object as a content file plus a metadata file; the metadata file is
   // written before the PUT is answered.
@@ -86,6 +123,7 @@ async function main() {
     directory: options.directory,
     vhostBuckets: false,
   });
+  completeWritesBeforeAnswering(server.store);
   // s3rver is a Koa app; its middleware stack is composed when it starts listening.
   if (options.conditionalWrites) server.middleware.unshift(ifNoneMatch(server));
   const address = await server.run();
