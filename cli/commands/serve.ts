@@ -16,7 +16,7 @@ export async function runServe(args: string[]): Promise<number> {
     return parsed;
   });
   const logger = pino({ level: env.LOG_LEVEL, base: { service: 'api' } });
-  const registry = env.SHOUTU_TOKENS_FILE ? TokenRegistry.parse(await readFile(env.SHOUTU_TOKENS_FILE, 'utf8'), env.SHOUTU_TOKENS_FILE) : null;
+  const registry = env.SHOUTU_TOKENS_FILE ? await loadTokens(env.SHOUTU_TOKENS_FILE) : null;
   if (!registry) logger.warn('no SHOUTU_TOKENS_FILE: read-only API open to local callers');
   const store = createStore(storeConfigFromEnv(env));
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
@@ -34,4 +34,19 @@ export async function runServe(args: string[]): Promise<number> {
   closeOnSignals({ close: async () => { await app.close(); await ingestQueue?.close(); redis?.disconnect(); } }, logger);
   await new Promise(() => {}); // runs until a signal closes it
   return 0;
+}
+
+/** The team token registry, or a ConfigError naming SHOUTU_TOKENS_FILE and what is wrong with the file. */
+async function loadTokens(file: string): Promise<TokenRegistry> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`environment variable SHOUTU_TOKENS_FILE: cannot read ${file} (${(error as Error).message})`, { field: 'SHOUTU_TOKENS_FILE' });
+  }
+  try {
+    return TokenRegistry.parse(text, file);
+  } catch (error) {
+    throw new ConfigError(`environment variable SHOUTU_TOKENS_FILE: ${(error as Error).message}`, { field: 'SHOUTU_TOKENS_FILE' });
+  }
 }

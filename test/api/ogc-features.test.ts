@@ -254,4 +254,12 @@ describe('npx shoutu serve', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/SHOUTU_TOKENS_FILE is not set: without team tokens the API only listens on loopback, not HOST=0\.0\.0\.0/);
   });
+
+  it('names the tokens file and the bad field when the registry is malformed', async () => {
+    const file = join(dir, 'tokens.json');
+    await writeFile(file, JSON.stringify({ tokens: [{ team: 't', tokenSha256: 'plain-token', roles: ['auditor'], regions: ['320000'] }] }));
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...process.env, SHOUTU_TOKENS_FILE: file, PORT: '0' }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/SHOUTU_TOKENS_FILE: .*tokens\.json: tokens\.0\.tokenSha256: must be the lower-case hex SHA-256/);
+  });
 });
