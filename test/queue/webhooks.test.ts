@@ -29,6 +29,7 @@ import {
 import { parseWebhookEnv, startWebhookWorker } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 import { REPO_ROOT } from '../support/fixtures.js';
+import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 
 const TOTAL = 1000;
 
@@ -53,18 +54,6 @@ afterAll(async () => {
 function alert(n: number): AlertFeature {
   const id = `321202-hook-${String(n).padStart(4, '0')}`;
   return { type: 'Feature', id, geometry: { type: 'Polygon', coordinates: [] }, bbox: [0, 0, 0, 0], properties: { tubanId: id, regionCode: '321202', afterDate: '2026-11-01', n } } as unknown as AlertFeature;
-}
-
-/** Deterministic PRNG (mulberry32) so the failure pattern is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Receiver {
@@ -117,7 +106,7 @@ describe('webhook retry schedule', () => {
 describe('webhook delivery', () => {
   it('delivers 1,000 图斑 through 30 % receiver failures and three SIGKILLs of the worker, same webhook-id on every retry', async () => {
     const prefix = uniquePrefix('webhooks');
-    const fail = random(20261129);
+    const fail = mulberry32(20261129); // the same failure pattern on every run
     let secret = '';
     const receiver = await startReceiver(() => (fail() < 0.3 ? 500 : 204), () => secret);
     const endpoint = await createWebhookEndpoint(store, { url: receiver.url, team: '海陵区', regions: ['321202'] });

@@ -1,29 +1,16 @@
-import { changeCues, changeScores } from '../kernels/fuse-scores.js';
+import { changeCues, changeScores, type ChangePassParams } from '../kernels/fuse-scores.js';
 import { open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
 import { pickBands } from './evidence-bands.js';
 
-/** Pair statistics as typed arrays, converted once per pair rather than per window. */
-export interface ScoreModel {
+/** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
+ *  parameters plus which bands of the file they describe. */
+export interface ScoreModel extends ChangePassParams {
   /** Evidence bands: the model's arrays describe these, in this order. */
   evidenceBands: number[];
   /** Bands in the windows passed in (the file's band count). */
   fileBands: number;
-  bands: number;
-  nodataBefore: number | null;
-  nodataAfter: number | null;
-  beforeMean: Float64Array;
-  beforeStd: Float64Array;
-  afterMean: Float64Array;
-  afterStd: Float64Array;
-  madMeanBefore: Float64Array;
-  madMeanAfter: Float64Array;
-  madA: Float64Array;
-  madB: Float64Array;
-  madInverseVariance: Float64Array;
-  cvaMedian: number;
-  madMedian: number;
 }
 
 export function scoreModel(

@@ -58,8 +58,8 @@ export function registerOgcFeatures(app: FastifyInstance, source: AlertSource, r
 
   const collection = async (request: FastifyRequest) => {
     const base = baseUrl(request);
-    const { features } = queryAlerts(await source.all(), parseAlertQuery({ limit: 10_000 }), regionsOf(request));
-    const all = features;
+    // The extent covers every alert in scope, not one page of them.
+    const { features: all } = queryAlerts(await source.all(), { ...parseAlertQuery({}), limit: Number.MAX_SAFE_INTEGER }, regionsOf(request));
     const bbox = all.length === 0 ? [-180, -90, 180, 90] : [Math.min(...all.map((a) => a.bbox[0])), Math.min(...all.map((a) => a.bbox[1])), Math.max(...all.map((a) => a.bbox[2])), Math.max(...all.map((a) => a.bbox[3]))];
     const dates = all.map((a) => a.properties.afterDate).sort();
     return {
