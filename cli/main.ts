@@ -10,6 +10,8 @@ Commands:
       [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]
   masks --farmland F.geojson --redline R.geojson
                             set the current mask layers (GeoJSON polygons, any CRS proj4 knows)
+  approvals FILE.geojson    set the current approval layer (number, kind, validFrom, validTo per feature);
+                            a 图斑 it covers is held as likely legal instead of dispatched
   detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...]
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
@@ -33,6 +35,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   ingest: async (args) => (await import('./commands/ingest.js')).runIngest(args),
   info: async (args) => (await import('./commands/info.js')).runInfo(args),
   masks: async (args) => (await import('./commands/masks.js')).runMasks(args),
+  approvals: async (args) => (await import('./commands/approvals.js')).runApprovals(args),
   detect: async (args) => (await import('./commands/detect.js')).runDetect(args),
   replay: async (args) => (await import('./commands/replay.js')).runReplay(args),
   worker: async (args) => (await import('./commands/worker.js')).runWorker(args),

@@ -41,3 +41,5 @@ export * from './feed/index.js';
 export { stableJson } from './util/stable-json.js';
 export * from './cases/index.js';
 export * from './uploads/index.js';
+export * from './approvals/index.js';
+export * from './tuban/index.js';

@@ -39,9 +39,15 @@ describe('embedded pipeline on the Taizhou fixture batch', () => {
     const alerts = collection.features;
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.map((a) => a.id)).toEqual([...alerts.map((a) => a.id)].sort());
+    // 图斑编号: county + monitoring month + a sequence with no gaps.
+    expect(alerts.map((a) => a.id)).toEqual(alerts.map((_, i) => `321202-200302-${String(i + 1).padStart(4, '0')}`));
     for (const alert of alerts) {
       const p = alert.properties;
-      expect(alert.id).toMatch(/^321202-taizhou-2003-02-[0-9a-f]{12}$/);
+      expect(alert.id).toMatch(/^321202-200302-\d{4}$/);
+      expect(p.version).toBe(1);
+      expect(p.dispatch).toBe('dispatch');
+      expect(p.observations).toHaveLength(1);
+      expect(p.observations![0]!.evidence).toEqual(p.evidence);
       expect(p.beforeDate).toBe('2000-03-17');
       expect(p.afterDate).toBe('2003-02-06');
       expect(p.overlap.farmland.areaM2 + p.overlap.redline.areaM2).toBeGreaterThan(0);
@@ -59,7 +65,7 @@ describe('embedded pipeline on the Taizhou fixture batch', () => {
         expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
       }
       const manifest = JSON.parse(await text(p.evidence.manifest)) as EvidenceManifest;
-      expect(manifest).toMatchObject({ tubanId: alert.id, beforeDate: p.beforeDate, afterDate: p.afterDate, sensor: p.sensor, detector: p.detector });
+      expect(manifest).toMatchObject({ observationId: p.observations![0]!.id, beforeDate: p.beforeDate, afterDate: p.afterDate, sensor: p.sensor, detector: p.detector });
       expect(manifest.files.map((f) => f.key)).toEqual([p.evidence.before, p.evidence.after, p.evidence.overview]);
       for (const f of manifest.files) expect(f.sha256).toBe(sha256Hex(await store.get(f.key)));
     }

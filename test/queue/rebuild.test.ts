@@ -79,7 +79,7 @@ describe('shoutu alerts rebuild', () => {
     expect(run.stdout).toMatch(new RegExp(`rebuilt the index of ${alerts.length} 图斑 .*; ${alerts.length} put back on the alert stream`));
     expect(await redis.hgetall(alertIndexKey(prefix))).toEqual(indexBefore);
     const stream = await redis.xrange(`${prefix}:alerts`, '-', '+');
-    expect(stream.map(([, fields]) => fields[1])).toEqual(alerts.map((a) => a.id));
+    expect(stream.map(([, fields]) => fields[1])).toEqual(alerts.map((a) => `${a.id}@${a.properties.version}`));
     expect(await redis.scard(`${prefix}:alerts:seen`)).toBe(alerts.length);
     expect(await items()).toEqual(before);
 

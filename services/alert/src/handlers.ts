@@ -6,17 +6,17 @@ export interface AlertDeps {
   sink: AlertSink;
 }
 
-/** alert-tile: 图斑 alerts and evidence for one tile; a failed detect child is recorded, not retried. */
+/** alert-tile: observations and evidence for one tile; a failed detect child is recorded, not retried. */
 export async function handleAlertTile(deps: AlertDeps, data: JobData<'alert-tile'>, job: Job, log: JobLogger) {
   const failures = await job.getIgnoredChildrenFailures();
   const reasons = Object.values(failures);
-  const outcome = await alertTile(deps.store, deps.sink, data, reasons.length > 0 ? reasons.join('; ') : undefined);
+  const outcome = await alertTile(deps.store, data, reasons.length > 0 ? reasons.join('; ') : undefined);
   if (outcome.status === 'failed') log.warn({ batchId: data.batchId, tileId: data.tileKey, reason: outcome.reason }, 'tile failed');
-  else log.info({ batchId: data.batchId, tileId: data.tileKey, alerts: outcome.alertIds.length }, 'tile alerts written');
-  return { alerts: outcome.alertIds.length, status: outcome.status };
+  else log.info({ batchId: data.batchId, tileId: data.tileKey, observations: outcome.observationIds.length }, 'tile observations written');
+  return { observations: outcome.observationIds.length, status: outcome.status };
 }
 
-/** finalize-batch: the batch's alerts.geojson, status and run record. */
+/** finalize-batch: the batch's 图斑 (numbered, matched to earlier epochs, announced), alerts.geojson, status and run record. */
 export async function handleFinalizeBatch(deps: AlertDeps, data: JobData<'finalize-batch'>, log: JobLogger) {
   const result = await finalizeBatch(deps.store, data.batchId, deps.sink);
   log.info({ batchId: data.batchId, alerts: result.alerts.length, tilesFailed: result.tilesFailed.length }, 'batch finalized');

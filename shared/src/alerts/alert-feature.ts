@@ -6,6 +6,8 @@ import { isReported, type ChangeType } from '../detection/change-type.js';
 import { keys } from '../catalog/keys.js';
 import { severityOf, type Severity } from './severity.js';
 import { tubanId } from './tuban-id.js';
+import type { DispatchAction, ObservationSummary } from '../tuban/tuban-record.js';
+import type { RedispatchCause } from '../lifecycle/transition.js';
 
 /** A 图斑 alert: a GeoJSON Feature in WGS84 (RFC 7946) with what a county team needs to act on it. */
 export interface AlertFeature {
@@ -38,12 +40,40 @@ export interface AlertFeature {
     /** Mean index values before and after (evidence for the type). */
     indices: Patch['indices'];
     severity: Severity;
+    /** Pixel centroid, CGCS2000 (EPSG:4490) longitude and latitude. CGCS2000 and WGS84 agree within a few
+     *  centimetres, below the 7-decimal rounding, so the same numbers serve both. */
     centroid: [number, number];
     /** Storage keys of the write-once evidence: chips, location overview and the manifest hashing them. */
     evidence: { before: string; after: string; overview: string; manifest: string };
     maskVersions: Partial<Record<MaskLayerName, string>>;
     detector: string;
+    // The fields below belong to a 图斑 (tuban/resolve-tuban.ts); a single observation does not have them.
+    /** 1 when the 图斑 is first found, +1 for each later epoch that observes it. */
+    version?: number;
+    /** Every observation of the site, oldest first; area and geometry above are their union. */
+    observations?: ObservationSummary[];
+    /** Acquisition dates of the first and the latest observation. */
+    firstObserved?: string;
+    lastObserved?: string;
+    /** Covered by valid approvals (share of the area ≥ the approval-cover parameter): not dispatched. */
+    likelyLegal?: boolean;
+    /** Valid approvals overlapping the 图斑, by number, and the share of its area they cover. */
+    approvals?: ApprovalSummary[];
+    approvalCover?: number;
+    /** Seen again after a 违法 verdict: severity is one level higher. */
+    repeatViolation?: boolean;
+    /** What this version did on the feeds (tuban-record.ts DispatchAction). */
+    dispatch?: DispatchAction;
+    /** With dispatch 'redispatch': why the 图斑 is sent again. */
+    redispatchCause?: RedispatchCause;
   };
+}
+
+export interface ApprovalSummary {
+  number: string;
+  kind: string;
+  validFrom: string;
+  validTo: string | null;
 }
 
 export interface AlertContext {

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { AlertFeature } from './alert-feature.js';
 import { stableJson } from '../util/stable-json.js';
+import { isNotified } from '../tuban/tuban-record.js';
 
-/** Where new alerts are announced. `publish` returns true when the alert was new to this sink. */
+/** Where 图斑 versions are announced. `publish` returns true when the version was new to this sink. */
 export interface AlertSink {
   publish(alert: AlertFeature): Promise<boolean>;
 }
@@ -21,14 +22,29 @@ if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
 end
 return 0`;
 
-/** Queue mode: appends each new alert once to a Redis Stream (`<prefix>:alerts`) for feeds to read. */
+/** The event a 图斑 version is announced as: `<图斑编号>@<version>` (one per version, never repeated). */
+export function announcementId(alert: AlertFeature): string {
+  return `${alert.id}@${alert.properties.version ?? 1}`;
+}
+
+/** Whether a 图斑 version goes out on the feeds (held and merely recorded versions do not). */
+export function isAnnounced(alert: AlertFeature): boolean {
+  const action = alert.properties.dispatch;
+  return action === undefined || isNotified(action);
+}
+
+/**
+ * Queue mode: appends each announced 图斑 version once to a Redis Stream (`<prefix>:alerts`) for feeds to
+ * read; versions that are held (likely legal) or only recorded are not announced.
+ */
 export function redisStreamSink(redis: Redis, prefix: string): AlertSink & { streamKey: string } {
   const streamKey = `${prefix}:alerts`;
   const seenKey = `${prefix}:alerts:seen`;
   return {
     streamKey,
     async publish(alert) {
-      const result = await redis.eval(PUBLISH_ONCE, 2, streamKey, seenKey, alert.id, stableJson(alert).trimEnd());
+      if (!isAnnounced(alert)) return false;
+      const result = await redis.eval(PUBLISH_ONCE, 2, streamKey, seenKey, announcementId(alert), stableJson(alert).trimEnd());
       return result === 1;
     },
   };

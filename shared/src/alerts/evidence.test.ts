@@ -174,7 +174,7 @@ describe('evidence manifest and write-once storage', () => {
       expect(f.sha256).toBe(sha256Hex(bytes));
       expect(f.bytes).toBe(bytes.byteLength);
     }
-    expect(stored).toMatchObject({ tubanId: ID, beforeDate: '2000-03-17', afterDate: '2003-02-06', sensor: 'Landsat 7 ETM+', detector: 'test-detector' });
+    expect(stored).toMatchObject({ observationId: ID, beforeDate: '2000-03-17', afterDate: '2003-02-06', sensor: 'Landsat 7 ETM+', detector: 'test-detector' });
     expect(stored.files[0]!.extent.bbox).toEqual([15 + 30 * 1124, 15 - 30 * (2114 + 43), 15 + 30 * (1124 + 44), 15 - 30 * 2114]);
   });
 

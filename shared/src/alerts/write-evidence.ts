@@ -23,10 +23,11 @@ export interface EvidenceFileEntry {
   extent: { epsg: number; bbox: [number, number, number, number] };
 }
 
-/** evidence/<id>/manifest.json: every evidence file of a 图斑 with its SHA-256, written once. */
+/** evidence/<observation id>/manifest.json: every evidence file of one observation of a 图斑 with its
+ *  SHA-256, written once (a 图斑 lists its observations, each with its evidence). */
 export interface EvidenceManifest {
-  schema: 'shoutu.evidence/1';
-  tubanId: string;
+  schema: 'shoutu.evidence/2';
+  observationId: string;
   batchId: string;
   regionCode: string;
   detector: string;
@@ -81,8 +82,8 @@ export async function writeEvidence(store: BlobStore, alert: AlertFeature, patch
   }
   const p = alert.properties;
   const manifest: EvidenceManifest = {
-    schema: 'shoutu.evidence/1',
-    tubanId: p.tubanId,
+    schema: 'shoutu.evidence/2',
+    observationId: alert.id,
     batchId: p.batchId,
     regionCode: p.regionCode,
     detector: p.detector,

@@ -10,7 +10,8 @@ import type { BlobStore } from '../storage/index.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import { stableJson } from '../util/stable-json.js';
-import { applyTransition, initialState, type HistoryEntry, type LifecycleState, type TransitionRequest } from '../lifecycle/transition.js';
+import { applyRedispatch, applyTransition, initialState, type HistoryEntry, type LifecycleState, type RedispatchCause, type TransitionRequest } from '../lifecycle/transition.js';
+import { keys } from '../catalog/keys.js';
 import { verificationDeadline } from '../lifecycle/deadline.js';
 
 export interface CaseOpening {
@@ -26,6 +27,8 @@ export interface CaseOpening {
 
 export interface CaseRecord extends LifecycleState {
   opening: CaseOpening;
+  /** Current verification deadline: the opening's, or the latest redispatch's. */
+  deadline: string;
 }
 
 export class CaseConflictError extends Error {
@@ -61,29 +64,61 @@ export async function readCase(store: BlobStore, tubanId: string): Promise<CaseR
   let state = initialState(opening.initialStatus);
   const history: HistoryEntry[] = [];
   for (const key of await store.list(historyPrefix(tubanId))) history.push(decode<HistoryEntry>(await store.get(key)));
+  let deadline = opening.deadline;
   for (const entry of history) {
-    state = { status: entry.to, verdict: entry.verdict ?? state.verdict, history: [...state.history, entry] };
+    const verdict = entry.redispatch ? null : (entry.verdict ?? state.verdict);
+    state = { status: entry.to, verdict, history: [...state.history, entry] };
+    if (entry.redispatch) deadline = entry.redispatch.deadline;
   }
-  return { ...state, opening };
+  return { ...state, opening, deadline };
 }
 
 /** Applies a transition and stores it as the next history object; returns the new case. */
 export async function transitionCase(store: BlobStore, tubanId: string, request: TransitionRequest): Promise<CaseRecord> {
   const current = await readCase(store, tubanId);
   if (!current) throw new Error(`图斑 ${tubanId} has no case`);
-  const next = applyTransition(current, request); // throws TransitionError naming the field
+  // A verdict records what it judged: the 图斑's version and area, so a later regrowth is measured from it.
+  const judged = request.to === 'judged' ? await judgedSnapshot(store, tubanId) : undefined;
+  const next = applyTransition(current, { ...request, ...(judged ? { judged } : {}) }); // throws TransitionError naming the field
   const entry = next.history[next.history.length - 1]!;
   const written = await store.putIfAbsent(historyKey(tubanId, entry.seq), stableJson(entry, 2), { contentType: 'application/json' });
   if (!written) throw new CaseConflictError(tubanId);
-  return { ...next, opening: current.opening };
+  return { ...next, opening: current.opening, deadline: current.deadline };
+}
+
+async function judgedSnapshot(store: BlobStore, tubanId: string): Promise<{ version: number; areaM2: number } | undefined> {
+  const bytes = await store.getOrNull(keys.alert(tubanId));
+  if (!bytes) return undefined;
+  const { properties } = decode<AlertFeature>(bytes);
+  return { version: properties.version ?? 1, areaM2: properties.areaM2 };
+}
+
+/**
+ * Sends a 图斑 again (system transition to 待核查 with a new deadline). Idempotent per 图斑 version: a
+ * re-run of the batch finds its redispatch already in the history and adds nothing.
+ */
+export async function redispatchCase(store: BlobStore, tubanId: string, version: number, cause: RedispatchCause, at: string): Promise<CaseRecord | null> {
+  const current = await readCase(store, tubanId);
+  if (!current) return null;
+  if (current.history.some((e) => e.redispatch?.version === version)) return current;
+  const next = applyRedispatch(current, at, { cause, version, deadline: verificationDeadline(at) });
+  if (next === current) return current;
+  const entry = next.history[next.history.length - 1]!;
+  const written = await store.putIfAbsent(historyKey(tubanId, entry.seq), stableJson(entry, 2), { contentType: 'application/json' });
+  if (!written) throw new CaseConflictError(tubanId);
+  return readCase(store, tubanId);
 }
 
 /** Wraps an alert sink so that every announced 图斑 also gets its case opened, on the given clock. */
 export function withCaseOpening(inner: AlertSink, store: BlobStore, now: () => Date = () => new Date()): AlertSink {
   return {
     async publish(alert) {
-      await openCase(store, alert, now().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      const at = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      await openCase(store, alert, at);
+      const { dispatch, version } = alert.properties;
+      if (dispatch === 'redispatch' && version !== undefined) await redispatchCase(store, alert.id, version, alert.properties.redispatchCause ?? 'regrowth', at);
       return inner.publish(alert);
     },
   };
 }
+

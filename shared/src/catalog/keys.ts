@@ -18,7 +18,15 @@ export const keys = {
   cellEntry: (gridId: string, tileId: string, acquiredAt: string, sceneId: string) =>
     `catalog/cells/${gridId}/${tileId}/${acquiredAt}.${sceneId}.json`,
   detectResult: (batchId: string, tileKey: string) => `detect/${batchId}/${tileKey}.json`,
+  /** Current version of a 图斑 (the feature enforcement sees); rewritten when a new version is made. */
   alert: (tubanId: string) => `alerts/${tubanId}.json`,
+  /** One detection of a patch in one batch, written once by the alert stage. */
+  observation: (observationId: string) => `observations/${observationId}.json`,
+  /** Every version of a 图斑, written once. */
+  tubanVersion: (tubanId: string, version: number) => `tuban/${tubanId}/versions/${String(version).padStart(6, '0')}.json`,
+  tubanVersions: 'tuban/',
+  /** Which 图斑 a batch's observations became, and every input that decision read (write-once). */
+  batchResolution: (batchId: string) => `batches/${batchId}/resolution.json`,
   /** Write-once evidence images of a 图斑: the two epochs' chips and the location overview. */
   evidence: (tubanId: string, image: 'before' | 'after' | 'overview') => `evidence/${tubanId}/${image}.png`,
   /** Write-once list of a 图斑's evidence files with their SHA-256. */

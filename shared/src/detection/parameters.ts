@@ -30,6 +30,11 @@ export const PipelineParameters = z
     opening: z.boolean().default(true),
     /** Which patches become alerts: only those touching a mask layer, or all. */
     alertOn: z.enum(['masks', 'all']).default('masks'),
+    /** A 图斑 judged legal or a false alarm is sent again only when it grows beyond this multiple of the
+     *  area that was judged. */
+    regrowthFactor: z.number().min(1).max(100).default(1.5),
+    /** Share of a 图斑's area that valid approvals must cover for it to be held as likely legal. */
+    approvalCover: z.number().gt(0).max(1).default(0.9),
   })
   .strict();
 export type PipelineParameters = z.infer<typeof PipelineParameters>;

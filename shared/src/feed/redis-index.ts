@@ -18,7 +18,7 @@ export const alertIndexKey = (prefix: string) => `${prefix}:index:alerts`;
 export async function alertWithCase(store: BlobStore, alert: AlertFeature): Promise<AlertFeature> {
   const record = await readCase(store, alert.id);
   if (!record) return alert;
-  const lifecycle = { status: record.status, verdict: record.verdict, deadline: record.opening.deadline, dispatchedAt: record.opening.dispatchedAt };
+  const lifecycle = { status: record.status, verdict: record.verdict, deadline: record.deadline, dispatchedAt: record.opening.dispatchedAt };
   return { ...alert, properties: { ...alert.properties, ...lifecycle } } as AlertFeature;
 }
 

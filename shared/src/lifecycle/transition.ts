@@ -18,7 +18,19 @@ export interface HistoryEntry {
   verdict?: Verdict;
   reason?: Reason;
   note?: string;
+  /** Judging: the 图斑 version and area that were judged (what a later regrowth is measured against). */
+  judged?: { version: number; areaM2: number };
+  /** System redispatch (to: dispatched by shoutu itself): why, which 图斑 version, and the new deadline. */
+  redispatch?: { cause: RedispatchCause; version: number; deadline: string };
 }
+
+/** Why shoutu sends a 图斑 again (resolve-tuban.ts): it grew beyond the judged area, a 违法 site is seen
+ *  again after it was closed, or an approved site outgrew its approvals. */
+export const REDISPATCH_CAUSES = ['regrowth', 'repeat_violation', 'approval_exceeded'] as const;
+export type RedispatchCause = (typeof REDISPATCH_CAUSES)[number];
+
+/** Who makes system transitions. */
+export const SYSTEM_ACTOR = { team: 'shoutu', user: 'system' } as const;
 
 export interface LifecycleState {
   status: Status;
@@ -33,6 +45,8 @@ export interface TransitionRequest {
   verdict?: Verdict;
   reason?: Reason;
   note?: string;
+  /** Set by the case store when judging (not by the client). */
+  judged?: { version: number; areaM2: number };
 }
 
 export class TransitionError extends Error {
@@ -96,6 +110,18 @@ export function applyTransition(state: LifecycleState, request: TransitionReques
     ...(request.verdict === undefined ? {} : { verdict: request.verdict }),
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     ...(request.note === undefined ? {} : { note: request.note }),
+    ...(to === 'judged' && request.judged ? { judged: request.judged } : {}),
   };
   return { status: to, verdict, history: [...state.history, entry] };
+}
+
+/**
+ * A system redispatch: back to 待核查 from wherever the case stands (except already dispatched), with a
+ * new deadline; the verdict is cleared, since the site is to be verified again. Only shoutu makes these
+ * (the API's transition schema cannot express them).
+ */
+export function applyRedispatch(state: LifecycleState, at: string, redispatch: HistoryEntry['redispatch'] & object): LifecycleState {
+  if (state.status === 'dispatched') return state;
+  const entry: HistoryEntry = { seq: state.history.length + 1, from: state.status, to: 'dispatched', at, by: { ...SYSTEM_ACTOR }, redispatch };
+  return { status: 'dispatched', verdict: null, history: [...state.history, entry] };
 }

@@ -14,6 +14,8 @@ export interface MaskLayer {
   /** sha256 (hex) of the raw bytes */
   sha256: string;
   featureCount: number;
+  /** per polygon, the index of the feature it came from (0 for a bare geometry) */
+  polygonFeatures: number[];
 }
 
 /** Upper bound on vertices in one layer (about 320 MB of coordinates). */
@@ -103,24 +105,24 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
   }
   const type = (root as { type?: unknown }).type;
 
-  const geometries: { geometry: Geometry; path: string }[] = [];
+  const geometries: { geometry: Geometry; path: string; feature: number }[] = [];
   let featureCount: number;
   if (type === 'FeatureCollection') {
     const parsed = featureCollection.safeParse(root);
     if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
     parsed.data.features.forEach((f, i) => {
-      if (f.geometry !== null) geometries.push({ geometry: f.geometry, path: `features[${i}].geometry` });
+      if (f.geometry !== null) geometries.push({ geometry: f.geometry, path: `features[${i}].geometry`, feature: i });
     });
     featureCount = parsed.data.features.length;
   } else if (type === 'Feature') {
     const parsed = feature.safeParse(root);
     if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
-    if (parsed.data.geometry !== null) geometries.push({ geometry: parsed.data.geometry, path: 'geometry' });
+    if (parsed.data.geometry !== null) geometries.push({ geometry: parsed.data.geometry, path: 'geometry', feature: 0 });
     featureCount = 1;
   } else if (type === 'Polygon' || type === 'MultiPolygon') {
     const parsed = geometry.safeParse(root);
     if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
-    geometries.push({ geometry: parsed.data, path: '(root)' });
+    geometries.push({ geometry: parsed.data, path: '(root)', feature: 0 });
     featureCount = 1;
   } else if (typeof type === 'string' && GEOMETRY_TYPES.has(type)) {
     throw invalid(name, 'type', `${type} geometries are not allowed in a mask layer (only Polygon and MultiPolygon)`);
@@ -133,7 +135,8 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
 
   let vertices = 0;
   const polygons: Float64Array[][] = [];
-  for (const { geometry: g, path } of geometries) {
+  const polygonFeatures: number[] = [];
+  for (const { geometry: g, path, feature: featureIndex } of geometries) {
     const parts = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
     parts.forEach((rings, p) => {
       const partPath = g.type === 'Polygon' ? `${path}.coordinates` : `${path}.coordinates[${p}]`;
@@ -164,7 +167,8 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
         out.push(flat);
       });
       polygons.push(out);
+      polygonFeatures.push(featureIndex);
     });
   }
-  return { name, epsg, polygons, sha256, featureCount };
+  return { name, epsg, polygons, sha256, featureCount, polygonFeatures };
 }

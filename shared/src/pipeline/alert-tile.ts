@@ -6,7 +6,8 @@ import { getScene } from '../catalog/scene-catalog.js';
 import { openScenePair, type OpenScene } from '../catalog/open-scene.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
 import { writeEvidence } from '../alerts/write-evidence.js';
-import type { AlertSink } from '../alerts/alert-sink.js';
+import type { Lattice } from '../grid/lattice.js';
+import { writeObservation } from '../tuban/tuban-store.js';
 import type { MaskLayerName } from '../detection/parameters.js';
 import { stableJson } from '../util/stable-json.js';
 import type { DetectResult } from './detect-tile.js';
@@ -17,11 +18,13 @@ export function maskVersionsOf(masks: readonly MaskRef[]): Partial<Record<MaskLa
   return versions;
 }
 
-/** Evidence (written once), the alert object (identical bytes on re-runs), then the announcement. */
-export async function publishAlert(store: BlobStore, sink: AlertSink, alert: AlertFeature, patch: Patch, before: OpenScene, after: OpenScene): Promise<string> {
+/**
+ * An observation of a patch: its evidence (written once), then the observation record (identical bytes on
+ * re-runs). Which 图斑 it belongs to, and whether anyone is told, is decided when the batch is finalised.
+ */
+export async function recordObservation(store: BlobStore, alert: AlertFeature, patch: Patch, lattice: Lattice, before: OpenScene, after: OpenScene): Promise<string> {
   await writeEvidence(store, alert, patch, before, after);
-  await store.put(keys.alert(alert.id), stableJson(alert), { contentType: 'application/geo+json' });
-  await sink.publish(alert);
+  await writeObservation(store, { schema: 'shoutu.observation/1', id: alert.id, lattice, shape: { outline: patch.outline, pixelBbox: patch.pixelBbox }, pixelCount: patch.pixelCount, feature: alert });
   return alert.id;
 }
 
@@ -30,19 +33,19 @@ export interface TileOutcome {
   tileKey: string;
   status: 'done' | 'failed';
   patches: number;
-  alertIds: string[];
+  observationIds: string[];
   reason?: string;
 }
 
 /**
- * Turn one tile's patches into 图斑 alerts with evidence. Idempotent: alert ids are deterministic,
- * evidence is written once, the alert object is rewritten with identical bytes, and the sink announces
- * each id once. A tile whose detect result is missing (detect failed) is recorded as failed.
+ * Turn one tile's patches into observations with evidence. Idempotent: observation ids are deterministic,
+ * evidence is written once and the observation rewritten with identical bytes. A tile whose detect result
+ * is missing (detect failed) is recorded as failed.
  */
-export async function alertTile(store: BlobStore, sink: AlertSink, job: AlertTileJob, failure?: string): Promise<TileOutcome> {
+export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string): Promise<TileOutcome> {
   const stored = await store.getOrNull(keys.detectResult(job.batchId, job.tileKey));
   if (!stored) {
-    const outcome: TileOutcome = { tileKey: job.tileKey, status: 'failed', patches: 0, alertIds: [], reason: failure ?? 'detect result missing' };
+    const outcome: TileOutcome = { tileKey: job.tileKey, status: 'failed', patches: 0, observationIds: [], reason: failure ?? 'detect result missing' };
     await store.put(keys.batchTileResult(job.batchId, job.tileKey), stableJson(outcome));
     return outcome;
   }
@@ -57,13 +60,13 @@ export async function alertTile(store: BlobStore, sink: AlertSink, job: AlertTil
     try {
       for (const patch of alertable) {
         const alert = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
-        alertIds.push(await publishAlert(store, sink, alert, patch, before, after));
+        alertIds.push(await recordObservation(store, alert, patch, afterRecord.placement.lattice, before, after));
       }
     } finally {
       await Promise.all([before.close(), after.close()]);
     }
   }
-  const outcome: TileOutcome = { tileKey: job.tileKey, status: 'done', patches: detect.patches.length, alertIds: [...new Set(alertIds)].sort() };
+  const outcome: TileOutcome = { tileKey: job.tileKey, status: 'done', patches: detect.patches.length, observationIds: [...new Set(alertIds)].sort() };
   await store.put(keys.batchTileResult(job.batchId, job.tileKey), stableJson(outcome));
   return outcome;
 }

@@ -3,6 +3,7 @@ import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import type { MaskRef } from '../schemas/jobs.js';
+import type { ApprovalRef } from '../approvals/approval-store.js';
 
 export interface FileOutcome {
   name: string;
@@ -24,6 +25,8 @@ export interface BatchStatus {
   /** Parameters and pinned mask versions the batch was (or will be) processed with. */
   parameters?: PipelineParameters;
   masks?: MaskRef[];
+  /** Approval layer version pinned at ingest (absent when none was loaded). */
+  approvals?: ApprovalRef;
   error?: { code: string; message: string };
 }
 

@@ -3,7 +3,10 @@ import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import { readBatchStatus, writeBatchStatus } from './batch-status.js';
-import { maskVersionsOf, publishAlert, type TileOutcome } from './alert-tile.js';
+import { maskVersionsOf, recordObservation, type TileOutcome } from './alert-tile.js';
+import { resolveBatch } from '../tuban/resolve-batch.js';
+import { PipelineParameters } from '../detection/parameters.js';
+import { MaskCache } from './mask-store.js';
 import type { DetectResult } from './detect-tile.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { openScenePair } from '../catalog/open-scene.js';
@@ -22,9 +25,9 @@ export interface FinalizeResult {
 
 /**
  * Patches that reach tile edges, joined across the tiles of each scene pair (mergeTilePatches), become
- * alerts here, named after the first tile they lie in. Returns their ids.
+ * observations here, named after the first tile they lie in. Returns their ids.
  */
-async function alertJoinedPatches(store: BlobStore, sink: AlertSink, batchId: string): Promise<string[]> {
+async function observeJoinedPatches(store: BlobStore, batchId: string): Promise<string[]> {
   const byPair = new Map<string, DetectResult[]>();
   for (const key of await store.list(`detect/${batchId}/`)) {
     const result = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult;
@@ -47,7 +50,7 @@ async function alertJoinedPatches(store: BlobStore, sink: AlertSink, batchId: st
       for (const m of merged) {
         const tile = results[m.firstTile]!.job;
         const alert = buildAlert(m.patch, { batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
-        ids.push(await publishAlert(store, sink, alert, m.patch, before, after));
+        ids.push(await recordObservation(store, alert, m.patch, afterRecord.placement.lattice, before, after));
       }
     } finally {
       await Promise.all([before.close(), after.close()]);
@@ -57,21 +60,26 @@ async function alertJoinedPatches(store: BlobStore, sink: AlertSink, batchId: st
 }
 
 /**
- * Close a batch: gather the tile outcomes, alert the patches joined across tiles, write the batch's alerts.geojson (alerts sorted by 图斑编号),
- * update its status and write the run record. Reads only storage, so it gives the same bytes whichever
- * mode or worker ran the tiles.
+ * Close a batch: gather the tile outcomes, observe the patches joined across tiles, resolve all the batch's
+ * observations into 图斑 (new, or new versions of earlier ones: tuban/resolve-batch.ts) and announce them,
+ * write the batch's alerts.geojson (its 图斑 versions, by 图斑编号), update its status and write the run
+ * record. Reads only storage, so it gives the same bytes whichever mode or worker ran the tiles.
  */
-export async function finalizeBatch(store: BlobStore, batchId: string, sink: AlertSink): Promise<FinalizeResult> {
+export async function finalizeBatch(store: BlobStore, batchId: string, sink: AlertSink, options: { masks?: MaskCache } = {}): Promise<FinalizeResult> {
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record; was it ingested?`);
   const outcomes: TileOutcome[] = [];
   for (const key of await store.list(keys.batchTileResults(batchId))) {
     outcomes.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TileOutcome);
   }
-  const joinedIds = await alertJoinedPatches(store, sink, batchId);
-  const ids = [...new Set([...outcomes.flatMap((o) => o.alertIds), ...joinedIds])].sort();
-  const alerts: AlertFeature[] = [];
-  for (const id of ids) alerts.push(JSON.parse(Buffer.from(await store.get(keys.alert(id))).toString('utf8')) as AlertFeature);
+  const joinedIds = await observeJoinedPatches(store, batchId);
+  const observationIds = [...new Set([...outcomes.flatMap((o) => o.observationIds), ...joinedIds])].sort();
+  const parameters = PipelineParameters.parse(status.parameters ?? {});
+  const alerts = await resolveBatch(store, batchId, observationIds, sink, {
+    parameters: { regrowthFactor: parameters.regrowthFactor, approvalCover: parameters.approvalCover },
+    approvals: status.approvals ?? null,
+    masks: options.masks ?? new MaskCache(),
+  });
   await store.put(keys.batchAlerts(batchId), stableJson({ type: 'FeatureCollection', features: alerts }), { contentType: 'application/geo+json' });
 
   const tilesFailed = outcomes.filter((o) => o.status === 'failed').map((o) => ({ tileKey: o.tileKey, reason: o.reason ?? 'unknown' }));

@@ -14,6 +14,7 @@ import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import type { BatchSource } from './batch-source.js';
 import { currentMasks } from './mask-store.js';
+import { currentApprovals } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
@@ -87,6 +88,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   }
 
   const masks = await currentMasks(store);
+  const approvals = await currentApprovals(store);
   const tiles: DetectTileJob[] = [];
   for (const scene of scenes) tiles.push(...(await planTiles(store, scene, parameters, masks)));
   // Register after planning, so a scene is never its own baseline.
@@ -100,6 +102,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     tiles: { planned: tiles.length },
     parameters,
     masks,
+    ...(approvals ? { approvals } : {}),
   });
   return { batchId, manifest, scenes, rejected, tiles };
 }

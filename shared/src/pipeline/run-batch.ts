@@ -13,7 +13,7 @@ import { WorkerPool } from './worker-pool.js';
 export interface RunProgress {
   /** Called once ingest has planned the tiles. */
   planned?(tiles: number): void;
-  /** Called after each tile's alerts are written. */
+  /** Called after each tile's observations are written. */
   tileDone?(outcome: TileOutcome): void;
 }
 
@@ -59,13 +59,13 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
       const failure = await detected[i]!;
-      const outcome = await alertTile(store, sink, { batchId: job.batchId, tileKey: job.tileKey }, failure);
+      const outcome = await alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure);
       options.progress?.tileDone?.(outcome);
     }
   } finally {
     await pool?.close();
   }
-  const finalize = await finalizeBatch(store, ingest.batchId, sink);
+  const finalize = await finalizeBatch(store, ingest.batchId, sink, { masks });
   return { ingest, finalize };
 }
 

@@ -65,6 +65,9 @@ export async function replayRun(store: BlobStore, recordBytes: Uint8Array, recor
       const ref = record.masks.find((m) => m.key === input.key)!;
       await setCurrentMask(replayStore, ref.layer, inputs.get(input.key)!, input.key);
     }
+    for (const input of record.inputs.filter((i) => i.role === 'resolution' || i.role === 'prior-tuban' || i.role === 'approvals')) {
+      await replayStore.put(input.key, inputs.get(input.key)!);
+    }
     for (const batchId of record.baselineBatches) {
       const dir = await materialiseBatch(scratch, batchId, record, inputs, 'baseline-manifest', 'baseline-scene');
       await ingestBatch(replayStore, directorySource(dir), record.parameters);

@@ -8,6 +8,8 @@ import { DETECTOR_VERSION, PipelineParameters } from '../detection/parameters.js
 import { MaskRef } from '../schemas/jobs.js';
 import { SHOUTU_VERSION } from '../version.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
+import type { ResolutionRecord } from '../tuban/resolve-batch.js';
+import type { ObservationRecord } from '../tuban/tuban-record.js';
 import { readBatchStatus } from '../pipeline/batch-status.js';
 import type { DetectResult } from '../pipeline/detect-tile.js';
 
@@ -25,7 +27,7 @@ export const RunRecord = z.object({
   masks: z.array(MaskRef),
   /** Batches whose scenes served as baselines (their manifests and scenes are inputs too). */
   baselineBatches: z.array(z.string()),
-  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask']) })),
+  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask', 'resolution', 'prior-tuban', 'approvals']) })),
   outputs: z.array(Digest),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
@@ -35,6 +37,24 @@ async function digest(store: BlobStore, key: string): Promise<{ key: string; sha
 }
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * The batch's observations with their evidence, its resolution record and the 图斑 versions it wrote (all
+ * write-once: the current view alerts/<id>.json moves on with later epochs, so it is not an output).
+ */
+async function resolutionOutputs(store: BlobStore, batchId: string, alerts: AlertFeature[]): Promise<string[]> {
+  const bytes = await store.getOrNull(keys.batchResolution(batchId));
+  if (!bytes) return [];
+  const resolution = JSON.parse(Buffer.from(bytes).toString('utf8')) as ResolutionRecord;
+  const out = [keys.batchResolution(batchId), ...resolution.versions.map((v) => v.key)];
+  for (const { key } of resolution.observations) {
+    out.push(key);
+    const observation = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as ObservationRecord;
+    out.push(...Object.values(observation.feature.properties.evidence));
+  }
+  if (alerts.length !== resolution.versions.length) throw new Error(`batch ${batchId}: ${alerts.length} 图斑 versions announced but ${resolution.versions.length} recorded`);
+  return out;
+}
 
 /** Builds the record from what the batch stored, writes it to runs/<batch>.json and returns it. */
 export async function writeRunRecord(store: BlobStore, batchId: string, alerts: AlertFeature[]): Promise<RunRecord> {
@@ -70,13 +90,22 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
   const masks = status.masks ?? [];
   for (const m of masks) inputs.push({ role: 'mask', key: m.key, sha256: m.sha256 });
+  // What the batch's 图斑 were resolved against: earlier 图斑 versions, approvals, and the resolution record
+  // (which holds the case states and sequence numbers it read); a replay resolves again from these.
+  const resolutionBytes = await store.getOrNull(keys.batchResolution(batchId));
+  if (resolutionBytes) {
+    const resolution = JSON.parse(Buffer.from(resolutionBytes).toString('utf8')) as ResolutionRecord;
+    inputs.push({ role: 'resolution', key: keys.batchResolution(batchId), sha256: sha256Hex(resolutionBytes) });
+    for (const p of resolution.prior) inputs.push({ role: 'prior-tuban', ...p });
+    if (resolution.approvals) inputs.push({ role: 'approvals', key: resolution.approvals.key, sha256: resolution.approvals.sha256 });
+  }
 
   const outputKeys = [
     keys.batchAlerts(batchId),
     keys.batchStatus(batchId),
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
-    ...alerts.flatMap((a) => [keys.alert(a.id), ...Object.values(a.properties.evidence)]),
+    ...(await resolutionOutputs(store, batchId, alerts)),
   ];
   const outputs = [];
   for (const key of [...new Set(outputKeys)].sort()) outputs.push(await digest(store, key));

@@ -8,9 +8,13 @@ import { z } from 'zod';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import { anyRegionCovers } from '../access/region-scope.js';
 import { stableJson } from '../util/stable-json.js';
+import { announcementId, isAnnounced } from '../alerts/alert-sink.js';
 import type { WebhookEndpoint } from './endpoints.js';
 
-export const WEBHOOK_EVENT_TYPES = ['tuban.created'] as const;
+/** tuban.created: a new 图斑 dispatched; tuban.updated: a later version announced (seen again, grown,
+ *  sent again). Held (likely legal) and merely recorded versions are not delivered. */
+export const WEBHOOK_EVENT_TYPES = ['tuban.created', 'tuban.updated'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WebhookDeliveryJob = z
   .object({
@@ -27,19 +31,25 @@ export function webhookMessageId(endpointId: string, eventType: string, subjectI
   return `msg_${createHash('sha256').update(`${endpointId}\n${eventType}\n${subjectId}`).digest('hex').slice(0, 32)}`;
 }
 
-/** The Standard Webhooks payload shape: type, the event's own time, data. */
-export function tubanCreatedBody(alert: AlertFeature): string {
-  return stableJson({ type: 'tuban.created', timestamp: `${alert.properties.afterDate}T00:00:00Z`, data: alert }).trimEnd();
+export function eventTypeOf(alert: AlertFeature): WebhookEventType {
+  return (alert.properties.version ?? 1) === 1 ? 'tuban.created' : 'tuban.updated';
 }
 
-/** Delivery jobs of one new 图斑 for every enabled endpoint whose regions cover it. */
+/** The Standard Webhooks payload shape: type, the event's own time, data. */
+export function tubanEventBody(alert: AlertFeature): string {
+  return stableJson({ type: eventTypeOf(alert), timestamp: `${alert.properties.afterDate}T00:00:00Z`, data: alert }).trimEnd();
+}
+
+/** Delivery jobs of one announced 图斑 version for every enabled endpoint whose regions cover it. */
 export function deliveriesFor(alert: AlertFeature, endpoints: readonly WebhookEndpoint[]): { jobId: string; data: WebhookDeliveryJob }[] {
-  const body = tubanCreatedBody(alert);
+  if (!isAnnounced(alert)) return [];
+  const body = tubanEventBody(alert);
+  const eventType = eventTypeOf(alert);
   return endpoints
     .filter((e) => e.enabled && anyRegionCovers(e.regions, alert.properties.regionCode))
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .map((e) => {
-      const messageId = webhookMessageId(e.id, 'tuban.created', alert.id);
-      return { jobId: messageId, data: { endpointId: e.id, messageId, eventType: 'tuban.created' as const, body } };
+      const messageId = webhookMessageId(e.id, eventType, announcementId(alert));
+      return { jobId: messageId, data: { endpointId: e.id, messageId, eventType, body } };
     });
 }

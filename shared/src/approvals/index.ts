@@ -1,0 +1,2 @@
+export * from './approval-layer.js';
+export * from './approval-store.js';

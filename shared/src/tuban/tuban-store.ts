@@ -1,0 +1,45 @@
+/**
+ * 图斑 and observations in storage. Versions and observations are written once; `alerts/<id>.json` is the
+ * current version's feature, rewritten when a new version is made (a view: the versions are the record).
+ */
+import type { BlobStore } from '../storage/index.js';
+import { keys } from '../catalog/keys.js';
+import { stableJson } from '../util/stable-json.js';
+import type { ObservationRecord, TubanVersion } from './tuban-record.js';
+
+const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+
+export async function writeObservation(store: BlobStore, record: ObservationRecord): Promise<void> {
+  await store.put(keys.observation(record.id), stableJson(record), { contentType: 'application/json' });
+}
+
+export async function readObservation(store: BlobStore, id: string): Promise<ObservationRecord> {
+  return decode<ObservationRecord>(await store.get(keys.observation(id)));
+}
+
+/** Latest version number of every 图斑 in storage whose id starts with one of `regionCodes` (all when null). */
+export async function latestVersionNumbers(store: BlobStore, regionCodes: ReadonlySet<string> | null): Promise<Map<string, number>> {
+  const latest = new Map<string, number>();
+  for (const key of await store.list(keys.tubanVersions)) {
+    const m = /^tuban\/([^/]+)\/versions\/(\d+)\.json$/.exec(key);
+    if (!m) continue;
+    const [, id, v] = m as unknown as [string, string, string];
+    if (regionCodes && !regionCodes.has(id.slice(0, 6))) continue;
+    const n = Number(v);
+    if (n > (latest.get(id) ?? 0)) latest.set(id, n);
+  }
+  return latest;
+}
+
+export async function readTubanVersion(store: BlobStore, tubanId: string, version: number): Promise<{ key: string; bytes: Uint8Array; record: TubanVersion }> {
+  const key = keys.tubanVersion(tubanId, version);
+  const bytes = await store.get(key);
+  return { key, bytes, record: decode<TubanVersion>(bytes) };
+}
+
+/** Every version of a 图斑, oldest first. */
+export async function tubanHistory(store: BlobStore, tubanId: string): Promise<TubanVersion[]> {
+  const out: TubanVersion[] = [];
+  for (const key of (await store.list(`tuban/${tubanId}/versions/`)).sort()) out.push(decode<TubanVersion>(await store.get(key)));
+  return out;
+}
