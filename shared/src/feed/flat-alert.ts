@@ -20,9 +20,19 @@ function flattenInto(prefix: string, value: unknown, out: Record<string, FlatVal
   }
 }
 
+/**
+ * The lists a 图斑 carries (its observations, the approvals over it) would give every feature a different set
+ * of columns; GIS clients take the schema from the first features, so they become a count and joined text.
+ */
 export function flatProperties(alert: AlertFeature): Record<string, FlatValue> {
+  const { observations, approvals, ...rest } = alert.properties;
   const out: Record<string, FlatValue> = {};
-  flattenInto('', alert.properties, out);
+  flattenInto('', rest, out);
+  if (observations) {
+    out.observationCount = observations.length;
+    out.observationIds = observations.map((o) => o.id).join(',');
+  }
+  if (approvals) out.approvalNumbers = approvals.map((a) => a.number).join('; ');
   return out;
 }
 
