@@ -42,19 +42,21 @@ describe('describeGeoTiff', () => {
     }
   });
 
-  it('an IFD chain that loops back stops with a warning, not a hang', async () => {
+  it('an IFD chain that loops back is refused, as ingest refuses it (never a hang)', async () => {
     const view = new DataView(COG.buffer, COG.byteOffset);
-    const d = await describeGeoTiff({ bytes: withNextPointer(view.getUint32(4, true)) }, 'loop.tif');
-    expect(d.overviews).toEqual([]);
-    expect(d.warnings).toEqual(['IFD 1 points back to an earlier IFD (loop); the chain was not followed further']);
-    expect(d.bandSha256).toEqual(GDAL['uint8-cog-deflate.tif']!.bandSha256);
+    await expect(describeGeoTiff({ bytes: withNextPointer(view.getUint32(4, true)) }, 'loop.tif')).rejects.toMatchObject({
+      code: 'not_geotiff',
+      field: 'IFD',
+      message: expect.stringMatching(/^loop\.tif: IFD 1 at offset \d+ is an IFD already read: the IFD chain loops/),
+    });
   });
 
-  it('a next-IFD pointer outside the file stops with a warning naming it', async () => {
-    const d = await describeGeoTiff({ bytes: withNextPointer(0xfffffff0) }, 'outside.tif');
-    expect(d.overviews).toEqual([]);
-    expect(d.warnings).toHaveLength(1);
-    expect(d.warnings[0]).toMatch(/^outside\.tif: IFD 1 offset 4294967280 lies outside the file/);
+  it('a next-IFD pointer outside the file is refused, naming it', async () => {
+    await expect(describeGeoTiff({ bytes: withNextPointer(0xfffffff0) }, 'outside.tif')).rejects.toMatchObject({
+      code: 'not_geotiff',
+      field: 'IFD',
+      message: expect.stringMatching(/^outside\.tif: IFD 1 offset 4294967280 lies outside the file/),
+    });
   });
 
   it('a file openGeoTiff refuses is refused with the same error', async () => {

@@ -15,7 +15,7 @@ import {
   readLayout,
   validateBlockTables,
 } from './raster-info.js';
-import { type ByteReader, bytesReader, fileReader, readFirstDirectory } from './tiff-structure.js';
+import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
 import { type NativeSamples, WindowDecoder } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
@@ -136,7 +136,7 @@ class Raster implements GeoTiffRaster {
  * Opens a GeoTIFF from a local path or bytes. `name` is the file name/key used in error messages.
  * The bytes are not copied: do not modify them while the raster is open.
  *
- * Validates: TIFF magic and first IFD (code 'not_geotiff'), georeferencing — ModelPixelScale +
+ * Validates: TIFF magic, the first IFD and the IFD chain (bounded, no loops) (code 'not_geotiff'), georeferencing — ModelPixelScale +
  * ModelTiepoint or ModelTransformation, and an EPSG code in the GeoKeys (code 'not_georeferenced') —,
  * north-up grid, supported sample types/compression and sane sizes (code 'unsupported_raster').
  * A local path that does not exist throws NotFoundError.
@@ -151,6 +151,7 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
   }
   try {
     const dir = await readFirstDirectory(reader, name);
+    await checkIfdChain(reader, dir, name);
     const { layout, width, height, bands, sampleFormat, bitsPerSample } = await readLayout(reader, dir, name);
     const { geoTransform, epsg } = await readGeoreferencing(reader, dir, name);
     await validateBlockTables(reader, dir, layout, name);

@@ -271,6 +271,25 @@ export async function readFirstDirectory(reader: ByteReader, name: string): Prom
   return readDirectoryAt(reader, name, le, bigTiff, ifdOffset, 'first IFD');
 }
 
+/** Most IFDs a file may chain (the image, its overviews and masks: a COG of a 10⁵-pixel side has ~10). */
+export const MAX_IFDS = 64;
+
+/**
+ * Walks the IFD chain after `first` and refuses a malformed one before any pixel is read: a chain that
+ * loops back to an IFD already seen (a reader following it would never stop), one longer than MAX_IFDS,
+ * and IFDs outside the file or truncated. Only the directories are read, never their values.
+ */
+export async function checkIfdChain(reader: ByteReader, first: TiffDirectory, name: string): Promise<void> {
+  const seen = new Set<number>([first.ifdOffset]);
+  let dir = first;
+  for (let index = 1; dir.nextIfdOffset !== 0; index++) {
+    if (seen.has(dir.nextIfdOffset)) throw notTiff(name, `IFD ${index} at offset ${dir.nextIfdOffset} is an IFD already read: the IFD chain loops`, 'IFD');
+    if (index >= MAX_IFDS) throw notTiff(name, `the IFD chain is longer than ${MAX_IFDS} directories`, 'IFD');
+    dir = (await readNextDirectory(reader, dir, name, index))!;
+    seen.add(dir.ifdOffset);
+  }
+}
+
 /**
  * The IFD after `previous` (overviews and masks of a GDAL / COG file), or null at the end of the chain.
  * Callers walking the chain must bound the number of IFDs and refuse offsets seen before (loops).
