@@ -32,6 +32,8 @@ import {
   type AlertSink,
   type BlobStore,
   type ResolutionRecord,
+  type TubanVersion,
+  restoreCurrentViews,
 } from '@shoutu/shared';
 import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
@@ -180,8 +182,14 @@ describe('图斑 across four epochs', () => {
     // The expired approval over it does not count.
     expect(p.likelyLegal).toBe(false);
     expect(p.approvals).toEqual([]);
-    // alerts/<id>.json is the newest version.
+    // alerts/<id>.json is the newest version; a lost or stale view is restored from the versions.
     expect(JSON.parse(Buffer.from(await store.get(keys.alert(site.id))).toString('utf8'))).toEqual(site);
+    const v1 = await store.get(keys.tubanVersion(site.id, 1));
+    await store.put(keys.alert(site.id), JSON.stringify((JSON.parse(Buffer.from(v1).toString('utf8')) as TubanVersion).feature));
+    await store.delete(keys.alert(tubanAt(versionsOf['epoch-2024-02']!, 25, 75).id));
+    expect(await restoreCurrentViews(store)).toBe(2);
+    expect(JSON.parse(Buffer.from(await store.get(keys.alert(site.id))).toString('utf8'))).toEqual(site);
+    expect(await restoreCurrentViews(store)).toBe(0);
   });
 
   it('holds a site covered by a valid approval as likely legal and never announces it', async () => {

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import type { BlobStore } from '../storage/index.js';
 import { collectAlerts } from '../pipeline/export-alerts.js';
+import { restoreCurrentViews } from '../tuban/tuban-store.js';
 import { readCase } from '../cases/case-store.js';
 import { stableJson } from '../util/stable-json.js';
 import { redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
@@ -41,6 +42,8 @@ export interface RebuildReport {
  * stream (in 图斑编号 order), so feeds and the announce-once rule work again. Idempotent.
  */
 export async function rebuildAlertIndex(redis: Redis, prefix: string, store: BlobStore): Promise<RebuildReport> {
+  // The current views are derived from the versions (written once): put back any that a crash left behind.
+  await restoreCurrentViews(store);
   const alerts = await collectAlerts(store);
   const stream = redisStreamSink(redis, prefix);
   let restreamed = 0;

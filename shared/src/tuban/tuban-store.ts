@@ -43,3 +43,20 @@ export async function tubanHistory(store: BlobStore, tubanId: string): Promise<T
   for (const key of (await store.list(`tuban/${tubanId}/versions/`)).sort()) out.push(decode<TubanVersion>(await store.get(key)));
   return out;
 }
+
+/**
+ * Rewrites every current view (`alerts/<id>.json`) that differs from its 图斑's latest version: the views
+ * are derived, the versions are the record. Returns how many views were repaired.
+ */
+export async function restoreCurrentViews(store: BlobStore): Promise<number> {
+  let repaired = 0;
+  for (const [id, n] of [...(await latestVersionNumbers(store, null)).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const { record } = await readTubanVersion(store, id, n);
+    const want = stableJson(record.feature);
+    const have = await store.getOrNull(keys.alert(id));
+    if (have && Buffer.from(have).toString('utf8') === want) continue;
+    await store.put(keys.alert(id), want, { contentType: 'application/geo+json' });
+    repaired++;
+  }
+  return repaired;
+}
