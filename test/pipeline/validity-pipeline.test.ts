@@ -66,8 +66,10 @@ describe('validity and typing through the pipeline (ingest → detect → alert)
 
   it('rejects a scene whose cloud mask file is missing or not on its grid, naming the file', async () => {
     const pair = syntheticPair();
-    await runBatch(store, directorySource(await batch('f1', manifest('file-1', '2024-01-01', {}), { 'scene.tif': pair.before })), defaultParameters());
-    const folder = await batch('f2', manifest('file-2', '2024-06-01', { cloudMask: { files: { 'a.tif': 'a-clouds.tif', 'b.tif': 'b-clouds.tif' } } }), {
+    // Another county than the test above: a region keeps the tile size of its analysis grid (64 there).
+    const region = { regionCode: '321203' };
+    await runBatch(store, directorySource(await batch('f1', manifest('file-1', '2024-01-01', region), { 'scene.tif': pair.before })), defaultParameters());
+    const folder = await batch('f2', manifest('file-2', '2024-06-01', { ...region, cloudMask: { files: { 'a.tif': 'a-clouds.tif', 'b.tif': 'b-clouds.tif' } } }), {
       'a.tif': pair.after,
       'b.tif': pair.after,
       'b-clouds.tif': maskTif(new Uint8Array(SIZE * (SIZE - 2)), SIZE - 2),

@@ -5,6 +5,8 @@
 export const keys = {
   batchManifest: (batchId: string) => `batches/${batchId}/manifest.json`,
   batchFile: (batchId: string, name: string) => `batches/${batchId}/files/${name}`,
+  /** a scene (or its cloud mask file) resampled onto its area's analysis grid; the original stays under files/ */
+  batchResampledFile: (batchId: string, name: string) => `batches/${batchId}/resampled/${name}`,
   batchRejectedFile: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}`,
   /** why a file was rejected: JSON beside the quarantined bytes */
   batchRejectedReason: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}.reason.json`,
@@ -13,6 +15,8 @@ export const keys = {
   batchTileResult: (batchId: string, tileKey: string) => `batches/${batchId}/tiles/${tileKey}.json`,
   batchTileResults: (batchId: string) => `batches/${batchId}/tiles/`,
   runRecord: (batchId: string) => `runs/${batchId}.json`,
+  /** an area's fixed analysis grid (grid/area-grid.ts), written once */
+  area: (regionCode: string) => `areas/${regionCode}.json`,
   scene: (sceneId: string) => `catalog/scenes/${sceneId}.json`,
   cellEntries: (gridId: string, tileId: string) => `catalog/cells/${gridId}/${tileId}/`,
   cellEntry: (gridId: string, tileId: string, acquiredAt: string, sceneId: string) =>

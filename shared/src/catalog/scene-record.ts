@@ -21,7 +21,38 @@ export const PlacementSchema = z.object({
   height: z.number().int().positive(),
 });
 
-/** One ingested GeoTIFF: what the catalog knows of it. */
+const FileRef = z.object({ name: z.string(), key: z.string(), sha256: z.string(), bytes: z.number().int() });
+
+/**
+ * What a resampled scene was made from and how: the operator's original file (still stored under
+ * batches/<id>/files/) and its georeferencing, the original cloud mask file, and the resampling.
+ */
+export const SceneSource = z.object({
+  file: FileRef,
+  raster: z.object({
+    width: z.number().int(),
+    height: z.number().int(),
+    epsg: z.number().int(),
+    geoTransform: GeoTransformSchema,
+    nodata: z.number().nullable(),
+    sampleFormat: z.enum(['uint', 'int', 'float']),
+    bitsPerSample: z.number().int(),
+  }),
+  cloudMaskFile: FileRef.optional(),
+  resampling: z.object({
+    bands: z.literal('bilinear'),
+    masks: z.literal('nearest'),
+    scale: z.tuple([z.number(), z.number()]),
+    transform: z.union([z.object({ kind: z.literal('affine') }), z.object({ kind: z.literal('approximate'), maxErrorPx: z.number() })]),
+  }),
+});
+export type SceneSource = z.infer<typeof SceneSource>;
+
+/**
+ * One ingested GeoTIFF: what the catalog knows of it. `file`, `raster` and `placement` describe what the
+ * pipeline reads: the operator's file when it lies on its area's grid, else the file resampled onto the
+ * grid (batches/<id>/resampled/), and then `source` names the original.
+ */
 export const SceneRecord = z.object({
   schema: z.literal('shoutu.scene/1'),
   sceneId: z.string(),
@@ -31,7 +62,7 @@ export const SceneRecord = z.object({
   platform: z.enum(['satellite', 'drone']),
   sensor: z.string(),
   bands: z.array(BandName),
-  file: z.object({ name: z.string(), key: z.string(), sha256: z.string(), bytes: z.number().int() }),
+  file: FileRef,
   raster: z.object({
     width: z.number().int(),
     height: z.number().int(),
@@ -52,11 +83,13 @@ export const SceneRecord = z.object({
       cloudMask: z
         .object({
           band: z.number().int().optional(),
-          file: z.object({ name: z.string(), key: z.string(), sha256: z.string(), bytes: z.number().int() }).optional(),
+          file: FileRef.optional(),
           values: z.array(z.number()).optional(),
         })
         .optional(),
     })
     .optional(),
+  /** Present when the scene was resampled onto its area's grid. */
+  source: SceneSource.optional(),
 });
 export type SceneRecord = z.infer<typeof SceneRecord>;

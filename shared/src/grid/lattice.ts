@@ -56,13 +56,15 @@ function formatNumber(value: number): string {
   return String(roundTo(value, PHASE_DECIMALS)).replace('-', 'm').replace('.', 'd');
 }
 
-/** Places a north-up raster on its lattice. */
-export function placeRaster(epsg: number, geoTransform: GeoTransform, width: number, height: number, tileSize: number): Placement {
-  const [originX, pixelWidth, , originY, , negPixelHeight] = geoTransform;
-  const pixelHeight = -negPixelHeight;
+/**
+ * The lattice of pixels `pixelWidth` × `pixelHeight` in EPSG:`epsg` that has a pixel corner at
+ * (originX, originY) — any corner: only the phase (origin modulo pixel size) matters — cut into
+ * `tileSize` tiles.
+ */
+export function makeLattice(epsg: number, pixelWidth: number, pixelHeight: number, originX: number, originY: number, tileSize: number): Lattice {
   const phaseX = phaseOf(originX, pixelWidth);
   const phaseY = phaseOf(originY, pixelHeight);
-  const lattice: Lattice = {
+  return {
     gridId: `epsg${epsg}-${formatNumber(pixelWidth)}x${formatNumber(pixelHeight)}-p${formatNumber(phaseX)}_${formatNumber(phaseY)}-t${tileSize}`,
     epsg,
     pixelWidth: roundTo(pixelWidth, 9),
@@ -71,13 +73,29 @@ export function placeRaster(epsg: number, geoTransform: GeoTransform, width: num
     phaseY,
     tileSize,
   };
+}
+
+/** Places a north-up raster on its own lattice (its CRS, pixel size and phase). */
+export function placeRaster(epsg: number, geoTransform: GeoTransform, width: number, height: number, tileSize: number): Placement {
+  const [originX, pixelWidth, , originY, , negPixelHeight] = geoTransform;
+  const pixelHeight = -negPixelHeight;
+  const lattice = makeLattice(epsg, pixelWidth, pixelHeight, originX, originY, tileSize);
   return {
     lattice,
-    col0: Math.round((originX - phaseX) / pixelWidth),
-    row0: Math.round((phaseY - originY) / pixelHeight),
+    col0: Math.round((originX - lattice.phaseX) / pixelWidth),
+    row0: Math.round((lattice.phaseY - originY) / pixelHeight),
     width,
     height,
   };
+}
+
+/**
+ * Where a north-up raster sits on `lattice` when its pixels are the lattice's pixels (same CRS, pixel
+ * size and phase, to the precision of the grid id), else null: the raster must be resampled first.
+ */
+export function placeOnLattice(lattice: Lattice, epsg: number, geoTransform: GeoTransform, width: number, height: number): Placement | null {
+  const own = placeRaster(epsg, geoTransform, width, height, lattice.tileSize);
+  return own.lattice.gridId === lattice.gridId ? own : null;
 }
 
 /** Tile id within a lattice, e.g. `13_m236`. */

@@ -5,7 +5,7 @@ import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import { openGeoTiff } from '../raster/index.js';
-import { extentOf, intersect, placeRaster, tilesOf } from '../grid/lattice.js';
+import { extentOf, intersect, tilesOf } from '../grid/lattice.js';
 import { keys, tileKeyOf } from '../catalog/keys.js';
 import type { SceneRecord } from '../catalog/scene-record.js';
 import { findBaseline, getScene, putScene } from '../catalog/scene-catalog.js';
@@ -18,6 +18,9 @@ import { currentApprovals } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { RegionGrid } from './region-grid.js';
+import { placeScene } from './place-scene.js';
+import { typeSaturation } from '../detection/validity.js';
 
 export const MANIFEST_NAME = 'batch.json';
 
@@ -59,6 +62,14 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   if (existing && sha256Hex(existing) !== sha256Hex(manifestBytes)) {
     throw new InvalidInputError('batch_conflict', `${manifestFile}: batch id "${batchId}" is already stored with a different manifest; use a new batchId`, { file: manifestFile, field: 'batchId' });
   }
+  // The region's analysis grid: every scene is placed (or resampled) onto it.
+  let grid: RegionGrid;
+  try {
+    grid = await RegionGrid.open(store, manifest, parameters.tileSize, manifestFile);
+  } catch (error) {
+    if (isInvalidInput(error)) await recordRejectedManifest(store, raw, error);
+    throw error;
+  }
   await store.put(keys.batchManifest(batchId), manifestBytes, { contentType: 'application/json' });
 
   // Cloud mask files travel with their scenes; they are not scenes themselves.
@@ -71,7 +82,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
       if (!names.includes(name)) {
         throw new InvalidInputError('file_missing', `${name}: listed in ${MANIFEST_NAME} but not in the batch`, { file: name, field: 'files' });
       }
-      const scene = await ingestFile(store, source, manifest, name, parameters);
+      const scene = await ingestFile(store, source, manifest, name, grid);
       scenes.push(scene);
       outcomes.push({ name, status: 'accepted', sceneId: scene.sceneId });
     } catch (error) {
@@ -127,7 +138,7 @@ function sceneIdOf(batchId: string, name: string): string {
   return `${batchId}.${name.replace(/\.tiff?$/i, '').replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, parameters: PipelineParameters): Promise<SceneRecord> {
+async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, grid: RegionGrid): Promise<SceneRecord> {
   const bytes = await source.read(name);
   const file = name;
   const raster = await openGeoTiff({ bytes }, file);
@@ -141,9 +152,25 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
       { file: name, field: 'bands' },
     );
   }
-  const maskFile = await ingestCloudMaskFile(store, source, manifest, name, info);
-  const key = keys.batchFile(manifest.batchId, name);
-  await store.put(key, bytes, { contentType: 'image/tiff' });
+  const sceneMask = await readCloudMaskFile(source, manifest, name, info);
+  const sceneId = sceneIdOf(manifest.batchId, name);
+  const nodata = manifest.nodata ?? info.nodata;
+  const placed = await placeScene(
+    store,
+    {
+      batchId: manifest.batchId,
+      name,
+      bytes,
+      info,
+      nodata,
+      saturation: manifest.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample),
+      imageBands: manifest.bands.length,
+      maskBand: manifest.cloudMask?.band !== undefined ? manifest.cloudMask.band - 1 : null,
+      maskFile: sceneMask,
+    },
+    await grid.gridFor(sceneId, info),
+  );
+  const maskFile = placed.maskFile;
   const cloudMask = manifest.cloudMask
     ? {
         ...(manifest.cloudMask.band !== undefined ? { band: manifest.cloudMask.band - 1 } : {}),
@@ -158,41 +185,32 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
   };
   return {
     schema: 'shoutu.scene/1',
-    sceneId: sceneIdOf(manifest.batchId, name),
+    sceneId,
     batchId: manifest.batchId,
     regionCode: manifest.regionCode,
     acquiredAt: manifest.acquiredAt,
     platform: manifest.platform,
     sensor: manifest.sensor,
     bands: manifest.bands,
-    file: { name, key, sha256: sha256Hex(bytes), bytes: bytes.byteLength },
-    raster: {
-      width: info.width,
-      height: info.height,
-      bands: info.bands,
-      epsg: info.epsg,
-      geoTransform: info.geoTransform,
-      nodata: manifest.nodata ?? info.nodata,
-      sampleFormat: info.sampleFormat,
-      bitsPerSample: info.bitsPerSample,
-    },
-    placement: placeRaster(info.epsg, info.geoTransform, info.width, info.height, parameters.tileSize),
+    file: placed.file,
+    raster: placed.raster,
+    placement: placed.placement,
     // Absent unless the operator said something: records of plain batches keep their bytes.
     ...(Object.keys(validity).length > 0 ? { validity } : {}),
+    ...(placed.source ? { source: placed.source } : {}),
   };
 }
 
 /**
- * The scene's cloud mask file (cloudMask.files), checked and stored: one band, on exactly the scene's
- * grid. A bad or missing mask rejects the scene (its pixels cannot be trusted to be clear).
+ * The scene's cloud mask file (cloudMask.files), checked: one band, on exactly the scene's grid. A bad
+ * or missing mask rejects the scene (its pixels cannot be trusted to be clear).
  */
-async function ingestCloudMaskFile(
-  store: BlobStore,
+async function readCloudMaskFile(
   source: BatchSource,
   manifest: BatchManifest,
   sceneName: string,
   scene: { width: number; height: number; epsg: number; geoTransform: readonly number[] },
-): Promise<{ name: string; key: string; sha256: string; bytes: number } | null> {
+): Promise<{ name: string; bytes: Uint8Array } | null> {
   const name = manifest.cloudMask?.files?.[sceneName];
   if (name === undefined) {
     if (manifest.cloudMask?.files) {
@@ -225,9 +243,7 @@ async function ingestCloudMaskFile(
   if (!sameGrid) {
     throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} is not on the scene's grid (size, CRS and geotransform must match)`, { file: name, field });
   }
-  const key = keys.batchFile(manifest.batchId, name);
-  await store.put(key, bytes, { contentType: 'image/tiff' });
-  return { name, key, sha256: sha256Hex(bytes), bytes: bytes.byteLength };
+  return { name, bytes };
 }
 
 /** Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. */

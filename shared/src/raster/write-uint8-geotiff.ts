@@ -6,7 +6,7 @@
  * produce the same bytes (DEFLATE uses node:zlib at a fixed level).
  */
 import { deflateSync } from 'node:zlib';
-import { isGeographicEpsg } from '../geo/crs.js';
+import { checkNorthUp, gdalNodataText, geoKeyDirectory, pixelScaleAndTiepoint } from './geotiff-keys.js';
 import type { GeoTransform } from './geotransform.js';
 
 export interface EncodeUint8GeoTiffOptions {
@@ -113,29 +113,15 @@ export function assembleUint8GeoTiff(options: Omit<EncodeUint8GeoTiffOptions, 'd
   checkSize(width, height);
   const stripCount = Math.ceil(height / uint8GeoTiffRowsPerStrip(width, height));
   if (strips.length !== stripCount) throw new RangeError(`encodeUint8GeoTiff: ${strips.length} strips given, ${stripCount} expected`);
-  if (gt.length !== 6 || gt.some((v) => !Number.isFinite(v)) || gt[2] !== 0 || gt[4] !== 0 || !(gt[1] > 0) || !(gt[5] < 0)) {
-    throw new RangeError(`encodeUint8GeoTiff: geoTransform must be finite and north-up, got [${gt.join(', ')}]`);
-  }
+  checkNorthUp(gt, 'encodeUint8GeoTiff');
   if (!Number.isInteger(epsg) || epsg < 1024 || epsg >= 32767) throw new RangeError(`encodeUint8GeoTiff: invalid EPSG code ${epsg}`);
   if (nodata !== undefined && !(Number.isInteger(nodata) && nodata >= 0 && nodata <= 255)) {
     throw new RangeError(`encodeUint8GeoTiff: nodata must be an integer 0..255, got ${nodata}`);
   }
   if (compress !== 'none' && compress !== 'deflate') throw new RangeError(`encodeUint8GeoTiff: unknown compression ${String(compress)}`);
-  let geographic: boolean;
-  if (options.crsType !== undefined) geographic = options.crsType === 'geographic';
-  else {
-    const known = isGeographicEpsg(epsg);
-    if (known === null) throw new RangeError(`encodeUint8GeoTiff: EPSG:${epsg} is not in shoutu's CRS table; pass crsType`);
-    geographic = known;
-  }
-
+  const geoKeys = geoKeyDirectory(epsg, options.crsType, 'encodeUint8GeoTiff');
+  const { scale, tiepoint } = pixelScaleAndTiepoint(gt);
   const rowsPerStrip = uint8GeoTiffRowsPerStrip(width, height);
-  const geoKeys = [
-    1, 1, 0, 3,
-    1024, 0, 1, geographic ? 2 : 1, // GTModelTypeGeoKey
-    1025, 0, 1, 1, // GTRasterTypeGeoKey = RasterPixelIsArea
-    geographic ? 2048 : 3072, 0, 1, epsg, // GeographicTypeGeoKey / ProjectedCSTypeGeoKey
-  ];
 
   const stripOffsetsPlaceholder = new Uint8Array(stripCount * 4);
   const fields: Field[] = [
@@ -150,12 +136,12 @@ export function assembleUint8GeoTiff(options: Omit<EncodeUint8GeoTiffOptions, 'd
     { tag: 279, type: LONG, count: stripCount, bytes: longs(strips.map((s) => s.byteLength)) },
     { tag: 284, type: SHORT, count: 1, bytes: shorts([1]) },
     { tag: 339, type: SHORT, count: 1, bytes: shorts([1]) },
-    { tag: 33550, type: DOUBLE, count: 3, bytes: doubles([gt[1], -gt[5], 0]) },
-    { tag: 33922, type: DOUBLE, count: 6, bytes: doubles([0, 0, 0, gt[0], gt[3], 0]) },
+    { tag: 33550, type: DOUBLE, count: 3, bytes: doubles(scale) },
+    { tag: 33922, type: DOUBLE, count: 6, bytes: doubles(tiepoint) },
     { tag: 34735, type: SHORT, count: geoKeys.length, bytes: shorts(geoKeys) },
   ];
   if (nodata !== undefined) {
-    const text = new TextEncoder().encode(`${String(nodata)}\0`);
+    const text = gdalNodataText(nodata);
     fields.push({ tag: 42113, type: ASCII, count: text.length, bytes: text });
   }
 

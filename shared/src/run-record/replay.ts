@@ -68,6 +68,7 @@ export async function replayRun(store: BlobStore, recordBytes: Uint8Array, recor
     for (const input of record.inputs.filter((i) => i.role === 'resolution' || i.role === 'prior-tuban' || i.role === 'approvals')) {
       await replayStore.put(input.key, inputs.get(input.key)!);
     }
+    for (const input of record.inputs.filter((i) => i.role === 'area')) await replayStore.put(input.key, inputs.get(input.key)!, { contentType: 'application/json' });
     for (const batchId of record.baselineBatches) {
       const dir = await materialiseBatch(scratch, batchId, record, inputs, 'baseline-manifest', 'baseline-scene');
       await ingestBatch(replayStore, directorySource(dir), record.parameters);

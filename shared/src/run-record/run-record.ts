@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { BlobStore } from '../storage/index.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
+import { getArea } from '../catalog/area-store.js';
+import type { SceneRecord } from '../catalog/scene-record.js';
 import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import { DETECTOR_VERSION, PipelineParameters } from '../detection/parameters.js';
@@ -27,13 +29,23 @@ export const RunRecord = z.object({
   masks: z.array(MaskRef),
   /** Batches whose scenes served as baselines (their manifests and scenes are inputs too). */
   baselineBatches: z.array(z.string()),
-  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask', 'resolution', 'prior-tuban', 'approvals']) })),
+  /**
+   * `area`: the region's analysis grid (areas/<regionCode>.json), recorded when a scene was resampled onto
+   * it or it was declared, so a replay puts every scene on the same grid.
+   */
+  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask', 'resolution', 'prior-tuban', 'approvals', 'area']) })),
   outputs: z.array(Digest),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
 async function digest(store: BlobStore, key: string): Promise<{ key: string; sha256: string }> {
   return { key, sha256: sha256Hex(await store.get(key)) };
+}
+
+/** The operator's files of a scene (its original and cloud mask file, not what they were resampled to). */
+function originalFiles(scene: SceneRecord): Array<{ key: string; sha256: string }> {
+  const mask = scene.source ? scene.source.cloudMaskFile : scene.validity?.cloudMask?.file;
+  return [scene.source?.file ?? scene.file, ...(mask ? [mask] : [])];
 }
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -61,6 +73,10 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record`);
   const inputs: RunRecord['inputs'] = [{ role: 'manifest', ...(await digest(store, keys.batchManifest(batchId))) }];
+  /** Scenes resampled by this batch: their files are outputs, checked on replay like the alerts. */
+  const resampled: string[] = [];
+  let needsArea = false;
+  let regionCode: string | null = null;
   for (const f of status.files) {
     if (f.status === 'rejected') {
       const bytes = await store.getOrNull(keys.batchRejectedFile(batchId, f.name));
@@ -69,9 +85,12 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     }
     if (!f.sceneId) continue;
     const scene = await getScene(store, f.sceneId);
-    inputs.push({ role: 'scene', key: scene.file.key, sha256: scene.file.sha256 });
-    const mask = scene.validity?.cloudMask?.file;
-    if (mask) inputs.push({ role: 'scene', key: mask.key, sha256: mask.sha256 });
+    regionCode = scene.regionCode;
+    for (const file of originalFiles(scene)) inputs.push({ role: 'scene', key: file.key, sha256: file.sha256 });
+    if (scene.source) {
+      needsArea = true;
+      resampled.push(scene.file.key, ...(scene.validity?.cloudMask?.file ? [scene.validity.cloudMask.file.key] : []));
+    }
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
   const baselineScenes = new Set<string>();
@@ -83,9 +102,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   for (const sceneId of [...baselineScenes].sort()) {
     const scene = await getScene(store, sceneId);
     baselineBatches.add(scene.batchId);
-    inputs.push({ role: 'baseline-scene', key: scene.file.key, sha256: scene.file.sha256 });
-    const mask = scene.validity?.cloudMask?.file;
-    if (mask) inputs.push({ role: 'baseline-scene', key: mask.key, sha256: mask.sha256 });
+    for (const file of originalFiles(scene)) inputs.push({ role: 'baseline-scene', key: file.key, sha256: file.sha256 });
+    if (scene.source) needsArea = true;
   }
   for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
   const masks = status.masks ?? [];
@@ -99,6 +117,10 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     for (const p of resolution.prior) inputs.push({ role: 'prior-tuban', ...p });
     if (resolution.approvals) inputs.push({ role: 'approvals', key: resolution.approvals.key, sha256: resolution.approvals.sha256 });
   }
+  // A grid fixed by a region's first scene is fixed again by the same scenes on replay; a declared grid,
+  // or one other scenes were resampled onto, travels with the record.
+  const area = regionCode === null ? null : await getArea(store, regionCode);
+  if (area !== null && (needsArea || area.fixedBy.how === 'declared')) inputs.push({ role: 'area', ...(await digest(store, keys.area(area.regionCode))) });
 
   const outputKeys = [
     keys.batchAlerts(batchId),
@@ -106,6 +128,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
     ...(await resolutionOutputs(store, batchId, alerts)),
+    ...resampled,
   ];
   const outputs = [];
   for (const key of [...new Set(outputKeys)].sort()) outputs.push(await digest(store, key));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GridDeclaration } from '../grid/area-grid.js';
 
 /**
  * STAC `eo:common_name` values (STAC EO extension v1.1) that shoutu understands.
@@ -72,6 +73,11 @@ export const BatchManifest = z
     reflectance: z.object({ scale: z.number().finite().positive(), offset: z.number().finite().default(0) }).strict().optional(),
     /** Operator cloud mask: a band of every file or a file per scene. */
     cloudMask: CloudMaskSpec.optional(),
+    /**
+     * The analysis grid of the region (CRS, pixel size, origin, tile size, region of interest), fixed for
+     * good when the region's first batch is ingested; later batches may repeat it but not change it.
+     */
+    grid: GridDeclaration.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
