@@ -45,6 +45,9 @@ export async function runIngest(args: string[]): Promise<number> {
     const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store), threads: threadsFromEnv(), storeConfig });
     bar.stop();
     for (const r of ingest.rejected) process.stderr.write(`rejected ${dir}/${r.name}: ${r.error?.message}\n`);
+    for (const s of ingest.scenes) {
+      if (s.source) process.stdout.write(`resampled ${s.file.name} from EPSG:${s.source.raster.epsg} onto the area grid ${s.placement.lattice.gridId} (bilinear; cloud masks nearest)\n`);
+    }
     await writeAlertsFile(store);
     process.stdout.write(`batch ${ingest.batchId}: ${ingest.scenes.length} scene(s) accepted, ${ingest.rejected.length} rejected, ${ingest.tiles.length} tiles\n`);
     process.stdout.write(`${alertSummary(finalize.alerts)}\n`);

@@ -127,7 +127,8 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
   const integer = sampleFormat !== 'float';
   const [min, max] = integer ? integerRange(sampleFormat, bitsPerSample) : [-Infinity, Infinity];
   const transform = gridToSource(lattice, info.epsg, info.geoTransform, options.maxErrorPx ?? APPROX_MAX_ERROR_PX);
-  const scale = scaleAt(transform, window);
+  // Rounded, so that the recorded scale is exactly the one used.
+  const scale = scaleAt(transform, window).map(round) as [number, number];
   const radius = scale.map((s) => (s > WIDEN_KERNEL_ABOVE ? s : 1)) as [number, number];
   const bands = info.bands;
   const nearest = new Uint8Array(bands);
@@ -206,7 +207,7 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
     method: {
       bands: 'bilinear',
       masks: 'nearest',
-      scale: [round(scale[0]), round(scale[1])],
+      scale,
       transform: transform.affine ? { kind: 'affine' } : { kind: 'approximate', maxErrorPx: options.maxErrorPx ?? APPROX_MAX_ERROR_PX },
     },
     sha256,
