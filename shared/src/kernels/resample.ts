@@ -220,41 +220,47 @@ export function resampleRect(
       }
       const sx = u - 0.5;
       const sy = v - 0.5;
-      acc.fill(0);
-      let sum = 0;
       if (bilinear) {
+        // The four taps; one that is outside or not usable keeps weight 0 and points at the nearest pixel,
+        // so that 0 × its (finite) sample adds nothing: the same sums as skipping it.
         const ix = Math.floor(sx);
         const iy = Math.floor(sy);
         const fx = sx - ix;
         const fy = sy - iy;
-        for (let k = 0; k < 4; k++) {
-          const cx = ix + (k & 1);
-          const cy = iy + (k >> 1);
-          if (cx < tx0 || cx > tx1 || cy < ty0 || cy > ty1) continue;
-          const weight = ((k & 1) === 0 ? 1 - fx : fx) * ((k >> 1) === 0 ? 1 - fy : fy);
-          if (weight <= 0) continue;
+        let p00 = nearest, p10 = nearest, p01 = nearest, p11 = nearest;
+        let w00 = 0, w10 = 0, w01 = 0, w11 = 0;
+        const left = ix >= tx0, right = ix + 1 <= tx1, top = iy >= ty0, bottom = iy + 1 <= ty1;
+        const row0 = (iy - y0) * ww - x0;
+        const row1 = row0 + ww;
+        if (top && left && status[row0 + ix] === SOURCE_USABLE) { p00 = row0 + ix; w00 = (1 - fx) * (1 - fy); }
+        if (top && right && status[row0 + ix + 1] === SOURCE_USABLE) { p10 = row0 + ix + 1; w10 = fx * (1 - fy); }
+        if (bottom && left && status[row1 + ix] === SOURCE_USABLE) { p01 = row1 + ix; w01 = (1 - fx) * fy; }
+        if (bottom && right && status[row1 + ix + 1] === SOURCE_USABLE) { p11 = row1 + ix + 1; w11 = fx * fy; }
+        const sum = w00 + w10 + w01 + w11;
+        for (let b = 0; b < bands; b++) {
+          const q = b * plane;
+          o.out[b * o.outPlane + at] =
+            nearestBand[b] === 1 ? samples[q + nearest]! : quantise((w00 * samples[q + p00]! + w10 * samples[q + p10]! + w01 * samples[q + p01]! + w11 * samples[q + p11]!) / sum, o);
+        }
+        continue;
+      }
+      acc.fill(0);
+      let sum = 0;
+      const cy0 = Math.max(ty0, Math.ceil(sy - radiusY));
+      const cy1 = Math.min(ty1, Math.floor(sy + radiusY));
+      const cx0 = Math.max(tx0, Math.ceil(sx - radiusX));
+      const cx1 = Math.min(tx1, Math.floor(sx + radiusX));
+      for (let cy = cy0; cy <= cy1; cy++) {
+        const wy = 1 - Math.abs(cy - sy) / radiusY;
+        if (wy <= 0) continue;
+        for (let cx = cx0; cx <= cx1; cx++) {
+          const wx = 1 - Math.abs(cx - sx) / radiusX;
+          if (wx <= 0) continue;
           const p = (cy - y0) * ww + (cx - x0);
           if (status[p] !== SOURCE_USABLE) continue;
+          const weight = wx * wy;
           sum += weight;
           for (let b = 0; b < bands; b++) acc[b]! += weight * samples[b * plane + p]!;
-        }
-      } else {
-        const cy0 = Math.max(ty0, Math.ceil(sy - radiusY));
-        const cy1 = Math.min(ty1, Math.floor(sy + radiusY));
-        const cx0 = Math.max(tx0, Math.ceil(sx - radiusX));
-        const cx1 = Math.min(tx1, Math.floor(sx + radiusX));
-        for (let cy = cy0; cy <= cy1; cy++) {
-          const wy = 1 - Math.abs(cy - sy) / radiusY;
-          if (wy <= 0) continue;
-          for (let cx = cx0; cx <= cx1; cx++) {
-            const wx = 1 - Math.abs(cx - sx) / radiusX;
-            if (wx <= 0) continue;
-            const p = (cy - y0) * ww + (cx - x0);
-            if (status[p] !== SOURCE_USABLE) continue;
-            const weight = wx * wy;
-            sum += weight;
-            for (let b = 0; b < bands; b++) acc[b]! += weight * samples[b * plane + p]!;
-          }
         }
       }
       for (let b = 0; b < bands; b++) {

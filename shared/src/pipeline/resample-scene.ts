@@ -23,6 +23,11 @@ export const SOURCE_WINDOW_SAMPLES = 1 << 24;
 /** Tile edge of resampled files. */
 export const RESAMPLED_TILE_SIZE = 256;
 /**
+ * zlib level of resampled files: 1 writes them about 5 times faster than GDAL's default 6, for files
+ * about a third larger (measured on 16-bit reflectance): ingest time matters more for these working copies.
+ */
+export const RESAMPLED_DEFLATE_LEVEL = 1;
+/**
  * The bilinear kernel is widened (to the scale factor) only where the grid is at least this much coarser
  * than the source: at about equal pixel sizes (UTM's 0.9996 scale against Gauss–Krüger's 1) it stays
  * the plain 2×2 bilinear.
@@ -147,6 +152,7 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
     epsg: lattice.epsg,
     nodata,
     tileSize: RESAMPLED_TILE_SIZE,
+    deflateLevel: RESAMPLED_DEFLATE_LEVEL,
   });
   const T = writer.tileSize;
   const tile = new Type(bands * T * T);

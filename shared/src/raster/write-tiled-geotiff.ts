@@ -7,7 +7,7 @@
  * size alone, so the same raster always gets the same layout). Header, one IFD, its out-of-line values
  * (the tile offset and byte-count tables are written last, in place), then the tiles in the order they
  * are written: row-major, all bands of a tile together. Band-separate planes (PlanarConfiguration 2),
- * DEFLATE at a fixed level, horizontal differencing (Predictor 2) for integers. No timestamps or
+ * DEFLATE at a fixed level (default 6), horizontal differencing (Predictor 2) for integers. No timestamps or
  * software tags: the same samples always give the same bytes.
  */
 import { open, type FileHandle } from 'node:fs/promises';
@@ -33,10 +33,11 @@ export interface TiledGeoTiffSpec {
   crsType?: 'projected' | 'geographic';
   /** Force BigTIFF (tests); default: only when the file could exceed 4 GiB. */
   bigTiff?: boolean;
+  /** zlib level, 1 (fastest) to 9 (smallest); default 6, GDAL's default. */
+  deflateLevel?: number;
 }
 
 export const DEFAULT_TILE_SIZE = 256;
-const DEFLATE_LEVEL = 6;
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const SHORT = 3;
@@ -138,7 +139,7 @@ export class TiledGeoTiffWriter {
     }
     const perBand = this.tilesAcross * this.tilesDown;
     for (let b = 0; b < this.spec.bands; b++) {
-      const stored = encodeTilePlane(planes.subarray(b * plane, (b + 1) * plane), T, this.spec.sampleFormat !== 'float');
+      const stored = encodeTilePlane(planes.subarray(b * plane, (b + 1) * plane), T, this.spec.sampleFormat !== 'float', this.spec.deflateLevel ?? 6);
       await this.handle.write(stored, 0, stored.byteLength, this.cursor);
       this.offsets[b * perBand + index] = this.cursor;
       this.counts[b * perBand + index] = stored.byteLength;
@@ -169,7 +170,7 @@ export class TiledGeoTiffWriter {
 }
 
 /** One band of one tile as stored: little-endian, horizontally differenced for integers, DEFLATE. */
-function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean): Uint8Array {
+function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean, level: number): Uint8Array {
   const size = samples.BYTES_PER_ELEMENT;
   const bytes = new Uint8Array(samples.length * size);
   bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
@@ -184,7 +185,7 @@ function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean)
   if (!HOST_LITTLE_ENDIAN && size > 1) {
     for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   }
-  const z = deflateSync(bytes, { level: DEFLATE_LEVEL });
+  const z = deflateSync(bytes, { level });
   return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
 }
 
@@ -195,6 +196,8 @@ function buildHeader(spec: TiledGeoTiffSpec): { header: Uint8Array; layout: { bi
   for (const [name, value, max] of [['width', width, 1_000_000], ['height', height, 1_000_000], ['bands', bands, 65535]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${writer}: invalid ${name} ${value}`);
   }
+  const level = spec.deflateLevel ?? 6;
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`${writer}: deflate level must be 1..9, got ${level}`);
   if (!Number.isInteger(T) || T < 16 || T % 16 !== 0 || T > 4096) throw new RangeError(`${writer}: tile size must be a multiple of 16 up to 4096, got ${T}`);
   const Type = sampleArrayType(sampleFormat, bitsPerSample);
   if (sampleFormat === 'float' && bitsPerSample < 32) throw new RangeError(`${writer}: float${bitsPerSample} is not supported`);
