@@ -34,21 +34,24 @@ afterAll(async () => {
 });
 
 describe('the area grid at ingest', () => {
-  it('quarantines scenes outside the region of interest and scenes without georeferencing, naming file and field', async () => {
+  it('quarantines scenes outside the region of interest, without georeferencing or in an unknown CRS, naming file and field', async () => {
     const folder = await reprojectBatch(dir, 'roi-1', '2023-10-01', REPROJECT.gk, { grid: GRID });
     // on the grid's own lattice but 100 km east (placed as is, then refused)
     await writeFile(join(folder, 'far-gk.tif'), farScene(4549, 656_000, 3_466_000));
     // in UTM, 100 km north (refused before resampling)
     await writeFile(join(folder, 'far-utm.tif'), farScene(32651, 271_003, 3_568_007));
     await copyFile(fixture('bad', 'ungeoreferenced', 'scene.tif'), join(folder, 'nogeo.tif'));
+    // New Zealand Transverse Mercator: a CRS shoutu cannot transform
+    await writeFile(join(folder, 'nztm.tif'), farScene(2193, 1_750_000, 5_900_000));
     const { scenes } = await ingestBatch(store, directorySource(folder), defaultParameters());
     expect(scenes.map((s) => s.file.name)).toEqual(['scene.tif']);
     const status = await readBatchStatus(store, 'roi-1');
-    expect(status?.fileCounts).toEqual({ accepted: 1, rejected: 3 });
+    expect(status?.fileCounts).toEqual({ accepted: 1, rejected: 4 });
     const expected = {
       'far-gk.tif': { code: 'outside_area', field: 'geoTransform', message: /^far-gk\.tif: the scene does not overlap the area grid's region of interest \(extent \[555000, 3462000, 560000, 3467000\] in EPSG:4549\)$/ },
       'far-utm.tif': { code: 'outside_area', field: 'geoTransform', message: /^far-utm\.tif: the scene does not overlap the area grid's region of interest/ },
       'nogeo.tif': { code: 'not_georeferenced', field: 'ModelTiepointTag', message: /^nogeo\.tif: / },
+      'nztm.tif': { code: 'crs_unknown', field: 'epsg', message: /^nztm\.tif: EPSG:2193 is not supported/ },
     } as const;
     for (const [name, e] of Object.entries(expected)) {
       const outcome = status!.files.find((f) => f.name === name)!;

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { InvalidInputError } from '../errors.js';
+import { crsDefinition, isGeographicEpsg } from '../geo/crs.js';
 import { APPROX_MAX_ERROR_PX, gridToSource, sourceFootprint, type GridToSource } from '../geo/grid-to-source.js';
 import { type Lattice, type LatticeWindow, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { extentWindow, type GridExtent } from '../grid/area-grid.js';
@@ -72,9 +73,14 @@ export function resampledType(info: Pick<RasterInfo, 'sampleFormat' | 'bitsPerSa
 /**
  * The grid window a scene is resampled into: its footprint on the grid, cut to the grid's region of
  * interest. InvalidInputError naming the file when the scene lies outside the region of interest or its
- * outline cannot be transformed ('outside_area'), or the window would be too large ('grid_too_large').
+ * outline cannot be transformed ('outside_area'), the window would be too large ('grid_too_large'), or
+ * the scene's or the grid's CRS is not one shoutu can transform ('crs_unknown').
  */
 export function gridWindowOf(file: string, info: Pick<RasterInfo, 'epsg' | 'geoTransform' | 'width' | 'height'>, lattice: Lattice, extent: GridExtent | undefined): LatticeWindow {
+  crsDefinition(info.epsg, { file, field: 'epsg' });
+  if (isGeographicEpsg(lattice.epsg) === null) {
+    throw new InvalidInputError('crs_unknown', `${file}: the area grid's CRS, EPSG:${lattice.epsg}, is not one shoutu can transform, so a scene in EPSG:${info.epsg} cannot be resampled onto it`, { file, field: 'epsg' });
+  }
   const footprint = sourceFootprint(lattice, info.epsg, info.geoTransform, info.width, info.height);
   if (footprint === null) {
     throw new InvalidInputError('outside_area', `${file}: no corner or edge of the scene (EPSG:${info.epsg}) can be placed in the area grid's CRS (EPSG:${lattice.epsg})`, { file, field: 'geoTransform' });
