@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { BlobStore } from '../storage/index.js';
 import { InvalidInputError } from '../errors.js';
@@ -11,7 +12,17 @@ export interface BatchSource {
   /** File names (no folders), sorted. */
   list(): Promise<string[]>;
   read(name: string): Promise<Uint8Array>;
+  /**
+   * The file on the local file system, for streaming reads (scenes of gigabytes are never held in memory):
+   * the file itself when it is local, else a temporary copy that `release` removes.
+   */
+  localFile(name: string): Promise<LocalFile>;
   describe(name: string): string;
+}
+
+export interface LocalFile {
+  path: string;
+  release(): Promise<void>;
 }
 
 export function directorySource(path: string): BatchSource {
@@ -30,6 +41,7 @@ export function directorySource(path: string): BatchSource {
       return files;
     },
     read: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    localFile: async (name) => ({ path: join(dir, name), release: async () => undefined }),
     describe: (name) => join(dir, name),
   };
 }
@@ -42,6 +54,19 @@ export function storeSource(store: BlobStore, prefix: string): BatchSource {
       return keys.map((k) => k.slice(prefix.length)).filter((k) => !k.includes('/'));
     },
     read: (name) => store.get(prefix + name),
+    async localFile(name) {
+      const path = store.localPath(prefix + name);
+      if (path !== null) return { path, release: async () => undefined };
+      const dir = await mkdtemp(join(tmpdir(), 'shoutu-batch-file-'));
+      const copy = join(dir, 'file');
+      try {
+        await writeFile(copy, await store.get(prefix + name));
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+      return { path: copy, release: () => rm(dir, { recursive: true, force: true }) };
+    },
     describe: (name) => store.describe(prefix + name),
   };
 }

@@ -12,14 +12,15 @@ import { findBaseline, getScene, putScene } from '../catalog/scene-catalog.js';
 import { openScenePair } from '../catalog/open-scene.js';
 import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
-import type { BatchSource } from './batch-source.js';
+import type { BatchSource, LocalFile } from './batch-source.js';
+import { hashFile } from '../util/hash-file.js';
 import { currentMasks } from './mask-store.js';
 import { currentApprovals } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
-import { placeScene } from './place-scene.js';
+import { placeScene, type SourceFile } from './place-scene.js';
 import { typeSaturation } from '../detection/validity.js';
 
 export const MANIFEST_NAME = 'batch.json';
@@ -126,9 +127,13 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
 async function quarantine(store: BlobStore, source: BatchSource, batchId: string, name: string, present: boolean, error: ShoutuError): Promise<void> {
   let file: { bytes: number; sha256: string } | null = null;
   if (present) {
-    const bytes = await source.read(name);
-    await store.put(keys.batchRejectedFile(batchId, name), bytes);
-    file = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+    const local = await source.localFile(name);
+    try {
+      await store.putFile(keys.batchRejectedFile(batchId, name), local.path);
+      file = await hashFile(local.path);
+    } finally {
+      await local.release();
+    }
   }
   const reason = { batchId, name, error: error.toJSON(), file, quarantined: file === null ? null : keys.batchRejectedFile(batchId, name) };
   await store.put(keys.batchRejectedReason(batchId, name), stableJson(reason, 2), { contentType: 'application/json' });
@@ -138,10 +143,35 @@ function sceneIdOf(batchId: string, name: string): string {
   return `${batchId}.${name.replace(/\.tiff?$/i, '').replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/** Local copies of batch files taken during one file's ingest, released when it is done. */
+class LocalFiles {
+  private readonly held: LocalFile[] = [];
+  constructor(private readonly source: BatchSource) {}
+  /** The file on disk, its SHA-256 and size, read as a stream. */
+  async take(name: string): Promise<SourceFile> {
+    const local = await this.source.localFile(name);
+    this.held.push(local);
+    return { path: local.path, ...(await hashFile(local.path)) };
+  }
+  async release(): Promise<void> {
+    await Promise.all(this.held.splice(0).map((f) => f.release()));
+  }
+}
+
 async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, grid: RegionGrid): Promise<SceneRecord> {
-  const bytes = await source.read(name);
+  const files = new LocalFiles(source);
+  try {
+    return await ingestLocalFile(store, source, files, manifest, name, grid);
+  } finally {
+    await files.release();
+  }
+}
+
+/** Ingests one scene by streaming: validated and read by windows from disk, copied into storage as a file. */
+async function ingestLocalFile(store: BlobStore, source: BatchSource, files: LocalFiles, manifest: BatchManifest, name: string, grid: RegionGrid): Promise<SceneRecord> {
+  const delivered = await files.take(name);
   const file = name;
-  const raster = await openGeoTiff({ bytes }, file);
+  const raster = await openGeoTiff({ path: delivered.path }, file);
   const info = raster.info;
   await raster.close();
   const maskBands = manifest.cloudMask?.band !== undefined ? 1 : 0;
@@ -152,7 +182,7 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
       { file: name, field: 'bands' },
     );
   }
-  const sceneMask = await readCloudMaskFile(source, manifest, name, info);
+  const sceneMask = await readCloudMaskFile(source, files, manifest, name, info);
   const sceneId = sceneIdOf(manifest.batchId, name);
   const nodata = manifest.nodata ?? info.nodata;
   const placed = await placeScene(
@@ -160,7 +190,7 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
     {
       batchId: manifest.batchId,
       name,
-      bytes,
+      file: delivered,
       info,
       nodata,
       saturation: manifest.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample),
@@ -207,10 +237,11 @@ async function ingestFile(store: BlobStore, source: BatchSource, manifest: Batch
  */
 async function readCloudMaskFile(
   source: BatchSource,
+  files: LocalFiles,
   manifest: BatchManifest,
   sceneName: string,
   scene: { width: number; height: number; epsg: number; geoTransform: readonly number[] },
-): Promise<{ name: string; bytes: Uint8Array } | null> {
+): Promise<({ name: string } & SourceFile) | null> {
   const name = manifest.cloudMask?.files?.[sceneName];
   if (name === undefined) {
     if (manifest.cloudMask?.files) {
@@ -222,10 +253,10 @@ async function readCloudMaskFile(
   if (!(await source.list()).includes(name)) {
     throw new InvalidInputError('cloud_mask_missing', `${name}: cloud mask of ${sceneName} (${field}) is not in the batch`, { file: name, field });
   }
-  const bytes = await source.read(name);
+  const mask = await files.take(name);
   let info;
   try {
-    const raster = await openGeoTiff({ bytes }, name);
+    const raster = await openGeoTiff({ path: mask.path }, name);
     info = raster.info;
     await raster.close();
   } catch (error) {
@@ -243,7 +274,7 @@ async function readCloudMaskFile(
   if (!sameGrid) {
     throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} is not on the scene's grid (size, CRS and geotransform must match)`, { file: name, field });
   }
-  return { name, bytes };
+  return { name, ...mask };
 }
 
 /** Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. */

@@ -13,7 +13,6 @@ import { extentOf, intersect, placeOnLattice, windowGeoTransform, type Placement
 import { openGeoTiff, type RasterInfo } from '../raster/index.js';
 import { keys } from '../catalog/keys.js';
 import type { SceneRecord, SceneSource } from '../catalog/scene-record.js';
-import { sha256Hex } from '../util/sha256.js';
 import type { AreaGrid } from './region-grid.js';
 import { gridWindowOf, resampleToFile } from './resample-scene.js';
 
@@ -22,7 +21,8 @@ type FileRef = SceneRecord['file'];
 export interface SceneToPlace {
   batchId: string;
   name: string;
-  bytes: Uint8Array;
+  /** the delivered file on the local file system, with its SHA-256 and size */
+  file: SourceFile;
   info: RasterInfo;
   /** effective nodata: batch.json's, else the file's */
   nodata: number | null;
@@ -32,7 +32,13 @@ export interface SceneToPlace {
   imageBands: number;
   maskBand: number | null;
   /** the scene's cloud mask file (already checked to be on the scene's own grid) */
-  maskFile: { name: string; bytes: Uint8Array } | null;
+  maskFile: ({ name: string } & SourceFile) | null;
+}
+
+export interface SourceFile {
+  path: string;
+  sha256: string;
+  bytes: number;
 }
 
 export interface PlacedScene {
@@ -55,8 +61,8 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
     if (area.extent !== undefined && intersect(extentOf(native), extentWindow(area.lattice, area.extent)) === null) {
       throw new InvalidInputError('outside_area', `${name}: the scene does not overlap the area grid's region of interest (extent [${area.extent.join(', ')}] in EPSG:${area.lattice.epsg})`, { file: name, field: 'geoTransform' });
     }
-    const maskFile = scene.maskFile ? await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile.bytes) : null;
-    const file = await storeOriginal(store, batchId, name, scene.bytes);
+    const maskFile = scene.maskFile ? await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile) : null;
+    const file = await storeOriginal(store, batchId, name, scene.file);
     return {
       file,
       raster: {
@@ -77,7 +83,7 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
   const window = gridWindowOf(name, info, area.lattice, area.extent);
   const scratch = await mkdtemp(join(tmpdir(), 'shoutu-resample-'));
   try {
-    const sceneRaster = await openGeoTiff({ bytes: scene.bytes }, name);
+    const sceneRaster = await openGeoTiff({ path: scene.file.path }, name);
     let result;
     try {
       result = await resampleToFile(join(scratch, 'scene.tif'), {
@@ -95,7 +101,7 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
     }
     let mask: { resampled: FileRef; original: FileRef } | null = null;
     if (scene.maskFile) {
-      const maskRaster = await openGeoTiff({ bytes: scene.maskFile.bytes }, scene.maskFile.name);
+      const maskRaster = await openGeoTiff({ path: scene.maskFile.path }, scene.maskFile.name);
       let maskResult;
       try {
         maskResult = await resampleToFile(join(scratch, 'mask.tif'), {
@@ -116,12 +122,12 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
       await store.putFile(key, join(scratch, 'mask.tif'), { contentType: 'image/tiff' });
       mask = {
         resampled: { name: scene.maskFile.name, key, sha256: maskResult.sha256, bytes: maskResult.bytes },
-        original: await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile.bytes),
+        original: await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile),
       };
     }
     const key = keys.batchResampledFile(batchId, name);
     await store.putFile(key, join(scratch, 'scene.tif'), { contentType: 'image/tiff' });
-    const original = await storeOriginal(store, batchId, name, scene.bytes);
+    const original = await storeOriginal(store, batchId, name, scene.file);
     return {
       file: { name, key, sha256: result.sha256, bytes: result.bytes },
       raster: {
@@ -157,8 +163,9 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
   }
 }
 
-async function storeOriginal(store: BlobStore, batchId: string, name: string, bytes: Uint8Array): Promise<FileRef> {
+/** Copies the operator's file into storage as a stream (putFile: never whole in memory). */
+async function storeOriginal(store: BlobStore, batchId: string, name: string, file: SourceFile): Promise<FileRef> {
   const key = keys.batchFile(batchId, name);
-  await store.put(key, bytes, { contentType: 'image/tiff' });
-  return { name, key, sha256: sha256Hex(bytes), bytes: bytes.byteLength };
+  await store.putFile(key, file.path, { contentType: 'image/tiff' });
+  return { name, key, sha256: file.sha256, bytes: file.bytes };
 }
