@@ -4,8 +4,9 @@
  *   kernels  scripts/bench.ts          pixel kernels against naive baselines
  *   decode   scripts/bench-decode.ts   GeoTIFF decode against GDAL
  *   detect   scripts/bench-detect.ts   `shoutu detect` end to end against GDAL's decode-only time
+ *   ingest   scripts/bench-ingest.ts   peak RSS of `shoutu ingest` (ingest + detection + alerts) on a 20000² pair
  *
- * Usage: npm run bench [-- --only kernels|decode|detect] [-- <args after "--" go to the selected bench>]
+ * Usage: npm run bench [-- --only kernels|decode|detect|ingest] [-- <args after "--" go to the selected bench>]
  *        npx tsx scripts/bench-all.ts --only detect -- --size 4096
  *
  * --only may be repeated or comma-separated. Arguments after a bare "--" are passed to every selected
@@ -22,10 +23,11 @@ const BENCHES = [
   { name: 'kernels', script: 'scripts/bench.ts' },
   { name: 'decode', script: 'scripts/bench-decode.ts' },
   { name: 'detect', script: 'scripts/bench-detect.ts' },
+  { name: 'ingest', script: 'scripts/bench-ingest.ts' },
 ] as const;
 type BenchName = (typeof BENCHES)[number]['name'];
 
-const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect]... [-- ARGS for the selected benches]`;
+const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect|ingest]... [-- ARGS for the selected benches]`;
 
 function parse(argv: string[]): { only: Set<BenchName>; passThrough: string[] } | null {
   const only = new Set<BenchName>();
@@ -49,7 +51,7 @@ function parse(argv: string[]): { only: Set<BenchName>; passThrough: string[] } 
     for (const v of value.split(',')) {
       const b = BENCHES.find((x) => x.name === v.trim());
       if (!b) {
-        process.stderr.write(`bench-all: unknown bench "${v}" (kernels, decode, detect)\n`);
+        process.stderr.write(`bench-all: unknown bench "${v}" (kernels, decode, detect, ingest)\n`);
         return null;
       }
       only.add(b.name);
