@@ -23,6 +23,9 @@ export async function runServe(args: string[]): Promise<number> {
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
   const source = redis ? redisIndexedAlerts(redis, env.SHOUTU_QUEUE_PREFIX, store) : storedAlerts(store);
   const ingestQueue = redis ? new Queue(QUEUES.ingest, { connection: redis, prefix: env.SHOUTU_QUEUE_PREFIX }) : null;
+  // While Redis is unreachable the API answers from storage and the client keeps reconnecting: log it.
+  redis?.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
+  ingestQueue?.on('error', (err: Error) => logger.warn({ err, queue: QUEUES.ingest }, 'queue connection error'));
   const uploads = {
     store,
     limits: { ...DEFAULT_UPLOAD_LIMITS, maxFileBytes: env.SHOUTU_UPLOAD_MAX_FILE_BYTES, maxBatchBytes: env.SHOUTU_UPLOAD_MAX_BATCH_BYTES },

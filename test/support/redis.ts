@@ -230,7 +230,8 @@ async function stopChild(child: ChildProcess, exitPromise: Promise<void>): Promi
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (bind port 0, release it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();

@@ -10,6 +10,8 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   const store = createStore(storeConfigFromEnv(env));
   const stream = redisStreamSink(connection, env.SHOUTU_QUEUE_PREFIX);
   const webhooks = new Queue(QUEUES.webhook, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
+  // While Redis is unreachable every reconnect attempt fails; log it rather than print it raw.
+  webhooks.on('error', (err) => logger.warn({ err, queue: QUEUES.webhook }, 'queue connection error'));
   // Each new 图斑: case opened, indexed, webhook deliveries queued, then announced on the stream. Every
   // step is idempotent, so a job re-run after a crash completes what is missing and repeats nothing.
   const announce = withWebhookDeliveries(stream, webhooks, store);

@@ -9,6 +9,8 @@ export function startIngestWorker(env: IngestEnv, logger: Logger): { close(): Pr
   const connection = createRedis(env.REDIS_URL);
   const store = createStore(storeConfigFromEnv(env));
   const flows = new FlowProducer({ connection, prefix: env.SHOUTU_QUEUE_PREFIX });
+  // While Redis is unreachable every reconnect attempt fails; log it rather than print it raw.
+  flows.on('error', (err) => logger.warn({ err }, 'flow producer connection error'));
   const deps = { store, flows, prefix: env.SHOUTU_QUEUE_PREFIX };
   const worker = createCatalogWorker(
     QUEUES.ingest,

@@ -27,8 +27,10 @@ export async function indexAlert(redis: Redis, prefix: string, alert: AlertFeatu
   await redis.hset(alertIndexKey(prefix), alert.id, stableJson(alert).trimEnd());
 }
 
+/** Every indexed 图斑, in 图斑编号 order (as storage lists them), whatever order the hash holds them in. */
 export async function indexedAlerts(redis: Redis, prefix: string): Promise<AlertFeature[]> {
-  return (await redis.hvals(alertIndexKey(prefix))).map((json) => JSON.parse(json) as AlertFeature);
+  const alerts = (await redis.hvals(alertIndexKey(prefix))).map((json) => JSON.parse(json) as AlertFeature);
+  return alerts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export interface RebuildReport {

@@ -22,13 +22,15 @@ export function storedAlerts(store: BlobStore): AlertSource {
 
 /**
  * Queue mode: the Redis index (one HVALS), kept current by the alert worker and by case transitions.
- * An empty index while storage holds alerts (Redis lost its data) falls back to storage until
+ * Storage answers instead while Redis is unreachable (a request would otherwise wait for it to come
+ * back), and while the index is empty but storage holds alerts (Redis lost its data) until
  * `npx shoutu alerts rebuild` has run.
  */
 export function redisIndexedAlerts(redis: Redis, prefix: string, store: BlobStore): AlertSource {
   const fallback = storedAlerts(store);
   return {
     async all() {
+      if (redis.status !== 'ready') return fallback.all();
       const indexed = await indexedAlerts(redis, prefix);
       return indexed.length > 0 ? indexed : fallback.all();
     },

@@ -11,6 +11,7 @@ import {
   isOverdue,
   readCase,
   REASONS,
+  stableJson,
   STATUSES,
   transitionCase,
   TransitionError,
@@ -74,10 +75,12 @@ export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, st
       .filter((a) => inScope(regions, a.properties.regionCode) && (!county || a.properties.regionCode === county))
       .map((a) => a.properties as typeof a.properties & { status?: string; deadline?: string })
       .filter((p) => p.deadline !== undefined && isOverdue(p.deadline, day, p.status ?? 'dispatched'))
-      .map((p) => ({ tubanId: p.tubanId, regionCode: p.regionCode, status: p.status, deadline: p.deadline, severity: p.severity, areaMu: p.areaMu }));
+      .map((p) => ({ tubanId: p.tubanId, regionCode: p.regionCode, status: p.status, deadline: p.deadline, severity: p.severity, areaMu: p.areaMu }))
+      // Earliest deadline first, then 图斑编号: the same list whichever order the source holds them in.
+      .sort((a, b) => (a.deadline! < b.deadline! ? -1 : a.deadline! > b.deadline! ? 1 : a.tubanId < b.tubanId ? -1 : a.tubanId > b.tubanId ? 1 : 0));
     const byCounty: Record<string, number> = {};
     for (const o of overdue) byCounty[o.regionCode] = (byCounty[o.regionCode] ?? 0) + 1;
-    return reply.send({ today: day, count: overdue.length, byCounty, items: overdue });
+    return reply.type('application/json').send(stableJson({ today: day, count: overdue.length, byCounty, items: overdue }));
   });
 
   app.get('/stats/false-alarms', { preHandler: read }, async (request, reply) => {
@@ -95,6 +98,6 @@ export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, st
       counts[type] ??= {};
       counts[type]![verdict.reason!] = (counts[type]![verdict.reason!] ?? 0) + 1;
     }
-    return reply.send({ judged, falseAlarmsByChangeType: counts });
+    return reply.type('application/json').send(stableJson({ judged, falseAlarmsByChangeType: counts }));
   });
 }
