@@ -117,8 +117,24 @@ describe('图斑 cases over the API', () => {
     expect(after.body.count).toBe(alerts.length - 1);
     expect(after.body.byCounty).toEqual({ '321202': alerts.length - 1 });
     expect((await call('GET', '/overdue?today=2026-12-11', tokens.other)).body.count).toBe(0);
+    const counties = await call('GET', '/overdue?today=2026-12-11&county=321203,321202', tokens.county);
+    expect(counties.body.count).toBe(alerts.length - 1);
     const stats = await call('GET', '/stats/false-alarms', tokens.auditor);
     expect(stats.body.judged).toBe(1);
     expect(Object.values(stats.body.falseAlarmsByChangeType)).toEqual([{ seasonal_farming: 1 }]);
+  });
+
+  it('refuses malformed or unknown parameters of the overdue list and the statistics, naming them (400)', async () => {
+    for (const [query, named] of [
+      ['today=2026-13-45', /query parameter today: must be a date/],
+      ['today=tomorrow', /query parameter today/],
+      ['county=abc', /query parameter county: must be a 6-digit/],
+      ['colour=red', /unknown query parameter "colour"/],
+    ] as const) {
+      const reply = await call('GET', `/overdue?${query}`, tokens.county);
+      expect(reply.status, query).toBe(400);
+      expect(reply.body.description, query).toMatch(named);
+    }
+    expect((await call('GET', '/stats/false-alarms?county=321202', tokens.county)).body.description).toMatch(/unknown query parameter "county"/);
   });
 });

@@ -86,5 +86,9 @@ describe('token registry', () => {
     expect(() => TokenRegistry.parse(plain)).toThrow(/tokenSha256: must be the lower-case hex SHA-256/);
     const twice: TeamToken = { team: 't', tokenSha256: tokenDigest('x'), roles: ['auditor'], regions: ['320000'] };
     expect(() => new TokenRegistry([twice, { ...twice, team: 'u', roles: ['auditor'] }])).toThrow(/reuses/);
+    // One team, one scope: what a team owns (webhook endpoints, uploads) is shared by its tokens.
+    const second: TeamToken = { ...twice, tokenSha256: tokenDigest('y'), roles: ['enforcer'] };
+    expect(() => new TokenRegistry([twice, second])).not.toThrow();
+    expect(() => new TokenRegistry([twice, { ...second, regions: ['321202'] }])).toThrow(/team "t" has tokens with different regions \(320000 and 321202\)/);
   });
 });

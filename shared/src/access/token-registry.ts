@@ -48,8 +48,15 @@ export class TokenRegistry {
 
   constructor(entries: readonly TeamToken[]) {
     this.byDigest = new Map();
+    // Webhook endpoints and uploads belong to a team by name, so a team has one scope: its tokens
+    // (several roles, or an old and a new one) must name the same regions.
+    const scopeOf = new Map<string, string>();
     for (const entry of entries) {
       if (this.byDigest.has(entry.tokenSha256)) throw new Error(`token registry: team "${entry.team}" reuses another team's token`);
+      const scope = [...new Set(entry.regions)].sort().join(',');
+      const known = scopeOf.get(entry.team);
+      if (known !== undefined && known !== scope) throw new Error(`token registry: team "${entry.team}" has tokens with different regions (${known} and ${scope}); give each scope its own team name`);
+      scopeOf.set(entry.team, scope);
       this.byDigest.set(entry.tokenSha256, { team: entry.team, roles: [...entry.roles], regions: [...entry.regions] });
     }
   }

@@ -11,10 +11,12 @@ import {
   isOverdue,
   readCase,
   REASONS,
+  RegionCode,
   stableJson,
   STATUSES,
   transitionCase,
   TransitionError,
+  validateKey,
   VERDICTS,
   type BlobStore,
   type TokenRegistry,
@@ -35,12 +37,51 @@ const TransitionBody = z
 
 const inScope = (regions: readonly string[] | null, county: string) => regions === null || anyRegionCovers(regions, county);
 
+/** An id from the path that could not name a case in storage (`..`, a slash, control characters): no 图斑. */
+function namesNoCase(id: string): boolean {
+  if (id.includes('/')) return true;
+  try {
+    validateKey(`cases/${id}/opened.json`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar day (2026-02-30 is not). */
+function isDay(s: string): boolean {
+  const ms = DAY.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+}
+const OverdueQuery = z
+  .object({
+    county: z
+      .string()
+      .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+      .pipe(z.array(RegionCode).min(1))
+      .optional(),
+    today: z.string().refine(isDay, 'must be a date YYYY-MM-DD').optional(),
+  })
+  .strict();
+
+/** Parses query parameters with `schema`; a repeated parameter counts as a comma-separated list. */
+function parseQuery<T>(schema: z.ZodType<T>, query: unknown): { ok: true; value: T } | { ok: false; message: string } {
+  const single: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) single[k] = Array.isArray(v) ? v.join(',') : v;
+  const parsed = schema.safeParse(single);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') return { ok: false, message: `unknown query parameter "${(issue as { keys: string[] }).keys[0]}"` };
+  return { ok: false, message: `query parameter ${String(issue.path[0] ?? 'query')}: ${issue.message}` };
+}
+
 export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, store: BlobStore | null, registry: TokenRegistry | null): void {
   const read = requireAction(registry, 'alerts:read');
   const transition = requireAction(registry, 'alerts:transition');
 
   app.post<{ Params: { id: string } }>('/collections/alerts/items/:id/transitions', { preHandler: transition }, async (request, reply) => {
-    const record = store ? await readCase(store, request.params.id) : null;
+    const record = store && !namesNoCase(request.params.id) ? await readCase(store, request.params.id) : null;
     if (!store || !record || !inScope(regionsOf(request), record.opening.regionCode)) return ogcError(reply, 404, 'NotFound', `no 图斑 case ${request.params.id}`);
     const parsed = TransitionBody.safeParse(request.body);
     if (!parsed.success) {
@@ -61,18 +102,19 @@ export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, st
   });
 
   app.get<{ Params: { id: string } }>('/collections/alerts/items/:id/history', { preHandler: read }, async (request, reply) => {
-    const record = store ? await readCase(store, request.params.id) : null;
+    const record = store && !namesNoCase(request.params.id) ? await readCase(store, request.params.id) : null;
     if (!record || !inScope(regionsOf(request), record.opening.regionCode)) return ogcError(reply, 404, 'NotFound', `no 图斑 case ${request.params.id}`);
     return reply.send({ tubanId: request.params.id, status: record.status, verdict: record.verdict, opening: record.opening, history: record.history });
   });
 
   app.get('/overdue', { preHandler: read }, async (request, reply) => {
-    const { county, today } = request.query as { county?: string; today?: string };
+    const query = parseQuery(OverdueQuery, request.query);
+    if (!query.ok) return ogcError(reply, 400, 'InvalidParameterValue', query.message);
+    const { county, today } = query.value;
     const day = today ?? chinaDate(new Date().toISOString());
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return ogcError(reply, 400, 'InvalidParameterValue', 'query parameter today must be YYYY-MM-DD');
     const regions = regionsOf(request);
     const overdue = (await source.all())
-      .filter((a) => inScope(regions, a.properties.regionCode) && (!county || a.properties.regionCode === county))
+      .filter((a) => inScope(regions, a.properties.regionCode) && (!county || county.includes(a.properties.regionCode)))
       .map((a) => a.properties as typeof a.properties & { status?: string; deadline?: string })
       .filter((p) => p.deadline !== undefined && isOverdue(p.deadline, day, p.status ?? 'dispatched'))
       .map((p) => ({ tubanId: p.tubanId, regionCode: p.regionCode, status: p.status, deadline: p.deadline, severity: p.severity, areaMu: p.areaMu }))
@@ -84,6 +126,8 @@ export function registerCaseRoutes(app: FastifyInstance, source: AlertSource, st
   });
 
   app.get('/stats/false-alarms', { preHandler: read }, async (request, reply) => {
+    const query = parseQuery(z.object({}).strict(), request.query);
+    if (!query.ok) return ogcError(reply, 400, 'InvalidParameterValue', query.message);
     const regions = regionsOf(request);
     const counts: Record<string, Record<string, number>> = {};
     let judged = 0;

@@ -49,6 +49,8 @@ export function registerLiveFeed(app: FastifyInstance, registry: TokenRegistry |
     const start = startId(request);
     if (typeof start !== 'string') return ogcError(reply, 400, 'InvalidParameterValue', start.error);
     const regions = regionsOf(request);
+    // HEAD gets the stream's headers only; streaming to it would hold a Redis reader for nothing.
+    if (request.method === 'HEAD') return reply.code(200).header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
 
     reply.hijack();
     const out = reply.raw;
