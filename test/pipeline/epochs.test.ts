@@ -34,6 +34,8 @@ import {
   type ResolutionRecord,
   type TubanVersion,
   restoreCurrentViews,
+  rebuildAlertIndex,
+  alertIndexKey,
 } from '@shoutu/shared';
 import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
@@ -148,7 +150,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await redis?.del(streamKey, `${prefix}:alerts:seen`);
+  await redis?.del(streamKey, `${prefix}:alerts:seen`, alertIndexKey(prefix));
   redis?.disconnect();
   await redisHandle?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -249,5 +251,15 @@ describe('图斑 across four epochs', () => {
     expect((await streamEntries()).filter((f) => f.id === tubanAt(updated, 25, 25).id).map((f) => f.properties.version)).toEqual([1, 2, 3]);
     const announced = (await streamEntries()).map((f) => `${f.id}@${f.properties.version}`);
     expect(new Set(announced).size).toBe(announced.length);
+  });
+
+  it('after Redis lost the stream, rebuild puts back every announced version, in epoch order, once', async () => {
+    const before = (await redis.xrange(streamKey, '-', '+')).map(([, fields]) => fields);
+    expect(before.length).toBeGreaterThan(versionsOf['epoch-2024-02']!.length); // later versions were announced too
+    await redis.del(streamKey, `${prefix}:alerts:seen`, alertIndexKey(prefix));
+    const report = await rebuildAlertIndex(redis, prefix, store);
+    expect(report).toEqual({ alerts: 4, restreamed: before.length });
+    expect((await redis.xrange(streamKey, '-', '+')).map(([, fields]) => fields)).toEqual(before);
+    expect((await rebuildAlertIndex(redis, prefix, store)).restreamed).toBe(0);
   });
 });

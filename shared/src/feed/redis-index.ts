@@ -11,7 +11,8 @@ import { collectAlerts } from '../pipeline/export-alerts.js';
 import { restoreCurrentViews } from '../tuban/tuban-store.js';
 import { readCase } from '../cases/case-store.js';
 import { stableJson } from '../util/stable-json.js';
-import { redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
+import { isAnnounced, redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
+import type { TubanVersion } from '../tuban/tuban-record.js';
 
 export const alertIndexKey = (prefix: string) => `${prefix}:index:alerts`;
 
@@ -40,20 +41,37 @@ export interface RebuildReport {
 }
 
 /**
- * Rebuilds the index from storage, and puts every alert the stream's seen-set does not know back on the
- * stream (in 图斑编号 order), so feeds and the announce-once rule work again. Idempotent.
+ * Rebuilds the index from storage (every 图斑's current version with its case), and puts every announced
+ * 图斑 version the stream's seen-set does not know back on the stream — in the order the epochs came
+ * (acquisition date, batch, 图斑编号, version) — so feeds and the announce-once rule work again: a
+ * finalisation re-run after the rebuild announces nothing twice. Idempotent.
  */
 export async function rebuildAlertIndex(redis: Redis, prefix: string, store: BlobStore): Promise<RebuildReport> {
   // The current views are derived from the versions (written once): put back any that a crash left behind.
   await restoreCurrentViews(store);
   const alerts = await collectAlerts(store);
+  for (const stored of alerts) await indexAlert(redis, prefix, await alertWithCase(store, stored));
   const stream = redisStreamSink(redis, prefix);
   let restreamed = 0;
-  for (const stored of alerts) {
-    await indexAlert(redis, prefix, await alertWithCase(store, stored));
-    if (await stream.publish(stored)) restreamed++; // atomic: seen-set and stream together
+  for (const version of await announcedVersions(store, alerts)) {
+    if (await stream.publish(version)) restreamed++; // atomic: seen-set and stream together
   }
   return { alerts: alerts.length, restreamed };
+}
+
+/** Every announced version of every 图斑 (stored alerts without versions count as their own version 1). */
+async function announcedVersions(store: BlobStore, current: readonly AlertFeature[]): Promise<AlertFeature[]> {
+  const out: AlertFeature[] = [];
+  const versioned = new Set<string>();
+  for (const key of await store.list('tuban/')) {
+    if (!/^tuban\/[^/]+\/versions\/\d+\.json$/.test(key)) continue;
+    const { feature } = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TubanVersion;
+    versioned.add(feature.id);
+    if (isAnnounced(feature)) out.push(feature);
+  }
+  for (const alert of current) if (!versioned.has(alert.id) && isAnnounced(alert)) out.push(alert);
+  const order = (a: AlertFeature) => [a.properties.afterDate, a.properties.batchId, a.id, String(a.properties.version ?? 1).padStart(6, '0')].join('\u0000');
+  return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 /** Wraps an alert sink so that every announced 图斑 is also indexed (after its case is opened). */
