@@ -60,6 +60,17 @@ export class ConfigError extends ShoutuError {
   }
 }
 
+/**
+ * A remote object (HTTP URL, S3 key) could not be read completely: network failure, time limit, server
+ * error or a body cut short. May succeed when retried (queue jobs retry it); the message names the URL.
+ */
+export class RemoteReadError extends ShoutuError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('remote_read_failed', message, context);
+    this.name = 'RemoteReadError';
+  }
+}
+
 export function isInvalidInput(error: unknown): error is InvalidInputError {
   return error instanceof Error && error.name === 'InvalidInputError';
 }

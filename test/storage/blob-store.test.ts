@@ -121,6 +121,20 @@ function contract(
       expect(utf8((await store.getOrNull('missing/nothing.json'))!)).toBe('{}');
     });
 
+    it('reads byte ranges with the object size, clipped at the end; a missing key is NotFoundError', async () => {
+      const store = await harness.fresh();
+      const bytes = allBytes();
+      await store.put('ranges/all.bin', bytes);
+      const middle = await store.readRange('ranges/all.bin', 10, 20);
+      expect(Array.from(middle.bytes)).toEqual(Array.from(bytes.subarray(10, 20)));
+      expect(middle.size).toBe(256);
+      const tail = await store.readRange('ranges/all.bin', 250, 1000);
+      expect(Array.from(tail.bytes)).toEqual([250, 251, 252, 253, 254, 255]);
+      expect(tail.size).toBe(256);
+      expect((await store.readRange('ranges/all.bin', 5, 5)).bytes.byteLength).toBe(0);
+      await expect(store.readRange('ranges/missing.bin', 0, 10)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     // Writing 1000+ objects to s3rver takes seconds; run it once per listing implementation.
     // Registered only for stores where the slow 1000+ key case adds coverage (not reported as a skip).
     if (options.largeListing ?? true) it('lists more than 1000 keys completely, in byte order', async () => {

@@ -41,6 +41,20 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
 
 const StorageEnv = z.object(storageEnv);
 
+/**
+ * How to reach S3 for objects outside the store (s3:// batch prefixes and GeoTIFFs in any bucket): the
+ * store's endpoint, region, path style and credentials, whether or not S3_BUCKET is set.
+ */
+export function s3AccessFromEnv(env: z.infer<typeof StorageEnv>): Omit<Extract<StoreConfig, { kind: 's3' }>, 'kind' | 'bucket' | 'prefix'> {
+  return {
+    region: env.S3_REGION,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+    ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
+    ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
+  };
+}
+
 export function storeConfigFromEnv(env: z.infer<typeof StorageEnv>): StoreConfig {
   if (!env.S3_BUCKET) return { kind: 'local', dir: env.SHOUTU_DATA_DIR };
   return {

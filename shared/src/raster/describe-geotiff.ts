@@ -9,10 +9,10 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { HOST_LITTLE_ENDIAN, swapBytes } from './block-decoders.js';
-import { type GeoTiffRaster, type GeoTiffSource, openGeoTiff } from './geotiff-source.js';
+import { type GeoTiffRaster, type GeoTiffSource, openByteReader, openGeoTiff } from './geotiff-source.js';
 import type { GeoTransform } from './geotransform.js';
 import { COMPRESSION_NAMES, readLayout } from './raster-info.js';
-import { type ByteReader, type TiffDirectory, Tag, bytesReader, fileReader, readFirstDirectory, readNextDirectory, readNumbers } from './tiff-structure.js';
+import { type ByteReader, type TiffDirectory, Tag, readFirstDirectory, readNextDirectory, readNumbers } from './tiff-structure.js';
 
 export interface GeoTiffDescription {
   file: string;
@@ -149,7 +149,7 @@ async function readStorage(reader: ByteReader, name: string, info: GeoTiffRaster
 }
 
 /**
- * Describes a GeoTIFF (local path or bytes; `name` is used in messages). Throws what openGeoTiff throws
+ * Describes a GeoTIFF (local path, bytes or remote object; `name` is used in messages). Throws what openGeoTiff throws
  * for files shoutu cannot read (InvalidInputError 'not_geotiff', 'not_georeferenced',
  * 'unsupported_raster' naming the field, e.g. Compression "JPEG (7)"; 'corrupt_raster' while hashing).
  */
@@ -157,7 +157,7 @@ export async function describeGeoTiff(source: GeoTiffSource, name: string): Prom
   const raster = await openGeoTiff(source, name);
   let reader: ByteReader | null = null;
   try {
-    reader = 'bytes' in source ? bytesReader(source.bytes) : await fileReader(source.path, name);
+    reader = await openByteReader(source, name);
     const info = raster.info;
     const storage = await readStorage(reader, name, info);
     const bandSha256 = await hashBands(raster);

@@ -15,6 +15,7 @@ import {
   readLayout,
   validateBlockTables,
 } from './raster-info.js';
+import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
 import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
 import { type NativeSamples, WindowDecoder } from './window-decoder.js';
 
@@ -38,14 +39,29 @@ export interface GeoTiffRaster {
    * files (see `nativeArrayType`). float16 files, which JavaScript has no array type for, give an exact
    * Float32Array.
    *
-   * Both reads decode synchronously before the promise is returned (local files are read with
-   * synchronous positional reads); missing (sparse) blocks read as the GDAL nodata value, or 0.
+   * For local files and bytes both reads decode synchronously before the promise is returned (local
+   * files are read with synchronous positional reads); remote sources first fetch the window's blocks
+   * (only those), then decode. Missing (sparse) blocks read as the GDAL nodata value, or 0.
    */
   readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples>;
   close(): Promise<void>;
 }
 
-export type GeoTiffSource = { path: string } | { bytes: Uint8Array };
+/**
+ * Where a GeoTIFF is: a local path, bytes in memory, or a remote object read by byte ranges (HTTP(S)
+ * URL or S3 key: see remote/open-remote.ts), fetching only the header and the blocks windows need.
+ */
+export type GeoTiffSource = { path: string } | { bytes: Uint8Array } | { remote: RangeFetcher; options?: RangeReaderOptions };
+
+/** Opens the byte reader of a source (the bytes are not copied). */
+export async function openByteReader(source: GeoTiffSource, name: string): Promise<ByteReader> {
+  if ('bytes' in source) {
+    if (!(source.bytes instanceof Uint8Array)) throw new TypeError('openGeoTiff: bytes must be a Uint8Array');
+    return bytesReader(source.bytes);
+  }
+  if ('remote' in source) return openRangeReader(source.remote, source.options);
+  return fileReader(source.path, name);
+}
 
 /**
  * Largest window (pixels × bands) one readWindow / readWindowNative call may return: 2^28 values = 1 GiB
@@ -67,6 +83,8 @@ class Raster implements GeoTiffRaster {
   private readonly layout: RasterLayout;
   private readonly decoder: WindowDecoder;
   private closed = false;
+  /** remote reads, one at a time: fetched bytes are held for one window's decode */
+  private remoteQueue: Promise<unknown> = Promise.resolve();
 
   constructor(name: string, reader: ByteReader, info: RasterInfo, layout: RasterLayout, littleEndian: boolean) {
     this.name = name;
@@ -77,6 +95,7 @@ class Raster implements GeoTiffRaster {
   }
 
   readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples> {
+    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false);
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, false));
     } catch (error) {
@@ -85,6 +104,7 @@ class Raster implements GeoTiffRaster {
   }
 
   readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array> {
+    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true) as Promise<Float32Array>;
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, true) as Float32Array);
     } catch (error) {
@@ -92,7 +112,47 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private decode(x0: number, y0: number, width: number, height: number, float32: boolean): NativeSamples {
+  /**
+   * A window of a remote source: fetch the table entries it needs, then its blocks (merged ranges), then
+   * decode synchronously from the fetched bytes — in bands of block rows of at most
+   * reader.windowFetchBytes stored bytes. One window at a time per raster.
+   */
+  private remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    const run = async (): Promise<NativeSamples> => {
+      this.checkWindow(x0, y0, width, height);
+      try {
+        for (const [start, end] of this.decoder.tableRanges(x0, y0, width, height)) await reader.read(start, end - start);
+        const bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height), reader.windowFetchBytes);
+        if (bands.length === 1) {
+          await reader.prefetch(bands[0]!.ranges);
+          return this.decode(x0, y0, width, height, float32);
+        }
+        let out: NativeSamples | null = null;
+        for (const band of bands) {
+          const rows = band.y1 - band.y0;
+          for (const [start, end] of this.decoder.tableRanges(x0, band.y0, width, rows)) await reader.read(start, end - start);
+          await reader.prefetch(this.decoder.blockRanges(x0, band.y0, width, rows).flatMap((r) => r.ranges));
+          const part = this.decode(x0, band.y0, width, rows, float32);
+          reader.release();
+          const Type = part.constructor as new (n: number) => NativeSamples;
+          out ??= new Type(width * height * this.info.bands);
+          for (let b = 0; b < this.info.bands; b++) {
+            out.set(part.subarray(b * width * rows, (b + 1) * width * rows) as never, b * width * height + (band.y0 - y0) * width);
+          }
+        }
+        return out!;
+      } catch (error) {
+        throw this.decodeError(error, x0, y0, width, height);
+      } finally {
+        reader.release();
+      }
+    };
+    const result = this.remoteQueue.then(run, run);
+    this.remoteQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private checkWindow(x0: number, y0: number, width: number, height: number): void {
     if (this.closed) throw new Error(`${this.name}: raster is closed`);
     const { width: W, height: H, bands } = this.info;
     const ints = [x0, y0, width, height].every((v) => Number.isSafeInteger(v));
@@ -109,19 +169,28 @@ class Raster implements GeoTiffRaster {
         field: 'window',
       });
     }
+  }
+
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean): NativeSamples {
+    this.checkWindow(x0, y0, width, height);
+    const bands = this.info.bands;
     try {
       const out = float32 ? this.decoder.readFloat32(x0, y0, width, height) : this.decoder.read(x0, y0, width, height);
       if (out.length !== width * height * bands) throw new Error(`decoder returned ${out.length} values, expected ${width * height * bands}`);
       return out;
     } catch (error) {
-      if (error instanceof ShoutuError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new InvalidInputError(
-        'corrupt_raster',
-        `${this.name}: cannot decode pixels of window x=${x0} y=${y0} ${width}x${height}: ${message}`,
-        { file: this.name, field: this.layout.tiled ? 'TileOffsets' : 'StripOffsets', cause: error },
-      );
+      throw this.decodeError(error, x0, y0, width, height);
     }
+  }
+
+  private decodeError(error: unknown, x0: number, y0: number, width: number, height: number): unknown {
+    if (error instanceof ShoutuError || error instanceof NotFoundError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new InvalidInputError(
+      'corrupt_raster',
+      `${this.name}: cannot decode pixels of window x=${x0} y=${y0} ${width}x${height}: ${message}`,
+      { file: this.name, field: this.layout.tiled ? 'TileOffsets' : 'StripOffsets', cause: error },
+    );
   }
 
   async close(): Promise<void> {
@@ -130,6 +199,25 @@ class Raster implements GeoTiffRaster {
     this.decoder.clear();
     await this.reader.close();
   }
+}
+
+type BlockRows = Array<{ y0: number; y1: number; ranges: Array<[number, number]> }>;
+
+/** Consecutive block rows joined while their stored bytes stay within `maxBytes` (at least one row each). */
+function groupBlockRows(rows: BlockRows, maxBytes: number): BlockRows {
+  const groups: Array<BlockRows[number] & { bytes: number }> = [];
+  for (const row of rows) {
+    const bytes = row.ranges.reduce((sum, [s, e]) => sum + (e - s), 0);
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last.bytes + bytes <= maxBytes) {
+      last.y1 = row.y1;
+      last.ranges.push(...row.ranges);
+      last.bytes += bytes;
+    } else {
+      groups.push({ y0: row.y0, y1: row.y1, ranges: [...row.ranges], bytes });
+    }
+  }
+  return groups;
 }
 
 /**
@@ -142,13 +230,7 @@ class Raster implements GeoTiffRaster {
  * A local path that does not exist throws NotFoundError.
  */
 export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<GeoTiffRaster> {
-  let reader: ByteReader;
-  if ('bytes' in source) {
-    if (!(source.bytes instanceof Uint8Array)) throw new TypeError('openGeoTiff: bytes must be a Uint8Array');
-    reader = bytesReader(source.bytes);
-  } else {
-    reader = await fileReader(source.path, name);
-  }
+  const reader = await openByteReader(source, name);
   try {
     const dir = await readFirstDirectory(reader, name);
     await checkIfdChain(reader, dir, name);

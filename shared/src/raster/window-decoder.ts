@@ -170,6 +170,8 @@ export class WindowDecoder {
   private regionSamples: Samples | null = null;
   private regionFirst = 0;
   private regionStride = 0;
+  /** kept blocks the current window counts on (blockRanges did not fetch them): never dropped until it is decoded */
+  private readonly pinnedBlocks = new Set<number>();
 
   constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo) {
     this.reader = reader;
@@ -244,6 +246,7 @@ export class WindowDecoder {
         }
       }
     }
+    this.pinnedBlocks.clear();
     if (this.kind === 'f16') {
       const table = float16Table();
       const raw = out as Uint16Array;
@@ -409,6 +412,7 @@ export class WindowDecoder {
     this.cacheBytes += bytes.byteLength;
     for (const [key, entry] of this.cache) {
       if (this.cacheBytes <= BLOCK_CACHE_BYTES) break;
+      if (this.pinnedBlocks.has(key)) continue;
       this.cache.delete(key); // oldest first
       this.cacheBytes -= entry.bytes;
     }
@@ -416,8 +420,76 @@ export class WindowDecoder {
     this.regionFirst = 0;
   }
 
+  /**
+   * For sources that must fetch bytes before the synchronous decode (range reads): the [start, end) file
+   * ranges of the offset/byte-count table entries reading this window needs and that are not loaded yet —
+   * the whole tables when they are small enough to keep.
+   */
+  tableRanges(x0: number, y0: number, width: number, height: number): Array<[number, number]> {
+    const { offsetsEntry, byteCountsEntry, blockCount, blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    if (this.tableOffsets !== null) return [];
+    const entries = [offsetsEntry, byteCountsEntry];
+    if (blockCount <= MAX_CACHED_TABLE) {
+      return entries.map((e) => [e.dataOffset, e.dataOffset + blockCount * tableItemSize(e)] as [number, number]);
+    }
+    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const bx0 = Math.floor(x0 / bw);
+    const bx1 = Math.floor((x0 + width - 1) / bw);
+    const ranges: Array<[number, number]> = [];
+    for (let p = 0; p < planes; p++) {
+      for (let by = Math.floor(y0 / bh); by <= Math.floor((y0 + height - 1) / bh); by++) {
+        const first = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
+        for (const e of entries) {
+          const size = tableItemSize(e);
+          ranges.push([e.dataOffset + first * size, e.dataOffset + (first + bx1 - bx0 + 1) * size]);
+        }
+      }
+    }
+    return ranges;
+  }
+
+  /**
+   * The [start, end) file ranges of the stored blocks this window needs, per row of blocks (image rows
+   * [y0, y1) of the window): compressed blocks whole, uncompressed ones only the needed rows; blocks kept
+   * decoded from an earlier window are left out (and kept until this window is read), sparse and invalid
+   * blocks too (the decode fills or refuses them). The table ranges (tableRanges) must be readable.
+   */
+  blockRanges(x0: number, y0: number, width: number, height: number): Array<{ y0: number; y1: number; ranges: Array<[number, number]> }> {
+    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const rowBytes = bw * this.spp * this.bytesPerSample;
+    const bx0 = Math.floor(x0 / bw);
+    const bx1 = Math.floor((x0 + width - 1) / bw);
+    const rows: Array<{ y0: number; y1: number; ranges: Array<[number, number]> }> = [];
+    for (let by = Math.floor(y0 / bh); by <= Math.floor((y0 + height - 1) / bh); by++) {
+      const top = by * bh;
+      const r0 = Math.max(y0, top) - top;
+      const r1 = Math.min(y0 + height, top + Math.min(bh, this.height - top)) - top;
+      const ranges: Array<[number, number]> = [];
+      for (let p = 0; p < planes; p++) {
+        const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
+        const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
+        for (let k = 0; k <= bx1 - bx0; k++) {
+          const index = firstIndex + k;
+          const offset = this.entryOffsets[at + k]!;
+          const count = this.entryCounts[at + k]!;
+          if (this.cache.has(index)) {
+            this.pinnedBlocks.add(index);
+            continue;
+          }
+          if (count === 0 || !(count <= this.maxStored) || !(offset + count <= this.reader.size)) continue;
+          if (this.layout.compression === 1) ranges.push([offset + r0 * rowBytes, offset + r1 * rowBytes]);
+          else ranges.push([offset, offset + count]);
+        }
+      }
+      rows.push({ y0: top + r0, y1: top + r1, ranges });
+    }
+    return rows;
+  }
+
   /** Drops the cached blocks. */
   clear(): void {
+    this.pinnedBlocks.clear();
     this.cache.clear();
     this.cacheBytes = 0;
     this.scratchBuffer = null;

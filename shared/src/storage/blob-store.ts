@@ -32,6 +32,11 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array>;
   /** Whole object, or null if missing. */
   getOrNull(key: string): Promise<Uint8Array | null>;
+  /**
+   * Bytes [start, end) of the object (fewer only when `end` lies past its end) and its total size, without
+   * reading the rest: for opening large GeoTIFFs by ranges. Throws NotFoundError if missing.
+   */
+  readRange(key: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }>;
   exists(key: string): Promise<boolean>;
   /** Size in bytes of the object, or null if missing (without reading it). */
   sizeOf(key: string): Promise<number | null>;

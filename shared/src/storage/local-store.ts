@@ -123,6 +123,31 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async readRange(key: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }> {
+    const file = this.pathOf(key);
+    let handle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? '')) throw new NotFoundError(`No object at storage key "${key}" (${this.describe(key)})`, { file: key });
+      throw error;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const from = Math.max(0, Math.min(start, size));
+      const out = new Uint8Array(Math.max(0, Math.min(end, size) - from));
+      let done = 0;
+      while (done < out.byteLength) {
+        const { bytesRead } = await handle.read(out, done, out.byteLength - done, from + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return { bytes: done === out.byteLength ? out : out.slice(0, done), size };
+    } finally {
+      await handle.close();
+    }
+  }
+
   async exists(key: string): Promise<boolean> {
     const file = this.pathOf(key);
     try {

@@ -33,7 +33,8 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 
-import { ConfigError, NotFoundError } from '../errors.js';
+import { ConfigError, InvalidInputError, NotFoundError, RemoteReadError } from '../errors.js';
+import { expectRange, idleTimer, readBodyExactly } from '../remote/range-answer.js';
 import { sortKeys, toBytes, validateKey, validatePrefix, type BlobStore, type PutOptions } from './blob-store.js';
 
 export interface S3StoreConfig {
@@ -50,6 +51,8 @@ export interface S3StoreConfig {
   secretAccessKey?: string;
   /** Keys per ListObjectsV2 page, 1..1000 (default 1000). */
   pageSize?: number;
+  /** Longest silence while reading a range (readRange) before it fails, in ms (default 30000). */
+  rangeTimeoutMs?: number;
   /**
    * Whether the server honours PutObject If-None-Match: '*' (default true). Set false for
    * servers that ignore it (s3rver); putIfAbsent then uses HEAD-then-PUT (see module notes).
@@ -175,6 +178,7 @@ export class S3BlobStore implements BlobStore {
   private readonly pageSize: number;
   private conditionalWrites: boolean;
   private readonly lockScope: string;
+  private readonly rangeTimeoutMs: number;
 
   constructor(config: S3StoreConfig) {
     checkConfig(config);
@@ -184,6 +188,7 @@ export class S3BlobStore implements BlobStore {
     this.conditionalWrites = config.conditionalWrites ?? true;
     this.client = createS3Client(config);
     this.lockScope = `${config.endpoint ?? 'aws'}|${config.region}|${this.bucket}|`;
+    this.rangeTimeoutMs = config.rangeTimeoutMs ?? 30_000;
   }
 
   describe(key: string): string {
@@ -272,6 +277,60 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       if (isMissingKey(error)) return null;
       throw this.mapError(key, error);
+    }
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }> {
+    const Key = this.fullKey(key);
+    const where = this.describe(key);
+    if (!(end > start)) {
+      const size = await this.sizeOf(key);
+      if (size === null) throw new NotFoundError(`No object at storage key "${key}" (${where})`, { file: key });
+      return { bytes: new Uint8Array(0), size };
+    }
+    const controller = new AbortController();
+    const idle = idleTimer(this.rangeTimeoutMs, () => controller.abort());
+    idle.arm();
+    let response;
+    try {
+      response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: controller.signal });
+    } catch (error) {
+      idle.disarm();
+      if (isMissingKey(error)) throw new NotFoundError(`No object at storage key "${key}" (${where})`, { file: key });
+      if (awsError(error).status === 416) {
+        throw new InvalidInputError('range_unsupported', `${where}: the server refused the range ${start}-${end - 1} (HTTP 416; is the object empty?)`, { file: where });
+      }
+      if (idle.fired) throw new RemoteReadError(`${where}: no answer within ${this.rangeTimeoutMs} ms`, { file: where, cause: error });
+      throw this.mapError(key, error);
+    }
+    const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+    const cancel = () => {
+      controller.abort();
+      body?.destroy?.();
+    };
+    if (response.ContentRange === undefined) {
+      cancel();
+      idle.disarm();
+      throw new InvalidInputError('range_unsupported', `${where}: the server ignored the Range request (no Content-Range in the answer)`, { file: where });
+    }
+    let expected;
+    try {
+      expected = expectRange(where, response.ContentRange, start, end);
+    } catch (error) {
+      cancel();
+      idle.disarm();
+      throw error;
+    }
+    if (body === undefined) {
+      idle.disarm();
+      throw new RemoteReadError(`${where}: the range answer has no body`, { file: where });
+    }
+    try {
+      return { bytes: await readBodyExactly(body, expected.length, where, idle, cancel), size: expected.size };
+    } catch (error) {
+      if (error instanceof InvalidInputError || error instanceof RemoteReadError) throw error;
+      const message = idle.fired ? `no body bytes for ${this.rangeTimeoutMs} ms` : `reading the answer failed (${(error as Error).message})`;
+      throw new RemoteReadError(`${where}: ${message}`, { file: where, cause: error });
     }
   }
 

@@ -1,0 +1,231 @@
+/**
+ * GeoTIFFs read by byte ranges from a real HTTP server: every flavour of the matrix gives the samples
+ * GDAL reads; damaged files meet the same structural checks as local ones (same outcome, byte for
+ * byte); and a server that ignores Range, cuts bodies short, drops the connection, answers another range
+ * or stays silent is an error naming the URL — never a hang.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidInputError, NotFoundError, RemoteReadError } from '@shoutu/shared';
+import { describeGeoTiff, openGeoTiff, type GeoTiffSource } from '@shoutu/shared/raster/index.js';
+import { httpRangeFetcher } from '@shoutu/shared/remote/http-range-fetcher.js';
+import { fixture } from '../support/fixtures.js';
+import { mulberry32 } from '@shoutu/shared/kernels/test-random.js';
+import { startRangeHttpServer, type RangeHttpServer } from '../support/range-http-server.js';
+
+const MATRIX = fixture('raster', 'matrix');
+const GDAL = (JSON.parse(await readFile(join(MATRIX, 'gdal-read.json'), 'utf8')) as { files: Record<string, { compression: string; bandSha256: string[] }> }).files;
+const DECODED = Object.keys(GDAL)
+  .filter((name) => ['NONE', 'LZW', 'DEFLATE', 'PACKBITS'].includes(GDAL[name]!.compression))
+  .sort();
+const SMALL = 'uint16-cog-lzw.tif';
+
+let root: string;
+let server: RangeHttpServer;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'shoutu-remote-'));
+  for (const name of Object.keys(GDAL)) await copyFile(join(MATRIX, name), join(root, name));
+  server = await startRangeHttpServer(root);
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  server.fault = 'none';
+  server.failNext = 0;
+});
+
+/** A remote source with small chunks, so that header reads span several requests. */
+const remote = (name: string, options: Parameters<typeof httpRangeFetcher>[1] = {}): GeoTiffSource => ({
+  remote: httpRangeFetcher(server.url(name), options),
+  options: { chunkBytes: 512, mergeGapBytes: 256 },
+});
+
+describe('every decoded flavour of the matrix, read by ranges', () => {
+  it.each(DECODED)('%s: the description and band hashes equal the local file\'s and GDAL\'s', async (name) => {
+    const local = await describeGeoTiff({ path: join(root, name) }, name);
+    server.reset();
+    const viaHttp = await describeGeoTiff(remote(name), name);
+    expect(viaHttp).toEqual(local);
+    expect(viaHttp.bandSha256).toEqual(GDAL[name]!.bandSha256);
+  });
+
+  it('raster-order windows that cut through tiles and strips fetch each stored block about once', async () => {
+    const name = 'int16-lzw-strips.tif';
+    const raster = await openGeoTiff(remote(name), name);
+    const local = await openGeoTiff({ path: join(root, name) }, name);
+    try {
+      const { width, height } = raster.info;
+      server.reset();
+      for (let y = 0; y < height; y += 37) {
+        for (let x = 0; x < width; x += 45) {
+          const w = Math.min(45, width - x);
+          const h = Math.min(37, height - y);
+          expect(await raster.readWindowNative(x, y, w, h)).toEqual(await local.readWindowNative(x, y, w, h));
+        }
+      }
+      // partly used strips stay decoded for the next windows: not fetched again for every window
+      const size = (await readFile(join(root, name))).byteLength;
+      expect(server.bytesServed).toBeLessThan(2 * size);
+    } finally {
+      await raster.close();
+      await local.close();
+    }
+  });
+
+  it('a window larger than one fetch is fetched and decoded a band of block rows at a time', async () => {
+    for (const name of ['int16-lzw-strips.tif', 'float32-deflate-tiled-band.tif', 'uint8-none-strips.tif']) {
+      const source: GeoTiffSource = { remote: httpRangeFetcher(server.url(name)), options: { windowFetchBytes: 2048, chunkBytes: 512, mergeGapBytes: 0 } };
+      const raster = await openGeoTiff(source, name);
+      const local = await openGeoTiff({ path: join(root, name) }, name);
+      try {
+        const { width, height } = raster.info;
+        server.reset();
+        expect(await raster.readWindowNative(3, 5, width - 3, height - 7)).toEqual(await local.readWindowNative(3, 5, width - 3, height - 7));
+        expect(server.requests, name).toBeGreaterThan(2);
+      } finally {
+        await raster.close();
+        await local.close();
+      }
+    }
+  });
+
+  it('windows read at the same time on one raster each get their own pixels', async () => {
+    const name = 'float32-deflate-tiled-band.tif';
+    const raster = await openGeoTiff(remote(name), name);
+    const local = await openGeoTiff({ path: join(root, name) }, name);
+    try {
+      const { width: W, height: H } = raster.info;
+      const windows = [[0, 0, 30, 30], [50, 40, W - 50, 20], [10, H - 30, W - 10, 30], [0, 0, W, H], [33, 17, 20, 40]] as const;
+      const remoteReads = await Promise.all(windows.map(([x, y, w, h]) => raster.readWindow(x, y, w, h)));
+      for (const [i, [x, y, w, h]] of windows.entries()) expect(remoteReads[i]).toEqual(await local.readWindow(x, y, w, h));
+    } finally {
+      await raster.close();
+      await local.close();
+    }
+  });
+});
+
+/** What opening and reading a file gives: its error code, or its info and a hash of all its samples. */
+async function outcome(source: GeoTiffSource, name: string): Promise<string> {
+  try {
+    const raster = await openGeoTiff(source, name);
+    try {
+      const { width, height } = raster.info;
+      const hash = createHash('sha256');
+      for (let y = 0; y < height; y += 64) {
+        const samples = await raster.readWindowNative(0, y, width, Math.min(64, height - y));
+        hash.update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+      }
+      return `ok ${JSON.stringify(raster.info)} ${hash.digest('hex')}`;
+    } finally {
+      await raster.close();
+    }
+  } catch (error) {
+    if (error instanceof InvalidInputError) return `${error.code} ${error.field ?? ''}`;
+    throw error;
+  }
+}
+
+describe('damaged files meet the same checks remotely as locally', () => {
+  it('truncated files and random corruption: the same error (or the same pixels) as from bytes', async () => {
+    const random = mulberry32(4);
+    const originals = ['uint16-cog-lzw.tif', 'int16-deflate-tiled-band.tif', 'float32-deflate-pred3-bigtiff.tif', 'int16-none-strips.tif'];
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 48; i++) {
+      const original = await readFile(join(root, originals[i % originals.length]!));
+      let bytes: Uint8Array;
+      if (i % 8 === 0) {
+        bytes = original.subarray(0, Math.floor(original.byteLength * random()));
+      } else {
+        bytes = new Uint8Array(original);
+        // most damage where the structure is: header, IFDs and tables
+        for (let k = 0; k < 1 + Math.floor(random() * 6); k++) {
+          const at = random() < 0.7 ? Math.floor(random() * Math.min(2048, bytes.length)) : Math.floor(random() * bytes.length);
+          bytes[at] = Math.floor(random() * 256);
+        }
+      }
+      const name = `damaged-${i}.tif`;
+      await writeFile(join(root, name), bytes);
+      const expected = await outcome({ bytes }, name);
+      expect(await outcome(remote(name), name), name).toBe(expected);
+      outcomes.add(expected.split(' ')[0]!);
+    }
+    expect(outcomes.size).toBeGreaterThan(2); // the damage did hit different checks
+  });
+
+  it('an empty object is not a TIFF', async () => {
+    await writeFile(join(root, 'empty.tif'), new Uint8Array(0));
+    await expect(openGeoTiff(remote('empty.tif', { retries: 0 }), 'empty.tif')).rejects.toMatchObject({ name: 'InvalidInputError' });
+  });
+});
+
+describe('a misbehaving server is an error naming the URL, never a hang', () => {
+  const url = () => server.url(SMALL);
+
+  async function failure(options: Parameters<typeof httpRangeFetcher>[1] = {}): Promise<Error> {
+    try {
+      const raster = await openGeoTiff(remote(SMALL, { retries: 0, timeoutMs: 300, ...options }), SMALL);
+      await raster.readWindow(0, 0, raster.info.width, raster.info.height);
+      await raster.close();
+    } catch (error) {
+      expect((error as Error).message).toContain(url());
+      return error as Error;
+    }
+    throw new Error('expected the read to fail');
+  }
+
+  it('ignoring Range (200 with the whole object) is refused', async () => {
+    server.fault = 'ignore-range';
+    const error = await failure();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ code: 'range_unsupported' });
+    expect(error.message).toMatch(/ignored the Range request/);
+  });
+
+  it('answering another range is refused', async () => {
+    server.fault = 'wrong-range';
+    const error = await failure();
+    expect(error).toMatchObject({ name: 'InvalidInputError', code: 'range_unsupported' });
+    expect(error.message).toMatch(/asked for bytes 0-511, the server answered 1-511/);
+  });
+
+  it('a body shorter than its range', async () => {
+    server.fault = 'short-body';
+    const error = await failure();
+    expect(error).toBeInstanceOf(RemoteReadError);
+    expect(error.message).toMatch(/cut short \(256 of 512 bytes\)/);
+  });
+
+  it('a connection dropped in the middle of the body', async () => {
+    server.fault = 'drop-connection';
+    const error = await failure();
+    expect(error).toBeInstanceOf(RemoteReadError);
+    expect(error.message).toMatch(/request failed|reading the answer failed|cut short/);
+  });
+
+  it('a server that never answers, and one that stops sending mid-body, time out', async () => {
+    server.fault = 'no-answer';
+    expect((await failure()).message).toMatch(/no answer within 300 ms/);
+    server.fault = 'stall-body';
+    expect((await failure()).message).toMatch(/no body bytes for 300 ms/);
+  });
+
+  it('transient server errors are retried; a missing object is NotFoundError', async () => {
+    server.reset();
+    await (await openGeoTiff(remote(SMALL), SMALL)).close();
+    const requests = server.requests;
+    server.reset();
+    server.failNext = 2;
+    await (await openGeoTiff(remote(SMALL, { retries: 2 }), SMALL)).close();
+    expect(server.requests).toBe(requests + 2);
+    server.failNext = 1;
+    expect(await failure({ retries: 0 })).toMatchObject({ name: 'RemoteReadError' });
+    await expect(openGeoTiff(remote('missing.tif'), 'missing.tif')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
