@@ -16,8 +16,11 @@ Commands:
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
                             (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)
-  info FILE [--json]        what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
+  scenes [--bbox minLon,minLat,maxLon,maxLat] [--from DATE] [--to DATE] [--json]
+                            the ingested scenes over an area and a date range (table, or STAC Items)
+  info FILE|URL [--json]    what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
                             nodata, compression, tiling, overviews, mask, per-band SHA-256 of the samples
+                            (http(s):// and s3:// read by byte ranges)
   replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
   worker ingest|detect|alert|webhook
                             run one stage as a BullMQ worker (needs REDIS_URL); webhook delivers
@@ -34,6 +37,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   demo: async (args) => (await import('./commands/demo.js')).runDemo(args),
   ingest: async (args) => (await import('./commands/ingest.js')).runIngest(args),
   info: async (args) => (await import('./commands/info.js')).runInfo(args),
+  scenes: async (args) => (await import('./commands/scenes.js')).runScenes(args),
   masks: async (args) => (await import('./commands/masks.js')).runMasks(args),
   approvals: async (args) => (await import('./commands/approvals.js')).runApprovals(args),
   detect: async (args) => (await import('./commands/detect.js')).runDetect(args),

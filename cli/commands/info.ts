@@ -3,16 +3,32 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
 
-const USAGE = 'usage: shoutu info FILE [--json]';
+const USAGE = 'usage: shoutu info FILE|URL [--json]';
 
-/** `shoutu info FILE [--json]`: what shoutu reads from a GeoTIFF, with per-band sample hashes to check against GDAL. */
+/**
+ * `shoutu info FILE [--json]`: what shoutu reads from a GeoTIFF, with per-band sample hashes to check
+ * against GDAL. FILE may be an http(s):// URL or s3://bucket/key, read by byte ranges.
+ */
 export async function runInfo(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', USAGE, { field: 'FILE' });
   const path = positionals[0]!;
-  const description = await describeGeoTiff({ path }, basename(path));
+  const description = /^(https?|s3):\/\//i.test(path) ? await describeRemote(path) : await describeGeoTiff({ path }, basename(path));
   process.stdout.write(values.json ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description));
   return 0;
+}
+
+/** A remote GeoTIFF; the S3 client (and its SDK) loads only for s3:// locations. */
+async function describeRemote(location: string): Promise<GeoTiffDescription> {
+  const { remoteFetcher } = await import('@shoutu/shared/remote/open-remote.js');
+  let s3;
+  if (/^s3:/i.test(location)) {
+    const { parseEnv, s3AccessFromEnv, storageEnv } = await import('@shoutu/shared/config/env.js');
+    const { z } = await import('zod');
+    s3 = s3AccessFromEnv(parseEnv(z.object(storageEnv)));
+  }
+  const fetcher = remoteFetcher(location, { s3 });
+  return describeGeoTiff({ remote: fetcher }, fetcher.location); // the URL without its query (signed URLs carry secrets there)
 }
 
 export function formatDescription(d: GeoTiffDescription): string {

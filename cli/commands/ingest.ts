@@ -1,14 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput } from '@shoutu/shared';
+import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, s3AccessFromEnv, s3BatchSource, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput, type BatchSource } from '@shoutu/shared';
 import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
+import { ingestReport } from '../ingest-report.js';
 import { parameterOptions, parametersFromFlags } from '../parameters.js';
-import { tileProgressBar } from '../progress.js';
+import { ingestProgress } from '../progress.js';
 import { alertSummary } from '../summary.js';
 
-/** Ingest a batch folder: run it embedded, or, with REDIS_URL set, upload it and enqueue it. */
+/**
+ * Ingest a batch folder or S3 prefix: run it embedded (progress on stderr, report on stdout), or, with
+ * REDIS_URL set, upload it and enqueue it.
+ */
 export async function runIngest(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { ...parameterOptions, rerun: { type: 'string' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', 'ingest takes exactly one batch folder', { field: 'DIR' });
@@ -16,10 +20,12 @@ export async function runIngest(args: string[]): Promise<number> {
   const env = parseCliEnv();
   const storeConfig = storeConfigFromEnv(env);
   const store = createStore(storeConfig);
-  const s3Prefix = positionals[0]!.startsWith('s3://') ? storePrefixOf(positionals[0]!, env) : null;
-  const dir = s3Prefix === null ? resolve(positionals[0]!) : positionals[0]!;
+  const s3Url = positionals[0]!.startsWith('s3://') ? parseS3Prefix(positionals[0]!) : null;
+  const dir = s3Url === null ? resolve(positionals[0]!) : positionals[0]!;
 
   if (env.REDIS_URL) {
+    // the workers read the batch from the store: an S3 prefix must be in the store's bucket
+    const s3Prefix = s3Url === null ? null : storePrefixOf(positionals[0]!, env);
     const connection = createRedis(env.REDIS_URL);
     const queue = new Queue(QUEUES.ingest, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
     try {
@@ -39,28 +45,44 @@ export async function runIngest(args: string[]): Promise<number> {
     return 0;
   }
 
-  const bar = tileProgressBar(dir);
+  const progress = ingestProgress(dir);
+  let source: BatchSource & { close?(): void };
+  if (s3Url === null) source = directorySource(dir);
+  else if (sameStore(s3Url, env)) source = storeSource(store, s3Url.prefix.slice(env.S3_PREFIX.length));
+  else source = s3BatchSource(s3Url.bucket, s3Url.prefix, s3AccessFromEnv(env)); // any other bucket: read with the same S3 settings
   try {
-    const source = s3Prefix === null ? directorySource(dir) : storeSource(store, s3Prefix);
-    const { ingest, finalize } = await runBatch(store, source, parameters, { progress: bar, sink: withCaseOpening(storageOnlySink, store), threads: threadsFromEnv(), storeConfig });
-    bar.stop();
-    for (const r of ingest.rejected) process.stderr.write(`rejected ${dir}/${r.name}: ${r.error?.message}\n`);
+    const { ingest, finalize } = await runBatch(store, progress.watch(source), parameters, { progress, sink: withCaseOpening(storageOnlySink, store), threads: threadsFromEnv(), storeConfig });
+    progress.stop();
     for (const s of ingest.scenes) {
       if (s.source) process.stdout.write(`resampled ${s.file.name} from EPSG:${s.source.raster.epsg} onto the area grid ${s.placement.lattice.gridId} (bilinear; cloud masks nearest)\n`);
     }
     await writeAlertsFile(store);
-    process.stdout.write(`batch ${ingest.batchId}: ${ingest.scenes.length} scene(s) accepted, ${ingest.rejected.length} rejected, ${ingest.tiles.length} tiles\n`);
+    process.stdout.write(ingestReport(ingest, progress.read));
     process.stdout.write(`${alertSummary(finalize.alerts)}\n`);
     process.stdout.write(`alerts: ${store.describe(`batches/${ingest.batchId}/alerts.geojson`)}\nrun record: ${store.describe(`runs/${ingest.batchId}.json`)}\n`);
     return 0;
   } catch (error) {
-    bar.stop();
+    progress.stop();
     if (isInvalidInput(error)) {
       process.stderr.write(`shoutu: ${dir}: ${error.message}\n`);
       return 2;
     }
     throw error;
+  } finally {
+    source.close?.();
   }
+}
+
+/** s3://bucket/prefix/ → bucket and prefix (ending in '/'). */
+function parseS3Prefix(url: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+?)\/?$/.exec(url);
+  if (!match) throw new InvalidInputError('argument_invalid', `${url}: expected s3://<bucket>/<prefix>/`, { field: 'DIR' });
+  return { bucket: match[1]!, prefix: `${match[2]}/` };
+}
+
+/** Whether the prefix lies in the configured S3 store (S3_BUCKET, under S3_PREFIX). */
+function sameStore(url: { bucket: string; prefix: string }, env: CliEnv): boolean {
+  return env.S3_BUCKET !== undefined && url.bucket === env.S3_BUCKET && url.prefix.startsWith(env.S3_PREFIX);
 }
 
 /** s3://bucket/prefix/ → the prefix inside the configured store (same bucket, under S3_PREFIX). */

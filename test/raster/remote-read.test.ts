@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError, NotFoundError, RemoteReadError } from '@shoutu/shared';
 import { describeGeoTiff, openGeoTiff, type GeoTiffSource } from '@shoutu/shared/raster/index.js';
 import { httpRangeFetcher } from '@shoutu/shared/remote/http-range-fetcher.js';
+import { runInfo } from '../../cli/commands/info.js';
 import { fixture } from '../support/fixtures.js';
 import { mulberry32 } from '@shoutu/shared/kernels/test-random.js';
 import { startRangeHttpServer, type RangeHttpServer } from '../support/range-http-server.js';
@@ -53,6 +54,22 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     const viaHttp = await describeGeoTiff(remote(name), name);
     expect(viaHttp).toEqual(local);
     expect(viaHttp.bandSha256).toEqual(GDAL[name]!.bandSha256);
+  });
+
+  it('shoutu info URL reads the file by ranges and reports what it reports for the local file', async () => {
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      expect(await runInfo([`${server.url(SMALL)}?token=secret`, '--json'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const description = JSON.parse(out) as { file: string; bandSha256: string[] };
+    expect(description.file).toBe(server.url(SMALL)); // the query (a signed URL's secret) is never shown
+    expect(description.bandSha256).toEqual(GDAL[SMALL]!.bandSha256);
   });
 
   it('raster-order windows that cut through tiles and strips fetch each stored block about once', async () => {

@@ -18,6 +18,9 @@ export const keys = {
   /** an area's fixed analysis grid (grid/area-grid.ts), written once */
   area: (regionCode: string) => `areas/${regionCode}.json`,
   scene: (sceneId: string) => `catalog/scenes/${sceneId}.json`,
+  /** the scene's STAC Item, beside its record (scene ids hold one '.', so no scene id ends in '.stac') */
+  stacItem: (sceneId: string) => `catalog/scenes/${sceneId}.stac.json`,
+  scenes: () => 'catalog/scenes/',
   cellEntries: (gridId: string, tileId: string) => `catalog/cells/${gridId}/${tileId}/`,
   cellEntry: (gridId: string, tileId: string, acquiredAt: string, sceneId: string) =>
     `catalog/cells/${gridId}/${tileId}/${acquiredAt}.${sceneId}.json`,

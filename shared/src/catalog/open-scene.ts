@@ -1,5 +1,6 @@
 import type { BlobStore } from '../storage/index.js';
-import { openGeoTiff, type GeoTiffRaster } from '../raster/index.js';
+import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
+import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity } from '../detection/validity.js';
@@ -15,10 +16,28 @@ export interface OpenScene {
   close(): Promise<void>;
 }
 
-export async function openScene(store: BlobStore, record: SceneRecord): Promise<OpenScene> {
-  const path = store.localPath(record.file.key);
-  const source = path === null ? { bytes: await store.get(record.file.key) } : { path };
-  const raster = await openGeoTiff(source, record.file.key);
+/**
+ * Scene files on a remote store (S3) of at least this many bytes are read by byte ranges — the header,
+ * then only the blocks each window needs —; smaller ones are downloaded whole (one request costs less
+ * than several). The pixels are the same either way.
+ */
+export const RANGE_READ_MIN_BYTES = 16 * 1024 * 1024;
+
+export interface OpenSceneOptions {
+  /** See RANGE_READ_MIN_BYTES. */
+  rangeReadMinBytes?: number;
+}
+
+/** Where a stored file is read from: its local path, its bytes, or byte ranges of the remote object. */
+async function storedSource(store: BlobStore, file: { key: string; bytes: number }, options: OpenSceneOptions): Promise<GeoTiffSource> {
+  const path = store.localPath(file.key);
+  if (path !== null) return { path };
+  if (file.bytes >= (options.rangeReadMinBytes ?? RANGE_READ_MIN_BYTES)) return { remote: storeRangeFetcher(store, file.key) };
+  return { bytes: await store.get(file.key) };
+}
+
+export async function openScene(store: BlobStore, record: SceneRecord, options: OpenSceneOptions = {}): Promise<OpenScene> {
+  const raster = await openGeoTiff(await storedSource(store, record.file, options), record.file.key);
   const { col0, row0 } = record.placement;
   const readWindow = (w: LatticeWindow) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height);
   const spec = record.validity;
@@ -33,9 +52,8 @@ export async function openScene(store: BlobStore, record: SceneRecord): Promise<
   let mask: GeoTiffRaster | null = null;
   const maskFile = spec?.cloudMask?.file;
   if (maskFile) {
-    const maskPath = store.localPath(maskFile.key);
     try {
-      mask = await openGeoTiff(maskPath === null ? { bytes: await store.get(maskFile.key) } : { path: maskPath }, maskFile.key);
+      mask = await openGeoTiff(await storedSource(store, maskFile, options), maskFile.key);
     } catch (error) {
       await raster.close();
       throw error;
@@ -57,10 +75,10 @@ export async function openScene(store: BlobStore, record: SceneRecord): Promise<
 }
 
 /** Opens a before/after pair; if the second cannot be opened the first is closed again. */
-export async function openScenePair(store: BlobStore, before: SceneRecord, after: SceneRecord): Promise<[OpenScene, OpenScene]> {
-  const b = await openScene(store, before);
+export async function openScenePair(store: BlobStore, before: SceneRecord, after: SceneRecord, options: OpenSceneOptions = {}): Promise<[OpenScene, OpenScene]> {
+  const b = await openScene(store, before, options);
   try {
-    return [b, await openScene(store, after)];
+    return [b, await openScene(store, after, options)];
   } catch (error) {
     await b.close();
     throw error;

@@ -2,6 +2,7 @@ import type { BlobStore } from '../storage/index.js';
 import { tilesOf } from '../grid/lattice.js';
 import { keys } from './keys.js';
 import { SceneRecord } from './scene-record.js';
+import { stacItemOf } from './stac-item.js';
 import { stableJson } from '../util/stable-json.js';
 
 /**
@@ -11,6 +12,7 @@ import { stableJson } from '../util/stable-json.js';
 
 export async function putScene(store: BlobStore, scene: SceneRecord): Promise<void> {
   await store.put(keys.scene(scene.sceneId), stableJson(scene));
+  await store.put(keys.stacItem(scene.sceneId), stableJson(stacItemOf(scene), 2), { contentType: 'application/geo+json' });
   for (const cell of tilesOf(scene.placement)) {
     await store.put(
       keys.cellEntry(scene.placement.lattice.gridId, cell.tileId, scene.acquiredAt, scene.sceneId),

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { BlobStore } from '../storage/index.js';
+import { S3BlobStore, type BlobStore, type S3StoreConfig } from '../storage/index.js';
 import { InvalidInputError } from '../errors.js';
 import type { BatchSourceRef } from '../schemas/jobs.js';
 
@@ -69,6 +69,15 @@ export function storeSource(store: BlobStore, prefix: string): BatchSource {
     },
     describe: (name) => store.describe(prefix + name),
   };
+}
+
+/**
+ * A batch under s3://bucket/prefix/ in any bucket (not only the store's), reached with the S3 settings
+ * of the environment (endpoint, region, credentials). close() releases the client.
+ */
+export function s3BatchSource(bucket: string, prefix: string, access: Omit<S3StoreConfig, 'bucket' | 'prefix'>): BatchSource & { close(): void } {
+  const store = new S3BlobStore({ ...access, bucket, prefix: '' });
+  return { ...storeSource(store, prefix), name: `s3://${bucket}/${prefix}`.replace(/\/$/, ''), close: () => store.destroy() };
 }
 
 export function openBatchSource(store: BlobStore, ref: BatchSourceRef): BatchSource {

@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { RangeFetcher } from '../raster/range-reader.js';
-import { S3BlobStore, type BlobStore, type S3StoreConfig, validateKey } from '../storage/index.js';
+import { S3BlobStore, type S3StoreConfig, validateKey } from '../storage/index.js';
 import { type HttpRangeOptions, httpRangeFetcher } from './http-range-fetcher.js';
 
 /** How to reach S3 (everything of a store configuration but the bucket and prefix). */
@@ -29,10 +29,7 @@ export function parseS3Url(location: string): { bucket: string; key: string } {
   return { bucket, key };
 }
 
-/** Range fetcher of a blob store key (local file or S3 object). */
-export function storeRangeFetcher(store: BlobStore, key: string): RangeFetcher {
-  return { location: store.describe(key), fetch: (start, end) => store.readRange(key, start, end) };
-}
+export { storeRangeFetcher } from './store-range-fetcher.js';
 
 /**
  * Range fetcher of a remote location. s3:// needs `s3` (endpoint, region, credentials: see

@@ -1,0 +1,41 @@
+import { coveredAreaM2, windowAreaM2, type IngestResult } from '@shoutu/shared';
+import { tilesOf } from '@shoutu/shared/grid/lattice.js';
+import type { ReadCounts } from './progress.js';
+
+/**
+ * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
+ * (lattice tiles it covers, and those queued for detection against an earlier epoch) and true ground
+ * area, each rejected file with its reason, and the area the accepted scenes cover together.
+ */
+export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
+  const km2 = (m2: number) => (m2 / 1e6).toFixed(2);
+  const queuedOf = new Map<string, number>();
+  for (const tile of ingest.tiles) queuedOf.set(tile.sceneId, (queuedOf.get(tile.sceneId) ?? 0) + 1);
+  const lines = [
+    `batch ${ingest.batchId}: ${ingest.scenes.length} scene(s) accepted, ${ingest.rejected.length} rejected, ${ingest.tiles.length} tile(s) queued ` +
+      `(${read.files} file(s) read, ${(read.bytes / 1e6).toFixed(2)} MB)`,
+  ];
+  if (ingest.scenes.length > 0) {
+    const rows = ingest.scenes.map((scene) => {
+      const p = scene.placement;
+      const area = windowAreaM2(p.lattice, { col: p.col0, row: p.row0, width: p.width, height: p.height });
+      return [`  ${scene.file.name}`, scene.sceneId, String(tilesOf(p).length), String(queuedOf.get(scene.sceneId) ?? 0), km2(area)];
+    });
+    lines.push(...table(['accepted', 'scene', 'tiles', 'queued', 'km²'], rows, [false, false, true, true, true]));
+  }
+  if (ingest.rejected.length > 0) {
+    lines.push('  rejected');
+    for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
+  }
+  const covered = coveredAreaM2(ingest.scenes.map((s) => s.placement));
+  lines.push(`  area covered  ${km2(covered)} km² (true ground area of the accepted scenes; overlaps on one grid counted once)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** An indented table; `right` marks right-aligned (number) columns. */
+function table(header: string[], rows: string[][], right: boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[], indent: string) =>
+    indent + cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header, '  '), ...rows.map((r) => line(r, '  '))];
+}
