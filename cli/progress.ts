@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { BatchSource, RunProgress } from '@shoutu/shared';
 
@@ -69,6 +70,15 @@ export function ingestProgress(label: string): IngestProgress {
       queued,
     };
   };
+  const counted = (name: string, bytes: number) => {
+    bytesRead += bytes;
+    if (/\.tiff?$/i.test(name) && !seen.has(name)) {
+      seen.add(name);
+      read.files += 1;
+      read.bytes += bytes;
+    }
+    if (phase === 'files') bar.update(read.files, payload());
+  };
   return {
     read,
     watch(source) {
@@ -86,14 +96,14 @@ export function ingestProgress(label: string): IngestProgress {
         },
         async read(name) {
           const bytes = await source.read(name);
-          bytesRead += bytes.byteLength;
-          if (/\.tiff?$/i.test(name) && !seen.has(name)) {
-            seen.add(name);
-            read.files += 1;
-            read.bytes += bytes.byteLength;
-          }
-          if (phase === 'files') bar.update(read.files, payload());
+          counted(name, bytes.byteLength);
           return bytes;
+        },
+        async localFile(name) {
+          // a folder's file is read in place, an S3 object is copied to a temporary file first
+          const local = await source.localFile(name);
+          counted(name, (await stat(local.path)).size);
+          return local;
         },
       };
     },

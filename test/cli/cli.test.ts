@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
-import { createStore } from '@shoutu/shared';
+import { createStore, ensureBucket } from '@shoutu/shared';
 import { fixture, REPO_ROOT } from '../support/fixtures.js';
 import { startS3Server } from '../support/s3-server.js';
 
@@ -110,6 +110,38 @@ describe('npx shoutu detect (evaluation contract)', () => {
   });
 });
 
+describe('npx shoutu ingest: progress and report', () => {
+  it('reports files read, tiles per scene, ground area and each rejected file with its reason; progress goes to stderr', async () => {
+    const data = join(work, 'report');
+    const env = { SHOUTU_DATA_DIR: data };
+    expect(shoutu(['ingest', fixture('taizhou', '2000-03-17')], env).status).toBe(0);
+    const run = shoutu(['ingest', fixture('bad', 'mixed')], env);
+    expect(run.status).toBe(0);
+    const report = run.stdout.slice(0, run.stdout.indexOf('  alerts (图斑)'));
+    expect(report).toBe(
+      [
+        'batch bad-mixed: 1 scene(s) accepted, 1 rejected, 1 tile(s) queued (2 file(s) read, 0.03 MB)',
+        '  accepted    scene           tiles  queued   km²',
+        '    good.tif  bad-mixed.good      1       1  3.68',
+        '  rejected',
+        '    broken.tif  not_geotiff: broken.tif: not a TIFF file (bad byte-order mark)',
+        '  area covered  3.68 km² (true ground area of the accepted scenes; overlaps on one grid counted once)',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toMatch(/alerts \(图斑\)\s+\d+/);
+    // the progress bar: on stderr only (a line every 2 s and a last one when not a terminal)
+    expect(run.stderr).toMatch(/files read 2\/2 \| 0\.0 MB at \d+\.\d MB\/s \| tiles queued 1/);
+    expect(run.stderr).toMatch(/1\/1 tiles/);
+    expect(run.stdout).not.toMatch(/MB\/s/);
+
+    const first = shoutu(['ingest', fixture('taizhou', '2003-02-06')], env);
+    expect(first.stdout).toContain('batch taizhou-2003-02: 1 scene(s) accepted, 0 rejected, 4 tile(s) queued (1 file(s) read, 0.96 MB)');
+    expect(first.stdout).toMatch(/ {4}scene\.tif {2}taizhou-2003-02\.scene {6}4 {7}4 {2}143\.82\n/);
+    expect(first.stdout).toContain('  area covered  143.82 km²');
+  }, 180_000);
+});
+
 describe('npx shoutu ingest from an S3 prefix', () => {
   it('reads the batch from the bucket and stores its results there (embedded stages, S3 storage)', async () => {
     const s3 = await startS3Server();
@@ -125,9 +157,36 @@ describe('npx shoutu ingest from an S3 prefix', () => {
       expect(run.stdout).toContain('batch taizhou-2000-03: 1 scene(s) accepted');
       const status = JSON.parse(Buffer.from(await store.get('batches/taizhou-2000-03/status.json')).toString('utf8')) as { state: string };
       expect(status.state).toBe('baseline');
+      expect(await store.exists('catalog/scenes/taizhou-2000-03.scene.stac.json')).toBe(true);
       const wrongBucket = shoutu(['ingest', 's3://other-bucket/incoming/2000/'], env);
       expect(wrongBucket.status).toBe(2);
       expect(wrongBucket.stderr).toContain('other-bucket');
+    } finally {
+      await s3.close();
+    }
+  }, 60_000);
+
+  it('reads a batch from any bucket with the S3 settings of the environment, storing into the local data directory', async () => {
+    const s3 = await startS3Server();
+    try {
+      const imagery = { ...s3.config, bucket: `imagery-${s3.bucket.slice(-8)}` };
+      await ensureBucket(imagery);
+      const bucket = createStore({ kind: 's3', ...imagery });
+      for (const name of ['batch.json', 'scene.tif']) {
+        await bucket.put(`deliveries/taizhou/2003-02-06/${name}`, new Uint8Array(await readFile(fixture('taizhou', '2003-02-06', name))));
+      }
+      const data = join(work, 's3-batch');
+      const env = { SHOUTU_DATA_DIR: data, S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.config.accessKeyId!, AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey! };
+      const run = shoutu(['ingest', `s3://${imagery.bucket}/deliveries/taizhou/2003-02-06`], env);
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('batch taizhou-2003-02: 1 scene(s) accepted, 0 rejected, 0 tile(s) queued (1 file(s) read, 0.96 MB)');
+      const stored = await readFile(join(data, 'batches', 'taizhou-2003-02', 'files', 'scene.tif'));
+      expect(stored.equals(await readFile(fixture('taizhou', '2003-02-06', 'scene.tif')))).toBe(true);
+
+      const missing = shoutu(['ingest', `s3://no-such-bucket-${s3.bucket.slice(-8)}/x/`], env);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('no-such-bucket');
     } finally {
       await s3.close();
     }

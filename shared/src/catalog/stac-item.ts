@@ -4,6 +4,9 @@
  * instruments (from the batch's sensor), and the projection (proj v1.1.0), band (eo v1.1.0: common
  * names from the manifest) and sample (raster v1.1.0: data type, nodata, reflectance scale) extensions.
  *
+ * A scene resampled onto its area's grid describes the resampled file (`image`, and the proj fields) and
+ * lists the operator's delivery as the `original` asset, with its own proj fields.
+ *
  * The asset href is relative to the item (`../../batches/<batch>/files/<file>`), so the same bytes are
  * right on the local data directory and on S3 (embedded and queue mode write identical items).
  */
@@ -96,6 +99,20 @@ export function stacItemOf(scene: SceneRecord): StacItem {
       'raster:bands': rasterBands,
     },
   };
+  const source = scene.source;
+  if (source) {
+    // resampled onto the area's grid: the image is the resampled file, the operator's delivery is kept too
+    const [sx0, spw, , sy0, , snph] = source.raster.geoTransform;
+    assets['original'] = {
+      href: relativeKey(itemKey, source.file.key),
+      type: 'image/tiff; application=geotiff',
+      roles: ['source'],
+      title: `${source.file.name} as delivered`,
+      'proj:epsg': source.raster.epsg,
+      'proj:shape': [source.raster.height, source.raster.width],
+      'proj:transform': [spw, 0, sx0, 0, snph, sy0],
+    };
+  }
   const maskFile = validity?.cloudMask?.file;
   if (maskFile) {
     assets['cloud-mask'] = { href: relativeKey(itemKey, maskFile.key), type: 'image/tiff; application=geotiff', roles: ['data-mask'], title: maskFile.name };

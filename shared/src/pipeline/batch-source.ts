@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { S3BlobStore, type BlobStore, type S3StoreConfig } from '../storage/index.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { BatchSourceRef } from '../schemas/jobs.js';
 
 /** The files of one uploaded batch, wherever they are. */
@@ -60,7 +60,7 @@ export function storeSource(store: BlobStore, prefix: string): BatchSource {
       const dir = await mkdtemp(join(tmpdir(), 'shoutu-batch-file-'));
       const copy = join(dir, 'file');
       try {
-        await writeFile(copy, await store.get(prefix + name));
+        await copyToFile(store, prefix + name, copy);
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -69,6 +69,27 @@ export function storeSource(store: BlobStore, prefix: string): BatchSource {
     },
     describe: (name) => store.describe(prefix + name),
   };
+}
+
+/** Bytes per range request when copying a stored object to a local file. */
+const COPY_RANGE_BYTES = 8 * 1024 * 1024;
+
+/** Copies a stored object to a new local file range by range: memory stays bounded whatever its size. */
+async function copyToFile(store: BlobStore, key: string, path: string): Promise<void> {
+  const size = await store.sizeOf(key);
+  if (size === null) throw new NotFoundError(`No object at storage key "${key}" (${store.describe(key)})`, { file: key });
+  const handle = await open(path, 'wx');
+  try {
+    for (let at = 0; at < size; at += COPY_RANGE_BYTES) {
+      const part = await store.readRange(key, at, Math.min(at + COPY_RANGE_BYTES, size));
+      if (part.size !== size) {
+        throw new InvalidInputError('remote_changed', `${store.describe(key)}: the object changed while being read (size ${size}, now ${part.size})`, { file: key });
+      }
+      await handle.write(part.bytes, 0, part.bytes.byteLength, at);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
