@@ -176,6 +176,14 @@ describe('damaged files meet the same checks remotely as locally', () => {
     expect(outcomes.size).toBeGreaterThan(2); // the damage did hit different checks
   });
 
+  it('the committed hostile set is refused remotely with the same code and field as locally', async () => {
+    const hostile = JSON.parse(await readFile(fixture('hostile', 'expected.json'), 'utf8')) as Record<string, { code: string; field: string }>;
+    for (const [name, want] of Object.entries(hostile)) {
+      await copyFile(fixture('hostile', name), join(root, name));
+      expect(await outcome(remote(name), name), name).toBe(`${want.code} ${want.field}`);
+    }
+  });
+
   it('an empty object is not a TIFF', async () => {
     await writeFile(join(root, 'empty.tif'), new Uint8Array(0));
     await expect(openGeoTiff(remote('empty.tif', { retries: 0 }), 'empty.tif')).rejects.toMatchObject({ name: 'InvalidInputError' });
