@@ -30,6 +30,7 @@ import {
 import { getScene } from '@shoutu/shared/catalog/scene-catalog.js';
 import { polygonIntersectsBox } from '@shoutu/shared/catalog/scene-query.js';
 import { demoParameters, fixture, REPO_ROOT, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { REPROJECT, reprojectBatch } from '../support/reproject-fixtures.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 
 const RASTER_DATA_TYPES = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16', 'float32', 'float64', 'cint16', 'cint32', 'cfloat32', 'cfloat64', 'other'];
@@ -174,6 +175,21 @@ describe('STAC Items of ingested scenes', () => {
     expect(rasterBands[0]).toEqual({ data_type: 'float32', nodata: 'nan', scale: 0.0001, offset: -0.1 });
     expect(rasterBands[6]).toEqual({ data_type: 'float32', nodata: 'nan' });
     expect((item.assets['image']!['eo:bands'] as Array<Record<string, unknown>>)[6]).toMatchObject({ name: 'cloud_mask' });
+  });
+
+  it('of a scene resampled onto its area\'s grid describe the resampled file and list the delivery as the original', async () => {
+    const area = createStore({ kind: 'local', dir: join(work, 'area') });
+    await ingestBatch(area, directorySource(await reprojectBatch(join(work, 'batches'), 'gk-2024-03', '2024-03-01', REPROJECT.gk)), demoParameters());
+    const [scene] = (await ingestBatch(area, directorySource(await reprojectBatch(join(work, 'batches'), 'utm-2024-04', '2024-04-01', REPROJECT.utm)), demoParameters())).scenes;
+    expect(scene!.source).toBeDefined(); // UTM delivery, Gauss–Krüger area grid
+    const itemKey = keys.stacItem(scene!.sceneId);
+    const item = JSON.parse(Buffer.from(await area.get(itemKey)).toString('utf8')) as StacItem;
+    expectValidItem(item);
+    expect(item.properties['proj:epsg']).toBe(4549);
+    expect(resolveHref(itemKey, item.assets['image']!.href)).toBe(scene!.file.key);
+    expect(item.assets['original']).toMatchObject({ roles: ['source'], 'proj:epsg': 32651, 'proj:shape': [scene!.source!.raster.height, scene!.source!.raster.width] });
+    expect(resolveHref(itemKey, item.assets['original']!.href)).toBe(scene!.source!.file.key);
+    expect(await area.exists(scene!.source!.file.key)).toBe(true);
   });
 
   it('read platform, constellation and instruments from the sensor name', () => {
