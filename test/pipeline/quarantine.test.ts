@@ -51,8 +51,8 @@ describe('hostile files in a batch are quarantined with their reason; the good o
       'truncated.tif': { bytes: good.slice(0, Math.floor(good.byteLength / 2)), code: 'not_geotiff', field: 'StripOffsets' },
       // first IFD offset far outside the file
       'bad-ifd.tif': { bytes: (() => { const b = good.slice(); new DataView(b.buffer).setUint32(4, 0x7ffffff0, true); return b; })(), code: 'not_geotiff', field: 'IFD' },
-      // a compression shoutu does not decode (ZSTD)
-      'zstd-claimed.tif': { bytes: patchShortTag(good, 259, 50000), code: 'unsupported_raster', field: 'Compression' },
+      // a compression shoutu does not decode (WebP)
+      'webp-claimed.tif': { bytes: patchShortTag(good, 259, 50001), code: 'unsupported_raster', field: 'Compression' },
       // 65535 bands declared: implausible, refused before any allocation
       'many-bands.tif': { bytes: patchShortTag(good, 277, 65535), code: 'unsupported_raster', field: 'SamplesPerPixel' },
     };

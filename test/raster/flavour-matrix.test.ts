@@ -1,9 +1,10 @@
 /**
  * The GeoTIFF flavour matrix (fixtures/raster/matrix, scripts/fixtures/make_matrix.py) checked against what
  * GDAL reads from each file (gdal-read.json): `shoutu info --json` must report the same band sample hashes
- * and structure; flavours shoutu does not decode must be refused with an unsupported_raster error naming
- * the compression; and detection on a lossless flavour must give the same change map as on the
- * uncompressed original.
+ * and structure — for JPEG (YCbCr included) bit-identical samples, as for every other codec; flavours
+ * shoutu does not decode must be refused with an unsupported_raster error naming the compression; and
+ * detection on a lossless flavour must give the same change map as on the uncompressed original, and on a
+ * lossy flavour (JPEG, lossy LERC) the same as on GDAL's decoding of it, stored uncompressed.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,9 +34,20 @@ const GDAL: Record<string, GdalRead> = (JSON.parse(readFileSync(join(MATRIX, 'gd
 const NAMES = Object.keys(GDAL).sort();
 
 /** GDAL's IMAGE_STRUCTURE COMPRESSION values shoutu decodes, with the name `info` reports. */
-const DECODED: Record<string, string> = { NONE: 'none', LZW: 'LZW', DEFLATE: 'Deflate', PACKBITS: 'PackBits' };
+const DECODED: Record<string, string> = {
+  NONE: 'none',
+  LZW: 'LZW',
+  DEFLATE: 'Deflate',
+  PACKBITS: 'PackBits',
+  ZSTD: 'ZSTD',
+  LERC: 'LERC',
+  LERC_DEFLATE: 'LERC_DEFLATE',
+  LERC_ZSTD: 'LERC_ZSTD',
+  JPEG: 'JPEG',
+  'YCbCr JPEG': 'JPEG',
+};
 /** The flavours shoutu refuses, with the compression name its error must give. */
-const REFUSED: Record<string, string> = { ZSTD: 'ZSTD (50000)', LERC: 'LERC (34887)', JPEG: 'JPEG (7)', 'YCbCr JPEG': 'JPEG (7)' };
+const REFUSED: Record<string, string> = { WEBP: 'WebP (50001)' };
 const GDAL_TYPES: Record<string, string> = { Byte: 'uint8', UInt16: 'uint16', Int16: 'int16', UInt32: 'uint32', Float32: 'float32' };
 
 const decoded = NAMES.filter((n) => DECODED[GDAL[n]!.compression] !== undefined);
@@ -70,7 +82,17 @@ describe('the flavour matrix covers what the issue lists', () => {
     expect(all.filter((g) => g.overviews.length > 0).length).toBeGreaterThanOrEqual(3);
     expect(all.some((g) => g.internalMask)).toBe(true);
     expect(all.some((g) => g.nodata === 'nan') && all.some((g) => typeof g.nodata === 'number')).toBe(true);
-    expect(decoded.length).toBeGreaterThan(40);
+    expect(decoded.length).toBeGreaterThan(70);
+    // the new codecs in strips and tiles, with their predictors and sample types
+    const has = (compression: string, pattern: RegExp) => NAMES.some((n) => GDAL[n]!.compression === compression && pattern.test(n));
+    for (const type of ['uint8', 'uint16', 'float32']) {
+      expect(has('ZSTD', new RegExp(`^${type}-.*strips`)) && has('ZSTD', new RegExp(`^${type}-.*tiled`))).toBe(true);
+      expect(NAMES.some((n) => n.startsWith(`${type}-`) && GDAL[n]!.compression.startsWith('LERC'))).toBe(true);
+    }
+    expect(has('ZSTD', /pred2/) && has('ZSTD', /pred3/)).toBe(true);
+    expect(['LERC', 'LERC_DEFLATE', 'LERC_ZSTD'].every((c) => has(c, /./))).toBe(true);
+    expect(has('LERC', /strips/) && has('LERC', /tiled/)).toBe(true);
+    expect(has('JPEG', /strips/) && has('JPEG', /tiled/) && has('YCbCr JPEG', /strips/) && has('YCbCr JPEG', /cog/)).toBe(true);
   });
 });
 
@@ -120,20 +142,23 @@ describe('flavours shoutu does not decode are refused, naming the compression', 
   });
 });
 
+/** Change maps of detection on before → `after`, computed once per file. */
+const changeMaps = new Map<string, Promise<Uint8Array>>();
+function changeMap(after: string): Promise<Uint8Array> {
+  if (!changeMaps.has(after)) {
+    // 3-band RGB flavours against the RGB before epoch, the others against their type's
+    const before = after.startsWith('uint8-rgb-') ? 'before-uint8-rgb.tif' : `before-${after.split('-')[0]!}.tif`;
+    const run = detectPair({ before: { path: join(MATRIX, before) }, after: { path: join(MATRIX, after) }, parameters: defaultParameters() });
+    changeMaps.set(after, run.then((r) => r.changeTif));
+  }
+  return changeMaps.get(after)!;
+}
+
 describe('detection on a lossless flavour gives the same change map as on the uncompressed original', () => {
   // every decodable flavour whose samples equal its type's uncompressed original (no nodata holes)
   const pairs = decoded.filter((n) => !n.startsWith('before-') && !n.endsWith('-none-strips.tif'));
   const originalOf = (name: string) => `${name.split('-')[0]}-none-strips.tif`;
   const same = pairs.filter((n) => GDAL[n]!.bandSha256.join() === GDAL[originalOf(n)]!.bandSha256.join());
-  const cache = new Map<string, Promise<Uint8Array>>();
-  const changeMap = (after: string) => {
-    if (!cache.has(after)) {
-      const type = after.split('-')[0]!;
-      const run = detectPair({ before: { path: join(MATRIX, `before-${type}.tif`) }, after: { path: join(MATRIX, after) }, parameters: defaultParameters() });
-      cache.set(after, run.then((r) => r.changeTif));
-    }
-    return cache.get(after)!;
-  };
 
   it('covers every sample type and most flavours', () => {
     expect(new Set(same.map((n) => n.split('-')[0]))).toEqual(new Set(Object.values(GDAL_TYPES)));
@@ -153,6 +178,37 @@ describe('detection on a lossless flavour gives the same change map as on the un
     await raster.close();
     expect(pixels.filter((v) => v === 1).length).toBeGreaterThan(50);
   });
+
+  it('covers the new lossless codecs', () => {
+    for (const c of ['ZSTD', 'LERC', 'LERC_DEFLATE', 'LERC_ZSTD']) expect(same.some((n) => GDAL[n]!.compression === c)).toBe(true);
+  });
+});
+
+describe('detection on a lossy flavour gives the same change map as on GDAL\'s decoding of it', () => {
+  // JPEG and lossy LERC cannot give the original's samples; what they must give is GDAL's
+  const lossy = decoded.filter((n) => NAMES.includes(n.replace(/\.tif$/, '-gdal-decoded.tif')));
+
+  it('covers JPEG (4-band, RGB, YCbCr tiled, in strips and as a COG) and lossy LERC', () => {
+    expect(lossy.filter((n) => GDAL[n]!.compression === 'JPEG').length).toBeGreaterThanOrEqual(4);
+    expect(lossy.filter((n) => GDAL[n]!.compression === 'YCbCr JPEG').length).toBeGreaterThanOrEqual(3);
+    expect(lossy.some((n) => GDAL[n]!.compression.startsWith('LERC'))).toBe(true);
+  });
+
+  it('the RGB pair holds change too', async () => {
+    const map = await changeMap('uint8-rgb-jpeg-ycbcr-gdal-decoded.tif');
+    const { openGeoTiff } = await import('@shoutu/shared/raster/index.js');
+    const raster = await openGeoTiff({ bytes: map }, 'change.tif');
+    const pixels = await raster.readWindowNative(0, 0, raster.info.width, raster.info.height);
+    await raster.close();
+    expect(pixels.filter((v) => v === 1).length).toBeGreaterThan(50);
+  });
+
+  it.each(lossy)('%s', async (name) => {
+    const asRead = name.replace(/\.tif$/, '-gdal-decoded.tif');
+    expect(GDAL[asRead]!.bandSha256).toEqual(GDAL[name]!.bandSha256);
+    const [flavour, reference] = await Promise.all([changeMap(name), changeMap(asRead)]);
+    expect(Buffer.from(flavour).equals(Buffer.from(reference))).toBe(true);
+  });
 });
 
 describe('npx shoutu info', () => {
@@ -167,9 +223,9 @@ describe('npx shoutu info', () => {
     expect(ok.stdout).toMatch(/EPSG:32651/);
     expect(ok.stdout).toMatch(/overviews +40 × 32, 20 × 16, 10 × 8/);
     expect(ok.stdout).toContain(GDAL['uint8-cog-deflate.tif']!.bandSha256[3]);
-    const bad = run([join(MATRIX, 'uint8-rgb-jpeg-ycbcr.tif'), '--json']);
+    const bad = run([join(MATRIX, 'uint8-rgb-webp-tiled.tif'), '--json']);
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/uint8-rgb-jpeg-ycbcr\.tif: TIFF compression JPEG \(7\) is not supported/);
+    expect(bad.stderr).toMatch(/uint8-rgb-webp-tiled\.tif: TIFF compression WebP \(50001\) is not supported/);
   }, 60_000);
 });

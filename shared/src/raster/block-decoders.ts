@@ -10,7 +10,7 @@
  * width grows one code early), section 9 (PackBits), section 14 (horizontal differencing, Predictor 2),
  * Adobe TIFF Technical Note 3 (floating-point predictor, Predictor 3), RFC 1950/1951 (Deflate).
  */
-import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { Inflate, inflateSync, constants as zlibConstants } from 'node:zlib';
 
 /** True on little-endian hosts (every platform Node ships for today). */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -31,6 +31,104 @@ export function inflateBounded(input: Uint8Array, maxBytes: number): Uint8Array 
     finishFlush: zlibConstants.Z_SYNC_FLUSH,
   });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** The parts of a node:zlib Inflate object that BlockInflater drives (Node internals, checked at run time). */
+interface ZlibEngine {
+  _handle: {
+    writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, out: Uint8Array, outOffset: number, outLength: number): void;
+    reset(): void;
+    close(): void;
+    onerror: (message: string, errno: number) => void;
+  } | null;
+  /** [output bytes left, input bytes left] after each writeSync */
+  _writeState: Uint32Array;
+}
+
+function zlibEngine(): ZlibEngine | null {
+  const engine = new Inflate() as unknown as Partial<ZlibEngine>;
+  const handle = engine._handle;
+  const ok = handle != null && typeof handle.writeSync === 'function' && typeof handle.reset === 'function' &&
+    typeof handle.close === 'function' && engine._writeState instanceof Uint32Array && engine._writeState.length === 2;
+  if (!ok) {
+    (engine as unknown as { close(): void }).close();
+    return null;
+  }
+  return engine as ZlibEngine;
+}
+
+/**
+ * Inflates zlib streams (one per block) straight into the caller's buffer with one zlib stream reused
+ * from block to block. inflateSync would create and tear down a zlib stream and allocate a new output
+ * buffer for every block: for strips of a few rows that costs as much as the inflating itself.
+ *
+ * Node has no public synchronous API for this, so the zlib binding under a node:zlib Inflate object is
+ * driven directly, as inflateSync itself drives it (write into a given output range, then reset for the
+ * next stream). Its presence is checked when the first stream is inflated; where it is missing
+ * (another Node), every call falls back to inflateBounded plus a copy. Same output either way: a
+ * truncated stream yields what it holds (Z_SYNC_FLUSH, as libtiff), a corrupt one throws.
+ */
+export class BlockInflater {
+  private engine: ZlibEngine | null = null;
+  private available = true;
+  private error: string | null = null;
+
+  /** True when the reused zlib stream is in use (false: the inflateSync fallback). */
+  get reusesStream(): boolean {
+    return this.available && (this.engine !== null || this.start() !== null);
+  }
+
+  /**
+   * Inflates `input` into out[0 ..]; returns the number of bytes written, at most out.length. A stream
+   * holding more returns out.length: callers that must tell "exactly full" from "more than fits" give
+   * one byte more room than they accept and refuse a full buffer.
+   */
+  inflateInto(input: Uint8Array, out: Uint8Array): number {
+    const engine = this.engine ?? this.start();
+    if (engine === null) {
+      let bytes: Uint8Array;
+      try {
+        bytes = inflateSync(input, { maxOutputLength: Math.max(1, out.length), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return out.length;
+        throw error;
+      }
+      out.set(bytes);
+      return bytes.length;
+    }
+    const handle = engine._handle!;
+    this.error = null;
+    handle.writeSync(zlibConstants.Z_SYNC_FLUSH, input, 0, input.length, out, 0, out.length);
+    if (this.error !== null) {
+      const message = this.error;
+      this.close(); // a stream that failed is not reused
+      throw new Error(`Deflate data is corrupt (${message})`);
+    }
+    const written = out.length - engine._writeState[0]!;
+    handle.reset();
+    return written;
+  }
+
+  /** Releases the zlib stream (a later call starts a new one). */
+  close(): void {
+    this.engine?._handle?.close();
+    this.engine = null;
+  }
+
+  private start(): ZlibEngine | null {
+    if (!this.available) return null;
+    const engine = zlibEngine();
+    if (engine === null) {
+      this.available = false;
+      return null;
+    }
+    // errors are reported to us synchronously during writeSync (instead of destroying the stream object)
+    engine._handle!.onerror = (message: string) => {
+      this.error = message;
+    };
+    this.engine = engine;
+    return engine;
+  }
 }
 
 /** PackBits into `out`; returns the number of bytes written (never more than out.length). */

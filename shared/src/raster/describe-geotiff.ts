@@ -11,7 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { HOST_LITTLE_ENDIAN, swapBytes } from './block-decoders.js';
 import { type GeoTiffRaster, type GeoTiffSource, openByteReader, openGeoTiff } from './geotiff-source.js';
 import type { GeoTransform } from './geotransform.js';
-import { COMPRESSION_NAMES, readLayout } from './raster-info.js';
+import { layoutCompressionName, readLayout } from './raster-info.js';
 import { type ByteReader, type TiffDirectory, Tag, readFirstDirectory, readNextDirectory, readNumbers } from './tiff-structure.js';
 
 export interface GeoTiffDescription {
@@ -137,7 +137,7 @@ async function readStorage(reader: ByteReader, name: string, info: GeoTiffRaster
   const { layout } = await readLayout(reader, dir, name);
   const subfiles = await readSubfiles(reader, dir, name, info.width, info.height);
   return {
-    compression: COMPRESSION_NAMES[layout.compression] ?? `unknown (${layout.compression})`,
+    compression: layoutCompressionName(layout),
     predictor: layout.predictor === 2 ? ('horizontal' as const) : layout.predictor === 3 ? ('floating-point' as const) : ('none' as const),
     tiled: layout.tiled,
     blockSize: [layout.blockWidth, layout.blockHeight] as [number, number],

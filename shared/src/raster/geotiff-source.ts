@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError, ShoutuError } from '../errors.js';
 import {
   type RasterInfo,
   type RasterLayout,
+  layoutCompressionName,
   readGdalTags,
   readGeoreferencing,
   readLayout,
@@ -17,7 +18,7 @@ import {
 } from './raster-info.js';
 import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
 import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
-import { type NativeSamples, WindowDecoder } from './window-decoder.js';
+import { type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
 export type { NativeSamples } from './window-decoder.js';
@@ -40,8 +41,9 @@ export interface GeoTiffRaster {
    * Float32Array.
    *
    * For local files and bytes both reads decode synchronously before the promise is returned (local
-   * files are read with synchronous positional reads); remote sources first fetch the window's blocks
-   * (only those), then decode. Missing (sparse) blocks read as the GDAL nodata value, or 0.
+   * files are read with synchronous positional reads), except for JPEG files, whose blocks sharp decodes
+   * on its threads; remote sources first fetch the window's blocks (only those), then decode. Missing
+   * (sparse) blocks read as the GDAL nodata value, or 0.
    */
   readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples>;
   close(): Promise<void>;
@@ -96,6 +98,7 @@ class Raster implements GeoTiffRaster {
 
   readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false);
+    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false);
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, false));
     } catch (error) {
@@ -105,6 +108,7 @@ class Raster implements GeoTiffRaster {
 
   readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true) as Promise<Float32Array>;
+    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true) as Promise<Float32Array>;
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, true) as Float32Array);
     } catch (error) {
@@ -114,8 +118,8 @@ class Raster implements GeoTiffRaster {
 
   /**
    * A window of a remote source: fetch the table entries it needs, then its blocks (merged ranges), then
-   * decode synchronously from the fetched bytes — in bands of block rows of at most
-   * reader.windowFetchBytes stored bytes. One window at a time per raster.
+   * decode from the fetched bytes — in bands of block rows of at most reader.windowFetchBytes stored
+   * bytes. One window at a time per raster.
    */
   private remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
     const run = async (): Promise<NativeSamples> => {
@@ -125,14 +129,14 @@ class Raster implements GeoTiffRaster {
         const bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height), reader.windowFetchBytes);
         if (bands.length === 1) {
           await reader.prefetch(bands[0]!.ranges);
-          return this.decode(x0, y0, width, height, float32);
+          return await this.decodeFetched(x0, y0, width, height, float32);
         }
         let out: NativeSamples | null = null;
         for (const band of bands) {
           const rows = band.y1 - band.y0;
           for (const [start, end] of this.decoder.tableRanges(x0, band.y0, width, rows)) await reader.read(start, end - start);
           await reader.prefetch(this.decoder.blockRanges(x0, band.y0, width, rows).flatMap((r) => r.ranges));
-          const part = this.decode(x0, band.y0, width, rows, float32);
+          const part = await this.decodeFetched(x0, band.y0, width, rows, float32);
           reader.release();
           const Type = part.constructor as new (n: number) => NativeSamples;
           out ??= new Type(width * height * this.info.bands);
@@ -150,6 +154,27 @@ class Raster implements GeoTiffRaster {
     const result = this.remoteQueue.then(run, run);
     this.remoteQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /** A window whose bytes are at hand (fetched): decode, or decodeAsync for JPEG layouts. */
+  private async decodeFetched(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    return this.decoder.decodesAsync ? this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32);
+  }
+
+  /** decode, for layouts whose blocks decode asynchronously (WindowDecoder.decodesAsync). */
+  private async decodeAsync(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    this.checkWindow(x0, y0, width, height);
+    try {
+      return this.checkLength(await this.decoder.readAsync(x0, y0, width, height, float32), width, height);
+    } catch (error) {
+      throw this.decodeError(error, x0, y0, width, height);
+    }
+  }
+
+  private checkLength(out: NativeSamples, width: number, height: number): NativeSamples {
+    const n = width * height * this.info.bands;
+    if (out.length !== n) throw new Error(`decoder returned ${out.length} values, expected ${n}`);
+    return out;
   }
 
   private checkWindow(x0: number, y0: number, width: number, height: number): void {
@@ -173,11 +198,9 @@ class Raster implements GeoTiffRaster {
 
   private decode(x0: number, y0: number, width: number, height: number, float32: boolean): NativeSamples {
     this.checkWindow(x0, y0, width, height);
-    const bands = this.info.bands;
     try {
       const out = float32 ? this.decoder.readFloat32(x0, y0, width, height) : this.decoder.read(x0, y0, width, height);
-      if (out.length !== width * height * bands) throw new Error(`decoder returned ${out.length} values, expected ${width * height * bands}`);
-      return out;
+      return this.checkLength(out, width, height);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);
     }
@@ -237,6 +260,16 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
     const { layout, width, height, bands, sampleFormat, bitsPerSample } = await readLayout(reader, dir, name);
     const { geoTransform, epsg } = await readGeoreferencing(reader, dir, name);
     await validateBlockTables(reader, dir, layout, name);
+    try {
+      await loadDecoders(layout);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new InvalidInputError('unsupported_raster', `${name}: the ${layoutCompressionName(layout)} decoder cannot be loaded: ${message}`, {
+        file: name,
+        field: 'Compression',
+        cause: error,
+      });
+    }
     const gdal = await readGdalTags(reader, dir, bands, name);
     const info: RasterInfo = {
       width,

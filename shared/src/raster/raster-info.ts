@@ -45,6 +45,14 @@ export interface RasterLayout {
   planarConfiguration: 1 | 2;
   compression: number;
   predictor: number;
+  /** PhotometricInterpretation (2 RGB, 6 YCbCr: JPEG only, decoded to RGB as GDAL does, ...) */
+  photometric: number;
+  /** JPEG: the JPEGTables tag (tables shared by all blocks), or null when every block carries its own */
+  jpegTables: Uint8Array | null;
+  /** LERC: the layer over each LERC blob (LercParameters): 0 none, 1 Deflate, 2 ZSTD */
+  lercAdditional: 0 | 1 | 2;
+  /** the last sample is an unassociated alpha (ExtraSamples 2), which GDAL's LERC stores as the blob's mask */
+  alphaLast: boolean;
   bytesPerSample: number;
   /** decoded size of one full block in bytes */
   blockBytes: number;
@@ -59,14 +67,26 @@ export const MAX_RASTER_BANDS = 64;
 /** Largest decoded strip/tile accepted (bounds memory per block; re-tile larger files). */
 export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 
-/** Compression codes shoutu decodes (with bounded output): none, LZW, Deflate, Adobe Deflate, PackBits. */
+/**
+ * Compression codes shoutu decodes (with bounded output): none, LZW, Deflate, Adobe Deflate, PackBits,
+ * ZSTD, JPEG (8-bit; YCbCr ones as RGB) and LERC (also with its Deflate or ZSTD layer).
+ */
 export const SUPPORTED_COMPRESSION: Readonly<Record<number, string>> = {
   1: 'none',
   5: 'LZW',
+  7: 'JPEG',
   8: 'Deflate',
   32946: 'Deflate',
   32773: 'PackBits',
+  34887: 'LERC',
+  50000: 'ZSTD',
 };
+
+/** The compression as GDAL names LERC's variants (LERC_DEFLATE, LERC_ZSTD); else COMPRESSION_NAMES. */
+export function layoutCompressionName(layout: Pick<RasterLayout, 'compression' | 'lercAdditional'>): string {
+  if (layout.compression === 34887) return ['LERC', 'LERC_DEFLATE', 'LERC_ZSTD'][layout.lercAdditional]!;
+  return COMPRESSION_NAMES[layout.compression] ?? `unknown (${layout.compression})`;
+}
 
 /** Names of TIFF compression codes, for messages and `shoutu info` (decodable or not). */
 export const COMPRESSION_NAMES: Readonly<Record<number, string>> = {
@@ -95,6 +115,12 @@ export function compressionName(code: number): string {
   const known = COMPRESSION_NAMES[code];
   return known === undefined ? String(code) : `${known} (${code})`;
 }
+
+/** TIFF tags only the JPEG and LERC codecs need. */
+const TAG_JPEG_TABLES = 347;
+const TAG_LERC_PARAMETERS = 50674;
+/** Largest JPEGTables accepted (GDAL writes a few hundred bytes). */
+const MAX_JPEG_TABLES_BYTES = 1 << 16;
 
 const GEOKEY_GT_MODEL_TYPE = 1024;
 const GEOKEY_GT_RASTER_TYPE = 1025;
@@ -170,12 +196,12 @@ export async function readLayout(
       'unsupported_raster',
       name,
       'Compression',
-      `TIFF compression ${compressionName(compression)} is not supported (supported: none, LZW, DEFLATE, PackBits; convert with gdal_translate -co COMPRESS=DEFLATE)`,
+      `TIFF compression ${compressionName(compression)} is not supported (supported: none, LZW, DEFLATE, PackBits, ZSTD, JPEG, LERC; convert with gdal_translate -co COMPRESS=DEFLATE)`,
     );
   }
-  // libtiff applies the Predictor only in the LZW and Deflate codecs; elsewhere the tag is ignored.
+  // libtiff applies the Predictor only in the LZW, Deflate and ZSTD codecs; elsewhere the tag is ignored.
   const rawPredictor = await single(reader, dir, Tag.Predictor, name, 1);
-  const predictorApplies = compression === 5 || compression === 8 || compression === 32946;
+  const predictorApplies = compression === 5 || compression === 8 || compression === 32946 || compression === 50000;
   const predictor = predictorApplies ? rawPredictor : 1;
   if (predictor !== 1) {
     const ok = (predictor === 2 && bits <= 32) || (predictor === 3 && sampleFormat === 'float');
@@ -184,10 +210,36 @@ export async function readLayout(
     }
   }
   const photometric = await single(reader, dir, Tag.PhotometricInterpretation, name, 1);
-  if (photometric === 6) throw fail('unsupported_raster', name, 'PhotometricInterpretation', 'YCbCr photometric interpretation is not supported');
   const planar = await single(reader, dir, Tag.PlanarConfiguration, name, 1);
   if (planar !== 1 && planar !== 2) throw fail('not_geotiff', name, 'PlanarConfiguration', `PlanarConfiguration ${planar} is invalid`);
   const planarConfiguration: 1 | 2 = bands === 1 ? 1 : planar;
+  if (photometric === 6 && !(compression === 7 && planarConfiguration === 1 && bands === 3)) {
+    // as GDAL reads them: JPEG-compressed YCbCr becomes RGB; raw (subsampled) YCbCr samples are not decoded
+    throw fail('unsupported_raster', name, 'PhotometricInterpretation', 'YCbCr photometric interpretation is supported only for 3-band pixel-interleaved JPEG');
+  }
+  let jpegTables: Uint8Array | null = null;
+  if (compression === 7) {
+    if (sampleFormat !== 'uint' || bits !== 8) {
+      throw fail('unsupported_raster', name, 'BitsPerSample', `JPEG with ${bits}-bit ${sampleFormat} samples is not supported (8-bit unsigned only)`);
+    }
+    if (planarConfiguration === 1 && bands > 4) {
+      throw fail('unsupported_raster', name, 'SamplesPerPixel', `pixel-interleaved JPEG with ${bands} bands is not supported (JPEG holds at most 4 components)`);
+    }
+    jpegTables = await readJpegTables(reader, dir, name);
+  }
+  let lercAdditional: 0 | 1 | 2 = 0;
+  if (compression === 34887) {
+    if (sampleFormat === 'float' && bits === 16) {
+      throw fail('unsupported_raster', name, 'BitsPerSample', 'LERC with 16-bit float samples is not supported');
+    }
+    const params = dir.entries.get(TAG_LERC_PARAMETERS);
+    const additional = params === undefined || params.count < 2 ? 0 : (await readNumbers(reader, dir, params, name))[1]!;
+    if (additional !== 0 && additional !== 1 && additional !== 2) {
+      throw fail('unsupported_raster', name, 'LercParameters', `LERC with additional compression ${additional} is not supported (none, Deflate or ZSTD)`);
+    }
+    lercAdditional = additional;
+  }
+  const alphaLast = await lastSampleIsAlpha(reader, dir, name);
 
   const tiled = dir.entries.has(Tag.TileOffsets) || dir.entries.has(Tag.TileWidth);
   let blockWidth: number;
@@ -248,6 +300,10 @@ export async function readLayout(
       planarConfiguration,
       compression,
       predictor,
+      photometric,
+      jpegTables,
+      lercAdditional,
+      alphaLast,
       bytesPerSample,
       blockBytes,
       blockCount,
@@ -255,6 +311,32 @@ export async function readLayout(
       byteCountsEntry,
     },
   };
+}
+
+/** The JPEGTables tag's bytes (null when absent: then every block is a complete JPEG stream). */
+async function readJpegTables(reader: ByteReader, dir: TiffDirectory, name: string): Promise<Uint8Array | null> {
+  const entry = dir.entries.get(TAG_JPEG_TABLES);
+  if (entry === undefined) return null;
+  if (entry.type !== FieldType.UNDEFINED && entry.type !== FieldType.BYTE) {
+    throw fail('not_geotiff', name, 'JPEGTables', `JPEGTables has invalid type ${entry.type}`);
+  }
+  if (entry.byteLength > MAX_JPEG_TABLES_BYTES) {
+    throw fail('not_geotiff', name, 'JPEGTables', `JPEGTables is implausibly long (${entry.byteLength} bytes)`);
+  }
+  const bytes = await reader.read(entry.dataOffset, entry.byteLength);
+  if (bytes.byteLength !== entry.byteLength) throw fail('not_geotiff', name, 'JPEGTables', 'JPEGTables is truncated');
+  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) {
+    throw fail('not_geotiff', name, 'JPEGTables', 'JPEGTables does not hold a JPEG tables stream (no SOI)');
+  }
+  return bytes;
+}
+
+/** ExtraSamples ends with 2 (unassociated alpha). */
+async function lastSampleIsAlpha(reader: ByteReader, dir: TiffDirectory, name: string): Promise<boolean> {
+  const entry = dir.entries.get(Tag.ExtraSamples);
+  if (entry === undefined || entry.count < 1 || entry.count > MAX_RASTER_BANDS) return false;
+  const values = await readNumbers(reader, dir, entry, name);
+  return values[values.length - 1] === 2;
 }
 
 /**

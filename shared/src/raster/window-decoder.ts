@@ -8,15 +8,19 @@
  * on the needed rows only (for integers fused with the copy), and copy the needed rows into the output
  * planes. Blocks a window uses only in part are kept decoded for the next windows (BLOCK_CACHE_BYTES).
  * All layouts shoutu accepts go through here: strips or tiles, chunky or planar, 8/16/32/64-bit samples,
- * either byte order, compression none/LZW/Deflate/PackBits, predictor 1/2/3. Sparse blocks (byte count
- * 0) read as the GDAL nodata value (or 0), as GDAL does.
+ * either byte order, compression none/LZW/Deflate/PackBits/ZSTD/LERC/JPEG, predictor 1/2/3. Sparse
+ * blocks (byte count 0) read as the GDAL nodata value (or 0), as GDAL does.
+ *
+ * JPEG blocks are decoded by sharp, which works asynchronously: JPEG layouts are read with readAsync,
+ * which decodes the blocks of each row of blocks the window needs (in parallel), then copies them as
+ * the synchronous path does. ZSTD and LERC run WebAssembly modules that loadDecoders instantiates.
  *
  * Errors are plain Errors describing the block; the caller turns them into 'corrupt_raster'.
  */
 import {
+  BlockInflater,
   HOST_LITTLE_ENDIAN,
   LZW_DICTIONARY_BYTES,
-  inflateBounded,
   lzwDecodeInto,
   swapBytes,
   undoFloatPredictor,
@@ -24,8 +28,24 @@ import {
   unpackBitsInto,
 } from './block-decoders.js';
 import { type Samples, accumulateToPlanes, copyToPlanes } from './copy-kernels.js';
+import { decodeJpegBlock } from './jpeg-decoder.js';
+import { lercDataType, lercDecodeBlock, loadLerc } from './lerc-decoder.js';
 import { type RasterInfo, type RasterLayout, decodeTableEntries, maxStoredBlockBytes, tableItemSize } from './raster-info.js';
 import type { ByteReader } from './tiff-structure.js';
+import { loadZstd, zstdDecodeBounded } from './zstd-decoder.js';
+
+const JPEG = 7;
+const LERC = 34887;
+const ZSTD = 50000;
+
+/**
+ * Instantiates the WebAssembly decoders a layout needs (ZSTD, LERC), once per thread. Must be awaited
+ * before a WindowDecoder reads such a layout.
+ */
+export async function loadDecoders(layout: Pick<RasterLayout, 'compression' | 'lercAdditional'>): Promise<void> {
+  if (layout.compression === ZSTD || (layout.compression === LERC && layout.lercAdditional === 2)) await loadZstd();
+  if (layout.compression === LERC) await loadLerc();
+}
 
 /** Planar samples in the file's own type (float16 files: Float32Array, the narrowest exact JS type). */
 export type NativeSamples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -124,6 +144,8 @@ export const BLOCK_CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
 /** Keep one reusable scratch buffer per raster when blocks are at most this big. */
 const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
+/** Buffers of dropped kept blocks held for the next blocks to keep (see keptBuffer). */
+const MAX_SPARE_BUFFERS = 4;
 /** Offset/byte-count tables up to this many entries are loaded once and kept. */
 const MAX_CACHED_TABLE = 1 << 18;
 /**
@@ -166,6 +188,13 @@ export class WindowDecoder {
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
   private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
   private cacheBytes = 0;
+  /** buffers made by keptBuffer (only these are reused once their block is dropped) */
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  private spareBuffers: Uint8Array[] = [];
+  /** Deflate: one zlib stream reused for every block (also the Deflate layer of LERC) */
+  private inflater: BlockInflater | null = null;
+  private readonly lercType: number | null;
+  private readonly alphaLast: boolean;
   /** where uncompressedRegion left its result: samples, index of the first needed sample, row stride */
   private regionSamples: Samples | null = null;
   private regionFirst = 0;
@@ -186,6 +215,27 @@ export class WindowDecoder {
     this.swap = layout.bytesPerSample > 1 && littleEndian !== HOST_LITTLE_ENDIAN;
     this.fill = sparseFill(this.kind, info.nodata);
     this.maxStored = maxStoredBlockBytes(layout);
+    this.lercType = lercDataType(info.sampleFormat, info.bitsPerSample);
+    this.alphaLast = layout.alphaLast && layout.bytesPerSample === 1 && this.spp === info.bands && info.bands > 1;
+  }
+
+  /** True for layouts read with readAsync (JPEG); read and readFloat32 refuse them. */
+  get decodesAsync(): boolean {
+    return this.layout.compression === JPEG;
+  }
+
+  /**
+   * readAsync: the same window as read (or readFloat32 with `float32`), for every layout; the only way
+   * to read JPEG layouts. Windows read concurrently on one decoder do not disturb each other: state
+   * shared between calls (the block cache) is only touched between awaits.
+   */
+  async readAsync(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    if (!this.decodesAsync) return float32 ? this.readFloat32(x0, y0, width, height) : this.read(x0, y0, width, height);
+    const native = await this.decodeIntoAsync(x0, y0, width, height, allocate(this.kind, width * height * this.bands));
+    if (!float32 || native instanceof Float32Array) return native;
+    const out = new Float32Array(native.length);
+    out.set(native);
+    return out;
   }
 
   /**
@@ -247,6 +297,86 @@ export class WindowDecoder {
       }
     }
     this.pinnedBlocks.clear();
+    return this.finish(out);
+  }
+
+  /**
+   * decodeInto for layouts whose blocks decode asynchronously (JPEG): per row of blocks, the blocks that
+   * are neither kept nor sparse are decoded in parallel, then every block is copied as decodeInto does.
+   */
+  private async decodeIntoAsync(x0: number, y0: number, width: number, height: number, out: Samples): Promise<NativeSamples> {
+    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    const n = width * height;
+    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const bx0 = Math.floor(x0 / bw);
+    const bx1 = Math.floor((x0 + width - 1) / bw);
+    const by0 = Math.floor(y0 / bh);
+    const by1 = Math.floor((y0 + height - 1) / bh);
+    for (let p = 0; p < planes; p++) {
+      for (let by = by0; by <= by1; by++) {
+        const top = by * bh;
+        const rowsInBlock = Math.min(bh, this.height - top);
+        const r0 = Math.max(y0, top) - top;
+        const r1 = Math.min(y0 + height, top + rowsInBlock) - top;
+        const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
+        const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
+        const offsets = this.entryOffsets;
+        const counts = this.entryCounts;
+        const pending: Array<{ bx: number; decoded: Promise<Uint8Array> }> = [];
+        for (let bx = bx0; bx <= bx1; bx++) {
+          const index = firstIndex + bx - bx0;
+          const k = at + bx - bx0;
+          const left = bx * bw;
+          const c0 = Math.max(x0, left) - left;
+          const c1 = Math.min(x0 + width, left + bw) - left;
+          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
+          if (counts[k] === 0 || this.cache.has(index)) {
+            // kept or sparse: copied now, while the cache still holds it
+            this.block(index, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width);
+          } else {
+            pending.push({ bx, decoded: this.decodeJpeg(index, offsets[k]!, counts[k]!) });
+          }
+        }
+        const decoded = await Promise.all(pending.map((b) => b.decoded));
+        pending.forEach(({ bx }, i) => {
+          const k = at + bx - bx0;
+          const left = bx * bw;
+          const c0 = Math.max(x0, left) - left;
+          const c1 = Math.min(x0 + width, left + bw) - left;
+          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
+          this.block(firstIndex + bx - bx0, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width, decoded[i]!);
+        });
+      }
+    }
+    this.pinnedBlocks.clear();
+    return this.finish(out);
+  }
+
+  /** Decodes JPEG block `index` (its stored bytes are read synchronously, before the first await). */
+  private decodeJpeg(index: number, offset: number, count: number): Promise<Uint8Array> {
+    try {
+      this.checkStored(index, offset, count);
+      const stored = this.reader.readShared(offset, count);
+      if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
+      const { blockWidth, blockHeight } = this.layout;
+      return decodeJpegBlock(this.layout.jpegTables, stored, { width: blockWidth, maxRows: blockHeight, components: this.spp, ycbcr: this.layout.photometric === 6 }).catch(
+        (error: unknown) => {
+          throw new Error(`block ${index}: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private checkStored(index: number, offset: number, count: number): void {
+    if (!(count <= this.maxStored) || !(offset + count <= this.reader.size)) {
+      throw new Error(`block ${index} (${count} bytes at ${offset}) lies outside the file or is implausibly large`);
+    }
+  }
+
+  /** The window as returned: float16 raw words converted to float32, else `out` itself. */
+  private finish(out: Samples): NativeSamples {
     if (this.kind === 'f16') {
       const table = float16Table();
       const raw = out as Uint16Array;
@@ -324,7 +454,7 @@ export class WindowDecoder {
 
   /**
    * Decodes rows [r0, r1) x columns [c0, c1) of block `index` (rowsInBlock rows lie inside the image)
-   * into `out` at `dst`.
+   * into `out` at `dst`. `given`: the block already decompressed (JPEG, by readAsync).
    */
   private block(
     index: number,
@@ -339,12 +469,13 @@ export class WindowDecoder {
     dst: number,
     planeSize: number,
     dstRowStride: number,
+    given: Uint8Array | null = null,
   ): void {
     const spp = this.spp;
     const rows = r1 - r0;
     const cols = c1 - c0;
     const rowSamples = this.layout.blockWidth * spp;
-    const cached = this.cache.size === 0 ? undefined : this.cache.get(index);
+    const cached = this.cache.size === 0 || given !== null ? undefined : this.cache.get(index);
     if (cached !== undefined) {
       copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
       return;
@@ -358,9 +489,7 @@ export class WindowDecoder {
       }
       return;
     }
-    if (!(count <= this.maxStored) || !(offset + count <= this.reader.size)) {
-      throw new Error(`block ${index} (${count} bytes at ${offset}) lies outside the file or is implausibly large`);
-    }
+    this.checkStored(index, offset, count);
     const bps = this.bytesPerSample;
     const rowBytes = rowSamples * bps;
     const needed = rowsInBlock * rowBytes;
@@ -377,9 +506,14 @@ export class WindowDecoder {
       return;
     }
 
-    const stored = this.readStored(offset, count);
-    if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
-    let decoded = this.decompress(stored, keep);
+    let decoded: Uint8Array;
+    if (given !== null) {
+      decoded = given;
+    } else {
+      const stored = this.readStored(offset, count);
+      if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
+      decoded = this.decompress(stored, keep, rowsInBlock);
+    }
     if (decoded.byteLength < needed) throw new Error(`block ${index} decodes to ${decoded.byteLength} bytes, ${needed} expected`);
     if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
     // rows to make ready: all of them for a block to keep, else only the window's
@@ -415,6 +549,8 @@ export class WindowDecoder {
       if (this.pinnedBlocks.has(key)) continue;
       this.cache.delete(key); // oldest first
       this.cacheBytes -= entry.bytes;
+      const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
+      if (this.ownBuffers.has(buffer) && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
     }
     this.regionSamples = samples;
     this.regionFirst = 0;
@@ -487,11 +623,14 @@ export class WindowDecoder {
     return rows;
   }
 
-  /** Drops the cached blocks. */
+  /** Drops the cached blocks and releases the buffers and the zlib stream. */
   clear(): void {
     this.pinnedBlocks.clear();
     this.cache.clear();
     this.cacheBytes = 0;
+    this.spareBuffers = [];
+    this.inflater?.close();
+    this.inflater = null;
     this.scratchBuffer = null;
     this.scratchSamples = null;
     this.otherBuffer = null;
@@ -516,24 +655,73 @@ export class WindowDecoder {
     return target.subarray(0, this.reader.readInto(offset, count, target, 0));
   }
 
-  /** Decompresses one block (at most blockBytes bytes); into scratch memory unless `fresh`. */
-  private decompress(stored: Uint8Array, fresh: boolean): Uint8Array {
+  /**
+   * A buffer of at least `bytes` bytes for a block to keep: a dropped kept block's buffer when one is
+   * spare, else a new one of the size every block fits in (so that it can be reused in turn).
+   */
+  private keptBuffer(bytes: number): Uint8Array {
+    const size = Math.ceil((this.layout.blockBytes + LZW_DICTIONARY_BYTES + 1) / 8) * 8;
+    if (bytes > size) return new Uint8Array(bytes);
+    const spare = this.spareBuffers.pop();
+    if (spare !== undefined) return spare.subarray(0, bytes);
+    const buffer = new Uint8Array(size);
+    this.ownBuffers.add(buffer.buffer);
+    return buffer.subarray(0, bytes);
+  }
+
+  /** Inflates a zlib stream into `target`; throws when it holds more than `max` bytes. */
+  private inflate(stored: Uint8Array, target: Uint8Array, max: number, what: string): Uint8Array {
+    this.inflater ??= new BlockInflater();
+    const n = this.inflater.inflateInto(stored, target.subarray(0, max + 1));
+    if (n > max) throw new Error(`${what} decodes to more than ${max} bytes`);
+    return target.subarray(0, n);
+  }
+
+  /**
+   * Decompresses one block (at most blockBytes bytes); into scratch memory unless `fresh` (ZSTD and LERC
+   * always return fresh memory). `rowsInBlock`: rows of the block inside the image (LERC strips hold
+   * just those).
+   */
+  private decompress(stored: Uint8Array, fresh: boolean, rowsInBlock: number): Uint8Array {
     const max = this.layout.blockBytes;
     switch (this.layout.compression) {
       case 8:
       case 32946:
-        return inflateBounded(stored, max);
+        return this.inflate(stored, fresh ? this.keptBuffer(max + 1) : this.scratch(max + 1), max, 'Deflate block');
       case 5: {
-        const target = fresh ? new Uint8Array(LZW_DICTIONARY_BYTES + max) : this.scratch(LZW_DICTIONARY_BYTES + max);
+        const target = fresh ? this.keptBuffer(LZW_DICTIONARY_BYTES + max) : this.scratch(LZW_DICTIONARY_BYTES + max);
         return target.subarray(LZW_DICTIONARY_BYTES, LZW_DICTIONARY_BYTES + lzwDecodeInto(stored, target));
       }
       case 32773: {
-        const target = fresh ? new Uint8Array(max) : this.scratch(max);
+        const target = fresh ? this.keptBuffer(max) : this.scratch(max);
         return target.subarray(0, unpackBitsInto(stored, target));
       }
+      case ZSTD:
+        return zstdDecodeBounded(stored, max);
+      case LERC:
+        return this.decodeLerc(stored, rowsInBlock);
       default:
-        throw new Error(`compression ${this.layout.compression} is not supported`);
+        throw new Error(`compression ${this.layout.compression} cannot be decoded synchronously`);
     }
+  }
+
+  /** LERC block: the Deflate or ZSTD layer first (if any), then the LERC blob. */
+  private decodeLerc(stored: Uint8Array, rowsInBlock: number): Uint8Array {
+    const { blockBytes, blockWidth, blockHeight, tiled, lercAdditional } = this.layout;
+    if (this.lercType === null) throw new Error('LERC does not hold this sample type');
+    // the room libtiff's LERC codec gives the blob under a Deflate or ZSTD layer
+    const maxBlob = 256 + blockBytes + Math.floor(blockBytes / 3);
+    let blob = stored;
+    if (lercAdditional === 1) blob = this.inflate(stored, this.scratch(maxBlob + 1), maxBlob, 'the Deflate layer of a LERC block');
+    else if (lercAdditional === 2) blob = zstdDecodeBounded(stored, maxBlob);
+    return lercDecodeBlock(blob, {
+      width: blockWidth,
+      rows: tiled ? blockHeight : rowsInBlock,
+      samplesPerPixel: this.spp,
+      dataType: this.lercType,
+      bytesPerSample: this.bytesPerSample,
+      alphaLast: this.alphaLast,
+    });
   }
 
   /**
