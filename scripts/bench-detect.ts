@@ -97,7 +97,7 @@ const PHASES: ReadonlyArray<{ name: string; marker: string }> = [
 ];
 const DECODE_MARKERS = new Set(['readWindow', 'readWindowNative']);
 /** Decompression proper (the rest of a window read is the predictor, copies and block-cache hits). */
-const INFLATE_MARKER = 'inflateBounded';
+const INFLATE_MARKER = 'inflateInto';
 
 function category(frame: ProfileNode['callFrame']): string {
   const { functionName: f, url } = frame;

@@ -6,7 +6,7 @@ Usage: make_inputs.py <out dir> <size> <seed>
 One seeded synthetic image, <size> x <size>, 4 bands uint16, that compresses roughly like surface
 reflectance: per band a smooth field (a few random plane waves plus a bilinearly upsampled coarse random
 grid, i.e. "parcels" and gradients) in the 300..6000 range plus Gaussian sensor noise. It is written in
-five layouts:
+seven layouts:
 
   deflate-pred2-tiled512.tif   DEFLATE (level 6) + horizontal predictor, 512x512 tiles, pixel-interleaved
   lzw-pred2-tiled512.tif       LZW + horizontal predictor, 512x512 tiles, pixel-interleaved
@@ -14,6 +14,8 @@ five layouts:
   none-strips.tif              uncompressed, GDAL's default strips (one row each at this width), pixel-interleaved
   deflate-pred2-strips.tif     DEFLATE + horizontal predictor, GDAL's default strips (what gdal_translate
                                -co COMPRESS=DEFLATE writes without TILED=YES), pixel-interleaved
+  zstd-pred2-tiled512.tif      ZSTD (GDAL's default level 9) + horizontal predictor, 512x512 tiles
+  lerc-tiled512.tif            LERC, lossless (MAX_Z_ERROR=0), 512x512 tiles
 
 and prints one JSON line: {"files": {...name: size in bytes}, "sha256": sha256 of the band-sequential
 little-endian uint16 samples}, which every decoder in the benchmark must reproduce.
@@ -35,6 +37,8 @@ FLAVOURS = {
     'none-tiled512.tif': ['TILED=YES', 'BLOCKXSIZE=512', 'BLOCKYSIZE=512'],
     'none-strips.tif': [],
     'deflate-pred2-strips.tif': ['COMPRESS=DEFLATE', 'PREDICTOR=2', 'ZLEVEL=6'],
+    'zstd-pred2-tiled512.tif': ['TILED=YES', 'BLOCKXSIZE=512', 'BLOCKYSIZE=512', 'COMPRESS=ZSTD', 'PREDICTOR=2'],
+    'lerc-tiled512.tif': ['TILED=YES', 'BLOCKXSIZE=512', 'BLOCKYSIZE=512', 'COMPRESS=LERC', 'MAX_Z_ERROR=0'],
 }
 
 

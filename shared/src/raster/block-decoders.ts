@@ -4,7 +4,8 @@
  * Every decoder writes at most one block (blockWidth x blockHeight x bytes per pixel as declared by the
  * file): a small hostile file cannot inflate to gigabytes. The `...Into` forms write into a caller's
  * preallocated buffer and never past its end; they return how many bytes they produced (fewer when the
- * stream ends early; callers check that the rows they need are there).
+ * stream ends early; callers check that the rows they need are there). ZSTD, JPEG and LERC have their
+ * own modules (zstd-decoder.ts, jpeg-decoder.ts, lerc-decoder.ts).
  *
  * Definitions followed: TIFF 6.0 section 13 (LZW: MSB-first codes, 9-12 bits, CLEAR 256, EOI 257, code
  * width grows one code early), section 9 (PackBits), section 14 (horizontal differencing, Predictor 2),
@@ -14,24 +15,6 @@ import { Inflate, inflateSync, constants as zlibConstants } from 'node:zlib';
 
 /** True on little-endian hosts (every platform Node ships for today). */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Inflates a zlib stream to at most `maxBytes` bytes. A stream that would produce more throws (a bomb
- * stops at one block); a corrupt stream throws.
- */
-export function inflateBounded(input: Uint8Array, maxBytes: number): Uint8Array {
-  const max = Math.max(1, maxBytes);
-  const out = inflateSync(input, {
-    maxOutputLength: max,
-    // output in one chunk of exactly the block's size: no concatenation of 16 kB pieces, and the
-    // inflater never holds more than one block of output before maxOutputLength stops it
-    chunkSize: Math.max(64, max),
-    // a truncated stream yields what it holds instead of throwing (as libtiff does); too little data is
-    // caught by the caller, which checks that the block's rows are all there
-    finishFlush: zlibConstants.Z_SYNC_FLUSH,
-  });
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
 
 /** The parts of a node:zlib Inflate object that BlockInflater drives (Node internals, checked at run time). */
 interface ZlibEngine {
@@ -43,6 +26,8 @@ interface ZlibEngine {
   } | null;
   /** [output bytes left, input bytes left] after each writeSync */
   _writeState: Uint32Array;
+  /** the public Inflate.close(): closes the handle and forgets it */
+  close(): void;
 }
 
 function zlibEngine(): ZlibEngine | null {
@@ -51,7 +36,7 @@ function zlibEngine(): ZlibEngine | null {
   const ok = handle != null && typeof handle.writeSync === 'function' && typeof handle.reset === 'function' &&
     typeof handle.close === 'function' && engine._writeState instanceof Uint32Array && engine._writeState.length === 2;
   if (!ok) {
-    (engine as unknown as { close(): void }).close();
+    engine.close?.();
     return null;
   }
   return engine as ZlibEngine;
@@ -65,13 +50,18 @@ function zlibEngine(): ZlibEngine | null {
  * Node has no public synchronous API for this, so the zlib binding under a node:zlib Inflate object is
  * driven directly, as inflateSync itself drives it (write into a given output range, then reset for the
  * next stream). Its presence is checked when the first stream is inflated; where it is missing
- * (another Node), every call falls back to inflateBounded plus a copy. Same output either way: a
+ * (another Node), every call falls back to inflateSync plus a copy. Same output either way: a
  * truncated stream yields what it holds (Z_SYNC_FLUSH, as libtiff), a corrupt one throws.
  */
 export class BlockInflater {
   private engine: ZlibEngine | null = null;
-  private available = true;
+  private available: boolean;
   private error: string | null = null;
+
+  /** `reuseStream` false: always take the inflateSync path (for tests). */
+  constructor(reuseStream = true) {
+    this.available = reuseStream;
+  }
 
   /** True when the reused zlib stream is in use (false: the inflateSync fallback). */
   get reusesStream(): boolean {
@@ -111,7 +101,7 @@ export class BlockInflater {
 
   /** Releases the zlib stream (a later call starts a new one). */
   close(): void {
-    this.engine?._handle?.close();
+    this.engine?.close();
     this.engine = null;
   }
 
@@ -298,10 +288,51 @@ export function undoHorizontalPredictor(
   rowSamples: number,
   stride: number,
 ): void {
+  if (rowSamples % stride !== 0) {
+    for (let r = 0; r < rows; r++) {
+      const rowStart = first + r * rowSamples;
+      const end = rowStart + rowSamples;
+      for (let i = rowStart + stride; i < end; i++) data[i] = data[i]! + data[i - stride]!; // the store wraps
+    }
+    return;
+  }
+  // one running sum per sample of the pixel, kept in registers (no reload of the sample just stored)
+  let b = 0;
+  for (; b + 4 <= stride; b += 4) accumulateInPlace4(data, first + b, rows, rowSamples, stride);
+  for (; b < stride; b++) accumulateInPlace1(data, first + b, rows, rowSamples, stride);
+}
+
+// Sums are kept as int32 (| 0): congruent to the true sum modulo 2^32, so the typed-array store gives
+// the sum modulo 2^8, 2^16 or 2^32 as Predictor 2 defines.
+
+function accumulateInPlace4(data: Uint8Array | Uint16Array | Uint32Array, first: number, rows: number, rowSamples: number, stride: number): void {
   for (let r = 0; r < rows; r++) {
-    const rowStart = first + r * rowSamples;
-    const end = rowStart + rowSamples;
-    for (let i = rowStart + stride; i < end; i++) data[i] = data[i]! + data[i - stride]!; // the store wraps
+    const end = first + r * rowSamples + rowSamples;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let i = first + r * rowSamples; i < end; i += stride) {
+      a0 = (a0 + data[i]!) | 0;
+      a1 = (a1 + data[i + 1]!) | 0;
+      a2 = (a2 + data[i + 2]!) | 0;
+      a3 = (a3 + data[i + 3]!) | 0;
+      data[i] = a0;
+      data[i + 1] = a1;
+      data[i + 2] = a2;
+      data[i + 3] = a3;
+    }
+  }
+}
+
+function accumulateInPlace1(data: Uint8Array | Uint16Array | Uint32Array, first: number, rows: number, rowSamples: number, stride: number): void {
+  for (let r = 0; r < rows; r++) {
+    const end = first + r * rowSamples + rowSamples;
+    let a = 0;
+    for (let i = first + r * rowSamples; i < end; i += stride) {
+      a = (a + data[i]!) | 0;
+      data[i] = a;
+    }
   }
 }
 

@@ -2,8 +2,10 @@
  * LERC blocks (TIFF compression 34887, as GDAL writes them: COMPRESS=LERC, LERC_DEFLATE, LERC_ZSTD),
  * decoded by Esri's `lerc` package (the LERC library compiled to WebAssembly).
  *
- * Output cap: the blob's header (getBlobInfo) is checked against the block before anything is decoded —
- * width, rows, values per pixel, sample type —, so a blob can never decode to more than its block.
+ * Output cap: the blob's header is checked against the block before anything is decoded or allocated —
+ * first the size fields of its first LERC2 header (read here: getBlobInfo itself allocates per value
+ * per pixel), then getBlobInfo's width, rows, values per pixel, bands and sample type —, so a blob can
+ * never decode to more than its block.
  * The result is what libtiff's LERC codec hands on (GDAL 3.6, frmts/gtiff/libtiff/tif_lerc.c):
  * samples pixel-interleaved; for float samples, pixels the blob's mask marks invalid are NaN (one mask
  * for all samples, or one per sample); 8-bit samples with an unassociated alpha sample that the encoder
@@ -54,8 +56,12 @@ type LercArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array 
  */
 export function lercDecodeBlock(blob: Uint8Array, block: LercBlock): Uint8Array {
   if (!ready) throw new Error('the LERC decoder is not loaded (loadLerc)');
-  const info = Lerc.getBlobInfo(blob);
   const spp = block.samplesPerPixel;
+  const header = lerc2Shape(blob);
+  if (header.cols !== block.width || header.rows !== block.rows || header.depth > spp) {
+    throw new Error(`LERC blob header says ${header.cols}x${header.rows} with ${header.depth} value(s) per pixel; the block is ${block.width}x${block.rows} with ${spp}`);
+  }
+  const info = Lerc.getBlobInfo(blob);
   const isFloat = block.dataType >= 6;
   const shape = `${info.width}x${info.height}, ${info.depthCount} value(s) per pixel, ${info.bandCount} band(s), type ${info.dataType}`;
   if (info.width !== block.width || info.height !== block.rows || info.dataType !== block.dataType) {
@@ -95,6 +101,19 @@ export function lercDecodeBlock(blob: Uint8Array, block: LercBlock): Uint8Array 
     }
   }
   return out;
+}
+
+/**
+ * Size fields of the first LERC2 header (Esri's Lerc2 format, little-endian): "Lerc2 ", version,
+ * checksum (version 3 and later), rows, columns, values per pixel (version 4 and later), ...
+ */
+function lerc2Shape(blob: Uint8Array): { rows: number; cols: number; depth: number } {
+  const key = 'Lerc2 ';
+  if (blob.length < 30 || String.fromCharCode(...blob.subarray(0, key.length)) !== key) throw new Error('not a LERC2 blob');
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const version = view.getInt32(6, true);
+  const at = version >= 3 ? 14 : 10;
+  return { rows: view.getInt32(at, true), cols: view.getInt32(at + 4, true), depth: version >= 4 ? view.getInt32(at + 8, true) : 1 };
 }
 
 function typedView(bytes: Uint8Array, dataType: number): LercArray {

@@ -188,6 +188,7 @@ export class WindowDecoder {
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
   private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
   private cacheBytes = 0;
+  private readonly cacheBudget: number;
   /** buffers made by keptBuffer (only these are reused once their block is dropped) */
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private spareBuffers: Uint8Array[] = [];
@@ -202,8 +203,10 @@ export class WindowDecoder {
   /** kept blocks the current window counts on (blockRanges did not fetch them): never dropped until it is decoded */
   private readonly pinnedBlocks = new Set<number>();
 
-  constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo) {
+  /** `cacheBytes`: budget of the kept blocks (BLOCK_CACHE_BYTES; tests use less) */
+  constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo, cacheBytes = BLOCK_CACHE_BYTES) {
     this.reader = reader;
+    this.cacheBudget = cacheBytes;
     this.littleEndian = littleEndian;
     this.layout = layout;
     this.width = info.width;
@@ -512,7 +515,11 @@ export class WindowDecoder {
     } else {
       const stored = this.readStored(offset, count);
       if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
-      decoded = this.decompress(stored, keep, rowsInBlock);
+      try {
+        decoded = this.decompress(stored, keep, rowsInBlock);
+      } catch (error) {
+        throw new Error(`block ${index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
     }
     if (decoded.byteLength < needed) throw new Error(`block ${index} decodes to ${decoded.byteLength} bytes, ${needed} expected`);
     if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
@@ -545,7 +552,7 @@ export class WindowDecoder {
     this.cache.set(index, { samples, bytes: bytes.byteLength });
     this.cacheBytes += bytes.byteLength;
     for (const [key, entry] of this.cache) {
-      if (this.cacheBytes <= BLOCK_CACHE_BYTES) break;
+      if (this.cacheBytes <= this.cacheBudget) break;
       if (this.pinnedBlocks.has(key)) continue;
       this.cache.delete(key); // oldest first
       this.cacheBytes -= entry.bytes;
