@@ -20,7 +20,18 @@ const PROBE = join(REPO_ROOT, 'test/support/hostile-probe.ts');
 describe('hostile GeoTIFF fixtures', () => {
   it('covers every forgery the ingest issue names', () => {
     expect(Object.keys(expected).sort()).toEqual(
-      ['decompression-bomb.tif', 'forged-dimensions.tif', 'forged-strip-count.tif', 'ifd-loop.tif', 'offsets-past-eof.tif', 'tag-flood.tif', 'truncated.tif', 'wrong-magic.tif'],
+      [
+        'decompression-bomb.tif',
+        'forged-dimensions.tif',
+        'forged-strip-count.tif',
+        'ifd-loop.tif',
+        'jpeg-truncated-tile.tif',
+        'offsets-past-eof.tif',
+        'tag-flood.tif',
+        'truncated.tif',
+        'wrong-magic.tif',
+        'zstd-bomb.tif',
+      ],
     );
   });
 

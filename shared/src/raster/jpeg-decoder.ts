@@ -15,7 +15,7 @@
  * block never decodes to more than its declared size, and progressive streams (whose decoding time has
  * no bound in the pixel count) are refused. libjpeg warnings (e.g. data that ends early) fail the block.
  */
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 
 const SOI = 0xd8;
 const EOI = 0xd9;
@@ -122,7 +122,15 @@ export async function decodeJpegBlock(tables: Uint8Array | null, block: Uint8Arr
   // keep the stored samples: no conversion to sRGB for grey (1) or CMYK-like (4) streams
   if (spec.components === 1) image = image.toColourspace('b-w');
   else if (spec.components === 4) image = image.pipelineColourspace('cmyk').toColourspace('cmyk');
-  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await image.raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    // libvips reports every libjpeg message, one a line: the first says what went wrong
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+    throw new Error(`JPEG data is corrupt or truncated (${message})`, { cause: error });
+  }
+  const { data, info } = decoded;
   if (info.width !== frame.width || info.height !== frame.height || info.channels !== spec.components) {
     throw new Error(`JPEG block decoded to ${info.width}x${info.height}x${info.channels}, expected ${frame.width}x${frame.height}x${spec.components}`);
   }
