@@ -19,8 +19,9 @@ import { startRangeHttpServer, type RangeHttpServer } from '../support/range-htt
 
 const MATRIX = fixture('raster', 'matrix');
 const GDAL = (JSON.parse(await readFile(join(MATRIX, 'gdal-read.json'), 'utf8')) as { files: Record<string, { compression: string; bandSha256: string[] }> }).files;
+// every flavour shoutu decodes (all but WebP): JPEG ones included, whose blocks decode asynchronously
 const DECODED = Object.keys(GDAL)
-  .filter((name) => ['NONE', 'LZW', 'DEFLATE', 'PACKBITS'].includes(GDAL[name]!.compression))
+  .filter((name) => GDAL[name]!.compression !== 'WEBP')
   .sort();
 const SMALL = 'uint16-cog-lzw.tif';
 
