@@ -272,35 +272,53 @@ export class WindowDecoder {
   }
 
   private decodeInto(x0: number, y0: number, width: number, height: number, out: Samples): NativeSamples {
+    for (const row of this.blockRowsOf(x0, y0, width, height)) {
+      const at = this.loadEntries(row.firstIndex, row.bx1 - row.bx0 + 1);
+      const offsets = this.entryOffsets;
+      const counts = this.entryCounts;
+      for (let bx = row.bx0; bx <= row.bx1; bx++) this.copyBlock(row, bx, offsets[at + bx - row.bx0]!, counts[at + bx - row.bx0]!, x0, y0, width, height, out);
+    }
+    this.pinnedBlocks.clear();
+    return this.finish(out);
+  }
+
+  /** The rows of blocks a window touches, plane by plane: what both decode paths walk. */
+  private blockRowsOf(x0: number, y0: number, width: number, height: number): BlockRow[] {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
-    const n = width * height;
     const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
     const bx0 = Math.floor(x0 / bw);
     const bx1 = Math.floor((x0 + width - 1) / bw);
     const by0 = Math.floor(y0 / bh);
     const by1 = Math.floor((y0 + height - 1) / bh);
+    const rows: BlockRow[] = [];
     for (let p = 0; p < planes; p++) {
       for (let by = by0; by <= by1; by++) {
         const top = by * bh;
         const rowsInBlock = Math.min(bh, this.height - top);
-        const r0 = Math.max(y0, top) - top;
-        const r1 = Math.min(y0 + height, top + rowsInBlock) - top;
-        const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
-        const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
-        const offsets = this.entryOffsets;
-        const counts = this.entryCounts;
-        for (let bx = bx0; bx <= bx1; bx++) {
-          const left = bx * bw;
-          const c0 = Math.max(x0, left) - left;
-          const c1 = Math.min(x0 + width, left + bw) - left;
-          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
-          const k = at + bx - bx0;
-          this.block(firstIndex + bx - bx0, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width);
-        }
+        rows.push({
+          p,
+          top,
+          rowsInBlock,
+          r0: Math.max(y0, top) - top,
+          r1: Math.min(y0 + height, top + rowsInBlock) - top,
+          firstIndex: p * blocksAcross * blocksDown + by * blocksAcross + bx0,
+          bx0,
+          bx1,
+        });
       }
     }
-    this.pinnedBlocks.clear();
-    return this.finish(out);
+    return rows;
+  }
+
+  /** Copies the window's part of block `bx` of a block row into `out` (decoding it unless `decoded` is given). */
+  private copyBlock(row: BlockRow, bx: number, offset: number, count: number, x0: number, y0: number, width: number, height: number, out: Samples, decoded?: Uint8Array): void {
+    const bw = this.layout.blockWidth;
+    const n = width * height;
+    const left = bx * bw;
+    const c0 = Math.max(x0, left) - left;
+    const c1 = Math.min(x0 + width, left + bw) - left;
+    const dst = row.p * n + (row.top + row.r0 - y0) * width + (left + c0 - x0);
+    this.block(row.firstIndex + bx - row.bx0, offset, count, row.rowsInBlock, row.r0, row.r1, c0, c1, out, dst, n, width, decoded);
   }
 
   /**
@@ -308,48 +326,26 @@ export class WindowDecoder {
    * are neither kept nor sparse are decoded in parallel, then every block is copied as decodeInto does.
    */
   private async decodeIntoAsync(x0: number, y0: number, width: number, height: number, out: Samples): Promise<NativeSamples> {
-    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
-    const n = width * height;
-    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
-    const bx0 = Math.floor(x0 / bw);
-    const bx1 = Math.floor((x0 + width - 1) / bw);
-    const by0 = Math.floor(y0 / bh);
-    const by1 = Math.floor((y0 + height - 1) / bh);
-    for (let p = 0; p < planes; p++) {
-      for (let by = by0; by <= by1; by++) {
-        const top = by * bh;
-        const rowsInBlock = Math.min(bh, this.height - top);
-        const r0 = Math.max(y0, top) - top;
-        const r1 = Math.min(y0 + height, top + rowsInBlock) - top;
-        const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
-        const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
-        const offsets = this.entryOffsets;
-        const counts = this.entryCounts;
-        const pending: Array<{ bx: number; decoded: Promise<Uint8Array> }> = [];
-        for (let bx = bx0; bx <= bx1; bx++) {
-          const index = firstIndex + bx - bx0;
-          const k = at + bx - bx0;
-          const left = bx * bw;
-          const c0 = Math.max(x0, left) - left;
-          const c1 = Math.min(x0 + width, left + bw) - left;
-          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
-          if (counts[k] === 0 || this.cache.has(index)) {
-            // kept or sparse: copied now, while the cache still holds it
-            this.block(index, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width);
-          } else {
-            pending.push({ bx, decoded: this.decodeJpeg(index, offsets[k]!, counts[k]!) });
-          }
+    for (const row of this.blockRowsOf(x0, y0, width, height)) {
+      const at = this.loadEntries(row.firstIndex, row.bx1 - row.bx0 + 1);
+      const offsets = this.entryOffsets;
+      const counts = this.entryCounts;
+      const pending: Array<{ bx: number; decoded: Promise<Uint8Array> }> = [];
+      for (let bx = row.bx0; bx <= row.bx1; bx++) {
+        const index = row.firstIndex + bx - row.bx0;
+        const k = at + bx - row.bx0;
+        if (counts[k] === 0 || this.cache.has(index)) {
+          // kept or sparse: copied now, while the cache still holds it
+          this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out);
+        } else {
+          pending.push({ bx, decoded: this.decodeJpeg(index, offsets[k]!, counts[k]!) });
         }
-        const decoded = await Promise.all(pending.map((b) => b.decoded));
-        pending.forEach(({ bx }, i) => {
-          const k = at + bx - bx0;
-          const left = bx * bw;
-          const c0 = Math.max(x0, left) - left;
-          const c1 = Math.min(x0 + width, left + bw) - left;
-          const dst = p * n + (top + r0 - y0) * width + (left + c0 - x0);
-          this.block(firstIndex + bx - bx0, offsets[k]!, counts[k]!, rowsInBlock, r0, r1, c0, c1, out, dst, n, width, decoded[i]!);
-        });
       }
+      const decoded = await Promise.all(pending.map((b) => b.decoded));
+      pending.forEach(({ bx }, i) => {
+        const k = at + bx - row.bx0;
+        this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out, decoded[i]!);
+      });
     }
     this.pinnedBlocks.clear();
     return this.finish(out);
@@ -777,4 +773,16 @@ export class WindowDecoder {
     this.asSamples(target);
     this.regionStride = wantBytes / bps;
   }
+}
+
+/** One row of blocks of one plane, and the rows [r0, r1) of it a window takes. */
+interface BlockRow {
+  p: number;
+  top: number;
+  rowsInBlock: number;
+  r0: number;
+  r1: number;
+  firstIndex: number;
+  bx0: number;
+  bx1: number;
 }
