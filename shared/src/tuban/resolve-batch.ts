@@ -68,6 +68,8 @@ export async function resolveBatch(store: BlobStore, batchId: string, observatio
     }
   }
   const features: AlertFeature[] = [];
+  // Listed once: a version newer than this batch's (a late re-run) keeps the current view.
+  const newest = await latestVersionNumbers(store, new Set(versions.map((v) => v.tubanId.slice(0, 6))));
   for (const version of versions) {
     const key = keys.tubanVersion(version.tubanId, version.version);
     const bytes = stableJson(version);
@@ -76,8 +78,7 @@ export async function resolveBatch(store: BlobStore, batchId: string, observatio
       if (sha256Hex(existing) !== sha256Hex(bytes)) throw new ResolutionConflictError(key);
     }
     // The current view follows the newest version only (a late re-run must not roll it back).
-    const newest = (await latestVersionNumbers(store, new Set([version.tubanId.slice(0, 6)]))).get(version.tubanId) ?? 0;
-    if (newest <= version.version) await store.put(keys.alert(version.tubanId), stableJson(version.feature), { contentType: 'application/geo+json' });
+    if ((newest.get(version.tubanId) ?? 0) <= version.version) await store.put(keys.alert(version.tubanId), stableJson(version.feature), { contentType: 'application/geo+json' });
     await sink.publish(version.feature);
     features.push(version.feature);
   }
