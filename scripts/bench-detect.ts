@@ -90,8 +90,8 @@ const PHASES: ReadonlyArray<{ name: string; marker: string }> = [
   { name: 'sample stats: band stats + IR-MAD sample (sampled blocks)', marker: 'computeSampleStats' },
   { name: 'IR-MAD fit', marker: 'irMad' },
   { name: 'sample stats: cue medians (sampled blocks again)', marker: 'computeCues' },
-  { name: 'score pass: decode once, score, histogram, spill', marker: 'scoreTileRows' },
-  { name: 'classify pass: threshold, opening, patches, change.tif strips', marker: 'classifyTileRows' },
+  { name: 'threshold: fused-score histogram of the sampled blocks', marker: 'sampledScoreHistogram' },
+  { name: 'detect pass: decode once, score, classify, patches, change.tif strips', marker: 'detectTileRows' },
   { name: 'merge edge patches', marker: 'mergeTilePatches' },
   { name: 'assemble change.tif', marker: 'assembleUint8GeoTiff' },
 ];

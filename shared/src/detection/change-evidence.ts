@@ -101,20 +101,35 @@ export function labelIndexSums(
   const columns = 2 * plan.channels.length;
   const sums = new Float64Array((n + 1) * Math.max(1, columns));
   if (columns === 0 || n === 0) return sums;
+  // Indices are per-pixel, so they are computed on the labelled pixels only, gathered into compact
+  // planes: the cost follows the patches, not the window (most tiles hold a few patches).
   const haloPixels = halo.width * halo.height;
-  const pixels = window.width * window.height;
-  const full = new Float32Array(haloPixels);
-  const inner = new Float32Array(pixels);
+  const bands = before.length / haloPixels;
   const dx = window.col - halo.col;
   const dy = window.row - halo.row;
+  let k = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) k++;
+  const compactLabels = new Int32Array(k);
+  const compactBefore = new Float32Array(k * bands);
+  const compactAfter = new Float32Array(k * bands);
+  let j = 0;
+  for (let y = 0; y < window.height; y++) {
+    for (let x = 0; x < window.width; x++) {
+      const label = labels[y * window.width + x]!;
+      if (label <= 0) continue;
+      const at = (y + dy) * halo.width + x + dx;
+      for (let b = 0; b < bands; b++) {
+        compactBefore[b * k + j] = before[b * haloPixels + at]!;
+        compactAfter[b * k + j] = after[b * haloPixels + at]!;
+      }
+      compactLabels[j++] = label;
+    }
+  }
+  const values = new Float32Array(k);
   plan.channels.forEach((channel, c) => {
     (['before', 'after'] as const).forEach((epoch, e) => {
-      computeIndex(plan, channel, epoch, epoch === 'before' ? before : after, haloPixels, full);
-      for (let y = 0; y < window.height; y++) {
-        const from = (y + dy) * halo.width + dx;
-        inner.set(full.subarray(from, from + window.width), y * window.width);
-      }
-      accumulateLabelSums(labels, inner, pixels, INDEX_QUANTUM, columns, 2 * c + e, sums);
+      computeIndex(plan, channel, epoch, epoch === 'before' ? compactBefore : compactAfter, k, values);
+      accumulateLabelSums(compactLabels, values, k, INDEX_QUANTUM, columns, 2 * c + e, sums);
     });
   });
   return sums;

@@ -5,32 +5,22 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { IRMAD_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, scoreModel, type ScoreModel } from '../detection/classify-change.js';
+import { computeCues, cropToInterior, scoreModel, type Cues } from '../detection/classify-change.js';
+import { fuseMinScaled } from '../kernels/fuse-scores.js';
+import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
 import { irMad } from '../detection/irmad/index.js';
 import { pickBands } from '../detection/evidence-bands.js';
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
-import { blockRows } from './tile-rows.js';
-import { HaloWindowCache, type TileReader } from './halo-window-cache.js';
-import { scoreTileRows } from './score-pass.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
   bands: number;
   nodata: number | null;
   readWindow(window: LatticeWindow): Promise<Float32Array>;
-  /** Optional cheaper read of a whole tile (e.g. in the file's own 16-bit samples); default readWindow. */
-  readTile?: TileReader;
 }
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */
 export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
-
-/**
- * Histogram (SCORE_HISTOGRAM bins) of the fused score of every valid pixel of the overlap, given the
- * model over the evidence bands. computePairStats scores block by block in this thread unless a caller
- * (detectPair) brings a pass that also keeps the scores or runs on worker threads.
- */
-export type ScoreHistogramPass = (model: ScoreModel) => Promise<Float64Array>;
 
 /** Decoded sample blocks (float32 evidence bands of both epochs) kept between steps 1 and 3 up to this. */
 const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
@@ -54,7 +44,7 @@ function evidenceReader(side: PairSide, indices: readonly number[]): (w: Lattice
  * up to 5 evidence bands), else decodes them again; either way at most about 16 blocks are decoded,
  * whatever the scene size.
  */
-export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<{ stats: SampleStats; validPixels: number }> {
+export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<{ stats: SampleStats; blocks: SampledBlock[] }> {
   const bands = evidence.length;
   const before = { nodata: beforeSide.nodata, readWindow: evidenceReader(beforeSide, evidence) };
   const after = { nodata: afterSide.nodata, readWindow: evidenceReader(afterSide, evidence) };
@@ -114,6 +104,7 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
   const cueModel = scoreModel(base, before.nodata, after.nodata);
   const cvaHist = new Float64Array(bins);
   const madHist = new Float64Array(bins);
+  const sampled: SampledBlock[] = [];
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
     const [b, a] = keep ? kept[k]! : await Promise.all([before.readWindow(block), after.readWindow(block)]);
@@ -121,10 +112,75 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
     const cues = computeCues(b, a, block.width, block.height, cueModel);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
+    sampled.push({ window: block, cues });
   }
   const cvaMedian = histogramQuantile(cvaHist, min, max, 0.5);
   const madMedian = histogramQuantile(madHist, min, max, 0.5);
-  return { stats: { ...base, cvaMedian, madMedian }, validPixels: sb.count[0] ?? 0 };
+  return { stats: { ...base, cvaMedian, madMedian }, blocks: sampled };
+}
+
+/** A sampled block and its per-pixel cues (validity, change vector, IR-MAD), kept for the threshold. */
+export interface SampledBlock {
+  window: LatticeWindow;
+  cues: Cues;
+}
+
+/**
+ * Histogram (SCORE_HISTOGRAM bins) of the fused score — min of the median-scaled cues, averaged over
+ * the valid 3×3 neighbourhood — of every valid pixel of the sampled blocks, from their kept cues: no
+ * imagery is read. Each block is fused on its window grown by one pixel (clipped to the overlap), the
+ * ring filled from the neighbouring blocks when they were sampled too and invalid otherwise. So when
+ * every block is sampled (pairs of up to STATS_SAMPLE_BLOCKS blocks) each pixel's score is exactly the
+ * one detection computes; a sampled block whose neighbours were not sampled scores its outermost pixels
+ * as at a scene edge.
+ */
+export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: LatticeWindow, cvaMedian: number, madMedian: number): Float64Array {
+  const { min, max, bins } = SCORE_HISTOGRAM;
+  const hist = new Float64Array(bins);
+  const at = new Map(blocks.map((b) => [`${b.window.col},${b.window.row}`, b]));
+  for (const { window } of blocks) {
+    const col = Math.max(window.col - 1, overlap.col);
+    const row = Math.max(window.row - 1, overlap.row);
+    const grown = {
+      col,
+      row,
+      width: Math.min(window.col + window.width + 1, overlap.col + overlap.width) - col,
+      height: Math.min(window.row + window.height + 1, overlap.row + overlap.height) - row,
+    };
+    const n = grown.width * grown.height;
+    const fused = new Float32Array(n);
+    const valid = new Uint8Array(n);
+    // the block and its 8 neighbours (blocks are STATS_BLOCK squares anchored at the overlap's corner)
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const source = at.get(`${window.col + dx * STATS_BLOCK},${window.row + dy * STATS_BLOCK}`);
+        if (source) copyFused(source, grown, cvaMedian, madMedian, fused, valid);
+      }
+    }
+    const score = new Float32Array(n);
+    boxMean3x3(fused, valid, grown.width, grown.height, score);
+    const inner = window.width * window.height;
+    accumulateHistogram(cropToInterior(score, grown, window), cropToInterior(valid, grown, window), inner, min, max, hist);
+  }
+  return hist;
+}
+
+/** Writes the fused cue of `source`'s pixels that fall in `target` into `fused` / `valid` (target's layout). */
+function copyFused(source: SampledBlock, target: LatticeWindow, cvaMedian: number, madMedian: number, fused: Float32Array, valid: Uint8Array): void {
+  const w = source.window;
+  const n = w.width * w.height;
+  const block = new Float32Array(n);
+  fuseMinScaled(source.cues.cva, source.cues.mad, cvaMedian, madMedian, source.cues.valid, n, block);
+  const x0 = Math.max(w.col, target.col);
+  const x1 = Math.min(w.col + w.width, target.col + target.width);
+  const y0 = Math.max(w.row, target.row);
+  const y1 = Math.min(w.row + w.height, target.row + target.height);
+  for (let y = y0; y < y1; y++) {
+    const from = (y - w.row) * w.width + (x0 - w.col);
+    const to = (y - target.row) * target.width + (x0 - target.col);
+    fused.set(block.subarray(from, from + x1 - x0), to);
+    valid.set(source.cues.valid.subarray(from, from + x1 - x0), to);
+  }
 }
 
 /** Otsu's threshold (Otsu 1979) on the histogram of the fused score: the pair's change threshold. */
@@ -140,39 +196,14 @@ export function pixelsIn(hist: Float64Array): number {
 }
 
 /**
- * The score pass of computePairStats in this thread: every STATS_BLOCK block of the overlap on its halo,
- * each block decoded once (HaloWindowCache).
+ * Statistics of a before/after pair over their overlap (computeSampleStats), and the change threshold:
+ * Otsu's threshold on the histogram of the fused score over the sampled blocks (sampledScoreHistogram).
+ * Why the sample, not every pixel: the threshold is then known before detection reads the pair, so
+ * detection reads each file once and classifies as it goes; for pairs of up to 16 blocks the sample is
+ * every pixel. validPixels counts the valid pixels the histogram holds.
  */
-export function inProcessScorePass(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): ScoreHistogramPass {
-  return async (model) => {
-    const rows = blockRows(overlap, STATS_BLOCK);
-    const reader = (side: PairSide): TileReader => side.readTile ?? ((w) => side.readWindow(w));
-    const input = {
-      before: new HaloWindowCache(reader(beforeSide), overlap, beforeSide.bands, evidence),
-      after: new HaloWindowCache(reader(afterSide), overlap, afterSide.bands, evidence),
-      rows,
-      overlap,
-      model,
-    };
-    const hist = new Float64Array(SCORE_HISTOGRAM.bins);
-    await scoreTileRows(input, 0, rows.length, hist);
-    return hist;
-  };
-}
-
-/**
- * Statistics of a before/after pair over their overlap: computeSampleStats, then one pass that scores
- * every pixel with them (the fused, 3×3-averaged score on halo windows) into a histogram, and Otsu's
- * threshold on it. validPixels counts every valid pixel of the overlap.
- */
-export async function computePairStats(
-  beforeSide: PairSide,
-  afterSide: PairSide,
-  overlap: LatticeWindow,
-  evidence: readonly number[],
-  scorePass: ScoreHistogramPass = inProcessScorePass(beforeSide, afterSide, overlap, evidence),
-): Promise<PairStats> {
-  const { stats } = await computeSampleStats(beforeSide, afterSide, overlap, evidence);
-  const hist = await scorePass(scoreModel(stats, beforeSide.nodata, afterSide.nodata));
+export async function computePairStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<PairStats> {
+  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, evidence);
+  const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }

@@ -8,19 +8,18 @@ import type { Patch, TilePatches } from '../detection/extract-patches.js';
 import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeSampleStats, pixelsIn, thresholdOf, type PairSide } from './compute-pair-stats.js';
+import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import type { ReflectanceScale } from '../detection/validity.js';
-import { CHANGE_NODATA, type ClassifiedRows } from './classify-pass.js';
+import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
-import { ScoreSpill } from './score-spill.js';
 import { splitRanges } from './tile-rows.js';
 import { WorkerPool } from './worker-pool.js';
 
-export { CHANGE_NODATA } from './classify-pass.js';
+export { CHANGE_NODATA } from './detect-pass.js';
 
 export interface DetectPairInput {
   before: { path: string } | { bytes: Uint8Array; name: string };
@@ -97,11 +96,10 @@ const MIN_TILE_ROWS_PER_THREAD = 2;
  * The evaluation contract: change detection on two co-registered GeoTIFFs of the same grid, with the
  * same kernels and pair statistics as the pipeline, tile by tile.
  *
- * Streaming: the statistics come from a sample of blocks (computeSampleStats); then one pass decodes each
- * file once, scores every tile on its halo window, histograms the scores for the threshold and spills
- * them to a temporary file; a second pass classifies, cleans and labels the tiles from the spill and
+ * Streaming: the statistics and the threshold come from a sample of blocks (computePairStats); then one
+ * pass decodes each file once, scores, classifies, cleans and labels every tile on its halo window and
  * encodes change.tif strip by strip. Memory is bounded by a row of tiles, never the scene.
- * `threads` (default 1) splits both passes into contiguous ranges of tile rows, one per thread (the
+ * `threads` (default 1) splits the pass into contiguous ranges of tile rows, one per thread (the
  * calling thread takes the first); results are combined in row order, so the output bytes do not depend
  * on the thread count.
  */
@@ -116,7 +114,6 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     await br.close();
     throw error;
   }
-  let spill: ScoreSpill | null = null;
   let pool: WorkerPool | null = null;
   const maskRasters: GeoTiffRaster[] = [];
   try {
@@ -162,7 +159,6 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const placement = placeRaster(bi.epsg, bi.geoTransform, bi.width, bi.height, tileSize);
     const lattice = placement.lattice;
     const overlap = extentOf(placement);
-    spill = ScoreSpill.create(overlap);
     const spec: PairWorkSpec = {
       before: named(input.before),
       after: named(input.after),
@@ -170,12 +166,11 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       validity,
       tileSize,
       evidence,
-      spillPath: spill.path,
       masks,
       minAreaM2,
       opening,
     };
-    const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec, spill, layers);
+    const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec, layers);
     const ranges = splitRanges(local.rows.length, Math.min(threads, Math.floor(local.rows.length / MIN_TILE_ROWS_PER_THREAD)));
     if (ranges.length > 1) pool = new WorkerPool(ranges.length - 1, new URL('./pair-worker.ts', import.meta.url), spec);
     const runAll = async <T>(task: (from: number, to: number) => PairTask): Promise<T[]> => {
@@ -187,12 +182,8 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     };
 
     const sides = local.sides();
-    const sample = await computeSampleStats(sides.before, sides.after, overlap, evidence);
-    const hists = await runAll<Float64Array>((from, to) => ({ kind: 'score', from, to, stats: sample.stats }));
-    const hist = new Float64Array(hists[0]!.length);
-    for (const h of hists) for (let i = 0; i < h.length; i++) hist[i]! += h[i]!;
-    const pairStats: PairStats = { ...sample.stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
-    const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'classify', from, to, stats: pairStats }));
+    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence);
+    const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);
     const validPixels = parts.reduce((s, p) => s + p.validPixels, 0);
@@ -234,7 +225,6 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       await Promise.allSettled(Array.from({ length: pool.size }, (_, k) => pool!.run(k, { kind: 'close' })));
       await pool.close();
     }
-    spill?.dispose();
     await Promise.all([br.close(), ar.close(), ...maskRasters.map((m) => m.close())]);
   }
 }

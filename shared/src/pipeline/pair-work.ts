@@ -2,19 +2,15 @@ import { extentOf, placeRaster, tilesOf, type Placement } from '../grid/lattice.
 import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { scoreModel } from '../detection/classify-change.js';
-import { SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
 import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
 import { HaloWindowCache } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
-import { scoreTileRows } from './score-pass.js';
 import { indexPlan } from '../detection/change-evidence.js';
-import { classifyTileRows, type ClassifiedRows } from './classify-pass.js';
-import { ScoreSpill } from './score-spill.js';
+import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
-import type { SampleStats } from './compute-pair-stats.js';
 
 /**
  * Everything a thread needs to take part in detecting one pair (structured-clonable: it is the worker
@@ -41,23 +37,14 @@ export interface PairWorkSpec {
   validity: PairValidity;
   tileSize: number;
   evidence: number[];
-  spillPath: string;
   masks: Array<{ bytes: Uint8Array; name: string; bit: number }>;
   minAreaM2: number;
   opening: boolean;
 }
 
-/** A score task: tile rows [from, to) with the sample statistics. Answer: the score histogram. */
-export interface ScoreTask {
-  kind: 'score';
-  from: number;
-  to: number;
-  stats: SampleStats;
-}
-
-/** A classify task: tile rows [from, to) with the pair's statistics. Answer: ClassifiedRows. */
-export interface ClassifyTask {
-  kind: 'classify';
+/** A detect task: tile rows [from, to) with the pair's statistics and threshold. Answer: ClassifiedRows. */
+export interface DetectTask {
+  kind: 'detect';
   from: number;
   to: number;
   stats: PairStats;
@@ -68,7 +55,7 @@ export interface CloseTask {
   kind: 'close';
 }
 
-export type PairTask = ScoreTask | ClassifyTask | CloseTask;
+export type PairTask = DetectTask | CloseTask;
 
 /** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
 export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
@@ -131,15 +118,14 @@ export async function openPairRasters(spec: Pick<PairWorkSpec, 'before' | 'after
 }
 
 /**
- * One thread's share of detecting a pair: scoring tile rows into the spill (and a histogram), and
- * classifying tile rows from the spill. The same code runs in the calling thread and in worker threads;
- * which rows a thread gets is the caller's fixed choice.
+ * One thread's share of detecting a pair: tile rows read, scored, classified and described in one pass.
+ * The same code runs in the calling thread and in worker threads; which rows a thread gets is the
+ * caller's fixed choice.
  */
 export class PairWork {
   readonly placement: Placement;
   readonly rows: TileRows;
   readonly layers: Array<{ layer: MaskLayer; bit: number }>;
-  private readonly spill: ScoreSpill;
 
   private readonly before: PairSide;
   private readonly after: PairSide;
@@ -147,13 +133,11 @@ export class PairWork {
   constructor(
     private readonly rasters: PairRasters,
     private readonly spec: PairWorkSpec,
-    spill?: ScoreSpill,
     layers?: Array<{ layer: MaskLayer; bit: number }>,
   ) {
     const info = rasters.before.info;
     this.placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, spec.tileSize);
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
-    this.spill = spill ?? ScoreSpill.open(spec.spillPath, extentOf(this.placement));
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
     this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
     this.after = maskedSide(rasters.after, this.placement, spec.bands, spec.validity, rasters.afterMask);
@@ -178,26 +162,12 @@ export class PairWork {
     };
   }
 
-  async score(task: ScoreTask): Promise<Float64Array> {
-    const overlap = extentOf(this.placement);
-    const { evidence } = this.spec;
-    const input = {
-      ...this.caches(evidence),
-      rows: this.rows,
-      overlap,
-      model: scoreModel(task.stats, this.before.nodata, this.after.nodata),
-    };
-    const hist = new Float64Array(SCORE_HISTOGRAM.bins);
-    await scoreTileRows(input, task.from, task.to, hist, (row, valid, score) => this.spill.writeRows(row, valid, score));
-    return hist;
-  }
-
-  classify(task: ClassifyTask): Promise<ClassifiedRows> {
+  detect(task: DetectTask): Promise<ClassifiedRows> {
     const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
-    return classifyTileRows(
+    return detectTileRows(
       {
-        spill: this.spill,
         imagery: this.caches(Array.from({ length: this.before.bands }, (_, b) => b)),
+        model,
         plan: indexPlan(this.spec.bands, model),
         rows: this.rows,
         overlap: extentOf(this.placement),
@@ -215,16 +185,14 @@ export class PairWork {
   }
 
   /** A task sent to a worker thread (which opened the rasters, so 'close' closes them too). */
-  async run(task: PairTask): Promise<Float64Array | ClassifiedRows | null> {
-    if (task.kind === 'score') return this.score(task);
-    if (task.kind === 'classify') return this.classify(task);
+  async run(task: PairTask): Promise<ClassifiedRows | null> {
+    if (task.kind === 'detect') return this.detect(task);
     await this.close(true);
     return null;
   }
 
-  /** Closes what this thread opened (the spill's file handle; the rasters when it opened them). */
+  /** Closes what this thread opened (the rasters, when it opened them). */
   async close(closeRasters: boolean): Promise<void> {
-    this.spill.close();
     if (closeRasters) {
       const { before, after, beforeMask, afterMask } = this.rasters;
       await Promise.all([before.close(), after.close(), beforeMask?.close(), afterMask?.close()]);

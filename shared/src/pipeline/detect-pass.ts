@@ -1,8 +1,7 @@
 import { windowGeoTransform, type Lattice, type LatticeWindow } from '../grid/lattice.js';
 import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
-import { classifyChange, cropToInterior, haloOf, type WindowScore } from '../detection/classify-change.js';
+import { classifyChange, cropToInterior, haloOf, scoreWindow, type ScoreModel } from '../detection/classify-change.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
-import type { ScoreSpill } from './score-spill.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
 import { StripEncoder, type EncodedRows } from './change-strips.js';
@@ -11,10 +10,11 @@ import type { TileRows } from './tile-rows.js';
 /** Value of change.tif pixels where either epoch has no data. */
 export const CHANGE_NODATA = 255;
 
-export interface ClassifyPassInput {
-  spill: ScoreSpill;
-  /** The imagery (all bands, unusable pixels NaN) for the patches' spectral evidence. */
+export interface DetectPassInput {
+  /** The imagery (all bands, unusable pixels NaN): scored, and the patches' spectral evidence. */
   imagery: { before: HaloWindowCache; after: HaloWindowCache };
+  /** The pair's score model (over the file's bands; it picks the evidence bands). */
+  model: ScoreModel;
   plan: IndexPlan;
   rows: TileRows;
   overlap: LatticeWindow;
@@ -38,13 +38,13 @@ export interface ClassifiedRows {
 }
 
 /**
- * Tile rows [from, to) from the spilled scores: each tile's halo window of scores is classified with the
- * pair's threshold and cleaned (classifyChange, exactly as on freshly scored windows: the spilled scores
- * are the same numbers), then cropped; the mask layers are rasterised onto the tile and its patches
- * described (with the halo's imagery for their spectral evidence). change.tif rows are encoded as they
- * are made. Needs the raster to lie within the overlap.
+ * Detection of tile rows [from, to), in one read of the pair: each tile's halo window is read (each
+ * chunk of each file decoded once, HaloWindowCache), scored, classified with the pair's threshold and
+ * cleaned (classifyChange), then cropped; the mask layers are rasterised onto the tile and its patches
+ * described with the halo's imagery as spectral evidence. change.tif rows are encoded as they are made.
+ * Needs the raster to lie within the overlap.
  */
-export async function classifyTileRows(input: ClassifyPassInput, from: number, to: number): Promise<ClassifiedRows> {
+export async function detectTileRows(input: DetectPassInput, from: number, to: number): Promise<ClassifiedRows> {
   const { rows, overlap, raster } = input;
   const firstRow = rows[from]![0]!.row - raster.row0;
   const lastTile = rows[to - 1]![0]!;
@@ -52,33 +52,22 @@ export async function classifyTileRows(input: ClassifyPassInput, from: number, t
   const tiles: TilePatches[] = [];
   let validPixels = 0;
   let changedPixels = 0;
-  // halo buffers reused tile after tile (classifyChange only reads them)
-  let haloValid = new Uint8Array(0);
-  let haloScore = new Float32Array(0);
   for (let r = from; r < to; r++) {
     const row = rows[r]!;
-    const rowHalo = haloOf(row[0]!, overlap);
-    const strip = input.spill.readRows(rowHalo.row, rowHalo.height);
     const height = row[0]!.height;
     const change = new Uint8Array(raster.width * height).fill(CHANGE_NODATA);
     const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, overlap).row : null;
     for (const tile of row) {
       const halo = haloOf(tile, overlap);
-      const n = halo.width * halo.height;
-      if (haloValid.length !== n) {
-        haloValid = new Uint8Array(n);
-        haloScore = new Float32Array(n);
-      }
-      for (let y = 0; y < halo.height; y++) {
-        const at = y * overlap.width + (halo.col - overlap.col);
-        haloValid.set(strip.valid.subarray(at, at + halo.width), y * halo.width);
-        haloScore.set(strip.score.subarray(at, at + halo.width), y * halo.width);
-      }
-      const scored: WindowScore = { valid: haloValid, score: haloScore };
+      // both windows are used before either cache is asked for the next one
+      const before = await input.imagery.before.window(halo, nextTop);
+      const after = await input.imagery.after.window(halo, nextTop);
+      const scored = scoreWindow(before, after, halo.width, halo.height, input.model);
       const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening);
       const cleaned = cropToInterior(maps.cleaned, halo, tile);
-      const score = cropToInterior(haloScore, halo, tile);
+      const score = cropToInterior(scored.score, halo, tile);
       const decision = maps.change;
+      const haloValid = scored.valid;
       const dx = tile.col - halo.col;
       const dy = tile.row - halo.row;
       for (let y = 0; y < tile.height; y++) {
@@ -95,9 +84,6 @@ export async function classifyTileRows(input: ClassifyPassInput, from: number, t
       const classes = new Uint8Array(tile.width * tile.height);
       const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      // The patches' spectral evidence needs the imagery of the halo: read again (each chunk once per pass).
-      const before = await input.imagery.before.window(halo, nextTop);
-      const after = await input.imagery.after.window(halo, nextTop);
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid, before, after, plan: input.plan }));
     }
     encoder.push(change, height);
