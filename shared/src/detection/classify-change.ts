@@ -73,13 +73,13 @@ export interface WindowScore {
  * Fused change score: min of the two cues in multiples of their pair medians, averaged over the
  * valid 3×3 neighbourhood. Computed over the whole window given (read with a halo, see HALO_PX).
  */
-export function scoreWindow(before: Float32Array, after: Float32Array, width: number, height: number, model: ScoreModel): WindowScore {
+export function scoreWindow(before: Float32Array, after: Float32Array, width: number, height: number, model: ScoreModel, into?: Workspace): WindowScore {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const b = subset ? pickBands(before, n, model.evidenceBands) : before;
   const a = subset ? pickBands(after, n, model.evidenceBands) : after;
-  const valid = new Uint8Array(n);
-  const score = new Float32Array(n);
+  const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
+  const score = into ? into.floats('score', n) : new Float32Array(n);
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3.
   changeScores(b, a, width, height, model, valid, score);
   return { valid, score };
@@ -92,9 +92,9 @@ export function scoreWindow(before: Float32Array, after: Float32Array, width: nu
  */
 export const HALO_PX = 3;
 
-/** Copies the interior part of a halo window's raster. */
-export function cropToInterior<T extends Uint8Array | Float32Array>(data: T, halo: LatticeWindow, interior: LatticeWindow): T {
-  const out = new (data.constructor as { new (n: number): T })(interior.width * interior.height);
+/** Copies the interior part of a halo window's raster (into `out` when given: exactly the interior's size). */
+export function cropToInterior<T extends Uint8Array | Float32Array>(data: T, halo: LatticeWindow, interior: LatticeWindow, out?: T): T {
+  out ??= new (data.constructor as { new (n: number): T })(interior.width * interior.height);
   const dx = interior.col - halo.col;
   const dy = interior.row - halo.row;
   for (let y = 0; y < interior.height; y++) {
@@ -112,15 +112,39 @@ export interface ChangeMaps {
   cleaned: Uint8Array;
 }
 
-export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean): ChangeMaps {
+export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, into?: Workspace): ChangeMaps {
   const n = width * height;
-  const change = new Uint8Array(n);
+  const change = into ? into.bytes('change', n) : new Uint8Array(n);
   const { valid, score } = scored;
   for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
-  if (!opening) return { change, cleaned: change.slice() };
-  const cleaned = new Uint8Array(n);
-  open3x3(change, width, height, new Uint8Array(n), cleaned);
+  const cleaned = into ? into.bytes('cleaned', n) : new Uint8Array(n);
+  if (!opening) {
+    cleaned.set(change);
+    return { change, cleaned };
+  }
+  open3x3(change, width, height, into ? into.bytes('openScratch', n) : new Uint8Array(n), cleaned);
   return { change, cleaned };
+}
+
+/**
+ * Named scratch arrays reused window after window by one pass (no per-tile allocation of the large
+ * rasters). An array handed out stays valid until the same name is asked for again.
+ */
+export class Workspace {
+  private readonly byteArrays = new Map<string, Uint8Array>();
+  private readonly floatArrays = new Map<string, Float32Array>();
+
+  bytes(name: string, n: number): Uint8Array {
+    let a = this.byteArrays.get(name);
+    if (a === undefined || a.length < n) this.byteArrays.set(name, (a = new Uint8Array(n)));
+    return a.subarray(0, n);
+  }
+
+  floats(name: string, n: number): Float32Array {
+    let a = this.floatArrays.get(name);
+    if (a === undefined || a.length < n) this.floatArrays.set(name, (a = new Float32Array(n)));
+    return a.subarray(0, n);
+  }
 }
 
 /** The window grown by HALO_PX pixels on each side, clipped to `limit` (the pair's overlap). */

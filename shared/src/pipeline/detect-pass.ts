@@ -1,6 +1,6 @@
 import { windowGeoTransform, type Lattice, type LatticeWindow } from '../grid/lattice.js';
 import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
-import { classifyChange, cropToInterior, haloOf, scoreWindow, type ScoreModel } from '../detection/classify-change.js';
+import { classifyChange, cropToInterior, haloOf, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
@@ -52,6 +52,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
   const tiles: TilePatches[] = [];
   let validPixels = 0;
   let changedPixels = 0;
+  const work = new Workspace();
   for (let r = from; r < to; r++) {
     const row = rows[r]!;
     const height = row[0]!.height;
@@ -62,10 +63,11 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       // both windows are used before either cache is asked for the next one
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
-      const scored = scoreWindow(before, after, halo.width, halo.height, input.model);
-      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening);
-      const cleaned = cropToInterior(maps.cleaned, halo, tile);
-      const score = cropToInterior(scored.score, halo, tile);
+      const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work);
+      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, work);
+      const inner = tile.width * tile.height;
+      const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
+      const score = cropToInterior(scored.score, halo, tile, work.floats('tileScore', inner));
       const decision = maps.change;
       const haloValid = scored.valid;
       const dx = tile.col - halo.col;
@@ -81,7 +83,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
           changedPixels += v === 1 ? 1 : 0;
         }
       }
-      const classes = new Uint8Array(tile.width * tile.height);
+      const classes = work.bytes('classes', inner).fill(0);
       const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid, before, after, plan: input.plan }));
