@@ -28,12 +28,16 @@ import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
 import { bench as saturationMask } from '../shared/src/kernels/saturation-mask.bench.js';
 import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mask.bench.js';
 import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
+import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
+import { bench as neighbourEquality } from '../shared/src/kernels/neighbour-equality.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
   ['saturation-mask', saturationMask],
   ['cloud-shadow-mask', cloudShadowMask],
   ['spectral-indices', spectralIndices],
+  ['vegetation-mask', vegetationMask],
+  ['neighbour-equality', neighbourEquality],
   ['band-stats', bandStats],
   ['change-vector', changeVector],
   ['change-pass', changePass],

@@ -3,6 +3,8 @@ import { open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
 import { pickBands } from './evidence-bands.js';
+import { seasonalMask } from './seasonal.js';
+import type { VegetationTest } from '../kernels/vegetation-mask.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -29,11 +31,11 @@ export function scoreModel(
     beforeStd: Float64Array.from(stats.beforeStd),
     afterMean: Float64Array.from(stats.afterMean),
     afterStd: Float64Array.from(stats.afterStd),
-    madMeanBefore: Float64Array.from(stats.irmad.meanBefore),
-    madMeanAfter: Float64Array.from(stats.irmad.meanAfter),
-    madA: Float64Array.from(stats.irmad.a),
-    madB: Float64Array.from(stats.irmad.b),
-    madInverseVariance: Float64Array.from(stats.irmad.madVariance, (v) => (v > 0 ? 1 / v : 0)),
+    madMeanBefore: Float64Array.from(stats.transform.meanBefore),
+    madMeanAfter: Float64Array.from(stats.transform.meanAfter),
+    madA: Float64Array.from(stats.transform.a),
+    madB: Float64Array.from(stats.transform.b),
+    madInverseVariance: Float64Array.from(stats.transform.variance, (v) => (v > 0 ? 1 / v : 0)),
     cvaMedian: stats.cvaMedian ?? 1,
     madMedian: stats.madMedian ?? 1,
   };
@@ -112,11 +114,16 @@ export interface ChangeMaps {
   cleaned: Uint8Array;
 }
 
-export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, into?: Workspace): ChangeMaps {
+/**
+ * The per-pixel decision (valid, score ≥ threshold, and not seasonal: `seasonal` marks pixels vegetated
+ * in both epochs, which are never change) and its cleaned mask.
+ */
+export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: Uint8Array | null = null, into?: Workspace): ChangeMaps {
   const n = width * height;
   const change = into ? into.bytes('change', n) : new Uint8Array(n);
   const { valid, score } = scored;
-  for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
+  if (seasonal) for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && seasonal[i] === 0 && score[i]! >= threshold ? 1 : 0;
+  else for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
   const cleaned = into ? into.bytes('cleaned', n) : new Uint8Array(n);
   if (!opening) {
     cleaned.set(change);
@@ -170,9 +177,10 @@ export function classifyWindow(
   model: ScoreModel,
   threshold: number,
   opening: boolean,
+  vegetation: VegetationTest | null,
 ): ClassifiedWindow {
   const whole = scoreWindow(before, after, halo.width, halo.height, model);
-  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening);
+  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, seasonalMask(before, after, halo.width * halo.height, vegetation));
   return {
     valid: cropToInterior(whole.valid, halo, window),
     score: cropToInterior(whole.score, halo, window),

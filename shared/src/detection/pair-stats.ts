@@ -14,14 +14,15 @@ export const PairStats = z.object({
   beforeStd: z.array(z.number()),
   afterMean: z.array(z.number()),
   afterStd: z.array(z.number()),
-  /** IR-MAD transformation fitted on a regular sample of the overlap. */
-  irmad: z.object({
+  /** ISFA transformation (isfa.ts) fitted on a regular sample of the overlap: the second cue is
+   *  Σ_i (Σ_j a_ij (x_j − meanBefore_j) − b_ij (y_j − meanAfter_j))² / variance_i. */
+  transform: z.object({
+    method: z.literal('isfa'),
     meanBefore: z.array(z.number()),
     meanAfter: z.array(z.number()),
     a: z.array(z.number()),
     b: z.array(z.number()),
-    rho: z.array(z.number()),
-    madVariance: z.array(z.number()),
+    variance: z.array(z.number()),
     iterations: z.number().int(),
     converged: z.boolean(),
     samples: z.number().int(),

@@ -8,8 +8,10 @@ import type { PairStats } from '../detection/pair-stats.js';
 import { computeCues, cropToInterior, scoreModel, type Cues } from '../detection/classify-change.js';
 import { fuseMinScaled } from '../kernels/fuse-scores.js';
 import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
-import { irMad } from '../detection/irmad/index.js';
+import { isfa } from '../detection/isfa.js';
 import { pickBands } from '../detection/evidence-bands.js';
+import { nativeBands } from '../detection/native-bands.js';
+import { accumulateNeighbourEquality, EQUALITY_COUNTS_PER_BAND } from '../kernels/neighbour-equality.js';
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
@@ -22,34 +24,53 @@ export interface PairSide {
 /** The pair statistics that come before the threshold (what scoring a window needs). */
 export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
 
-/** Decoded sample blocks (float32 evidence bands of both epochs) kept between steps 1 and 3 up to this. */
+/** Decoded sample blocks (float32, every band of both epochs) kept between the sweeps up to this. */
 const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
 
-/** Reads only the evidence bands of a side. */
-function evidenceReader(side: PairSide, indices: readonly number[]): (w: LatticeWindow) => Promise<Float32Array> {
-  if (indices.length === side.bands) return (w) => side.readWindow(w);
-  return async (w) => pickBands(await side.readWindow(w), w.width * w.height, indices);
-}
-
 /**
- * Statistics of a before/after pair over their overlap that scoring needs, on the evidence bands only
- * (see evidence-bands.ts), from the blocks sampleBlocks picks (all blocks of a pair of up to 16 blocks):
- * 1. per-band mean/std of each epoch over pixels valid in both (for the z-scored change vector), and
- *    a regular grid sample of valid pixel pairs (at most IRMAD_MAX_SAMPLES, the grid anchored at the
- *    overlap's corner);
- * 2. IR-MAD on the sample (Nielsen 2007): the canonical transformation under which unchanged pixels
- *    agree whatever the gains, offsets and band mixing between the dates;
- * 3. medians of both cues over the sampled blocks, the scale that makes them comparable.
- * Step 3 reuses the blocks step 1 decoded when they fit in SAMPLE_CACHE_BYTES (they do for 16 blocks of
- * up to 5 evidence bands), else decodes them again; either way at most about 16 blocks are decoded,
- * whatever the scene size.
+ * Statistics of a before/after pair over their overlap that scoring needs, from the blocks sampleBlocks
+ * picks (all blocks of a pair of up to 16 blocks), in three sweeps over those blocks:
+ * 1. every band read: which candidate evidence bands (`candidates`, see evidence-bands.ts) are native and
+ *    which pixel-replicated (nativeBands);
+ * 2. on the native evidence bands: per-band mean/std of each epoch over pixels valid in both (the
+ *    z-scoring of the change vector), and a regular grid sample of valid pixel pairs (at most
+ *    IRMAD_MAX_SAMPLES, the grid anchored at the overlap's corner), on which ISFA is fitted (isfa.ts:
+ *    the transformation under which unchanged pixels are white);
+ * 3. both cues of every pixel of the blocks, their medians (the scale that makes them comparable), and
+ *    the cues kept for the threshold (sampledScoreHistogram).
+ * The blocks decoded in sweep 1 are reused when they fit in SAMPLE_CACHE_BYTES, else decoded again;
+ * either way at most about 16 blocks are decoded, whatever the scene size.
  */
-export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<{ stats: SampleStats; blocks: SampledBlock[] }> {
-  const bands = evidence.length;
-  const before = { nodata: beforeSide.nodata, readWindow: evidenceReader(beforeSide, evidence) };
-  const after = { nodata: afterSide.nodata, readWindow: evidenceReader(afterSide, evidence) };
+export async function computeSampleStats(
+  beforeSide: PairSide,
+  afterSide: PairSide,
+  overlap: LatticeWindow,
+  candidates: readonly number[],
+): Promise<{ stats: SampleStats; blocks: SampledBlock[] }> {
   const blocks = sampleBlocks(overlap);
   const sampledPixels = blocks.reduce((s, b) => s + b.width * b.height, 0);
+  const keep = sampledPixels * (beforeSide.bands + afterSide.bands) * 4 <= SAMPLE_CACHE_BYTES;
+  const kept: Array<[Float32Array, Float32Array] | null> = [];
+  const read = async (k: number): Promise<[Float32Array, Float32Array]> => {
+    const held = kept[k];
+    if (held) return held;
+    const block = blocks[k]!;
+    return Promise.all([beforeSide.readWindow(block), afterSide.readWindow(block)]);
+  };
+
+  // 1. native bands
+  const equality = new Float64Array(beforeSide.bands * EQUALITY_COUNTS_PER_BAND);
+  for (let k = 0; k < blocks.length; k++) {
+    const block = blocks[k]!;
+    const [b, a] = await read(k);
+    kept.push(keep ? [b, a] : null);
+    accumulateNeighbourEquality(b, block.width, block.height, beforeSide.bands, block.col, block.row, equality);
+    accumulateNeighbourEquality(a, block.width, block.height, afterSide.bands, block.col, block.row, equality);
+  }
+  const evidence = nativeBands(candidates, equality);
+  const bands = evidence.length;
+
+  // 2. band statistics and the ISFA sample
   const accBefore = new Float64Array(3 * bands);
   const accAfter = new Float64Array(3 * bands);
   const stride = Math.max(1, Math.ceil(Math.sqrt(sampledPixels / IRMAD_MAX_SAMPLES)));
@@ -57,16 +78,15 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
   const sampleBefore = new Float64Array(capacity * bands);
   const sampleAfter = new Float64Array(capacity * bands);
   let samples = 0;
-  const keep = sampledPixels * bands * 4 * 2 <= SAMPLE_CACHE_BYTES;
-  const kept: Array<[Float32Array, Float32Array]> = [];
-
-  for (const block of blocks) {
-    const [b, a] = await Promise.all([before.readWindow(block), after.readWindow(block)]);
-    if (keep) kept.push([b, a]);
+  for (let k = 0; k < blocks.length; k++) {
+    const block = blocks[k]!;
     const n = block.width * block.height;
+    const [all0, all1] = await read(k);
+    const b = pickBands(all0, n, evidence);
+    const a = pickBands(all1, n, evidence);
     const valid = new Uint8Array(n).fill(1);
-    andValidMask(b, block.width, block.height, bands, before.nodata, valid);
-    andValidMask(a, block.width, block.height, bands, after.nodata, valid);
+    andValidMask(b, block.width, block.height, bands, beforeSide.nodata, valid);
+    andValidMask(a, block.width, block.height, bands, afterSide.nodata, valid);
     accumulateBandStats(b, block.width, block.height, bands, valid, accBefore);
     accumulateBandStats(a, block.width, block.height, bands, valid, accAfter);
     // The sample grid is anchored at the overlap's corner, so it does not depend on block size.
@@ -86,10 +106,10 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
   }
   const sb = finishBandStats(accBefore, bands);
   const sa = finishBandStats(accAfter, bands);
-  const fit = samples > 0 ? irMad(sampleBefore, sampleAfter, bands, samples) : null;
-  const irmad = fit
-    ? { meanBefore: fit.meanBefore, meanAfter: fit.meanAfter, a: fit.a, b: fit.b, rho: fit.rho, madVariance: fit.madVariance, iterations: fit.iterations, converged: fit.converged, samples: fit.samples }
-    : { meanBefore: new Array<number>(bands).fill(0), meanAfter: new Array<number>(bands).fill(0), a: new Array<number>(bands * bands).fill(0), b: new Array<number>(bands * bands).fill(0), rho: new Array<number>(bands).fill(0), madVariance: new Array<number>(bands).fill(1), iterations: 0, converged: false, samples: 0 };
+  const fit = samples > 0 ? isfa(sampleBefore, sampleAfter, bands, samples, { meanBefore: sb.mean, stdBefore: sb.std, meanAfter: sa.mean, stdAfter: sa.std }) : null;
+  const transform: SampleStats['transform'] = fit
+    ? { method: 'isfa', meanBefore: fit.meanBefore, meanAfter: fit.meanAfter, a: fit.a, b: fit.b, variance: fit.variance, iterations: fit.iterations, converged: fit.converged, samples: fit.samples }
+    : { method: 'isfa', meanBefore: new Array<number>(bands).fill(0), meanAfter: new Array<number>(bands).fill(0), a: new Array<number>(bands * bands).fill(0), b: new Array<number>(bands * bands).fill(0), variance: new Array<number>(bands).fill(1), iterations: 0, converged: false, samples: 0 };
   const base = {
     bands,
     evidenceBands: [...evidence],
@@ -97,18 +117,19 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
     beforeStd: Array.from(sb.std),
     afterMean: Array.from(sa.mean),
     afterStd: Array.from(sa.std),
-    irmad,
+    transform,
   };
 
+  // 3. cues, their medians, and the cues kept for the threshold
   const { min, max, bins } = SCORE_HISTOGRAM;
-  const cueModel = scoreModel(base, before.nodata, after.nodata);
+  const cueModel = scoreModel(base, beforeSide.nodata, afterSide.nodata, beforeSide.bands);
   const cvaHist = new Float64Array(bins);
   const madHist = new Float64Array(bins);
   const sampled: SampledBlock[] = [];
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
-    const [b, a] = keep ? kept[k]! : await Promise.all([before.readWindow(block), after.readWindow(block)]);
-    if (keep) kept[k] = [new Float32Array(0), new Float32Array(0)]; // let each block go once used
+    const [b, a] = await read(k);
+    kept[k] = null; // let each block go once used
     const cues = computeCues(b, a, block.width, block.height, cueModel);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
@@ -119,7 +140,7 @@ export async function computeSampleStats(beforeSide: PairSide, afterSide: PairSi
   return { stats: { ...base, cvaMedian, madMedian }, blocks: sampled };
 }
 
-/** A sampled block and its per-pixel cues (validity, change vector, IR-MAD), kept for the threshold. */
+/** A sampled block and its per-pixel cues (validity, change vector, ISFA), kept for the threshold. */
 export interface SampledBlock {
   window: LatticeWindow;
   cues: Cues;
@@ -202,8 +223,13 @@ export function pixelsIn(hist: Float64Array): number {
  * detection reads each file once and classifies as it goes; for pairs of up to 16 blocks the sample is
  * every pixel. validPixels counts the valid pixels the histogram holds.
  */
-export async function computePairStats(beforeSide: PairSide, afterSide: PairSide, overlap: LatticeWindow, evidence: readonly number[]): Promise<PairStats> {
-  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, evidence);
+export async function computePairStats(
+  beforeSide: PairSide,
+  afterSide: PairSide,
+  overlap: LatticeWindow,
+  candidates: readonly number[],
+): Promise<PairStats> {
+  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, candidates);
   const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }

@@ -3,6 +3,8 @@ import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { classifyChange, cropToInterior, haloOf, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
+import { seasonalMask } from '../detection/seasonal.js';
+import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
 import { StripEncoder, type EncodedRows } from './change-strips.js';
 import type { TileRows } from './tile-rows.js';
@@ -15,6 +17,8 @@ export interface DetectPassInput {
   imagery: { before: HaloWindowCache; after: HaloWindowCache };
   /** The pair's score model (over the file's bands; it picks the evidence bands). */
   model: ScoreModel;
+  /** The seasonal exclusion's vegetation test (null: none). */
+  vegetation: VegetationTest | null;
   plan: IndexPlan;
   rows: TileRows;
   overlap: LatticeWindow;
@@ -39,8 +43,8 @@ export interface ClassifiedRows {
 
 /**
  * Detection of tile rows [from, to), in one read of the pair: each tile's halo window is read (each
- * chunk of each file decoded once, HaloWindowCache), scored, classified with the pair's threshold and
- * cleaned (classifyChange), then cropped; the mask layers are rasterised onto the tile and its patches
+ * chunk of each file decoded once, HaloWindowCache), scored, classified with the pair's threshold (its
+ * seasonal pixels never change) and cleaned (classifyChange), then cropped; the mask layers are rasterised onto the tile and its patches
  * described with the halo's imagery as spectral evidence. change.tif rows are encoded as they are made.
  * Needs the raster to lie within the overlap.
  */
@@ -64,7 +68,8 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
       const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work);
-      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, work);
+      const seasonal = seasonalMask(before, after, halo.width * halo.height, input.vegetation, work.bytes('seasonal', halo.width * halo.height));
+      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work);
       const inner = tile.width * tile.height;
       const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
       const score = cropToInterior(scored.score, halo, tile, work.floats('tileScore', inner));

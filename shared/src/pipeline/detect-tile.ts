@@ -9,6 +9,7 @@ import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
+import { vegetationTestOf } from '../detection/seasonal.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
 
@@ -46,7 +47,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   }
   const pixels = window.width * window.height;
   const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
-  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening);
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(afterRecord.bands));
   const maps = scored;
 
   const classes = new Uint8Array(pixels);

@@ -9,6 +9,7 @@ import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../det
 import { HaloWindowCache } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
+import { vegetationTestOf } from '../detection/seasonal.js';
 import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
 
@@ -168,6 +169,7 @@ export class PairWork {
       {
         imagery: this.caches(Array.from({ length: this.before.bands }, (_, b) => b)),
         model,
+        vegetation: vegetationTestOf(this.spec.bands),
         plan: indexPlan(this.spec.bands, model),
         rows: this.rows,
         overlap: extentOf(this.placement),
