@@ -79,6 +79,10 @@ export function sceneValidity(bands: readonly (BandName | null)[], options: Vali
  */
 export function maskUnusablePixels(planar: Float32Array, width: number, height: number, fileBands: number, validity: SceneValidity, maskPlane: Float32Array | null): number {
   const pixels = width * height;
+  // A pixel saturated in every band is saturated in the first; most windows hold none, and then (with no
+  // cloud test and no mask) nothing is masked: one native scan instead of a mask pass.
+  const onlySaturation = validity.cloud === null && validity.maskBand === null && maskPlane === null;
+  if (onlySaturation && (validity.saturation === null || planar.subarray(0, pixels).indexOf(Math.fround(validity.saturation)) < 0)) return 0;
   const valid = new Uint8Array(pixels).fill(1);
   const image = validity.imageBands;
   if (validity.saturation !== null) andUnsaturatedMask(planar, width, height, image, validity.saturation, valid);

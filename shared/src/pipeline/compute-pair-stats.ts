@@ -18,7 +18,8 @@ import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
 export interface PairSide {
   bands: number;
   nodata: number | null;
-  readWindow(window: LatticeWindow): Promise<Float32Array>;
+  /** `reuse`: an array of the window's size the caller no longer needs (the read may fill it). */
+  readWindow(window: LatticeWindow, reuse?: Float32Array): Promise<Float32Array>;
 }
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */

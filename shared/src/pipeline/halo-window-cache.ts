@@ -3,8 +3,9 @@ import type { LatticeWindow } from '../grid/lattice.js';
 /** Samples whose conversion to float32 is exact (what a chunk read may return). */
 export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
-/** Reads one window of an epoch, all bands, planar. */
-export type TileReader = (window: LatticeWindow) => Promise<TileSamples>;
+/** Reads one window of an epoch, all bands, planar; `reuse` is a released chunk of the same size the read
+ *  may fill instead of allocating. */
+export type TileReader = (window: LatticeWindow, reuse?: Float32Array) => Promise<TileSamples>;
 
 /**
  * Edge of the chunks an epoch is read in: square windows anchored at the area's corner. 512 is a multiple
@@ -29,6 +30,9 @@ interface Held {
  */
 export class HaloWindowCache {
   private readonly held = new Map<number, Held>();
+  /** Samples of dropped chunks, handed back to the reader: whole-chunk arrays are not reallocated chunk
+   *  after chunk (they are megabytes each, and their churn was a large share of the collector's time). */
+  private readonly spare: Float32Array[] = [];
   private readonly across: number;
   private scratch = new Float32Array(0);
 
@@ -90,7 +94,9 @@ export class HaloWindowCache {
       const col = area.col + cx * CHUNK_PX;
       const row = area.row + cy * CHUNK_PX;
       const window = { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row) };
-      const samples = await this.read(window);
+      const size = window.width * window.height * this.fileBands;
+      const at = this.spare.findIndex((s) => s.length === size);
+      const samples = await this.read(window, at >= 0 ? this.spare.splice(at, 1)[0] : undefined);
       if (samples.length !== window.width * window.height * this.fileBands) {
         throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
       }
@@ -109,12 +115,12 @@ export class HaloWindowCache {
       const w = held.window;
       const bottom = w.row + w.height;
       if (bottom <= halo.row) {
-        this.held.delete(key);
+        this.drop(key, held);
         continue;
       }
       if (w.col + w.width > halo.col) continue;
       if (nextTop === null || bottom <= nextTop) {
-        this.held.delete(key);
+        this.drop(key, held);
         continue;
       }
       if (held.top >= nextTop) continue;
@@ -123,7 +129,14 @@ export class HaloWindowCache {
       const skip = (nextTop - held.top) * w.width;
       const cut = new (held.samples.constructor as new (n: number) => TileSamples)(keep * this.fileBands);
       for (let b = 0; b < this.fileBands; b++) cut.set(held.samples.subarray(b * oldPlane + skip, (b + 1) * oldPlane), b * keep);
+      this.drop(key, held);
       this.held.set(key, { samples: cut, window: w, top: nextTop });
     }
+  }
+
+  /** Forgets a chunk, keeping its whole-chunk float32 samples for the next read (a few at most). */
+  private drop(key: number, held: Held): void {
+    this.held.delete(key);
+    if (held.samples instanceof Float32Array && held.top === held.window.row && this.spare.length < 4) this.spare.push(held.samples);
   }
 }

@@ -82,9 +82,9 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
   return {
     bands: info.bands,
     nodata: info.nodata,
-    readWindow: async (w) => {
+    readWindow: async (w, reuse) => {
       const [x, y] = [w.col - placement.col0, w.row - placement.row0];
-      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
+      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height, reuse), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
       maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
       return planar;
     },
@@ -158,8 +158,8 @@ export class PairWork {
   private caches(picks: readonly number[]): { before: HaloWindowCache; after: HaloWindowCache } {
     const overlap = extentOf(this.placement);
     return {
-      before: new HaloWindowCache((w) => this.before.readWindow(w), overlap, this.before.bands, picks),
-      after: new HaloWindowCache((w) => this.after.readWindow(w), overlap, this.after.bands, picks),
+      before: new HaloWindowCache((w, reuse) => this.before.readWindow(w, reuse), overlap, this.before.bands, picks),
+      after: new HaloWindowCache((w, reuse) => this.after.readWindow(w, reuse), overlap, this.after.bands, picks),
     };
   }
 

@@ -31,8 +31,10 @@ export interface GeoTiffRaster {
    * field 'window'). Values are exact for 8/16-bit integers and float16/float32; 32-bit integers beyond
    * 2^24 and float64 are rounded to float32. Pixel data that cannot be decoded -> InvalidInputError
    * 'corrupt_raster'.
+   * `reuse` (optional): an array of exactly width·height·bands values the caller no longer needs; the
+   * window may be written into it (local files) instead of a new array. Use the returned array.
    */
-  readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array>;
+  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Promise<Float32Array>;
   /**
    * Same window, same planar order and errors as readWindow, but in the file's own sample type without
    * conversion: Uint8Array / Int8Array / Uint16Array / Int16Array / Uint32Array / Int32Array /
@@ -106,11 +108,11 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  readWindow(x0: number, y0: number, width: number, height: number): Promise<Float32Array> {
+  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Promise<Float32Array> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true) as Promise<Float32Array>;
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true) as Promise<Float32Array>;
     try {
-      return Promise.resolve(this.decode(x0, y0, width, height, true) as Float32Array);
+      return Promise.resolve(this.decode(x0, y0, width, height, true, reuse) as Float32Array);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -196,10 +198,10 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private decode(x0: number, y0: number, width: number, height: number, float32: boolean): NativeSamples {
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: Float32Array): NativeSamples {
     this.checkWindow(x0, y0, width, height);
     try {
-      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height) : this.decoder.read(x0, y0, width, height);
+      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse) : this.decoder.read(x0, y0, width, height);
       return this.checkLength(out, width, height);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);

@@ -251,14 +251,15 @@ export class WindowDecoder {
 
   /**
    * The same window as Float32Array: decoded into a reused native buffer, then converted in one pass
-   * (no second window-sized allocation per call).
+   * (no second window-sized allocation per call). `reuse`, when exactly the window's size, receives it.
    */
-  readFloat32(x0: number, y0: number, width: number, height: number): Float32Array {
+  readFloat32(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Float32Array {
     const count = width * height * this.bands;
+    const target = () => (reuse !== undefined && reuse.length === count ? reuse : new Float32Array(count));
     if (this.kind === 'f32' || this.kind === 'f16' || count * this.bytesPerSample > MAX_KEPT_SCRATCH) {
       const native = this.read(x0, y0, width, height);
       if (native instanceof Float32Array) return native;
-      const out = new Float32Array(count);
+      const out = target();
       out.set(native);
       return out;
     }
@@ -266,7 +267,7 @@ export class WindowDecoder {
       this.windowScratch = allocate(this.kind, Math.max(count, Math.floor(MAX_KEPT_SCRATCH / this.bytesPerSample / 4)));
     }
     const native = this.decodeInto(x0, y0, width, height, this.windowScratch.subarray(0, count));
-    const out = new Float32Array(count);
+    const out = target();
     out.set(native);
     return out;
   }
