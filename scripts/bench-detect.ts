@@ -26,7 +26,7 @@
  *    that the detector had real work and found it, not a timing.
  * 4. Unless --no-profile: one more run (SHOUTU_THREADS=1) with `node --cpu-prof`, RSS polled from
  *    /proc/<pid>/status every 25 ms. Samples are cut into the detector's phases by the first sample of a
- *    marker function on the stack (sample statistics and IR-MAD, score pass, classify pass, patch merge,
+ *    marker function on the stack (sample statistics and ISFA, threshold, detect pass, patch merge,
  *    change.tif assembly, writes);
  *    per phase: wall time, decode time (GeoTIFF window reads), GC, peak RSS; then the top functions by
  *    self time. This run is slower than the timed ones (profiler overhead) and is not one of them.
@@ -87,8 +87,8 @@ interface CpuProfile {
 
 /** Phases of detectPair in the order they run, each starting at the first sample of its marker. */
 const PHASES: ReadonlyArray<{ name: string; marker: string }> = [
-  { name: 'sample stats: band stats + IR-MAD sample (sampled blocks)', marker: 'computeSampleStats' },
-  { name: 'IR-MAD fit', marker: 'irMad' },
+  { name: 'sample stats: native bands, band stats, ISFA sample (sampled blocks)', marker: 'computeSampleStats' },
+  { name: 'ISFA fit', marker: 'isfa' },
   { name: 'sample stats: cue medians (sampled blocks again)', marker: 'computeCues' },
   { name: 'threshold: fused-score histogram of the sampled blocks', marker: 'sampledScoreHistogram' },
   { name: 'detect pass: decode once, score, classify, patches, change.tif strips', marker: 'detectTileRows' },
@@ -107,7 +107,7 @@ function category(frame: ProfileNode['callFrame']): string {
   if (url.startsWith('node:zlib')) return 'zlib';
   if (url.includes('/shared/src/raster/')) return 'raster decode (JS)';
   if (url.includes('/shared/src/kernels/')) return 'kernels';
-  if (url.includes('/shared/src/detection/irmad/')) return 'IR-MAD';
+  if (url.includes('/shared/src/detection/irmad/') || url.includes('/shared/src/detection/isfa')) return 'ISFA (fit)';
   if (url.includes('/shared/src/detection/') || url.includes('/shared/src/pipeline/')) return 'detection';
   if (url.includes('/shared/src/')) return 'shared (other)';
   if (url.startsWith('node:internal/modules') || url.includes('/node_modules/')) return 'module loading';
@@ -299,7 +299,7 @@ async function main(): Promise<void> {
       changedPixels: number;
       validPixels: number;
       patches: number;
-      pairStats: { threshold: number; irmad: { iterations: number; samples: number } };
+      pairStats: { threshold: number; transform: { iterations: number; samples: number } };
     };
     const score = JSON.parse(runPython(python, 'score_change.py', [join(outDir, 'change.tif'), inputs.truth]).trim()) as {
       precision: number;
@@ -377,7 +377,7 @@ async function main(): Promise<void> {
     console.log(`outputs (change.tif, patches.geojson, summary.json) byte-identical across SHOUTU_THREADS=${THREADS.join(', ')}`);
     console.log(
       `result: ${fmt(summary.changedPixels)} of ${fmt(summary.validPixels)} px changed (${fmt((100 * summary.changedPixels) / summary.validPixels, 2)} %), ` +
-        `${summary.patches} patches, threshold ${summary.pairStats.threshold.toFixed(3)}, IR-MAD ${summary.pairStats.irmad.iterations} iterations on ${fmt(summary.pairStats.irmad.samples)} samples; ` +
+        `${summary.patches} patches, threshold ${summary.pairStats.threshold.toFixed(3)}, ISFA ${summary.pairStats.transform.iterations} iterations on ${fmt(summary.pairStats.transform.samples)} samples; ` +
         `vs inserted truth: precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}, F1 ${score.f1.toFixed(3)}`,
     );
     const best = bestOf(detect[THREADS[0]!]!);
