@@ -11,6 +11,8 @@
  *
  * Also here: changeCues and changeScores, the whole per-pixel change pass (validity, both cues, this
  * fusion and the valid 3×3 mean) in one sweep over the rows, bit-identical to the separate kernels.
+ * They run on WebAssembly SIMD kernels where they can (change-pass-simd.ts: 1–8 bands of 8/16-bit
+ * integer or float32 samples) and on generated scalar steps otherwise; both write the same bytes.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
@@ -26,6 +28,7 @@ import {
   MAX_GENERATED_BANDS,
   cueRowStep,
 } from './change-pass-rows.js';
+import { simdChangePass, simdPassAvailable } from './change-pass-simd.js';
 
 export type { ChangeSamples } from './change-pass-rows.js';
 
@@ -157,6 +160,22 @@ function checkPass(
   requireLength('madA', p.madA, bands * bands);
   requireLength('madB', p.madB, bands * bands);
   requireLength('madInverseVariance', p.madInverseVariance, bands);
+}
+
+let simdEnabled = true;
+
+/**
+ * Whether changeCues and changeScores may use the WebAssembly SIMD kernels (change-pass-simd.ts; the
+ * default, where the engine supports SIMD and the pass has 1–8 bands of 8- or 16-bit integer or float32
+ * samples) or always take the scalar path. Both write the same bytes; the switch exists for the tests
+ * and the benchmark, which compare them.
+ */
+export function setChangePassSimd(enabled: boolean): void {
+  simdEnabled = enabled;
+}
+
+function useSimd(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
+  return simdEnabled && simdPassAvailable(before, after, bands);
 }
 
 /** Scratch rows of the any-band-count cue step. */
@@ -340,6 +359,11 @@ export function changeCues(
   requireLength('mad', mad, pixels);
   const bands = params.bands;
   const c = packConstants(params, before, after);
+  if (useSimd(before, after, bands)) {
+    const input = { before, after, width, height, bands, nodataBefore: params.nodataBefore, nodataAfter: params.nodataAfter, constants: c, excluded };
+    simdChangePass(input, valid, null, cva, mad);
+    return;
+  }
   const step = rowStep(bands, width, before, after, excluded);
   const fusedRow = new Float64Array(width + 2);
   const validRow = new Uint8Array(width + 2);
@@ -375,6 +399,11 @@ export function changeScores(
   if (pixels === 0) return;
   const bands = params.bands;
   const c = packConstants(params, before, after);
+  if (useSimd(before, after, bands)) {
+    const input = { before, after, width, height, bands, nodataBefore: params.nodataBefore, nodataAfter: params.nodataAfter, constants: c, excluded };
+    simdChangePass(input, valid, score, null, null);
+    return;
+  }
   const step = rowStep(bands, width, before, after, excluded);
   const none = new Float32Array(0); // cue outputs, unused (withCues false)
   // Three zero-padded fused/validity rows, cycled (row y lives in slot y % 3), and an all-zero row

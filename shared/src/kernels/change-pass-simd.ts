@@ -1,0 +1,566 @@
+/**
+ * The one-pass change kernels (fuse-scores.ts: changeCues, changeScores) in WebAssembly fixed-width
+ * SIMD, generated at run time from the TypeScript below with the small emitter in wasm/: one module
+ * per band count (1 … MAX_GENERATED_BANDS), pair of sample types (uint8, int8, uint16, int16,
+ * float32), nodata and exclusion-mask presence and cue output, compiled on first use in each thread
+ * (each worker thread has its own module state, so its own modules and memory), then cached.
+ *
+ * Why: the scalar step (change-pass-rows.ts) runs near what scalar float64 code can do; two float64
+ * lanes per instruction do the same arithmetic in about half the instructions.
+ *
+ * Numerics: every pixel's arithmetic is the scalar step's, operation for operation in the same order,
+ * in float64 lanes (f64x2): standard WebAssembly SIMD has no fused multiply-add, its sqrt and division
+ * are correctly rounded, f32x4.demote_f64x2_zero rounds to nearest-even as Math.fround does, and
+ * `fx < fy ? fx : fy` is f64x2.pmin(fy, fx) (pmin(a, b) = b < a ? b : a). Integer and float32 samples
+ * convert to float64 exactly. So both paths write the same bytes (fuse-scores.test.ts and
+ * change-pass-simd.test.ts compare them).
+ *
+ * Memory: one linear memory per thread (wasm/runtime.ts), laid out per pass (passLayout): a header
+ * (nodata, packed constants), a chunk of input rows copied in (each band plane of up to CHUNK_BYTES of
+ * rows), four zero-padded row slots of the 3×3 mean (three cycling, one all zero), an output row and
+ * the cue step's scratch rows. The generated functions work on one image row; the driver copies input
+ * chunks in and output rows out.
+ */
+
+import { K_HEADER, K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, MAX_GENERATED_BANDS, type ChangeSamples } from './change-pass-rows.js';
+import {
+  type Expr,
+  type FunctionBuilder,
+  type Local,
+  ModuleBuilder,
+  f32x4,
+  f64,
+  f64x2,
+  i16x8,
+  i32,
+  i32x4,
+  i8x16,
+  storeF64,
+  storeI8,
+  storeLow64,
+  storeV128,
+  v128,
+} from './wasm/builder.js';
+import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
+
+/** Sample types the SIMD kernels read (the others take the scalar step). */
+export type SimdSampleKind = 'u8' | 'i8' | 'u16' | 'i16' | 'f32';
+
+/** The SIMD sample kind of an array, or null when there is no SIMD kernel for it. */
+export function simdSampleKind(samples: ChangeSamples): SimdSampleKind | null {
+  if (samples instanceof Uint16Array) return 'u16';
+  if (samples instanceof Uint8Array) return 'u8';
+  if (samples instanceof Float32Array) return 'f32';
+  if (samples instanceof Int16Array) return 'i16';
+  if (samples instanceof Int8Array) return 'i8';
+  return null;
+}
+
+const BYTES: Record<SimdSampleKind, number> = { u8: 1, i8: 1, u16: 2, i16: 2, f32: 4 };
+const INTEGER_RANGE: Record<Exclude<SimdSampleKind, 'f32'>, [number, number]> = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 65535],
+  i16: [-32768, 32767],
+};
+
+/** What one generated module is specialised for. */
+interface KernelSpec {
+  bands: number;
+  before: SimdSampleKind;
+  after: SimdSampleKind;
+  /** whether a sample of that epoch can equal its nodata (else no comparison is emitted) */
+  nodataBefore: boolean;
+  nodataAfter: boolean;
+  excluded: boolean;
+  /** write the cva and mad rows (changeCues) */
+  cues: boolean;
+}
+
+// Header of the linear memory: each epoch's nodata splatted over 16 bytes (16-bit lanes for integer
+// samples, float32 lanes for float32 samples), then the packed constants (fuse-scores.ts packConstants).
+const ND_BEFORE = 0;
+const ND_AFTER = 16;
+const CONSTANTS = 32;
+const HEADER_BYTES = CONSTANTS + 8 * (K_HEADER + 7 * MAX_GENERATED_BANDS + 2 * MAX_GENERATED_BANDS * MAX_GENERATED_BANDS);
+
+/** Pixels per step of the validity loop (8 × 16-bit lanes); rows are padded to a multiple of it. */
+const STEP = 8;
+
+/** i8x16.shuffle lanes: 16-bit mask lanes 2q and 2q+1 widened to the two 64-bit lanes of pair q. */
+const PAIR_MASK16 = [0, 1, 2, 3].map((q) => [0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3].map((l) => l + 4 * q));
+
+const EXPONENT_BITS = 0x7f800000;
+const ONE_F64 = new Uint8Array(new Float64Array([1, 1]).buffer);
+
+type V = Expr<'v128'>;
+type CueParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+const CUE_PARAMS: CueParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+type BoxParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+const BOX_PARAMS: BoxParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+
+const log2 = (bytes: number): number => (bytes === 1 ? 0 : bytes === 2 ? 1 : 2);
+
+/**
+ * The invalid-sample test of one band for pixels x … x+7 at `address`: a 16-bit lane mask, −1 where
+ * the sample equals `nodata` (integer samples, compared as 16-bit lanes: every 8- and 16-bit value is
+ * one) or, for float32 samples, is NaN or ±inf or equals `nodata` (float32 lanes, two quads narrowed).
+ */
+function invalidOctet(kind: SimdSampleKind, address: Expr<'i32'>, nodata: Expr<'v128'> | null, exponent: Expr<'v128'>): V | null {
+  switch (kind) {
+    case 'u16':
+    case 'i16':
+      return nodata === null ? null : i16x8.eq(v128.load(address), nodata);
+    case 'u8':
+      return nodata === null ? null : i16x8.eq(v128.load8x8U(address), nodata);
+    case 'i8':
+      return nodata === null ? null : i16x8.eq(v128.load8x8S(address), nodata);
+    case 'f32': {
+      const quad = (offset: number): V => {
+        const q = v128.load(address, offset);
+        const nonFinite = i32x4.eq(v128.and(q, exponent), exponent);
+        return nodata === null ? nonFinite : v128.or(nonFinite, f32x4.eq(v128.load(address, offset), nodata));
+      };
+      return i16x8.narrowI32x4S(quad(0), quad(16));
+    }
+  }
+}
+
+/** The samples of pixels x and x+1 at `address` as float64 (exact: small integers, float32 values). */
+function loadPair(kind: SimdSampleKind, address: Expr<'i32'>): V {
+  switch (kind) {
+    case 'u16':
+      return f64x2.convertLowI32x4S(v128.load16x4U(address));
+    case 'i16':
+      return f64x2.convertLowI32x4S(v128.load16x4S(address));
+    case 'u8':
+      return f64x2.convertLowI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(address)));
+    case 'i8':
+      return f64x2.convertLowI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(address)));
+    case 'f32':
+      return f64x2.promoteLowF32x4(v128.load64Zero(address));
+  }
+}
+
+/** Left-to-right sum, as `t0 + t1 + …` is evaluated in JavaScript. */
+function sum(terms: V[]): V {
+  return terms.slice(1).reduce((acc, t) => f64x2.add(acc, t), terms[0]);
+}
+
+/** Math.fround of both lanes: round to float32 and back. */
+function fround(a: V): V {
+  return f64x2.promoteLowF32x4(f32x4.demoteF64x2Zero(a));
+}
+
+/** Pixels per segment of a row: the per-segment scratch rows (f64) stay in the L1 cache. */
+const SEGMENT = 256;
+
+/** Bytes of one scratch row: a segment, plus the odd last pair's second pixel. */
+const SCRATCH_ROW = 8 * (SEGMENT + STEP);
+
+/** Scratch bytes cueRow needs for `bands` bands: u_j, w_j, Σd², Z rows of one segment. */
+export function cueScratchBytes(bands: number): number {
+  return (2 * bands + 2) * SCRATCH_ROW;
+}
+
+/**
+ * cueRow(before, after, beforeStride, afterStride, excluded, width, fused, valid, count, cva, mad, scratch):
+ * the cue step of one image row (addresses in bytes). `before`/`after`: the row's band-0 samples, band
+ * b at + b·stride; `excluded`: the row's mask bytes. Writes, for pixel x, fused[x] (f64: the fused
+ * minimum, 0 where invalid), count[x] (f64: 1 valid / 0 invalid), valid[x] (u8: 1 / 0) and with cues
+ * cva[x], mad[x] (f32, 0 where invalid). Pixels past the row up to the next multiple of STEP are
+ * written with whatever the bytes there give; then fused[width], count[width] and valid[width] are set
+ * to 0 (the right padding of the 3×3 rows).
+ *
+ * The row goes in segments of SEGMENT pixels, each in several loops that keep few values live (with
+ * all of them live at once the engine spills registers on every pixel): validity; band by band,
+ * d_j² summed into Σd² and u_j, w_j kept in scratch rows; MAD variate by variate, its term summed into
+ * Z, the last one going on to the cues and their fusion. Every sum still runs in the scalar step's
+ * order.
+ */
+function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
+  const [beforeRow, afterRow, beforeStride, afterStride, excludedRow, width, fusedRow, validRow, countRow, cvaRow, madRow, scratch] = f.params;
+  const n = spec.bands;
+  const get = <T extends 'i32' | 'v128'>(l: Local<T>) => f.get(l);
+  const range = <T>(count: number, g: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => g(i));
+  // Constants, splatted once per row into locals (each loop uses few of them).
+  const constant = (k: number) => f.let(v128.load64Splat(i32.const(0), CONSTANTS + 8 * k));
+  const o = { bm: K_HEADER, bs: K_HEADER + n, am: K_HEADER + 2 * n, as: K_HEADER + 3 * n, mb: K_HEADER + 4 * n, ma: K_HEADER + 5 * n, A: K_HEADER + 6 * n, B: K_HEADER + 6 * n + n * n, iv: K_HEADER + 6 * n + 2 * n * n };
+  const cvaScale = constant(K_CVA_SCALE);
+  const madScale = constant(K_MAD_SCALE);
+  const inverseBands = constant(K_INVERSE_BANDS);
+  const bm = range(n, (b) => constant(o.bm + b));
+  const bs = range(n, (b) => constant(o.bs + b));
+  const am = range(n, (b) => constant(o.am + b));
+  const as = range(n, (b) => constant(o.as + b));
+  const mb = range(n, (b) => constant(o.mb + b));
+  const ma = range(n, (b) => constant(o.ma + b));
+  const A = range(n, (k) => range(n, (j) => constant(o.A + k * n + j)));
+  const B = range(n, (k) => range(n, (j) => constant(o.B + k * n + j)));
+  const iv = range(n, (k) => constant(o.iv + k));
+  const ndBefore = spec.nodataBefore ? f.let(v128.load(i32.const(ND_BEFORE))) : null;
+  const ndAfter = spec.nodataAfter ? f.let(v128.load(i32.const(ND_AFTER))) : null;
+  const exponent = f.let(i32x4.splat(i32.const(EXPONENT_BITS)));
+  const zero = f.let(v128.const(new Uint8Array(16)));
+  const one = f.let(v128.const(ONE_F64));
+  const oneByte = f.let(i8x16.splat(i32.const(1)));
+  const bandOffset = (stride: Local<'i32'>) => range(n, (b) => (b === 0 ? null : f.let(i32.mul(f.get(stride), i32.const(b)))));
+  const beforeBand = bandOffset(beforeStride);
+  const afterBand = bandOffset(afterStride);
+  // scratch rows (byte offsets from the scratch address of pixel i of the segment: + 8·i)
+  const U = (j: number) => SCRATCH_ROW * j;
+  const W = (j: number) => SCRATCH_ROW * (n + j);
+  const SUM_SQ = SCRATCH_ROW * 2 * n;
+  const Z = SCRATCH_ROW * (2 * n + 1);
+
+  const segment = f.local('i32');
+  const end = f.local('i32');
+  const x = f.local('i32');
+  const i = f.local('i32');
+  /** Runs body for x = segment, segment + step, … < end (i = x − segment). */
+  const pixels = (step: number, body: () => void) => {
+    f.set(x, get(segment));
+    f.set(i, i32.const(0));
+    f.loop((next) => {
+      body();
+      f.set(x, i32.add(get(x), i32.const(step)));
+      f.set(i, i32.add(get(i), i32.const(step)));
+      f.brIf(next, i32.ltS(get(x), get(end)));
+    });
+  };
+  const sampleAddress = (kind: SimdSampleKind, row: Local<'i32'>, band: Local<'i32'> | null) => {
+    const at = i32.add(get(row), i32.shl(get(x), i32.const(log2(BYTES[kind]))));
+    return band === null ? at : i32.add(at, get(band));
+  };
+  const scratchAt = () => i32.add(get(scratch), i32.shl(get(i), i32.const(3)));
+  const rowAt = (row: Local<'i32'>, shift: number) => i32.add(get(row), i32.shl(get(x), i32.const(shift)));
+
+  f.when(i32.gtS(get(width), i32.const(0)), () => {
+    f.loop((nextSegment) => {
+      f.set(end, i32.add(get(segment), i32.const(SEGMENT)));
+      f.when(i32.gtS(get(end), get(width)), () => f.set(end, get(width)));
+      // Validity of pixels x … x+7: valid (u8) and count (f64 1 / 0).
+      pixels(STEP, () => {
+        const invalidTerms: V[] = [];
+        const epoch = (kind: SimdSampleKind, row: Local<'i32'>, band: Array<Local<'i32'> | null>, nodata: Local<'v128'> | null) => {
+          for (let b = 0; b < n; b++) {
+            const test = invalidOctet(kind, sampleAddress(kind, row, band[b]), nodata === null ? null : get(nodata), get(exponent));
+            if (test !== null) invalidTerms.push(test);
+          }
+        };
+        epoch(spec.before, beforeRow, beforeBand, ndBefore);
+        epoch(spec.after, afterRow, afterBand, ndAfter);
+        if (spec.excluded) invalidTerms.push(i16x8.ne(v128.load8x8U(i32.add(get(excludedRow), get(x))), get(zero)));
+        if (invalidTerms.length === 0) {
+          f.do(storeLow64(i32.add(get(validRow), get(x)), get(oneByte)));
+          for (let q = 0; q < 4; q++) f.do(storeV128(rowAt(countRow, 3), get(one), 16 * q));
+          return;
+        }
+        const invalid = f.let(invalidTerms.slice(1).reduce((acc, t) => v128.or(acc, t), invalidTerms[0]));
+        // 1 where no test failed, as bytes (16-bit masks narrowed; saturation keeps 0 / −1)
+        f.do(storeLow64(i32.add(get(validRow), get(x)), v128.andNot(get(oneByte), i8x16.narrowI16x8S(get(invalid), get(zero)))));
+        for (let q = 0; q < 4; q++) f.do(storeV128(rowAt(countRow, 3), v128.andNot(get(one), v128.shuffle(get(invalid), get(invalid), PAIR_MASK16[q])), 16 * q));
+      });
+      // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order;
+      // and u_j = b_j − mb_j, w_j = a_j − ma_j for madChiScore.
+      for (let j = 0; j < n; j++) {
+        pixels(2, () => {
+          const before = f.let(loadPair(spec.before, sampleAddress(spec.before, beforeRow, beforeBand[j])));
+          const after = f.let(loadPair(spec.after, sampleAddress(spec.after, afterRow, afterBand[j])));
+          const d = f.let(f64x2.sub(f64x2.mul(f64x2.sub(get(after), get(am[j])), get(as[j])), f64x2.mul(f64x2.sub(get(before), get(bm[j])), get(bs[j]))));
+          const square = f64x2.mul(get(d), get(d));
+          f.do(storeV128(scratchAt(), j === 0 ? square : f64x2.add(v128.load(scratchAt(), SUM_SQ), square), SUM_SQ));
+          f.do(storeV128(scratchAt(), f64x2.sub(get(before), get(mb[j])), U(j)));
+          f.do(storeV128(scratchAt(), f64x2.sub(get(after), get(ma[j])), W(j)));
+        });
+      }
+      // madChiScore: MAD_k = Σ_j (A_kj·u_j − B_kj·w_j) in j order; Z = 0 + Σ_k MAD_k²·iv_k in k order.
+      // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, rounded
+      // to float32), 0 where invalid.
+      for (let k = 0; k < n; k++) {
+        pixels(2, () => {
+          const terms = range(n, (j) => f64x2.sub(f64x2.mul(get(A[k][j]), v128.load(scratchAt(), U(j))), f64x2.mul(get(B[k][j]), v128.load(scratchAt(), W(j)))));
+          const m = f.let(sum(terms));
+          const term = f64x2.mul(f64x2.mul(get(m), get(m)), get(iv[k]));
+          const z = f64x2.add(k === 0 ? get(zero) : v128.load(scratchAt(), Z), term);
+          if (k < n - 1) {
+            f.do(storeV128(scratchAt(), z, Z));
+            return;
+          }
+          const mad = f.let(fround(f64x2.sqrt(f64x2.mul(z, get(inverseBands)))));
+          const cva = f.let(fround(f64x2.sqrt(f64x2.mul(v128.load(scratchAt(), SUM_SQ), get(inverseBands)))));
+          const isValid = f.let(f64x2.ne(v128.load(rowAt(countRow, 3)), get(zero)));
+          const fused = fround(f64x2.pmin(f64x2.mul(get(mad), get(madScale)), f64x2.mul(get(cva), get(cvaScale))));
+          f.do(storeV128(rowAt(fusedRow, 3), v128.and(fused, get(isValid))));
+          if (spec.cues) {
+            f.do(storeLow64(rowAt(cvaRow, 2), f32x4.demoteF64x2Zero(v128.and(get(cva), get(isValid)))));
+            f.do(storeLow64(rowAt(madRow, 2), f32x4.demoteF64x2Zero(v128.and(get(mad), get(isValid)))));
+          }
+        });
+      }
+      f.set(segment, get(end));
+      f.brIf(nextSegment, i32.ltS(get(segment), get(width)));
+    });
+  });
+  // Right padding of the 3×3 rows.
+  f.do(storeF64(i32.add(get(fusedRow), i32.shl(get(width), i32.const(3))), f64.const(0)));
+  f.do(storeF64(i32.add(get(countRow), i32.shl(get(width), i32.const(3))), f64.const(0)));
+  f.do(storeI8(i32.add(get(validRow), get(width)), i32.const(0)));
+}
+
+/**
+ * boxRow(fusedAbove, fused, fusedBelow, countAbove, count, countBelow, width, score): one output row of
+ * the valid-only 3×3 mean (fuse-scores.ts boxRow), from three zero-padded f64 rows (address of pixel
+ * −1) of fused values and three of 0 / 1 validity. The sum runs in boxMean3x3's order (0, then the row
+ * above, own row, row below, left to right); invalid and outside neighbours hold +0, which changes no
+ * sum. score[x] (f32) = sum / valid count where pixel x is valid, else 0; with an odd width, pixel
+ * `width` is written too.
+ */
+function emitBoxRow(f: FunctionBuilder<BoxParams>): void {
+  const [above, centre, below, countAbove, countCentre, countBelow, width, score] = f.params;
+  const get = <T extends 'i32' | 'v128'>(l: Local<T>) => f.get(l);
+  const zero = f.let(v128.const(new Uint8Array(16)));
+  const x = f.local('i32');
+  const at = (row: Local<'i32'>) => i32.add(get(row), i32.shl(get(x), i32.const(3)));
+  const columns = (row: Local<'i32'>) => [v128.load(at(row)), v128.load(at(row), 8), v128.load(at(row), 16)];
+  // Valid counts of columns x−1, x (left) and x+1, x+2 (right), as sums of the three rows' 0 / 1;
+  // integers, so their order does not matter. The right pair of one step is the left of the next.
+  const columnCounts = (offset: number) => f64x2.add(f64x2.add(v128.load(at(countAbove), offset), v128.load(at(countCentre), offset)), v128.load(at(countBelow), offset));
+  const left = f.let(columnCounts(0));
+  f.when(i32.gtS(get(width), i32.const(0)), () => {
+    f.loop((next) => {
+      const right = f.let(columnCounts(16));
+      const middle = v128.shuffle(get(left), get(right), [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]);
+      const count = f64x2.add(f64x2.add(get(left), middle), get(right));
+      const total = sum([get(zero), ...columns(above), ...columns(centre), ...columns(below)]);
+      const isValid = f64x2.ne(v128.load(at(countCentre), 8), get(zero));
+      f.do(storeLow64(i32.add(get(score), i32.shl(get(x), i32.const(2))), f32x4.demoteF64x2Zero(v128.and(f64x2.div(total, count), isValid))));
+      f.set(left, get(right));
+      f.set(x, i32.add(get(x), i32.const(2)));
+      f.brIf(next, i32.ltS(get(x), get(width)));
+    });
+  });
+}
+
+/** The module's bytes for `spec` (exported for the tests, which validate it). */
+export function changePassModule(spec: KernelSpec): Uint8Array {
+  const m = new ModuleBuilder();
+  m.function('cueRow', CUE_PARAMS, (f) => emitCueRow(f, spec));
+  m.function('boxRow', BOX_PARAMS, emitBoxRow);
+  return m.encode();
+}
+
+type RowFunction = (...args: number[]) => void;
+interface Kernel {
+  cueRow: RowFunction;
+  boxRow: RowFunction;
+}
+const kernels = new Map<string, Kernel>();
+
+function kernel(spec: KernelSpec): Kernel {
+  const key = JSON.stringify(spec);
+  let k = kernels.get(key);
+  if (k === undefined) {
+    const exports = instantiate(changePassModule(spec));
+    k = { cueRow: exports.cueRow as RowFunction, boxRow: exports.boxRow as RowFunction };
+    kernels.set(key, k);
+  }
+  return k;
+}
+
+/** Input bytes per chunk of rows copied into linear memory (a few hundred KiB stays in L2). */
+const CHUNK_BYTES = 256 * 1024;
+const SLACK = 64;
+const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Byte addresses of one pass's regions in the thread's memory. */
+interface PassLayout {
+  rows: number; // rows per input chunk
+  beforePlane: number; // bytes per band plane of a chunk
+  afterPlane: number;
+  before: number;
+  after: number;
+  excluded: number;
+  /** padded row slots (0–2 cycling, 3 all zero): fused f64, count f64, valid u8; address of pixel −1 */
+  fused: number[];
+  count: number[];
+  valid: number[];
+  score: number; // f32 output row
+  scratch: number; // cueRow's scratch rows
+  cva: number;
+  mad: number;
+  end: number;
+}
+
+function passLayout(width: number, height: number, bands: number, before: SimdSampleKind, after: SimdSampleKind): PassLayout {
+  const bytesPerRow = width * bands * (BYTES[before] + BYTES[after]);
+  const rows = Math.max(1, Math.min(height, Math.floor(CHUNK_BYTES / Math.max(1, bytesPerRow))));
+  const padded = Math.ceil(width / STEP) * STEP + 2; // pixel −1 … the last pixel written, +1
+  let at = align(HEADER_BYTES);
+  const take = (bytes: number): number => {
+    const start = at;
+    at = align(at + bytes + SLACK);
+    return start;
+  };
+  const beforePlane = align(rows * width * BYTES[before]);
+  const afterPlane = align(rows * width * BYTES[after]);
+  const layout: PassLayout = {
+    rows,
+    beforePlane,
+    afterPlane,
+    before: take(bands * beforePlane),
+    after: take(bands * afterPlane),
+    excluded: take(rows * width),
+    fused: [0, 1, 2, 3].map(() => take(8 * padded)),
+    count: [0, 1, 2, 3].map(() => take(8 * padded)),
+    valid: [0, 1, 2, 3].map(() => take(padded)),
+    score: take(4 * padded),
+    scratch: take(cueScratchBytes(bands)),
+    cva: take(4 * padded),
+    mad: take(4 * padded),
+    end: 0,
+  };
+  layout.end = at;
+  return layout;
+}
+
+/** Whether an integer sample of `kind` can equal `nodata` (a float nodata never equals an integer). */
+function integerNodata(kind: Exclude<SimdSampleKind, 'f32'>, nodata: number | null): boolean {
+  if (nodata === null || !Number.isInteger(nodata)) return false;
+  const [min, max] = INTEGER_RANGE[kind];
+  return nodata >= min && nodata <= max;
+}
+
+/** Writes an epoch's nodata into the header; returns whether its samples are compared with it. */
+function writeNodata(buffer: ArrayBuffer, address: number, kind: SimdSampleKind, nodata: number | null): boolean {
+  if (kind === 'f32') {
+    // andValidMask compares float32 samples with the nodata rounded to float32; NaN equals nothing.
+    if (nodata === null || Number.isNaN(nodata)) return false;
+    new Float32Array(buffer, address, 4).fill(nodata);
+    return true;
+  }
+  if (!integerNodata(kind, nodata)) return false;
+  new Int16Array(buffer, address, 8).fill(nodata!); // u16 above 32767 wraps, as the lanes compare bits
+  return true;
+}
+
+/** What the SIMD pass needs beyond the scalar pass's arguments. */
+export interface SimdPassInput {
+  before: ChangeSamples;
+  after: ChangeSamples;
+  width: number;
+  height: number;
+  bands: number;
+  nodataBefore: number | null;
+  nodataAfter: number | null;
+  /** fuse-scores.ts packConstants */
+  constants: Float64Array;
+  excluded: Uint8Array | null;
+}
+
+/** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
+export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
+  return bands >= 1 && bands <= MAX_GENERATED_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
+}
+
+type SampleArrayType = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ChangeSamples;
+
+/**
+ * changeScores / changeCues on the SIMD kernels (call only when simdPassAvailable): with `score`,
+ * writes valid and score as changeScores; else valid, cva and mad as changeCues. Arguments are
+ * checked by the caller.
+ */
+export function simdChangePass(
+  input: SimdPassInput,
+  valid: Uint8Array,
+  score: Float32Array | null,
+  cva: Float32Array | null,
+  mad: Float32Array | null,
+): void {
+  const { before, after, width, height, bands, excluded } = input;
+  const pixels = width * height;
+  if (pixels === 0) return;
+  const beforeKind = simdSampleKind(before)!;
+  const afterKind = simdSampleKind(after)!;
+  const layout = passLayout(width, height, bands, beforeKind, afterKind);
+  const buffer = threadMemory(layout.end).buffer;
+  const spec: KernelSpec = {
+    bands,
+    before: beforeKind,
+    after: afterKind,
+    nodataBefore: writeNodata(buffer, ND_BEFORE, beforeKind, input.nodataBefore),
+    nodataAfter: writeNodata(buffer, ND_AFTER, afterKind, input.nodataAfter),
+    excluded: excluded !== null,
+    cues: score === null,
+  };
+  const k = kernel(spec);
+  new Float64Array(buffer, CONSTANTS, input.constants.length).set(input.constants);
+  // The row slots' padding and the zero slot must read +0, whatever an earlier pass left there.
+  new Uint8Array(buffer, layout.fused[0], layout.score - layout.fused[0]).fill(0);
+  const beforeIn = new (before.constructor as SampleArrayType)(buffer, layout.before, (bands * layout.beforePlane) / BYTES[beforeKind]);
+  const afterIn = new (after.constructor as SampleArrayType)(buffer, layout.after, (bands * layout.afterPlane) / BYTES[afterKind]);
+  const excludedIn = new Uint8Array(buffer, layout.excluded, layout.rows * width);
+  const validRows = layout.valid.map((a) => new Uint8Array(buffer, a + 1, width));
+  const scoreRow = new Float32Array(buffer, layout.score, width);
+  const cvaRow = new Float32Array(buffer, layout.cva, width);
+  const madRow = new Float32Array(buffer, layout.mad, width);
+  const beforeStride = layout.beforePlane;
+  const afterStride = layout.afterPlane;
+
+  let chunkStart = -1;
+  /** Copies the chunk of input rows holding row y into memory (once per chunk). */
+  const ensureRow = (y: number): void => {
+    if (chunkStart >= 0 && y < chunkStart + layout.rows) return;
+    chunkStart = y;
+    const end = Math.min(height, y + layout.rows);
+    for (let b = 0; b < bands; b++) {
+      const from = b * pixels + y * width;
+      const to = b * pixels + end * width;
+      beforeIn.set(before.subarray(from, to) as never, (b * beforeStride) / BYTES[beforeKind]);
+      afterIn.set(after.subarray(from, to) as never, (b * afterStride) / BYTES[afterKind]);
+    }
+    if (excluded !== null) excludedIn.set(excluded.subarray(y * width, end * width));
+  };
+  /** Cue step of row y into slot s. */
+  const cueRow = (y: number, s: number): void => {
+    ensureRow(y);
+    const r = y - chunkStart;
+    k.cueRow(
+      layout.before + r * width * BYTES[beforeKind],
+      layout.after + r * width * BYTES[afterKind],
+      beforeStride,
+      afterStride,
+      layout.excluded + r * width,
+      width,
+      layout.fused[s] + 8,
+      layout.valid[s] + 1,
+      layout.count[s] + 8,
+      layout.cva,
+      layout.mad,
+      layout.scratch,
+    );
+  };
+
+  if (score === null) {
+    for (let y = 0; y < height; y++) {
+      cueRow(y, 0);
+      valid.set(validRows[0], y * width);
+      cva!.set(cvaRow, y * width);
+      mad!.set(madRow, y * width);
+    }
+    return;
+  }
+  // Row y lives in slot y % 3; slot 3 stays zero and stands for the rows outside the image.
+  const ZERO = 3;
+  cueRow(0, 0);
+  for (let y = 0; y < height; y++) {
+    const hasNext = y + 1 < height;
+    if (hasNext) cueRow(y + 1, (y + 1) % 3);
+    const above = y > 0 ? (y + 2) % 3 : ZERO;
+    const below = hasNext ? (y + 1) % 3 : ZERO;
+    const s = y % 3;
+    k.boxRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score);
+    valid.set(validRows[s], y * width);
+    score.set(scoreRow, y * width);
+  }
+}
