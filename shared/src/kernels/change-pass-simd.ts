@@ -155,8 +155,8 @@ function fround(a: V): V {
 /** Pixels per segment of a row: the per-segment scratch rows (f64) stay in the L1 cache. */
 const SEGMENT = 256;
 
-/** Bytes of one scratch row: a segment, plus the odd last pair's second pixel. */
-const SCRATCH_ROW = 8 * (SEGMENT + STEP);
+/** Bytes of one scratch row (f64 per pixel of a segment; an odd last pair ends inside: SEGMENT is even). */
+const SCRATCH_ROW = 8 * SEGMENT;
 
 /** Scratch bytes cueRow needs for `bands` bands: u_j, w_j, Σd², Z rows of one segment. */
 export function cueScratchBytes(bands: number): number {

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { andValidMask } from './valid-mask.js';
 import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
 import { madChiScore } from './mad-chi-score.js';
-import { changeCues, changeScores, fuseMinScaled } from './fuse-scores.js';
+import { changeCues, changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
 import { mulberry32 } from './test-random.js';
 
 describe('fuseMinScaled', () => {
@@ -20,7 +20,13 @@ describe('fuseMinScaled', () => {
   });
 });
 
-describe('changeCues / changeScores (one-pass kernels) match the separate kernels bit for bit', () => {
+describe.each([
+  ['WebAssembly SIMD', true],
+  ['scalar', false],
+])('changeCues / changeScores (one-pass kernels, %s path) match the separate kernels bit for bit', (_, simd) => {
+  beforeAll(() => setChangePassSimd(simd));
+  afterAll(() => setChangePassSimd(true));
+
   /** Random pair with NaN, ±Infinity and nodata samples in either epoch, and random pair constants. */
   function randomCase(seed: number, width: number, height: number, bands: number, options: { nodata: boolean; wideRange: boolean }) {
     const rand = mulberry32(seed);

@@ -1,0 +1,215 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChangeSamples } from './change-pass-rows.js';
+import { changePassModule, simdPassAvailable, type SimdSampleKind } from './change-pass-simd.js';
+import { changeCues, changeScores, setChangePassSimd, type ChangePassParams } from './fuse-scores.js';
+import { type Random, mulberry32 } from './test-random.js';
+import { validate } from './wasm/runtime.js';
+
+type Kind = SimdSampleKind | 'f64' | 'i32';
+const ARRAY = { u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
+const RANGE: Record<Kind, [number, number]> = { u8: [0, 255], i8: [-128, 127], u16: [0, 65535], i16: [-32768, 32767], f32: [-3000, 9000], f64: [-3000, 9000], i32: [-(2 ** 20), 2 ** 20] };
+
+interface Case {
+  width: number;
+  height: number;
+  bands: number;
+  before: Kind;
+  after: Kind;
+  /** nodata of each epoch: as the raster declares it (may be out of the type's range, fractional, NaN) */
+  nodataBefore: number | null;
+  nodataAfter: number | null;
+  excluded: boolean;
+  /** rows whose every sample is nodata (or NaN for float samples without nodata) */
+  invalidRows?: number[];
+}
+
+function samples(random: Random, kind: Kind, length: number, nodata: number | null): ChangeSamples {
+  const [lo, hi] = RANGE[kind];
+  const out = new ARRAY[kind](length);
+  const float = kind === 'f32' || kind === 'f64';
+  for (let i = 0; i < length; i++) {
+    const r = random();
+    if (float && r < 0.01) out[i] = NaN;
+    else if (float && r < 0.02) out[i] = random() < 0.5 ? Infinity : -Infinity;
+    else if (nodata !== null && r < 0.05) out[i] = nodata;
+    else out[i] = float ? lo + random() * (hi - lo) : Math.floor(lo + random() * (hi - lo + 1));
+  }
+  return out;
+}
+
+function params(random: Random, c: Case): ChangePassParams {
+  const n = c.bands;
+  const vec = (length: number, f: () => number) => Float64Array.from({ length }, f);
+  return {
+    bands: n,
+    nodataBefore: c.nodataBefore,
+    nodataAfter: c.nodataAfter,
+    beforeMean: vec(n, () => random() * 2000),
+    beforeStd: vec(n, () => (random() < 0.1 ? 0 : 1 + random() * 500)),
+    afterMean: vec(n, () => random() * 2000),
+    afterStd: vec(n, () => (random() < 0.1 ? NaN : 1 + random() * 500)),
+    madMeanBefore: vec(n, () => random() * 2000),
+    madMeanAfter: vec(n, () => random() * 2000),
+    madA: vec(n * n, () => (random() - 0.5) * 0.01),
+    madB: vec(n * n, () => (random() - 0.5) * 0.01),
+    madInverseVariance: vec(n, () => (random() < 0.1 ? 0 : random() * 3)),
+    cvaMedian: random() < 0.1 ? 0 : random() * 2,
+    madMedian: random() < 0.1 ? 0 : random() * 2,
+  };
+}
+
+function makeCase(seed: number, c: Case) {
+  const random = mulberry32(seed);
+  const n = c.width * c.height;
+  const before = samples(random, c.before, n * c.bands, c.nodataBefore);
+  const after = samples(random, c.after, n * c.bands, c.nodataAfter);
+  for (const y of c.invalidRows ?? []) {
+    for (let b = 0; b < c.bands; b++) {
+      const from = b * n + y * c.width;
+      const fill = c.nodataBefore ?? NaN;
+      before.fill(fill as never, from, from + c.width);
+    }
+  }
+  const excluded = c.excluded ? Uint8Array.from({ length: n }, () => (random() < 0.1 ? 1 + Math.floor(random() * 255) : 0)) : null;
+  return { before, after, excluded, params: params(random, c), n };
+}
+
+/** Everything both one-pass kernels write, on the path chosen. */
+function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>) {
+  setChangePassSimd(simd);
+  const { before, after, excluded, params: p, n } = input;
+  // outputs pre-filled with garbage: every element must be written
+  const valid = new Uint8Array(n).fill(7);
+  const score = new Float32Array(n).fill(-1);
+  changeScores(before, after, c.width, c.height, p, valid, score, excluded);
+  const cueValid = new Uint8Array(n).fill(7);
+  const cva = new Float32Array(n).fill(-1);
+  const mad = new Float32Array(n).fill(-1);
+  changeCues(before, after, c.width, c.height, p, cueValid, cva, mad, excluded);
+  return { valid, score, cueValid, cva, mad };
+}
+
+const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function expectSameBytes(c: Case, seed: number) {
+  const input = makeCase(seed, c);
+  const scalar = run(false, c, input);
+  const simd = run(true, c, input);
+  for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad'] as const) {
+    expect(bytes(simd[key]).equals(bytes(scalar[key])), `${key} differs`).toBe(true);
+  }
+  return scalar;
+}
+
+describe('change pass: WebAssembly SIMD and scalar paths write the same bytes', () => {
+  afterAll(() => setChangePassSimd(true));
+  let seed = 1;
+  const kinds: SimdSampleKind[] = ['u8', 'i8', 'u16', 'i16', 'f32'];
+  const nodataOf: Record<SimdSampleKind, number> = { u8: 0, i8: -128, u16: 65535, i16: -9999, f32: -9999 };
+
+  it('runs the SIMD kernels for 1–8 bands of 8/16-bit integer and float32 samples, and only those', () => {
+    for (const kind of kinds) {
+      expect(simdPassAvailable(new ARRAY[kind](1), new ARRAY[kind](1), 1)).toBe(true);
+      expect(simdPassAvailable(new ARRAY[kind](1), new Float32Array(1), 8)).toBe(true);
+      expect(simdPassAvailable(new ARRAY[kind](1), new ARRAY[kind](1), 9)).toBe(false);
+    }
+    expect(simdPassAvailable(new Float64Array(1), new Float32Array(1), 4)).toBe(false);
+    expect(simdPassAvailable(new Uint16Array(1), new Int32Array(1), 4)).toBe(false);
+  });
+
+  it('generates modules the engine validates, for every band count, sample type and option', () => {
+    for (let bands = 1; bands <= 8; bands++) {
+      for (const kind of kinds) {
+        for (const flags of [0, 1, 2, 3, 4, 5, 6, 7, 8, 15]) {
+          const spec = { bands, before: kind, after: kinds[(kinds.indexOf(kind) + flags) % kinds.length], nodataBefore: (flags & 1) !== 0, nodataAfter: (flags & 2) !== 0, excluded: (flags & 4) !== 0, cues: (flags & 8) !== 0 };
+          expect(validate(changePassModule(spec)), JSON.stringify(spec)).toBe(true);
+        }
+      }
+    }
+  });
+
+  for (const kind of kinds) {
+    for (const bands of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const s = seed++;
+      it(`${kind}, ${bands} bands, widths 1–17 and around a segment, nodata, exclusion mask (seed ${s})`, () => {
+        for (const width of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 255, 257]) {
+          for (const height of width > 100 ? [2] : [1, 3]) {
+            expectSameBytes({ width, height, bands, before: kind, after: kind, nodataBefore: nodataOf[kind], nodataAfter: null, excluded: width % 2 === 1 }, s * 1000 + width * 10 + height);
+            expectSameBytes({ width, height, bands, before: kind, after: kind, nodataBefore: null, nodataAfter: nodataOf[kind], excluded: width % 2 === 0 }, s * 1000 + width * 10 + height + 5);
+          }
+        }
+      });
+    }
+  }
+
+  it('mixed sample types in the two epochs', () => {
+    for (const [before, after] of [['u16', 'f32'], ['f32', 'u8'], ['i8', 'i16'], ['u8', 'u16']] as const) {
+      for (const bands of [1, 4, 8]) {
+        expectSameBytes({ width: 21, height: 6, bands, before, after, nodataBefore: nodataOf[before], nodataAfter: nodataOf[after], excluded: true }, seed++);
+      }
+    }
+  });
+
+  it('nodata that no sample can equal (out of range, fractional, NaN), −0, and ±inf', () => {
+    const cases: Array<[SimdSampleKind, number | null]> = [
+      ['u16', 70000],
+      ['u16', -1],
+      ['u8', 256],
+      ['i16', 0.5],
+      ['i8', 200],
+      ['f32', NaN],
+      ['f32', -0],
+      ['f32', 0.1], // compared as float32
+      ['f32', Infinity],
+      ['f32', 1e39], // float32 infinity
+      ['u16', -0],
+    ];
+    for (const [kind, nodata] of cases) {
+      expectSameBytes({ width: 13, height: 4, bands: 3, before: kind, after: kind, nodataBefore: nodata, nodataAfter: nodata, excluded: false }, seed++);
+    }
+  });
+
+  it('NaN and infinite cues (negative inverse variances, overflowing scales): the fusion keeps `fx < fy ? fx : fy`', () => {
+    for (const kind of ['u16', 'f32'] as const) {
+      const c: Case = { width: 40, height: 6, bands: 3, before: kind, after: kind, nodataBefore: null, nodataAfter: null, excluded: false };
+      const input = makeCase(seed++, c);
+      const p = input.params;
+      p.madInverseVariance.set([-1, 0.5, -2]); // Z < 0 for some pixels: mad = sqrt(negative) = NaN
+      p.beforeStd[1] = 1e-300; // d² overflows: cva = Infinity
+      for (const [cvaMedian, madMedian] of [[0, 1], [1, 0], [1, 1]]) {
+        p.cvaMedian = cvaMedian; // scale 0: fx = Infinity · 0 = NaN
+        p.madMedian = madMedian;
+        const scalar = run(false, c, input);
+        const simd = run(true, c, input);
+        expect(scalar.mad.some(Number.isNaN) && scalar.cva.some((v) => v === Infinity)).toBe(true);
+        for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad'] as const) expect(bytes(simd[key]).equals(bytes(scalar[key])), `${key} differs`).toBe(true);
+      }
+    }
+  });
+
+  it('rows with no valid pixel, and a raster with none at all', () => {
+    const c: Case = { width: 19, height: 7, bands: 4, before: 'u16', after: 'u16', nodataBefore: 0, nodataAfter: 0, excluded: false, invalidRows: [0, 3, 4, 6] };
+    const out = expectSameBytes(c, seed++);
+    expect(out.valid.subarray(3 * 19, 5 * 19).every((v) => v === 0)).toBe(true);
+    expect(out.valid.some((v) => v === 1)).toBe(true);
+    expectSameBytes({ ...c, before: 'f32', after: 'f32', nodataBefore: null, nodataAfter: null, invalidRows: [0, 1, 2, 3, 4, 5, 6] }, seed++);
+    expectSameBytes({ ...c, height: 1, invalidRows: [0] }, seed++);
+  });
+
+  it('rasters of many chunks and segments (rows copied in by chunks; rows wider than a segment)', () => {
+    expectSameBytes({ width: 1000, height: 37, bands: 8, before: 'f32', after: 'f32', nodataBefore: -9999, nodataAfter: -9999, excluded: true }, seed++);
+    expectSameBytes({ width: 2001, height: 40, bands: 4, before: 'u16', after: 'u16', nodataBefore: 0, nodataAfter: 0, excluded: false }, seed++);
+    expectSameBytes({ width: 600, height: 1, bands: 2, before: 'i16', after: 'i16', nodataBefore: -9999, nodataAfter: null, excluded: true }, seed++);
+  });
+
+  it('passes that follow one another in the same memory (a wide raster, then narrow ones)', () => {
+    for (const width of [513, 3, 64, 1, 130]) {
+      expectSameBytes({ width, height: 5, bands: 4, before: 'u16', after: 'f32', nodataBefore: 0, nodataAfter: -9999, excluded: width > 60 }, seed++);
+    }
+  });
+
+  it('falls back to the scalar step for 9+ bands and other sample types (same bytes either way)', () => {
+    expectSameBytes({ width: 11, height: 3, bands: 9, before: 'u16', after: 'u16', nodataBefore: 0, nodataAfter: 0, excluded: true }, seed++);
+    expectSameBytes({ width: 11, height: 3, bands: 4, before: 'f64', after: 'i32', nodataBefore: -9999, nodataAfter: 0, excluded: true }, seed++);
+  });
+});
