@@ -3,9 +3,10 @@
  * scoreWindow runs it — valid mask of both epochs, z-scored change vector, IR-MAD chi score, fused
  * minimum, valid 3×3 mean — against a copy of the same input bytes. The IR-MAD transform is a fixed
  * well-conditioned one here (its fit is not a pixel kernel). Rows: the one-pass kernel changeScores
- * on the Uint16 pair (what a sensor delivers; the target row, ≥ 120 Mpx/s in issue 3), on the Float32
- * pair, and the same pass with the separate kernels (the reference both are bit-identical to; the
- * checksums must agree).
+ * on the Uint16 pair (what a sensor delivers; the target row, ≥ 120 Mpx/s in issue 3) and on the
+ * Float32 pair, as production runs it (WebAssembly SIMD, change-pass-simd.ts), each followed by the
+ * same pass on the scalar JavaScript path (setChangePassSimd(false)), and the same pass with the
+ * separate kernels (the reference all are bit-identical to; the checksums must agree).
  */
 
 import { accumulateBandStats, finishBandStats } from './band-stats.js';
@@ -23,7 +24,7 @@ import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
 import type { BenchResult } from './bench-types.js';
 import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
-import { changeScores, fuseMinScaled } from './fuse-scores.js';
+import { changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
 import { madChiScore } from './mad-chi-score.js';
 import { andValidMask } from './valid-mask.js';
 
@@ -77,12 +78,22 @@ export function bench(): BenchResult[] {
   };
   const onePassValid = new Uint8Array(BENCH_PIXELS);
   const onePassScore = new Float32Array(BENCH_PIXELS);
-  const onePassMs = bestTimeMs(() => changeScores(before, after, W, H, params, onePassValid, onePassScore), 1, 3);
-  const onePassChecksum = sumOf(onePassScore);
   const pair16 = benchImagePairUint16();
   const params16 = { ...params, nodataBefore: BENCH_NODATA_UINT16, nodataAfter: BENCH_NODATA_UINT16 };
-  const uint16Ms = bestTimeMs(() => changeScores(pair16.before, pair16.after, W, H, params16, onePassValid, onePassScore), 1, 3);
-  const uint16Checksum = sumOf(onePassScore);
+  /** Best time and checksum of changeScores on a pair, on the SIMD path or the scalar one. */
+  const onePass = (simd: boolean, b: typeof before | typeof pair16.before, a: typeof b, p: typeof params): [number, number] => {
+    setChangePassSimd(simd);
+    try {
+      const ms = bestTimeMs(() => changeScores(b, a, W, H, p, onePassValid, onePassScore), 1, 3);
+      return [ms, sumOf(onePassScore)];
+    } finally {
+      setChangePassSimd(true);
+    }
+  };
+  const [uint16Ms, uint16Checksum] = onePass(true, pair16.before, pair16.after, params16);
+  const [uint16ScalarMs, uint16ScalarChecksum] = onePass(false, pair16.before, pair16.after, params16);
+  const [onePassMs, onePassChecksum] = onePass(true, before, after, params);
+  const [scalarMs, scalarChecksum] = onePass(false, before, after, params);
   const ms = bestTimeMs(() => {
     pairValid.fill(1);
     andValidMask(before, W, H, B, BENCH_NODATA, pairValid);
@@ -96,7 +107,9 @@ export function bench(): BenchResult[] {
   const copy16 = copyBaseline(BENCH_PIXELS, [pair16.before, pair16.after]);
   return [
     benchRow('change pass v2, uint16 input: valid + CVA + IR-MAD + fuse + 3×3 mean', BENCH_PIXELS, uint16Ms, copy16, uint16Checksum, CHANGE_PASS_TARGET),
+    benchRow('  same pass on the scalar JS path', BENCH_PIXELS, uint16ScalarMs, copy16, uint16ScalarChecksum),
     benchRow('change pass v2, float32 input (one pass)', BENCH_PIXELS, onePassMs, copy, onePassChecksum, CHANGE_PASS_TARGET),
+    benchRow('  same pass on the scalar JS path', BENCH_PIXELS, scalarMs, copy, scalarChecksum),
     benchRow('  separate kernels (reference)', BENCH_PIXELS, ms, copy, sumOf(score)),
   ];
 }
