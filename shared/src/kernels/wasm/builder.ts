@@ -30,25 +30,33 @@ import {
   VERSION,
 } from './opcodes.js';
 
+/** Code as a tree of byte runs, flattened once when a function is encoded (so nesting costs nothing). */
+export type Code = ReadonlyArray<Code | number>;
+
 /** An expression: the code that pushes one value of type T. */
 export interface Expr<T extends ValTypeName> {
   readonly type: T;
-  readonly code: readonly number[];
+  readonly code: Code;
 }
 
 /** A statement: code that leaves the stack as it found it. */
 export interface Stmt {
-  readonly code: readonly number[];
+  readonly code: Code;
 }
 
-function code(parts: ReadonlyArray<{ readonly code: readonly number[] } | readonly number[]>): number[] {
-  const out: number[] = [];
-  for (const part of parts) for (const b of 'code' in part ? part.code : part) out.push(b);
-  return out;
+function flatten(code: Code, out: number[]): void {
+  for (const part of code) {
+    if (typeof part === 'number') out.push(part);
+    else flatten(part, out);
+  }
 }
 
 function expr<T extends ValTypeName>(type: T, parts: ReadonlyArray<Expr<ValTypeName> | readonly number[]>): Expr<T> {
-  return { type, code: code(parts) };
+  return { type, code: parts.map((part) => ('code' in part ? part.code : part)) };
+}
+
+function stmt(parts: ReadonlyArray<Expr<ValTypeName> | readonly number[]>): Stmt {
+  return { code: expr('i32', parts).code };
 }
 
 const u32 = (value: number): number[] => [...new ByteWriter().u32(value).toBytes()];
@@ -114,22 +122,22 @@ export const v128 = {
 
 /** Stores `value`'s 16 bytes at address + offset. */
 export function storeV128(address: I, value: V, offset = 0): Stmt {
-  return { code: code([address, value, simd(SimdOp.v128Store), memarg(offset)]) };
+  return stmt([address, value, simd(SimdOp.v128Store), memarg(offset)]);
 }
 
 /** Stores the low 8 bytes of `value` (64-bit lane 0) at address + offset. */
 export function storeLow64(address: I, value: V, offset = 0): Stmt {
-  return { code: code([address, value, simd(SimdOp.v128Store64Lane), memarg(offset), [0]]) };
+  return stmt([address, value, simd(SimdOp.v128Store64Lane), memarg(offset), [0]]);
 }
 
 /** Stores an f64 at address + offset. */
 export function storeF64(address: I, value: F, offset = 0): Stmt {
-  return { code: code([address, value, [Op.f64Store], memarg(offset)]) };
+  return stmt([address, value, [Op.f64Store], memarg(offset)]);
 }
 
 /** Stores the low byte of an i32 at address + offset. */
 export function storeI8(address: I, value: I, offset = 0): Stmt {
-  return { code: code([address, value, [Op.i32Store8], memarg(offset)]) };
+  return stmt([address, value, [Op.i32Store8], memarg(offset)]);
 }
 
 /** 16 × 8-bit integer lanes. */
@@ -195,7 +203,7 @@ export interface Label {
 export class FunctionBuilder<P extends readonly ValTypeName[]> {
   readonly params: { [K in keyof P]: Local<P[K]> };
   private readonly localTypes: ValTypeName[] = [];
-  private readonly body: number[] = [];
+  private readonly body: Code[] = [];
   private readonly labels: Label[] = [];
 
   constructor(
@@ -269,11 +277,13 @@ export class FunctionBuilder<P extends readonly ValTypeName[]> {
     }
     const w = new ByteWriter().u32(runs.length);
     for (const [count, type] of runs) w.u32(count).byte(ValType[type]);
-    return w.bytes(this.body).byte(Op.end).toBytes();
+    const code: number[] = [];
+    flatten(this.body, code);
+    return w.bytes(code).byte(Op.end).toBytes();
   }
 
-  private emit(...parts: ReadonlyArray<readonly number[]>): void {
-    for (const part of parts) for (const b of part) this.body.push(b);
+  private emit(...parts: Code[]): void {
+    for (const part of parts) this.body.push(part);
   }
 }
 
