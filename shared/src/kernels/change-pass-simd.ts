@@ -57,6 +57,8 @@ export function simdSampleKind(samples: ChangeSamples): SimdSampleKind | null {
 }
 
 const BYTES: Record<SimdSampleKind, number> = { u8: 1, i8: 1, u16: 2, i16: 2, f32: 4 };
+/** Views of the memory by sample kind (not the samples' own constructor: a Buffer is a Uint8Array too). */
+const VIEW = { u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, f32: Float32Array } as const;
 const INTEGER_RANGE: Record<Exclude<SimdSampleKind, 'f32'>, [number, number]> = {
   u8: [0, 255],
   i8: [-128, 127],
@@ -65,7 +67,7 @@ const INTEGER_RANGE: Record<Exclude<SimdSampleKind, 'f32'>, [number, number]> = 
 };
 
 /** What one generated module is specialised for. */
-interface KernelSpec {
+export interface KernelSpec {
   bands: number;
   before: SimdSampleKind;
   after: SimdSampleKind;
@@ -463,8 +465,6 @@ export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, b
   return bands >= 1 && bands <= MAX_GENERATED_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
 }
 
-type SampleArrayType = new (buffer: ArrayBuffer, byteOffset: number, length: number) => ChangeSamples;
-
 /**
  * changeScores / changeCues on the SIMD kernels (call only when simdPassAvailable): with `score`,
  * writes valid and score as changeScores; else valid, cva and mad as changeCues. Arguments are
@@ -497,8 +497,8 @@ export function simdChangePass(
   new Float64Array(buffer, CONSTANTS, input.constants.length).set(input.constants);
   // The row slots' padding and the zero slot must read +0, whatever an earlier pass left there.
   new Uint8Array(buffer, layout.fused[0], layout.score - layout.fused[0]).fill(0);
-  const beforeIn = new (before.constructor as SampleArrayType)(buffer, layout.before, (bands * layout.beforePlane) / BYTES[beforeKind]);
-  const afterIn = new (after.constructor as SampleArrayType)(buffer, layout.after, (bands * layout.afterPlane) / BYTES[afterKind]);
+  const beforeIn: ChangeSamples = new VIEW[beforeKind](buffer, layout.before, (bands * layout.beforePlane) / BYTES[beforeKind]);
+  const afterIn: ChangeSamples = new VIEW[afterKind](buffer, layout.after, (bands * layout.afterPlane) / BYTES[afterKind]);
   const excludedIn = new Uint8Array(buffer, layout.excluded, layout.rows * width);
   const validRows = layout.valid.map((a) => new Uint8Array(buffer, a + 1, width));
   const scoreRow = new Float32Array(buffer, layout.score, width);
