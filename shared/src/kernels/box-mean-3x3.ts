@@ -8,6 +8,9 @@
  * Why: averaging the score over the neighbourhood suppresses single-pixel noise and the edge
  * artefacts of slight misregistration, while keeping patches of a few pixels (unlike an opening of
  * the binary map, which removes anything narrower than 3 pixels).
+ *
+ * Arithmetic: float32 (each sum rounded to float32, row by row, left to right; the mean is the float32
+ * quotient), as the change pass (fuse-scores.ts changeScores) computes it.
  */
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
@@ -37,12 +40,12 @@ export function boxMean3x3(src: Float32Array, valid: Uint8Array, width: number, 
         for (let xx = x0; xx <= x1; xx++) {
           const j = row + xx;
           if (valid[j] === 1) {
-            sum += src[j]!;
+            sum = Math.fround(sum + src[j]!);
             count++;
           }
         }
       }
-      out[i] = sum / count;
+      out[i] = sum / count; // the float64 quotient of float32 values, rounded by the store: their float32 quotient
     }
   }
 }

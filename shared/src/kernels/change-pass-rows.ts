@@ -10,10 +10,12 @@
  *
  * Each pixel's arithmetic is exactly that of andValidMask + changeVectorMagnitude + madChiScore +
  * fuseMinScaled on float32 samples, operation for operation in the same order (so results are
- * bit-identical); the only rewrites are `0 + t` → `t` where t cannot be −0 or where the sign of a zero
- * cannot survive (it is squared). Integer samples (≤ 16 bits, or 32-bit ones below 2^24) are exactly
- * the float32 values the reference kernels would see, and cannot be NaN or infinite, so their finiteness
- * test is left out.
+ * bit-identical): float32 arithmetic, every result rounded with Math.fround (for +, −, ×, ÷ and sqrt of
+ * float32 operands the float64 result rounded once is the float32 result), constants rounded once
+ * (packConstants). The only rewrites are `0 + t` → `t` where t cannot be −0 or where the sign of a zero
+ * cannot survive (it is squared). Samples are taken as float32: 8- and 16-bit integers and float32
+ * exactly, other types rounded. Integer samples cannot be NaN or infinite, so their finiteness test is
+ * left out; validity compares the samples as given.
  */
 
 /** Sample arrays the change pass reads directly (a raster's own sample type). */
@@ -70,8 +72,26 @@ function kindOf(a: ChangeSamples): 'float32' | 'float64' | 'integer' {
   return a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'integer';
 }
 
+/** Whether every sample value of `a` is a float32 value (else the step rounds it first). */
+function exactInFloat32(a: ChangeSamples): boolean {
+  return a instanceof Float32Array || a instanceof Uint16Array || a instanceof Int16Array || a instanceof Uint8Array || a instanceof Int8Array;
+}
+
+/** Math.fround of an expression's source. */
+const F = (e: string): string => `Math.fround(${e})`;
+
+/** Left-to-right float32 sum of terms (each partial sum rounded). */
+const sumF = (terms: string[]): string => terms.slice(1).reduce((acc, t) => F(`${acc} + ${t}`), terms[0]);
+
 /** Source of the step's body for `n` bands (parameters as CueRowStep). */
-function stepSource(n: number, beforeKind: ReturnType<typeof kindOf>, afterKind: ReturnType<typeof kindOf>, withExcluded: boolean): string {
+function stepSource(
+  n: number,
+  beforeKind: ReturnType<typeof kindOf>,
+  afterKind: ReturnType<typeof kindOf>,
+  withExcluded: boolean,
+  beforeExact: boolean,
+  afterExact: boolean,
+): string {
   const range = (f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
   const o = {
     bm: K_HEADER,
@@ -126,22 +146,27 @@ function stepSource(n: number, beforeKind: ReturnType<typeof kindOf>, afterKind:
   lines.push('    continue;');
   lines.push('  }');
   lines.push('  validRow[x + 1] = 1;');
+  // the samples as float32
+  const sb = (b: number): string => (beforeExact ? `b${b}` : `sb${b}`);
+  const sa = (b: number): string => (afterExact ? `a${b}` : `sa${b}`);
+  if (!beforeExact) lines.push(`  const ${range((b) => `sb${b} = ${F(`b${b}`)}`).join(', ')};`);
+  if (!afterExact) lines.push(`  const ${range((b) => `sa${b} = ${F(`a${b}`)}`).join(', ')};`);
   // changeVectorMagnitude: Σ_b d_b² over bands in order (its accumulator starts at +0; d² ≥ +0).
-  for (let b = 0; b < n; b++) lines.push(`  const d${b} = (a${b} - am${b}) * as${b} - (b${b} - bm${b}) * bs${b};`);
-  lines.push(`  const cva = Math.fround(Math.sqrt((${range((b) => `d${b} * d${b}`).join(' + ')}) * inverseBands));`);
+  for (let b = 0; b < n; b++) lines.push(`  const d${b} = ${F(`${F(`${F(`${sa(b)} - am${b}`)} * as${b}`)} - ${F(`${F(`${sb(b)} - bm${b}`)} * bs${b}`)}`)};`);
+  lines.push(`  const cva = ${F(`Math.sqrt(${F(`${sumF(range((b) => F(`d${b} * d${b}`)))} * inverseBands`)})`)};`);
   // madChiScore: MAD_k = Σ_j (a_kj·u_j − b_kj·w_j) in j order, Z = Σ_k MAD_k²·iv_k in k order.
-  lines.push(`  const ${range((b) => `u${b} = b${b} - mb${b}`).join(', ')};`);
-  lines.push(`  const ${range((b) => `w${b} = a${b} - ma${b}`).join(', ')};`);
+  lines.push(`  const ${range((b) => `u${b} = ${F(`${sb(b)} - mb${b}`)}`).join(', ')};`);
+  lines.push(`  const ${range((b) => `w${b} = ${F(`${sa(b)} - ma${b}`)}`).join(', ')};`);
   for (let k = 0; k < n; k++) {
-    const terms = range((j) => `${A(k, j)} * u${j} - ${B(k, j)} * w${j}`);
-    lines.push(`  const m${k} = ${terms[0]}${terms.slice(1).map((t) => ` + (${t})`).join('')};`);
+    lines.push(`  const m${k} = ${sumF(range((j) => F(`${F(`${A(k, j)} * u${j}`)} - ${F(`${B(k, j)} * w${j}`)}`)))};`);
   }
-  lines.push(`  const mad = Math.fround(Math.sqrt((0 + ${range((k) => `m${k} * m${k} * ${iv(k)}`).join(' + ')}) * inverseBands));`);
+  const z = sumF(['0', ...range((k) => F(`${F(`m${k} * m${k}`)} * ${iv(k)}`))]);
+  lines.push(`  const mad = ${F(`Math.sqrt(${F(`${z} * inverseBands`)})`)};`);
   lines.push('  if (withCues) { cvaOut[p0 + x] = cva; madOut[p0 + x] = mad; }');
   // fuseMinScaled
-  lines.push('  const fx = cva * f;');
-  lines.push('  const fy = mad * s;');
-  lines.push('  fusedRow[x + 1] = Math.fround(fx < fy ? fx : fy);');
+  lines.push(`  const fx = ${F('cva * f')};`);
+  lines.push(`  const fy = ${F('mad * s')};`);
+  lines.push('  fusedRow[x + 1] = fx < fy ? fx : fy;');
   lines.push('}');
   return lines.join('\n');
 }
@@ -157,7 +182,7 @@ export function cueRowStep(bands: number, before: ChangeSamples, after: ChangeSa
   const key = `${bands}:${before.constructor.name}:${after.constructor.name}:${withExcluded}`;
   let step = steps.get(key);
   if (step === undefined) {
-    const source = stepSource(bands, kindOf(before), kindOf(after), withExcluded);
+    const source = stepSource(bands, kindOf(before), kindOf(after), withExcluded, exactInFloat32(before), exactInFloat32(after));
     // A fresh function per key: its own type feedback, so its loads stay monomorphic.
     step = new Function(...PARAMETERS, `'use strict';\n${source}`) as CueRowStep;
     steps.set(key, step);

@@ -1,47 +1,55 @@
 /**
  * The one-pass change kernels (fuse-scores.ts: changeCues, changeScores) in WebAssembly fixed-width
  * SIMD, generated at run time from the TypeScript below with the small emitter in wasm/: one module
- * per band count (1 … MAX_GENERATED_BANDS), pair of sample types (uint8, int8, uint16, int16,
- * float32), nodata and exclusion-mask presence and cue output, compiled on first use in each thread
- * (each worker thread has its own module state, so its own modules and memory), then cached.
+ * per band count (1 … MAX_SIMD_BANDS), pair of sample types (uint8, int8, uint16, int16, float32),
+ * nodata and exclusion-mask presence and cue output, compiled on first use in each thread (each worker
+ * thread has its own module state, so its own modules and memory), then cached.
  *
- * Why: the scalar step (change-pass-rows.ts) runs near what scalar float64 code can do; two float64
- * lanes per instruction do the same arithmetic in about half the instructions.
+ * Why: the scalar step (change-pass-rows.ts) runs one value per instruction; four float32 lanes per
+ * instruction do the same arithmetic in about a quarter of the instructions. (Two float64 lanes,
+ * which would have kept the earlier float64 results, reached only about 119 Mpx/s on the 4-band
+ * uint16 benchmark against the 120 asked; docs/detection.md.)
  *
- * Numerics: every pixel's arithmetic is the scalar step's, operation for operation in the same order,
- * in float64 lanes (f64x2): standard WebAssembly SIMD has no fused multiply-add, its sqrt and division
- * are correctly rounded, f32x4.demote_f64x2_zero rounds to nearest-even as Math.fround does, and
- * `fx < fy ? fx : fy` is f64x2.pmin(fy, fx) (pmin(a, b) = b < a ? b : a). Integer and float32 samples
- * convert to float64 exactly. So both paths write the same bytes (fuse-scores.test.ts and
- * change-pass-simd.test.ts compare them).
+ * Numerics: the change pass computes in float32 (change-vector.ts, mad-chi-score.ts, fuse-scores.ts,
+ * box-mean-3x3.ts; the scalar step rounds every result with Math.fround). Here every pixel's
+ * arithmetic is the scalar step's, operation for operation in the same order, in float32 lanes:
+ * standard WebAssembly SIMD has no fused multiply-add, its float32 add, sub, mul, div and sqrt are
+ * correctly rounded (to nearest, ties to even), and `fx < fy ? fx : fy` is f32x4.pmin(fy, fx)
+ * (pmin(a, b) = b < a ? b : a). 8- and 16-bit integers and float32 samples convert exactly. So both
+ * paths write the same bytes (change-pass-simd.test.ts, fuse-scores.test.ts compare them).
  *
  * Memory: one linear memory per thread (wasm/runtime.ts), laid out per pass (passLayout): a header
- * (nodata, packed constants), a chunk of input rows copied in (each band plane of up to CHUNK_BYTES of
- * rows), four zero-padded row slots of the 3×3 mean (three cycling, one all zero), an output row and
- * the cue step's scratch rows. The generated functions work on one image row; the driver copies input
- * chunks in and output rows out.
+ * (nodata, constants), a chunk of input rows copied in (each band plane of up to CHUNK_BYTES of rows),
+ * four zero-padded row slots of the 3×3 mean (three cycling, one all zero), an output row and the cue
+ * step's scratch rows. The generated functions work on one image row; the driver copies input chunks
+ * in and output rows out.
  */
 
-import { K_HEADER, K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, MAX_GENERATED_BANDS, type ChangeSamples } from './change-pass-rows.js';
+import { K_HEADER, K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, type ChangeSamples } from './change-pass-rows.js';
 import {
   type Expr,
   type FunctionBuilder,
   type Local,
   ModuleBuilder,
   f32x4,
-  f64,
-  f64x2,
   i16x8,
   i32,
   i32x4,
   i8x16,
-  storeF64,
+  storeI32,
   storeI8,
   storeLow64,
   storeV128,
   v128,
 } from './wasm/builder.js';
+import type { ValTypeName } from './wasm/opcodes.js';
 import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
+
+/**
+ * Largest band count with a SIMD kernel: Sentinel-2's 13 bands fit. (The kernel's loops hold few values
+ * whatever the band count; its constants and code grow with bands².)
+ */
+export const MAX_SIMD_BANDS = 16;
 
 /** Sample types the SIMD kernels read (the others take the scalar step). */
 export type SimdSampleKind = 'u8' | 'i8' | 'u16' | 'i16' | 'f32';
@@ -80,20 +88,20 @@ export interface KernelSpec {
 }
 
 // Header of the linear memory: each epoch's nodata splatted over 16 bytes (16-bit lanes for integer
-// samples, float32 lanes for float32 samples), then the packed constants (fuse-scores.ts packConstants).
+// samples, float32 lanes for float32 samples), then the packed constants (fuse-scores.ts packConstants)
+// as float32 (they are float32 values).
 const ND_BEFORE = 0;
 const ND_AFTER = 16;
 const CONSTANTS = 32;
-const HEADER_BYTES = CONSTANTS + 8 * (K_HEADER + 7 * MAX_GENERATED_BANDS + 2 * MAX_GENERATED_BANDS * MAX_GENERATED_BANDS);
+const HEADER_BYTES = CONSTANTS + 4 * (K_HEADER + 7 * MAX_SIMD_BANDS + 2 * MAX_SIMD_BANDS * MAX_SIMD_BANDS);
 
 /** Pixels per step of the validity loop (8 × 16-bit lanes); rows are padded to a multiple of it. */
 const STEP = 8;
-
-/** i8x16.shuffle lanes: 16-bit mask lanes 2q and 2q+1 widened to the two 64-bit lanes of pair q. */
-const PAIR_MASK16 = [0, 1, 2, 3].map((q) => [0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3].map((l) => l + 4 * q));
+/** Pixels per step of the arithmetic loops (4 × f32 lanes). */
+const LANES = 4;
 
 const EXPONENT_BITS = 0x7f800000;
-const ONE_F64 = new Uint8Array(new Float64Array([1, 1]).buffer);
+const ONE_F32 = new Uint8Array(new Float32Array([1, 1, 1, 1]).buffer);
 
 type V = Expr<'v128'>;
 type CueParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
@@ -119,8 +127,7 @@ function invalidOctet(kind: SimdSampleKind, address: Expr<'i32'>, nodata: Expr<'
       return nodata === null ? null : i16x8.eq(v128.load8x8S(address), nodata);
     case 'f32': {
       const quad = (offset: number): V => {
-        const q = v128.load(address, offset);
-        const nonFinite = i32x4.eq(v128.and(q, exponent), exponent);
+        const nonFinite = i32x4.eq(v128.and(v128.load(address, offset), exponent), exponent);
         return nodata === null ? nonFinite : v128.or(nonFinite, f32x4.eq(v128.load(address, offset), nodata));
       };
       return i16x8.narrowI32x4S(quad(0), quad(16));
@@ -128,37 +135,32 @@ function invalidOctet(kind: SimdSampleKind, address: Expr<'i32'>, nodata: Expr<'
   }
 }
 
-/** The samples of pixels x and x+1 at `address` as float64 (exact: small integers, float32 values). */
-function loadPair(kind: SimdSampleKind, address: Expr<'i32'>): V {
+/** The samples of pixels x … x+3 at `address` as float32 (exact: 8- and 16-bit integers, float32). */
+function loadQuad(kind: SimdSampleKind, address: Expr<'i32'>): V {
   switch (kind) {
     case 'u16':
-      return f64x2.convertLowI32x4S(v128.load16x4U(address));
+      return f32x4.convertI32x4S(v128.load16x4U(address));
     case 'i16':
-      return f64x2.convertLowI32x4S(v128.load16x4S(address));
+      return f32x4.convertI32x4S(v128.load16x4S(address));
     case 'u8':
-      return f64x2.convertLowI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(address)));
+      return f32x4.convertI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(address)));
     case 'i8':
-      return f64x2.convertLowI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(address)));
+      return f32x4.convertI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(address)));
     case 'f32':
-      return f64x2.promoteLowF32x4(v128.load64Zero(address));
+      return v128.load(address);
   }
 }
 
-/** Left-to-right sum, as `t0 + t1 + …` is evaluated in JavaScript. */
+/** Left-to-right sum, as `t0 + t1 + …` is evaluated (each partial sum rounded to float32). */
 function sum(terms: V[]): V {
-  return terms.slice(1).reduce((acc, t) => f64x2.add(acc, t), terms[0]);
+  return terms.slice(1).reduce((acc, t) => f32x4.add(acc, t), terms[0]);
 }
 
-/** Math.fround of both lanes: round to float32 and back. */
-function fround(a: V): V {
-  return f64x2.promoteLowF32x4(f32x4.demoteF64x2Zero(a));
-}
-
-/** Pixels per segment of a row: the per-segment scratch rows (f64) stay in the L1 cache. */
+/** Pixels per segment of a row: the per-segment scratch rows stay in the L1 cache. */
 const SEGMENT = 256;
 
-/** Bytes of one scratch row (f64 per pixel of a segment; an odd last pair ends inside: SEGMENT is even). */
-const SCRATCH_ROW = 8 * SEGMENT;
+/** Bytes of one scratch row (f32 per pixel of a segment; quads end inside: SEGMENT is a multiple of 4). */
+const SCRATCH_ROW = 4 * SEGMENT;
 
 /** Scratch bytes cueRow needs for `bands` bands: u_j, w_j, Σd², Z rows of one segment. */
 export function cueScratchBytes(bands: number): number {
@@ -168,8 +170,8 @@ export function cueScratchBytes(bands: number): number {
 /**
  * cueRow(before, after, beforeStride, afterStride, excluded, width, fused, valid, count, cva, mad, scratch):
  * the cue step of one image row (addresses in bytes). `before`/`after`: the row's band-0 samples, band
- * b at + b·stride; `excluded`: the row's mask bytes. Writes, for pixel x, fused[x] (f64: the fused
- * minimum, 0 where invalid), count[x] (f64: 1 valid / 0 invalid), valid[x] (u8: 1 / 0) and with cues
+ * b at + b·stride; `excluded`: the row's mask bytes. Writes, for pixel x, fused[x] (f32: the fused
+ * minimum, 0 where invalid), count[x] (f32: 1 valid / 0 invalid), valid[x] (u8: 1 / 0) and with cues
  * cva[x], mad[x] (f32, 0 where invalid). Pixels past the row up to the next multiple of STEP are
  * written with whatever the bytes there give; then fused[width], count[width] and valid[width] are set
  * to 0 (the right padding of the 3×3 rows).
@@ -177,8 +179,8 @@ export function cueScratchBytes(bands: number): number {
  * The row goes in segments of SEGMENT pixels, each in several loops that keep few values live (with
  * all of them live at once the engine spills registers on every pixel): validity; band by band,
  * d_j² summed into Σd² and u_j, w_j kept in scratch rows; MAD variate by variate, its term summed into
- * Z, the last one going on to the cues and their fusion. Every sum still runs in the scalar step's
- * order.
+ * Z, the last one going on to the cues and their fusion. Every operation is the scalar step's, in its
+ * order, on float32 lanes.
  */
 function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const [beforeRow, afterRow, beforeStride, afterStride, excludedRow, width, fusedRow, validRow, countRow, cvaRow, madRow, scratch] = f.params;
@@ -186,7 +188,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const get = <T extends 'i32' | 'v128'>(l: Local<T>) => f.get(l);
   const range = <T>(count: number, g: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => g(i));
   // Constants, splatted once per row into locals (each loop uses few of them).
-  const constant = (k: number) => f.let(v128.load64Splat(i32.const(0), CONSTANTS + 8 * k));
+  const constant = (k: number) => f.let(v128.load32Splat(i32.const(0), CONSTANTS + 4 * k));
   const o = { bm: K_HEADER, bs: K_HEADER + n, am: K_HEADER + 2 * n, as: K_HEADER + 3 * n, mb: K_HEADER + 4 * n, ma: K_HEADER + 5 * n, A: K_HEADER + 6 * n, B: K_HEADER + 6 * n + n * n, iv: K_HEADER + 6 * n + 2 * n * n };
   const cvaScale = constant(K_CVA_SCALE);
   const madScale = constant(K_MAD_SCALE);
@@ -204,12 +206,12 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const ndAfter = spec.nodataAfter ? f.let(v128.load(i32.const(ND_AFTER))) : null;
   const exponent = f.let(i32x4.splat(i32.const(EXPONENT_BITS)));
   const zero = f.let(v128.const(new Uint8Array(16)));
-  const one = f.let(v128.const(ONE_F64));
+  const one = f.let(v128.const(ONE_F32));
   const oneByte = f.let(i8x16.splat(i32.const(1)));
   const bandOffset = (stride: Local<'i32'>) => range(n, (b) => (b === 0 ? null : f.let(i32.mul(f.get(stride), i32.const(b)))));
   const beforeBand = bandOffset(beforeStride);
   const afterBand = bandOffset(afterStride);
-  // scratch rows (byte offsets from the scratch address of pixel i of the segment: + 8·i)
+  // scratch rows (byte offsets from the scratch address of pixel i of the segment: + 4·i)
   const U = (j: number) => SCRATCH_ROW * j;
   const W = (j: number) => SCRATCH_ROW * (n + j);
   const SUM_SQ = SCRATCH_ROW * 2 * n;
@@ -234,14 +236,14 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
     const at = i32.add(get(row), i32.shl(get(x), i32.const(log2(BYTES[kind]))));
     return band === null ? at : i32.add(at, get(band));
   };
-  const scratchAt = () => i32.add(get(scratch), i32.shl(get(i), i32.const(3)));
-  const rowAt = (row: Local<'i32'>, shift: number) => i32.add(get(row), i32.shl(get(x), i32.const(shift)));
+  const scratchAt = () => i32.add(get(scratch), i32.shl(get(i), i32.const(2)));
+  const rowAt = (row: Local<'i32'>) => i32.add(get(row), i32.shl(get(x), i32.const(2)));
 
   f.when(i32.gtS(get(width), i32.const(0)), () => {
     f.loop((nextSegment) => {
       f.set(end, i32.add(get(segment), i32.const(SEGMENT)));
       f.when(i32.gtS(get(end), get(width)), () => f.set(end, get(width)));
-      // Validity of pixels x … x+7: valid (u8) and count (f64 1 / 0).
+      // Validity of pixels x … x+7: valid (u8) and count (f32 1 / 0).
       pixels(STEP, () => {
         const invalidTerms: V[] = [];
         const epoch = (kind: SimdSampleKind, row: Local<'i32'>, band: Array<Local<'i32'> | null>, nodata: Local<'v128'> | null) => {
@@ -255,48 +257,50 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
         if (spec.excluded) invalidTerms.push(i16x8.ne(v128.load8x8U(i32.add(get(excludedRow), get(x))), get(zero)));
         if (invalidTerms.length === 0) {
           f.do(storeLow64(i32.add(get(validRow), get(x)), get(oneByte)));
-          for (let q = 0; q < 4; q++) f.do(storeV128(rowAt(countRow, 3), get(one), 16 * q));
+          f.do(storeV128(rowAt(countRow), get(one)));
+          f.do(storeV128(rowAt(countRow), get(one), 16));
           return;
         }
         const invalid = f.let(invalidTerms.slice(1).reduce((acc, t) => v128.or(acc, t), invalidTerms[0]));
-        // 1 where no test failed, as bytes (16-bit masks narrowed; saturation keeps 0 / −1)
+        // 1 where no test failed, as bytes (16-bit masks narrowed; saturation keeps 0 / −1) and as f32
         f.do(storeLow64(i32.add(get(validRow), get(x)), v128.andNot(get(oneByte), i8x16.narrowI16x8S(get(invalid), get(zero)))));
-        for (let q = 0; q < 4; q++) f.do(storeV128(rowAt(countRow, 3), v128.andNot(get(one), v128.shuffle(get(invalid), get(invalid), PAIR_MASK16[q])), 16 * q));
+        f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendLowI16x8S(get(invalid)))));
+        f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendHighI16x8S(get(invalid))), 16));
       });
       // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order;
       // and u_j = b_j − mb_j, w_j = a_j − ma_j for madChiScore.
       for (let j = 0; j < n; j++) {
-        pixels(2, () => {
-          const before = f.let(loadPair(spec.before, sampleAddress(spec.before, beforeRow, beforeBand[j])));
-          const after = f.let(loadPair(spec.after, sampleAddress(spec.after, afterRow, afterBand[j])));
-          const d = f.let(f64x2.sub(f64x2.mul(f64x2.sub(get(after), get(am[j])), get(as[j])), f64x2.mul(f64x2.sub(get(before), get(bm[j])), get(bs[j]))));
-          const square = f64x2.mul(get(d), get(d));
-          f.do(storeV128(scratchAt(), j === 0 ? square : f64x2.add(v128.load(scratchAt(), SUM_SQ), square), SUM_SQ));
-          f.do(storeV128(scratchAt(), f64x2.sub(get(before), get(mb[j])), U(j)));
-          f.do(storeV128(scratchAt(), f64x2.sub(get(after), get(ma[j])), W(j)));
+        pixels(LANES, () => {
+          const before = f.let(loadQuad(spec.before, sampleAddress(spec.before, beforeRow, beforeBand[j])));
+          const after = f.let(loadQuad(spec.after, sampleAddress(spec.after, afterRow, afterBand[j])));
+          const d = f.let(f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j]))));
+          const square = f32x4.mul(get(d), get(d));
+          f.do(storeV128(scratchAt(), j === 0 ? square : f32x4.add(v128.load(scratchAt(), SUM_SQ), square), SUM_SQ));
+          f.do(storeV128(scratchAt(), f32x4.sub(get(before), get(mb[j])), U(j)));
+          f.do(storeV128(scratchAt(), f32x4.sub(get(after), get(ma[j])), W(j)));
         });
       }
       // madChiScore: MAD_k = Σ_j (A_kj·u_j − B_kj·w_j) in j order; Z = 0 + Σ_k MAD_k²·iv_k in k order.
-      // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, rounded
-      // to float32), 0 where invalid.
+      // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
+      // pmin(fy, fx)), 0 where invalid.
       for (let k = 0; k < n; k++) {
-        pixels(2, () => {
-          const terms = range(n, (j) => f64x2.sub(f64x2.mul(get(A[k][j]), v128.load(scratchAt(), U(j))), f64x2.mul(get(B[k][j]), v128.load(scratchAt(), W(j)))));
+        pixels(LANES, () => {
+          const terms = range(n, (j) => f32x4.sub(f32x4.mul(get(A[k][j]), v128.load(scratchAt(), U(j))), f32x4.mul(get(B[k][j]), v128.load(scratchAt(), W(j)))));
           const m = f.let(sum(terms));
-          const term = f64x2.mul(f64x2.mul(get(m), get(m)), get(iv[k]));
-          const z = f64x2.add(k === 0 ? get(zero) : v128.load(scratchAt(), Z), term);
+          const term = f32x4.mul(f32x4.mul(get(m), get(m)), get(iv[k]));
+          const z = f32x4.add(k === 0 ? get(zero) : v128.load(scratchAt(), Z), term);
           if (k < n - 1) {
             f.do(storeV128(scratchAt(), z, Z));
             return;
           }
-          const mad = f.let(fround(f64x2.sqrt(f64x2.mul(z, get(inverseBands)))));
-          const cva = f.let(fround(f64x2.sqrt(f64x2.mul(v128.load(scratchAt(), SUM_SQ), get(inverseBands)))));
-          const isValid = f.let(f64x2.ne(v128.load(rowAt(countRow, 3)), get(zero)));
-          const fused = fround(f64x2.pmin(f64x2.mul(get(mad), get(madScale)), f64x2.mul(get(cva), get(cvaScale))));
-          f.do(storeV128(rowAt(fusedRow, 3), v128.and(fused, get(isValid))));
+          const mad = f.let(f32x4.sqrt(f32x4.mul(z, get(inverseBands))));
+          const cva = f.let(f32x4.sqrt(f32x4.mul(v128.load(scratchAt(), SUM_SQ), get(inverseBands))));
+          const isValid = f.let(f32x4.ne(v128.load(rowAt(countRow)), get(zero)));
+          const fused = f32x4.pmin(f32x4.mul(get(mad), get(madScale)), f32x4.mul(get(cva), get(cvaScale)));
+          f.do(storeV128(rowAt(fusedRow), v128.and(fused, get(isValid))));
           if (spec.cues) {
-            f.do(storeLow64(rowAt(cvaRow, 2), f32x4.demoteF64x2Zero(v128.and(get(cva), get(isValid)))));
-            f.do(storeLow64(rowAt(madRow, 2), f32x4.demoteF64x2Zero(v128.and(get(mad), get(isValid)))));
+            f.do(storeV128(rowAt(cvaRow), v128.and(get(cva), get(isValid))));
+            f.do(storeV128(rowAt(madRow), v128.and(get(mad), get(isValid))));
           }
         });
       }
@@ -305,40 +309,46 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
     });
   });
   // Right padding of the 3×3 rows.
-  f.do(storeF64(i32.add(get(fusedRow), i32.shl(get(width), i32.const(3))), f64.const(0)));
-  f.do(storeF64(i32.add(get(countRow), i32.shl(get(width), i32.const(3))), f64.const(0)));
+  f.do(storeI32(rowAtWidth(f, fusedRow, width), i32.const(0)));
+  f.do(storeI32(rowAtWidth(f, countRow, width), i32.const(0)));
   f.do(storeI8(i32.add(get(validRow), get(width)), i32.const(0)));
+}
+
+/** Address of element `width` of an f32 row. */
+function rowAtWidth<P extends readonly ValTypeName[]>(f: FunctionBuilder<P>, row: Local<'i32'>, width: Local<'i32'>): Expr<'i32'> {
+  return i32.add(f.get(row), i32.shl(f.get(width), i32.const(2)));
 }
 
 /**
  * boxRow(fusedAbove, fused, fusedBelow, countAbove, count, countBelow, width, score): one output row of
- * the valid-only 3×3 mean (fuse-scores.ts boxRow), from three zero-padded f64 rows (address of pixel
+ * the valid-only 3×3 mean (fuse-scores.ts boxRow), from three zero-padded f32 rows (address of pixel
  * −1) of fused values and three of 0 / 1 validity. The sum runs in boxMean3x3's order (0, then the row
- * above, own row, row below, left to right); invalid and outside neighbours hold +0, which changes no
- * sum. score[x] (f32) = sum / valid count where pixel x is valid, else 0; with an odd width, pixel
- * `width` is written too.
+ * above, own row, row below, left to right) in float32; invalid and outside neighbours hold +0, which
+ * changes no sum. score[x] (f32) = sum / valid count where pixel x is valid, else 0; pixels up to the
+ * next multiple of 4 are written too.
  */
 function emitBoxRow(f: FunctionBuilder<BoxParams>): void {
   const [above, centre, below, countAbove, countCentre, countBelow, width, score] = f.params;
   const get = <T extends 'i32' | 'v128'>(l: Local<T>) => f.get(l);
   const zero = f.let(v128.const(new Uint8Array(16)));
   const x = f.local('i32');
-  const at = (row: Local<'i32'>) => i32.add(get(row), i32.shl(get(x), i32.const(3)));
-  const columns = (row: Local<'i32'>) => [v128.load(at(row)), v128.load(at(row), 8), v128.load(at(row), 16)];
-  // Valid counts of columns x−1, x (left) and x+1, x+2 (right), as sums of the three rows' 0 / 1;
-  // integers, so their order does not matter. The right pair of one step is the left of the next.
-  const columnCounts = (offset: number) => f64x2.add(f64x2.add(v128.load(at(countAbove), offset), v128.load(at(countCentre), offset)), v128.load(at(countBelow), offset));
-  const left = f.let(columnCounts(0));
+  const at = (row: Local<'i32'>) => i32.add(get(row), i32.shl(get(x), i32.const(2)));
+  // columns x−1 … x+2, x … x+3, x+1 … x+4 of a row
+  const columns = (row: Local<'i32'>) => [0, 4, 8].map((offset) => v128.load(at(row), offset));
+  // Valid counts of columns x−1 … x+2 and x+3 … x+6: sums of the three rows' 0 / 1, integers, so their
+  // order does not matter. The second quad of one step is the first of the next.
+  const columnCounts = (offset: number) => f32x4.add(f32x4.add(v128.load(at(countAbove), offset), v128.load(at(countCentre), offset)), v128.load(at(countBelow), offset));
+  const first = f.let(columnCounts(0));
   f.when(i32.gtS(get(width), i32.const(0)), () => {
     f.loop((next) => {
-      const right = f.let(columnCounts(16));
-      const middle = v128.shuffle(get(left), get(right), [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]);
-      const count = f64x2.add(f64x2.add(get(left), middle), get(right));
+      const second = f.let(columnCounts(16));
+      const shifted = (bytes: number) => v128.shuffle(get(first), get(second), Array.from({ length: 16 }, (_, l) => l + bytes));
+      const count = f32x4.add(f32x4.add(get(first), shifted(4)), shifted(8));
       const total = sum([get(zero), ...columns(above), ...columns(centre), ...columns(below)]);
-      const isValid = f64x2.ne(v128.load(at(countCentre), 8), get(zero));
-      f.do(storeLow64(i32.add(get(score), i32.shl(get(x), i32.const(2))), f32x4.demoteF64x2Zero(v128.and(f64x2.div(total, count), isValid))));
-      f.set(left, get(right));
-      f.set(x, i32.add(get(x), i32.const(2)));
+      const isValid = f32x4.ne(v128.load(at(countCentre), 4), get(zero));
+      f.do(storeV128(i32.add(get(score), i32.shl(get(x), i32.const(2))), v128.and(f32x4.div(total, count), isValid)));
+      f.set(first, get(second));
+      f.set(x, i32.add(get(x), i32.const(LANES)));
       f.brIf(next, i32.ltS(get(x), get(width)));
     });
   });
@@ -383,7 +393,7 @@ interface PassLayout {
   before: number;
   after: number;
   excluded: number;
-  /** padded row slots (0–2 cycling, 3 all zero): fused f64, count f64, valid u8; address of pixel −1 */
+  /** padded row slots (0–2 cycling, 3 all zero): fused f32, count f32, valid u8; address of pixel −1 */
   fused: number[];
   count: number[];
   valid: number[];
@@ -397,7 +407,7 @@ interface PassLayout {
 function passLayout(width: number, height: number, bands: number, before: SimdSampleKind, after: SimdSampleKind): PassLayout {
   const bytesPerRow = width * bands * (BYTES[before] + BYTES[after]);
   const rows = Math.max(1, Math.min(height, Math.floor(CHUNK_BYTES / Math.max(1, bytesPerRow))));
-  const padded = Math.ceil(width / STEP) * STEP + 2; // pixel −1 … the last pixel written, +1
+  const padded = Math.ceil(width / STEP) * STEP + 2; // pixel −1 … the last pixel written, +1 (a multiple of 2)
   let at = align(HEADER_BYTES);
   const take = (bytes: number): number => {
     const start = at;
@@ -413,8 +423,8 @@ function passLayout(width: number, height: number, bands: number, before: SimdSa
     before: take(bands * beforePlane),
     after: take(bands * afterPlane),
     excluded: take(rows * width),
-    fused: [0, 1, 2, 3].map(() => take(8 * padded)),
-    count: [0, 1, 2, 3].map(() => take(8 * padded)),
+    fused: [0, 1, 2, 3].map(() => take(4 * padded)),
+    count: [0, 1, 2, 3].map(() => take(4 * padded)),
     valid: [0, 1, 2, 3].map(() => take(padded)),
     score: take(4 * padded),
     scratch: take(cueScratchBytes(bands)),
@@ -462,7 +472,7 @@ export interface SimdPassInput {
 
 /** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
 export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
-  return bands >= 1 && bands <= MAX_GENERATED_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
+  return bands >= 1 && bands <= MAX_SIMD_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
 }
 
 /**
@@ -494,7 +504,7 @@ export function simdChangePass(
     cues: score === null,
   };
   const k = kernel(spec);
-  new Float64Array(buffer, CONSTANTS, input.constants.length).set(input.constants);
+  new Float32Array(buffer, CONSTANTS, input.constants.length).set(input.constants); // float32 values (the nodata entries are not read)
   // The row slots' padding and the zero slot must read +0, whatever an earlier pass left there.
   new Uint8Array(buffer, layout.fused[0], layout.score - layout.fused[0]).fill(0);
   const beforeIn: ChangeSamples = new VIEW[beforeKind](buffer, layout.before, (bands * layout.beforePlane) / BYTES[beforeKind]);
@@ -532,9 +542,9 @@ export function simdChangePass(
       afterStride,
       layout.excluded + r * width,
       width,
-      layout.fused[s] + 8,
+      layout.fused[s] + 4,
       layout.valid[s] + 1,
-      layout.count[s] + 8,
+      layout.count[s] + 4,
       layout.cva,
       layout.mad,
       layout.scratch,

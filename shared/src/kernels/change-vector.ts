@@ -14,7 +14,10 @@
  * atmospheres. Standardising each epoch's bands removes global gain/offset differences
  * (a cheap relative radiometric normalisation) so the magnitude measures local change
  * rather than a brighter scene. Dividing by the number of bands keeps the score comparable
- * between 3- and 4-band imagery. Arithmetic is float64; only the result is rounded to float32.
+ * between 3- and 4-band imagery.
+ * Arithmetic: changeVectorMagnitude computes in float32, every operation rounded to float32 (Math.fround
+ * after each one; the SIMD change pass, change-pass-simd.ts, does the same operations in float32 lanes
+ * and gets the same bytes). ndviDrop computes in float64.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
@@ -59,28 +62,32 @@ export function changeVectorMagnitude(
   requireLength('out', out, pixels);
 
   // Row-buffered, band-outer: for each image row, every band adds its squared z-difference into
-  // a float64 row accumulator. Each band plane is then read as one sequential stream and the
+  // a float32 row accumulator. Each band plane is then read as one sequential stream and the
   // band's constants stay in registers; the sum still runs over bands in order 0..bands-1 for
   // every pixel, exactly as the formula reads. (About 1.5× faster than pixel-outer, band-inner.)
-  const sumSq = new Float64Array(width);
-  const inverseBands = 1 / bands;
+  // Float32 arithmetic: constants rounded once, each operation's result rounded (a store into the
+  // Float32Array rounds too; the sum of two float32 values in float64 rounded once is their float32 sum).
+  const fr = Math.fround;
+  const sumSq = new Float32Array(width);
+  const inverseBands = fr(1 / bands);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     sumSq.fill(0);
     for (let b = 0; b < bands; b++) {
       const plane = b * pixels + row;
-      const bMean = beforeMean[b];
-      const aMean = afterMean[b];
-      const bScale = inverseStd(beforeStd[b]);
-      const aScale = inverseStd(afterStd[b]);
+      const bMean = fr(beforeMean[b]);
+      const aMean = fr(afterMean[b]);
+      const bScale = fr(inverseStd(beforeStd[b]));
+      const aScale = fr(inverseStd(afterStd[b]));
       for (let x = 0; x < width; x++) {
-        const d = (after[plane + x] - aMean) * aScale - (before[plane + x] - bMean) * bScale;
-        sumSq[x] += d * d;
+        const d = fr(fr(fr(after[plane + x] - aMean) * aScale) - fr(fr(before[plane + x] - bMean) * bScale));
+        sumSq[x] += fr(d * d);
       }
     }
-    // Invalid pixels may hold NaN or nodata in sumSq; they are overwritten with 0 here.
+    // Invalid pixels may hold NaN or nodata in sumSq; they are overwritten with 0 here. The square
+    // root of a float32 value, rounded to float32 (by the store), is its float32 square root.
     for (let x = 0; x < width; x++) {
-      out[row + x] = valid[row + x] === 1 ? Math.sqrt(sumSq[x] * inverseBands) : 0;
+      out[row + x] = valid[row + x] === 1 ? Math.sqrt(fr(sumSq[x] * inverseBands)) : 0;
     }
   }
 }

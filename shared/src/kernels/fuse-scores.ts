@@ -9,10 +9,15 @@
  * structure (including noise in weakly correlated bands); their false alarms differ, real change
  * raises both, so the conjunction suppresses each cue's own false alarms.
  *
+ * Arithmetic: float32 (each scale rounded to float32 once, each product rounded), as in the whole
+ * change pass: changeVectorMagnitude, madChiScore and boxMean3x3 compute in float32 too.
+ *
  * Also here: changeCues and changeScores, the whole per-pixel change pass (validity, both cues, this
  * fusion and the valid 3×3 mean) in one sweep over the rows, bit-identical to the separate kernels.
- * They run on WebAssembly SIMD kernels where they can (change-pass-simd.ts: 1–8 bands of 8/16-bit
+ * They run on WebAssembly SIMD kernels where they can (change-pass-simd.ts: 1–16 bands of 8/16-bit
  * integer or float32 samples) and on generated scalar steps otherwise; both write the same bytes.
+ * All of these compute in float32, every operation rounded to float32, so that SIMD code with four
+ * float32 lanes can reproduce them bit for bit.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
@@ -45,15 +50,16 @@ export function fuseMinScaled(
   requireLength('second', second, length);
   requireLength('valid', valid, length);
   requireLength('out', out, length);
-  const f = firstScale > 0 && firstScale < Infinity ? 1 / firstScale : 0;
-  const s = secondScale > 0 && secondScale < Infinity ? 1 / secondScale : 0;
+  // float32 arithmetic: the scales rounded once, each product rounded
+  const f = Math.fround(inverseOrZero(firstScale));
+  const s = Math.fround(inverseOrZero(secondScale));
   for (let i = 0; i < length; i++) {
     if (valid[i] !== 1) {
       out[i] = 0;
       continue;
     }
-    const x = first[i]! * f;
-    const y = second[i]! * s;
+    const x = Math.fround(first[i]! * f);
+    const y = Math.fround(second[i]! * s);
     out[i] = x < y ? x : y;
   }
 }
@@ -92,8 +98,9 @@ function inverseOrZero(x: number): number {
  * Constants of one pass: the K_* header, then, from K_HEADER on, beforeMean, 1/beforeStd,
  * afterMean, 1/afterStd, madMeanBefore, madMeanAfter (each `bands` long), madA, madB (bands² each,
  * row-major), madInverseVariance (bands). The generated cue steps read fixed indices of this layout.
- * Nodata is stored as the sample type compares it: rounded to float32 for float32 samples (as
- * andValidMask does), as given for integer and float64 samples.
+ * Everything from K_CVA_SCALE on is rounded to float32, as the separate kernels round their constants
+ * (inverses taken in float64 first). Nodata is stored as the sample type compares it: rounded to float32
+ * for float32 samples (as andValidMask does), as given for integer and float64 samples.
  */
 function packConstants(p: ChangePassParams, before: ChangeSamples, after: ChangeSamples): Float64Array {
   const n = p.bands;
@@ -123,6 +130,7 @@ function packConstants(p: ChangePassParams, before: ChangeSamples, after: Change
   for (let k = 0; k < n * n; k++) c[o + k] = p.madB[k];
   o += n * n;
   for (let b = 0; b < n; b++) c[o + b] = p.madInverseVariance[b];
+  for (let k = K_CVA_SCALE; k < c.length; k++) c[k] = Math.fround(c[k]);
   return c;
 }
 
@@ -166,9 +174,9 @@ let simdEnabled = true;
 
 /**
  * Whether changeCues and changeScores may use the WebAssembly SIMD kernels (change-pass-simd.ts; the
- * default, where the engine supports SIMD and the pass has 1–8 bands of 8- or 16-bit integer or float32
- * samples) or always take the scalar path. Both write the same bytes; the switch exists for the tests
- * and the benchmark, which compare them.
+ * default, where the engine supports SIMD and the pass has 1–16 bands of 8- or 16-bit integer or
+ * float32 samples) or always take the scalar path. Both write the same bytes; the switch exists for the
+ * tests and the benchmark, which compare them.
  */
 export function setChangePassSimd(enabled: boolean): void {
   simdEnabled = enabled;
@@ -200,7 +208,7 @@ function genericScratch(width: number, bands: number): GenericScratch {
 /**
  * The cue step of one row, any band count: row-buffered and band-outer (each band plane is read
  * as a sequential stream), each pixel's sums still running over bands and MAD terms in the
- * separate kernels' order, so results are bit-identical to them.
+ * separate kernels' order, in float32 (each result rounded), so results are bit-identical to them.
  */
 function cueRowGeneric(
   before: ChangeSamples,
@@ -230,6 +238,7 @@ function cueRowGeneric(
   const madA = madMeanAfter + bands;
   const madB = madA + bands * bands;
   const inverseVariance = madB + bands * bands;
+  const fr = Math.fround;
   validRow.fill(1, 1, width + 1);
   for (let b = 0; b < bands; b++) {
     const plane = b * pixels + p0;
@@ -253,12 +262,13 @@ function cueRowGeneric(
     const ma = c[madMeanAfter + b];
     const row = b * width;
     for (let x = 0; x < width; x++) {
-      const v = before[plane + x];
-      const w = after[plane + x];
-      const d = (w - aMean) * aScale - (v - bMean) * bScale;
-      sumSq[x] += d * d;
-      centredBefore[row + x] = v - mb;
-      centredAfter[row + x] = w - ma;
+      // samples as float32 (exact for 8/16-bit integers and float32 samples)
+      const v = fr(before[plane + x]);
+      const w = fr(after[plane + x]);
+      const d = fr(fr(fr(w - aMean) * aScale) - fr(fr(v - bMean) * bScale));
+      sumSq[x] = fr(sumSq[x] + fr(d * d));
+      centredBefore[row + x] = fr(v - mb);
+      centredAfter[row + x] = fr(w - ma);
     }
   }
   zRow.fill(0);
@@ -268,10 +278,10 @@ function cueRowGeneric(
       const aKj = c[madA + k * bands + j];
       const bKj = c[madB + k * bands + j];
       const row = j * width;
-      for (let x = 0; x < width; x++) madRow[x] += aKj * centredBefore[row + x] - bKj * centredAfter[row + x];
+      for (let x = 0; x < width; x++) madRow[x] = fr(madRow[x] + fr(fr(aKj * centredBefore[row + x]) - fr(bKj * centredAfter[row + x])));
     }
     const iv = c[inverseVariance + k];
-    for (let x = 0; x < width; x++) zRow[x] += madRow[x] * madRow[x] * iv;
+    for (let x = 0; x < width; x++) zRow[x] = fr(zRow[x] + fr(fr(madRow[x] * madRow[x]) * iv));
   }
   const inverseBands = c[K_INVERSE_BANDS];
   const f = c[K_CVA_SCALE];
@@ -285,15 +295,15 @@ function cueRowGeneric(
       }
       continue;
     }
-    const cva = Math.fround(Math.sqrt(sumSq[x] * inverseBands));
-    const mad = Math.fround(Math.sqrt(zRow[x] * inverseBands));
+    const cva = fr(Math.sqrt(fr(sumSq[x] * inverseBands)));
+    const mad = fr(Math.sqrt(fr(zRow[x] * inverseBands)));
     if (withCues) {
       cvaOut[p0 + x] = cva;
       madOut[p0 + x] = mad;
     }
-    const fx = cva * f;
-    const fy = mad * s;
-    fusedRow[x + 1] = Math.fround(fx < fy ? fx : fy);
+    const fx = fr(cva * f);
+    const fy = fr(mad * s);
+    fusedRow[x + 1] = fx < fy ? fx : fy;
   }
 }
 
@@ -435,8 +445,8 @@ export function changeScores(
 /**
  * One output row of the valid-only 3×3 mean from three zero-padded rows (index x+1 = pixel x).
  * The sum runs over the neighbourhood in boxMean3x3's order (row above, own row, row below; left
- * to right); invalid and outside neighbours hold +0, and adding +0 to a sum that started at +0
- * changes nothing, so the sum is bit-identical. Values are loaded once, one column per step.
+ * to right) in float32; invalid and outside neighbours hold +0, and adding +0 to a sum that started
+ * at +0 changes nothing, so the sum is bit-identical. Values are loaded once, one column per step.
  * Also copies the row's validity out to `valid`.
  */
 function boxRow(
@@ -451,6 +461,7 @@ function boxRow(
   out: Float32Array,
   o: number,
 ): void {
+  const fr = Math.fround;
   // columns x-1 (l), x (m), x+1 (r) of the three rows; valid counts per column
   let pl = fp[0], pm = fp[1];
   let cl = fc[0], cm = fc[1];
@@ -466,7 +477,7 @@ function boxRow(
     const kr = vp[x + 2] + right + vn[x + 2];
     valid[o + x] = centre;
     if (centre === 1) {
-      const sum = 0 + pl + pm + pr + cl + cm + cr + nl + nm + nr;
+      const sum = fr(fr(fr(fr(fr(fr(fr(fr(fr(0 + pl) + pm) + pr) + cl) + cm) + cr) + nl) + nm) + nr);
       out[o + x] = sum / (kl + km + kr);
     } else {
       out[o + x] = 0;

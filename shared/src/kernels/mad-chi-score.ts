@@ -14,6 +14,10 @@
  * Why: the MAD variates are differences of maximally correlated linear combinations of the two
  * epochs, so gains, offsets and band-mixing between dates and sensors cancel, and what remains is
  * change. It complements the z-scored change vector, which sees every band equally.
+ *
+ * Arithmetic: float32, every operation rounded to float32 (Math.fround after each one), constants
+ * rounded once, sums in the order written; the SIMD change pass (change-pass-simd.ts) does the same
+ * operations in float32 lanes and gets the same bytes.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
@@ -44,7 +48,15 @@ export function madChiScore(
   requireLength('b', b, bands * bands);
   requireLength('inverseVariance', inverseVariance, bands);
   requireLength('scratch', scratch, 2 * bands);
-  const invBands = 1 / bands;
+  const fr = Math.fround;
+  // The constants as float32, once (the only allocation; outside the pixel loop).
+  const f32 = (values: Float64Array, length: number) => Float32Array.from(values.subarray(0, length));
+  const mb = f32(meanBefore, bands);
+  const ma = f32(meanAfter, bands);
+  const af = f32(a, bands * bands);
+  const bf = f32(b, bands * bands);
+  const iv = f32(inverseVariance, bands);
+  const invBands = fr(1 / bands);
   for (let i = 0; i < n; i++) {
     if (valid[i] !== 1) {
       out[i] = 0;
@@ -52,16 +64,17 @@ export function madChiScore(
     }
     // Centre the pixel's two spectra once (scratch[0..bands) before, [bands..2bands) after).
     for (let j = 0; j < bands; j++) {
-      scratch[j] = before[j * n + i]! - meanBefore[j]!;
-      scratch[bands + j] = after[j * n + i]! - meanAfter[j]!;
+      scratch[j] = fr(before[j * n + i]! - mb[j]!);
+      scratch[bands + j] = fr(after[j * n + i]! - ma[j]!);
     }
     let z = 0;
     for (let k = 0; k < bands; k++) {
       const row = k * bands;
       let mad = 0;
-      for (let j = 0; j < bands; j++) mad += a[row + j]! * scratch[j]! - b[row + j]! * scratch[bands + j]!;
-      z += mad * mad * inverseVariance[k]!;
+      for (let j = 0; j < bands; j++) mad = fr(mad + fr(fr(af[row + j]! * scratch[j]!) - fr(bf[row + j]! * scratch[bands + j]!)));
+      z = fr(z + fr(fr(mad * mad) * iv[k]!));
     }
-    out[i] = Math.sqrt(z * invBands);
+    // the square root of a float32 value, rounded to float32 (by the store), is its float32 square root
+    out[i] = Math.sqrt(fr(z * invBands));
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../test-random.js';
-import { type Expr, type Label, ModuleBuilder, f32x4, f64x2, i16x8, i32, i32x4, i8x16, storeLow64, storeV128, v128 } from './builder.js';
+import { type Expr, type Label, ModuleBuilder, f32x4, i16x8, i32, i32x4, i8x16, storeI32, storeI8, storeLow64, storeV128, v128 } from './builder.js';
 import { hasSimd, instantiate, threadMemory, validate } from './runtime.js';
 
 // Memory map of these tests: inputs from IN, outputs from OUT.
@@ -20,12 +20,12 @@ function vectorFunction(count: number, op: (input: (offset: number) => Expr<'v12
 
 const memory = () => threadMemory(65536).buffer;
 
-/** Doubles that stress rounding: signed zeros, infinities, NaN, subnormals, float32 ties and overflow, random magnitudes. */
-function awkwardDoubles(count: number, seed: number): Float64Array {
+/** Float32 values that stress rounding: signed zeros, infinities, NaN, subnormals, the largest finite, ties, random magnitudes. */
+function awkwardFloats(count: number, seed: number): Float32Array {
   const random = mulberry32(seed);
-  const fixed = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2 ** -149, 2 ** -150, 3 * 2 ** -151, 3.4028235677973366e38, 3.4028236e38, 1 + 2 ** -24, 1 + 3 * 2 ** -24, 16777217];
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = i < fixed.length ? fixed[i] : (random() - 0.5) * 10 ** (80 * random() - 40);
+  const fixed = [0, -0, Infinity, -Infinity, NaN, 2 ** -149, -(2 ** -149), 2 ** -126, 3.4028234663852886e38, -3.4028234663852886e38, 1 + 2 ** -23, 1 - 2 ** -24, 16777216, 16777215, 3];
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = i < fixed.length ? fixed[i] : (random() - 0.5) * 10 ** (60 * random() - 30);
   return out;
 }
 
@@ -91,29 +91,30 @@ describe('wasm module builder', () => {
     fill(0);
   });
 
-  it('f64x2 arithmetic is JavaScript double arithmetic, bit for bit', () => {
-    const n = 512;
-    const a = awkwardDoubles(n, 1);
-    const b = awkwardDoubles(n, 2).reverse();
+  it('f32x4 arithmetic is float64 arithmetic on float32 values rounded with Math.fround, bit for bit', () => {
+    const n = 1024;
+    const a = awkwardFloats(n, 1);
+    const b = awkwardFloats(n, 2).reverse();
     type V = Expr<'v128'>;
+    const fr = Math.fround;
     const ops: Array<[string, (x: V, y: V) => V, (x: number, y: number) => number]> = [
-      ['add', f64x2.add, (x, y) => x + y],
-      ['sub', f64x2.sub, (x, y) => x - y],
-      ['mul', f64x2.mul, (x, y) => x * y],
-      ['div', f64x2.div, (x, y) => x / y],
-      ['sqrt', (x) => f64x2.sqrt(x), (x) => Math.sqrt(x)],
-      ['fround', (x) => f64x2.promoteLowF32x4(f32x4.demoteF64x2Zero(x)), (x) => Math.fround(x)],
+      ['add', f32x4.add, (x, y) => fr(x + y)],
+      ['sub', f32x4.sub, (x, y) => fr(x - y)],
+      ['mul', f32x4.mul, (x, y) => fr(x * y)],
+      ['div', f32x4.div, (x, y) => fr(x / y)],
+      ['sqrt', (x) => f32x4.sqrt(x), (x) => fr(Math.sqrt(x))],
       // the change pass's `fx < fy ? fx : fy`
-      ['x < y ? x : y', (x, y) => f64x2.pmin(y, x), (x, y) => (x < y ? x : y)],
+      ['x < y ? x : y', (x, y) => f32x4.pmin(y, x), (x, y) => (x < y ? x : y)],
     ];
     for (const [name, op, js] of ops) {
       const run = vectorFunction(1, (input) => op(input(0), input(16)));
-      const out = new Float64Array(memory(), OUT, 2);
-      const input = new Float64Array(memory(), IN, 4);
-      for (let i = 0; i < n; i += 2) {
-        input.set([a[i], a[i + 1], b[i], b[i + 1]]);
+      const out = new Float32Array(memory(), OUT, 4);
+      const input = new Float32Array(memory(), IN, 8);
+      for (let i = 0; i < n; i += 4) {
+        input.set(a.subarray(i, i + 4));
+        input.set(b.subarray(i, i + 4), 4);
         run();
-        for (let l = 0; l < 2; l++) {
+        for (let l = 0; l < 4; l++) {
           const expected = js(a[i + l], b[i + l]);
           // NaN payloads are the engine's choice; every other result must match exactly (±0 included)
           if (Number.isNaN(expected)) expect(out[l], name).toBeNaN();
@@ -126,25 +127,42 @@ describe('wasm module builder', () => {
   it('loads and widens integers exactly, and narrows lane masks keeping 0 / −1', () => {
     const samples = Int16Array.of(-32768, -1, 0, 1, 32767, 12345, -2, 7);
     new Int16Array(memory(), IN, 8).set(samples);
-    const run = vectorFunction(6, (input, k) =>
+    const zero = () => v128.const(new Uint8Array(16));
+    const run = vectorFunction(7, (input, k) =>
       [
-        f64x2.convertLowI32x4S(v128.load16x4U(i32.const(IN))),
-        f64x2.convertLowI32x4S(v128.load16x4S(i32.const(IN))),
-        f64x2.convertLowI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(i32.const(IN)))),
-        f64x2.convertLowI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(i32.const(IN)))),
-        // −1 where the 16-bit lane equals 0 or 1 (mask), narrowed twice to bytes
-        i8x16.narrowI16x8S(v128.or(i16x8.eq(input(0), v128.const(new Uint8Array(16))), i16x8.eq(input(0), v128.const(new Uint8Array(new Int16Array(8).fill(1).buffer)))), v128.const(new Uint8Array(16))),
-        v128.andNot(i8x16.splat(i32.const(1)), i8x16.narrowI16x8S(i16x8.narrowI32x4S(i32x4.eq(input(0), input(0)), v128.const(new Uint8Array(16))), input(0))),
+        f32x4.convertI32x4S(v128.load16x4U(i32.const(IN))),
+        f32x4.convertI32x4S(v128.load16x4S(i32.const(IN))),
+        f32x4.convertI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(i32.const(IN)))),
+        f32x4.convertI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(i32.const(IN)))),
+        // −1 where the 16-bit lane equals 0 or 1 (mask), narrowed to bytes
+        i8x16.narrowI16x8S(v128.or(i16x8.eq(input(0), zero()), i16x8.eq(input(0), v128.const(new Uint8Array(new Int16Array(8).fill(1).buffer)))), zero()),
+        v128.andNot(i8x16.splat(i32.const(1)), i8x16.narrowI16x8S(i16x8.narrowI32x4S(i32x4.eq(input(0), input(0)), zero()), input(0))),
+        i32x4.extendHighI16x8S(i16x8.ne(input(0), zero())),
       ][k],
     );
     run();
-    const out = (k: number) => new Float64Array(memory(), OUT + 16 * k, 2);
-    expect([...out(0)]).toEqual([32768, 65535]);
-    expect([...out(1)]).toEqual([-32768, -1]);
-    expect([...out(2)]).toEqual([0, -128]); // bytes 0x00, 0x80 of −32768
-    expect([...out(3)]).toEqual([0, 128]);
+    const out = (k: number) => new Float32Array(memory(), OUT + 16 * k, 4);
+    expect([...out(0)]).toEqual([32768, 65535, 0, 1]);
+    expect([...out(1)]).toEqual([-32768, -1, 0, 1]);
+    expect([...out(2)]).toEqual([0, -128, -1, -1]); // bytes 0x00, 0x80, 0xff, 0xff of −32768, −1
+    expect([...out(3)]).toEqual([0, 128, 255, 255]);
     expect([...new Int8Array(memory(), OUT + 64, 8)]).toEqual([0, 0, -1, -1, 0, 0, 0, 0]);
     expect([...new Uint8Array(memory(), OUT + 80, 8)]).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    expect([...new Int32Array(memory(), OUT + 96, 4)]).toEqual([-1, -1, -1, -1]);
+  });
+
+  it('stores 4 bytes, 1 byte, and splats 4 bytes from memory', () => {
+    new Float32Array(memory(), IN, 1)[0] = 2.5;
+    const m = new ModuleBuilder();
+    m.function('run', [], (f) => {
+      f.do(storeV128(i32.const(OUT), v128.load32Splat(i32.const(IN))));
+      f.do(storeI32(i32.const(OUT + 16), i32.const(-2)));
+      f.do(storeI8(i32.const(OUT + 20), i32.const(0x1ff)));
+    });
+    (instantiate(m.encode()).run as () => void)();
+    expect([...new Float32Array(memory(), OUT, 4)]).toEqual([2.5, 2.5, 2.5, 2.5]);
+    expect(new Int32Array(memory(), OUT + 16, 1)[0]).toBe(-2);
+    expect(new Uint8Array(memory(), OUT + 20, 1)[0]).toBe(0xff);
   });
 
   it('shuffles bytes from both operands and stores the low half alone', () => {

@@ -67,7 +67,6 @@ const memarg = (offset: number): number[] => [0, ...u32(offset)];
 
 type V = Expr<'v128'>;
 type I = Expr<'i32'>;
-type F = Expr<'f64'>;
 
 const unaryV = (op: number) => (a: V): V => expr('v128', [a, simd(op)]);
 const binaryV = (op: number) => (a: V, b: V): V => expr('v128', [a, b, simd(op)]);
@@ -84,17 +83,10 @@ export const i32 = {
   gtS: binaryI(Op.i32GtS),
 };
 
-/** f64 scalars. */
-export const f64 = {
-  const: (value: number): F => expr('f64', [[...new ByteWriter().byte(Op.f64Const).f64(value).toBytes()]]),
-};
-
 /** 128-bit vectors whatever their lanes: loads, constants, bitwise operators, byte shuffles. */
 export const v128 = {
   /** 16 bytes at address + offset (no alignment required). */
   load: loadV(SimdOp.v128Load),
-  /** 8 bytes into the low half, the high half zero. */
-  load64Zero: loadV(SimdOp.v128Load64Zero),
   /** 8 bytes, each sign-extended to a 16-bit lane. */
   load8x8S: loadV(SimdOp.v128Load8x8S),
   /** 8 bytes, each zero-extended to a 16-bit lane. */
@@ -103,8 +95,8 @@ export const v128 = {
   load16x4S: loadV(SimdOp.v128Load16x4S),
   /** 4 16-bit integers, each zero-extended to a 32-bit lane. */
   load16x4U: loadV(SimdOp.v128Load16x4U),
-  /** 8 bytes into both 64-bit lanes. */
-  load64Splat: loadV(SimdOp.v128Load64Splat),
+  /** 4 bytes into all four 32-bit lanes. */
+  load32Splat: loadV(SimdOp.v128Load32Splat),
   const: (bytes: ArrayLike<number>): V => {
     if (bytes.length !== 16) throw new RangeError('v128.const takes 16 bytes');
     return expr('v128', [simd(SimdOp.v128Const), Array.from(bytes)]);
@@ -130,9 +122,9 @@ export function storeLow64(address: I, value: V, offset = 0): Stmt {
   return stmt([address, value, simd(SimdOp.v128Store64Lane), memarg(offset), [0]]);
 }
 
-/** Stores an f64 at address + offset. */
-export function storeF64(address: I, value: F, offset = 0): Stmt {
-  return stmt([address, value, [Op.f64Store], memarg(offset)]);
+/** Stores an i32 (4 bytes) at address + offset. */
+export function storeI32(address: I, value: I, offset = 0): Stmt {
+  return stmt([address, value, [Op.i32Store], memarg(offset)]);
 }
 
 /** Stores the low byte of an i32 at address + offset. */
@@ -161,31 +153,28 @@ export const i32x4 = {
   eq: binaryV(SimdOp.i32x4Eq),
   /** 16-bit lanes 0–3, sign-extended. */
   extendLowI16x8S: unaryV(SimdOp.i32x4ExtendLowI16x8S),
+  /** 16-bit lanes 4–7, sign-extended. */
+  extendHighI16x8S: unaryV(SimdOp.i32x4ExtendHighI16x8S),
   /** 16-bit lanes 0–3, zero-extended. */
   extendLowI16x8U: unaryV(SimdOp.i32x4ExtendLowI16x8U),
 };
 
-/** 4 × f32 lanes. */
+/**
+ * 4 × f32 lanes: IEEE 754 binary32 arithmetic, each result correctly rounded (to nearest, ties to
+ * even), no fused multiply-add; comparisons give −1 (all bits set) or 0 per lane.
+ */
 export const f32x4 = {
   eq: binaryV(SimdOp.f32x4Eq),
-  /** Both f64 lanes rounded to f32 (to nearest, ties to even) into lanes 0 and 1; lanes 2 and 3 zero. */
-  demoteF64x2Zero: unaryV(SimdOp.f32x4DemoteF64x2Zero),
-};
-
-/** 2 × f64 lanes: IEEE 754 binary64 arithmetic, correctly rounded, no fused multiply-add. */
-export const f64x2 = {
-  ne: binaryV(SimdOp.f64x2Ne),
-  add: binaryV(SimdOp.f64x2Add),
-  sub: binaryV(SimdOp.f64x2Sub),
-  mul: binaryV(SimdOp.f64x2Mul),
-  div: binaryV(SimdOp.f64x2Div),
-  sqrt: unaryV(SimdOp.f64x2Sqrt),
+  ne: binaryV(SimdOp.f32x4Ne),
+  add: binaryV(SimdOp.f32x4Add),
+  sub: binaryV(SimdOp.f32x4Sub),
+  mul: binaryV(SimdOp.f32x4Mul),
+  div: binaryV(SimdOp.f32x4Div),
+  sqrt: unaryV(SimdOp.f32x4Sqrt),
   /** b < a ? b : a, lane by lane (the spec's fpmin: no NaN propagation, so `x < y ? x : y` is pmin(y, x)). */
-  pmin: binaryV(SimdOp.f64x2Pmin),
-  /** f32 lanes 0 and 1, widened to f64 (exact). */
-  promoteLowF32x4: unaryV(SimdOp.f64x2PromoteLowF32x4),
-  /** i32 lanes 0 and 1, converted to f64 (exact). */
-  convertLowI32x4S: unaryV(SimdOp.f64x2ConvertLowI32x4S),
+  pmin: binaryV(SimdOp.f32x4Pmin),
+  /** i32 lanes converted to f32 (exact below 2^24 in magnitude). */
+  convertI32x4S: unaryV(SimdOp.f32x4ConvertI32x4S),
 };
 
 /** A function local (parameters are locals too). */

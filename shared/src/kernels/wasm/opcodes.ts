@@ -8,7 +8,6 @@
 /** Value types (§5.3.1, §5.3.2). */
 export const ValType = {
   i32: 0x7f,
-  f64: 0x7c,
   v128: 0x7b,
 } as const;
 export type ValTypeName = keyof typeof ValType;
@@ -40,11 +39,10 @@ export const Op = {
   localGet: 0x20,
   localSet: 0x21,
   // memory (§5.4.6), each followed by a memarg: alignment exponent, offset
-  f64Store: 0x39,
+  i32Store: 0x36,
   i32Store8: 0x3a,
   // numeric (§5.4.7)
   i32Const: 0x41,
-  f64Const: 0x44,
   i32LtS: 0x48,
   i32GtS: 0x4a,
   i32Add: 0x6a,
@@ -62,7 +60,7 @@ export const SimdOp = {
   v128Load8x8U: 2, // memarg
   v128Load16x4S: 3, // memarg
   v128Load16x4U: 4, // memarg
-  v128Load64Splat: 10, // memarg
+  v128Load32Splat: 9, // memarg
   v128Store: 11, // memarg
   v128Const: 12, // 16 bytes
   i8x16Shuffle: 13, // 16 lane indices
@@ -72,23 +70,21 @@ export const SimdOp = {
   i16x8Ne: 46,
   i32x4Eq: 55,
   f32x4Eq: 65,
-  f64x2Ne: 72,
+  f32x4Ne: 66,
   v128And: 78,
   v128AndNot: 79,
   v128Or: 80,
   v128Store64Lane: 91, // memarg, lane index
-  v128Load64Zero: 93, // memarg
-  f32x4DemoteF64x2Zero: 94,
-  f64x2PromoteLowF32x4: 95,
   i8x16NarrowI16x8S: 101,
   i16x8NarrowI32x4S: 133,
   i32x4ExtendLowI16x8S: 167,
+  i32x4ExtendHighI16x8S: 168,
   i32x4ExtendLowI16x8U: 169,
-  f64x2Sqrt: 239,
-  f64x2Add: 240,
-  f64x2Sub: 241,
-  f64x2Mul: 242,
-  f64x2Div: 243,
-  f64x2Pmin: 246,
-  f64x2ConvertLowI32x4S: 254,
+  f32x4Sqrt: 227,
+  f32x4Add: 228,
+  f32x4Sub: 229,
+  f32x4Mul: 230,
+  f32x4Div: 231,
+  f32x4Pmin: 234,
+  f32x4ConvertI32x4S: 250,
 } as const;
