@@ -3,8 +3,8 @@
  * emitted at run time (no toolchain, no committed binaries).
  *
  * An expression is a value of a known type (`Expr<'v128'>`, `Expr<'i32'>`, …) holding the code that
- * pushes it; the operators in the `i32`, `v128`, `i16x8`, `f64x2`, … namespaces combine expressions,
- * so `f64x2.add(a, b)` is a's code, b's code, then the opcode: the stack-machine order of the spec.
+ * pushes it; the operators in the `i32`, `v128`, `i16x8`, `f32x4`, … namespaces combine expressions,
+ * so `f32x4.add(a, b)` is a's code, b's code, then the opcode: the stack-machine order of the spec.
  * An expression used twice is emitted twice; keep shared values in locals (`f.let`). A FunctionBuilder
  * collects statements (local sets, stores, loops) and declares locals; ModuleBuilder assembles the
  * module: one imported memory ("env", "memory"), the functions, each exported by name.

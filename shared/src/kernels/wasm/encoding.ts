@@ -1,7 +1,7 @@
 /**
- * Byte-level encoding of WebAssembly binary modules: LEB128 integers, IEEE-754 literals, vectors
- * and sections (WebAssembly Core Specification 2.0, §5.1 "Conventions", §5.2 "Values", §5.5
- * "Modules"). Used by the module builder (builder.ts) to emit kernels at run time.
+ * Byte-level encoding of WebAssembly binary modules: LEB128 integers, names and sections
+ * (WebAssembly Core Specification 2.0, §5.1 "Conventions", §5.2 "Values", §5.5 "Modules"). Used by
+ * the module builder (builder.ts) to emit kernels at run time.
  */
 
 /** A growable byte buffer; `bytes()` returns the written bytes. */
@@ -49,13 +49,6 @@ export class ByteWriter {
       if (done) return this.byte(low);
       this.byte(low | 0x80);
     }
-  }
-
-  /** An f64 literal: its IEEE-754 binary64 bits, little-endian (§5.2.3). */
-  f64(value: number): this {
-    const bits = new Uint8Array(8);
-    new DataView(bits.buffer).setFloat64(0, value, true);
-    return this.bytes(bits);
   }
 
   /** A name: UTF-8 bytes prefixed by their count (§5.2.4). */
