@@ -106,9 +106,9 @@ export function bench(): BenchResult[] {
   const copy = copyBaseline(BENCH_PIXELS, [before, after]);
   const copy16 = copyBaseline(BENCH_PIXELS, [pair16.before, pair16.after]);
   return [
-    benchRow('change pass v2, uint16 input: valid + CVA + IR-MAD + fuse + 3×3 mean', BENCH_PIXELS, uint16Ms, copy16, uint16Checksum, CHANGE_PASS_TARGET),
+    benchRow('change pass, uint16 input: valid + CVA + chi score + fuse + 3×3 mean', BENCH_PIXELS, uint16Ms, copy16, uint16Checksum, CHANGE_PASS_TARGET),
     benchRow('  same pass on the scalar JS path', BENCH_PIXELS, uint16ScalarMs, copy16, uint16ScalarChecksum),
-    benchRow('change pass v2, float32 input (one pass)', BENCH_PIXELS, onePassMs, copy, onePassChecksum, CHANGE_PASS_TARGET),
+    benchRow('change pass, float32 input (one pass)', BENCH_PIXELS, onePassMs, copy, onePassChecksum, CHANGE_PASS_TARGET),
     benchRow('  same pass on the scalar JS path', BENCH_PIXELS, scalarMs, copy, scalarChecksum),
     benchRow('  separate kernels (reference)', BENCH_PIXELS, ms, copy, sumOf(score)),
   ];
