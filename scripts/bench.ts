@@ -29,7 +29,7 @@ import { bench as saturationMask } from '../shared/src/kernels/saturation-mask.b
 import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mask.bench.js';
 import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
 import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
-import { bench as neighbourEquality } from '../shared/src/kernels/neighbour-equality.bench.js';
+import { bench as replicationContrast } from '../shared/src/kernels/replication-contrast.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
@@ -37,7 +37,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['cloud-shadow-mask', cloudShadowMask],
   ['spectral-indices', spectralIndices],
   ['vegetation-mask', vegetationMask],
-  ['neighbour-equality', neighbourEquality],
+  ['replication-contrast', replicationContrast],
   ['band-stats', bandStats],
   ['change-vector', changeVector],
   ['change-pass', changePass],

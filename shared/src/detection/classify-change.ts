@@ -3,8 +3,7 @@ import { open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
 import { pickBands } from './evidence-bands.js';
-import { seasonalMask } from './seasonal.js';
-import type { VegetationTest } from '../kernels/vegetation-mask.js';
+import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -114,16 +113,23 @@ export interface ChangeMaps {
   cleaned: Uint8Array;
 }
 
+/** The window's imagery (planar, the file's bands) and the seasonal exclusion's vegetation test. */
+export interface SeasonalTest {
+  before: Float32Array;
+  after: Float32Array;
+  test: VegetationTest;
+}
+
 /**
- * The per-pixel decision (valid, score ≥ threshold, and not seasonal: `seasonal` marks pixels vegetated
- * in both epochs, which are never change) and its cleaned mask.
+ * The per-pixel decision (valid, score ≥ threshold, and not seasonal: pixels vegetated in both epochs by
+ * `seasonal`'s test are never change) and its cleaned mask.
  */
-export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: Uint8Array | null = null, into?: Workspace): ChangeMaps {
+export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: SeasonalTest | null = null, into?: Workspace): ChangeMaps {
   const n = width * height;
   const change = into ? into.bytes('change', n) : new Uint8Array(n);
   const { valid, score } = scored;
-  if (seasonal) for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && seasonal[i] === 0 && score[i]! >= threshold ? 1 : 0;
-  else for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
+  for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
+  if (seasonal) clearVegetatedInBoth(seasonal.before, seasonal.after, n, seasonal.test, change);
   const cleaned = into ? into.bytes('cleaned', n) : new Uint8Array(n);
   if (!opening) {
     cleaned.set(change);
@@ -180,7 +186,7 @@ export function classifyWindow(
   vegetation: VegetationTest | null,
 ): ClassifiedWindow {
   const whole = scoreWindow(before, after, halo.width, halo.height, model);
-  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, seasonalMask(before, after, halo.width * halo.height, vegetation));
+  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null);
   return {
     valid: cropToInterior(whole.valid, halo, window),
     score: cropToInterior(whole.score, halo, window),

@@ -1,5 +1,5 @@
 import type { BandName } from '../schemas/manifest.js';
-import { vegetatedInBothMask, type VegetationTest } from '../kernels/vegetation-mask.js';
+import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import { TYPING } from './change-type.js';
 
 /**
@@ -19,12 +19,4 @@ export function vegetationTestOf(bands: readonly (BandName | null)[]): Vegetatio
   const blue = at('blue');
   if (red >= 0 && green >= 0 && blue >= 0) return { index: 'exg', red, green, blue, floor: TYPING.vegetatedExg };
   return null;
-}
-
-/** 1 where both epochs are vegetated (planar windows of the file's bands), or null without a test. */
-export function seasonalMask(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest | null, into?: Uint8Array): Uint8Array | null {
-  if (test === null) return null;
-  const out = into ?? new Uint8Array(pixels);
-  vegetatedInBothMask(before, after, pixels, test, out);
-  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vegetatedInBothMask } from './vegetation-mask.js';
+import { clearVegetatedInBoth, vegetatedInBothMask, type VegetationTest } from './vegetation-mask.js';
 import { excessGreen, normalizedDifference } from './spectral-indices.js';
 import { mulberry32, uniformFloat32 } from './test-random.js';
 
@@ -41,5 +41,17 @@ describe('vegetatedInBothMask', () => {
 
   it('refuses arrays too short for the bands named', () => {
     expect(() => vegetatedInBothMask(before.subarray(0, 3 * pixels), after, pixels, { index: 'ndvi', nir: 3, red: 1, floor: 0.3 }, new Uint8Array(pixels))).toThrow(/before/);
+  });
+
+  it('clearVegetatedInBoth clears exactly the set pixels vegetatedInBothMask marks, and no others', () => {
+    for (const test of [{ index: 'ndvi', nir: 3, red: 1, floor: 0.3 }, { index: 'exg', red: 0, green: 2, blue: 1, floor: 0.05 }] as VegetationTest[]) {
+      const mask = Uint8Array.from({ length: pixels }, (_, i) => (i % 3 === 0 ? 0 : 1));
+      const vegetated = new Uint8Array(pixels);
+      vegetatedInBothMask(before, after, pixels, test, vegetated);
+      const expected = mask.map((m, i) => m & (1 - vegetated[i]!));
+      clearVegetatedInBoth(before, after, pixels, test, mask);
+      expect(mask).toEqual(expected);
+      expect(expected.reduce((s, v) => s + v, 0)).toBeLessThan(pixels - pixels / 3 - 50); // some were cleared
+    }
   });
 });

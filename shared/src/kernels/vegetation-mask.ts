@@ -41,6 +41,37 @@ export function vegetatedInBothMask(before: Float32Array, after: Float32Array, p
   }
 }
 
+/**
+ * Clears `mask` (Uint8Array(pixels), 1 = set) where both epochs are vegetated: the same test as
+ * vegetatedInBothMask, evaluated only at set pixels, so its cost follows the set pixels (a change
+ * decision holds a few per cent) rather than the window. Layout and bands as vegetatedInBothMask.
+ */
+export function clearVegetatedInBoth(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, mask: Uint8Array): void {
+  requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
+  const bands = test.index === 'ndvi' ? [test.nir, test.red] : [test.red, test.green, test.blue];
+  for (const b of bands) requireIntegerInRange('band', b, 0, 0xffff);
+  requireLength('before', before, (Math.max(...bands) + 1) * pixels);
+  requireLength('after', after, (Math.max(...bands) + 1) * pixels);
+  requireLength('mask', mask, pixels);
+  const floor = test.floor;
+  if (test.index === 'ndvi') {
+    const pn = test.nir * pixels;
+    const pr = test.red * pixels;
+    for (let i = 0; i < pixels; i++) {
+      if (mask[i] === 0) continue;
+      if (ndviAtLeast(before[pn + i]!, before[pr + i]!, floor) && ndviAtLeast(after[pn + i]!, after[pr + i]!, floor)) mask[i] = 0;
+    }
+    return;
+  }
+  const pr = test.red * pixels;
+  const pg = test.green * pixels;
+  const pb = test.blue * pixels;
+  for (let i = 0; i < pixels; i++) {
+    if (mask[i] === 0) continue;
+    if (exgAtLeast(before[pr + i]!, before[pg + i]!, before[pb + i]!, floor) && exgAtLeast(after[pr + i]!, after[pg + i]!, after[pb + i]!, floor)) mask[i] = 0;
+  }
+}
+
 function ndviAtLeast(nir: number, red: number, floor: number): boolean {
   const s = nir + red;
   return s !== 0 && Math.fround((nir - red) / s) >= floor; // NaN compares false

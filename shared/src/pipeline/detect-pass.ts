@@ -3,7 +3,6 @@ import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { classifyChange, cropToInterior, haloOf, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
-import { seasonalMask } from '../detection/seasonal.js';
 import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
 import { StripEncoder, type EncodedRows } from './change-strips.js';
@@ -68,7 +67,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
       const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work);
-      const seasonal = seasonalMask(before, after, halo.width * halo.height, input.vegetation, work.bytes('seasonal', halo.width * halo.height));
+      const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
       const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work);
       const inner = tile.width * tile.height;
       const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
