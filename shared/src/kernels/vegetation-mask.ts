@@ -17,13 +17,18 @@ export type VegetationTest =
   | { index: 'ndvi'; nir: number; red: number; floor: number }
   | { index: 'exg'; red: number; green: number; blue: number; floor: number };
 
-export function vegetatedInBothMask(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, out: Uint8Array): void {
+/** The argument checks both kernels share (`outName` names the Uint8Array in messages). */
+function checkArguments(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, outName: string, out: Uint8Array): void {
   requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
   const bands = test.index === 'ndvi' ? [test.nir, test.red] : [test.red, test.green, test.blue];
   for (const b of bands) requireIntegerInRange('band', b, 0, 0xffff);
   requireLength('before', before, (Math.max(...bands) + 1) * pixels);
   requireLength('after', after, (Math.max(...bands) + 1) * pixels);
-  requireLength('out', out, pixels);
+  requireLength(outName, out, pixels);
+}
+
+export function vegetatedInBothMask(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, out: Uint8Array): void {
+  checkArguments(before, after, pixels, test, 'out', out);
   const floor = test.floor;
   if (test.index === 'ndvi') {
     const pn = test.nir * pixels;
@@ -47,12 +52,7 @@ export function vegetatedInBothMask(before: Float32Array, after: Float32Array, p
  * decision holds a few per cent) rather than the window. Layout and bands as vegetatedInBothMask.
  */
 export function clearVegetatedInBoth(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, mask: Uint8Array): void {
-  requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
-  const bands = test.index === 'ndvi' ? [test.nir, test.red] : [test.red, test.green, test.blue];
-  for (const b of bands) requireIntegerInRange('band', b, 0, 0xffff);
-  requireLength('before', before, (Math.max(...bands) + 1) * pixels);
-  requireLength('after', after, (Math.max(...bands) + 1) * pixels);
-  requireLength('mask', mask, pixels);
+  checkArguments(before, after, pixels, test, 'mask', mask);
   const floor = test.floor;
   if (test.index === 'ndvi') {
     const pn = test.nir * pixels;
