@@ -169,7 +169,15 @@ export interface SampledBlock {
 export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: LatticeWindow, cvaMedian: number, madMedian: number): Float64Array {
   const { min, max, bins } = SCORE_HISTOGRAM;
   const hist = new Float64Array(bins);
-  const at = new Map(blocks.map((b) => [`${b.window.col},${b.window.row}`, b]));
+  // each block's fused cue, once (a block is its neighbours' ring too)
+  const at = new Map(
+    blocks.map((b) => {
+      const n = b.window.width * b.window.height;
+      const fused = new Float32Array(n);
+      fuseMinScaled(b.cues.cva, b.cues.mad, cvaMedian, madMedian, b.cues.valid, n, fused);
+      return [`${b.window.col},${b.window.row}`, { window: b.window, valid: b.cues.valid, fused }] as const;
+    }),
+  );
   for (const { window } of blocks) {
     const col = Math.max(window.col - 1, overlap.col);
     const row = Math.max(window.row - 1, overlap.row);
@@ -186,7 +194,7 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
         const source = at.get(`${window.col + dx * STATS_BLOCK},${window.row + dy * STATS_BLOCK}`);
-        if (source) copyFused(source, grown, cvaMedian, madMedian, fused, valid);
+        if (source) copyInto(source, grown, fused, valid);
       }
     }
     const score = new Float32Array(n);
@@ -197,12 +205,10 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
   return hist;
 }
 
-/** Writes the fused cue of `source`'s pixels that fall in `target` into `fused` / `valid` (target's layout). */
-function copyFused(source: SampledBlock, target: LatticeWindow, cvaMedian: number, madMedian: number, fused: Float32Array, valid: Uint8Array): void {
+/** Writes the fused cue and validity of `source`'s pixels that fall in `target` into `fused` / `valid` (target's layout). */
+function copyInto(source: { window: LatticeWindow; valid: Uint8Array; fused: Float32Array }, target: LatticeWindow, fused: Float32Array, valid: Uint8Array): void {
   const w = source.window;
-  const n = w.width * w.height;
-  const block = new Float32Array(n);
-  fuseMinScaled(source.cues.cva, source.cues.mad, cvaMedian, madMedian, source.cues.valid, n, block);
+  const block = source.fused;
   const x0 = Math.max(w.col, target.col);
   const x1 = Math.min(w.col + w.width, target.col + target.width);
   const y0 = Math.max(w.row, target.row);
@@ -211,7 +217,7 @@ function copyFused(source: SampledBlock, target: LatticeWindow, cvaMedian: numbe
     const from = (y - w.row) * w.width + (x0 - w.col);
     const to = (y - target.row) * target.width + (x0 - target.col);
     fused.set(block.subarray(from, from + x1 - x0), to);
-    valid.set(source.cues.valid.subarray(from, from + x1 - x0), to);
+    valid.set(source.valid.subarray(from, from + x1 - x0), to);
   }
 }
 
