@@ -6,7 +6,7 @@ import { nativeBands } from './native-bands.js';
 describe('nativeBands', () => {
   const contrast = (width: number, height: number) => {
     const c = new Float64Array(4 * REPLICATION_COUNTS_PER_BAND);
-    accumulateReplicationContrast(replicatedScene(width, height, 3), width, height, 4, c);
+    accumulateReplicationContrast(replicatedScene(width, height, 3), width, height, 4, null, c);
     return c;
   };
 

@@ -10,7 +10,7 @@ export function bench(): BenchResult[] {
   const counts = new Float64Array(BENCH_BANDS * REPLICATION_COUNTS_PER_BAND);
   const ms = bestTimeMs(() => {
     counts.fill(0);
-    accumulateReplicationContrast(after, BENCH_WIDTH, BENCH_HEIGHT, BENCH_BANDS, counts);
+    accumulateReplicationContrast(after, BENCH_WIDTH, BENCH_HEIGHT, BENCH_BANDS, null, counts);
   });
   return [benchRow(`accumulateReplicationContrast (${BENCH_BANDS} bands)`, BENCH_PIXELS, ms, copyBaseline(BENCH_PIXELS, [after]), sumOf(counts))];
 }

@@ -13,7 +13,8 @@
  * band [sum of |even rate − odd rate| over horizontal runs, runs, the same over vertical runs, runs],
  * added to. A run is SEGMENT consecutive pair positions starting at a multiple of SEGMENT from the window's
  * edge (the rest of a row or column is left out); it counts when both parities hold at least
- * SEGMENT / 4 pairs of finite samples. Pure.
+ * SEGMENT / 4 pairs of usable samples (finite, and not `nodata`: a nodata area is all equal pairs and would
+ * read as native). Pure.
  * Edges: pairs inside the window only.
  */
 
@@ -24,7 +25,7 @@ export const REPLICATION_COUNTS_PER_BAND = 4;
 export const SEGMENT = 32;
 const MIN_PER_PARITY = SEGMENT / 4;
 
-export function accumulateReplicationContrast(planar: Float32Array, width: number, height: number, bands: number, out: Float64Array): void {
+export function accumulateReplicationContrast(planar: Float32Array, width: number, height: number, bands: number, nodata: number | null, out: Float64Array): void {
   requireDimensions(width, height);
   requireIntegerInRange('bands', bands, 1, 0xffff);
   const pixels = width * height;
@@ -32,6 +33,8 @@ export function accumulateReplicationContrast(planar: Float32Array, width: numbe
   requireLength('out', out, bands * REPLICATION_COUNTS_PER_BAND);
   // per column: [equal even, pairs even, equal odd, pairs odd] of the current vertical run
   const column = new Int32Array(4 * width);
+  // compared as float32, as the samples are; NaN (no nodata) equals nothing
+  const nd = nodata === null ? NaN : Math.fround(nodata);
   for (let b = 0; b < bands; b++) {
     const p = b * pixels;
     let sumH = 0;
@@ -46,7 +49,7 @@ export function accumulateReplicationContrast(planar: Float32Array, width: numbe
         for (let k = 0; k < SEGMENT; k++) {
           const v = planar[row + x0 + k]!;
           const r = planar[row + x0 + k + 1]!;
-          if (v - v !== 0 || r - r !== 0) continue;
+          if (v - v !== 0 || r - r !== 0 || v === nd || r === nd) continue;
           if ((k & 1) === 0) {
             n0++;
             if (v === r) eq0++;
@@ -70,7 +73,7 @@ export function accumulateReplicationContrast(planar: Float32Array, width: numbe
         for (let x = 0; x < width; x++) {
           const v = planar[row + x]!;
           const d = planar[row + width + x]!;
-          if (v - v !== 0 || d - d !== 0) continue;
+          if (v - v !== 0 || d - d !== 0 || v === nd || d === nd) continue;
           column[4 * x + o + 1]!++;
           if (v === d) column[4 * x + o]!++;
         }

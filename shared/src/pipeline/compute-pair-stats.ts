@@ -71,10 +71,10 @@ export async function computeSampleStats(
     // the top CONTRAST_ROWS rows of each block: thousands of runs, plenty for 0.85 against 0.1
     const rows = Math.min(block.height, CONTRAST_ROWS);
     const n = block.width * block.height;
-    for (const [planar, bands] of [[b, beforeSide.bands], [a, afterSide.bands]] as const) {
-      for (let band = 0; band < bands; band++) {
+    for (const [planar, side] of [[b, beforeSide], [a, afterSide]] as const) {
+      for (let band = 0; band < side.bands; band++) {
         const counts = contrast.subarray(band * REPLICATION_COUNTS_PER_BAND, (band + 1) * REPLICATION_COUNTS_PER_BAND);
-        accumulateReplicationContrast(planar.subarray(band * n, band * n + rows * block.width), block.width, rows, 1, counts);
+        accumulateReplicationContrast(planar.subarray(band * n, band * n + rows * block.width), block.width, rows, 1, side.nodata, counts);
       }
     }
   }
