@@ -4,8 +4,8 @@ import type { LatticeWindow } from '../grid/lattice.js';
 export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
 /** Reads one window of an epoch, all bands, planar; `reuse` is a released chunk of the same size the read
- *  may fill instead of allocating. */
-export type TileReader = (window: LatticeWindow, reuse?: Float32Array) => Promise<TileSamples>;
+ *  may fill instead of allocating (when it is of the type the read returns). */
+export type TileReader = (window: LatticeWindow, reuse?: TileSamples) => Promise<TileSamples>;
 
 /**
  * Edge of the chunks an epoch is read in: square windows anchored at the area's corner. 512 is a multiple
@@ -32,7 +32,7 @@ export class HaloWindowCache {
   private readonly held = new Map<number, Held>();
   /** Samples of dropped chunks, handed back to the reader: whole-chunk arrays are not reallocated chunk
    *  after chunk (they are megabytes each, and their churn was a large share of the collector's time). */
-  private readonly spare: Float32Array[] = [];
+  private readonly spare: TileSamples[] = [];
   private readonly across: number;
   private scratch = new Float32Array(0);
 
@@ -134,9 +134,9 @@ export class HaloWindowCache {
     }
   }
 
-  /** Forgets a chunk, keeping its whole-chunk float32 samples for the next read (a few at most). */
+  /** Forgets a chunk, keeping its whole-chunk samples for the next read (a few at most). */
   private drop(key: number, held: Held): void {
     this.held.delete(key);
-    if (held.samples instanceof Float32Array && held.top === held.window.row && this.spare.length < 4) this.spare.push(held.samples);
+    if (held.top === held.window.row && this.spare.length < 4) this.spare.push(held.samples);
   }
 }

@@ -6,7 +6,7 @@ import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
 import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
-import { HaloWindowCache } from './halo-window-cache.js';
+import { HaloWindowCache, type TileReader } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
@@ -91,6 +91,28 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
   };
 }
 
+/**
+ * Chunks of one file of the pair for the halo caches: in the file's own 8- or 16-bit samples when nothing
+ * in the chunk is unusable — no cloud test, no mask band or file, and no pixel at the saturation value in
+ * its first band (a pixel saturated in every band is saturated there) — else as maskedSide reads them
+ * (float32, unusable pixels NaN). Why: most chunks have nothing to mask, and 16-bit chunks are half the
+ * memory and skip a conversion; the halo windows are float32 either way, with the same values.
+ */
+export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, side: PairSide, validity: PairValidity, mask: GeoTiffRaster | null, bands: (BandName | null)[]): TileReader {
+  const info = raster.info;
+  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+  const plain = rules.cloud === null && rules.maskBand === null && mask === null && info.sampleFormat !== 'float' && info.bitsPerSample <= 16;
+  return async (w, reuse) => {
+    if (!plain) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
+    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse);
+    const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
+    if (exact && (rules.saturation === null || native.subarray(0, w.width * w.height).indexOf(rules.saturation) < 0)) return native;
+    const planar = Float32Array.from(native as ArrayLike<number>);
+    maskUnusablePixels(planar, w.width, w.height, info.bands, rules, null);
+    return planar;
+  };
+}
+
 /** The pair's rasters as one thread holds them: both files and their cloud masks (null when none). */
 export interface PairRasters {
   before: GeoTiffRaster;
@@ -130,6 +152,8 @@ export class PairWork {
 
   private readonly before: PairSide;
   private readonly after: PairSide;
+  private readonly beforeChunks: TileReader;
+  private readonly afterChunks: TileReader;
 
   constructor(
     private readonly rasters: PairRasters,
@@ -142,6 +166,8 @@ export class PairWork {
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
     this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
     this.after = maskedSide(rasters.after, this.placement, spec.bands, spec.validity, rasters.afterMask);
+    this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, spec.bands);
+    this.afterChunks = maskedChunkReader(rasters.after, this.placement, this.after, spec.validity, rasters.afterMask, spec.bands);
   }
 
   /** Opens the files (in a worker thread). */
@@ -158,8 +184,8 @@ export class PairWork {
   private caches(picks: readonly number[]): { before: HaloWindowCache; after: HaloWindowCache } {
     const overlap = extentOf(this.placement);
     return {
-      before: new HaloWindowCache((w, reuse) => this.before.readWindow(w, reuse), overlap, this.before.bands, picks),
-      after: new HaloWindowCache((w, reuse) => this.after.readWindow(w, reuse), overlap, this.after.bands, picks),
+      before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks),
+      after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks),
     };
   }
 

@@ -45,9 +45,10 @@ export interface GeoTiffRaster {
    * For local files and bytes both reads decode synchronously before the promise is returned (local
    * files are read with synchronous positional reads), except for JPEG files, whose blocks sharp decodes
    * on its threads; remote sources first fetch the window's blocks (only those), then decode. Missing
-   * (sparse) blocks read as the GDAL nodata value, or 0.
+   * (sparse) blocks read as the GDAL nodata value, or 0. `reuse` as in readWindow (an array of this
+   * raster's native type).
    */
-  readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples>;
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): Promise<NativeSamples>;
   close(): Promise<void>;
 }
 
@@ -98,11 +99,11 @@ class Raster implements GeoTiffRaster {
     this.decoder = new WindowDecoder(reader, littleEndian, layout, info);
   }
 
-  readWindowNative(x0: number, y0: number, width: number, height: number): Promise<NativeSamples> {
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): Promise<NativeSamples> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false);
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false);
     try {
-      return Promise.resolve(this.decode(x0, y0, width, height, false));
+      return Promise.resolve(this.decode(x0, y0, width, height, false, reuse));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -198,10 +199,10 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: Float32Array): NativeSamples {
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): NativeSamples {
     this.checkWindow(x0, y0, width, height);
     try {
-      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse) : this.decoder.read(x0, y0, width, height);
+      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined) : this.decoder.read(x0, y0, width, height, reuse);
       return this.checkLength(out, width, height);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);

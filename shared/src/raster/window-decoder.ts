@@ -245,8 +245,11 @@ export class WindowDecoder {
    * Reads window [x0, x0+width) x [y0, y0+height) (already checked to lie inside the raster) of all
    * bands, planar: band b at (x, y) is out[b*width*height + y*width + x].
    */
-  read(x0: number, y0: number, width: number, height: number): NativeSamples {
-    return this.decodeInto(x0, y0, width, height, allocate(this.kind, width * height * this.bands));
+  /** `reuse`, when an array of the window's size and of this raster's sample type, receives the window. */
+  read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): NativeSamples {
+    const count = width * height * this.bands;
+    const fits = reuse !== undefined && reuse.length === count && this.kind !== 'f16' && reuse.constructor === allocate(this.kind, 0).constructor;
+    return this.decodeInto(x0, y0, width, height, fits ? (reuse as Samples) : allocate(this.kind, count));
   }
 
   /**
