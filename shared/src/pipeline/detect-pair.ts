@@ -182,6 +182,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     };
 
     const sides = local.sides();
+    // Worker threads decode their first row of tiles while this thread computes the statistics (the
+    // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
+    for (const [k, [from]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from }).catch(() => undefined);
     const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence);
     const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 

@@ -86,6 +86,21 @@ export class HaloWindowCache {
     return out;
   }
 
+  /**
+   * Decodes every chunk the halos touch ahead of their window() calls (a thread waiting for the pair's
+   * statistics starts on its first row of tiles). The halos must be the next ones served, in order.
+   */
+  async preload(halos: readonly LatticeWindow[]): Promise<void> {
+    const { area } = this;
+    for (const halo of halos) {
+      const cy0 = Math.floor((halo.row - area.row) / CHUNK_PX);
+      const cy1 = Math.floor((halo.row + halo.height - 1 - area.row) / CHUNK_PX);
+      const cx0 = Math.floor((halo.col - area.col) / CHUNK_PX);
+      const cx1 = Math.floor((halo.col + halo.width - 1 - area.col) / CHUNK_PX);
+      for (let cy = cy0; cy <= cy1; cy++) for (let cx = cx0; cx <= cx1; cx++) await this.chunk(cy, cx);
+    }
+  }
+
   private async chunk(cy: number, cx: number): Promise<Held> {
     const key = cy * this.across + cx;
     let held = this.held.get(key);

@@ -1,7 +1,7 @@
 import { extentOf, placeRaster, tilesOf, type Placement } from '../grid/lattice.js';
 import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
-import { scoreModel } from '../detection/classify-change.js';
+import { haloOf, scoreModel } from '../detection/classify-change.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
@@ -51,12 +51,19 @@ export interface DetectTask {
   stats: PairStats;
 }
 
+/** Decodes the chunks of tile row `row`'s halos into this thread's caches while the statistics are
+ *  computed elsewhere (the detect task of the range starting there then finds them). Answer: null. */
+export interface PrefetchTask {
+  kind: 'prefetch';
+  row: number;
+}
+
 /** Closes the thread's files (before the worker is terminated). */
 export interface CloseTask {
   kind: 'close';
 }
 
-export type PairTask = DetectTask | CloseTask;
+export type PairTask = DetectTask | PrefetchTask | CloseTask;
 
 /** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
 export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
@@ -181,19 +188,36 @@ export class PairWork {
   }
 
   /** One halo cache per epoch over the overlap, returning `picks` of the file's bands. */
-  private caches(picks: readonly number[]): { before: HaloWindowCache; after: HaloWindowCache } {
+  private imagery: { before: HaloWindowCache; after: HaloWindowCache } | null = null;
+
+  /** This thread's halo caches (every band of each epoch), made once: a prefetch fills them for the detect
+   *  task that follows. */
+  private caches(): { before: HaloWindowCache; after: HaloWindowCache } {
+    if (this.imagery === null) {
+      const overlap = extentOf(this.placement);
+      const picks = Array.from({ length: this.before.bands }, (_, b) => b);
+      this.imagery = {
+        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks),
+        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks),
+      };
+    }
+    return this.imagery;
+  }
+
+  async prefetch(task: PrefetchTask): Promise<null> {
     const overlap = extentOf(this.placement);
-    return {
-      before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks),
-      after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks),
-    };
+    const halos = (this.rows[task.row] ?? []).map((tile) => haloOf(tile, overlap));
+    const { before, after } = this.caches();
+    await before.preload(halos);
+    await after.preload(halos);
+    return null;
   }
 
   detect(task: DetectTask): Promise<ClassifiedRows> {
     const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
     return detectTileRows(
       {
-        imagery: this.caches(Array.from({ length: this.before.bands }, (_, b) => b)),
+        imagery: this.caches(),
         model,
         vegetation: vegetationTestOf(this.spec.bands),
         plan: indexPlan(this.spec.bands, model),
@@ -215,6 +239,7 @@ export class PairWork {
   /** A task sent to a worker thread (which opened the rasters, so 'close' closes them too). */
   async run(task: PairTask): Promise<ClassifiedRows | null> {
     if (task.kind === 'detect') return this.detect(task);
+    if (task.kind === 'prefetch') return this.prefetch(task);
     await this.close(true);
     return null;
   }
