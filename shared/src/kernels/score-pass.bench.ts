@@ -1,9 +1,10 @@
 /**
- * Benchmark: the whole per-pixel change pass of detector v3 on the 2048² 4-band pair, as
- * scoreWindow runs it — changeCues (validity, change vector, IR-MAD), gradientChange, the geometric
- * fusion and the near/wide box means (radius 1 and 20, the wide support of 0.5 m imagery) — against
- * v2's one-pass changeScores in the same run (the ratio is what the new evidence costs), and each
- * new kernel alone. The IR-MAD transform is a fixed well-conditioned one (its fit is not a pixel kernel).
+ * Benchmark: the per-pixel pass of the edge-cue candidate (docs/detection.md, "Candidate edge-cue
+ * detector", not enabled) on the 2048² 4-band pair — changeCues (validity, change vector, chi score),
+ * gradientChange, the geometric fusion and the near/wide box means (radius 1 and 20, the wide support of
+ * 0.5 m imagery) — against the detector's one-pass changeScores in the same run (the ratio is what the
+ * extra evidence costs), and each extra kernel alone. The chi-score transform is a fixed well-conditioned
+ * one (its fit is not a pixel kernel).
  */
 
 import { accumulateBandStats, finishBandStats } from './band-stats.js';
@@ -64,7 +65,7 @@ export function bench(): BenchResult[] {
   const results: BenchResult[] = [];
 
   const v2Ms = bestTimeMs(() => changeScores(before, after, W, H, params, pairValid, score), 1, 3);
-  results.push(benchRow('v2 pass: changeScores (4 bands)', n, v2Ms, copy, sumOf(score)));
+  results.push(benchRow('detector pass: changeScores (4 bands)', n, v2Ms, copy, sumOf(score)));
   const pass = (wide: number) => () => {
     changeCues(before, after, W, H, params, pairValid, cva, mad);
     gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient);
@@ -72,9 +73,9 @@ export function bench(): BenchResult[] {
     boxMeanMin(fused, pairValid, W, H, 1, wide, score);
   };
   const v3Ms = bestTimeMs(pass(1), 1, 3);
-  results.push(benchRow('v3 pass, wide radius 1 (≥ 10 m)', n, v3Ms, copy, sumOf(score)));
+  results.push(benchRow('edge-cue candidate pass, wide radius 1 (≥ 10 m)', n, v3Ms, copy, sumOf(score)));
   const v3FineMs = bestTimeMs(pass(20), 1, 3);
-  results.push(benchRow('v3 pass, wide radius 20 (0.5 m)', n, v3FineMs, copy, sumOf(score)));
+  results.push(benchRow('edge-cue candidate pass, wide radius 20 (0.5 m)', n, v3FineMs, copy, sumOf(score)));
   const cuesMs = bestTimeMs(() => changeCues(before, after, W, H, params, pairValid, cva, mad), 1, 3);
   results.push(benchRow('  changeCues', n, cuesMs, copy, sumOf(mad)));
   const gradientMs = bestTimeMs(() => gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient), 1, 3);
