@@ -10,8 +10,8 @@ export const DETECTOR_VERSION = 'cva-isfa-min-otsu/3';
  */
 export const SCORE_HISTOGRAM = { min: 0, max: 16, bins: 1024 } as const;
 
-/** IR-MAD is fitted on a regular grid sample of at most this many pixels per scene pair: enough for stable canonical correlations of up to 16 bands, and it bounds the fit to about a second. */
-export const IRMAD_MAX_SAMPLES = 250_000;
+/** The ISFA transform is fitted on a regular grid sample of at most this many pixels per scene pair: enough for a stable second moment of up to 16 bands, and it bounds the fit to a fraction of a second. */
+export const TRANSFORM_MAX_SAMPLES = 250_000;
 
 /** Mask layers, in bit order of the class raster (bit 0 = farmland, bit 1 = red line). */
 export const MASK_LAYERS = ['farmland', 'redline'] as const;

@@ -3,7 +3,7 @@ import { andValidMask } from '../kernels/valid-mask.js';
 import { accumulateHistogram, histogramQuantile } from '../kernels/histogram.js';
 import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
-import { IRMAD_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
+import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import { computeCues, cropToInterior, scoreModel, type Cues } from '../detection/classify-change.js';
 import { fuseMinScaled } from '../kernels/fuse-scores.js';
@@ -38,7 +38,7 @@ const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
  *    which pixel-replicated (nativeBands);
  * 2. on the native evidence bands: per-band mean/std of each epoch over pixels valid in both (the
  *    z-scoring of the change vector), and a regular grid sample of valid pixel pairs (at most
- *    IRMAD_MAX_SAMPLES, the grid anchored at the overlap's corner), on which ISFA is fitted (isfa.ts:
+ *    TRANSFORM_MAX_SAMPLES, the grid anchored at the overlap's corner), on which ISFA is fitted (isfa.ts:
  *    the transformation under which unchanged pixels are white);
  * 3. both cues of every pixel of the blocks, their medians (the scale that makes them comparable), and
  *    the cues kept for the threshold (sampledScoreHistogram).
@@ -84,7 +84,7 @@ export async function computeSampleStats(
   // 2. band statistics and the ISFA sample
   const accBefore = new Float64Array(3 * bands);
   const accAfter = new Float64Array(3 * bands);
-  const stride = Math.max(1, Math.ceil(Math.sqrt(sampledPixels / IRMAD_MAX_SAMPLES)));
+  const stride = Math.max(1, Math.ceil(Math.sqrt(sampledPixels / TRANSFORM_MAX_SAMPLES)));
   const capacity = blocks.reduce((s, b) => s + Math.ceil(b.width / stride) * Math.ceil(b.height / stride), 0);
   const sampleBefore = new Float64Array(capacity * bands);
   const sampleAfter = new Float64Array(capacity * bands);

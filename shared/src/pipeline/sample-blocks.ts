@@ -5,7 +5,7 @@ import { blockRows } from './tile-rows.js';
 export const STATS_BLOCK = 512;
 
 /**
- * At most about this many blocks (≈ 4.2 Mpx at 512²) are decoded for the pair's band statistics, IR-MAD
+ * At most about this many blocks (≈ 4.2 Mpx at 512²) are decoded for the pair's band statistics, ISFA
  * sample and cue medians; a pair with no more blocks uses all of them (the statistics are then those of
  * every pixel, as before). Why: these are global moments and medians, which a spread sample of a few
  * million pixels pins down to well under the histogram's bin width, while decoding the whole pair for
