@@ -91,8 +91,8 @@ function computeIndex(plan: IndexPlan, channel: IndexChannel, epoch: 'before' | 
  */
 export function labelIndexSums(
   plan: IndexPlan,
-  before: Float32Array,
-  after: Float32Array,
+  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
+  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
   halo: LatticeWindow,
   window: LatticeWindow,
   labels: Int32Array,

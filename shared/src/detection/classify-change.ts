@@ -74,7 +74,10 @@ export interface WindowScore {
  * Fused change score: min of the two cues in multiples of their pair medians, averaged over the
  * valid 3×3 neighbourhood. Computed over the whole window given (read with a halo, see HALO_PX).
  */
-export function scoreWindow(before: Float32Array, after: Float32Array, width: number, height: number, model: ScoreModel, into?: Workspace): WindowScore {
+/** Samples a window may hold: float32 (unusable pixels NaN), or a file's own 8/16-bit samples (none unusable). */
+export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+
+export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace): WindowScore {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const b = subset ? pickBands(before, n, model.evidenceBands) : before;
@@ -115,8 +118,8 @@ export interface ChangeMaps {
 
 /** The window's imagery (planar, the file's bands) and the seasonal exclusion's vegetation test. */
 export interface SeasonalTest {
-  before: Float32Array;
-  after: Float32Array;
+  before: WindowSamples;
+  after: WindowSamples;
   test: VegetationTest;
 }
 

@@ -17,9 +17,9 @@ export function evidenceBands(bands: readonly (BandName | null)[], count: number
   return chosen.length > 0 ? chosen : Array.from({ length: count }, (_, i) => i);
 }
 
-/** Copies the chosen bands of a planar window into a new planar array (same pixel order). */
-export function pickBands(planar: Float32Array, pixels: number, indices: readonly number[]): Float32Array {
-  const out = new Float32Array(pixels * indices.length);
+/** Copies the chosen bands of a planar window into a new planar array of the same type (same pixel order). */
+export function pickBands<T extends Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array>(planar: T, pixels: number, indices: readonly number[]): T {
+  const out = new (planar.constructor as new (n: number) => T)(pixels * indices.length);
   indices.forEach((band, k) => out.set(planar.subarray(band * pixels, (band + 1) * pixels), k * pixels));
   return out;
 }

@@ -60,9 +60,9 @@ export interface PatchEvidence {
   /** The window read with its halo, and validity (both epochs) over it. */
   halo: LatticeWindow;
   haloValid: Uint8Array;
-  /** Planar windows over the halo, unusable pixels already NaN. */
-  before: Float32Array;
-  after: Float32Array;
+  /** Planar windows over the halo (float32 with unusable pixels NaN, or 8/16-bit samples with none). */
+  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
   plan: IndexPlan;
 }
 

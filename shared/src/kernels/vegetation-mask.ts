@@ -13,12 +13,15 @@
 
 import { requireIntegerInRange, requireLength } from './argument-checks.js';
 
+/** Planar samples the test reads: float32, or a file's own 8/16-bit integers (exact in float32). */
+export type VegetationSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+
 export type VegetationTest =
   | { index: 'ndvi'; nir: number; red: number; floor: number }
   | { index: 'exg'; red: number; green: number; blue: number; floor: number };
 
 /** The argument checks both kernels share (`outName` names the Uint8Array in messages). */
-function checkArguments(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, outName: string, out: Uint8Array): void {
+function checkArguments(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, outName: string, out: Uint8Array): void {
   requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
   const bands = test.index === 'ndvi' ? [test.nir, test.red] : [test.red, test.green, test.blue];
   for (const b of bands) requireIntegerInRange('band', b, 0, 0xffff);
@@ -51,7 +54,7 @@ export function vegetatedInBothMask(before: Float32Array, after: Float32Array, p
  * vegetatedInBothMask, evaluated only at set pixels, so its cost follows the set pixels (a change
  * decision holds a few per cent) rather than the window. Layout and bands as vegetatedInBothMask.
  */
-export function clearVegetatedInBoth(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, mask: Uint8Array): void {
+export function clearVegetatedInBoth(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, mask: Uint8Array): void {
   checkArguments(before, after, pixels, test, 'mask', mask);
   const floor = test.floor;
   if (test.index === 'ndvi') {

@@ -34,7 +34,7 @@ export class HaloWindowCache {
    *  after chunk (they are megabytes each, and their churn was a large share of the collector's time). */
   private readonly spare: TileSamples[] = [];
   private readonly across: number;
-  private scratch = new Float32Array(0);
+  private readonly scratch = new Map<new (n: number) => TileSamples, TileSamples>();
 
   constructor(
     private readonly read: TileReader,
@@ -50,40 +50,49 @@ export class HaloWindowCache {
 
   /**
    * The halo window `halo`; `nextTop` is the first row of the next tile row's halos (null on the last
-   * row), which tells what to keep. The array is reused by the next call: use it before then.
+   * row), which tells what to keep. The window comes in the chunks' own 8/16-bit sample type when every
+   * chunk it touches holds that type (nothing unusable in them), else as float32 (unusable pixels NaN);
+   * the values are the same either way. The array is reused by the next call: use it before then.
    */
-  async window(halo: LatticeWindow, nextTop: number | null): Promise<Float32Array> {
+  async window(halo: LatticeWindow, nextTop: number | null): Promise<TileSamples> {
     this.release(halo, nextTop);
-    const n = halo.width * halo.height;
-    if (this.scratch.length < n * this.picks.length) this.scratch = new Float32Array(n * this.picks.length);
-    const out = this.scratch.subarray(0, n * this.picks.length);
     const { area } = this;
     const cy0 = Math.floor((halo.row - area.row) / CHUNK_PX);
     const cy1 = Math.floor((halo.row + halo.height - 1 - area.row) / CHUNK_PX);
     const cx0 = Math.floor((halo.col - area.col) / CHUNK_PX);
     const cx1 = Math.floor((halo.col + halo.width - 1 - area.col) / CHUNK_PX);
-    for (let cy = cy0; cy <= cy1; cy++) {
-      for (let cx = cx0; cx <= cx1; cx++) {
-        const chunk = await this.chunk(cy, cx);
-        const w = chunk.window;
-        const x0 = Math.max(w.col, halo.col);
-        const y0 = Math.max(w.row, halo.row);
-        const x1 = Math.min(w.col + w.width, halo.col + halo.width);
-        const y1 = Math.min(w.row + w.height, halo.row + halo.height);
-        if (y0 < chunk.top) throw new Error(`halo window needs rows of chunk ${cy},${cx} that were already released`);
-        const plane = w.width * (w.row + w.height - chunk.top);
-        const span = x1 - x0;
-        for (let k = 0; k < this.picks.length; k++) {
-          const src = this.picks[k]! * plane;
-          const dst = k * n;
-          for (let y = y0; y < y1; y++) {
-            const from = src + (y - chunk.top) * w.width + (x0 - w.col);
-            out.set(chunk.samples.subarray(from, from + span), dst + (y - halo.row) * halo.width + (x0 - halo.col));
-          }
+    const chunks: Held[] = [];
+    for (let cy = cy0; cy <= cy1; cy++) for (let cx = cx0; cx <= cx1; cx++) chunks.push(await this.chunk(cy, cx));
+    const type = chunks[0]!.samples.constructor as new (n: number) => TileSamples;
+    const native = type !== Float32Array && chunks.every((c) => c.samples.constructor === type);
+    const n = halo.width * halo.height;
+    const out = this.scratchFor(native ? type : Float32Array, n * this.picks.length);
+    for (const chunk of chunks) {
+      const w = chunk.window;
+      const x0 = Math.max(w.col, halo.col);
+      const y0 = Math.max(w.row, halo.row);
+      const x1 = Math.min(w.col + w.width, halo.col + halo.width);
+      const y1 = Math.min(w.row + w.height, halo.row + halo.height);
+      if (y0 < chunk.top) throw new Error(`halo window needs rows of a chunk at ${w.col},${w.row} that were already released`);
+      const plane = w.width * (w.row + w.height - chunk.top);
+      const span = x1 - x0;
+      for (let k = 0; k < this.picks.length; k++) {
+        const src = this.picks[k]! * plane;
+        const dst = k * n;
+        for (let y = y0; y < y1; y++) {
+          const from = src + (y - chunk.top) * w.width + (x0 - w.col);
+          out.set(chunk.samples.subarray(from, from + span) as never, dst + (y - halo.row) * halo.width + (x0 - halo.col));
         }
       }
     }
     return out;
+  }
+
+  /** A scratch array of `type` with exactly `length` values (the view of a buffer kept between calls). */
+  private scratchFor(type: new (n: number) => TileSamples, length: number): TileSamples {
+    let held = this.scratch.get(type);
+    if (held === undefined || held.length < length) this.scratch.set(type, (held = new type(length)));
+    return held.subarray(0, length);
   }
 
   /**
