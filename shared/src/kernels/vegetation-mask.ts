@@ -2,11 +2,10 @@
  * Pixels vegetated in both epochs: the seasonal part of a pair, which detector 3 never calls change
  * (crop growth, harvest, phenology — docs/detection.md, step 7a).
  *
- * Layout: `before`/`after` band-sequential Float32 (`planar[b*pixels + i]`), band arguments are
- * positions in them; `out` Uint8Array(pixels): 1 vegetated in both, else 0. Only the named bands are
- * read. Vegetated means NDVI = (nir − red)/(nir + red) ≥ floor (Rouse et al. 1974), or, for RGB-only
+ * Layout: `before`/`after` band-sequential (`planar[b*pixels + i]`), band arguments are positions in
+ * them; `mask` Uint8Array(pixels), only ever cleared. Only the named bands are read. Vegetated means NDVI = (nir − red)/(nir + red) ≥ floor (Rouse et al. 1974), or, for RGB-only
  * imagery, ExG = (2g − r − b)/(r + g + b) ≥ floor (Woebbecke et al. 1995) — each computed exactly as
- * normalizedDifference / excessGreen compute it (float32 result), so the mask agrees with the typing's
+ * normalizedDifference / excessGreen compute it (float32 result), so the test agrees with the typing's
  * indices. An undefined index (zero sum, non-finite samples) is not vegetated.
  * Edges: purely per-pixel.
  */
@@ -20,42 +19,17 @@ export type VegetationTest =
   | { index: 'ndvi'; nir: number; red: number; floor: number }
   | { index: 'exg'; red: number; green: number; blue: number; floor: number };
 
-/** The argument checks both kernels share (`outName` names the Uint8Array in messages). */
-function checkArguments(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, outName: string, out: Uint8Array): void {
+/**
+ * Clears `mask` (Uint8Array(pixels), 1 = set) where both epochs are vegetated, testing set pixels only,
+ * so the cost follows the set pixels (a change decision holds a few per cent) rather than the window.
+ */
+export function clearVegetatedInBoth(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, mask: Uint8Array): void {
   requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
   const bands = test.index === 'ndvi' ? [test.nir, test.red] : [test.red, test.green, test.blue];
   for (const b of bands) requireIntegerInRange('band', b, 0, 0xffff);
   requireLength('before', before, (Math.max(...bands) + 1) * pixels);
   requireLength('after', after, (Math.max(...bands) + 1) * pixels);
-  requireLength(outName, out, pixels);
-}
-
-export function vegetatedInBothMask(before: Float32Array, after: Float32Array, pixels: number, test: VegetationTest, out: Uint8Array): void {
-  checkArguments(before, after, pixels, test, 'out', out);
-  const floor = test.floor;
-  if (test.index === 'ndvi') {
-    const pn = test.nir * pixels;
-    const pr = test.red * pixels;
-    for (let i = 0; i < pixels; i++) {
-      out[i] = ndviAtLeast(before[pn + i]!, before[pr + i]!, floor) && ndviAtLeast(after[pn + i]!, after[pr + i]!, floor) ? 1 : 0;
-    }
-    return;
-  }
-  const pr = test.red * pixels;
-  const pg = test.green * pixels;
-  const pb = test.blue * pixels;
-  for (let i = 0; i < pixels; i++) {
-    out[i] = exgAtLeast(before[pr + i]!, before[pg + i]!, before[pb + i]!, floor) && exgAtLeast(after[pr + i]!, after[pg + i]!, after[pb + i]!, floor) ? 1 : 0;
-  }
-}
-
-/**
- * Clears `mask` (Uint8Array(pixels), 1 = set) where both epochs are vegetated: the same test as
- * vegetatedInBothMask, evaluated only at set pixels, so its cost follows the set pixels (a change
- * decision holds a few per cent) rather than the window. Layout and bands as vegetatedInBothMask.
- */
-export function clearVegetatedInBoth(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, mask: Uint8Array): void {
-  checkArguments(before, after, pixels, test, 'mask', mask);
+  requireLength('mask', mask, pixels);
   const floor = test.floor;
   if (test.index === 'ndvi') {
     const pn = test.nir * pixels;
