@@ -93,8 +93,9 @@ export async function computeSampleStats(
     const block = blocks[k]!;
     const n = block.width * block.height;
     const [all0, all1] = await read(k);
-    const b = pickBands(all0, n, evidence);
-    const a = pickBands(all1, n, evidence);
+    // evidence is a sorted subset of the bands: all of them when as many
+    const b = evidence.length === beforeSide.bands ? all0 : pickBands(all0, n, evidence);
+    const a = evidence.length === afterSide.bands ? all1 : pickBands(all1, n, evidence);
     const valid = new Uint8Array(n).fill(1);
     andValidMask(b, block.width, block.height, bands, beforeSide.nodata, valid);
     andValidMask(a, block.width, block.height, bands, afterSide.nodata, valid);

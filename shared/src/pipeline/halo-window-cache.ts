@@ -56,13 +56,8 @@ export class HaloWindowCache {
    */
   async window(halo: LatticeWindow, nextTop: number | null): Promise<TileSamples> {
     this.release(halo, nextTop);
-    const { area } = this;
-    const cy0 = Math.floor((halo.row - area.row) / CHUNK_PX);
-    const cy1 = Math.floor((halo.row + halo.height - 1 - area.row) / CHUNK_PX);
-    const cx0 = Math.floor((halo.col - area.col) / CHUNK_PX);
-    const cx1 = Math.floor((halo.col + halo.width - 1 - area.col) / CHUNK_PX);
     const chunks: Held[] = [];
-    for (let cy = cy0; cy <= cy1; cy++) for (let cx = cx0; cx <= cx1; cx++) chunks.push(await this.chunk(cy, cx));
+    for (const [cy, cx] of this.chunksUnder(halo)) chunks.push(await this.chunk(cy, cx));
     const type = chunks[0]!.samples.constructor as new (n: number) => TileSamples;
     const native = type !== Float32Array && chunks.every((c) => c.samples.constructor === type);
     const n = halo.width * halo.height;
@@ -100,14 +95,19 @@ export class HaloWindowCache {
    * statistics starts on its first row of tiles). The halos must be the next ones served, in order.
    */
   async preload(halos: readonly LatticeWindow[]): Promise<void> {
+    for (const halo of halos) for (const [cy, cx] of this.chunksUnder(halo)) await this.chunk(cy, cx);
+  }
+
+  /** Chunk coordinates (row, column of chunks) a window touches, in raster order. */
+  private chunksUnder(window: LatticeWindow): Array<[number, number]> {
     const { area } = this;
-    for (const halo of halos) {
-      const cy0 = Math.floor((halo.row - area.row) / CHUNK_PX);
-      const cy1 = Math.floor((halo.row + halo.height - 1 - area.row) / CHUNK_PX);
-      const cx0 = Math.floor((halo.col - area.col) / CHUNK_PX);
-      const cx1 = Math.floor((halo.col + halo.width - 1 - area.col) / CHUNK_PX);
-      for (let cy = cy0; cy <= cy1; cy++) for (let cx = cx0; cx <= cx1; cx++) await this.chunk(cy, cx);
-    }
+    const cy0 = Math.floor((window.row - area.row) / CHUNK_PX);
+    const cy1 = Math.floor((window.row + window.height - 1 - area.row) / CHUNK_PX);
+    const cx0 = Math.floor((window.col - area.col) / CHUNK_PX);
+    const cx1 = Math.floor((window.col + window.width - 1 - area.col) / CHUNK_PX);
+    const out: Array<[number, number]> = [];
+    for (let cy = cy0; cy <= cy1; cy++) for (let cx = cx0; cx <= cx1; cx++) out.push([cy, cx]);
+    return out;
   }
 
   private async chunk(cy: number, cx: number): Promise<Held> {

@@ -5,7 +5,7 @@ import { haloOf, scoreModel } from '../detection/classify-change.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
-import { maskUnusablePixels, sceneValidity, type ReflectanceScale } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
 import { HaloWindowCache, type TileReader } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -82,10 +82,16 @@ export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName
   return raster;
 }
 
+/** The validity rules of one file of the pair (docs/detection.md, step 1). */
+function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validity: PairValidity): SceneValidity {
+  const info = raster.info;
+  return sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+}
+
 /** One file of the pair read by lattice windows (on `placement`), unusable pixels NaN. */
 export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null): PairSide {
   const info = raster.info;
-  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+  const rules = validityRules(raster, bands, validity);
   return {
     bands: info.bands,
     nodata: info.nodata,
@@ -103,11 +109,11 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
  * in the chunk is unusable — no cloud test, no mask band or file, and no pixel at the saturation value in
  * its first band (a pixel saturated in every band is saturated there) — else as maskedSide reads them
  * (float32, unusable pixels NaN). Why: most chunks have nothing to mask, and 16-bit chunks are half the
- * memory and skip a conversion; the halo windows are float32 either way, with the same values.
+ * memory and bytes to move, with the same values (HaloWindowCache serves them as they are).
  */
 export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, side: PairSide, validity: PairValidity, mask: GeoTiffRaster | null, bands: (BandName | null)[]): TileReader {
   const info = raster.info;
-  const rules = sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+  const rules = validityRules(raster, bands, validity);
   const plain = rules.cloud === null && rules.maskBand === null && mask === null && info.sampleFormat !== 'float' && info.bitsPerSample <= 16;
   return async (w, reuse) => {
     if (!plain) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
