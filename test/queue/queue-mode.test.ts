@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type Job } from 'bullmq';
-import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import {
   createRedis,
@@ -16,14 +15,11 @@ import {
   submitBatch,
   type BlobStore,
 } from '@shoutu/shared';
-import { parseIngestEnv, startIngestWorker } from '@shoutu/ingest';
-import { parseDetectEnv, startDetectWorker } from '@shoutu/detect';
-import { parseAlertEnv, startAlertWorker } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix } from '../support/redis.js';
 import { startS3Server } from '../support/s3-server.js';
+import { queueEnv, startQueueWorkers } from '../support/queue-workers.js';
 import { fixture, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
-const logger = pino({ level: 'silent' });
 
 let redisHandle: Awaited<ReturnType<typeof ensureRedis>>;
 let s3: Awaited<ReturnType<typeof startS3Server>>;
@@ -62,19 +58,8 @@ beforeAll(async () => {
   s3 = await startS3Server();
   prefix = uniquePrefix('queue-mode');
   redis = createRedis(redisHandle.url);
-  const env = {
-    REDIS_URL: redisHandle.url,
-    SHOUTU_QUEUE_PREFIX: prefix,
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: s3.config.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey,
-    LOG_LEVEL: 'silent',
-  };
-  workers.push(startIngestWorker(parseIngestEnv(env), logger));
-  workers.push(startDetectWorker(parseDetectEnv({ ...env, DETECT_CONCURRENCY: '2' }), logger));
-  workers.push(startAlertWorker(parseAlertEnv(env), logger));
+  const env = queueEnv(redisHandle.url, prefix, s3);
+  workers.push(...startQueueWorkers(env));
   store = createStore({ kind: "s3", ...s3.config });
   ingestQueue = new Queue(QUEUES.ingest, { connection: redis, prefix });
   alertQueue = new Queue(QUEUES.alert, { connection: redis, prefix });

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type Job } from 'bullmq';
-import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -35,14 +34,12 @@ import {
   type AlertFeature,
   type BlobStore,
 } from '@shoutu/shared';
-import { parseIngestEnv, startIngestWorker } from '@shoutu/ingest';
-import { parseDetectEnv, startDetectWorker } from '@shoutu/detect';
-import { buildApiServer, parseAlertEnv, redisIndexedAlerts, startAlertWorker } from '@shoutu/alert';
+import { buildApiServer, redisIndexedAlerts } from '@shoutu/alert';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { startS3Server } from '../support/s3-server.js';
+import { queueEnv, startQueueWorkers } from '../support/queue-workers.js';
 import { loadDemoMasks, REPO_ROOT, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
-const logger = pino({ level: 'silent' });
 // Smaller tiles than the default: more alert-tile jobs, so the crashes land among them.
 const parameters = defaultParameters({ tileSize: 256 });
 const PREFIX = 'crash';
@@ -95,19 +92,8 @@ beforeAll(async () => {
   referenceEvents = (await redis.xrange('reference:alerts', '-', '+')).map(([, fields]) => fields);
   await redis.flushall();
 
-  const env = {
-    REDIS_URL: redisServer.url,
-    SHOUTU_QUEUE_PREFIX: PREFIX,
-    S3_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: s3.config.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey,
-    LOG_LEVEL: 'silent',
-  };
-  workers.push(startIngestWorker(parseIngestEnv(env), logger));
-  workers.push(startDetectWorker(parseDetectEnv({ ...env, DETECT_CONCURRENCY: '2' }), logger));
-  workers.push(startAlertWorker(parseAlertEnv(env), logger));
+  const env = queueEnv(redisServer.url, PREFIX, s3);
+  workers.push(...startQueueWorkers(env));
   store = createStore({ kind: 's3', ...s3.config });
   ingestQueue = new Queue(QUEUES.ingest, { connection: redis, prefix: PREFIX });
   alertQueue = new Queue(QUEUES.alert, { connection: redis, prefix: PREFIX });
@@ -260,17 +246,7 @@ describe('Redis killed with SIGKILL mid-run and restarted', () => {
     expect(await call('GET', '/collections/alerts/items?limit=10000')).toEqual(before.items);
 
     const rebuild = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'alerts', 'rebuild'], {
-      env: {
-        ...process.env,
-        REDIS_URL: redisServer.url,
-        SHOUTU_QUEUE_PREFIX: PREFIX,
-        S3_BUCKET: s3.bucket,
-        S3_ENDPOINT: s3.endpoint,
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_ACCESS_KEY_ID: s3.config.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.config.secretAccessKey,
-        LOG_LEVEL: 'silent',
-      },
+      env: { ...process.env, ...queueEnv(redisServer.url, PREFIX, s3) },
       encoding: 'utf8',
       timeout: 120_000,
     });
