@@ -26,6 +26,7 @@
 
 import { cholesky, NotPositiveDefiniteError } from './irmad/linear-algebra.js';
 import { chiSquareSurvivalFor } from './irmad/chi-square.js';
+import { momentStep, reweightStep } from './isfa-steps.js';
 
 export interface IsfaResult {
   bands: number;
@@ -90,7 +91,8 @@ export function isfa(
   const previous = new Float64Array(p * p);
   const block = new Float64Array(p * p);
   const L = new Float64Array(p * p);
-  const y = new Float64Array(p);
+  const moment = momentStep(p);
+  const reweight = reweightStep(p);
   let iterations = 0;
   let converged = false;
   for (;;) {
@@ -98,20 +100,7 @@ export function isfa(
     A.fill(0);
     let sw = 0;
     for (let start = 0; start < samples; start += BLOCK) {
-      block.fill(0);
-      let bw = 0;
-      const end = Math.min(samples, start + BLOCK);
-      for (let k = start; k < end; k++) {
-        const w = weight[k]!;
-        if (w === 0) continue;
-        bw += w;
-        const o = k * p;
-        for (let i = 0; i < p; i++) {
-          const wi = w * d[o + i]!;
-          for (let j = 0; j <= i; j++) block[i * p + j] = block[i * p + j]! + wi * d[o + j]!;
-        }
-      }
-      sw += bw;
+      sw += moment(d, weight, start, Math.min(samples, start + BLOCK), block);
       for (let i = 0; i < p * p; i++) A[i] = A[i]! + block[i]!;
     }
     iterations++;
@@ -141,10 +130,7 @@ export function isfa(
     previous.set(A);
     // 2.–3. Z under this fit, and the no-change weights
     factor(A, p, L);
-    for (let k = 0; k < samples; k++) {
-      if (usable[k] === 0) continue;
-      weight[k] = survival(whitenedSquare(L, p, d, k * p, y));
-    }
+    reweight(d, weight, usable, samples, L, survival);
   }
   factor(A, p, L);
   // T = L⁻¹ (lower triangular), by forward substitution on the unit vectors
@@ -196,17 +182,4 @@ function factor(A: Float64Array, p: number, L: Float64Array): void {
       if (!(error instanceof NotPositiveDefiniteError) || relative > 1) throw error;
     }
   }
-}
-
-/** |L⁻¹ d|² for the sample at d[o … o+p). */
-function whitenedSquare(L: Float64Array, p: number, d: Float64Array, o: number, y: Float64Array): number {
-  let z = 0;
-  for (let i = 0; i < p; i++) {
-    let s = d[o + i]!;
-    for (let k = 0; k < i; k++) s -= L[i * p + k]! * y[k]!;
-    const v = s / L[i * p + i]!;
-    y[i] = v;
-    z += v * v;
-  }
-  return z;
 }

@@ -13,14 +13,22 @@ import { pickBands } from '../detection/evidence-bands.js';
 import { nativeBands } from '../detection/native-bands.js';
 import { accumulateReplicationContrast, REPLICATION_COUNTS_PER_BAND } from '../kernels/replication-contrast.js';
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
+import type { TileSamples } from './halo-window-cache.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
   bands: number;
   nodata: number | null;
-  /** `reuse`: an array of the window's size the caller no longer needs (the read may fill it). */
-  readWindow(window: LatticeWindow, reuse?: Float32Array): Promise<Float32Array>;
+  /**
+   * Every band of the window, planar: float32 with unusable pixels NaN, or, when nothing in the window is
+   * unusable, possibly the file's own 8/16-bit samples (the same values). `reuse`: an array of the
+   * window's size the caller no longer needs (the read may fill it).
+   */
+  readWindow(window: LatticeWindow, reuse?: TileSamples): Promise<TileSamples>;
 }
+
+/** Takes each sampled block's samples once the statistics are done with them (see computePairStats). */
+export type AdoptBlock = (window: LatticeWindow, before: TileSamples, after: TileSamples) => void;
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */
 export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
@@ -43,31 +51,47 @@ const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
  * 3. both cues of every pixel of the blocks, their medians (the scale that makes them comparable), and
  *    the cues kept for the threshold (sampledScoreHistogram).
  * The blocks decoded in sweep 1 are reused when they fit in SAMPLE_CACHE_BYTES, else decoded again;
- * either way at most about 16 blocks are decoded, whatever the scene size.
+ * either way at most about 16 blocks are decoded, whatever the scene size. `adopt`, when given, takes each
+ * block's samples after sweep 3 (detection keeps them instead of decoding those blocks again).
  */
 export async function computeSampleStats(
   beforeSide: PairSide,
   afterSide: PairSide,
   overlap: LatticeWindow,
   candidates: readonly number[],
+  adopt?: AdoptBlock,
 ): Promise<{ stats: SampleStats; blocks: SampledBlock[] }> {
   const blocks = sampleBlocks(overlap);
   const sampledPixels = blocks.reduce((s, b) => s + b.width * b.height, 0);
   const keep = sampledPixels * (beforeSide.bands + afterSide.bands) * 4 <= SAMPLE_CACHE_BYTES;
-  const kept: Array<[Float32Array, Float32Array] | null> = [];
-  const read = async (k: number): Promise<[Float32Array, Float32Array]> => {
+  const kept: Array<[TileSamples, TileSamples] | null> = [];
+  const raw = async (k: number): Promise<[TileSamples, TileSamples]> => {
     const held = kept[k];
     if (held) return held;
     const block = blocks[k]!;
     return Promise.all([beforeSide.readWindow(block), afterSide.readWindow(block)]);
+  };
+  // The sweeps work on float32: a block read in the file's own samples is converted into these, reused
+  // block after block (kept blocks stay in their own samples, half the memory for 16-bit files).
+  const scratch: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+  const asFloat32 = (samples: TileSamples, side: 0 | 1): Float32Array => {
+    if (samples instanceof Float32Array) return samples;
+    if (scratch[side].length !== samples.length) scratch[side] = new Float32Array(samples.length);
+    scratch[side].set(samples);
+    return scratch[side];
+  };
+  const read = async (k: number): Promise<[Float32Array, Float32Array]> => {
+    const [b, a] = await raw(k);
+    return [asFloat32(b, 0), asFloat32(a, 1)];
   };
 
   // 1. native bands
   const contrast = new Float64Array(beforeSide.bands * REPLICATION_COUNTS_PER_BAND);
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
-    const [b, a] = await read(k);
-    kept.push(keep ? [b, a] : null);
+    const samples = await raw(k);
+    kept.push(keep ? samples : null);
+    const [b, a] = [asFloat32(samples[0], 0), asFloat32(samples[1], 1)];
     // the top CONTRAST_ROWS rows of each block: thousands of runs, plenty for 0.85 against 0.1
     const rows = Math.min(block.height, CONTRAST_ROWS);
     const n = block.width * block.height;
@@ -140,9 +164,10 @@ export async function computeSampleStats(
   const sampled: SampledBlock[] = [];
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
-    const [b, a] = await read(k);
+    const samples = await raw(k);
     kept[k] = null; // let each block go once used
-    const cues = computeCues(b, a, block.width, block.height, cueModel);
+    const cues = computeCues(asFloat32(samples[0], 0), asFloat32(samples[1], 1), block.width, block.height, cueModel);
+    adopt?.(block, samples[0], samples[1]);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
     sampled.push({ window: block, cues });
@@ -239,15 +264,16 @@ export function pixelsIn(hist: Float64Array): number {
  * Otsu's threshold on the histogram of the fused score over the sampled blocks (sampledScoreHistogram).
  * Why the sample, not every pixel: the threshold is then known before detection reads the pair, so
  * detection reads each file once and classifies as it goes; for pairs of up to 16 blocks the sample is
- * every pixel. validPixels counts the valid pixels the histogram holds.
+ * every pixel. validPixels counts the valid pixels the histogram holds. `adopt`: see computeSampleStats.
  */
 export async function computePairStats(
   beforeSide: PairSide,
   afterSide: PairSide,
   overlap: LatticeWindow,
   candidates: readonly number[],
+  adopt?: AdoptBlock,
 ): Promise<PairStats> {
-  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, candidates);
+  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, candidates, adopt);
   const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }

@@ -185,7 +185,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     // Worker threads decode their first row of tiles while this thread computes the statistics (the
     // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
     for (const [k, [from]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from }).catch(() => undefined);
-    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence);
+    // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
+    const [ownFrom, ownTo] = ranges[0]!;
+    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo));
     const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);

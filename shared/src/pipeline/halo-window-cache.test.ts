@@ -74,4 +74,49 @@ describe('HaloWindowCache', () => {
       expect([...reads.values()].every((n) => n === 1), `trial ${trial}: a chunk was read twice`).toBe(true);
     }
   });
+
+  it('serves adopted chunks without reading them; a window that is not one of its chunks is not adopted', async () => {
+    const width = 1300;
+    const height = 1200;
+    const bands = 2;
+    const random = mulberry32(5);
+    const raster = new Uint16Array(width * height * bands);
+    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+    const placement = { lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement;
+    const area = { col: 0, row: 0, width, height };
+    const rows = groupRows(tilesOf(placement).map((c) => c.window));
+    const reads: string[] = [];
+    const cache = new HaloWindowCache(
+      (w) => {
+        reads.push(`${w.col},${w.row}`);
+        return Promise.resolve(windowOf(raster, width, height, bands, w));
+      },
+      area,
+      bands,
+      [1, 0],
+    );
+    // two chunks (one clipped at the right edge), a misaligned window and a wrongly sized one
+    const adopted = [
+      { col: 512, row: 512, width: 512, height: 512 },
+      { col: 1024, row: 1024, width: 276, height: 176 },
+    ];
+    for (const w of adopted) cache.adopt(w, windowOf(raster, width, height, bands, w));
+    cache.adopt({ col: 100, row: 0, width: 512, height: 512 }, windowOf(raster, width, height, bands, { col: 100, row: 0, width: 512, height: 512 }));
+    cache.adopt({ col: 0, row: 512, width: 256, height: 256 }, windowOf(raster, width, height, bands, { col: 0, row: 512, width: 256, height: 256 }));
+    for (let r = 0; r < rows.length; r++) {
+      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
+      for (const tile of rows[r]!) {
+        const halo = haloOf(tile, area);
+        const got = await cache.window(halo, nextTop);
+        const direct = windowOf(raster, width, height, bands, halo);
+        const n = halo.width * halo.height;
+        const expected = new Uint16Array(2 * n);
+        expected.set(direct.subarray(n, 2 * n), 0);
+        expected.set(direct.subarray(0, n), n);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+      }
+    }
+    // 3 × 3 chunks, two of them adopted: each of the other seven read once
+    expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024']);
+  });
 });

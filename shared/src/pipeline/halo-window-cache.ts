@@ -35,6 +35,8 @@ export class HaloWindowCache {
   private readonly spare: TileSamples[] = [];
   private readonly across: number;
   private readonly scratch = new Map<new (n: number) => TileSamples, TileSamples>();
+  /** Top row of the latest halo served: chunks starting above it may have been dropped already. */
+  private passed = -Infinity;
 
   constructor(
     private readonly read: TileReader,
@@ -98,6 +100,23 @@ export class HaloWindowCache {
     for (const halo of halos) for (const [cy, cx] of this.chunksUnder(halo)) await this.chunk(cy, cx);
   }
 
+  /**
+   * Takes a chunk decoded elsewhere (a sampled block of the pair statistics, read by this cache's reader):
+   * `window` must be exactly one of this cache's chunks, else the samples are not used. A chunk already
+   * held, or one whose rows were already passed, is left as it is.
+   */
+  adopt(window: LatticeWindow, samples: TileSamples): void {
+    const { area } = this;
+    const cx = (window.col - area.col) / CHUNK_PX;
+    const cy = (window.row - area.row) / CHUNK_PX;
+    if (!Number.isInteger(cx) || !Number.isInteger(cy) || cx < 0 || cy < 0 || cx >= this.across) return;
+    const chunk = this.chunkWindow(cy, cx);
+    if (chunk.width !== window.width || chunk.height !== window.height || samples.length !== chunk.width * chunk.height * this.fileBands) return;
+    const key = cy * this.across + cx;
+    if (this.held.has(key) || chunk.row < this.passed) return;
+    this.held.set(key, { samples, window: chunk, top: chunk.row });
+  }
+
   /** Chunk coordinates (row, column of chunks) a window touches, in raster order. */
   private chunksUnder(window: LatticeWindow): Array<[number, number]> {
     const { area } = this;
@@ -110,21 +129,26 @@ export class HaloWindowCache {
     return out;
   }
 
+  /** The window of chunk (cy, cx): CHUNK_PX squares anchored at the area's corner, clipped to it. */
+  private chunkWindow(cy: number, cx: number): LatticeWindow {
+    const { area } = this;
+    const col = area.col + cx * CHUNK_PX;
+    const row = area.row + cy * CHUNK_PX;
+    return { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row) };
+  }
+
   private async chunk(cy: number, cx: number): Promise<Held> {
     const key = cy * this.across + cx;
     let held = this.held.get(key);
     if (held === undefined) {
-      const { area } = this;
-      const col = area.col + cx * CHUNK_PX;
-      const row = area.row + cy * CHUNK_PX;
-      const window = { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row) };
+      const window = this.chunkWindow(cy, cx);
       const size = window.width * window.height * this.fileBands;
       const at = this.spare.findIndex((s) => s.length === size);
       const samples = await this.read(window, at >= 0 ? this.spare.splice(at, 1)[0] : undefined);
       if (samples.length !== window.width * window.height * this.fileBands) {
         throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
       }
-      held = { samples, window, top: row };
+      held = { samples, window, top: window.row };
       this.held.set(key, held);
     }
     return held;
@@ -135,6 +159,7 @@ export class HaloWindowCache {
    * of it are no longer needed by this row of tiles, so they keep only rows from `nextTop` on (or go).
    */
   private release(halo: LatticeWindow, nextTop: number | null): void {
+    this.passed = Math.max(this.passed, halo.row);
     for (const [key, held] of this.held) {
       const w = held.window;
       const bottom = w.row + w.height;

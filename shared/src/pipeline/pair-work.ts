@@ -1,4 +1,4 @@
-import { extentOf, placeRaster, tilesOf, type Placement } from '../grid/lattice.js';
+import { extentOf, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
 import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
@@ -6,7 +6,7 @@ import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
 import { maskUnusablePixels, sceneValidity, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
-import { HaloWindowCache, type TileReader } from './halo-window-cache.js';
+import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
@@ -97,7 +97,7 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
     nodata: info.nodata,
     readWindow: async (w, reuse) => {
       const [x, y] = [w.col - placement.col0, w.row - placement.row0];
-      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height, reuse), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
+      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height, reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
       maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
       return planar;
     },
@@ -188,9 +188,26 @@ export class PairWork {
     return new PairWork(await openPairRasters(spec), spec);
   }
 
-  /** The two sides as the statistics read them. */
+  /** The two sides as the statistics read them: by chunks, as detection reads them (see adopt). */
   sides(): { before: PairSide; after: PairSide } {
-    return { before: this.before, after: this.after };
+    return { before: { ...this.before, readWindow: this.beforeChunks }, after: { ...this.after, readWindow: this.afterChunks } };
+  }
+
+  /**
+   * Hands this thread's halo caches a chunk the statistics decoded (a sampled block, read by sides()),
+   * when a halo of tile rows [from, to) needs it: detection then does not decode it again.
+   */
+  adopt(window: LatticeWindow, before: TileSamples, after: TileSamples, from: number, to: number): void {
+    const overlap = extentOf(this.placement);
+    const first = this.rows[from]?.[0];
+    const last = this.rows[to - 1]?.[0];
+    if (!first || !last) return;
+    const top = haloOf(first, overlap).row;
+    const lastHalo = haloOf(last, overlap);
+    if (window.row + window.height <= top || window.row >= lastHalo.row + lastHalo.height) return;
+    const { before: b, after: a } = this.caches();
+    b.adopt(window, before);
+    a.adopt(window, after);
   }
 
   /** One halo cache per epoch over the overlap, returning `picks` of the file's bands. */

@@ -15,7 +15,12 @@
  * block never decodes to more than its declared size, and progressive streams (whose decoding time has
  * no bound in the pixel count) are refused. libjpeg warnings (e.g. data that ends early) fail the block.
  */
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
+
+// sharp (libvips) loads on the first JPEG block: most rasters are not JPEG, and loading it costs every
+// process and worker thread that reads rasters about 0.14 s.
+let sharpModule: Promise<typeof import('sharp')> | null = null;
+const loadSharp = () => (sharpModule ??= import('sharp')).then((m) => m.default);
 
 const SOI = 0xd8;
 const EOI = 0xd9;
@@ -118,6 +123,7 @@ export async function decodeJpegBlock(tables: Uint8Array | null, block: Uint8Arr
   if (frame.width !== spec.width || frame.height < 1 || frame.height > spec.maxRows) {
     throw new Error(`JPEG block is ${frame.width}x${frame.height}, the block is ${spec.width} wide and at most ${spec.maxRows} high`);
   }
+  const sharp = await loadSharp();
   let image = sharp(stream, { failOn: 'warning', limitInputPixels: frame.width * frame.height, sequentialRead: true });
   // keep the stored samples: no conversion to sRGB for grey (1) or CMYK-like (4) streams
   if (spec.components === 1) image = image.toColourspace('b-w');
