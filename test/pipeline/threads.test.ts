@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, detectPair, directorySource, runBatch, type StoreConfig } from '@shoutu/shared';
+import { startPairWorkers } from '@shoutu/shared/pipeline/pair-workers.js';
 import { fixture, loadDemoMasks, REPO_ROOT, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
 const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
 
-async function run(threads: number) {
+async function run(threads: number, extra: Partial<Parameters<typeof detectPair>[0]> = {}) {
   return detectPair({
+    ...extra,
     before: { path: fixture('taizhou', '2000-03-17', 'scene.tif') },
     after: { path: fixture('taizhou', '2003-02-06', 'scene.tif') },
     bands: [...TAIZHOU_BANDS],
@@ -42,6 +44,23 @@ describe('detection gives the same bytes whatever the number of worker threads',
       expect(JSON.stringify(other.patches)).toBe(JSON.stringify(one.patches));
       expect(JSON.stringify(other.summary)).toBe(JSON.stringify(one.summary));
     }
+  }, 120_000);
+
+  it('workers started ahead: the same bytes, extra workers left idle, the pool closed after success and failure', async () => {
+    const one = await run(1);
+    // three workers for two threads: detectPair uses one and closes all
+    const pool = startPairWorkers(3);
+    const two = await run(2, { workers: pool });
+    expect(Buffer.from(two.changeTif).equals(Buffer.from(one.changeTif))).toBe(true);
+    expect(JSON.stringify(two.patches)).toBe(JSON.stringify(one.patches));
+    expect(JSON.stringify(two.summary)).toBe(JSON.stringify(one.summary));
+    await expect(pool.run(0, { kind: 'close' })).rejects.toThrow(/not running/);
+    // a pair that does not open: the error names the file, the workers are closed too
+    const failing = startPairWorkers(1);
+    await expect(
+      detectPair({ before: { path: join(work, 'missing.tif') }, after: { path: join(work, 'missing.tif') }, parameters: defaultParameters({}), threads: 2, workers: failing }),
+    ).rejects.toThrow(/missing\.tif/);
+    await expect(failing.run(0, { kind: 'close' })).rejects.toThrow(/not running/);
   }, 120_000);
 
   it('shoutu detect: SHOUTU_THREADS=1 and 2 write byte-identical outputs; a bad value is named', async () => {

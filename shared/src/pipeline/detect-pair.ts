@@ -1,5 +1,4 @@
-import { availableParallelism } from 'node:os';
-import { ConfigError, InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
@@ -17,7 +16,10 @@ import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
 import { splitRanges } from './tile-rows.js';
-import { WorkerPool } from './worker-pool.js';
+import type { WorkerPool } from './worker-pool.js';
+import { startPairWorkers } from './pair-workers.js';
+
+export { threadsFromEnv } from './pair-workers.js';
 
 export { CHANGE_NODATA } from './detect-pass.js';
 
@@ -37,6 +39,11 @@ export interface DetectPairInput {
   parameters: PipelineParameters;
   /** Threads to split the tile work across (default 1); the output does not depend on it. */
   threads?: number;
+  /**
+   * Worker threads started ahead (startPairWorkers, at least threads − 1 of them), else started here.
+   * detectPair closes them, whatever happens.
+   */
+  workers?: WorkerPool;
 }
 
 export interface DetectPairOutput {
@@ -80,15 +87,6 @@ function named(s: DetectPairInput['before']): NamedSource {
   return { source: 'path' in s ? { path: s.path } : { bytes: s.bytes }, name: nameOf(s) };
 }
 
-/** Worker threads `shoutu detect` uses unless told otherwise: SHOUTU_THREADS, else every core. */
-export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SHOUTU_THREADS;
-  if (raw === undefined || raw === '') return availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError(`environment variable SHOUTU_THREADS is invalid (must be an integer 1..256, got "${raw}")`, { field: 'SHOUTU_THREADS' });
-  return n;
-}
-
 /** A thread gets at least this many tile rows: fewer would spend more on starting it than it saves. */
 const MIN_TILE_ROWS_PER_THREAD = 2;
 
@@ -106,15 +104,21 @@ const MIN_TILE_ROWS_PER_THREAD = 2;
 export async function detectPair(input: DetectPairInput): Promise<DetectPairOutput> {
   const open = (s: DetectPairInput['before']) => openGeoTiff('path' in s ? { path: s.path } : { bytes: s.bytes }, nameOf(s));
   // Opened one after the other so a bad second file cannot leave the first one open.
-  const br = await open(input.before);
+  let br: GeoTiffRaster;
   let ar: GeoTiffRaster;
   try {
-    ar = await open(input.after);
+    br = await open(input.before);
+    try {
+      ar = await open(input.after);
+    } catch (error) {
+      await br.close();
+      throw error;
+    }
   } catch (error) {
-    await br.close();
+    await input.workers?.close();
     throw error;
   }
-  let pool: WorkerPool | null = null;
+  let pool: WorkerPool | null = input.workers ?? null;
   const maskRasters: GeoTiffRaster[] = [];
   try {
     const bi = br.info;
@@ -131,7 +135,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     if (input.bands && input.bands.length !== bi.bands) {
       throw new InvalidInputError('band_count_mismatch', `--bands lists ${input.bands.length} bands but ${nameOf(input.before)} has ${bi.bands}`, { field: 'bands' });
     }
-    const threads = input.threads ?? 1;
+    const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const bands = input.bands ?? inferBands(br);
     const masks: PairWorkSpec['masks'] = [];
@@ -172,7 +176,14 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     };
     const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec, layers);
     const ranges = splitRanges(local.rows.length, Math.min(threads, Math.floor(local.rows.length / MIN_TILE_ROWS_PER_THREAD)));
-    if (ranges.length > 1) pool = new WorkerPool(ranges.length - 1, new URL('./pair-worker.ts', import.meta.url), spec);
+    if (ranges.length > 1) {
+      if (pool === null || pool.size < ranges.length - 1) {
+        await pool?.close();
+        pool = startPairWorkers(ranges.length - 1);
+      }
+      // a failure to open is reported again by the worker's first prefetch or detect task
+      for (let k = 0; k < ranges.length - 1; k++) pool.run(k, { kind: 'open', spec }).catch(() => undefined);
+    }
     const runAll = async <T>(task: (from: number, to: number) => PairTask): Promise<T[]> => {
       // Workers' tasks go out first: this thread's share runs without yielding (classify is synchronous).
       const others = ranges.slice(1).map(([from, to], k) => pool!.run<T>(k, task(from, to)));
@@ -227,8 +238,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
   } finally {
     if (pool) {
       // the workers close their files before they go (also after a failure)
-      await Promise.allSettled(Array.from({ length: pool.size }, (_, k) => pool!.run(k, { kind: 'close' })));
-      await pool.close();
+      const workers = pool;
+      await Promise.allSettled(Array.from({ length: workers.size }, (_, k) => workers.run(k, { kind: 'close' })));
+      await workers.close();
     }
     await Promise.all([br.close(), ar.close(), ...maskRasters.map((m) => m.close())]);
   }

@@ -63,6 +63,12 @@ export interface CloseTask {
   kind: 'close';
 }
 
+/** A worker's first task: opens its pair. Answer: null (a failure is reported again by later tasks). */
+export interface OpenTask {
+  kind: 'open';
+  spec: PairWorkSpec;
+}
+
 export type PairTask = DetectTask | PrefetchTask | CloseTask;
 
 /** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */

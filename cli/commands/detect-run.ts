@@ -1,0 +1,118 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+// Narrow imports (not the package index): `shoutu detect` needs no queue or storage library.
+import { InvalidInputError } from '@shoutu/shared/errors.js';
+import { BandName } from '@shoutu/shared/schemas/manifest.js';
+import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
+import { detectPair } from '@shoutu/shared/pipeline/detect-pair.js';
+import type { WorkerPool } from '@shoutu/shared/pipeline/worker-pool.js';
+import { parametersFromFlags, parameterOptions } from '../parameters.js';
+
+function stable(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+/**
+ * The evaluation contract: detect on a co-registered pair, write change.tif, patches.geojson, summary.json.
+ * `workers`: threads − 1 worker threads started ahead (detect.ts), handed to detectPair.
+ */
+export async function detectCommand(args: string[], threads: number, workers: WorkerPool | undefined): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      before: { type: 'string' },
+      after: { type: 'string' },
+      out: { type: 'string' },
+      bands: { type: 'string' },
+      farmland: { type: 'string' },
+      redline: { type: 'string' },
+      'before-cloud-mask': { type: 'string' },
+      'after-cloud-mask': { type: 'string' },
+      'cloud-mask-values': { type: 'string' },
+      saturation: { type: 'string' },
+      'reflectance-scale': { type: 'string' },
+      'reflectance-offset': { type: 'string' },
+      ...parameterOptions,
+    },
+    strict: true,
+  });
+  for (const flag of ['before', 'after', 'out'] as const) {
+    if (!values[flag]) throw new InvalidInputError('argument_invalid', `detect needs --${flag}`, { field: flag });
+  }
+  let bands: BandName[] | undefined;
+  if (values.bands) {
+    bands = values.bands.split(',').map((b, i) => {
+      const parsed = BandName.safeParse(b.trim());
+      if (!parsed.success) throw new InvalidInputError('argument_invalid', `--bands: "${b}" (position ${i + 1}) is not a STAC eo:common_name (${BandName.options.join(', ')})`, { field: 'bands' });
+      return parsed.data;
+    });
+  }
+  const masks: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>> = {};
+  for (const layer of MASK_LAYERS) {
+    const path = values[layer];
+    if (path) masks[layer] = { bytes: new Uint8Array(await readFile(path)), name: path };
+  }
+  const number = (flag: 'saturation' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || (flag === 'reflectance-scale' && v <= 0)) {
+      throw new InvalidInputError('argument_invalid', `--${flag}: "${text}" is not a ${flag === 'reflectance-scale' ? 'positive ' : ''}number`, { field: flag });
+    }
+    return v;
+  };
+  const cloudMaskValues = values['cloud-mask-values']?.split(',').map((v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidInputError('argument_invalid', `--cloud-mask-values: "${v}" is not a number`, { field: 'cloud-mask-values' });
+    return n;
+  });
+  if (values['reflectance-offset'] !== undefined && values['reflectance-scale'] === undefined) {
+    throw new InvalidInputError('argument_invalid', '--reflectance-offset needs --reflectance-scale', { field: 'reflectance-offset' });
+  }
+  const validity = {
+    cloudMask: {
+      ...(values['before-cloud-mask'] ? { before: { path: values['before-cloud-mask'] } } : {}),
+      ...(values['after-cloud-mask'] ? { after: { path: values['after-cloud-mask'] } } : {}),
+      ...(cloudMaskValues ? { values: cloudMaskValues } : {}),
+    },
+    ...(values.saturation !== undefined ? { saturation: number('saturation', values.saturation) } : {}),
+    ...(values['reflectance-scale'] !== undefined
+      ? { reflectance: { scale: number('reflectance-scale', values['reflectance-scale']), offset: values['reflectance-offset'] !== undefined ? number('reflectance-offset', values['reflectance-offset']) : 0 } }
+      : {}),
+  };
+  const result = await detectPair({
+    before: { path: values.before! },
+    after: { path: values.after! },
+    ...(bands ? { bands } : {}),
+    masks,
+    validity,
+    parameters: parametersFromFlags(values),
+    threads,
+    ...(workers ? { workers } : {}),
+  });
+  const out = values.out!;
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'change.tif'), result.changeTif);
+  const features = result.patches.map((p, i) => ({
+    type: 'Feature',
+    id: i + 1,
+    geometry: p.geometry,
+    bbox: p.bbox,
+    properties: {
+      pixelCount: p.pixelCount,
+      areaM2: p.areaM2,
+      areaMu: p.areaMu,
+      meanScore: p.meanScore,
+      changeType: p.changeType,
+      cloudFreeFraction: p.cloudFreeFraction,
+      indices: p.indices,
+      centroid: p.centroid,
+      farmlandM2: p.overlap.farmland.areaM2,
+      redlineM2: p.overlap.redline.areaM2,
+    },
+  }));
+  await writeFile(join(out, 'patches.geojson'), stable({ type: 'FeatureCollection', features }));
+  await writeFile(join(out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
+  const s = result.summary;
+  process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);
+  return 0;
+}

@@ -1,0 +1,27 @@
+/**
+ * Worker threads for detectPair, startable before the pair is known. A worker takes about a second to load
+ * shoutu's modules (tsx compiles them on load); `shoutu detect` starts its workers first thing, so that
+ * happens while the calling thread loads its own modules and opens the files. Kept light: this module
+ * loads only the pool.
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '../errors.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Worker threads `shoutu detect` uses unless told otherwise: SHOUTU_THREADS, else every core. */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SHOUTU_THREADS;
+  if (raw === undefined || raw === '') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError(`environment variable SHOUTU_THREADS is invalid (must be an integer 1..256, got "${raw}")`, { field: 'SHOUTU_THREADS' });
+  return n;
+}
+
+/**
+ * `count` worker threads that load the pair-detection modules now and wait for their pair (an 'open' task,
+ * which detectPair sends). Hand the pool to detectPair (`workers`), which uses as many as the pair has
+ * rows for and closes it; a caller that does not get that far closes it itself.
+ */
+export function startPairWorkers(count: number): WorkerPool {
+  return new WorkerPool(count, new URL('./pair-worker.ts', import.meta.url), null);
+}
