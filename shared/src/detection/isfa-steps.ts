@@ -18,7 +18,8 @@ export type MomentStep = (d: Float64Array, weight: Float64Array, start: number, 
 
 /**
  * New weights: weight[k] = survival(|L⁻¹ d_k|²) for every usable sample k < samples (L lower triangular,
- * row-major p×p).
+ * row-major p×p). `survival` must be chiSquareSurvivalFor(p): for even p the generated step writes its
+ * closed form out (below).
  */
 export type ReweightStep = (d: Float64Array, weight: Float64Array, usable: Uint8Array, samples: number, L: Float64Array, survival: (x: number) => number) => void;
 
@@ -110,6 +111,13 @@ function generatedReweight(p: number): ReweightStep {
     for (let m = 0; m < i; m++) lines.push(`  s${i} -= l${i}_${m} * y${m};`);
     lines.push(`  const y${i} = s${i} / l${i}_${i};`, `  z += y${i} * y${i};`);
   }
-  lines.push('  weight[k] = survival(z);', '}');
+  if (p % 2 === 0) {
+    // chiSquareSurvival's closed form for even p, Q(n, x) = e^{−x} Σ_{k<n} x^k / k! with n = p/2 and
+    // x = z/2 (chi-square.ts), with its guards and the same operations in the same order: the call
+    // was most of the step's time. Outside its range (z ≤ 0, NaN, z > 1200) survival is called.
+    lines.push('  if (!(z > 0) || z > 1200) { weight[k] = survival(z); continue; }', '  const x = 0.5 * z;', '  let term = 1;', '  let sum = 1;');
+    for (let m = 1; m < p / 2; m++) lines.push(`  term *= x / ${m};`, '  sum += term;');
+    lines.push('  weight[k] = Math.exp(-x) * sum;', '}');
+  } else lines.push('  weight[k] = survival(z);', '}');
   return new Function('d', 'weight', 'usable', 'samples', 'L', 'survival', `'use strict';\n${lines.join('\n')}`) as ReweightStep;
 }

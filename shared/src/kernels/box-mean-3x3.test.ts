@@ -30,4 +30,33 @@ describe('boxMean3x3', () => {
       }
     }
   });
+
+  it('equals a naive float32 reference bit for bit on random scores and validity, any size (1×1 to 40×40)', () => {
+    const rand = mulberry32(17);
+    for (let trial = 0; trial < 60; trial++) {
+      const w = 1 + Math.floor(rand() * 40);
+      const h = 1 + Math.floor(rand() * 40);
+      const n = w * h;
+      const src = new Float32Array(n).map(() => (rand() - 0.3) * 100);
+      const valid = new Uint8Array(n).map(() => (rand() < 0.8 ? 1 : 0));
+      const out = new Float32Array(n).fill(NaN);
+      boxMean3x3(src, valid, w, h, out);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          let sum = 0;
+          let count = 0;
+          for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+            for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+              if (valid[yy * w + xx] === 1) {
+                sum = Math.fround(sum + src[yy * w + xx]!);
+                count++;
+              }
+            }
+          }
+          const want = valid[y * w + x] === 1 ? Math.fround(sum / count) : 0;
+          if (!Object.is(out[y * w + x], want)) throw new Error(`${w}×${h} trial ${trial}: (${x}, ${y}) is ${out[y * w + x]}, expected ${want}`);
+        }
+      }
+    }
+  });
 });
