@@ -149,6 +149,13 @@ export function classifyChange(scored: WindowScore, width: number, height: numbe
 export class Workspace {
   private readonly byteArrays = new Map<string, Uint8Array>();
   private readonly floatArrays = new Map<string, Float32Array>();
+  private readonly intArrays = new Map<string, Int32Array>();
+
+  ints(name: string, n: number): Int32Array {
+    let a = this.intArrays.get(name);
+    if (a === undefined || a.length < n) this.intArrays.set(name, (a = new Int32Array(n)));
+    return a.subarray(0, n);
+  }
 
   bytes(name: string, n: number): Uint8Array {
     let a = this.byteArrays.get(name);

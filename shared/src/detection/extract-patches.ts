@@ -8,6 +8,7 @@ import { MASK_LAYERS, type MaskLayerName } from './parameters.js';
 import { pixelAreaM2 } from './pixel-area.js';
 import { INDEX_CHANNELS, indexMeans, labelIndexSums, type IndexChannel, type IndexPlan } from './change-evidence.js';
 import { changeTypeOf, type ChangeType, type IndexMeans } from './change-type.js';
+import type { Workspace } from './classify-change.js';
 import { cloudFreeFraction, patchFootprint, type Footprint } from './footprint.js';
 
 export interface MaskOverlap {
@@ -106,12 +107,16 @@ export function extractPatches(
   window: LatticeWindow,
   minAreaM2: number,
   evidence?: PatchEvidence,
+  into?: Workspace,
 ): TilePatches {
   const { width, height } = window;
   const edges: EdgeRuns = { top: [], bottom: [], left: [], right: [] };
-  const labels = new Int32Array(width * height);
-  const scratch = new Int32Array(labelScratchLength(width, height));
-  const stats = labelComponentsWithStats(cleaned, width, height, score, exclusiveLayers(classes), MASK_LAYERS.length, labels, scratch);
+  const pixels = width * height;
+  // the label raster and scratch are used up before this returns: a caller's workspace may hold them
+  const labels = into ? into.ints('labels', pixels) : new Int32Array(pixels);
+  const scratch = into ? into.ints('labelScratch', labelScratchLength(width, height)) : new Int32Array(labelScratchLength(width, height));
+  const exclusive = exclusiveLayers(classes, into ? into.bytes('exclusiveClasses', pixels) : new Uint8Array(pixels));
+  const stats = labelComponentsWithStats(cleaned, width, height, score, exclusive, MASK_LAYERS.length, labels, scratch);
   const { n } = stats;
   if (n === 0) return { window, patches: [], edges };
   const patches: Patch[] = [];
@@ -175,8 +180,7 @@ const REDLINE_BIT = 1 << MASK_LAYERS.indexOf('redline');
  * red line, permanent basic farmland outside the red line, elsewhere (the red line is the stricter
  * regime, so a pixel in both belongs to it).
  */
-function exclusiveLayers(classes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(classes.length);
+function exclusiveLayers(classes: Uint8Array, out: Uint8Array): Uint8Array {
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i]!;
     out[i] = c & REDLINE_BIT ? c & ~FARMLAND_BIT : c;

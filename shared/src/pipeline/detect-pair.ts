@@ -87,6 +87,10 @@ function named(s: DetectPairInput['before']): NamedSource {
   return { source: 'path' in s ? { path: s.path } : { bytes: s.bytes }, name: nameOf(s) };
 }
 
+/** Tile rows a worker thread decodes while the statistics are computed (about one row of chunks more
+ *  than the detect pass holds; see docs/detection.md, "Memory"). */
+const PREFETCH_ROWS = 2;
+
 /** A thread gets at least this many tile rows: fewer would spend more on starting it than it saves. */
 const MIN_TILE_ROWS_PER_THREAD = 2;
 
@@ -193,9 +197,10 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     };
 
     const sides = local.sides();
-    // Worker threads decode their first row of tiles while this thread computes the statistics (the
-    // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
-    for (const [k, [from]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from }).catch(() => undefined);
+    // Worker threads decode their first rows of tiles while this thread computes the statistics: two rows,
+    // as the statistics take about as long as a worker needs to start and decode them (the prefetch's
+    // failure, if any, is reported again by the detect task that reads the same chunk).
+    for (const [k, [from, to]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from) }).catch(() => undefined);
     // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = ranges[0]!;
     const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo));

@@ -80,7 +80,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const classes = work.bytes('classes', inner).fill(0);
       const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }));
+      tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);
   }

@@ -51,11 +51,14 @@ export interface DetectTask {
   stats: PairStats;
 }
 
-/** Decodes the chunks of tile row `row`'s halos into this thread's caches while the statistics are
- *  computed elsewhere (the detect task of the range starting there then finds them). Answer: null. */
+/** Decodes the chunks of the halos of tile rows [row, row + rows) into this thread's caches while the
+ *  statistics are computed elsewhere (the detect task of the range starting there then finds them).
+ *  Answer: null. */
 export interface PrefetchTask {
   kind: 'prefetch';
   row: number;
+  /** Default 1. */
+  rows?: number;
 }
 
 /** Closes the thread's files (before the worker is terminated). */
@@ -235,7 +238,7 @@ export class PairWork {
 
   async prefetch(task: PrefetchTask): Promise<null> {
     const overlap = extentOf(this.placement);
-    const halos = (this.rows[task.row] ?? []).map((tile) => haloOf(tile, overlap));
+    const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => haloOf(tile, overlap)));
     const { before, after } = this.caches();
     await before.preload(halos);
     await after.preload(halos);
