@@ -97,6 +97,7 @@ export function labelIndexSums(
   window: LatticeWindow,
   labels: Int32Array,
   n: number,
+  labelled?: { pixels: number; rows: [number, number] },
 ): Float64Array {
   const columns = 2 * plan.channels.length;
   const sums = new Float64Array((n + 1) * Math.max(1, columns));
@@ -107,13 +108,16 @@ export function labelIndexSums(
   const bands = before.length / haloPixels;
   const dx = window.col - halo.col;
   const dy = window.row - halo.row;
-  let k = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) k++;
+  // `labelled` (from the labelling's statistics) spares a count over the window and limits the gather
+  // to the rows holding labels
+  let k = labelled?.pixels ?? 0;
+  if (labelled === undefined) for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) k++;
+  const [rowFrom, rowTo] = labelled?.rows ?? [0, window.height];
   const compactLabels = new Int32Array(k);
   const compactBefore = new Float32Array(k * bands);
   const compactAfter = new Float32Array(k * bands);
   let j = 0;
-  for (let y = 0; y < window.height; y++) {
+  for (let y = rowFrom; y < rowTo; y++) {
     for (let x = 0; x < window.width; x++) {
       const label = labels[y * window.width + x]!;
       if (label <= 0) continue;

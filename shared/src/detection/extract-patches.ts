@@ -125,7 +125,15 @@ export function extractPatches(
   const halo = evidence?.halo ?? window;
   const haloValid = evidence?.haloValid ?? new Uint8Array(width * height).fill(1);
   const channels = evidence?.plan.channels ?? [];
-  const indexSums = evidence ? labelIndexSums(evidence.plan, evidence.before, evidence.after, evidence.halo, window, labels, n) : new Float64Array(0);
+  let labelled = 0;
+  let rowFrom = height;
+  let rowTo = 0;
+  for (let label = 1; label <= n; label++) {
+    labelled += stats.pixelCount[label]!;
+    rowFrom = Math.min(rowFrom, stats.minY[label]!);
+    rowTo = Math.max(rowTo, stats.maxY[label]! + 1);
+  }
+  const indexSums = evidence ? labelIndexSums(evidence.plan, evidence.before, evidence.after, evidence.halo, window, labels, n, { pixels: labelled, rows: [rowFrom, rowTo] }) : new Float64Array(0);
   for (let label = 1; label <= n; label++) {
     const count = stats.pixelCount[label]!;
     const [minX, minY, maxX, maxY] = [stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!];
