@@ -14,8 +14,16 @@
  *    ReadAsArray of all bands, single thread), then in this process open + reading the whole image in
  *    512x512 windows in raster order with readWindowNative (Uint16Array) and readWindow (Float32Array).
  *    Taking turns spreads load from elsewhere on the machine over all three; each keeps its best round.
+ *    For the predictor-2 files, each round then reads with readWindowNative twice more, with the
+ *    WebAssembly SIMD predictor kernel (the default) and with it switched off (setPredictorSimd(false):
+ *    the JavaScript loops), in turn first and second: "pred SIMD / JS MB/s" and "SIMD gain" (their
+ *    ratio). These are not taken right after GDAL's run: the first read after it is often slower (on a
+ *    2-core VM, 0.3–0.5 s more for 134 MB), which the native column above pays.
  * 3. geotiff.js readRasters through the previous bounded decoders (the old readWindow), best of
  *    --reference-repeats (not for ZSTD and LERC, which that path never decoded).
+ * 4. The predictor kernel alone (accumulateToPlanes on one 512x512 4-band uint16 tile of small random
+ *    differences, best of --repeats rounds of 20 calls): the JavaScript loops and the SIMD kernel (rows
+ *    copied into its memory and the planes out, as in the decoder), in Mpx/s.
  * Every decoder's output (assembled band-sequentially) must have the sha256 of the generated samples;
  * a mismatch fails the run. Throughput is decoded sample bytes (size x size x 4 x 2) per second; the
  * machine is noisy, so compare ratios to GDAL rather than absolute numbers.
@@ -30,7 +38,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openGeotiffJsReference } from '../shared/src/raster/geotiff-js-reference.js';
+import { accumulateToPlanes } from '../shared/src/raster/copy-kernels.js';
 import { openGeoTiff } from '../shared/src/raster/index.js';
+import { setPredictorSimd } from '../shared/src/raster/predictor-simd.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -130,6 +140,37 @@ async function checked(run: (check: Uint16Array | null) => Promise<number>, expe
   return seconds;
 }
 
+/** Predictor 2 kernel alone on one 512x512 tile of BANDS interleaved uint16 samples: Mpx/s of the JavaScript loops and of the SIMD kernel. */
+function benchPredictorKernel(): { js: number; simd: number } {
+  const side = 512;
+  const samples = side * side * BANDS;
+  let state = SEED;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+  const src = new Uint16Array(samples);
+  for (let i = 0; i < samples; i++) src[i] = (next() >>> 16) % 64; // small differences, as in imagery
+  const out = new Uint16Array(samples);
+  const rate = (simd: boolean): number => {
+    setPredictorSimd(simd);
+    let best = Number.POSITIVE_INFINITY;
+    try {
+      for (let i = 0; i < REPEATS; i++) {
+        const t0 = performance.now();
+        for (let k = 0; k < 20; k++) accumulateToPlanes(src, 0, side * BANDS, BANDS, 0, side, out, 0, side * side, side, side);
+        best = Math.min(best, (performance.now() - t0) / 20);
+      }
+    } finally {
+      setPredictorSimd(true);
+    }
+    return (side * side) / (best * 1e3);
+  };
+  const js = rate(false);
+  const reference = out.slice();
+  out.fill(0);
+  const simd = rate(true);
+  if (!out.every((v, i) => v === reference[i])) throw new Error('predictor kernel: SIMD output differs from the JavaScript loops');
+  return { js, simd };
+}
+
 function fmt(v: number, digits = 0): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -159,6 +200,9 @@ async function main(): Promise<void> {
       let gdal = Number.POSITIVE_INFINITY;
       let native = Number.POSITIVE_INFINITY;
       let float = Number.POSITIVE_INFINITY;
+      let nativeSimd = Number.POSITIVE_INFINITY;
+      let nativeJs = Number.POSITIVE_INFINITY;
+      const predictor2 = file.includes('pred2');
       for (let i = 0; i < REPEATS; i++) {
         process.stderr.write(`\r${label}: round ${i + 1}/${REPEATS} GDAL ...            `);
         const g = JSON.parse(runPython(python, 'gdal_decode.py', ['1', path]).trim()) as { seconds: number; sha256: string };
@@ -168,6 +212,22 @@ async function main(): Promise<void> {
         native = Math.min(native, i === 0 ? await checked((f) => timeWindows(openNative, f), made.sha256, `${file} readWindowNative`) : await timeWindows(openNative, null));
         process.stderr.write(`\r${label}: round ${i + 1}/${REPEATS} readWindow ...      `);
         float = Math.min(float, i === 0 ? await checked((f) => timeWindows(openFloat, f), made.sha256, `${file} readWindow`) : await timeWindows(openFloat, null));
+        if (predictor2) {
+          // the predictor comparison: readWindowNative again with the SIMD kernel and with the
+          // JavaScript loops, in turn first and second (the run right after GDAL's, native above, is
+          // often slower, so it is not used here)
+          for (const simd of i % 2 === 0 ? [true, false] : [false, true]) {
+            process.stderr.write(`\r${label}: round ${i + 1}/${REPEATS} ${simd ? 'SIMD' : 'JS'} predictor ...  `);
+            setPredictorSimd(simd);
+            try {
+              const seconds = i === 0 && !simd ? await checked((f) => timeWindows(openNative, f), made.sha256, `${file} JS predictor`) : await timeWindows(openNative, null);
+              if (simd) nativeSimd = Math.min(nativeSimd, seconds);
+              else nativeJs = Math.min(nativeJs, seconds);
+            } finally {
+              setPredictorSimd(true);
+            }
+          }
+        }
       }
       let reference = Number.POSITIVE_INFINITY;
       // (the geotiff.js reference path decodes only the codecs of issue 3's table: not ZSTD or LERC)
@@ -195,6 +255,8 @@ async function main(): Promise<void> {
         fmt(gdalRate),
         fmt(nativeRate),
         fmt(nativeRate / gdalRate, 2),
+        predictor2 ? `${fmt(megabytes / nativeSimd)} / ${fmt(megabytes / nativeJs)}` : '-',
+        predictor2 ? fmt(nativeJs / nativeSimd, 2) : '-',
         fmt(floatRate),
         fmt(floatRate / gdalRate, 2),
         withReference ? fmt(referenceRate) : '-',
@@ -202,12 +264,17 @@ async function main(): Promise<void> {
         target === null || targetRatio === null ? '-' : `≥ ${fmt(targetRatio, 2)}x (${target[0]}/${target[1]}) ${met ? 'met' : 'NOT met'}`,
       ]);
     }
-    const header = ['flavour', 'file MB', 'GDAL MB/s', 'native MB/s', 'x GDAL', 'float32 MB/s', 'x GDAL', 'geotiff.js MB/s', 'x GDAL', 'target (native)'];
+    const header = ['flavour', 'file MB', 'GDAL MB/s', 'native MB/s', 'x GDAL', 'pred SIMD / JS MB/s', 'SIMD gain', 'float32 MB/s', 'x GDAL', 'geotiff.js MB/s', 'x GDAL', 'target (native)'];
     const table = [header, ...rows];
     const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
     console.log(`${SIZE}x${SIZE}, ${BANDS} bands uint16 (${fmt(megabytes, 1)} MB decoded), ${WINDOW}x${WINDOW} windows; best of ${REPEATS}` +
       (REFERENCE ? ` (geotiff.js: best of ${REFERENCE_REPEATS})` : '') + `; all outputs sha256 ${made.sha256.slice(0, 16)}… = GDAL's`);
     for (const r of table) console.log(r.map((cell, c) => (c === 0 || c === header.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    const k = benchPredictorKernel();
+    console.log(
+      `Predictor 2 kernel alone (accumulateToPlanes, 512x512 tile, ${BANDS} x uint16, best of ${REPEATS}): ` +
+        `JavaScript ${fmt(k.js)} Mpx/s, WebAssembly SIMD ${fmt(k.simd)} Mpx/s (${fmt(k.simd / k.js, 1)}x)`,
+    );
   } finally {
     if (KEEP) process.stderr.write(`inputs kept in ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@
  * few times at most and every pass writes sequentially into up to four output planes.
  */
 
+import { accumulateToPlanesSimd } from './predictor-simd.js';
+
 /** The typed-array operations the loops use (every typed array has them). */
 export interface Samples {
   [index: number]: number;
@@ -99,6 +101,8 @@ function copyLanes1(src: Samples, start: number, rowStride: number, stride: numb
  * `first`; each row is accumulated from column 0 per band (sample i += sample i - spp, modulo 2^bits) and
  * columns [c0, c1) are written to the planes of `out` as copyToPlanes does. `out` must be an integer
  * array of the same width (signed or unsigned: the store wraps to the right value either way).
+ * 8- and 16-bit samples, up to 8 per pixel, run on the WebAssembly SIMD kernel where the engine has
+ * SIMD (predictor-simd.ts; same bytes; setPredictorSimd(false) forces these loops).
  */
 export function accumulateToPlanes(
   src: Samples,
@@ -113,6 +117,7 @@ export function accumulateToPlanes(
   dstRowStride: number,
   rows: number,
 ): void {
+  if (accumulateToPlanesSimd(src, first, rowStride, spp, c0, c1, out, dst, planeSize, dstRowStride, rows)) return;
   let b = 0;
   for (; b + 4 <= spp; b += 4) accumulateLanes4(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, planeSize, dstRowStride, rows);
   if (b + 2 <= spp) {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { LZW_DICTIONARY_BYTES, lzwDecodeBounded, lzwDecodeInto, unpackBitsInto } from './block-decoders.js';
 import { legacyLzwDecodeBounded, openGeotiffJsReference } from './geotiff-js-reference.js';
 import { type GeoTiffRaster, type NativeSamples, nativeArrayType, openGeoTiff } from './index.js';
+import { setPredictorSimd } from './predictor-simd.js';
 
 const decodeDir = (rel: string) => fileURLToPath(new URL(`../../../fixtures/raster/decode/${rel}`, import.meta.url));
 
@@ -95,6 +96,21 @@ describe('readWindowNative / readWindow: full images equal what GDAL reads', () 
       const fromBytes = await openGeoTiff({ bytes: big.subarray(1, 1 + file.length) }, entry.file);
       expectSame(await fromBytes.readWindowNative(0, 0, entry.width, entry.height), want, `${entry.file} from bytes`);
       await fromBytes.close();
+    });
+  }
+});
+
+describe('Predictor 2 undone by the JavaScript loops (SIMD switched off) equals GDAL too', () => {
+  afterAll(() => setPredictorSimd(true));
+  for (const entry of manifest.filter((e) => e.file.includes('pred2'))) {
+    it(entry.file, async () => {
+      const want = expected(entry);
+      for (const simd of [false, true]) {
+        setPredictorSimd(simd);
+        const r = await openGeoTiff({ path: decodeDir(entry.file) }, entry.file);
+        expectSame(await r.readWindowNative(0, 0, entry.width, entry.height), want, `${entry.file} simd ${simd}`);
+        await r.close();
+      }
     });
   }
 });

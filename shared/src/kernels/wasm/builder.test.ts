@@ -151,6 +151,18 @@ describe('wasm module builder', () => {
     expect([...new Int32Array(memory(), OUT + 96, 4)]).toEqual([-1, -1, -1, -1]);
   });
 
+  it('adds 8- and 16-bit lanes modulo 2^8 and 2^16 (wrapping, not saturating)', () => {
+    const a = Uint16Array.of(65535, 65535, 1, 32767, 40000, 0, 12345, 65534);
+    const b = Uint16Array.of(1, 65535, 2, 1, 40000, 0, 54321, 3);
+    new Uint16Array(memory(), IN, 16).set([...a, ...b]);
+    const run = vectorFunction(2, (input, k) => (k === 0 ? i16x8.add(input(0), input(16)) : i8x16.add(input(0), input(16))));
+    run();
+    expect([...new Uint16Array(memory(), OUT, 8)]).toEqual([...a].map((x, i) => (x + b[i]!) % 65536));
+    const bytesA = new Uint8Array(a.buffer);
+    const bytesB = new Uint8Array(b.buffer);
+    expect([...new Uint8Array(memory(), OUT + 16, 16)]).toEqual([...bytesA].map((x, i) => (x + bytesB[i]!) % 256));
+  });
+
   it('stores 4 bytes, 1 byte, and splats 4 bytes from memory', () => {
     new Float32Array(memory(), IN, 1)[0] = 2.5;
     const m = new ModuleBuilder();

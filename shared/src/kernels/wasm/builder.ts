@@ -137,6 +137,8 @@ export const i8x16 = {
   splat: (a: I): V => expr('v128', [a, simd(SimdOp.i8x16Splat)]),
   /** The lanes of a, then of b, each saturated to 8 bits (so masks 0 / −1 stay 0 / −1). */
   narrowI16x8S: binaryV(SimdOp.i8x16NarrowI16x8S),
+  /** Lane by lane, modulo 2^8. */
+  add: binaryV(SimdOp.i8x16Add),
 };
 
 /** 8 × 16-bit integer lanes; comparisons give −1 (all bits set) or 0 per lane. */
@@ -145,6 +147,8 @@ export const i16x8 = {
   ne: binaryV(SimdOp.i16x8Ne),
   /** The lanes of a, then of b, each saturated to 16 bits (so masks 0 / −1 stay 0 / −1). */
   narrowI32x4S: binaryV(SimdOp.i16x8NarrowI32x4S),
+  /** Lane by lane, modulo 2^16. */
+  add: binaryV(SimdOp.i16x8Add),
 };
 
 /** 4 × 32-bit integer lanes. */

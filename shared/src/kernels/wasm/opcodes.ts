@@ -76,7 +76,9 @@ export const SimdOp = {
   v128Or: 80,
   v128Store64Lane: 91, // memarg, lane index
   i8x16NarrowI16x8S: 101,
+  i8x16Add: 110,
   i16x8NarrowI32x4S: 133,
+  i16x8Add: 142,
   i32x4ExtendLowI16x8S: 167,
   i32x4ExtendHighI16x8S: 168,
   i32x4ExtendLowI16x8U: 169,
