@@ -1,6 +1,7 @@
 # shoutu: one image for the CLI and the three workers (ingest, detect, alert).
-# TypeScript runs directly through tsx (no build step), so tsx (a devDependency) must be
-# installed: do not build with NODE_ENV=production or `npm ci --omit=dev`.
+# The CLI runs from the bundle `npm run build` makes (dist/, esbuild); tsx (a dependency) runs the
+# TypeScript sources when there is no current bundle. esbuild is a devDependency: do not build with
+# NODE_ENV=production or `npm ci --omit=dev`.
 FROM node:20-bookworm-slim
 
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
@@ -20,6 +21,8 @@ RUN npm ci --include=dev --no-audit --no-fund \
     && npm cache clean --force
 
 COPY . .
+# The bundle (npm ci's build step found no sources in the layer above).
+RUN npm run build
 
 # Code stays root-owned (read-only for the service); the app runs as the image's non-root
 # `node` user (uid 1000) with one writable data directory for embedded mode.

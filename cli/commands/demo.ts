@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStore, defaultParameters, directorySource, keys, runBatch, storageOnlySink, withCaseOpening, setCurrentMask, threadsFromEnv, writeAlertsFile, type StoreConfig } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 import { tileProgressBar } from '../progress.js';
 import { alertSummary } from '../summary.js';
+import { FIXTURES_DIR } from '../paths.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const FIXTURES = FIXTURES_DIR;
 /** The demo's two epochs, oldest first: the first becomes the baseline of the second. */
 export const DEMO_EPOCHS = ['taizhou/2000-03-17', 'taizhou/2003-02-06'] as const;
 

@@ -1,12 +1,14 @@
 /**
- * Worker threads for detectPair, startable before the pair is known. A worker takes about a second to load
- * shoutu's modules (tsx compiles them on load); `shoutu detect` starts its workers first thing, so that
- * happens while the calling thread loads its own modules and opens the files. Kept light: this module
+ * Worker threads for detectPair, startable before the pair is known. A worker takes a while to load
+ * shoutu's modules (about a second when tsx compiles them, a third of that from the bundle); `shoutu
+ * detect` starts its workers first thing, so that happens while the calling thread loads its own modules
+ * and opens the files. Kept light: this module
  * loads only the pool.
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { WorkerPool } from './worker-pool.js';
+import { handlerUrl } from './worker-handlers.js';
 
 /** Worker threads `shoutu detect` uses unless told otherwise: SHOUTU_THREADS, else every core. */
 export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -23,5 +25,5 @@ export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
  * rows for and closes it; a caller that does not get that far closes it itself.
  */
 export function startPairWorkers(count: number): WorkerPool {
-  return new WorkerPool(count, new URL('./pair-worker.ts', import.meta.url), null);
+  return new WorkerPool(count, handlerUrl('pair-worker'), null);
 }

@@ -9,6 +9,7 @@ import { alertTile, type TileOutcome } from './alert-tile.js';
 import { finalizeBatch, type FinalizeResult } from './finalize-batch.js';
 import { MaskCache } from './mask-store.js';
 import { WorkerPool } from './worker-pool.js';
+import { handlerUrl } from './worker-handlers.js';
 
 export interface RunProgress {
   /** Called once ingest has planned the tiles. */
@@ -46,7 +47,7 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   options.progress?.planned?.(ingest.tiles.length);
   const jobs = ingest.tiles;
   const threads = options.storeConfig ? Math.max(1, Math.min(options.threads ?? 1, jobs.length)) : 1;
-  const pool = threads > 1 ? new WorkerPool(threads - 1, new URL('./detect-tile-worker.ts', import.meta.url), options.storeConfig) : null;
+  const pool = threads > 1 ? new WorkerPool(threads - 1, handlerUrl('detect-tile-worker'), options.storeConfig) : null;
   try {
     // One bad tile must not stop the batch; it is recorded as failed, like a failed job in queue mode.
     const failureOf = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;

@@ -29,10 +29,11 @@ function fromFailure(f: WorkerFailure): Error {
 }
 
 /**
- * A fixed set of worker threads running one handler module. shoutu's TypeScript runs through tsx, so
- * each worker starts at worker-entry.mjs, which registers tsx the way bin/shoutu.mjs does and imports the
- * handler; the handler reads its data from workerDataOf() and answers tasks with serveTasks(). run(i, task)
- * sends a task to worker i and resolves with its answer: the caller decides which worker does what.
+ * A fixed set of worker threads running one handler module (worker-handlers.ts). A TypeScript handler
+ * starts at worker-entry.mjs, which registers tsx the way bin/shoutu.mjs does and imports the handler; a
+ * bundled one (an .mjs file in dist/) starts directly. The handler reads its data from workerDataOf() and
+ * answers tasks with serveTasks(). run(i, task) sends a task to worker i and resolves with its answer: the
+ * caller decides which worker does what.
  */
 export class WorkerPool {
   private readonly workers: Worker[];
@@ -44,7 +45,10 @@ export class WorkerPool {
   constructor(size: number, handler: URL, data: unknown) {
     this.workers = [];
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { handler: handler.href, data } });
+      // a bundled handler (.mjs, scripts/build.mjs) is plain JavaScript and starts directly; a TypeScript
+      // one starts through worker-entry.mjs, which registers tsx first
+      const entry = handler.pathname.endsWith('.mjs') ? handler : new URL('./worker-entry.mjs', import.meta.url);
+      const worker = new Worker(entry, { workerData: { handler: handler.href, data } });
       worker.on('message', (m: { id: number; result?: unknown; error?: WorkerFailure }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
