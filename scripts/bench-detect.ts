@@ -18,7 +18,9 @@
  *    - GDAL decode-only on both cores: the same, one process per file, run at once (slowest of the two);
  *    - `node bin/shoutu.mjs detect --before … --after … --bands blue,green,red,nir --out <tmp>` under
  *      /usr/bin/time -v, once with SHOUTU_THREADS=1 and once with SHOUTU_THREADS=2: wall time (this
- *      process's clock, includes node + tsx start), CPU time and peak RSS ("Maximum resident set size").
+ *      process's clock: includes node's start and loading the bundle, or tsx compiling the sources when
+ *      the bundle is not current — run `npm run build` first), CPU time and peak RSS ("Maximum resident
+ *      set size").
  *      Each keeps its best round (peak RSS: the smallest). The outputs of the two thread counts must be
  *      byte-identical (else the run fails).
  *    CLI start-up alone (`node bin/shoutu.mjs --help`: loads every module) is timed too, for reference.
@@ -38,7 +40,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+// @ts-expect-error plain JavaScript module of the launcher (no types)
+import { bundleIsCurrent } from '../bin/bundle.mjs';
+import { SourceMap } from 'node:module';
 import { ensureInputs, findPython, fmt, hasTimeV, measure, nowUs, runPython, runPythonAsync, runPythonTimed, table, type RunResult } from './bench/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,7 +138,31 @@ interface ProfileReport {
   decodeUs: number;
 }
 
+/**
+ * Frames in the CLI bundle (dist/*.mjs, scripts/build.mjs) get the source file their function comes from,
+ * read from the bundle's source map, so functions and categories name the TypeScript files.
+ */
+function toSourceFrames(profile: CpuProfile): void {
+  const maps = new Map<string, SourceMap | null>();
+  for (const node of profile.nodes) {
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    if (!url.startsWith('file:') || !url.endsWith('.mjs') || !url.includes('/dist/')) continue;
+    let map = maps.get(url);
+    if (map === undefined) {
+      try {
+        map = new SourceMap(JSON.parse(readFileSync(fileURLToPath(`${url}.map`), 'utf8')));
+      } catch {
+        map = null;
+      }
+      maps.set(url, map);
+    }
+    const entry = map?.findEntry(lineNumber, columnNumber);
+    if (entry && 'originalSource' in entry && entry.originalSource) node.callFrame.url = new URL(entry.originalSource, url).href;
+  }
+}
+
 function analyseProfile(profile: CpuProfile, rss: Array<[number, number]>, runStartUs: number, runEndUs: number): ProfileReport {
+  toSourceFrames(profile);
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) byId.set(n.id, n);
@@ -157,7 +186,7 @@ function analyseProfile(profile: CpuProfile, rss: Array<[number, number]>, runSt
   const dur = (i: number): number => (i + 1 < n ? times[i + 1]! - times[i]! : Math.max(0, profile.endTime - times[i]!));
 
   // phase boundaries, in order; a marker that never appears (renamed function) drops its phase
-  const bounds: Array<{ name: string; startUs: number }> = [{ name: 'start-up: node, tsx, modules, open files', startUs: runStartUs }];
+  const bounds: Array<{ name: string; startUs: number }> = [{ name: 'start-up: node, modules, open files', startUs: runStartUs }];
   let from = 0;
   for (const phase of PHASES) {
     let found = -1;
@@ -329,7 +358,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `${availableParallelism()} cores, node ${process.version}; best of ${REPEATS} rounds, GDAL and shoutu taking turns; ` +
-        `inputs ${inputs.generated ? `generated in ${fmt(inputs.seconds, 1)} s` : 'from cache'} (${inputs.dir})`,
+        `inputs ${inputs.generated ? `generated in ${fmt(inputs.seconds, 1)} s` : 'from cache'} (${inputs.dir}); ` +
+        `the CLI ran ${bundleIsCurrent(pathToFileURL(`${root}/`)) ? 'from the bundle (dist/)' : 'from the sources through tsx (no current bundle: npm run build)'}`,
     );
     console.log('');
     const rows: string[][] = [
