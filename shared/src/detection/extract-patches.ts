@@ -180,16 +180,32 @@ export function extractPatches(
   return { window, patches, edges };
 }
 
-const FARMLAND_BIT = 1 << MASK_LAYERS.indexOf('farmland');
-const REDLINE_BIT = 1 << MASK_LAYERS.indexOf('redline');
+const FARMLAND_SHIFT = MASK_LAYERS.indexOf('farmland');
+const REDLINE_SHIFT = MASK_LAYERS.indexOf('redline');
+const FARMLAND_BIT = 1 << FARMLAND_SHIFT;
+const REDLINE_BIT = 1 << REDLINE_SHIFT;
 
 /**
  * The mask bits with farmland cleared where the red line also lies: the split enforcement reports is
  * red line, permanent basic farmland outside the red line, elsewhere (the red line is the stricter
- * regime, so a pixel in both belongs to it).
+ * regime, so a pixel in both belongs to it). Four pixels at a time where the arrays allow (every tile
+ * goes through here, most of it without any mask bit).
  */
-function exclusiveLayers(classes: Uint8Array, out: Uint8Array): Uint8Array {
-  for (let i = 0; i < classes.length; i++) {
+export function exclusiveLayers(classes: Uint8Array, out: Uint8Array): Uint8Array {
+  const n = classes.length;
+  let i = 0;
+  if (classes.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    const words = n >>> 2;
+    const src = new Uint32Array(classes.buffer, classes.byteOffset, words);
+    const dst = new Uint32Array(out.buffer, out.byteOffset, words);
+    // each byte's red-line bit moved to its farmland bit's place, then cleared there
+    for (let k = 0; k < words; k++) {
+      const w = src[k]!;
+      dst[k] = w & ~(((w >>> REDLINE_SHIFT) & 0x01010101) << FARMLAND_SHIFT);
+    }
+    i = words << 2;
+  }
+  for (; i < n; i++) {
     const c = classes[i]!;
     out[i] = c & REDLINE_BIT ? c & ~FARMLAND_BIT : c;
   }
