@@ -25,13 +25,24 @@ export function accumulateLabelSums(
   requireIntegerInRange('channel', channel, 0, channels - 1);
   requireLength('labels', labels, pixels);
   requireLength('values', values, pixels);
+  // Consecutive pixels mostly share a label: their rounded values are added in a local and the label's
+  // sum updated once per run (integers below 2^53: the same sums as adding pixel by pixel).
+  let current = 0;
+  let at = -1;
+  let run = 0;
   for (let i = 0; i < pixels; i++) {
     const label = labels[i]!;
     if (label <= 0) continue;
     const v = values[i]!;
     if (v - v !== 0) continue;
-    const at = label * channels + channel;
-    if (at >= sums.length) throw new RangeError(`sums has length ${sums.length}, label ${label} needs ${(label + 1) * channels}`);
-    sums[at] = sums[at]! + Math.round(v * quantum);
+    if (label !== current) {
+      if (at >= 0) sums[at] = sums[at]! + run;
+      at = label * channels + channel;
+      if (at >= sums.length) throw new RangeError(`sums has length ${sums.length}, label ${label} needs ${(label + 1) * channels}`);
+      current = label;
+      run = 0;
+    }
+    run += Math.round(v * quantum);
   }
+  if (at >= 0) sums[at] = sums[at]! + run;
 }
