@@ -216,6 +216,19 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
       return [`${b.window.col},${b.window.row}`, { window: b.window, valid: b.cues.valid, fused }] as const;
     }),
   );
+  // one set of buffers for every block (they are a few megabytes each; blocks differ only at the edges)
+  const floats = new Map<string, Float32Array>();
+  const bytes = new Map<string, Uint8Array>();
+  const floatView = (name: string, n: number) => {
+    let held = floats.get(name);
+    if (held === undefined || held.length < n) floats.set(name, (held = new Float32Array(n)));
+    return held.subarray(0, n);
+  };
+  const byteView = (name: string, n: number) => {
+    let held = bytes.get(name);
+    if (held === undefined || held.length < n) bytes.set(name, (held = new Uint8Array(n)));
+    return held.subarray(0, n);
+  };
   for (const { window } of blocks) {
     const col = Math.max(window.col - 1, overlap.col);
     const row = Math.max(window.row - 1, overlap.row);
@@ -226,8 +239,8 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
       height: Math.min(window.row + window.height + 1, overlap.row + overlap.height) - row,
     };
     const n = grown.width * grown.height;
-    const fused = new Float32Array(n);
-    const valid = new Uint8Array(n);
+    const fused = floatView('fused', n);
+    const valid = byteView('valid', n).fill(0);
     // the block and its 8 neighbours (blocks are STATS_BLOCK squares anchored at the overlap's corner)
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
@@ -235,10 +248,12 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
         if (source) copyInto(source, grown, fused, valid);
       }
     }
-    const score = new Float32Array(n);
+    const score = floatView('score', n);
     boxMean3x3(fused, valid, grown.width, grown.height, score);
     const inner = window.width * window.height;
-    accumulateHistogram(cropToInterior(score, grown, window), cropToInterior(valid, grown, window), inner, min, max, hist);
+    const innerScore = floatView('innerScore', inner);
+    const innerValid = byteView('innerValid', inner);
+    accumulateHistogram(cropToInterior(score, grown, window, innerScore), cropToInterior(valid, grown, window, innerValid), inner, min, max, hist);
   }
   return hist;
 }
