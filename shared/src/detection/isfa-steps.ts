@@ -29,23 +29,16 @@ export const MAX_GENERATED_BANDS = 8;
 const momentSteps = new Map<number, MomentStep>();
 const reweightSteps = new Map<number, ReweightStep>();
 
-export function momentStep(p: number): MomentStep {
-  let step = momentSteps.get(p);
-  if (step === undefined) {
-    step = p <= MAX_GENERATED_BANDS ? generatedMoment(p) : loopedMoment(p);
-    momentSteps.set(p, step);
-  }
+/** The step for band count p from `cache`, made once: generated up to MAX_GENERATED_BANDS, else looped. */
+function stepFor<T>(cache: Map<number, T>, p: number, generated: (p: number) => T, looped: (p: number) => T): T {
+  let step = cache.get(p);
+  if (step === undefined) cache.set(p, (step = p <= MAX_GENERATED_BANDS ? generated(p) : looped(p)));
   return step;
 }
 
-export function reweightStep(p: number): ReweightStep {
-  let step = reweightSteps.get(p);
-  if (step === undefined) {
-    step = p <= MAX_GENERATED_BANDS ? generatedReweight(p) : loopedReweight(p);
-    reweightSteps.set(p, step);
-  }
-  return step;
-}
+export const momentStep = (p: number): MomentStep => stepFor(momentSteps, p, generatedMoment, loopedMoment);
+
+export const reweightStep = (p: number): ReweightStep => stepFor(reweightSteps, p, generatedReweight, loopedReweight);
 
 /** The reference form of MomentStep (and the one used above MAX_GENERATED_BANDS). */
 export function loopedMoment(p: number): MomentStep {

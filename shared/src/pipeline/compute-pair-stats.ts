@@ -5,7 +5,7 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, cropToInterior, scoreModel, type Cues } from '../detection/classify-change.js';
+import { computeCues, cropToInterior, scoreModel, Workspace, type Cues } from '../detection/classify-change.js';
 import { fuseMinScaled } from '../kernels/fuse-scores.js';
 import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
 import { isfa } from '../detection/isfa.js';
@@ -217,18 +217,7 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
     }),
   );
   // one set of buffers for every block (they are a few megabytes each; blocks differ only at the edges)
-  const floats = new Map<string, Float32Array>();
-  const bytes = new Map<string, Uint8Array>();
-  const floatView = (name: string, n: number) => {
-    let held = floats.get(name);
-    if (held === undefined || held.length < n) floats.set(name, (held = new Float32Array(n)));
-    return held.subarray(0, n);
-  };
-  const byteView = (name: string, n: number) => {
-    let held = bytes.get(name);
-    if (held === undefined || held.length < n) bytes.set(name, (held = new Uint8Array(n)));
-    return held.subarray(0, n);
-  };
+  const work = new Workspace();
   for (const { window } of blocks) {
     const col = Math.max(window.col - 1, overlap.col);
     const row = Math.max(window.row - 1, overlap.row);
@@ -239,8 +228,8 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
       height: Math.min(window.row + window.height + 1, overlap.row + overlap.height) - row,
     };
     const n = grown.width * grown.height;
-    const fused = floatView('fused', n);
-    const valid = byteView('valid', n).fill(0);
+    const fused = work.floats('fused', n);
+    const valid = work.bytes('valid', n).fill(0);
     // the block and its 8 neighbours (blocks are STATS_BLOCK squares anchored at the overlap's corner)
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
@@ -248,11 +237,11 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
         if (source) copyInto(source, grown, fused, valid);
       }
     }
-    const score = floatView('score', n);
+    const score = work.floats('score', n);
     boxMean3x3(fused, valid, grown.width, grown.height, score);
     const inner = window.width * window.height;
-    const innerScore = floatView('innerScore', inner);
-    const innerValid = byteView('innerValid', inner);
+    const innerScore = work.floats('innerScore', inner);
+    const innerValid = work.bytes('innerValid', inner);
     accumulateHistogram(cropToInterior(score, grown, window, innerScore), cropToInterior(valid, grown, window, innerValid), inner, min, max, hist);
   }
   return hist;
