@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the launcher (no types)
 import { bundleIsCurrent } from '../../bin/bundle.mjs';
 import { fixture, REPO_ROOT } from '../support/fixtures.js';
+import { runShoutu } from '../support/cli.js';
 
 const isCurrent = bundleIsCurrent as (root: URL, env?: Record<string, string | undefined>) => boolean;
 
@@ -59,11 +60,10 @@ describe('the launcher runs the bundle only while it matches the sources', () =>
     const outputs: Buffer[][] = [];
     for (const fromSource of ['0', '1']) {
       const out = join(work, `out-${fromSource}`);
-      const r = spawnSync(
-        process.execPath,
-        [join(REPO_ROOT, 'bin', 'shoutu.mjs'), 'detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
+      const r = runShoutu(
+        ['detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
           '--bands', 'blue,green,red,nir,swir16,swir22', '--tile-size', '128', '--out', out],
-        { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOUTU_THREADS: '2', SHOUTU_FROM_SOURCE: fromSource }, timeout: 120_000 },
+        { SHOUTU_THREADS: '2', SHOUTU_FROM_SOURCE: fromSource },
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);

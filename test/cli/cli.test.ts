@@ -1,24 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { createStore, ensureBucket } from '@shoutu/shared';
-import { fixture, REPO_ROOT } from '../support/fixtures.js';
+import { fixture } from '../support/fixtures.js';
 import { startS3Server } from '../support/s3-server.js';
+import { runShoutu } from '../support/cli.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'shoutu.mjs');
-
-function shoutu(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    timeout: 120_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const shoutu = runShoutu;
 
 let work: string;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, detectPair, directorySource, runBatch, type StoreConfig } from '@shoutu/shared';
 import { startPairWorkers } from '@shoutu/shared/pipeline/pair-workers.js';
-import { fixture, loadDemoMasks, REPO_ROOT, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { runShoutu } from '../support/cli.js';
 
 const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
 
@@ -67,11 +67,10 @@ describe('detection gives the same bytes whatever the number of worker threads',
     const outputs: Record<string, Buffer>[] = [];
     for (const threads of ['1', '2']) {
       const out = join(work, `t${threads}`);
-      const r = spawnSync(
-        process.execPath,
-        [join(REPO_ROOT, 'bin', 'shoutu.mjs'), 'detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
+      const r = runShoutu(
+        ['detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'),
           '--bands', TAIZHOU_BANDS.join(','), '--farmland', fixture('masks', 'farmland.geojson'), '--tile-size', '64', '--out', out],
-        { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOUTU_THREADS: threads }, timeout: 120_000 },
+        { SHOUTU_THREADS: threads },
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -81,11 +80,7 @@ describe('detection gives the same bytes whatever the number of worker threads',
     }
     for (const name of ['change.tif', 'patches.geojson', 'summary.json']) expect(outputs[1]![name]!.equals(outputs[0]![name]!), name).toBe(true);
 
-    const bad = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'shoutu.mjs'), 'detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'), '--out', join(work, 'bad')],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOUTU_THREADS: 'two' }, timeout: 120_000 },
-    );
+    const bad = runShoutu(['detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'), '--out', join(work, 'bad')], { SHOUTU_THREADS: 'two' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/SHOUTU_THREADS/);
   }, 180_000);
