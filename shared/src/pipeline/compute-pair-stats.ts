@@ -80,10 +80,8 @@ export async function computeSampleStats(
     scratch[side].set(samples);
     return scratch[side];
   };
-  const read = async (k: number): Promise<[Float32Array, Float32Array]> => {
-    const [b, a] = await raw(k);
-    return [asFloat32(b, 0), asFloat32(a, 1)];
-  };
+  const floats = ([b, a]: [TileSamples, TileSamples]): [Float32Array, Float32Array] => [asFloat32(b, 0), asFloat32(a, 1)];
+  const read = async (k: number) => floats(await raw(k));
 
   // 1. native bands
   const contrast = new Float64Array(beforeSide.bands * REPLICATION_COUNTS_PER_BAND);
@@ -91,7 +89,7 @@ export async function computeSampleStats(
     const block = blocks[k]!;
     const samples = await raw(k);
     kept.push(keep ? samples : null);
-    const [b, a] = [asFloat32(samples[0], 0), asFloat32(samples[1], 1)];
+    const [b, a] = floats(samples);
     // the top CONTRAST_ROWS rows of each block: thousands of runs, plenty for 0.85 against 0.1
     const rows = Math.min(block.height, CONTRAST_ROWS);
     const n = block.width * block.height;
@@ -156,7 +154,7 @@ export async function computeSampleStats(
     const block = blocks[k]!;
     const samples = await raw(k);
     kept[k] = null; // let each block go once used
-    const cues = computeCues(asFloat32(samples[0], 0), asFloat32(samples[1], 1), block.width, block.height, cueModel);
+    const cues = computeCues(...floats(samples), block.width, block.height, cueModel);
     adopt?.(block, samples[0], samples[1]);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
