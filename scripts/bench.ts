@@ -22,6 +22,7 @@ import { bench as histogram } from '../shared/src/kernels/histogram.bench.js';
 import { bench as labelComponents } from '../shared/src/kernels/label-components.bench.js';
 import { bench as simplifyOutline } from '../shared/src/kernels/simplify-outline.bench.js';
 import { bench as morphology } from '../shared/src/kernels/morphology.bench.js';
+import { bench as buildingIndex } from '../shared/src/kernels/building-index.bench.js';
 import { bench as scorePass } from '../shared/src/kernels/score-pass.bench.js';
 import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
 import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
@@ -44,6 +45,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['score-pass', scorePass],
   ['histogram', histogram],
   ['morphology', morphology],
+  ['building-index', buildingIndex],
   ['label-components', labelComponents],
   ['component-stats', componentStats],
   ['trace-outline', traceOutline],

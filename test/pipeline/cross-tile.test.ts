@@ -4,12 +4,12 @@
  * 4-band uint16 pair in UTM 51N, 10 m pixels, textured ground, and a 60×60 pixel square of new
  * "built" surface centred on the corner where four 64-pixel tiles meet.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, directorySource, keys, runBatch, setCurrentMask, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { runGdalScript } from '../support/gdal.js';
 
 const SIZE = 192;
 const TILE = 64;
@@ -65,17 +65,13 @@ const FARMLAND = {
   crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32651' } },
 };
 
-// A python3 with GDAL bindings: Debian's (python3-gdal) when another python3 comes first on PATH.
-const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import osgeo, numpy']).status === 0) ?? 'python3';
-
 let dir: string;
 let store: BlobStore;
 
 async function makeBatch(name: string, date: string, changed: boolean): Promise<string> {
   const batchDir = join(dir, name);
   await mkdir(batchDir, { recursive: true });
-  const made = spawnSync(PYTHON, ['-c', MAKE_SCENE, join(batchDir, 'scene.tif'), changed ? '1' : '0'], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`GDAL (python3-gdal, numpy) is required to build this test's scenes: ${made.stderr}`);
+  runGdalScript(MAKE_SCENE, [join(batchDir, 'scene.tif'), changed ? '1' : '0']);
   const manifest = { batchId: name, acquiredAt: date, platform: 'satellite', sensor: 'synthetic', bands: ['blue', 'green', 'red', 'nir'], regionCode: '321202' };
   await writeFile(join(batchDir, 'batch.json'), JSON.stringify(manifest));
   return batchDir;

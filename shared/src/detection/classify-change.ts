@@ -4,6 +4,7 @@ import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
 import { pickBands } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
+import { structuralScore, structureReach, type StructureSpec } from './structural-change.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -12,6 +13,8 @@ export interface ScoreModel extends ChangePassParams {
   evidenceBands: number[];
   /** Bands in the windows passed in (the file's band count). */
   fileBands: number;
+  /** Scored by structure (structural-change.ts) instead of the fused spectral cues; null: spectral. */
+  structure: StructureSpec | null;
 }
 
 export function scoreModel(
@@ -23,6 +26,7 @@ export function scoreModel(
   return {
     evidenceBands: [...stats.evidenceBands],
     fileBands,
+    structure: stats.structure ?? null,
     bands: stats.bands,
     nodataBefore,
     nodataAfter,
@@ -86,6 +90,7 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   const score = into ? into.floats('score', n) : new Float32Array(n);
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3.
   changeScores(b, a, width, height, model, valid, score);
+  if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace());
   return { valid, score };
 }
 
@@ -170,12 +175,16 @@ export class Workspace {
   }
 }
 
-/** The window grown by HALO_PX pixels on each side, clipped to `limit` (the pair's overlap). */
-export function haloOf(window: LatticeWindow, limit: LatticeWindow): LatticeWindow {
-  const col = Math.max(window.col - HALO_PX, limit.col);
-  const row = Math.max(window.row - HALO_PX, limit.row);
-  const colEnd = Math.min(window.col + window.width + HALO_PX, limit.col + limit.width);
-  const rowEnd = Math.min(window.row + window.height + HALO_PX, limit.row + limit.height);
+/**
+ * The window grown by HALO_PX pixels on each side, plus what a structural score reaches beyond the spectral
+ * one (structureReach), clipped to `limit` (the pair's overlap).
+ */
+export function haloOf(window: LatticeWindow, limit: LatticeWindow, structure: StructureSpec | null = null): LatticeWindow {
+  const px = HALO_PX + structureReach(structure);
+  const col = Math.max(window.col - px, limit.col);
+  const row = Math.max(window.row - px, limit.row);
+  const colEnd = Math.min(window.col + window.width + px, limit.col + limit.width);
+  const rowEnd = Math.min(window.row + window.height + px, limit.row + limit.height);
   return { col, row, width: colEnd - col, height: rowEnd - row };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StructureSpec } from './structural-change.js';
 
 /**
  * Statistics of one before/after pair over their overlap, computed once per pair so that every tile
@@ -30,7 +31,11 @@ export const PairStats = z.object({
   /** Medians of the two cues over the pair: the scale that makes them comparable. */
   cvaMedian: z.number(),
   madMedian: z.number(),
-  /** Fused, smoothed score at or above which a pixel is change (Otsu on the pair's histogram). */
+  /** The structural score's segment lengths when the pair is scored by structure (visible bands fine enough
+   *  to resolve buildings, structural-change.ts), else null: the spectral score. */
+  structure: StructureSpec.nullable().default(null),
+  /** Score at or above which a pixel is change (Otsu on the pair's histogram): the fused spectral score, or
+   *  the structural score when `structure` is set. */
   threshold: z.number(),
   validPixels: z.number().int().nonnegative(),
 });

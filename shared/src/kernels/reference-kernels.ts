@@ -342,3 +342,45 @@ export function referenceTraceOutlines(labels: Int32Array, width: number, height
   }
   return out;
 }
+
+const LINE_STEPS = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [-1, 1],
+] as const;
+
+/** Opening by a line segment (line-opening.ts) by its definition: the minimum over the clipped segment centred on each pixel, then the maximum of that over the same segments, sample by sample. */
+export function referenceLineOpening(src: Float32Array, width: number, height: number, direction: 0 | 1 | 2 | 3, length: number): Float32Array {
+  const r = (length - 1) / 2;
+  const [dx, dy] = LINE_STEPS[direction];
+  const along = (img: Float32Array, min: boolean) => {
+    const out = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let v = min ? Infinity : -Infinity;
+        for (let k = -r; k <= r; k++) {
+          const xx = x + k * dx;
+          const yy = y + k * dy;
+          if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+          const s = img[yy * width + xx]!;
+          v = min ? Math.min(v, s) : Math.max(v, s);
+        }
+        out[y * width + x] = v;
+      }
+    }
+    return out;
+  };
+  return along(along(src, true), false);
+}
+
+/** buildingIndex (building-index.ts) from referenceLineOpening, with the same float32 accumulation. */
+export function referenceBuildingIndex(src: Float32Array, width: number, height: number, short: number, long: number, out: Float32Array): void {
+  out.fill(0);
+  for (let d = 0; d < 4; d++) {
+    const a = referenceLineOpening(src, width, height, d as 0 | 1 | 2 | 3, short);
+    const b = referenceLineOpening(src, width, height, d as 0 | 1 | 2 | 3, long);
+    for (let i = 0; i < width * height; i++) out[i] = out[i]! + (a[i]! - b[i]!);
+  }
+  for (let i = 0; i < width * height; i++) out[i] = out[i]! * 0.25;
+}

@@ -14,6 +14,7 @@ import { nativeBands } from '../detection/native-bands.js';
 import { accumulateReplicationContrast, REPLICATION_COUNTS_PER_BAND } from '../kernels/replication-contrast.js';
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
 import type { TileSamples } from './halo-window-cache.js';
+import { structuralScore, type StructureSpec } from '../detection/structural-change.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
@@ -29,6 +30,13 @@ export interface PairSide {
 
 /** Takes each sampled block's samples once the statistics are done with them (see computePairStats). */
 export type AdoptBlock = (window: LatticeWindow, before: TileSamples, after: TileSamples) => void;
+
+/** Options of the statistics: `adopt` (see computeSampleStats); `structure`: score the pair by structure
+ *  at these scales (structureOf; null or absent: the spectral score). */
+export interface PairStatsOptions {
+  adopt?: AdoptBlock;
+  structure?: StructureSpec | null;
+}
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */
 export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
@@ -53,14 +61,18 @@ const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
  * The blocks decoded in sweep 1 are reused when they fit in SAMPLE_CACHE_BYTES, else decoded again;
  * either way at most about 16 blocks are decoded, whatever the scene size. `adopt`, when given, takes each
  * block's samples after sweep 3 (detection keeps them instead of decoding those blocks again).
+ * With `structure`, sweep 3 also scores each block by structure (on the block alone: its edge pixels as
+ * at a scene edge) into `structureHistogram`, from which the threshold then comes.
  */
 export async function computeSampleStats(
   beforeSide: PairSide,
   afterSide: PairSide,
   overlap: LatticeWindow,
   candidates: readonly number[],
-  adopt?: AdoptBlock,
-): Promise<{ stats: SampleStats; blocks: SampledBlock[] }> {
+  options: PairStatsOptions = {},
+): Promise<{ stats: SampleStats; blocks: SampledBlock[]; structureHistogram: Float64Array | null }> {
+  const { adopt } = options;
+  const structure = options.structure ?? null;
   const blocks = sampleBlocks(overlap);
   const sampledPixels = blocks.reduce((s, b) => s + b.width * b.height, 0);
   const keep = sampledPixels * (beforeSide.bands + afterSide.bands) * 4 <= SAMPLE_CACHE_BYTES;
@@ -137,6 +149,7 @@ export async function computeSampleStats(
   const base = {
     bands,
     evidenceBands: [...evidence],
+    structure,
     beforeMean: Array.from(sb.mean),
     beforeStd: Array.from(sb.std),
     afterMean: Array.from(sa.mean),
@@ -150,11 +163,22 @@ export async function computeSampleStats(
   const cvaHist = new Float64Array(bins);
   const madHist = new Float64Array(bins);
   const sampled: SampledBlock[] = [];
+  const structureHistogram = structure ? new Float64Array(bins) : null;
+  const work = new Workspace();
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
     const samples = await raw(k);
     kept[k] = null; // let each block go once used
-    const cues = computeCues(...floats(samples), block.width, block.height, cueModel);
+    const [all0, all1] = floats(samples);
+    const cues = computeCues(all0, all1, block.width, block.height, cueModel);
+    if (structureHistogram) {
+      const n = block.width * block.height;
+      const b = evidence.length === beforeSide.bands ? all0 : pickBands(all0, n, evidence);
+      const a = evidence.length === afterSide.bands ? all1 : pickBands(all1, n, evidence);
+      const score = work.floats('structureScore', n);
+      structuralScore(b, a, block.width, block.height, { ...cueModel, structure: structure! }, cues.valid, score, work);
+      accumulateHistogram(score, cues.valid, n, min, max, structureHistogram);
+    }
     adopt?.(block, samples[0], samples[1]);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
@@ -162,7 +186,7 @@ export async function computeSampleStats(
   }
   const cvaMedian = histogramQuantile(cvaHist, min, max, 0.5);
   const madMedian = histogramQuantile(madHist, min, max, 0.5);
-  return { stats: { ...base, cvaMedian, madMedian }, blocks: sampled };
+  return { stats: { ...base, cvaMedian, madMedian }, blocks: sampled, structureHistogram };
 }
 
 /**
@@ -278,16 +302,17 @@ export function pixelsIn(hist: Float64Array): number {
  * Otsu's threshold on the histogram of the fused score over the sampled blocks (sampledScoreHistogram).
  * Why the sample, not every pixel: the threshold is then known before detection reads the pair, so
  * detection reads each file once and classifies as it goes; for pairs of up to 16 blocks the sample is
- * every pixel. validPixels counts the valid pixels the histogram holds. `adopt`: see computeSampleStats.
+ * every pixel. validPixels counts the valid pixels the histogram holds. A pair scored by structure
+ * (options.structure) takes Otsu's threshold on the histogram of its structural score instead (same bins).
  */
 export async function computePairStats(
   beforeSide: PairSide,
   afterSide: PairSide,
   overlap: LatticeWindow,
   candidates: readonly number[],
-  adopt?: AdoptBlock,
+  options: PairStatsOptions = {},
 ): Promise<PairStats> {
-  const { stats, blocks } = await computeSampleStats(beforeSide, afterSide, overlap, candidates, adopt);
-  const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
+  const { stats, blocks, structureHistogram } = await computeSampleStats(beforeSide, afterSide, overlap, candidates, options);
+  const hist = structureHistogram ?? sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }

@@ -203,7 +203,10 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     for (const [k, [from, to]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from) }).catch(() => undefined);
     // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = ranges[0]!;
-    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo));
+    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, {
+      adopt: (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo),
+      structure: local.structure,
+    });
     const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);

@@ -62,9 +62,9 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
     const height = row[0]!.height;
     if (changeRows.length < raster.width * height) changeRows = new Uint8Array(raster.width * height);
     const change = changeRows.subarray(0, raster.width * height).fill(CHANGE_NODATA);
-    const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, overlap).row : null;
+    const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, overlap, input.model.structure).row : null;
     for (const tile of row) {
-      const halo = haloOf(tile, overlap);
+      const halo = haloOf(tile, overlap, input.model.structure);
       // both windows are used before either cache is asked for the next one
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);

@@ -37,7 +37,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));
   if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
   // The halo makes the neighbourhood steps independent of where the tile is cut.
-  const halo = haloOf(window, overlap);
+  const halo = haloOf(window, overlap, job.pairStats.structure);
   let b: Float32Array;
   let a: Float32Array;
   try {

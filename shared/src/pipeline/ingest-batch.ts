@@ -18,6 +18,7 @@ import { currentMasks } from './mask-store.js';
 import { currentApprovals } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
+import { structureOf } from '../detection/structural-change.js';
 import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, type SourceFile } from './place-scene.js';
@@ -295,6 +296,7 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     const overlap = intersect(extentOf(before.placement), extentOf(scene.placement));
     if (!overlap) continue;
     const [b, a] = await openScenePair(store, before, scene);
+    const evidence = evidenceBands(scene.bands, scene.bands.length);
     let pairStats;
     try {
       pairStats = await computePairStats(
@@ -302,7 +304,8 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
         { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: a.readValidWindow },
         overlap,
         // scene.bands names the image bands; a cloud mask band after them is never evidence.
-        evidenceBands(scene.bands, scene.bands.length),
+        evidence,
+        { structure: structureOf(scene.placement.lattice, overlap, scene.bands, evidence) },
       );
     } finally {
       await Promise.all([b.close(), a.close()]);

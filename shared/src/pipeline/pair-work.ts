@@ -2,6 +2,7 @@ import { extentOf, placeRaster, tilesOf, type LatticeWindow, type Placement } fr
 import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
+import { structureOf, type StructureSpec } from '../detection/structural-change.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
@@ -171,6 +172,8 @@ export class PairWork {
   readonly placement: Placement;
   readonly rows: TileRows;
   readonly layers: Array<{ layer: MaskLayer; bit: number }>;
+  /** Whether (and at which scales) the pair is scored by structure: it sets the tiles' halos. */
+  readonly structure: StructureSpec | null;
 
   private readonly before: PairSide;
   private readonly after: PairSide;
@@ -185,6 +188,7 @@ export class PairWork {
     const info = rasters.before.info;
     this.placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, spec.tileSize);
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
+    this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
     this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
     this.after = maskedSide(rasters.after, this.placement, spec.bands, spec.validity, rasters.afterMask);
@@ -211,8 +215,8 @@ export class PairWork {
     const first = this.rows[from]?.[0];
     const last = this.rows[to - 1]?.[0];
     if (!first || !last) return;
-    const top = haloOf(first, overlap).row;
-    const lastHalo = haloOf(last, overlap);
+    const top = haloOf(first, overlap, this.structure).row;
+    const lastHalo = haloOf(last, overlap, this.structure);
     if (window.row + window.height <= top || window.row >= lastHalo.row + lastHalo.height) return;
     const { before: b, after: a } = this.caches();
     b.adopt(window, before);
@@ -238,7 +242,7 @@ export class PairWork {
 
   async prefetch(task: PrefetchTask): Promise<null> {
     const overlap = extentOf(this.placement);
-    const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => haloOf(tile, overlap)));
+    const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => haloOf(tile, overlap, this.structure)));
     const { before, after } = this.caches();
     await before.preload(halos);
     await after.preload(halos);

@@ -1,0 +1,32 @@
+/**
+ * Benchmark: buildingIndex (four directions, segments of 7 and 61 pixels: 3.5 m and 30 m at 0.5 m) on
+ * the 2048² benchmark image's red band, against the copy baseline and a naive index (every segment's
+ * minimum and maximum taken sample by sample) on a 256² crop.
+ */
+
+import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
+import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
+import type { BenchResult } from './bench-types.js';
+import { buildingIndex } from './building-index.js';
+import { referenceBuildingIndex } from './reference-kernels.js';
+
+const SHORT = 7;
+const LONG = 61;
+const CROP = 256;
+
+export function bench(): BenchResult[] {
+  const { before } = benchImagePair();
+  const intensity = before.slice(2 * BENCH_PIXELS, 3 * BENCH_PIXELS).map((v) => (Number.isFinite(v) ? v : 0));
+  const out = new Float32Array(BENCH_PIXELS);
+  const scratch = new Float32Array(2 * BENCH_PIXELS + 4 * Math.max(BENCH_WIDTH, BENCH_HEIGHT));
+  const copy = copyBaseline(BENCH_PIXELS, [intensity]);
+  const ms = bestTimeMs(() => buildingIndex(intensity, BENCH_WIDTH, BENCH_HEIGHT, SHORT, LONG, scratch, out), 1, 3);
+  const results = [benchRow(`buildingIndex ${SHORT}/${LONG} px, 4 directions`, BENCH_PIXELS, ms, copy, sumOf(out), null)];
+
+  const crop = new Float32Array(CROP * CROP);
+  for (let y = 0; y < CROP; y++) crop.set(intensity.subarray(y * BENCH_WIDTH, y * BENCH_WIDTH + CROP), y * CROP);
+  const cropOut = new Float32Array(CROP * CROP);
+  const referenceMs = bestTimeMs(() => referenceBuildingIndex(crop, CROP, CROP, SHORT, LONG, cropOut), 0, 1);
+  results.push(benchRow(`  naive reference (${CROP}² crop)`, CROP * CROP, referenceMs, copy, sumOf(cropOut)));
+  return results;
+}
