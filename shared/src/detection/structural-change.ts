@@ -99,7 +99,7 @@ export function structuralScore(
   const intensity = scratch.floats('structureIntensity', n);
   const indexBefore = scratch.floats('structureBefore', n);
   const indexAfter = scratch.floats('structureAfter', n);
-  const work = scratch.floats('structureScratch', 2 * n + 4 * Math.max(width, height));
+  const work = scratch.floats('structureScratch', 5 * n);
   meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensity);
   buildingIndex(intensity, width, height, short, long, work, indexBefore);
   meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensity);

@@ -18,7 +18,7 @@ export function bench(): BenchResult[] {
   const { before } = benchImagePair();
   const intensity = before.slice(2 * BENCH_PIXELS, 3 * BENCH_PIXELS).map((v) => (Number.isFinite(v) ? v : 0));
   const out = new Float32Array(BENCH_PIXELS);
-  const scratch = new Float32Array(2 * BENCH_PIXELS + 4 * Math.max(BENCH_WIDTH, BENCH_HEIGHT));
+  const scratch = new Float32Array(5 * BENCH_PIXELS);
   const copy = copyBaseline(BENCH_PIXELS, [intensity]);
   const ms = bestTimeMs(() => buildingIndex(intensity, BENCH_WIDTH, BENCH_HEIGHT, SHORT, LONG, scratch, out), 1, 3);
   const results = [benchRow(`buildingIndex ${SHORT}/${LONG} px, 4 directions`, BENCH_PIXELS, ms, copy, sumOf(out), null)];

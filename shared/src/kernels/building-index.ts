@@ -18,7 +18,7 @@
  * labelled 0.5 m pairs they separated building change better (docs/detection.md).
  *
  * Arithmetic: float32; the four differences are added to `out` in direction order, then × 0.25.
- * `scratch`: Float32Array of at least 2·width·height + 4·max(width, height).
+ * `scratch`: Float32Array of at least 5·width·height.
  */
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
@@ -30,7 +30,7 @@ export function buildingIndex(intensity: Float32Array, width: number, height: nu
   const n = width * height;
   requireLength('intensity', intensity, n);
   requireLength('out', out, n);
-  requireLength('scratch', scratch, 2 * n + 4 * Math.max(width, height));
+  requireLength('scratch', scratch, 5 * n);
   requireNoOverlap('intensity', intensity, 'out', out);
   const openShort = scratch.subarray(0, n);
   const openLong = scratch.subarray(n, 2 * n);

@@ -13,25 +13,23 @@
  * segment in that direction is removed. Openings at two lengths in four directions measure bright
  * structures of a size in between (morphological building index, building-index.ts).
  *
- * Method: van Herk (1992) / Gil & Werman (1993): per line, running minima (maxima) from the start and
- * from the end of blocks of `length` samples; every clipped window of at most `length` samples is then
- * the min (max) of two of them, whatever the length: O(1) per pixel. Results are exact (min and max
- * select samples; nothing is rounded).
+ * Method: van Herk (1992) / Gil & Werman (1993): running minima from the start and from the end of blocks
+ * of `length` samples along each line; every clipped window of at most `length` samples is then the min of
+ * at most two of them: O(1) per pixel whatever the length. The blocks are cut at fixed columns (horizontal)
+ * or rows (the other directions), so every pass runs along the rows in memory order; a line's samples in a
+ * block are consecutive on it, which is all the method needs. Each erosion writes its result negated, so
+ * the opening is negErode(negErode(src)) = dilation(erosion(src)) with no pass of its own for the sign.
+ * Results are exact (min selects samples, negation is exact).
  *
- * `scratch`: Float32Array of at least 4 × max(width, height) (line, forward, backward, eroded line).
+ * `scratch`: Float32Array of at least 3·width·height.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength, requireNoOverlap } from './argument-checks.js';
 
-/** Direction steps: [dx, dy] of directions 0..3. */
-const STEPS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-  [-1, 1],
-];
-
 export type LineDirection = 0 | 1 | 2 | 3;
+
+/** Column step per row of directions 1..3 (direction 0 runs along the row). */
+const COLUMN_STEP = [0, 0, 1, -1] as const;
 
 export function openAlongLine(src: Float32Array, width: number, height: number, direction: LineDirection, length: number, scratch: Float32Array, out: Float32Array): void {
   requireDimensions(width, height);
@@ -42,78 +40,161 @@ export function openAlongLine(src: Float32Array, width: number, height: number, 
   requireLength('src', src, n);
   requireLength('out', out, n);
   requireNoOverlap('src', src, 'out', out);
-  const span = Math.max(width, height);
-  requireLength('scratch', scratch, 4 * span);
+  requireLength('scratch', scratch, 3 * n);
   if (n === 0) return;
-  const line = scratch.subarray(0, span);
-  const forward = scratch.subarray(span, 2 * span);
-  const backward = scratch.subarray(2 * span, 3 * span);
-  const eroded = scratch.subarray(3 * span, 4 * span);
-  const [dx, dy] = STEPS[direction]!;
+  const forward = scratch.subarray(0, n);
+  const backward = scratch.subarray(n, 2 * n);
+  const eroded = scratch.subarray(2 * n, 3 * n);
   const radius = (length - 1) >> 1;
-  // Every line of the direction, by its first pixel: along the top row, then down the first (or, for
-  // the anti-diagonal, the last) column.
-  const startCol = dx < 0 ? width - 1 : 0;
-  const starts = dy === 0 ? height : dx === 0 ? width : width + height - 1;
-  for (let s = 0; s < starts; s++) {
-    let x0: number;
-    let y0: number;
-    if (dy === 0) [x0, y0] = [0, s];
-    else if (dx === 0) [x0, y0] = [s, 0];
-    else if (s < width) [x0, y0] = [dx > 0 ? s : width - 1 - s, 0];
-    else [x0, y0] = [startCol, s - width + 1];
-    const count = lineLength(x0, y0, dx, dy, width, height);
-    const stride = dy * width + dx;
-    const first = y0 * width + x0;
-    for (let k = 0, i = first; k < count; k++, i += stride) line[k] = src[i]!;
-    slidingExtreme(line, count, radius, length, forward, backward, eroded, true);
-    slidingExtreme(eroded, count, radius, length, forward, backward, line, false);
-    for (let k = 0, i = first; k < count; k++, i += stride) out[i] = line[k]!;
-  }
+  negatedErosion(src, width, height, direction, radius, forward, backward, eroded);
+  negatedErosion(eroded, width, height, direction, radius, forward, backward, out);
 }
 
-/** Pixels on the line from (x0, y0) in steps (dx, dy) before it leaves the array. */
-function lineLength(x0: number, y0: number, dx: number, dy: number, width: number, height: number): number {
-  const alongX = dx > 0 ? width - x0 : dx < 0 ? x0 + 1 : Infinity;
-  const alongY = dy > 0 ? height - y0 : Infinity;
-  return Math.min(alongX, alongY);
+/** into = −(minimum over the clipped segment of 2·radius + 1 samples centred on each pixel, along the direction). */
+function negatedErosion(src: Float32Array, width: number, height: number, direction: LineDirection, radius: number, forward: Float32Array, backward: Float32Array, into: Float32Array): void {
+  if (direction === 0) erodeRows(src, width, height, radius, forward, backward, into);
+  else erodeAcrossRows(src, width, height, COLUMN_STEP[direction], radius, forward, backward, into);
+}
+
+/** Horizontal segments: blocks of 2·radius + 1 columns from column 0 in every row. */
+function erodeRows(src: Float32Array, width: number, height: number, radius: number, forward: Float32Array, backward: Float32Array, into: Float32Array): void {
+  const block = 2 * radius + 1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let start = 0; start < width; start += block) {
+      const end = Math.min(start + block, width);
+      let acc = src[row + start]!;
+      forward[row + start] = acc;
+      for (let x = start + 1; x < end; x++) {
+        const v = src[row + x]!;
+        if (v < acc) acc = v;
+        forward[row + x] = acc;
+      }
+      acc = src[row + end - 1]!;
+      backward[row + end - 1] = acc;
+      for (let x = end - 2; x >= start; x--) {
+        const v = src[row + x]!;
+        if (v < acc) acc = v;
+        backward[row + x] = acc;
+      }
+    }
+    // Away from the ends every window holds `block` samples: it starts a block (then it is that block) or
+    // spans two; `phase` counts lo's position in its block.
+    const interiorEnd = width - radius;
+    for (let x = radius, phase = 0; x < interiorEnd; x++) {
+      const i = row + x;
+      if (phase === 0) into[i] = -forward[i + radius]!;
+      else {
+        const p = backward[i - radius]!;
+        const q = forward[i + radius]!;
+        into[i] = -(p < q ? p : q);
+      }
+      if (++phase === block) phase = 0;
+    }
+    for (let x = 0; x < width; x++) {
+      if (x === radius && interiorEnd > radius) x = interiorEnd;
+      if (x >= width) break;
+      const lo = x - radius < 0 ? 0 : x - radius;
+      const hi = x + radius >= width ? width - 1 : x + radius;
+      into[row + x] = -windowMin(forward, backward, row + lo, row + hi, lo % block === 0, (lo / block) | 0, (hi / block) | 0);
+    }
+  }
 }
 
 /**
- * into[k] = min (or max) of values[k − radius .. k + radius] clipped to [0, count): van Herk / Gil–Werman
- * with blocks of `block` = 2·radius + 1 samples. A clipped window either starts a block (then it ends in
- * that block or the next), spans two blocks, or is cut by the line's end inside one block.
+ * Segments that step one row down and `dx` (0, 1 or −1) columns per sample: blocks of 2·radius + 1 rows from
+ * row 0. forward[i] is the minimum from the first row of i's block (or its line's start, if later) to i,
+ * backward[i] from i to the last row of the block (or the line's end).
  */
-function slidingExtreme(values: Float32Array, count: number, radius: number, block: number, forward: Float32Array, backward: Float32Array, into: Float32Array, min: boolean): void {
-  for (let start = 0; start < count; start += block) {
-    const end = Math.min(start + block, count);
-    let acc = values[start]!;
-    forward[start] = acc;
-    for (let k = start + 1; k < end; k++) {
-      const v = values[k]!;
-      acc = min ? (v < acc ? v : acc) : v > acc ? v : acc;
-      forward[k] = acc;
+function erodeAcrossRows(src: Float32Array, width: number, height: number, dx: number, radius: number, forward: Float32Array, backward: Float32Array, into: Float32Array): void {
+  const block = 2 * radius + 1;
+  const step = width + dx; // index step from a sample to the next on its line
+  // columns where the line through a pixel has no previous (next) sample in the row above (below)
+  const firstCol = dx > 0 ? 0 : dx < 0 ? width - 1 : -1;
+  const lastCol = dx > 0 ? width - 1 : dx < 0 ? 0 : -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    if (y % block === 0) {
+      forward.set(src.subarray(row, row + width), row);
+      continue;
     }
-    acc = values[end - 1]!;
-    backward[end - 1] = acc;
-    for (let k = end - 2; k >= start; k--) {
-      const v = values[k]!;
-      acc = min ? (v < acc ? v : acc) : v > acc ? v : acc;
-      backward[k] = acc;
+    const from = dx > 0 ? 1 : 0;
+    const to = dx < 0 ? width - 1 : width;
+    for (let i = row + from, end = row + to; i < end; i++) {
+      const v = src[i]!;
+      const p = forward[i - step]!;
+      forward[i] = v < p ? v : p;
     }
+    if (firstCol >= 0) forward[row + firstCol] = src[row + firstCol]!;
   }
-  for (let k = 0; k < count; k++) {
-    const lo = k - radius < 0 ? 0 : k - radius;
-    const hi = k + radius >= count ? count - 1 : k + radius;
-    const loBlock = (lo / block) | 0;
-    const hiBlock = (hi / block) | 0;
-    let v: number;
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    if (y % block === block - 1 || y === height - 1) {
+      backward.set(src.subarray(row, row + width), row);
+      continue;
+    }
+    const from = dx < 0 ? 1 : 0;
+    const to = dx > 0 ? width - 1 : width;
+    for (let i = row + from, end = row + to; i < end; i++) {
+      const v = src[i]!;
+      const p = backward[i + step]!;
+      backward[i] = v < p ? v : p;
+    }
+    if (lastCol >= 0) backward[row + lastCol] = src[row + lastCol]!;
+  }
+  // Per row, the window's reach up and down the line is the same for every column whose line runs at
+  // least `radius` samples both ways (the columns away from the sides for diagonals, all for vertical).
+  const sideCols = dx === 0 ? 0 : Math.min(radius, width);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const up = Math.min(radius, y);
+    const down = Math.min(radius, height - 1 - y);
+    const loRow = y - up;
+    const hiRow = y + down;
+    const startsBlock = loRow % block === 0 || up < radius;
+    const loBlock = (loRow / block) | 0;
+    const hiBlock = (hiRow / block) | 0;
+    const a = up * step;
+    const b = down * step;
+    const interiorEnd = width - sideCols;
+    const begin = row + sideCols;
+    const end = row + interiorEnd;
     if (loBlock !== hiBlock) {
-      const a = backward[lo]!;
-      const b = forward[hi]!;
-      v = min ? (a < b ? a : b) : a > b ? a : b;
-    } else if (lo === loBlock * block) v = forward[hi]!;
-    else v = backward[lo]!; // the window ends at the line's end, which is the block's end
-    into[k] = v;
+      for (let i = begin; i < end; i++) {
+        const p = backward[i - a]!;
+        const q = forward[i + b]!;
+        into[i] = -(p < q ? p : q);
+      }
+    } else if (startsBlock) {
+      for (let i = begin; i < end; i++) into[i] = -forward[i + b]!;
+    } else {
+      for (let i = begin; i < end; i++) into[i] = -backward[i - a]!;
+    }
+    for (let x = 0; x < width; x++) {
+      if (x === sideCols && interiorEnd > sideCols) x = interiorEnd;
+      if (x >= width) break;
+      // near a side the line ends sooner than `radius` samples on one side
+      const back = dx > 0 ? x : dx < 0 ? width - 1 - x : radius;
+      const ahead = dx > 0 ? width - 1 - x : dx < 0 ? x : radius;
+      const t0 = Math.min(up, back);
+      const t1 = Math.min(down, ahead);
+      const i = row + x;
+      const lo = y - t0;
+      into[i] = -windowMin(forward, backward, i - t0 * step, i + t1 * step, lo % block === 0 || t0 < radius, (lo / block) | 0, ((y + t1) / block) | 0);
+    }
   }
+}
+
+/**
+ * Minimum over a line's samples from index lo to hi (at most one block long): across two blocks, the
+ * backward run from lo and the forward run to hi; within one, the forward run to hi when lo starts the
+ * block or the line (`loStarts`), else the backward run from lo (hi then ends the block or the line).
+ */
+function windowMin(forward: Float32Array, backward: Float32Array, lo: number, hi: number, loStarts: boolean, loBlock: number, hiBlock: number): number {
+  if (loBlock !== hiBlock) {
+    const p = backward[lo]!;
+    const q = forward[hi]!;
+    return p < q ? p : q;
+  }
+  return loStarts ? forward[hi]! : backward[lo]!;
 }
