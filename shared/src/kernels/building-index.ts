@@ -18,11 +18,13 @@
  * labelled 0.5 m pairs they separated building change better (docs/detection.md).
  *
  * Arithmetic: float32; the four differences are added to `out` in direction order, then × 0.25.
- * `scratch`: Float32Array of at least 5·width·height.
+ * `scratch`: Float32Array of at least 5·width·height (unused when the WebAssembly SIMD path runs:
+ * line-opening-simd.ts buildingIndexSimd, same bytes, its intermediates in linear memory).
  */
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
 import { openAlongLine, type LineDirection } from './line-opening.js';
+import { buildingIndexSimd } from './line-opening-simd.js';
 
 export function buildingIndex(intensity: Float32Array, width: number, height: number, short: number, long: number, scratch: Float32Array, out: Float32Array): void {
   requireDimensions(width, height);
@@ -32,6 +34,8 @@ export function buildingIndex(intensity: Float32Array, width: number, height: nu
   requireLength('out', out, n);
   requireLength('scratch', scratch, 5 * n);
   requireNoOverlap('intensity', intensity, 'out', out);
+  if (n === 0) return;
+  if (buildingIndexSimd(intensity, width, height, short, long, out)) return;
   const openShort = scratch.subarray(0, n);
   const openLong = scratch.subarray(n, 2 * n);
   const lines = scratch.subarray(2 * n);

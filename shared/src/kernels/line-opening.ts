@@ -22,9 +22,15 @@
  * Results are exact (min selects samples, negation is exact).
  *
  * `scratch`: Float32Array of at least 3·width·height.
+ *
+ * Where the engine has WebAssembly SIMD, the same passes run four pixels at a time
+ * (line-opening-simd.ts; same bytes; setLineOpeningSimd(false) forces these loops).
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength, requireNoOverlap } from './argument-checks.js';
+import { openAlongLineSimd } from './line-opening-simd.js';
+
+export { setLineOpeningSimd } from './line-opening-simd.js';
 
 export type LineDirection = 0 | 1 | 2 | 3;
 
@@ -42,6 +48,7 @@ export function openAlongLine(src: Float32Array, width: number, height: number, 
   requireNoOverlap('src', src, 'out', out);
   requireLength('scratch', scratch, 3 * n);
   if (n === 0) return;
+  if (openAlongLineSimd(src, width, height, direction, length, out)) return;
   const forward = scratch.subarray(0, n);
   const backward = scratch.subarray(n, 2 * n);
   const eroded = scratch.subarray(2 * n, 3 * n);

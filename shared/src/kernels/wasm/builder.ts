@@ -76,10 +76,23 @@ const loadV = (op: number) => (address: I, offset = 0): V => expr('v128', [addre
 /** i32 scalars (addresses, counters). */
 export const i32 = {
   const: (value: number): I => expr('i32', [[Op.i32Const, ...s32(value | 0)]]),
+  /** The 4 bytes at address + offset. */
+  load: (address: I, offset = 0): I => expr('i32', [address, [Op.i32Load], memarg(offset)]),
   add: binaryI(Op.i32Add),
+  sub: binaryI(Op.i32Sub),
   mul: binaryI(Op.i32Mul),
+  /** Unsigned quotient, rounded toward zero (traps on a zero divisor). */
+  divU: binaryI(Op.i32DivU),
+  /** Unsigned remainder (traps on a zero divisor). */
+  remU: binaryI(Op.i32RemU),
+  or: binaryI(Op.i32Or),
   shl: binaryI(Op.i32Shl),
+  /** 1 when a is 0, else 0. */
+  eqz: (a: I): I => expr('i32', [a, [Op.i32Eqz]]),
+  eq: binaryI(Op.i32Eq),
+  ne: binaryI(Op.i32Ne),
   ltS: binaryI(Op.i32LtS),
+  ltU: binaryI(Op.i32LtU),
   gtS: binaryI(Op.i32GtS),
 };
 
@@ -175,10 +188,22 @@ export const f32x4 = {
   mul: binaryV(SimdOp.f32x4Mul),
   div: binaryV(SimdOp.f32x4Div),
   sqrt: unaryV(SimdOp.f32x4Sqrt),
+  /** The sign bit flipped (exactly JavaScript's unary minus on a float32: −0 ↔ +0, NaN stays NaN). */
+  neg: unaryV(SimdOp.f32x4Neg),
   /** b < a ? b : a, lane by lane (the spec's fpmin: no NaN propagation, so `x < y ? x : y` is pmin(y, x)). */
   pmin: binaryV(SimdOp.f32x4Pmin),
+  /** Lanes 0 and 1 of two f64 lanes, each rounded to float32 (to nearest, ties to even); lanes 2 and 3 are 0. */
+  demoteF64x2Zero: unaryV(SimdOp.f32x4DemoteF64x2Zero),
   /** i32 lanes converted to f32 (exact below 2^24 in magnitude). */
   convertI32x4S: unaryV(SimdOp.f32x4ConvertI32x4S),
+};
+
+/** 2 × f64 lanes: IEEE 754 binary64 arithmetic, each result correctly rounded (as JavaScript numbers). */
+export const f64x2 = {
+  /** f32 lanes 0 and 1, widened (exact). */
+  promoteLowF32x4: unaryV(SimdOp.f64x2PromoteLowF32x4),
+  add: binaryV(SimdOp.f64x2Add),
+  sub: binaryV(SimdOp.f64x2Sub),
 };
 
 /** A function local (parameters are locals too). */
