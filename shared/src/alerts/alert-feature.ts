@@ -32,6 +32,9 @@ export interface AlertFeature {
     /** Non-overlapping split of the area: red line, permanent basic farmland outside it, elsewhere. */
     overlap: Record<MaskLayerName, { areaM2: number; areaMu: number }>;
     elsewhere: { areaM2: number; areaMu: number };
+    /** Mean change score of the patch's pixels, in the units of the pair's score and threshold (run record,
+     *  pairStats): multiples of the cue medians (spectral), or building-index gain in standard deviations of
+     *  intensity when pairStats.structure is set (docs/detection.md, step 5a). */
     changeScore: number;
     /** What the change is (construction, bare_soil, water_gain, water_loss, vegetation_loss, …). */
     changeType: ChangeType;

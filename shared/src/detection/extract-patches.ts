@@ -24,6 +24,7 @@ export interface Patch {
   pixelCount: number;
   areaM2: number;
   areaMu: number;
+  /** Mean of the window's score over the patch's pixels (spectral or structural, as the pair is scored). */
   meanScore: number;
   /** What the change is, from the mean index transitions (change-type.ts); `seasonal` is never reported. */
   changeType: ChangeType;
