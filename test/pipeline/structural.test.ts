@@ -82,7 +82,7 @@ describe('structural change on 0.5 m RGB imagery', () => {
   it('flags the new roofs, not the new open field nor the unchanged grass under another exposure', async () => {
     const result = await detect(512);
     // 3.5 m and 30 m in ground pixels (0.5 m of grid over UTM's scale factor 0.9996 is 0.5002 m)
-    expect(result.summary.pairStats.structure).toEqual({ short: 7, long: 59 });
+    expect(result.summary.pairStats.structure).toEqual({ short: 7, long: 59, pool: 1 });
     for (const [r0, c0, h, w] of ROOFS) expect(await changedShare(result.changeTif, [r0 + 2, c0 + 2, h - 4, w - 4])).toBeGreaterThan(0.95);
     expect(await changedShare(result.changeTif, FIELD)).toBeLessThan(0.01);
     expect(await changedShare(result.changeTif, [0, 120, 36, 136])).toBe(0); // grass only
@@ -138,4 +138,27 @@ describe('structural change on 0.5 m RGB imagery', () => {
     const withNir = await detectPair({ before: { path: scene('before') }, after: { path: scene('after') }, bands: ['red', 'green', 'nir'], parameters: defaultParameters() });
     expect(withNir.summary.pairStats.structure).toBeNull();
   }, 60_000);
+});
+
+describe('structural change on drone imagery (0.125 m: scored on 2 × 2 blocks)', () => {
+  const drone = (epoch: 'before' | 'after') => join(dir, epoch, 'drone.tif');
+  const UPSAMPLE = `import sys\nfrom osgeo import gdal\ngdal.Translate(sys.argv[2], sys.argv[1], width=${4 * SIZE}, height=${4 * SIZE}, resampleAlg='near', creationOptions=['TILED=YES', 'BLOCKXSIZE=256', 'BLOCKYSIZE=256', 'COMPRESS=DEFLATE'])`;
+  const detectDrone = (tileSize: number) =>
+    detectPair({ before: { path: drone('before') }, after: { path: drone('after') }, bands: ['red', 'green', 'blue'], parameters: defaultParameters({ tileSize }) });
+
+  beforeAll(() => {
+    // the 0.5 m scenes, each pixel as 4 × 4 pixels of 0.125 m
+    for (const epoch of ['before', 'after'] as const) runGdalScript(UPSAMPLE, [scene(epoch), drone(epoch)]);
+  }, 60_000);
+
+  it('flags the roofs and not the field, and gives the same bytes with 256-pixel tiles as with one 1024-pixel tile', async () => {
+    const [whole, tiled] = [await detectDrone(1024), await detectDrone(256)];
+    expect(whole.summary.pairStats.structure).toEqual({ short: 13, long: 119, pool: 2 });
+    expect(Buffer.from(tiled.changeTif).equals(Buffer.from(whole.changeTif))).toBe(true);
+    expect(tiled.patches.map((p) => [p.pixelCount, p.outline])).toEqual(whole.patches.map((p) => [p.pixelCount, p.outline]));
+    const up = ([r0, c0, h, w]: readonly [number, number, number, number]) => [4 * r0, 4 * c0, 4 * h, 4 * w] as const;
+    for (const [r0, c0, h, w] of ROOFS) expect(await changedShare(whole.changeTif, up([r0 + 2, c0 + 2, h - 4, w - 4]))).toBeGreaterThan(0.95);
+    expect(await changedShare(whole.changeTif, up(FIELD))).toBeLessThan(0.01);
+    expect(whole.patches.map((p) => p.changeType)).toEqual(['construction', 'construction']);
+  }, 120_000);
 });

@@ -81,7 +81,8 @@ export interface WindowScore {
 /** Samples a window may hold: float32 (unusable pixels NaN), or a file's own 8/16-bit samples (none unusable). */
 export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
-export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace): WindowScore {
+/** `origin`: the window's lattice position (the structural score's blocks are aligned to the lattice). */
+export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }): WindowScore {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const b = subset ? pickBands(before, n, model.evidenceBands) : before;
@@ -90,7 +91,7 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   const score = into ? into.floats('score', n) : new Float32Array(n);
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3.
   changeScores(b, a, width, height, model, valid, score);
-  if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace());
+  if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);
   return { valid, score };
 }
 
@@ -204,7 +205,7 @@ export function classifyWindow(
   opening: boolean,
   vegetation: VegetationTest | null,
 ): ClassifiedWindow {
-  const whole = scoreWindow(before, after, halo.width, halo.height, model);
+  const whole = scoreWindow(before, after, halo.width, halo.height, model, undefined, halo);
   const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null);
   return {
     valid: cropToInterior(whole.valid, halo, window),

@@ -11,30 +11,38 @@ const RGB = ['red', 'green', 'blue'] as const;
 
 describe('structureOf', () => {
   it('scores 0.5 m visible imagery by structure, with 3.5 m and 30 m in odd ground pixels', () => {
-    expect(structureOf(utm(0.5), around(0.5), [...RGB], [0, 1, 2])).toEqual({ short: 7, long: 59 });
-    expect(structureOf(utm(1), around(1), ['pan'], [0])).toEqual({ short: 3, long: 29 });
-    expect(structureOf(utm(0.25), around(0.25), [...RGB], [0, 1, 2])).toEqual({ short: 13, long: 119 });
+    expect(structureOf(utm(0.5), around(0.5), [...RGB], [0, 1, 2])).toEqual({ short: 7, long: 59, pool: 1 });
+    expect(structureOf(utm(1), around(1), ['pan'], [0])).toEqual({ short: 3, long: 29, pool: 1 });
+    expect(structureOf(utm(0.25), around(0.25), [...RGB], [0, 1, 2])).toEqual({ short: 13, long: 119, pool: 1 });
+  });
+
+  it('averages drone imagery finer than 0.2 m over blocks of 2, 4, … pixels to 0.2–0.4 m', () => {
+    expect(structureOf(utm(0.1), around(0.1), [...RGB], [0, 1, 2])).toEqual({ short: 17, long: 149, pool: 2 });
+    expect(structureOf(utm(0.03), around(0.03), [...RGB], [0, 1, 2])).toEqual({ short: 15, long: 125, pool: 8 });
+    expect(structureOf(utm(0.0125), around(0.0125), [...RGB], [0, 1, 2])?.pool).toBe(16);
   });
 
   it('keeps the spectral score where the pixel is too coarse or too fine, or bands beyond the visible are evidence', () => {
     expect(structureOf(utm(2), around(2), [...RGB], [0, 1, 2])).toBeNull(); // 3.5 m is under 3 pixels
-    expect(structureOf(utm(0.1), around(0.1), [...RGB], [0, 1, 2])).toBeNull(); // 30 m is over 151 pixels
+    expect(structureOf(utm(0.005), around(0.005), [...RGB], [0, 1, 2])).toBeNull(); // 16-pixel blocks are still under 0.2 m
     expect(structureOf(utm(0.5), around(0.5), ['blue', 'green', 'red', 'nir'], [0, 1, 2, 3])).toBeNull();
     expect(structureOf(utm(0.5), around(0.5), [null, null, null], [0, 1, 2])).toBeNull(); // unknown bands
     expect(structureOf(utm(0.5), around(0.5), [...RGB], [])).toBeNull();
     // a band that is not evidence (coastal aerosol) does not stop it
-    expect(structureOf(utm(0.5), around(0.5), ['coastal', ...RGB], [1, 2, 3])).toEqual({ short: 7, long: 59 });
+    expect(structureOf(utm(0.5), around(0.5), ['coastal', ...RGB], [1, 2, 3])).toEqual({ short: 7, long: 59, pool: 1 });
   });
 
   it('measures the pixel on the ground, also on a geographic lattice', () => {
     // 4.5e-6° of latitude ≈ 0.5 m; of longitude at 30°N ≈ 0.43 m: the square root of the area ≈ 0.46 m
     const degrees = makeLattice(4326, 4.5e-6, 4.5e-6, 120, 30, 512);
     const centre = { col: Math.round(120 / 4.5e-6), row: Math.round(-30 / 4.5e-6), width: 1, height: 1 };
-    expect(structureOf(degrees, centre, [...RGB], [0, 1, 2])).toEqual({ short: 7, long: 65 });
+    expect(structureOf(degrees, centre, [...RGB], [0, 1, 2])).toEqual({ short: 7, long: 65, pool: 1 });
   });
 
-  it('reaches long − 1 pixels beyond the spectral score, nothing without structure', () => {
-    expect(structureReach({ short: 7, long: 59 })).toBe(58);
+  it('reaches long − 1 pixels beyond the spectral score (more with blocks), nothing without structure', () => {
+    expect(structureReach({ short: 7, long: 59, pool: 1 })).toBe(58);
+    // with blocks: every block within long of a pixel's block, whole: pool · (long + 1)
+    expect(structureReach({ short: 17, long: 149, pool: 2 })).toBe(300);
     expect(structureReach(null)).toBe(0);
   });
 });
@@ -49,7 +57,7 @@ describe('structuralScore', () => {
     const valid = new Uint8Array(n).fill(1);
     valid[0] = 0;
     const out = new Float32Array(n);
-    const model = { structure: { short: 3, long: 15 }, bands: 1, beforeMean: Float64Array.of(10), beforeStd: Float64Array.of(5), afterMean: Float64Array.of(12), afterStd: Float64Array.of(5) };
+    const model = { structure: { short: 3, long: 15, pool: 1 }, bands: 1, beforeMean: Float64Array.of(10), beforeStd: Float64Array.of(5), afterMean: Float64Array.of(12), afterStd: Float64Array.of(5) };
     structuralScore(before, after, w, h, model, valid, out, new Workspace());
     // the roof is (30 − 12)/5 = 3.6 above the after epoch's mean, its ground (10 − 12)/5 = −0.4: a gain of 4 inside
     expect(out[15 * w + 15]).toBeCloseTo(4, 5);

@@ -5,6 +5,7 @@ import type { Lattice, LatticeWindow } from '../grid/lattice.js';
 import { meanZScore } from '../kernels/mean-z-score.js';
 import { buildingIndex } from '../kernels/building-index.js';
 import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
+import { meanPool, pooledSize } from '../kernels/mean-pool.js';
 
 /**
  * Structural change: the score of visible-light imagery fine enough to resolve buildings
@@ -22,13 +23,18 @@ const VISIBLE_BANDS: ReadonlySet<BandName> = new Set<BandName>(['pan', 'blue', '
 
 /** The shortest segment must span at least this many pixels (a 1-pixel opening removes nothing). */
 const MIN_SHORT_PX = 3;
-/** The longest segment at most this many (bounds the halo of every tile; finer imagery keeps the spectral score). */
-const MAX_LONG_PX = 151;
+/** Imagery finer than this (m) is scored on blocks of 2, 4, … pixels averaged to at least this size: the
+ *  building sizes looked for span at most 151 such pixels, which bounds the openings' reach. */
+const FINEST_SCORED_PIXEL_M = 0.2;
+/** Largest block side averaged (imagery down to 0.2 m / 16 = 1.25 cm). */
+const MAX_POOL = 16;
 
-/** Segment lengths (pixels, odd) of the building index of a pair; recorded with the pair statistics. */
+/** Segment lengths (odd, in scored pixels) of the building index of a pair, and the side of the blocks of
+ *  image pixels averaged into one scored pixel (1: none); recorded with the pair statistics. */
 export const StructureSpec = z.object({
   short: z.number().int().positive(),
   long: z.number().int().positive(),
+  pool: z.number().int().positive().default(1),
 });
 export type StructureSpec = z.infer<typeof StructureSpec>;
 
@@ -41,8 +47,9 @@ function oddPixels(px: number): number {
  * The structural score's segment lengths for a pair, or null when the spectral score applies: every
  * evidence band must be a named visible (or panchromatic) band — with near infrared or beyond, the spectral
  * cues separate land covers and stay — and the ground pixel (at the overlap's centre) must be fine enough
- * that BUILDING_SIDE_M.short spans MIN_SHORT_PX pixels (≤ 1.17 m) and coarse enough that
- * BUILDING_SIDE_M.long spans at most MAX_LONG_PX (≥ 0.2 m).
+ * that BUILDING_SIDE_M.short spans MIN_SHORT_PX pixels (≤ 1.17 m). Imagery finer than
+ * FINEST_SCORED_PIXEL_M is scored on blocks of `pool` × `pool` pixels (a power of two) averaged to
+ * 0.2–0.4 m; below 0.2 m / MAX_POOL the spectral score applies.
  */
 export function structureOf(lattice: Lattice, overlap: LatticeWindow, bands: readonly (BandName | null)[], evidence: readonly number[]): StructureSpec | null {
   if (evidence.length === 0) return null;
@@ -50,17 +57,27 @@ export function structureOf(lattice: Lattice, overlap: LatticeWindow, bands: rea
     const name = bands[b];
     if (name === null || name === undefined || !VISIBLE_BANDS.has(name)) return null;
   }
-  const pixel = Math.sqrt(pixelAreaM2(lattice, overlap.col + overlap.width / 2, overlap.row + overlap.height / 2));
-  if (!(pixel > 0)) return null;
+  const image = Math.sqrt(pixelAreaM2(lattice, overlap.col + overlap.width / 2, overlap.row + overlap.height / 2));
+  if (!(image > 0)) return null;
+  let pool = 1;
+  while (image * pool < FINEST_SCORED_PIXEL_M && pool < MAX_POOL) pool *= 2;
+  if (image * pool < FINEST_SCORED_PIXEL_M) return null;
+  const pixel = image * pool;
   const short = oddPixels(BUILDING_SIDE_M.short / pixel);
   const long = oddPixels(BUILDING_SIDE_M.long / pixel);
-  if (short < MIN_SHORT_PX || long > MAX_LONG_PX) return null;
-  return { short, long };
+  if (short < MIN_SHORT_PX) return null;
+  return { short, long, pool };
 }
 
-/** Pixels a structural score looks beyond those of the spectral score: the openings reach long − 1. */
+/**
+ * Image pixels a structural score looks beyond those of the spectral score: the openings reach long − 1
+ * scored pixels; with blocks, the score of a block depends on blocks up to long away (the 3×3 mean is taken
+ * on blocks) and a pixel lies anywhere in its block, so pool · (long + 1) image pixels keep every block used
+ * whole.
+ */
 export function structureReach(structure: StructureSpec | null): number {
-  return structure ? structure.long - 1 : 0;
+  if (!structure) return 0;
+  return structure.pool === 1 ? structure.long - 1 : structure.pool * (structure.long + 1);
 }
 
 /** What structuralScore needs of the pair statistics (evidence bands, in evidence order). */
@@ -73,16 +90,20 @@ export interface StructureModel {
   afterStd: Float64Array;
 }
 
-/** Float32 scratch arrays by name (classify-change.ts Workspace). */
-interface FloatScratch {
+/** Scratch arrays by name (classify-change.ts Workspace). */
+interface Scratch {
   floats(name: string, n: number): Float32Array;
+  bytes(name: string, n: number): Uint8Array;
 }
 
 /**
  * Structural change score of a window (planar evidence bands of both epochs, `valid` in both): each epoch's
  * intensity (mean of its z-scored bands, meanZScore), its building index, the gain max(0, after − before)
- * on valid pixels, averaged over the valid 3×3 neighbourhood (as the spectral score) into `out`. The
- * result at a pixel depends on pixels up to structureReach + 1 away. Pure apart from the scratch arrays.
+ * on valid pixels, averaged over the valid 3×3 neighbourhood (as the spectral score) into `out`. With
+ * `pool` > 1 the intensities are first averaged over pool × pool blocks aligned to the lattice (`origin`:
+ * the window's lattice position), the score computed on the blocks and given to each valid pixel of its
+ * block. The result at a pixel depends on pixels up to structureReach + 1 away. Pure apart from the
+ * scratch arrays.
  */
 export function structuralScore(
   before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
@@ -92,8 +113,13 @@ export function structuralScore(
   model: StructureModel,
   valid: Uint8Array,
   out: Float32Array,
-  scratch: FloatScratch,
+  scratch: Scratch,
+  origin: { col: number; row: number } = { col: 0, row: 0 },
 ): void {
+  if (model.structure.pool > 1) {
+    pooledStructuralScore(before, after, width, height, model, valid, out, scratch, origin);
+    return;
+  }
   const n = width * height;
   const { short, long } = model.structure;
   const intensity = scratch.floats('structureIntensity', n);
@@ -110,4 +136,63 @@ export function structuralScore(
     gain[i] = valid[i] === 1 && g > 0 ? g : 0;
   }
   boxMean3x3(gain, valid, width, height, out);
+}
+
+/** structuralScore on pool × pool blocks (see there). */
+function pooledStructuralScore(
+  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
+  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
+  width: number,
+  height: number,
+  model: StructureModel,
+  valid: Uint8Array,
+  out: Float32Array,
+  scratch: Scratch,
+  origin: { col: number; row: number },
+): void {
+  const n = width * height;
+  const { short, long, pool } = model.structure;
+  const offsetX = ((origin.col % pool) + pool) % pool;
+  const offsetY = ((origin.row % pool) + pool) % pool;
+  const pw = pooledSize(width, offsetX, pool);
+  const ph = pooledSize(height, offsetY, pool);
+  const pn = pw * ph;
+  const intensity = scratch.floats('structureIntensity', n);
+  const pooledBefore = scratch.floats('structurePooledBefore', pn);
+  const pooledAfter = scratch.floats('structurePooledAfter', pn);
+  const pooledValid = scratch.bytes('structurePooledValid', pn);
+  const indexBefore = scratch.floats('structureBefore', pn);
+  const indexAfter = scratch.floats('structureAfter', pn);
+  const work = scratch.floats('structureScratch', 5 * pn);
+  const sums = new Float64Array(pw);
+  const counts = new Int32Array(pw);
+  meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensity);
+  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledBefore, pooledValid);
+  meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensity);
+  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledAfter, pooledValid);
+  buildingIndex(pooledBefore, pw, ph, short, long, work, indexBefore);
+  buildingIndex(pooledAfter, pw, ph, short, long, work, indexAfter);
+  const gain = pooledBefore; // the pooled intensities are no longer needed
+  for (let i = 0; i < pn; i++) {
+    const g = indexAfter[i]! - indexBefore[i]!;
+    gain[i] = pooledValid[i] === 1 && g > 0 ? g : 0;
+  }
+  const pooledScore = pooledAfter;
+  boxMean3x3(gain, pooledValid, pw, ph, pooledScore);
+  spreadBlocks(pooledScore, pw, pool, offsetX, offsetY, valid, width, height, out);
+}
+
+/** out[pixel] = the score of its block on valid pixels, 0 elsewhere. */
+function spreadBlocks(pooled: Float32Array, pw: number, pool: number, offsetX: number, offsetY: number, valid: Uint8Array, width: number, height: number, out: Float32Array): void {
+  for (let y = 0; y < height; y++) {
+    const from = (((offsetY + y) / pool) | 0) * pw;
+    const row = y * width;
+    for (let x = 0, bx = 0, left = pool - offsetX; x < width; x++) {
+      out[row + x] = valid[row + x] === 1 ? pooled[from + bx]! : 0;
+      if (--left === 0) {
+        bx++;
+        left = pool;
+      }
+    }
+  }
 }

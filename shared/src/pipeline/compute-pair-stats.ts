@@ -176,7 +176,7 @@ export async function computeSampleStats(
       const b = evidence.length === beforeSide.bands ? all0 : pickBands(all0, n, evidence);
       const a = evidence.length === afterSide.bands ? all1 : pickBands(all1, n, evidence);
       const score = work.floats('structureScore', n);
-      structuralScore(b, a, block.width, block.height, { ...cueModel, structure: structure! }, cues.valid, score, work);
+      structuralScore(b, a, block.width, block.height, { ...cueModel, structure: structure! }, cues.valid, score, work, block);
       accumulateHistogram(score, cues.valid, n, min, max, structureHistogram);
     }
     adopt?.(block, samples[0], samples[1]);
