@@ -1,4 +1,4 @@
-import { changeCues, changeScores, type ChangePassParams } from '../kernels/fuse-scores.js';
+import { changeCues, changeScores, thresholdScores, type ChangePassParams } from '../kernels/fuse-scores.js';
 import { open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
@@ -72,6 +72,8 @@ export function computeCues(beforeAll: Float32Array, afterAll: Float32Array, wid
 export interface WindowScore {
   valid: Uint8Array;
   score: Float32Array;
+  /** The decision against the threshold scoreWindow was given (1 where valid and score ≥ it), if any. */
+  decided?: { threshold: number; change: Uint8Array };
 }
 
 /**
@@ -81,18 +83,24 @@ export interface WindowScore {
 /** Samples a window may hold: float32 (unusable pixels NaN), or a file's own 8/16-bit samples (none unusable). */
 export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
-/** `origin`: the window's lattice position (the structural score's blocks are aligned to the lattice). */
-export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }): WindowScore {
+/**
+ * `origin`: the window's lattice position (the structural score's blocks are aligned to the lattice).
+ * With `threshold`, the spectral pass also decides each pixel against it as it scores (classifyChange then
+ * takes that decision instead of comparing the window again); a pair scored by structure decides later,
+ * on its final score.
+ */
+export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }, threshold?: number): WindowScore {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const b = subset ? pickBands(before, n, model.evidenceBands) : before;
   const a = subset ? pickBands(after, n, model.evidenceBands) : after;
   const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
   const score = into ? into.floats('score', n) : new Float32Array(n);
-  // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3.
-  changeScores(b, a, width, height, model, valid, score);
+  const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
+  // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3 (and the threshold test).
+  changeScores(b, a, width, height, model, valid, score, null, decided && { threshold: decided.threshold, out: decided.change });
   if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);
-  return { valid, score };
+  return decided ? { valid, score, decided } : { valid, score };
 }
 
 /**
@@ -135,9 +143,14 @@ export interface SeasonalTest {
  */
 export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: SeasonalTest | null = null, into?: Workspace): ChangeMaps {
   const n = width * height;
-  const change = into ? into.bytes('change', n) : new Uint8Array(n);
   const { valid, score } = scored;
-  for (let i = 0; i < n; i++) change[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
+  let change: Uint8Array;
+  if (scored.decided !== undefined && scored.decided.threshold === threshold && scored.decided.change.length === n) {
+    change = scored.decided.change;
+  } else {
+    change = into ? into.bytes('change', n) : new Uint8Array(n);
+    thresholdScores(valid, score, n, threshold, change);
+  }
   if (seasonal) clearVegetatedInBoth(seasonal.before, seasonal.after, n, seasonal.test, change);
   const cleaned = into ? into.bytes('cleaned', n) : new Uint8Array(n);
   if (!opening) {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangeSamples } from './change-pass-rows.js';
-import { MAX_SIMD_BANDS, changePassModule, simdPassAvailable, type SimdSampleKind } from './change-pass-simd.js';
+import { MAX_SIMD_BANDS, changePassModule, decisionThreshold, simdPassAvailable, type SimdSampleKind } from './change-pass-simd.js';
 import { changeCues, changeScores, setChangePassSimd, type ChangePassParams } from './fuse-scores.js';
 import { type Random, mulberry32 } from './test-random.js';
 import { validate } from './wasm/runtime.js';
@@ -82,11 +82,25 @@ function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>) {
   const valid = new Uint8Array(n).fill(7);
   const score = new Float32Array(n).fill(-1);
   changeScores(before, after, c.width, c.height, p, valid, score, excluded);
+  // The decision in the same pass, at thresholds on a score of the window (ties), just above one (between
+  // two float32s: decisionThreshold) and at 0 (invalid pixels score 0 and must stay 0).
+  const finite = score.filter((v, i) => valid[i] === 1 && Number.isFinite(v));
+  const pick = finite.length > 0 ? finite[finite.length >> 1]! : 1;
+  const decisions: Uint8Array[] = [];
+  for (const threshold of [pick, pick + Math.abs(pick) * 1e-12 + 1e-300, 0]) {
+    const v2 = new Uint8Array(n).fill(7);
+    const s2 = new Float32Array(n).fill(-1);
+    const out = new Uint8Array(n).fill(7);
+    changeScores(before, after, c.width, c.height, p, v2, s2, excluded, { threshold, out });
+    expect(bytes(v2).equals(bytes(valid)) && bytes(s2).equals(bytes(score))).toBe(true);
+    expect([...out].every((d, i) => d === (valid[i] === 1 && score[i]! >= threshold ? 1 : 0)), `decision at ${threshold}`).toBe(true);
+    decisions.push(out);
+  }
   const cueValid = new Uint8Array(n).fill(7);
   const cva = new Float32Array(n).fill(-1);
   const mad = new Float32Array(n).fill(-1);
   changeCues(before, after, c.width, c.height, p, cueValid, cva, mad, excluded);
-  return { valid, score, cueValid, cva, mad };
+  return { valid, score, cueValid, cva, mad, decision: Buffer.concat(decisions) };
 }
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -95,11 +109,30 @@ function expectSameBytes(c: Case, seed: number) {
   const input = makeCase(seed, c);
   const scalar = run(false, c, input);
   const simd = run(true, c, input);
-  for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad'] as const) {
+  for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad', 'decision'] as const) {
     expect(bytes(simd[key]).equals(bytes(scalar[key])), `${key} differs`).toBe(true);
   }
   return scalar;
 }
+
+describe('decisionThreshold', () => {
+  it('gives the float32 that a float32 reaches exactly when it reaches the float64 threshold', () => {
+    const random = mulberry32(5);
+    const f32 = (x: number) => Math.fround(x);
+    const thresholds = [0, -0, 1e-300, -1e-300, 2 ** -149, 2 ** -150, 3.4028235677973366e38, 3.5e38, -3.5e38, Infinity, -Infinity, NaN, 1, -1, 6.688, -6.688];
+    for (let k = 0; k < 200; k++) thresholds.push((random() - 0.5) * 10 ** Math.floor(random() * 20 - 10));
+    for (const t of thresholds) {
+      const d = decisionThreshold(t);
+      expect(Number.isNaN(d) ? Number.isNaN(t) : d === f32(d), `${t}`).toBe(true);
+      const f = f32(t);
+      const bits = new Int32Array(new Float32Array([f]).buffer)[0]!;
+      const neighbours = [f, ...[-2, -1, 1, 2].map((k) => new Float32Array(new Int32Array([bits + k]).buffer)[0]!)];
+      for (const s of [...neighbours, 0, -0, 2 ** -149, -(2 ** -149), Infinity, -Infinity, NaN, 3.4028234663852886e38]) {
+        expect(s >= d, `s ${s}, threshold ${t}, decided at ${d}`).toBe(s >= t);
+      }
+    }
+  });
+});
 
 describe('change pass: WebAssembly SIMD and scalar paths write the same bytes', () => {
   afterAll(() => setChangePassSimd(true));

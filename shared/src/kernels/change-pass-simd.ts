@@ -38,6 +38,7 @@ import {
   i8x16,
   storeI32,
   storeI8,
+  storeLow32,
   storeLow64,
   storeV128,
   v128,
@@ -93,7 +94,9 @@ export interface KernelSpec {
 const ND_BEFORE = 0;
 const ND_AFTER = 16;
 const CONSTANTS = 32;
-const HEADER_BYTES = CONSTANTS + 4 * (K_HEADER + 7 * MAX_SIMD_BANDS + 2 * MAX_SIMD_BANDS * MAX_SIMD_BANDS);
+/** The decision's threshold as float32 (decisionThreshold), one lane's 4 bytes. */
+const THRESHOLD = CONSTANTS + 4 * (K_HEADER + 7 * MAX_SIMD_BANDS + 2 * MAX_SIMD_BANDS * MAX_SIMD_BANDS);
+const HEADER_BYTES = THRESHOLD + 16;
 
 /** Pixels per step of the validity loop (8 × 16-bit lanes); rows are padded to a multiple of it. */
 const STEP = 8;
@@ -108,6 +111,8 @@ type CueParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32
 const CUE_PARAMS: CueParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
 type BoxParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
 const BOX_PARAMS: BoxParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+type BoxDecideParams = readonly ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
+const BOX_DECIDE_PARAMS: BoxDecideParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'];
 
 const log2 = (bytes: number): number => (bytes === 1 ? 0 : bytes === 2 ? 1 : 2);
 
@@ -326,11 +331,15 @@ function rowAtWidth<P extends readonly ValTypeName[]>(f: FunctionBuilder<P>, row
  * above, own row, row below, left to right) in float32; invalid and outside neighbours hold +0, which
  * changes no sum. score[x] (f32) = sum / valid count where pixel x is valid, else 0; pixels up to the
  * next multiple of 4 are written too.
+ * boxDecideRow(…, decision) also writes the per-pixel decision: decision[x] (u8) = 1 where pixel x is
+ * valid and score[x] ≥ the threshold at THRESHOLD (float32: decisionThreshold), else 0.
  */
-function emitBoxRow(f: FunctionBuilder<BoxParams>): void {
-  const [above, centre, below, countAbove, countCentre, countBelow, width, score] = f.params;
+function emitBoxRow(f: FunctionBuilder<BoxParams> | FunctionBuilder<BoxDecideParams>, decide: boolean): void {
+  const [above, centre, below, countAbove, countCentre, countBelow, width, score, decision] = f.params as readonly Local<'i32'>[];
   const get = <T extends 'i32' | 'v128'>(l: Local<T>) => f.get(l);
   const zero = f.let(v128.const(new Uint8Array(16)));
+  const threshold = decide ? f.let(v128.load32Splat(i32.const(THRESHOLD))) : null;
+  const one = decide ? f.let(i8x16.splat(i32.const(1))) : null;
   const x = f.local('i32');
   const at = (row: Local<'i32'>) => i32.add(get(row), i32.shl(get(x), i32.const(2)));
   // columns x−1 … x+2, x … x+3, x+1 … x+4 of a row
@@ -345,8 +354,15 @@ function emitBoxRow(f: FunctionBuilder<BoxParams>): void {
       const shifted = (bytes: number) => v128.shuffle(get(first), get(second), Array.from({ length: 16 }, (_, l) => l + bytes));
       const count = f32x4.add(f32x4.add(get(first), shifted(4)), shifted(8));
       const total = sum([get(zero), ...columns(above), ...columns(centre), ...columns(below)]);
-      const isValid = f32x4.ne(v128.load(at(countCentre), 4), get(zero));
-      f.do(storeV128(i32.add(get(score), i32.shl(get(x), i32.const(2))), v128.and(f32x4.div(total, count), isValid)));
+      const isValid = f.let(f32x4.ne(v128.load(at(countCentre), 4), get(zero)));
+      const mean = f.let(v128.and(f32x4.div(total, count), get(isValid)));
+      f.do(storeV128(i32.add(get(score), i32.shl(get(x), i32.const(2))), get(mean)));
+      if (decide) {
+        // lane masks (−1 / 0) narrowed to bytes and masked to 1 / 0; the low 4 bytes are pixels x … x+3
+        const chosen = v128.and(f32x4.ge(get(mean), get(threshold!)), get(isValid));
+        const bytes = i8x16.narrowI16x8S(i16x8.narrowI32x4S(chosen, chosen), get(zero));
+        f.do(storeLow32(i32.add(get(decision!), get(x)), v128.and(bytes, get(one!))));
+      }
       f.set(first, get(second));
       f.set(x, i32.add(get(x), i32.const(LANES)));
       f.brIf(next, i32.ltS(get(x), get(width)));
@@ -358,7 +374,8 @@ function emitBoxRow(f: FunctionBuilder<BoxParams>): void {
 export function changePassModule(spec: KernelSpec): Uint8Array {
   const m = new ModuleBuilder();
   m.function('cueRow', CUE_PARAMS, (f) => emitCueRow(f, spec));
-  m.function('boxRow', BOX_PARAMS, emitBoxRow);
+  m.function('boxRow', BOX_PARAMS, (f) => emitBoxRow(f, false));
+  m.function('boxDecideRow', BOX_DECIDE_PARAMS, (f) => emitBoxRow(f, true));
   return m.encode();
 }
 
@@ -366,6 +383,7 @@ type RowFunction = (...args: number[]) => void;
 interface Kernel {
   cueRow: RowFunction;
   boxRow: RowFunction;
+  boxDecideRow: RowFunction;
 }
 const kernels = new Map<string, Kernel>();
 
@@ -374,7 +392,7 @@ function kernel(spec: KernelSpec): Kernel {
   let k = kernels.get(key);
   if (k === undefined) {
     const exports = instantiate(changePassModule(spec));
-    k = { cueRow: exports.cueRow as RowFunction, boxRow: exports.boxRow as RowFunction };
+    k = { cueRow: exports.cueRow as RowFunction, boxRow: exports.boxRow as RowFunction, boxDecideRow: exports.boxDecideRow as RowFunction };
     kernels.set(key, k);
   }
   return k;
@@ -398,6 +416,7 @@ interface PassLayout {
   count: number[];
   valid: number[];
   score: number; // f32 output row
+  decision: number; // u8 output row (boxDecideRow)
   scratch: number; // cueRow's scratch rows
   cva: number;
   mad: number;
@@ -427,6 +446,7 @@ function passLayout(width: number, height: number, bands: number, before: SimdSa
     count: [0, 1, 2, 3].map(() => take(4 * padded)),
     valid: [0, 1, 2, 3].map(() => take(padded)),
     score: take(4 * padded),
+    decision: take(padded),
     scratch: take(cueScratchBytes(bands)),
     cva: take(4 * padded),
     mad: take(4 * padded),
@@ -470,6 +490,20 @@ export interface SimdPassInput {
   excluded: Uint8Array | null;
 }
 
+/**
+ * The float32 that a float32 score reaches exactly when it reaches `threshold` (a float64): the smallest
+ * float32 ≥ threshold (+inf above the largest float32; NaN stays NaN, which nothing reaches). For a
+ * float32 s, s ≥ threshold ⇔ s ≥ this, so the kernel's f32x4.ge decides as JavaScript's `>=` does.
+ */
+export function decisionThreshold(threshold: number): number {
+  const f = Math.fround(threshold);
+  if (!(f < threshold)) return f;
+  if (f === 0) return 2 ** -149; // the smallest positive float32 (f is ±0 below a positive threshold)
+  const bits = new Int32Array(new Float32Array([f]).buffer);
+  bits[0]! += f > 0 ? 1 : -1; // one step towards +inf
+  return new Float32Array(bits.buffer)[0]!;
+}
+
 /** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
 export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
   return bands >= 1 && bands <= MAX_SIMD_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
@@ -477,7 +511,8 @@ export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, b
 
 /**
  * changeScores / changeCues on the SIMD kernels (call only when simdPassAvailable): with `score`,
- * writes valid and score as changeScores; else valid, cva and mad as changeCues. Arguments are
+ * writes valid and score as changeScores, and with `decision` also the per-pixel decision (1 where
+ * valid and score ≥ decision.threshold, else 0); else valid, cva and mad as changeCues. Arguments are
  * checked by the caller.
  */
 export function simdChangePass(
@@ -486,6 +521,7 @@ export function simdChangePass(
   score: Float32Array | null,
   cva: Float32Array | null,
   mad: Float32Array | null,
+  decision: { threshold: number; out: Uint8Array } | null = null,
 ): void {
   const { before, after, width, height, bands, excluded } = input;
   const pixels = width * height;
@@ -512,6 +548,8 @@ export function simdChangePass(
   const excludedIn = new Uint8Array(buffer, layout.excluded, layout.rows * width);
   const validRows = layout.valid.map((a) => new Uint8Array(buffer, a + 1, width));
   const scoreRow = new Float32Array(buffer, layout.score, width);
+  const decisionRow = new Uint8Array(buffer, layout.decision, width);
+  if (decision !== null) new Float32Array(buffer, THRESHOLD, 1)[0] = decisionThreshold(decision.threshold);
   const cvaRow = new Float32Array(buffer, layout.cva, width);
   const madRow = new Float32Array(buffer, layout.mad, width);
   const beforeStride = layout.beforePlane;
@@ -569,7 +607,12 @@ export function simdChangePass(
     const above = y > 0 ? (y + 2) % 3 : ZERO;
     const below = hasNext ? (y + 1) % 3 : ZERO;
     const s = y % 3;
-    k.boxRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score);
+    if (decision === null) {
+      k.boxRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score);
+    } else {
+      k.boxDecideRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score, layout.decision);
+      decision.out.set(decisionRow, y * width);
+    }
     valid.set(validRows[s], y * width);
     score.set(scoreRow, y * width);
   }

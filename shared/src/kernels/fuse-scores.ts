@@ -390,7 +390,9 @@ export function changeCues(
  * (Float32Array(width*height): the mean of the fused minimum over the valid pixels of the 3×3
  * neighbourhood inside the array, 0 where invalid). Nothing but `valid` and `score` is written at
  * full size: the cues and the fused score live in a few row buffers. Sample types and `excluded`
- * as changeCues.
+ * as changeCues. With `decision`, also the per-pixel decision: decision.out[i] = 1 where valid[i] is 1
+ * and score[i] ≥ decision.threshold, else 0 (the SIMD kernel decides in the same sweep, while the row is
+ * in its registers, rather than in a JavaScript loop over the window afterwards).
  */
 export function changeScores(
   before: ChangeSamples,
@@ -401,19 +403,45 @@ export function changeScores(
   valid: Uint8Array,
   score: Float32Array,
   excluded: Uint8Array | null = null,
+  decision: { threshold: number; out: Uint8Array } | null = null,
 ): void {
   checkPass(before, after, width, height, params, excluded);
   const pixels = width * height;
   requireLength('valid', valid, pixels);
   requireLength('score', score, pixels);
+  if (decision !== null) requireLength('decision', decision.out, pixels);
   if (pixels === 0) return;
   const bands = params.bands;
   const c = packConstants(params, before, after);
   if (useSimd(before, after, bands)) {
     const input = { before, after, width, height, bands, nodataBefore: params.nodataBefore, nodataAfter: params.nodataAfter, constants: c, excluded };
-    simdChangePass(input, valid, score, null, null);
+    simdChangePass(input, valid, score, null, null, decision);
     return;
   }
+  scalarChangeScores(before, after, width, height, bands, c, excluded, valid, score);
+  if (decision !== null) thresholdScores(valid, score, pixels, decision.threshold, decision.out);
+}
+
+/**
+ * The per-pixel decision of a scored window: out[i] = 1 where valid[i] is 1 and score[i] ≥ threshold,
+ * else 0. (The SIMD change pass writes the same bytes as it scores.)
+ */
+export function thresholdScores(valid: Uint8Array, score: Float32Array, pixels: number, threshold: number, out: Uint8Array): void {
+  for (let i = 0; i < pixels; i++) out[i] = valid[i] === 1 && score[i]! >= threshold ? 1 : 0;
+}
+
+/** changeScores on the scalar step (change-pass-rows.ts): engines without SIMD, other sample types. */
+function scalarChangeScores(
+  before: ChangeSamples,
+  after: ChangeSamples,
+  width: number,
+  height: number,
+  bands: number,
+  c: Float64Array,
+  excluded: Uint8Array | null,
+  valid: Uint8Array,
+  score: Float32Array,
+): void {
   const step = rowStep(bands, width, before, after, excluded);
   const none = new Float32Array(0); // cue outputs, unused (withCues false)
   // Three zero-padded fused/validity rows, cycled (row y lives in slot y % 3), and an all-zero row

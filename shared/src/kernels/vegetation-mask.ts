@@ -20,8 +20,10 @@ export type VegetationTest =
   | { index: 'exg'; red: number; green: number; blue: number; floor: number };
 
 /**
- * Clears `mask` (Uint8Array(pixels), 1 = set) where both epochs are vegetated, testing set pixels only,
- * so the cost follows the set pixels (a change decision holds a few per cent) rather than the window.
+ * Clears `mask` (Uint8Array(pixels), 1 = set, 0 = not set: no other values) where both epochs are
+ * vegetated, testing set pixels only, so the cost follows the set pixels (a change decision holds a few
+ * per cent) rather than the window: the next set pixel is found with `indexOf` (the engine's native byte
+ * search, several times faster than a JavaScript loop over the zeros).
  */
 export function clearVegetatedInBoth(before: VegetationSamples, after: VegetationSamples, pixels: number, test: VegetationTest, mask: Uint8Array): void {
   requireIntegerInRange('pixels', pixels, 0, 2 ** 31 - 1);
@@ -34,8 +36,7 @@ export function clearVegetatedInBoth(before: VegetationSamples, after: Vegetatio
   if (test.index === 'ndvi') {
     const pn = test.nir * pixels;
     const pr = test.red * pixels;
-    for (let i = 0; i < pixels; i++) {
-      if (mask[i] === 0) continue;
+    for (let i = mask.indexOf(1); i >= 0 && i < pixels; i = mask.indexOf(1, i + 1)) {
       if (ndviAtLeast(before[pn + i]!, before[pr + i]!, floor) && ndviAtLeast(after[pn + i]!, after[pr + i]!, floor)) mask[i] = 0;
     }
     return;
@@ -43,8 +44,7 @@ export function clearVegetatedInBoth(before: VegetationSamples, after: Vegetatio
   const pr = test.red * pixels;
   const pg = test.green * pixels;
   const pb = test.blue * pixels;
-  for (let i = 0; i < pixels; i++) {
-    if (mask[i] === 0) continue;
+  for (let i = mask.indexOf(1); i >= 0 && i < pixels; i = mask.indexOf(1, i + 1)) {
     if (exgAtLeast(before[pr + i]!, before[pg + i]!, before[pb + i]!, floor) && exgAtLeast(after[pr + i]!, after[pg + i]!, after[pb + i]!, floor)) mask[i] = 0;
   }
 }

@@ -68,7 +68,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       // both windows are used before either cache is asked for the next one
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
-      const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work, halo);
+      const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
       const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
       const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work);
       const inner = tile.width * tile.height;
@@ -101,12 +101,13 @@ function writeTileChange(decision: Uint8Array, haloValid: Uint8Array, halo: Latt
   for (let y = 0; y < tile.height; y++) {
     const out = y * width + col;
     const from = (y + dy) * halo.width + dx;
+    // Branch-free: the decision is 0 wherever the pixel is invalid, so d | (1 − ok) · 255 is 1, 0 or 255.
     for (let x = 0; x < tile.width; x++) {
       const ok = haloValid[from + x]!;
-      const v = ok === 1 ? decision[from + x]! : CHANGE_NODATA;
-      change[out + x] = v;
+      const d = decision[from + x]!;
+      change[out + x] = d | ((ok ^ 1) * CHANGE_NODATA);
       valid += ok;
-      changed += v === 1 ? 1 : 0;
+      changed += d;
     }
   }
   return { valid, changed };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../test-random.js';
-import { type Expr, type Label, ModuleBuilder, f32x4, i16x8, i32, i32x4, i8x16, storeI32, storeI8, storeLow64, storeV128, v128 } from './builder.js';
+import { type Expr, type Label, ModuleBuilder, f32x4, i16x8, i32, i32x4, i8x16, storeI32, storeI8, storeLow32, storeLow64, storeV128, v128 } from './builder.js';
 import { hasSimd, instantiate, threadMemory, validate } from './runtime.js';
 
 // Memory map of these tests: inputs from IN, outputs from OUT.
@@ -196,5 +196,30 @@ describe('wasm module builder', () => {
     new Float32Array(memory(), IN, 8).set([...a, ...b]);
     vectorFunction(1, (input) => f32x4.eq(input(0), input(16)))();
     expect([...new Int32Array(memory(), OUT, 4)]).toEqual([0, -1, -1, 0]);
+  });
+
+  it('compares float32 lanes with ≥ as JavaScript does (false where either is NaN)', () => {
+    const a = Float32Array.of(NaN, -0, 1.5, Infinity, 2, 1, -Infinity, 3);
+    const b = Float32Array.of(1, 0, 1.5, Infinity, NaN, 2, -Infinity, -Infinity);
+    new Float32Array(memory(), IN, 8).set(a.subarray(0, 4));
+    new Float32Array(memory(), IN + 16, 4).set(b.subarray(0, 4));
+    vectorFunction(1, (input) => f32x4.ge(input(0), input(16)))();
+    expect([...new Int32Array(memory(), OUT, 4)]).toEqual([0, -1, -1, -1]);
+    new Float32Array(memory(), IN, 4).set(a.subarray(4));
+    new Float32Array(memory(), IN + 16, 4).set(b.subarray(4));
+    vectorFunction(1, (input) => f32x4.ge(input(0), input(16)))();
+    expect([...new Int32Array(memory(), OUT, 4)]).toEqual([0, 0, -1, -1]);
+  });
+
+  it('stores the low 4 bytes of a vector alone', () => {
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+    new Uint8Array(memory(), IN, 16).set(bytes);
+    const m = new ModuleBuilder();
+    m.function('run', [], (f) => {
+      f.do(storeV128(i32.const(OUT), i32x4.splat(i32.const(-1))));
+      f.do(storeLow32(i32.const(OUT), v128.load(i32.const(IN))));
+    });
+    (instantiate(m.encode()).run as () => void)();
+    expect([...new Uint8Array(memory(), OUT, 8)]).toEqual([1, 2, 3, 4, 255, 255, 255, 255]);
   });
 });

@@ -135,6 +135,11 @@ export function storeLow64(address: I, value: V, offset = 0): Stmt {
   return stmt([address, value, simd(SimdOp.v128Store64Lane), memarg(offset), [0]]);
 }
 
+/** Stores the low 4 bytes of `value` (32-bit lane 0) at address + offset. */
+export function storeLow32(address: I, value: V, offset = 0): Stmt {
+  return stmt([address, value, simd(SimdOp.v128Store32Lane), memarg(offset), [0]]);
+}
+
 /** Stores an i32 (4 bytes) at address + offset. */
 export function storeI32(address: I, value: I, offset = 0): Stmt {
   return stmt([address, value, [Op.i32Store], memarg(offset)]);
@@ -183,6 +188,8 @@ export const i32x4 = {
 export const f32x4 = {
   eq: binaryV(SimdOp.f32x4Eq),
   ne: binaryV(SimdOp.f32x4Ne),
+  /** a ≥ b (false where either is NaN). */
+  ge: binaryV(SimdOp.f32x4Ge),
   add: binaryV(SimdOp.f32x4Add),
   sub: binaryV(SimdOp.f32x4Sub),
   mul: binaryV(SimdOp.f32x4Mul),

@@ -80,9 +80,11 @@ export const SimdOp = {
   i32x4Eq: 55,
   f32x4Eq: 65,
   f32x4Ne: 66,
+  f32x4Ge: 70,
   v128And: 78,
   v128AndNot: 79,
   v128Or: 80,
+  v128Store32Lane: 90, // memarg, lane index
   v128Store64Lane: 91, // memarg, lane index
   i8x16NarrowI16x8S: 101,
   i8x16Add: 110,
