@@ -99,6 +99,8 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3 (and the threshold test).
   changeScores(b, a, width, height, model, valid, score, null, decided && { threshold: decided.threshold, out: decided.change });
+  // A pair scored by structure still runs the spectral pass: its validity (nodata, NaN) is the one every
+  // score uses; its score is then replaced (the pass is several times faster than the building index).
   if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);
   return decided ? { valid, score, decided } : { valid, score };
 }

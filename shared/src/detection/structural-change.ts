@@ -6,6 +6,7 @@ import { meanZScore } from '../kernels/mean-z-score.js';
 import { buildingIndex } from '../kernels/building-index.js';
 import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
 import { meanPool, pooledSize } from '../kernels/mean-pool.js';
+import type { WindowSamples } from './classify-change.js';
 
 /**
  * Structural change: the score of visible-light imagery fine enough to resolve buildings
@@ -106,8 +107,8 @@ interface Scratch {
  * scratch arrays.
  */
 export function structuralScore(
-  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
-  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
+  before: WindowSamples,
+  after: WindowSamples,
   width: number,
   height: number,
   model: StructureModel,
@@ -116,70 +117,44 @@ export function structuralScore(
   scratch: Scratch,
   origin: { col: number; row: number } = { col: 0, row: 0 },
 ): void {
-  if (model.structure.pool > 1) {
-    pooledStructuralScore(before, after, width, height, model, valid, out, scratch, origin);
-    return;
-  }
-  const n = width * height;
-  const { short, long } = model.structure;
-  const intensity = scratch.floats('structureIntensity', n);
-  const indexBefore = scratch.floats('structureBefore', n);
-  const indexAfter = scratch.floats('structureAfter', n);
-  const work = scratch.floats('structureScratch', 5 * n);
-  meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensity);
-  buildingIndex(intensity, width, height, short, long, work, indexBefore);
-  meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensity);
-  buildingIndex(intensity, width, height, short, long, work, indexAfter);
-  const gain = intensity; // the intensity is no longer needed
-  for (let i = 0; i < n; i++) {
-    const g = indexAfter[i]! - indexBefore[i]!;
-    gain[i] = valid[i] === 1 && g > 0 ? g : 0;
-  }
-  boxMean3x3(gain, valid, width, height, out);
-}
-
-/** structuralScore on pool × pool blocks (see there). */
-function pooledStructuralScore(
-  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
-  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
-  width: number,
-  height: number,
-  model: StructureModel,
-  valid: Uint8Array,
-  out: Float32Array,
-  scratch: Scratch,
-  origin: { col: number; row: number },
-): void {
   const n = width * height;
   const { short, long, pool } = model.structure;
+  // The scored raster: the window itself, or its blocks (aligned to the lattice) when pool > 1.
   const offsetX = ((origin.col % pool) + pool) % pool;
   const offsetY = ((origin.row % pool) + pool) % pool;
-  const pw = pooledSize(width, offsetX, pool);
-  const ph = pooledSize(height, offsetY, pool);
-  const pn = pw * ph;
+  const sw = pool > 1 ? pooledSize(width, offsetX, pool) : width;
+  const sh = pool > 1 ? pooledSize(height, offsetY, pool) : height;
+  const sn = sw * sh;
   const intensity = scratch.floats('structureIntensity', n);
-  const pooledBefore = scratch.floats('structurePooledBefore', pn);
-  const pooledAfter = scratch.floats('structurePooledAfter', pn);
-  const pooledValid = scratch.bytes('structurePooledValid', pn);
-  const indexBefore = scratch.floats('structureBefore', pn);
-  const indexAfter = scratch.floats('structureAfter', pn);
-  const work = scratch.floats('structureScratch', 5 * pn);
-  const sums = new Float64Array(pw);
-  const counts = new Int32Array(pw);
-  meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensity);
-  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledBefore, pooledValid);
-  meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensity);
-  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledAfter, pooledValid);
-  buildingIndex(pooledBefore, pw, ph, short, long, work, indexBefore);
-  buildingIndex(pooledAfter, pw, ph, short, long, work, indexAfter);
-  const gain = pooledBefore; // the pooled intensities are no longer needed
-  for (let i = 0; i < pn; i++) {
-    const g = indexAfter[i]! - indexBefore[i]!;
-    gain[i] = pooledValid[i] === 1 && g > 0 ? g : 0;
+  const scoredBefore = pool > 1 ? scratch.floats('structurePooledBefore', sn) : intensity;
+  const scoredAfter = pool > 1 ? scratch.floats('structurePooledAfter', sn) : intensity;
+  const scoredValid = pool > 1 ? scratch.bytes('structurePooledValid', sn) : valid;
+  const indexBefore = scratch.floats('structureBefore', sn);
+  const indexAfter = scratch.floats('structureAfter', sn);
+  const work = scratch.floats('structureScratch', 5 * sn);
+  const sums = pool > 1 ? new Float64Array(sw) : null;
+  const counts = pool > 1 ? new Int32Array(sw) : null;
+  const epochs = [
+    [before, model.beforeMean, model.beforeStd, scoredBefore, indexBefore],
+    [after, model.afterMean, model.afterStd, scoredAfter, indexAfter],
+  ] as const;
+  for (const [samples, mean, std, scored, index] of epochs) {
+    meanZScore(samples, width, height, model.bands, mean, std, valid, intensity);
+    if (sums && counts) meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, scored, scoredValid);
+    buildingIndex(scored, sw, sh, short, long, work, index);
   }
-  const pooledScore = pooledAfter;
-  boxMean3x3(gain, pooledValid, pw, ph, pooledScore);
-  spreadBlocks(pooledScore, pw, pool, offsetX, offsetY, valid, width, height, out);
+  const gain = scoredBefore; // neither the intensity nor its blocks are needed any more
+  for (let i = 0; i < sn; i++) {
+    const g = indexAfter[i]! - indexBefore[i]!;
+    gain[i] = scoredValid[i] === 1 && g > 0 ? g : 0;
+  }
+  if (pool === 1) {
+    boxMean3x3(gain, valid, width, height, out);
+    return;
+  }
+  const blockScore = scoredAfter;
+  boxMean3x3(gain, scoredValid, sw, sh, blockScore);
+  spreadBlocks(blockScore, sw, pool, offsetX, offsetY, valid, width, height, out);
 }
 
 /** out[pixel] = the score of its block on valid pixels, 0 elsewhere. */
