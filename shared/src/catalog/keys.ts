@@ -34,6 +34,12 @@ export const keys = {
   tubanVersions: 'tuban/',
   /** Which 图斑 a batch's observations became, and every input that decision read (write-once). */
   batchResolution: (batchId: string) => `batches/${batchId}/resolution.json`,
+  /**
+   * The n-th resolution committed to this store (n from 1; the same bytes as the batch's resolution.json).
+   * Write-once; the log orders finalisations that run at the same time (tuban/resolution-log.ts).
+   */
+  resolutionLogEntry: (n: number) => `resolutions/${String(n).padStart(10, '0')}.json`,
+  resolutionLog: 'resolutions/',
   /** Write-once evidence images of a 图斑: the two epochs' chips and the location overview. */
   evidence: (tubanId: string, image: 'before' | 'after' | 'overview') => `evidence/${tubanId}/${image}.png`,
   /** Write-once list of a 图斑's evidence files with their SHA-256. */

@@ -1,8 +1,15 @@
 /**
  * Resolving a batch's observations into 图斑 in storage. The decision (resolve-tuban.ts) is pure; this
- * gathers its inputs, records them with the batch (`batches/<id>/resolution.json`, written once before any
+ * gathers its inputs, commits them with the batch's place in the store's resolution log
+ * (`resolutions/<n>.json`, and the same bytes as `batches/<id>/resolution.json`, both written once before any
  * version), then writes the versions and announces them. A re-run of a finalisation — after a crash, or a
  * replay — takes the recorded inputs and so reproduces exactly the same versions, which are write-once.
+ *
+ * The log puts finalisations that run at the same time (several alert workers) in one order: each decides
+ * on top of the last committed entry, after making sure that entry's versions are written, and commits as
+ * the next entry only if no one else did first; otherwise it decides again. Without it, two batches of one
+ * county and month would read the same last 图斑 sequence number and issue the same 图斑编号, and the
+ * batch that committed second could never write its versions.
  */
 import type { BlobStore } from '../storage/index.js';
 import { keys } from '../catalog/keys.js';
@@ -19,12 +26,16 @@ import { resolveTuban, type CaseSnapshot, type ResolveParameters } from './resol
 import { latestVersionNumbers, readObservation, readTubanVersion } from './tuban-store.js';
 import { numberingPeriod, parseTubanNumber } from './tuban-number.js';
 import { bboxesNear } from './lattice-footprint.js';
+import { lastLogEntry } from './resolution-log.js';
 import type { ObservationRecord, TubanVersion } from './tuban-record.js';
 
 /** Everything the resolution of a batch read, and what it wrote. */
 export interface ResolutionRecord {
-  schema: 'shoutu.resolution/1';
+  /** `/1` records (before the log) have no `logEntry`; they replay the same way. */
+  schema: 'shoutu.resolution/2' | 'shoutu.resolution/1';
   batchId: string;
+  /** Its entry in the store's resolution log: the n-th resolution committed (absent in `/1` records). */
+  logEntry?: number;
   parameters: ResolveParameters;
   observations: { key: string; sha256: string }[];
   /** Latest versions of the existing 图斑 near the observations. */
@@ -35,9 +46,10 @@ export interface ResolutionRecord {
   versions: { key: string; sha256: string }[];
 }
 
+/** A 图斑 version already in the store differs from the one a committed resolution makes. */
 export class ResolutionConflictError extends Error {
   constructor(key: string) {
-    super(`${key} was written by another finalisation at the same time; retry this batch's finalisation`);
+    super(`${key} already holds a different version than this batch's committed resolution makes; the store was written outside the resolution log`);
     this.name = 'ResolutionConflictError';
   }
 }
@@ -49,40 +61,77 @@ export interface ResolveBatchOptions {
 }
 
 const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+const JSON_TYPE = { contentType: 'application/json' } as const;
 
 export async function resolveBatch(store: BlobStore, batchId: string, observationIds: readonly string[], sink: AlertSink, options: ResolveBatchOptions): Promise<AlertFeature[]> {
-  const recordKey = keys.batchResolution(batchId);
-  let recorded = await store.getOrNull(recordKey);
-  let versions: TubanVersion[];
-  let record: ResolutionRecord;
-  if (recorded) {
-    record = decode<ResolutionRecord>(recorded);
-    versions = await replayResolution(store, record, options.masks);
-  } else {
-    ({ record, versions } = await freshResolution(store, batchId, observationIds, options));
-    if (!(await store.putIfAbsent(recordKey, stableJson(record, 2), { contentType: 'application/json' }))) {
-      // Another run of the same finalisation committed first: follow its record.
-      recorded = await store.get(recordKey);
-      record = decode<ResolutionRecord>(recorded);
-      versions = await replayResolution(store, record, options.masks);
-    }
-  }
+  const versions = await committedResolution(store, batchId, observationIds, options);
   const features: AlertFeature[] = [];
   // Listed once: a version newer than this batch's (a late re-run) keeps the current view.
   const newest = await latestVersionNumbers(store, new Set(versions.map((v) => v.tubanId.slice(0, 6))));
   for (const version of versions) {
-    const key = keys.tubanVersion(version.tubanId, version.version);
-    const bytes = stableJson(version);
-    if (!(await store.putIfAbsent(key, bytes, { contentType: 'application/json' }))) {
-      const existing = await store.get(key);
-      if (sha256Hex(existing) !== sha256Hex(bytes)) throw new ResolutionConflictError(key);
-    }
+    await writeVersion(store, version);
     // The current view follows the newest version only (a late re-run must not roll it back).
     if ((newest.get(version.tubanId) ?? 0) <= version.version) await store.put(keys.alert(version.tubanId), stableJson(version.feature), { contentType: 'application/geo+json' });
     await sink.publish(version.feature);
     features.push(version.feature);
   }
   return features;
+}
+
+/** Writes a version once; the same bytes already there are fine, different bytes are a conflict. */
+async function writeVersion(store: BlobStore, version: TubanVersion): Promise<void> {
+  const key = keys.tubanVersion(version.tubanId, version.version);
+  const bytes = stableJson(version);
+  if (!(await store.putIfAbsent(key, bytes, JSON_TYPE))) {
+    const existing = await store.get(key);
+    if (sha256Hex(existing) !== sha256Hex(bytes)) throw new ResolutionConflictError(key);
+  }
+}
+
+/**
+ * The versions of the batch's committed resolution: the recorded one if there is one, else a fresh one
+ * committed as the next entry of the resolution log.
+ */
+async function committedResolution(store: BlobStore, batchId: string, observationIds: readonly string[], options: ResolveBatchOptions): Promise<TubanVersion[]> {
+  const recordKey = keys.batchResolution(batchId);
+  const recorded = await store.getOrNull(recordKey);
+  if (recorded) return replayResolution(store, decode<ResolutionRecord>(recorded), options.masks);
+  for (;;) {
+    const head = await lastLogEntry(store);
+    if (head > 0) {
+      const bytes = await store.get(keys.resolutionLogEntry(head));
+      const entry = decode<ResolutionRecord>(bytes);
+      // This batch committed, then stopped before writing its record's copy: continue from the entry.
+      if (entry.batchId === batchId) {
+        await store.putIfAbsent(recordKey, bytes, JSON_TYPE);
+        return replayResolution(store, entry, options.masks);
+      }
+      await completeEntry(store, entry, bytes, options.masks);
+    }
+    // Entries before the head were completed by the head's finalisation before it committed, so a
+    // commit of this batch among them would show as its record.
+    const again = await store.getOrNull(recordKey);
+    if (again) return replayResolution(store, decode<ResolutionRecord>(again), options.masks);
+    const { record, versions } = await freshResolution(store, batchId, observationIds, head + 1, options);
+    const bytes = stableJson(record, 2);
+    if (await store.putIfAbsent(keys.resolutionLogEntry(head + 1), bytes, JSON_TYPE)) {
+      await store.putIfAbsent(recordKey, bytes, JSON_TYPE);
+      return versions;
+    }
+    // Another finalisation committed entry head + 1 first: decide again on top of it.
+  }
+}
+
+/**
+ * Makes a committed log entry whole — its batch's record and every version it makes — so that the next
+ * decision sees it. Its finalisation (or a retry) still announces it; this only writes what it decided.
+ */
+async function completeEntry(store: BlobStore, entry: ResolutionRecord, bytes: Uint8Array, masks: MaskCache): Promise<void> {
+  await store.putIfAbsent(keys.batchResolution(entry.batchId), bytes, JSON_TYPE);
+  // Versions are written one after another in record order, so the last one present means all are.
+  const last = entry.versions.at(-1);
+  if (!last || (await store.exists(last.key))) return;
+  for (const version of await replayResolution(store, entry, masks)) await writeVersion(store, version);
 }
 
 async function loadMasks(store: BlobStore, observations: readonly ObservationRecord[], cache: MaskCache): Promise<Map<string, MaskLayer>> {
@@ -96,7 +145,7 @@ async function loadMasks(store: BlobStore, observations: readonly ObservationRec
   return masks;
 }
 
-async function freshResolution(store: BlobStore, batchId: string, observationIds: readonly string[], options: ResolveBatchOptions): Promise<{ record: ResolutionRecord; versions: TubanVersion[] }> {
+async function freshResolution(store: BlobStore, batchId: string, observationIds: readonly string[], logEntry: number, options: ResolveBatchOptions): Promise<{ record: ResolutionRecord; versions: TubanVersion[] }> {
   const observations: ObservationRecord[] = [];
   const observationDigests: ResolutionRecord['observations'] = [];
   for (const id of [...observationIds].sort()) {
@@ -132,8 +181,9 @@ async function freshResolution(store: BlobStore, batchId: string, observationIds
   const approvals = options.approvals ? await loadApprovals(store, options.approvals) : null;
   const versions = resolveTuban({ batchId, observations, prior, lastSequence, approvals, masks: await loadMasks(store, observations, options.masks), parameters: options.parameters });
   const record: ResolutionRecord = {
-    schema: 'shoutu.resolution/1',
+    schema: 'shoutu.resolution/2',
     batchId,
+    logEntry,
     parameters: options.parameters,
     observations: observationDigests,
     prior: priorDigests,
