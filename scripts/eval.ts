@@ -29,6 +29,7 @@ import { SHOUTU_VERSION } from '../shared/src/version.js';
 import { describeBandSource, expandDir, findPairDirs, pairDir, type PairDir } from './eval/datasets.js';
 import { evaluatePair, type PairResult } from './eval/evaluate-pair.js';
 import { formatGroupTable, formatPairTable, jsonReport, summariseGroups, summariseOverall } from './eval/report.js';
+import { HIT_SHARE } from './eval/patch-scoring.js';
 
 /**
  * Band order per dataset group (the parent folder's name), used only when a pair has no bands.txt.
@@ -105,6 +106,9 @@ async function main(argv: string[]): Promise<number> {
   out(`parameters (defaults, as \`shoutu detect\`): ${JSON.stringify(parameters)}`);
   out('scored: change.tif (the per-pixel decision, before the opening and minimum area) vs truth.tif on pixels where truth != 255;');
   out('        change.tif nodata (255) on labelled pixels counts as predicted "no change" (column "nodata").');
+  out(`also scored: the reported patches (图斑 candidates, after the opening, minimum area and typing) rasterised from their`);
+  out(`        outlines ("patch F1"); "hits/judged": patches of which at least ${HIT_SHARE * 100} % of the labelled pixels are truth change,`);
+  out('        of those with labelled pixels.');
   out('');
 
   const results: PairResult[] = [];
@@ -147,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
         shoutuVersion: SHOUTU_VERSION,
         commit,
         parameters,
-        scoring: 'change.tif vs truth.tif on pixels where truth != 255; change.tif nodata (255) counts as predicted no change; precision/recall/F1 are 0 when undefined (0/0); kappa is 1 when the expected agreement is 1',
+        scoring: `change.tif vs truth.tif on pixels where truth != 255; change.tif nodata (255) counts as predicted no change; precision/recall/F1 are 0 when undefined (0/0); kappa is 1 when the expected agreement is 1. patchScore: the reported patches rasterised from their outlines, scored the same way; a hit is a patch of which at least ${HIT_SHARE} of the labelled pixels are truth change`,
         defaultBands: DEFAULT_BANDS,
       },
       results,

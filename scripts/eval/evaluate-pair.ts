@@ -10,6 +10,8 @@ import { openGeoTiff, type GeoTiffRaster } from '../../shared/src/raster/index.j
 import { ShoutuError } from '../../shared/src/errors.js';
 import { bandsFor, describeBandSource, missingFilesMessage, type BandSource, type PairDir } from './datasets.js';
 import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
+import { extentOf, placeRaster } from '../../shared/src/grid/lattice.js';
+import { scorePatches, type PatchScore } from './patch-scoring.js';
 
 /** Truth value of pixels that are not labelled. */
 export const TRUTH_IGNORE = 255;
@@ -41,8 +43,10 @@ export interface PairOk extends PairResultBase {
   /** pixels change.tif marks as change, over the whole image */
   changedPixels: number;
   validPixels: number;
-  /** patches detectPair extracted (after the opening and minimum area; not scored here) */
+  /** patches detectPair reported (after the opening, minimum area and typing) */
   patches: number;
+  /** the reported patches (图斑 candidates) rasterised from their outlines, scored like change.tif */
+  patchScore: PatchScore;
   /** wall time of detectPair, ms */
   detectMs: number;
   /** wall time of the whole pair (bands, detect, decode, truth, scoring), ms */
@@ -138,6 +142,10 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const counts: Confusion = { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn };
     if (counts.tp + counts.fn === 0) notes.push('truth has no change pixels: recall and F1 are 0 by convention');
     if (counts.tp + counts.fp === 0) notes.push('no change predicted on labelled pixels: precision and F1 are 0 by convention');
+    // The patches' outlines are on the lattice detectPair placed the pair on; the raster starts at its extent's corner.
+    const { epsg, width, height } = result.summary;
+    const extent = extentOf(placeRaster(epsg, changeRaster.info.geoTransform, width, height, parameters.tileSize));
+    const patchScore = scorePatches(result.patches, extent, truth, width, height, TRUTH_IGNORE);
     return {
       ...base,
       status: 'ok',
@@ -152,6 +160,7 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
       changedPixels: result.summary.changedPixels,
       validPixels: result.summary.validPixels,
       patches: result.summary.patches,
+      patchScore,
       detectMs,
       totalMs: performance.now() - t0,
       notes,

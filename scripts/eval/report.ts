@@ -17,6 +17,27 @@ export interface GroupSummary {
   /** metrics of the summed counts (null when none was scored) */
   pooled: Metrics | null;
   detectMs: number;
+  /** the reported patches (patch-scoring.ts): mean of the per-pair F1, F1 of the summed counts, counts */
+  patch: PatchSummary | null;
+}
+
+export interface PatchSummary {
+  meanF1: number;
+  pooledF1: number;
+  patches: number;
+  judged: number;
+  hits: number;
+}
+
+function patchSummary(ok: readonly PairOk[]): PatchSummary | null {
+  if (ok.length === 0) return null;
+  return {
+    meanF1: ok.reduce((s, r) => s + r.patchScore.metrics.f1, 0) / ok.length,
+    pooledF1: metricsOf(sumConfusion(ok.map((r) => r.patchScore.counts))).f1,
+    patches: ok.reduce((s, r) => s + r.patchScore.patches, 0),
+    judged: ok.reduce((s, r) => s + r.patchScore.judged, 0),
+    hits: ok.reduce((s, r) => s + r.patchScore.hits, 0),
+  };
 }
 
 export interface OverallSummary {
@@ -28,6 +49,8 @@ export interface OverallSummary {
   scored: number;
   failed: number;
   detectMs: number;
+  /** the reported patches over every scored pair */
+  patch: PatchSummary | null;
 }
 
 export function summariseGroups(results: readonly PairResult[]): GroupSummary[] {
@@ -53,6 +76,7 @@ export function summariseGroups(results: readonly PairResult[]): GroupSummary[] 
       counts,
       pooled: ok.length > 0 ? metricsOf(counts) : null,
       detectMs: ok.reduce((s, r) => s + r.detectMs, 0),
+      patch: patchSummary(ok),
     };
   });
 }
@@ -66,6 +90,7 @@ export function summariseOverall(results: readonly PairResult[], groups: readonl
     scored: ok.length,
     failed: results.length - ok.length,
     detectMs: ok.reduce((s, r) => s + r.detectMs, 0),
+    patch: patchSummary(ok),
   };
 }
 
@@ -85,15 +110,17 @@ const METRIC_HEADER = ['OA', 'Kappa', 'Prec', 'Recall', 'F1'];
 const COUNT_HEADER = ['TP', 'FP', 'FN', 'TN'];
 const metricCells = (m: Metrics | null) => (m ? METRIC_NAMES.map((k) => f3(m[k])) : METRIC_NAMES.map(() => '—'));
 const countCells = (c: Confusion) => [c.tp, c.fp, c.fn, c.tn].map(String);
+const PATCH_HEADER = ['patches', 'hits/judged', 'patch F1'];
+const patchCells = (p: { patches: number; judged: number; hits: number }, f1: number) => [String(p.patches), `${p.hits}/${p.judged}`, f3(f1)];
 
 /** The per-pair table (failed pairs listed below it with their error). */
 export function formatPairTable(results: readonly PairResult[]): string {
   const rows = results.map((r) =>
     r.status === 'ok'
-      ? [r.label, r.group, shortBandSource(r.bandSource!), ...metricCells(r.metrics), ...countCells(r.counts), String(r.nodataInLabelled), r.threshold.toFixed(3), r.detectMs.toFixed(0)]
-      : [r.label, r.group, r.bandSource ? shortBandSource(r.bandSource) : '—', 'FAILED', '', '', '', '', '', '', '', '', '', '', r.totalMs.toFixed(0)],
+      ? [r.label, r.group, shortBandSource(r.bandSource!), ...metricCells(r.metrics), ...countCells(r.counts), String(r.nodataInLabelled), r.threshold.toFixed(3), ...patchCells(r.patchScore, r.patchScore.metrics.f1), r.detectMs.toFixed(0)]
+      : [r.label, r.group, r.bandSource ? shortBandSource(r.bandSource) : '—', 'FAILED', '', '', '', '', '', '', '', '', '', '', '', '', '', r.totalMs.toFixed(0)],
   );
-  const header = ['pair', 'group', 'bands', ...METRIC_HEADER, ...COUNT_HEADER, 'nodata', 'thresh', 'ms'];
+  const header = ['pair', 'group', 'bands', ...METRIC_HEADER, ...COUNT_HEADER, 'nodata', 'thresh', ...PATCH_HEADER, 'ms'];
   return table(header, rows, 3);
 }
 
@@ -102,17 +129,21 @@ export function formatGroupTable(groups: readonly GroupSummary[], overall: Overa
   const rows: string[][] = [];
   for (const g of groups) {
     const n = g.failed > 0 ? `${g.scored}/${g.pairs}` : String(g.pairs);
-    rows.push([`${g.group} mean`, n, ...metricCells(g.mean), ...countCells(g.counts), g.detectMs.toFixed(0)]);
-    rows.push([`${g.group} pooled`, n, ...metricCells(g.pooled), '', '', '', '', '']);
+    const p = g.patch;
+    rows.push([`${g.group} mean`, n, ...metricCells(g.mean), ...countCells(g.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '']), g.detectMs.toFixed(0)]);
+    rows.push([`${g.group} pooled`, n, ...metricCells(g.pooled), '', '', '', '', '', '', p ? f3(p.pooledF1) : '', '']);
   }
-  rows.push(['overall, mean of group means', String(groups.length), ...metricCells(overall.meanOfGroups), '', '', '', '', '']);
+  rows.push(['overall, mean of group means', String(groups.length), ...metricCells(overall.meanOfGroups), '', '', '', '', '', '', '', '']);
   const pairs = overall.failed > 0 ? `${overall.scored}/${overall.scored + overall.failed}` : String(overall.scored);
-  rows.push(['overall, mean of all pairs', pairs, ...metricCells(overall.meanOfPairs), ...countCells(overall.counts), overall.detectMs.toFixed(0)]);
-  return table(['group', 'pairs', ...METRIC_HEADER, ...COUNT_HEADER, 'ms'], rows, 1);
+  const p = overall.patch;
+  rows.push(['overall, mean of all pairs', pairs, ...metricCells(overall.meanOfPairs), ...countCells(overall.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '']), overall.detectMs.toFixed(0)]);
+  return table(['group', 'pairs', ...METRIC_HEADER, ...COUNT_HEADER, ...PATCH_HEADER, 'ms'], rows, 1);
 }
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const roundMetrics = (m: Metrics | null) => (m ? (Object.fromEntries(METRIC_NAMES.map((k) => [k, round6(m[k])])) as unknown as Metrics) : null);
+
+const roundPatch = (p: PatchSummary | null) => (p ? { ...p, meanF1: round6(p.meanF1), pooledF1: round6(p.pooledF1) } : null);
 
 /** JSON form of the run (metrics rounded to 6 decimals, times to 0.1 ms). */
 export function jsonReport(meta: Record<string, unknown>, results: readonly PairResult[], groups: readonly GroupSummary[], overall: OverallSummary): unknown {
@@ -121,10 +152,10 @@ export function jsonReport(meta: Record<string, unknown>, results: readonly Pair
     ...meta,
     pairs: results.map((r) =>
       r.status === 'ok'
-        ? { ...r, metrics: roundMetrics(r.metrics), threshold: round6(r.threshold), detectMs: ms(r.detectMs), totalMs: ms(r.totalMs) }
+        ? { ...r, metrics: roundMetrics(r.metrics), patchScore: { ...r.patchScore, metrics: roundMetrics(r.patchScore.metrics) }, threshold: round6(r.threshold), detectMs: ms(r.detectMs), totalMs: ms(r.totalMs) }
         : { ...r, totalMs: ms(r.totalMs) },
     ),
-    groups: groups.map((g) => ({ ...g, mean: roundMetrics(g.mean), pooled: roundMetrics(g.pooled), detectMs: ms(g.detectMs) })),
-    overall: { ...overall, meanOfGroups: roundMetrics(overall.meanOfGroups), meanOfPairs: roundMetrics(overall.meanOfPairs), detectMs: ms(overall.detectMs) },
+    groups: groups.map((g) => ({ ...g, mean: roundMetrics(g.mean), pooled: roundMetrics(g.pooled), patch: roundPatch(g.patch), detectMs: ms(g.detectMs) })),
+    overall: { ...overall, meanOfGroups: roundMetrics(overall.meanOfGroups), meanOfPairs: roundMetrics(overall.meanOfPairs), patch: roundPatch(overall.patch), detectMs: ms(overall.detectMs) },
   };
 }

@@ -25,7 +25,7 @@ export const PipelineParameters = z
     /** Tile edge in pixels of the analysis lattice. */
     tileSize: z.number().int().min(64).max(4096).default(512),
     /** Patches smaller than this (m²) are dropped (minimum mapping unit). */
-    minAreaM2: z.number().min(0).max(1e9).default(400),
+    minAreaM2: z.number().min(0).max(1e9).default(200),
     /** 3×3 morphological opening of the change mask before labelling. */
     opening: z.boolean().default(true),
     /** Which patches become alerts: only those touching a mask layer, or all. */

@@ -1,0 +1,82 @@
+/**
+ * What enforcement receives, scored. change.tif is the per-pixel decision; the 图斑 are made from it after
+ * the opening, the minimum mapping unit and the typing (seasonal patches are not reported), and a county
+ * team visits patches, not pixels. Here the reported patches are rasterised from their traced outlines
+ * (exact pixel outlines, holes kept) onto the pair's grid and scored against the truth like change.tif,
+ * and each patch is counted as a hit when at least HIT_SHARE of its labelled pixels are truth change
+ * (a patch worth the field trip: loose outlines around small buildings keep it a hit). Pure: no I/O.
+ */
+import { fillPolygon } from '../../shared/src/kernels/rasterize-polygon.js';
+import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
+
+/** Share of a patch's labelled pixels that must be truth change for the patch to count as a hit. */
+export const HIT_SHARE = 0.25;
+
+/** What is scored of a patch: its bounding box and exact outline, both on lattice pixel corners. */
+export interface ScoredPatch {
+  pixelBbox: readonly [number, number, number, number];
+  outline: readonly (readonly number[])[];
+}
+
+export interface PatchScore {
+  /** patch pixels against truth, on labelled pixels */
+  counts: Confusion;
+  metrics: Metrics;
+  patches: number;
+  /** patches with labelled pixels (the others lie where the truth says nothing) */
+  judged: number;
+  /** patches of which at least HIT_SHARE of the labelled pixels are truth change */
+  hits: number;
+}
+
+/**
+ * Scores `patches` (outlines on the lattice; `origin` = lattice position of the raster's pixel (0, 0))
+ * against `truth` (width × height; 1 change, 0 no change, `ignore` not labelled).
+ */
+export function scorePatches(patches: readonly ScoredPatch[], origin: { col: number; row: number }, truth: Float32Array, width: number, height: number, ignore: number): PatchScore {
+  if (truth.length !== width * height) throw new RangeError(`truth has ${truth.length} values, expected ${width}×${height}`);
+  const mask = new Uint8Array(width * height);
+  let hits = 0;
+  let judged = 0;
+  for (const patch of patches) {
+    const [c0, r0, c1, r1] = patch.pixelBbox;
+    const w = c1 - c0;
+    const h = r1 - r0;
+    const own = new Uint8Array(w * h);
+    let vertices = 0;
+    for (const ring of patch.outline) vertices += ring.length / 2;
+    const coords = new Float64Array(vertices * 2);
+    const starts = new Uint32Array(patch.outline.length + 1);
+    let v = 0;
+    patch.outline.forEach((ring, k) => {
+      starts[k] = v;
+      for (let i = 0; i < ring.length; i += 2, v++) {
+        coords[2 * v] = ring[i]! - c0;
+        coords[2 * v + 1] = ring[i + 1]! - r0;
+      }
+    });
+    starts[patch.outline.length] = v;
+    fillPolygon(coords, starts, patch.outline.length, w, h, 1, own, new Float64Array(vertices));
+    let labelled = 0;
+    let change = 0;
+    for (let y = 0; y < h; y++) {
+      const row = r0 - origin.row + y;
+      if (row < 0 || row >= height) continue;
+      for (let x = 0; x < w; x++) {
+        const col = c0 - origin.col + x;
+        if (own[y * w + x] !== 1 || col < 0 || col >= width) continue;
+        const i = row * width + col;
+        mask[i] = 1;
+        const t = truth[i]!;
+        if (t === ignore) continue;
+        labelled++;
+        if (t === 1) change++;
+      }
+    }
+    if (labelled > 0) judged++;
+    if (labelled > 0 && change >= HIT_SHARE * labelled) hits++;
+  }
+  const c = confusionOf(mask, truth, { predictedNodata: -1, ignore });
+  const counts: Confusion = { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn };
+  return { counts, metrics: metricsOf(counts), patches: patches.length, judged, hits };
+}
