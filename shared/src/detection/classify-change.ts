@@ -1,10 +1,10 @@
 import { changeCues, changeScores, thresholdScores, type ChangePassParams } from '../kernels/fuse-scores.js';
-import { open3x3 } from '../kernels/morphology.js';
+import { dilate3x3, erode3x3, open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
 import { pickBands } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
-import { structuralScore, structureReach, type StructureSpec } from './structural-change.js';
+import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -141,9 +141,11 @@ export interface SeasonalTest {
 
 /**
  * The per-pixel decision (valid, score ≥ threshold, and not seasonal: pixels vegetated in both epochs by
- * `seasonal`'s test are never change) and its cleaned mask.
+ * `seasonal`'s test are never change) and its cleaned mask: with `opening`, closed with a square of radius
+ * `closing` (structureClosing; 0: none) and then opened 3×3. The cleaned mask at a pixel depends on the
+ * decision up to 2 · closing + 2 pixels away (haloOf leaves that margin).
  */
-export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: SeasonalTest | null = null, into?: Workspace): ChangeMaps {
+export function classifyChange(scored: WindowScore, width: number, height: number, threshold: number, opening: boolean, seasonal: SeasonalTest | null = null, into?: Workspace, closing = 0): ChangeMaps {
   const n = width * height;
   const { valid, score } = scored;
   let change: Uint8Array;
@@ -159,8 +161,26 @@ export function classifyChange(scored: WindowScore, width: number, height: numbe
     cleaned.set(change);
     return { change, cleaned };
   }
-  open3x3(change, width, height, into ? into.bytes('openScratch', n) : new Uint8Array(n), cleaned);
+  const scratch = into ? into.bytes('openScratch', n) : new Uint8Array(n);
+  open3x3(closing > 0 ? closeSquare(change, width, height, closing, into) : change, width, height, scratch, cleaned);
   return { change, cleaned };
+}
+
+/** Closing of `mask` with a (2r+1)² square: r 3×3 dilations, then r 3×3 erosions (square dilations compose). */
+function closeSquare(mask: Uint8Array, width: number, height: number, r: number, into?: Workspace): Uint8Array {
+  const n = width * height;
+  let src = into ? into.bytes('closeA', n) : new Uint8Array(n);
+  let dst = into ? into.bytes('closeB', n) : new Uint8Array(n);
+  dilate3x3(mask, width, height, src);
+  for (let i = 1; i < r; i++) {
+    dilate3x3(src, width, height, dst);
+    [src, dst] = [dst, src];
+  }
+  for (let i = 0; i < r; i++) {
+    erode3x3(src, width, height, dst);
+    [src, dst] = [dst, src];
+  }
+  return src;
 }
 
 /**
@@ -193,10 +213,11 @@ export class Workspace {
 
 /**
  * The window grown by HALO_PX pixels on each side, plus what a structural score reaches beyond the spectral
- * one (structureReach), clipped to `limit` (the pair's overlap).
+ * one (structureReach) and what its closing reaches (2 · structureClosing), clipped to `limit` (the pair's
+ * overlap).
  */
 export function haloOf(window: LatticeWindow, limit: LatticeWindow, structure: StructureSpec | null = null): LatticeWindow {
-  const px = HALO_PX + structureReach(structure);
+  const px = HALO_PX + structureReach(structure) + 2 * structureClosing(structure);
   const col = Math.max(window.col - px, limit.col);
   const row = Math.max(window.row - px, limit.row);
   const colEnd = Math.min(window.col + window.width + px, limit.col + limit.width);
@@ -221,7 +242,7 @@ export function classifyWindow(
   vegetation: VegetationTest | null,
 ): ClassifiedWindow {
   const whole = scoreWindow(before, after, halo.width, halo.height, model, undefined, halo);
-  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null);
+  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null, undefined, structureClosing(model.structure));
   return {
     valid: cropToInterior(whole.valid, halo, window),
     score: cropToInterior(whole.score, halo, window),

@@ -71,6 +71,18 @@ export function structureOf(lattice: Lattice, overlap: LatticeWindow, bands: rea
 }
 
 /**
+ * Radius (image pixels) of the closing that joins a structurally scored change mask before its opening: a
+ * square of the index's shortest building side (short · pool pixels, 3.5 m). The building index answers to
+ * parts of a roof (a ridge, the face towards the light), so one new house comes out as fragments a few
+ * pixels apart, each below the minimum area; closing gaps narrower than the smallest building joins them
+ * into the house (and houses that close into one site), and cannot join things farther apart than that.
+ * 0 for the spectral score (10 m and coarser: a 3.5 m gap is inside a pixel).
+ */
+export function structureClosing(structure: StructureSpec | null): number {
+  return structure ? Math.floor((structure.short * structure.pool) / 2) : 0;
+}
+
+/**
  * Image pixels a structural score looks beyond those of the spectral score: the openings reach long − 1
  * scored pixels; with blocks, the score of a block depends on blocks up to long away (the 3×3 mean is taken
  * on blocks) and a pixel lies anywhere in its block, so pool · (long + 1) image pixels keep every block used

@@ -2,6 +2,7 @@ import { windowGeoTransform, type Lattice, type LatticeWindow } from '../grid/la
 import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
 import { classifyChange, cropToInterior, haloOf, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
+import { structureClosing } from '../detection/structural-change.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
 import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
@@ -56,6 +57,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
   let validPixels = 0;
   let changedPixels = 0;
   const work = new Workspace();
+  const closing = structureClosing(input.model.structure);
   let changeRows = new Uint8Array(0); // one tile row of change.tif, reused (the encoder copies what it keeps)
   for (let r = from; r < to; r++) {
     const row = rows[r]!;
@@ -70,7 +72,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const after = await input.imagery.after.window(halo, nextTop);
       const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
       const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
-      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work);
+      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work, closing);
       const inner = tile.width * tile.height;
       const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
       const score = cropToInterior(scored.score, halo, tile, work.floats('tileScore', inner));
