@@ -52,17 +52,18 @@ export interface Cues {
 }
 
 /**
- * The two change cues of a window (planar Float32 inputs of the same size). Pure.
+ * The two change cues of a window (planar inputs of the same size). Pure apart from `into`'s arrays (the
+ * cues come back in them when given: valid until the next call with the same workspace).
  * Validity: nodata (or non-finite) in either epoch excludes the pixel.
  */
-export function computeCues(beforeAll: Float32Array, afterAll: Float32Array, width: number, height: number, model: ScoreModel): Cues {
+export function computeCues(beforeAll: WindowSamples, afterAll: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace): Cues {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const before = subset ? pickBands(beforeAll, n, model.evidenceBands) : beforeAll;
   const after = subset ? pickBands(afterAll, n, model.evidenceBands) : afterAll;
-  const valid = new Uint8Array(n);
-  const cva = new Float32Array(n);
-  const mad = new Float32Array(n);
+  const valid = into ? into.bytes('cueValid', n) : new Uint8Array(n);
+  const cva = into ? into.floats('cueCva', n) : new Float32Array(n);
+  const mad = into ? into.floats('cueMad', n) : new Float32Array(n);
   // One pass, bit-identical to andValidMask ×2 + changeVectorMagnitude + madChiScore.
   changeCues(before, after, width, height, model, valid, cva, mad);
   return { valid, cva, mad };

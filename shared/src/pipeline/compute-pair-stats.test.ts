@@ -47,7 +47,10 @@ describe('sampledScoreHistogram', () => {
     const overlap = { col: 5, row: 11, width: 2 * STATS_BLOCK + 276, height: STATS_BLOCK + 390 };
     const { stats, blocks } = await computeSampleStats(side(0), side(1), overlap, EVIDENCE);
     expect(blocks.length).toBe(6);
-    const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
+    const hist = await sampledScoreHistogram(blocks, overlap, scoreModel(stats, NODATA, NODATA), [side(0), side(1)]);
+    // blocks the statistics did not keep are read again, with the same result
+    const unkept = blocks.map((b) => ({ window: b.window, samples: null }));
+    expect(Array.from(await sampledScoreHistogram(unkept, overlap, scoreModel(stats, NODATA, NODATA), [side(0), side(1)]))).toEqual(Array.from(hist));
 
     const [b, a] = await Promise.all([side(0).readWindow(overlap), side(1).readWindow(overlap)]);
     const whole = scoreWindow(b, a, overlap.width, overlap.height, scoreModel(stats, NODATA, NODATA));
@@ -74,9 +77,9 @@ describe('sampledScoreHistogram', () => {
     expect(blocks.map((b) => b.window)).toEqual(picked);
     for (const r of reads) expect(picked).toContainEqual(r);
 
-    const hist = sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
-    const expected = new Float64Array(SCORE_HISTOGRAM.bins);
     const model = scoreModel(stats, NODATA, NODATA);
+    const hist = await sampledScoreHistogram(blocks, overlap, model, [side(0), side(1)]);
+    const expected = new Float64Array(SCORE_HISTOGRAM.bins);
     for (const w of picked) {
       const [b, a] = await Promise.all([side(0).readWindow(w), side(1).readWindow(w)]);
       const alone = scoreWindow(b, a, w.width, w.height, model);

@@ -5,9 +5,8 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, cropToInterior, scoreModel, Workspace, type Cues } from '../detection/classify-change.js';
-import { fuseMinScaled } from '../kernels/fuse-scores.js';
-import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
+import { computeCues, cropToInterior, scoreModel, Workspace, type ScoreModel } from '../detection/classify-change.js';
+import { changeScores } from '../kernels/fuse-scores.js';
 import { isfa } from '../detection/isfa.js';
 import { pickBands } from '../detection/evidence-bands.js';
 import { nativeBands } from '../detection/native-bands.js';
@@ -31,7 +30,8 @@ export interface PairSide {
 /** Takes each sampled block's samples once the statistics are done with them (see computePairStats). */
 export type AdoptBlock = (window: LatticeWindow, before: TileSamples, after: TileSamples) => void;
 
-/** Options of the statistics: `adopt` (see computeSampleStats); `structure`: score the pair by structure
+/** Options of the statistics: `adopt` takes each kept sampled block once the threshold is known (see
+ *  computePairStats); `structure`: score the pair by structure
  *  at these scales (structureOf; null or absent: the spectral score). */
 export interface PairStatsOptions {
   adopt?: AdoptBlock;
@@ -44,7 +44,7 @@ export type SampleStats = Omit<PairStats, 'threshold' | 'validPixels'>;
 /** Rows at the top of each sampled block the replicated-band test looks at. */
 const CONTRAST_ROWS = 128;
 
-/** Decoded sample blocks (float32, every band of both epochs) kept between the sweeps up to this. */
+/** Decoded sample blocks (every band of both epochs, counted as float32) kept between the sweeps up to this. */
 const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
 
 /**
@@ -56,11 +56,10 @@ const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
  *    z-scoring of the change vector), and a regular grid sample of valid pixel pairs (at most
  *    TRANSFORM_MAX_SAMPLES, the grid anchored at the overlap's corner), on which ISFA is fitted (isfa.ts:
  *    the transformation under which unchanged pixels are white);
- * 3. both cues of every pixel of the blocks, their medians (the scale that makes them comparable), and
- *    the cues kept for the threshold (sampledScoreHistogram).
+ * 3. both cues of every pixel of the blocks and their medians (the scale that makes them comparable).
  * The blocks decoded in sweep 1 are reused when they fit in SAMPLE_CACHE_BYTES, else decoded again;
- * either way at most about 16 blocks are decoded, whatever the scene size. `adopt`, when given, takes each
- * block's samples after sweep 3 (detection keeps them instead of decoding those blocks again).
+ * either way at most about 16 blocks are decoded, whatever the scene size. The kept samples come back
+ * with the blocks (for sampledScoreHistogram, then computePairStats hands them to `adopt`).
  * With `structure`, sweep 3 also scores each block by structure (on the block alone: its edge pixels as
  * at a scene edge) into `structureHistogram`, from which the threshold then comes.
  */
@@ -71,7 +70,6 @@ export async function computeSampleStats(
   candidates: readonly number[],
   options: PairStatsOptions = {},
 ): Promise<{ stats: SampleStats; blocks: SampledBlock[]; structureHistogram: Float64Array | null }> {
-  const { adopt } = options;
   const structure = options.structure ?? null;
   const blocks = sampleBlocks(overlap);
   const sampledPixels = blocks.reduce((s, b) => s + b.width * b.height, 0);
@@ -157,21 +155,22 @@ export async function computeSampleStats(
     transform,
   };
 
-  // 3. cues, their medians, and the cues kept for the threshold
+  // 3. cues and their medians (with `structure`, the structural score's histogram too)
   const { min, max, bins } = SCORE_HISTOGRAM;
   const cueModel = scoreModel(base, beforeSide.nodata, afterSide.nodata, beforeSide.bands);
   const cvaHist = new Float64Array(bins);
   const madHist = new Float64Array(bins);
   const sampled: SampledBlock[] = [];
   const structureHistogram = structure ? new Float64Array(bins) : null;
+  // the cues of one block at a time, in arrays reused block after block
   const work = new Workspace();
   for (let k = 0; k < blocks.length; k++) {
     const block = blocks[k]!;
     const samples = await raw(k);
-    kept[k] = null; // let each block go once used
-    const [all0, all1] = floats(samples);
-    const cues = computeCues(all0, all1, block.width, block.height, cueModel);
+    kept[k] = null; // held by `sampled` from here when kept at all
+    const cues = computeCues(samples[0], samples[1], block.width, block.height, cueModel, work);
     if (structureHistogram) {
+      const [all0, all1] = floats(samples);
       const n = block.width * block.height;
       const b = evidence.length === beforeSide.bands ? all0 : pickBands(all0, n, evidence);
       const a = evidence.length === afterSide.bands ? all1 : pickBands(all1, n, evidence);
@@ -179,10 +178,9 @@ export async function computeSampleStats(
       structuralScore(b, a, block.width, block.height, { ...cueModel, structure: structure! }, cues.valid, score, work, block);
       accumulateHistogram(score, cues.valid, n, min, max, structureHistogram);
     }
-    adopt?.(block, samples[0], samples[1]);
     accumulateHistogram(cues.cva, cues.valid, cues.valid.length, min, max, cvaHist);
     accumulateHistogram(cues.mad, cues.valid, cues.valid.length, min, max, madHist);
-    sampled.push({ window: block, cues });
+    sampled.push({ window: block, samples: keep ? samples : null });
   }
   const cvaMedian = histogramQuantile(cvaHist, min, max, 0.5);
   const madMedian = histogramQuantile(madHist, min, max, 0.5);
@@ -211,36 +209,46 @@ function gatherSamples(b: Float32Array, a: Float32Array, valid: Uint8Array, widt
   return samples;
 }
 
-/** A sampled block and its per-pixel cues (validity, change vector, ISFA), kept for the threshold. */
+/** A sampled block and its samples (every band of both epochs), when the statistics kept them. */
 export interface SampledBlock {
   window: LatticeWindow;
-  cues: Cues;
+  samples: [TileSamples, TileSamples] | null;
 }
 
 /**
  * Histogram (SCORE_HISTOGRAM bins) of the fused score — min of the median-scaled cues, averaged over
- * the valid 3×3 neighbourhood — of every valid pixel of the sampled blocks, from their kept cues: no
- * imagery is read. Each block is fused on its window grown by one pixel (clipped to the overlap), the
- * ring filled from the neighbouring blocks when they were sampled too and invalid otherwise. So when
- * every block is sampled (pairs of up to STATS_SAMPLE_BLOCKS blocks) each pixel's score is exactly the
- * one detection computes; a sampled block whose neighbours were not sampled scores its outermost pixels
- * as at a scene edge.
+ * the valid 3×3 neighbourhood — of every valid pixel of the sampled blocks, scored by the change pass
+ * itself (changeScores, `model` with the pair's medians). A block with sampled neighbours is scored on
+ * its window grown by one pixel (clipped to the overlap), the ring from those neighbours and excluded
+ * where the neighbour was not sampled; a block without is scored alone, its outermost pixels as at a
+ * scene edge. So when every block is sampled (pairs of up to STATS_SAMPLE_BLOCKS blocks) each pixel's
+ * score is exactly the one detection computes. Blocks the statistics did not keep are read again
+ * (`sides`).
  */
-export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: LatticeWindow, cvaMedian: number, madMedian: number): Float64Array {
+export async function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: LatticeWindow, model: ScoreModel, sides: readonly [PairSide, PairSide]): Promise<Float64Array> {
   const { min, max, bins } = SCORE_HISTOGRAM;
   const hist = new Float64Array(bins);
-  // each block's fused cue, once (a block is its neighbours' ring too)
-  const at = new Map(
-    blocks.map((b) => {
-      const n = b.window.width * b.window.height;
-      const fused = new Float32Array(n);
-      fuseMinScaled(b.cues.cva, b.cues.mad, cvaMedian, madMedian, b.cues.valid, n, fused);
-      return [`${b.window.col},${b.window.row}`, { window: b.window, valid: b.cues.valid, fused }] as const;
-    }),
-  );
-  // one set of buffers for every block (they are a few megabytes each; blocks differ only at the edges)
+  const index = new Map(blocks.map((b, k) => [`${b.window.col},${b.window.row}`, k]));
+  const samplesOf = (k: number): Promise<[TileSamples, TileSamples]> | [TileSamples, TileSamples] => {
+    const { window, samples } = blocks[k]!;
+    return samples ?? Promise.all([sides[0].readWindow(window), sides[1].readWindow(window)]);
+  };
+  // one set of buffers for every block (blocks differ in size only at the overlap's edges)
   const work = new Workspace();
-  for (const { window } of blocks) {
+  for (const [k, { window }] of blocks.entries()) {
+    // the sampled blocks next to this one (blocks are STATS_BLOCK squares anchored at the overlap's corner)
+    const neighbours: number[] = [];
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const j = index.get(`${window.col + dx * STATS_BLOCK},${window.row + dy * STATS_BLOCK}`);
+        if (j !== undefined && j !== k) neighbours.push(j);
+      }
+    }
+    if (neighbours.length === 0) {
+      const [before, after] = await samplesOf(k);
+      scoreInto(before, after, window, window, model, null, work, hist, min, max);
+      continue;
+    }
     const col = Math.max(window.col - 1, overlap.col);
     const row = Math.max(window.row - 1, overlap.row);
     const grown = {
@@ -250,38 +258,61 @@ export function sampledScoreHistogram(blocks: readonly SampledBlock[], overlap: 
       height: Math.min(window.row + window.height + 1, overlap.row + overlap.height) - row,
     };
     const n = grown.width * grown.height;
-    const fused = work.floats('fused', n);
-    const valid = work.bytes('valid', n).fill(0);
-    // the block and its 8 neighbours (blocks are STATS_BLOCK squares anchored at the overlap's corner)
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const source = at.get(`${window.col + dx * STATS_BLOCK},${window.row + dy * STATS_BLOCK}`);
-        if (source) copyInto(source, grown, fused, valid);
-      }
+    const bands = sides[0].bands;
+    const before = work.floats('grownBefore', n * bands).fill(0);
+    const after = work.floats('grownAfter', n * bands).fill(0);
+    const excluded = work.bytes('grownExcluded', n).fill(1);
+    for (const j of [k, ...neighbours]) {
+      const [b, a] = await samplesOf(j);
+      copyOverlap(blocks[j]!.window, b, grown, before, bands);
+      copyOverlap(blocks[j]!.window, a, grown, after, bands);
+      markOverlap(blocks[j]!.window, grown, excluded);
     }
-    const score = work.floats('score', n);
-    boxMean3x3(fused, valid, grown.width, grown.height, score);
-    const inner = window.width * window.height;
-    const innerScore = work.floats('innerScore', inner);
-    const innerValid = work.bytes('innerValid', inner);
-    accumulateHistogram(cropToInterior(score, grown, window, innerScore), cropToInterior(valid, grown, window, innerValid), inner, min, max, hist);
+    scoreInto(before, after, grown, window, model, excluded, work, hist, min, max);
   }
   return hist;
 }
 
-/** Writes the fused cue and validity of `source`'s pixels that fall in `target` into `fused` / `valid` (target's layout). */
-function copyInto(source: { window: LatticeWindow; valid: Uint8Array; fused: Float32Array }, target: LatticeWindow, fused: Float32Array, valid: Uint8Array): void {
-  const w = source.window;
-  const block = source.fused;
-  const x0 = Math.max(w.col, target.col);
-  const x1 = Math.min(w.col + w.width, target.col + target.width);
-  const y0 = Math.max(w.row, target.row);
-  const y1 = Math.min(w.row + w.height, target.row + target.height);
-  for (let y = y0; y < y1; y++) {
-    const from = (y - w.row) * w.width + (x0 - w.col);
-    const to = (y - target.row) * target.width + (x0 - target.col);
-    fused.set(block.subarray(from, from + x1 - x0), to);
-    valid.set(source.valid.subarray(from, from + x1 - x0), to);
+/** Scores `win` (the samples' window) and adds the valid pixels of its part `interior` to `hist`. */
+function scoreInto(before: TileSamples, after: TileSamples, win: LatticeWindow, interior: LatticeWindow, model: ScoreModel, excluded: Uint8Array | null, work: Workspace, hist: Float64Array, min: number, max: number): void {
+  const n = win.width * win.height;
+  const subset = model.evidenceBands.length !== model.fileBands;
+  const b = subset ? pickBands(before, n, model.evidenceBands) : before;
+  const a = subset ? pickBands(after, n, model.evidenceBands) : after;
+  const valid = work.bytes('valid', n);
+  const score = work.floats('score', n);
+  changeScores(b, a, win.width, win.height, model, valid, score, excluded);
+  if (win === interior) {
+    accumulateHistogram(score, valid, n, min, max, hist);
+    return;
+  }
+  const inner = interior.width * interior.height;
+  accumulateHistogram(cropToInterior(score, win, interior, work.floats('innerScore', inner)), cropToInterior(valid, win, interior, work.bytes('innerValid', inner)), inner, min, max, hist);
+}
+
+/** Copies the part of `source` (planar, every band, on window `from`) that lies in `target` into `out` (target's layout). */
+function copyOverlap(from: LatticeWindow, source: TileSamples, target: LatticeWindow, out: Float32Array, bands: number): void {
+  const x0 = Math.max(from.col, target.col);
+  const x1 = Math.min(from.col + from.width, target.col + target.width);
+  const y0 = Math.max(from.row, target.row);
+  const y1 = Math.min(from.row + from.height, target.row + target.height);
+  const sourcePlane = from.width * from.height;
+  const targetPlane = target.width * target.height;
+  for (let band = 0; band < bands; band++) {
+    for (let y = y0; y < y1; y++) {
+      const at = band * sourcePlane + (y - from.row) * from.width + (x0 - from.col);
+      out.set(source.subarray(at, at + x1 - x0), band * targetPlane + (y - target.row) * target.width + (x0 - target.col));
+    }
+  }
+}
+
+/** Clears `excluded` (target's layout) where `from` covers `target`. */
+function markOverlap(from: LatticeWindow, target: LatticeWindow, excluded: Uint8Array): void {
+  const x0 = Math.max(from.col, target.col);
+  const x1 = Math.min(from.col + from.width, target.col + target.width);
+  for (let y = Math.max(from.row, target.row); y < Math.min(from.row + from.height, target.row + target.height); y++) {
+    const at = (y - target.row) * target.width;
+    excluded.fill(0, at + x0 - target.col, at + x1 - target.col);
   }
 }
 
@@ -313,6 +344,8 @@ export async function computePairStats(
   options: PairStatsOptions = {},
 ): Promise<PairStats> {
   const { stats, blocks, structureHistogram } = await computeSampleStats(beforeSide, afterSide, overlap, candidates, options);
-  const hist = structureHistogram ?? sampledScoreHistogram(blocks, overlap, stats.cvaMedian, stats.madMedian);
+  const hist = structureHistogram ?? (await sampledScoreHistogram(blocks, overlap, scoreModel(stats, beforeSide.nodata, afterSide.nodata, beforeSide.bands), [beforeSide, afterSide]));
+  // The sampled blocks go to detection once scored (it does not decode them again).
+  if (options.adopt) for (const { window, samples } of blocks) if (samples) options.adopt(window, samples[0], samples[1]);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
 }
