@@ -6,7 +6,7 @@
  * and each patch is counted as a hit when at least HIT_SHARE of its labelled pixels are truth change
  * (a patch worth the field trip: loose outlines around small buildings keep it a hit). Pure: no I/O.
  */
-import { fillPolygon } from '../../shared/src/kernels/rasterize-polygon.js';
+import { burnOutline } from '../../shared/src/detection/burn-outline.js';
 import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
 
 /** Share of a patch's labelled pixels that must be truth change for the patch to count as a hit. */
@@ -43,20 +43,7 @@ export function scorePatches(patches: readonly ScoredPatch[], origin: { col: num
     const w = c1 - c0;
     const h = r1 - r0;
     const own = new Uint8Array(w * h);
-    let vertices = 0;
-    for (const ring of patch.outline) vertices += ring.length / 2;
-    const coords = new Float64Array(vertices * 2);
-    const starts = new Uint32Array(patch.outline.length + 1);
-    let v = 0;
-    patch.outline.forEach((ring, k) => {
-      starts[k] = v;
-      for (let i = 0; i < ring.length; i += 2, v++) {
-        coords[2 * v] = ring[i]! - c0;
-        coords[2 * v + 1] = ring[i + 1]! - r0;
-      }
-    });
-    starts[patch.outline.length] = v;
-    fillPolygon(coords, starts, patch.outline.length, w, h, 1, own, new Float64Array(vertices));
+    burnOutline(patch.outline, { col: c0, row: r0, width: w, height: h }, 1, own);
     let labelled = 0;
     let change = 0;
     for (let y = 0; y < h; y++) {

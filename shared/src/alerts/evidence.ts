@@ -1,5 +1,5 @@
 import { andValidMask } from '../kernels/valid-mask.js';
-import { fillPolygon } from '../kernels/rasterize-polygon.js';
+import { burnOutline } from '../detection/burn-outline.js';
 import { intersect, extentOf, type Lattice, type LatticeWindow } from '../grid/lattice.js';
 import { isGeographic, transformCoords } from '../geo/crs.js';
 import type { OpenScene } from '../catalog/open-scene.js';
@@ -48,22 +48,8 @@ export function chipWindow(patch: Patch, before: OpenScene, after: OpenScene): L
 
 /** Marks the patch's pixels in the chip window by filling its outline (pixel centres inside). */
 function patchMask(patch: Patch, window: LatticeWindow): Uint8Array {
-  let vertices = 0;
-  for (const ring of patch.outline) vertices += ring.length / 2;
-  const coords = new Float64Array(vertices * 2);
-  const ringStarts = new Uint32Array(patch.outline.length + 1);
-  let v = 0;
-  patch.outline.forEach((ring, k) => {
-    ringStarts[k] = v;
-    for (let i = 0; i < ring.length; i += 2) {
-      coords[2 * v] = ring[i]! - window.col;
-      coords[2 * v + 1] = ring[i + 1]! - window.row;
-      v++;
-    }
-  });
-  ringStarts[patch.outline.length] = v;
   const mask = new Uint8Array(window.width * window.height);
-  fillPolygon(coords, ringStarts, patch.outline.length, window.width, window.height, 1, mask, new Float64Array(vertices));
+  burnOutline(patch.outline, window, 1, mask);
   return mask;
 }
 

@@ -1,4 +1,4 @@
-import { fillPolygon } from '../kernels/rasterize-polygon.js';
+import { burnOutline } from './burn-outline.js';
 import { labelComponents, labelScratchLength } from '../kernels/label-components.js';
 import { traceOutline } from '../kernels/trace-outline.js';
 import type { Lattice } from '../grid/lattice.js';
@@ -99,22 +99,7 @@ function joinPatches(lattice: Lattice, patches: readonly Patch[]): Patch {
   const width = c1 - c0;
   const height = r1 - r0;
   const mask = new Uint8Array(width * height);
-  for (const p of patches) {
-    let vertices = 0;
-    for (const ring of p.outline) vertices += ring.length / 2;
-    const coords = new Float64Array(vertices * 2);
-    const starts = new Uint32Array(p.outline.length + 1);
-    let v = 0;
-    p.outline.forEach((ring, k) => {
-      starts[k] = v;
-      for (let i = 0; i < ring.length; i += 2, v++) {
-        coords[2 * v] = ring[i]! - c0;
-        coords[2 * v + 1] = ring[i + 1]! - r0;
-      }
-    });
-    starts[p.outline.length] = v;
-    fillPolygon(coords, starts, p.outline.length, width, height, 1, mask, new Float64Array(vertices));
-  }
+  for (const p of patches) burnOutline(p.outline, { col: c0, row: r0, width, height }, 1, mask);
   const labels = new Int32Array(width * height);
   const n = labelComponents(mask, width, height, labels, new Int32Array(labelScratchLength(width, height)));
   if (n !== 1) throw new Error(`joined patch is ${n} components, expected 1`);

@@ -3,7 +3,7 @@
  * carries its exact outline in lattice pixel corners, so footprints are compared and joined as pixel sets:
  * no polygon clipping, no tolerance, and a single observation's pixels come back exactly.
  */
-import { fillPolygon } from '../kernels/rasterize-polygon.js';
+import { burnOutline } from '../detection/burn-outline.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 
 /** An outline on the lattice: rings of pixel corners (exterior first, holes after), flat [c0,r0,c1,r1,…]. */
@@ -25,25 +25,9 @@ export function windowAround(shapes: readonly LatticeShape[], margin = 0): Latti
   return { col: c0 - margin, row: r0 - margin, width: c1 - c0 + 2 * margin, height: r1 - r0 + 2 * margin };
 }
 
-/**
- * ORs `value` into `out` (window.width × window.height) on the pixels inside the shape. The rings run
- * along pixel edges, so pixel-centre sampling (fillPolygon, even-odd) gives back exactly the traced pixels.
- */
+/** ORs `value` into `out` (window.width × window.height) on the pixels inside the shape (burnOutline). */
 export function burnShape(shape: LatticeShape, window: LatticeWindow, value: number, out: Uint8Array): void {
-  const rings = shape.outline;
-  const vertices = rings.reduce((n, r) => n + r.length / 2, 0);
-  const coords = new Float64Array(vertices * 2);
-  const starts = new Uint32Array(rings.length + 1);
-  let v = 0;
-  rings.forEach((ring, k) => {
-    starts[k] = v;
-    for (let i = 0; i < ring.length; i += 2, v++) {
-      coords[2 * v] = ring[i]! - window.col;
-      coords[2 * v + 1] = ring[i + 1]! - window.row;
-    }
-  });
-  starts[rings.length] = v;
-  fillPolygon(coords, starts, rings.length, window.width, window.height, value, out, new Float64Array(vertices));
+  burnOutline(shape.outline, window, value, out);
 }
 
 /** Pixels set in `a` that are set in `b` or 8-adjacent to a pixel set in `b` (same window). */
