@@ -23,48 +23,53 @@ export interface MergedPatch {
  * whichever way the tiles cut it. Output order: by the first member (tile order, then patch order).
  */
 export function mergeTilePatches(lattice: Lattice, tiles: readonly TilePatches[], minAreaM2: number): MergedPatch[] {
-  // Global id of each edge-touching patch, and where its edge pixels are.
+  // Global id of each edge-touching patch, and where its edge pixels are (numeric keys: these maps hold
+  // every edge pixel of every edge patch, and string keys made them most of the merge's time).
   const ids: Array<{ tile: number; patch: number }> = [];
-  const idOf = new Map<string, number>();
-  const owner = new Map<string, number>(); // "col,row" → patch id
+  const owner = new Map<number, Map<number, number>>(); // row → col → patch id
+  const ownerAt = (c: number, r: number): number | undefined => owner.get(r)?.get(c);
   tiles.forEach((t, tile) => {
+    const idOf = new Map<number, number>(); // patch index in the tile → id
     t.patches.forEach((p, k) => {
       if (!p.touchesEdge) return;
-      idOf.set(`${tile}:${k}`, ids.length);
+      idOf.set(k, ids.length);
       ids.push({ tile, patch: k });
     });
     const { col, row, width, height } = t.window;
-    const mark = (runs: number[], at: (k: number) => [number, number]) => {
+    const mark = (runs: number[], horizontal: boolean, c0: number, r0: number) => {
       for (let r = 0; r < runs.length; r += 3) {
-        const id = idOf.get(`${tile}:${runs[r + 2]! - 1}`)!;
+        const id = idOf.get(runs[r + 2]! - 1)!;
         for (let k = runs[r]!; k < runs[r]! + runs[r + 1]!; k++) {
-          const [c, w] = at(k);
-          owner.set(`${c},${w}`, id);
+          const c = horizontal ? c0 + k : c0;
+          const w = horizontal ? r0 : r0 + k;
+          let cols = owner.get(w);
+          if (cols === undefined) owner.set(w, (cols = new Map()));
+          cols.set(c, id);
         }
       }
     };
-    mark(t.edges.top, (k) => [col + k, row]);
-    mark(t.edges.bottom, (k) => [col + k, row + height - 1]);
-    mark(t.edges.left, (k) => [col, row + k]);
-    mark(t.edges.right, (k) => [col + width - 1, row + k]);
+    mark(t.edges.top, true, col, row);
+    mark(t.edges.bottom, true, col, row + height - 1);
+    mark(t.edges.left, false, col, row);
+    mark(t.edges.right, false, col + width - 1, row);
   });
 
-  // Union-find over ids: edge pixels of different tiles that are 8-neighbours belong together.
+  // Union-find over ids: edge pixels of different tiles that are 8-neighbours belong together. Roots are
+  // always the smallest id of their set, so the groups do not depend on the order of the unions.
   const parent = ids.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
-  for (const [key, id] of owner) {
-    const comma = key.indexOf(',');
-    const c = Number(key.slice(0, comma));
-    const r = Number(key.slice(comma + 1));
-    for (let dr = -1; dr <= 1; dr++) {
-      for (let dc = -1; dc <= 1; dc++) {
-        const other = owner.get(`${c + dc},${r + dr}`);
-        if (other === undefined || ids[other]!.tile === ids[id]!.tile) continue;
-        const [a, b] = [find(id), find(other)];
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  for (const [r, cols] of owner) {
+    for (const [c, id] of cols) {
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const other = ownerAt(c + dc, r + dr);
+          if (other === undefined || ids[other]!.tile === ids[id]!.tile) continue;
+          const [a, b] = [find(id), find(other)];
+          if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+        }
       }
     }
   }
