@@ -29,7 +29,7 @@ import { SHOUTU_VERSION } from '../shared/src/version.js';
 import { describeBandSource, expandDir, findPairDirs, pairDir, type PairDir } from './eval/datasets.js';
 import { evaluatePair, type PairResult } from './eval/evaluate-pair.js';
 import { formatGroupTable, formatPairTable, jsonReport, summariseGroups, summariseOverall } from './eval/report.js';
-import { HIT_SHARE } from './eval/patch-scoring.js';
+import { HIT_SHARE, OBJECT_MIN_PX } from './eval/patch-scoring.js';
 
 /**
  * Band order per dataset group (the parent folder's name), used only when a pair has no bands.txt.
@@ -108,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
   out('        change.tif nodata (255) on labelled pixels counts as predicted "no change" (column "nodata").');
   out(`also scored: the reported patches (图斑 candidates, after the opening, minimum area and typing) rasterised from their`);
   out(`        outlines ("patch F1"); "hits/judged": patches of which at least ${HIT_SHARE * 100} % of the labelled pixels are truth change,`);
-  out('        of those with labelled pixels.');
+  out(`        of those with labelled pixels; "found/objects": truth objects (8-connected, at least ${OBJECT_MIN_PX} pixels) of which`);
+  out(`        at least ${HIT_SHARE * 100} % lies in reported patches.`);
   out('');
 
   const results: PairResult[] = [];

@@ -4,13 +4,18 @@
  * team visits patches, not pixels. Here the reported patches are rasterised from their traced outlines
  * (exact pixel outlines, holes kept) onto the pair's grid and scored against the truth like change.tif,
  * and each patch is counted as a hit when at least HIT_SHARE of its labelled pixels are truth change
- * (a patch worth the field trip: loose outlines around small buildings keep it a hit). Pure: no I/O.
+ * (a patch worth the field trip: loose outlines around small buildings keep it a hit); each truth object
+ * (a building, a site) as found when at least HIT_SHARE of it lies in reported patches. Pure: no I/O.
  */
 import { burnOutline } from '../../shared/src/detection/burn-outline.js';
+import { labelComponents, labelScratchLength } from '../../shared/src/kernels/label-components.js';
 import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
 
-/** Share of a patch's labelled pixels that must be truth change for the patch to count as a hit. */
+/** Share of a patch's labelled pixels that must be truth change for the patch to count as a hit, and share
+ *  of a truth object's pixels that must lie in reported patches for the object to count as found. */
 export const HIT_SHARE = 0.25;
+/** Truth objects (8-connected components of truth change) smaller than this are label slivers, not counted. */
+export const OBJECT_MIN_PX = 50;
 
 /** What is scored of a patch: its bounding box and exact outline, both on lattice pixel corners. */
 export interface ScoredPatch {
@@ -27,6 +32,10 @@ export interface PatchScore {
   judged: number;
   /** patches of which at least HIT_SHARE of the labelled pixels are truth change */
   hits: number;
+  /** truth objects of at least OBJECT_MIN_PX pixels */
+  objects: number;
+  /** of those, the ones with at least HIT_SHARE of their pixels in reported patches */
+  found: number;
 }
 
 /**
@@ -65,5 +74,29 @@ export function scorePatches(patches: readonly ScoredPatch[], origin: { col: num
   }
   const c = confusionOf(mask, truth, { predictedNodata: -1, ignore });
   const counts: Confusion = { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn };
-  return { counts, metrics: metricsOf(counts), patches: patches.length, judged, hits };
+  return { counts, metrics: metricsOf(counts), patches: patches.length, judged, hits, ...objectsFound(mask, truth, width, height) };
+}
+
+/** Truth objects of at least OBJECT_MIN_PX pixels, and how many of them the patches (`mask`) found. */
+function objectsFound(mask: Uint8Array, truth: Float32Array, width: number, height: number): { objects: number; found: number } {
+  const change = new Uint8Array(width * height);
+  for (let i = 0; i < change.length; i++) change[i] = truth[i] === 1 ? 1 : 0;
+  const labels = new Int32Array(width * height);
+  const n = labelComponents(change, width, height, labels, new Int32Array(labelScratchLength(width, height)));
+  const size = new Int32Array(n + 1);
+  const covered = new Int32Array(n + 1);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l === 0) continue;
+    size[l]!++;
+    if (mask[i] === 1) covered[l]!++;
+  }
+  let objects = 0;
+  let found = 0;
+  for (let l = 1; l <= n; l++) {
+    if (size[l]! < OBJECT_MIN_PX) continue;
+    objects++;
+    if (covered[l]! >= HIT_SHARE * size[l]!) found++;
+  }
+  return { objects, found };
 }

@@ -27,6 +27,8 @@ export interface PatchSummary {
   patches: number;
   judged: number;
   hits: number;
+  objects: number;
+  found: number;
 }
 
 function patchSummary(ok: readonly PairOk[]): PatchSummary | null {
@@ -37,6 +39,8 @@ function patchSummary(ok: readonly PairOk[]): PatchSummary | null {
     patches: ok.reduce((s, r) => s + r.patchScore.patches, 0),
     judged: ok.reduce((s, r) => s + r.patchScore.judged, 0),
     hits: ok.reduce((s, r) => s + r.patchScore.hits, 0),
+    objects: ok.reduce((s, r) => s + r.patchScore.objects, 0),
+    found: ok.reduce((s, r) => s + r.patchScore.found, 0),
   };
 }
 
@@ -110,15 +114,15 @@ const METRIC_HEADER = ['OA', 'Kappa', 'Prec', 'Recall', 'F1'];
 const COUNT_HEADER = ['TP', 'FP', 'FN', 'TN'];
 const metricCells = (m: Metrics | null) => (m ? METRIC_NAMES.map((k) => f3(m[k])) : METRIC_NAMES.map(() => '—'));
 const countCells = (c: Confusion) => [c.tp, c.fp, c.fn, c.tn].map(String);
-const PATCH_HEADER = ['patches', 'hits/judged', 'patch F1'];
-const patchCells = (p: { patches: number; judged: number; hits: number }, f1: number) => [String(p.patches), `${p.hits}/${p.judged}`, f3(f1)];
+const PATCH_HEADER = ['patches', 'hits/judged', 'found/objects', 'patch F1'];
+const patchCells = (p: { patches: number; judged: number; hits: number; objects: number; found: number }, f1: number) => [String(p.patches), `${p.hits}/${p.judged}`, `${p.found}/${p.objects}`, f3(f1)];
 
 /** The per-pair table (failed pairs listed below it with their error). */
 export function formatPairTable(results: readonly PairResult[]): string {
   const rows = results.map((r) =>
     r.status === 'ok'
       ? [r.label, r.group, shortBandSource(r.bandSource!), ...metricCells(r.metrics), ...countCells(r.counts), String(r.nodataInLabelled), r.threshold.toFixed(3), ...patchCells(r.patchScore, r.patchScore.metrics.f1), r.detectMs.toFixed(0)]
-      : [r.label, r.group, r.bandSource ? shortBandSource(r.bandSource) : '—', 'FAILED', '', '', '', '', '', '', '', '', '', '', '', '', '', r.totalMs.toFixed(0)],
+      : [r.label, r.group, r.bandSource ? shortBandSource(r.bandSource) : '—', 'FAILED', '', '', '', '', '', '', '', '', '', '', '', '', '', '', r.totalMs.toFixed(0)],
   );
   const header = ['pair', 'group', 'bands', ...METRIC_HEADER, ...COUNT_HEADER, 'nodata', 'thresh', ...PATCH_HEADER, 'ms'];
   return table(header, rows, 3);
@@ -130,13 +134,13 @@ export function formatGroupTable(groups: readonly GroupSummary[], overall: Overa
   for (const g of groups) {
     const n = g.failed > 0 ? `${g.scored}/${g.pairs}` : String(g.pairs);
     const p = g.patch;
-    rows.push([`${g.group} mean`, n, ...metricCells(g.mean), ...countCells(g.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '']), g.detectMs.toFixed(0)]);
-    rows.push([`${g.group} pooled`, n, ...metricCells(g.pooled), '', '', '', '', '', '', p ? f3(p.pooledF1) : '', '']);
+    rows.push([`${g.group} mean`, n, ...metricCells(g.mean), ...countCells(g.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '', '']), g.detectMs.toFixed(0)]);
+    rows.push([`${g.group} pooled`, n, ...metricCells(g.pooled), '', '', '', '', '', '', '', p ? f3(p.pooledF1) : '', '']);
   }
-  rows.push(['overall, mean of group means', String(groups.length), ...metricCells(overall.meanOfGroups), '', '', '', '', '', '', '', '']);
+  rows.push(['overall, mean of group means', String(groups.length), ...metricCells(overall.meanOfGroups), '', '', '', '', '', '', '', '', '']);
   const pairs = overall.failed > 0 ? `${overall.scored}/${overall.scored + overall.failed}` : String(overall.scored);
   const p = overall.patch;
-  rows.push(['overall, mean of all pairs', pairs, ...metricCells(overall.meanOfPairs), ...countCells(overall.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '']), overall.detectMs.toFixed(0)]);
+  rows.push(['overall, mean of all pairs', pairs, ...metricCells(overall.meanOfPairs), ...countCells(overall.counts), ...(p ? patchCells(p, p.meanF1) : ['', '', '', '']), overall.detectMs.toFixed(0)]);
   return table(['group', 'pairs', ...METRIC_HEADER, ...COUNT_HEADER, ...PATCH_HEADER, 'ms'], rows, 1);
 }
 

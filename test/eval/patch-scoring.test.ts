@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HIT_SHARE, scorePatches, type ScoredPatch } from '../../scripts/eval/patch-scoring.js';
+import { HIT_SHARE, OBJECT_MIN_PX, scorePatches, type ScoredPatch } from '../../scripts/eval/patch-scoring.js';
 
 /** A rectangle patch on lattice corners [c0, r0] … [c1, r1], optionally with a rectangular hole. */
 function rectangle(c0: number, r0: number, c1: number, r1: number, hole?: [number, number, number, number]): ScoredPatch {
@@ -49,10 +49,30 @@ describe('scorePatches', () => {
     expect([unlabelled.judged, unlabelled.hits]).toEqual([0, 0]);
   });
 
+  it('counts truth objects of at least OBJECT_MIN_PX pixels as found when a quarter of them lies in patches', () => {
+    // 30 × 20 raster: an 8 × 8 object (64 px), a 5 × 5 one (25 px, a sliver below the size counted), and a
+    // 10 × 6 one (60 px)
+    const w = 30;
+    const h = 20;
+    const t = new Float32Array(w * h);
+    const fill = (x0: number, y0: number, x1: number, y1: number) => {
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) t[y * w + x] = 1;
+    };
+    fill(1, 1, 9, 9);
+    fill(12, 1, 17, 6);
+    fill(15, 10, 25, 16);
+    expect(25).toBeLessThan(OBJECT_MIN_PX);
+    const origin = { col: 0, row: 0 };
+    // covers 16 of the first object's 64 pixels (a quarter), all of the sliver, 10 of the third's 60
+    const score = scorePatches([rectangle(1, 1, 9, 3), rectangle(12, 1, 17, 6), rectangle(15, 10, 25, 11)], origin, t, w, h, 255);
+    expect([score.objects, score.found]).toEqual([2, 1]);
+  });
+
   it('scores no patches as no predicted change', () => {
     const score = scorePatches([], origin, truth, width, height, 255);
     expect(score.counts).toEqual({ tp: 0, fp: 0, fn: 16, tn: 54 });
     expect(score.metrics.f1).toBe(0);
     expect(score.hits).toBe(0);
+    expect([score.objects, score.found]).toEqual([0, 0]); // the 4 × 4 truth square is below OBJECT_MIN_PX
   });
 });
