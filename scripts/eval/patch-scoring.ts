@@ -21,6 +21,8 @@ export const OBJECT_MIN_PX = 50;
 export interface ScoredPatch {
   pixelBbox: readonly [number, number, number, number];
   outline: readonly (readonly number[])[];
+  /** the patch's change type (counted per type when given) */
+  changeType?: string;
 }
 
 export interface PatchScore {
@@ -32,6 +34,8 @@ export interface PatchScore {
   judged: number;
   /** patches of which at least HIT_SHARE of the labelled pixels are truth change */
   hits: number;
+  /** patches with labelled pixels and hits, by change type (type order of first appearance) */
+  byType: Record<string, { judged: number; hits: number }>;
   /** truth objects of at least OBJECT_MIN_PX pixels */
   objects: number;
   /** of those, the ones with at least HIT_SHARE of their pixels in reported patches */
@@ -47,6 +51,7 @@ export function scorePatches(patches: readonly ScoredPatch[], origin: { col: num
   const mask = new Uint8Array(width * height);
   let hits = 0;
   let judged = 0;
+  const byType: PatchScore['byType'] = {};
   for (const patch of patches) {
     const [c0, r0, c1, r1] = patch.pixelBbox;
     const w = c1 - c0;
@@ -69,12 +74,19 @@ export function scorePatches(patches: readonly ScoredPatch[], origin: { col: num
         if (t === 1) change++;
       }
     }
-    if (labelled > 0) judged++;
-    if (labelled > 0 && change >= HIT_SHARE * labelled) hits++;
+    if (labelled === 0) continue;
+    const hit = change >= HIT_SHARE * labelled;
+    judged++;
+    if (hit) hits++;
+    if (patch.changeType !== undefined) {
+      const t = (byType[patch.changeType] ??= { judged: 0, hits: 0 });
+      t.judged++;
+      if (hit) t.hits++;
+    }
   }
   const c = confusionOf(mask, truth, { predictedNodata: -1, ignore });
   const counts: Confusion = { tp: c.tp, fp: c.fp, fn: c.fn, tn: c.tn };
-  return { counts, metrics: metricsOf(counts), patches: patches.length, judged, hits, ...objectsFound(mask, truth, width, height) };
+  return { counts, metrics: metricsOf(counts), patches: patches.length, judged, hits, byType, ...objectsFound(mask, truth, width, height) };
 }
 
 /** Truth objects of at least OBJECT_MIN_PX pixels, and how many of them the patches (`mask`) found. */

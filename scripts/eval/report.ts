@@ -29,6 +29,8 @@ export interface PatchSummary {
   hits: number;
   objects: number;
   found: number;
+  /** judged patches and hits by change type, over the pairs */
+  byType: Record<string, { judged: number; hits: number }>;
 }
 
 function patchSummary(ok: readonly PairOk[]): PatchSummary | null {
@@ -41,7 +43,20 @@ function patchSummary(ok: readonly PairOk[]): PatchSummary | null {
     hits: ok.reduce((s, r) => s + r.patchScore.hits, 0),
     objects: ok.reduce((s, r) => s + r.patchScore.objects, 0),
     found: ok.reduce((s, r) => s + r.patchScore.found, 0),
+    byType: sumByType(ok.map((r) => r.patchScore.byType)),
   };
+}
+
+function sumByType(parts: ReadonlyArray<Record<string, { judged: number; hits: number }>>): Record<string, { judged: number; hits: number }> {
+  const out: Record<string, { judged: number; hits: number }> = {};
+  for (const part of parts) {
+    for (const type of Object.keys(part).sort()) {
+      const t = (out[type] ??= { judged: 0, hits: 0 });
+      t.judged += part[type]!.judged;
+      t.hits += part[type]!.hits;
+    }
+  }
+  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]!]));
 }
 
 export interface OverallSummary {

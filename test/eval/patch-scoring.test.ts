@@ -25,6 +25,12 @@ describe('scorePatches', () => {
     expect(score.patches).toBe(2);
     expect(score.judged).toBe(2);
     expect(score.hits).toBe(1);
+    const typed = scorePatches(
+      [{ ...rectangle(100, 50, 104, 54), changeType: 'construction' }, { ...rectangle(106, 54, 108, 56), changeType: 'other' }, { ...rectangle(100, 57, 104, 58), changeType: 'other' }],
+      origin, truth, width, height, 255,
+    );
+    // the third patch lies in the unlabelled row: not judged, so not counted by type either
+    expect(typed.byType).toEqual({ construction: { judged: 1, hits: 1 }, other: { judged: 1, hits: 0 } });
   });
 
   it('keeps holes out, leaves unlabelled pixels unscored and clips patches at the raster edge', () => {
