@@ -89,8 +89,9 @@ export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array
  * With `threshold`, the spectral pass also decides each pixel against it as it scores (classifyChange then
  * takes that decision instead of comparing the window again); a pair scored by structure decides later,
  * on its final score.
+ * `excluded`: pixels to treat as invalid (1), e.g. the part of a window that no read covered.
  */
-export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }, threshold?: number): WindowScore {
+export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }, threshold?: number, excluded: Uint8Array | null = null): WindowScore {
   const n = width * height;
   const subset = model.evidenceBands.length !== model.fileBands;
   const b = subset ? pickBands(before, n, model.evidenceBands) : before;
@@ -99,7 +100,7 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   const score = into ? into.floats('score', n) : new Float32Array(n);
   const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3 (and the threshold test).
-  changeScores(b, a, width, height, model, valid, score, null, decided && { threshold: decided.threshold, out: decided.change });
+  changeScores(b, a, width, height, model, valid, score, excluded, decided && { threshold: decided.threshold, out: decided.change });
   // A pair scored by structure still runs the spectral pass: its validity (nodata, NaN) is the one every
   // score uses; its score is then replaced (the pass is several times faster than the building index).
   if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);

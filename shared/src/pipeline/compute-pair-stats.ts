@@ -5,8 +5,7 @@ import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computeCues, cropToInterior, scoreModel, Workspace, type ScoreModel } from '../detection/classify-change.js';
-import { changeScores } from '../kernels/fuse-scores.js';
+import { computeCues, cropToInterior, scoreModel, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { isfa } from '../detection/isfa.js';
 import { pickBands } from '../detection/evidence-bands.js';
 import { nativeBands } from '../detection/native-bands.js';
@@ -218,7 +217,7 @@ export interface SampledBlock {
 /**
  * Histogram (SCORE_HISTOGRAM bins) of the fused score — min of the median-scaled cues, averaged over
  * the valid 3×3 neighbourhood — of every valid pixel of the sampled blocks, scored by the change pass
- * itself (changeScores, `model` with the pair's medians). A block with sampled neighbours is scored on
+ * itself (scoreWindow, `model` with the pair's medians). A block with sampled neighbours is scored on
  * its window grown by one pixel (clipped to the overlap), the ring from those neighbours and excluded
  * where the neighbour was not sampled; a block without is scored alone, its outermost pixels as at a
  * scene edge. So when every block is sampled (pairs of up to STATS_SAMPLE_BLOCKS blocks) each pixel's
@@ -273,15 +272,10 @@ export async function sampledScoreHistogram(blocks: readonly SampledBlock[], ove
   return hist;
 }
 
-/** Scores `win` (the samples' window) and adds the valid pixels of its part `interior` to `hist`. */
+/** Scores `win` (the samples' window) as detection does and adds the valid pixels of its part `interior` to `hist`. */
 function scoreInto(before: TileSamples, after: TileSamples, win: LatticeWindow, interior: LatticeWindow, model: ScoreModel, excluded: Uint8Array | null, work: Workspace, hist: Float64Array, min: number, max: number): void {
   const n = win.width * win.height;
-  const subset = model.evidenceBands.length !== model.fileBands;
-  const b = subset ? pickBands(before, n, model.evidenceBands) : before;
-  const a = subset ? pickBands(after, n, model.evidenceBands) : after;
-  const valid = work.bytes('valid', n);
-  const score = work.floats('score', n);
-  changeScores(b, a, win.width, win.height, model, valid, score, excluded);
+  const { valid, score } = scoreWindow(before, after, win.width, win.height, model, work, undefined, undefined, excluded);
   if (win === interior) {
     accumulateHistogram(score, valid, n, min, max, hist);
     return;
