@@ -10,8 +10,9 @@ Commands:
       [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]
   masks --farmland F.geojson --redline R.geojson
                             set the current mask layers (GeoJSON polygons, any CRS proj4 knows)
-  approvals FILE.geojson    set the current approval layer (number, kind, validFrom, validTo per feature);
-                            a 图斑 it covers is held as likely legal instead of dispatched
+  approvals FILE.geojson [--region CODE] | approvals --region CODE --clear
+                            set the deployment-wide approval layer, or one region's (number, kind,
+                            validFrom, validTo per feature); a 图斑 they cover is held as likely legal
   detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...]
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json

@@ -333,6 +333,23 @@ let exportCount = 0;
 
 const EXPORTS = ['format=geojson', 'format=csv&lang=zh', 'format=csv&lang=en', 'format=kml', 'format=shp'];
 
+/** Approval layers of A and B, each set by its own operators over the API (once, by the first case that needs them). */
+const A_APPROVAL = '海陵〔2024〕A号';
+const B_APPROVAL = '高港〔2024〕B号';
+const approvalLayer = (number: string, kind = 'land_supply') => ({
+  type: 'FeatureCollection',
+  features: [{ type: 'Feature', properties: { number, kind, validFrom: '2024-01-01' }, geometry: { type: 'Polygon', coordinates: [[[119.9, 32.4], [119.91, 32.4], [119.91, 32.41], [119.9, 32.41], [119.9, 32.4]]] } }],
+});
+let approvalLayersSet: Promise<void> | null = null;
+function ensureApprovalLayers(): Promise<void> {
+  approvalLayersSet ??= (async () => {
+    expect((await request('PUT', `/approvals/${A}`, tokens.aOperator, approvalLayer(A_APPROVAL))).status).toBe(200);
+    expect((await request('PUT', `/approvals/${B}`, tokens.bOperator, approvalLayer(B_APPROVAL))).status).toBe(200);
+  })();
+  return approvalLayersSet;
+}
+const layerRegions = async (token: string) => ((await get('/approvals', token)).json.layers as { region: string }[]).map((l) => l.region);
+
 const CASES: Record<string, ScopeCase> = {
   'GET /': {
     path: () => '/',
@@ -465,6 +482,78 @@ const CASES: Record<string, ScopeCase> = {
       }
       expect((await feedEvents('/alerts/stream?from=start', tokens.bEnforcer)).map((e) => e.id)).toEqual(streamedIn([B]));
       expect((await feedEvents('/alerts/stream?from=start', tokens.city)).map((e) => e.id)).toEqual(entries.map(([id]) => id));
+    },
+  },
+  'GET /approvals': {
+    path: () => '/approvals',
+    roles: READERS,
+    check: async () => {
+      await ensureApprovalLayers();
+      for (const token of Object.values(A_TOKENS)) {
+        expect(await layerRegions(token)).toEqual([A]);
+        expect((await get('/approvals', token)).text).not.toContain(B);
+      }
+      expect(await layerRegions(tokens.bOperator)).toEqual([B]);
+      expect(await layerRegions(tokens.city)).toEqual([A, B]);
+    },
+  },
+  'GET /approvals/:region': {
+    path: () => `/approvals/${B}`,
+    roles: READERS,
+    check: async () => {
+      await ensureApprovalLayers();
+      for (const token of Object.values(A_TOKENS)) {
+        // B's layer answers like a region without one.
+        const none = await get('/approvals/321299', token);
+        expect(none.status).toBe(404);
+        const b = await get(`/approvals/${B}`, token);
+        expect(b.status).toBe(404);
+        expect(b.text.replaceAll(B, '321299')).toBe(none.text);
+        expect(b.text).not.toContain(B_APPROVAL);
+        const a = await get(`/approvals/${A}`, token);
+        expect(a.status).toBe(200);
+        expect(a.json.features[0].properties.number).toBe(A_APPROVAL);
+      }
+      expect((await get(`/approvals/${B}`, tokens.bOperator)).json.features[0].properties.number).toBe(B_APPROVAL);
+      expect((await get(`/approvals/${B}`, tokens.city)).json.features[0].properties.number).toBe(B_APPROVAL);
+    },
+  },
+  'PUT /approvals/:region': {
+    path: () => `/approvals/${B}`,
+    body: () => approvalLayer('forged'),
+    roles: OPERATORS,
+    check: async () => {
+      await ensureApprovalLayers();
+      for (const token of [tokens.aOperator, tokens.aAdmin]) {
+        for (const region of [B, CITY, '320000']) {
+          const refused = await request('PUT', `/approvals/${region}`, token, approvalLayer('forged'));
+          expect(refused.status, region).toBe(403);
+          expect(refused.json.description).toMatch(/outside team .*'s scope/);
+        }
+      }
+      expect((await get(`/approvals/${B}`, tokens.bOperator)).json.features[0].properties.number).toBe(B_APPROVAL);
+      expect(await layerRegions(tokens.city)).toEqual([A, B]);
+      // A bad layer is refused naming the field, and the current one stays.
+      const bad = await request('PUT', `/approvals/${A}`, tokens.aOperator, approvalLayer('x', 'land_grab'));
+      expect(bad.status).toBe(400);
+      expect(bad.json.description).toContain('features[0].properties.kind');
+      expect((await get(`/approvals/${A}`, tokens.aOperator)).json.features[0].properties.number).toBe(A_APPROVAL);
+      expect((await request('PUT', '/approvals/32120', tokens.aOperator, approvalLayer('x'))).status).toBe(400);
+    },
+  },
+  'DELETE /approvals/:region': {
+    path: () => `/approvals/${B}`,
+    roles: OPERATORS,
+    check: async () => {
+      await ensureApprovalLayers();
+      for (const token of [tokens.aOperator, tokens.aAdmin]) expect((await request('DELETE', `/approvals/${B}`, token)).status).toBe(403);
+      expect(await layerRegions(tokens.bOperator)).toEqual([B]);
+      // A's operators withdraw their own layer, and set it again.
+      expect((await request('DELETE', `/approvals/${A}`, tokens.aOperator)).status).toBe(204);
+      expect((await get(`/approvals/${A}`, tokens.aOperator)).status).toBe(404);
+      expect((await request('DELETE', `/approvals/${A}`, tokens.aOperator)).status).toBe(404);
+      expect((await request('PUT', `/approvals/${A}`, tokens.aOperator, approvalLayer(A_APPROVAL))).status).toBe(200);
+      expect(await layerRegions(tokens.city)).toEqual([A, B]);
     },
   },
   'POST /webhooks': {

@@ -183,6 +183,31 @@ describe('npx shoutu ingest from an S3 prefix', () => {
   }, 60_000);
 });
 
+describe('npx shoutu approvals', () => {
+  it('sets the deployment-wide layer and a region\'s, withdraws the region\'s, and names bad arguments', async () => {
+    const data = join(work, 'approvals-data');
+    const layer = join(work, 'approvals.geojson');
+    const square = [[[119.9, 32.4], [119.91, 32.4], [119.91, 32.41], [119.9, 32.41], [119.9, 32.4]]];
+    await writeFile(layer, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { number: '泰政地〔2024〕9号', kind: 'land_conversion', validFrom: '2024-01-01' }, geometry: { type: 'Polygon', coordinates: square } }] }));
+    const env = { SHOUTU_DATA_DIR: data };
+    expect(shoutu(['approvals', layer], env).stdout).toMatch(/^approvals: .* \(1 approval\(s\), sha256 [0-9a-f]{64}\)/);
+    const regional = shoutu(['approvals', layer, '--region', '321200'], env);
+    expect(regional.status).toBe(0);
+    expect(regional.stdout).toContain('approvals of 321200:');
+    const store = createStore({ kind: 'local', dir: data });
+    expect(JSON.parse(Buffer.from(await store.get('approvals/regions/321200.json')).toString('utf8'))).toMatchObject({ region: '321200', approvals: 1 });
+    expect(shoutu(['approvals', '--region', '321200', '--clear'], env).stdout).toContain('withdrawn');
+    expect(await store.exists('approvals/regions/321200.json')).toBe(false);
+    expect(await store.exists('approvals/current.json')).toBe(true);
+    const badRegion = shoutu(['approvals', layer, '--region', '3212'], env);
+    expect(badRegion.status).toBe(2);
+    expect(badRegion.stderr).toContain('--region');
+    const noFile = shoutu(['approvals', '--region', '321200'], env);
+    expect(noFile.status).toBe(2);
+    expect(noFile.stderr).toContain('usage: shoutu approvals');
+  });
+});
+
 describe('CLI configuration errors', () => {
   it('a worker without REDIS_URL fails fast naming the variable', () => {
     const run = shoutu(['worker', 'detect']);

@@ -3,7 +3,7 @@ import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import type { MaskRef } from '../schemas/jobs.js';
-import type { ApprovalRef } from '../approvals/approval-store.js';
+import type { ApprovalPin } from '../approvals/approval-store.js';
 
 export interface FileOutcome {
   name: string;
@@ -25,8 +25,8 @@ export interface BatchStatus {
   /** Parameters and pinned mask versions the batch was (or will be) processed with. */
   parameters?: PipelineParameters;
   masks?: MaskRef[];
-  /** Approval layer version pinned at ingest (absent when none was loaded). */
-  approvals?: ApprovalRef;
+  /** Approval layer versions pinned at ingest (absent when none applied; see ApprovalPin). */
+  approvals?: ApprovalPin;
   error?: { code: string; message: string };
 }
 

@@ -15,7 +15,7 @@ import { stableJson } from '../util/stable-json.js';
 import type { BatchSource, LocalFile } from './batch-source.js';
 import { hashFile } from '../util/hash-file.js';
 import { currentMasks } from './mask-store.js';
-import { currentApprovals } from '../approvals/approval-store.js';
+import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
@@ -101,7 +101,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   }
 
   const masks = await currentMasks(store);
-  const approvals = await currentApprovals(store);
+  const approvals = await approvalsFor(store, manifest.regionCode);
   const tiles: DetectTileJob[] = [];
   for (const scene of scenes) tiles.push(...(await planTiles(store, scene, parameters, masks)));
   // Register after planning, so a scene is never its own baseline.

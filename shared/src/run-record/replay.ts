@@ -9,6 +9,7 @@ import { directorySource } from '../pipeline/batch-source.js';
 import { ingestBatch } from '../pipeline/ingest-batch.js';
 import { runBatch } from '../pipeline/run-batch.js';
 import { setCurrentMask } from '../pipeline/mask-store.js';
+import { setCurrentApprovals, setRegionalApprovals } from '../approvals/approval-store.js';
 import { keys } from '../catalog/keys.js';
 import { SHOUTU_VERSION } from '../version.js';
 import { DETECTOR_VERSION } from '../detection/parameters.js';
@@ -65,8 +66,14 @@ export async function replayRun(store: BlobStore, recordBytes: Uint8Array, recor
       const ref = record.masks.find((m) => m.key === input.key)!;
       await setCurrentMask(replayStore, ref.layer, inputs.get(input.key)!, input.key);
     }
-    for (const input of record.inputs.filter((i) => i.role === 'resolution' || i.role === 'prior-tuban' || i.role === 'approvals')) {
+    for (const input of record.inputs.filter((i) => i.role === 'resolution' || i.role === 'prior-tuban')) {
       await replayStore.put(input.key, inputs.get(input.key)!);
+    }
+    // The approval layers current when the batch was ingested are current again, so ingest pins the same.
+    for (const input of record.inputs.filter((i) => i.role === 'approvals')) {
+      const bytes = inputs.get(input.key)!;
+      if (input.region) await setRegionalApprovals(replayStore, input.region, bytes, input.key, 'replay');
+      else await setCurrentApprovals(replayStore, bytes, input.key);
     }
     for (const input of record.inputs.filter((i) => i.role === 'area')) await replayStore.put(input.key, inputs.get(input.key)!, { contentType: 'application/json' });
     for (const batchId of record.baselineBatches) {

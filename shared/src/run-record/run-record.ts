@@ -8,11 +8,13 @@ import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import { DETECTOR_VERSION, PipelineParameters } from '../detection/parameters.js';
 import { MaskRef } from '../schemas/jobs.js';
+import { RegionCode } from '../schemas/manifest.js';
 import { SHOUTU_VERSION } from '../version.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import type { ResolutionRecord } from '../tuban/resolve-batch.js';
 import type { ObservationRecord } from '../tuban/tuban-record.js';
 import { readBatchStatus } from '../pipeline/batch-status.js';
+import { approvalRefs } from '../approvals/approval-store.js';
 import type { DetectResult } from '../pipeline/detect-tile.js';
 
 const Digest = z.object({ key: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -33,7 +35,13 @@ export const RunRecord = z.object({
    * `area`: the region's analysis grid (areas/<regionCode>.json), recorded when a scene was resampled onto
    * it or it was declared, so a replay puts every scene on the same grid.
    */
-  inputs: z.array(Digest.extend({ role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask', 'resolution', 'prior-tuban', 'approvals', 'area']) })),
+  inputs: z.array(
+    Digest.extend({
+      role: z.enum(['manifest', 'scene', 'rejected-file', 'baseline-manifest', 'baseline-scene', 'mask', 'resolution', 'prior-tuban', 'approvals', 'area']),
+      /** `approvals`: the region whose layer it was when the batch was ingested (absent: deployment-wide). */
+      region: RegionCode.optional(),
+    }),
+  ),
   outputs: z.array(Digest),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
@@ -108,6 +116,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
   const masks = status.masks ?? [];
   for (const m of masks) inputs.push({ role: 'mask', key: m.key, sha256: m.sha256 });
+  // The approval layers pinned at ingest, with the region each was the layer of (a replay pins them again).
+  for (const a of approvalRefs(status.approvals)) inputs.push({ role: 'approvals', key: a.key, sha256: a.sha256, ...(a.region ? { region: a.region } : {}) });
   // What the batch's 图斑 were resolved against: earlier 图斑 versions, approvals, and the resolution record
   // (which holds the case states and sequence numbers it read); a replay resolves again from these.
   const resolutionBytes = await store.getOrNull(keys.batchResolution(batchId));
@@ -115,7 +125,6 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     const resolution = JSON.parse(Buffer.from(resolutionBytes).toString('utf8')) as ResolutionRecord;
     inputs.push({ role: 'resolution', key: keys.batchResolution(batchId), sha256: sha256Hex(resolutionBytes) });
     for (const p of resolution.prior) inputs.push({ role: 'prior-tuban', ...p });
-    if (resolution.approvals) inputs.push({ role: 'approvals', key: resolution.approvals.key, sha256: resolution.approvals.sha256 });
   }
   // A grid fixed by a region's first scene is fixed again by the same scenes on replay; a declared grid,
   // or one other scenes were resampled onto, travels with the record.

@@ -18,7 +18,7 @@ import { stableJson } from '../util/stable-json.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import { readCase } from '../cases/case-store.js';
-import { loadApprovals, type ApprovalRef } from '../approvals/approval-store.js';
+import { loadApprovalLayers, type ApprovalPin } from '../approvals/approval-store.js';
 import type { MaskCache } from '../pipeline/mask-store.js';
 import type { MaskLayer } from '../masks/index.js';
 import { MASK_LAYERS } from '../detection/parameters.js';
@@ -42,7 +42,8 @@ export interface ResolutionRecord {
   prior: { key: string; sha256: string }[];
   cases: Record<string, CaseSnapshot>;
   lastSequence: Record<string, number>;
-  approvals: ApprovalRef | null;
+  /** The approval layers pinned on the batch at ingest (one ref as before regional layers, or a list). */
+  approvals: ApprovalPin | null;
   versions: { key: string; sha256: string }[];
 }
 
@@ -56,7 +57,7 @@ export class ResolutionConflictError extends Error {
 
 export interface ResolveBatchOptions {
   parameters: ResolveParameters;
-  approvals: ApprovalRef | null;
+  approvals: ApprovalPin | null;
   masks: MaskCache;
 }
 
@@ -178,7 +179,7 @@ async function freshResolution(store: BlobStore, batchId: string, observationIds
     prior.push({ version, case: snapshot });
     priorDigests.push({ key, sha256: sha256Hex(bytes) });
   }
-  const approvals = options.approvals ? await loadApprovals(store, options.approvals) : null;
+  const approvals = await loadApprovalLayers(store, options.approvals);
   const versions = resolveTuban({ batchId, observations, prior, lastSequence, approvals, masks: await loadMasks(store, observations, options.masks), parameters: options.parameters });
   const record: ResolutionRecord = {
     schema: 'shoutu.resolution/2',
@@ -209,7 +210,7 @@ export async function replayResolution(store: BlobStore, record: ResolutionRecor
       return { version, case: record.cases[version.tubanId] ?? null };
     }),
   );
-  const approvals = record.approvals ? await loadApprovals(store, record.approvals) : null;
+  const approvals = await loadApprovalLayers(store, record.approvals);
   const versions = resolveTuban({ batchId: record.batchId, observations, prior, lastSequence: record.lastSequence, approvals, masks: await loadMasks(store, observations, cache), parameters: record.parameters });
   const recomputed = versions.map((v) => `${keys.tubanVersion(v.tubanId, v.version)} ${sha256Hex(stableJson(v))}`).join('\n');
   if (recomputed !== record.versions.map((v) => `${v.key} ${v.sha256}`).join('\n')) {

@@ -35,7 +35,7 @@ const input = (observations: ObservationRecord[], extra: Partial<ResolveInput> =
   observations,
   prior: [],
   lastSequence: {},
-  approvals: null,
+  approvals: [],
   masks: new Map(),
   parameters: { regrowthFactor: 1.5, approvalCover: 0.9 },
   ...extra,

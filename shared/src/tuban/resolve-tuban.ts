@@ -49,7 +49,8 @@ export interface ResolveInput {
   prior: readonly { version: TubanVersion; case: CaseSnapshot | null }[];
   /** Last sequence issued per numbering period (`<county>-<yyyymm>`). */
   lastSequence: Readonly<Record<string, number>>;
-  approvals: ApprovalLayer | null;
+  /** The approval layers the batch pinned (deployment-wide, then province, city, county); they add up. */
+  approvals: readonly ApprovalLayer[];
   /** Mask layers by content hash (the versions the observations pinned), for the area split of a union. */
   masks: ReadonlyMap<string, MaskLayer>;
   parameters: ResolveParameters;
@@ -320,25 +321,26 @@ function unionFigures(w: Working, latest: ObservationRecord, masks: ReadonlyMap<
   };
 }
 
-/** Share of the footprint that approvals valid on `date` cover, and which approvals touch it. */
-function approvalCover(w: Working, window: LatticeWindow, date: string, layer: ApprovalLayer | null): { covered: number; approvals: ApprovalSummary[] } {
-  if (!layer) return { covered: 0, approvals: [] };
-  const { geometry, features } = validApprovals(layer, date);
-  if (features.length === 0) return { covered: 0, approvals: [] };
+/** Share of the footprint that approvals valid on `date` cover (in any of the layers), and which approvals touch it. */
+function approvalCover(w: Working, window: LatticeWindow, date: string, layers: readonly ApprovalLayer[]): { covered: number; approvals: ApprovalSummary[] } {
+  const valid = layers.map((layer) => ({ layer, ...validApprovals(layer, date) })).filter((v) => v.features.length > 0);
+  if (valid.length === 0) return { covered: 0, approvals: [] };
   const n = window.width * window.height;
   const footprint = new Uint8Array(n);
   burnShape(w.shape, window, 1, footprint);
   const grid = { epsg: w.lattice.epsg, geoTransform: windowGeoTransform(w.lattice, window), width: window.width, height: window.height };
   const all = new Uint8Array(n);
-  rasterizeMaskLayer(geometry, grid, 1, all);
   const touching: ApprovalSummary[] = [];
-  for (const f of features) {
-    const one = new Uint8Array(n);
-    const polygons = geometry.polygons.filter((_, k) => geometry.polygonFeatures[k] === f);
-    rasterizeMaskLayer({ ...geometry, polygons, polygonFeatures: polygons.map(() => f) }, grid, 1, one);
-    if (countBoth(one, footprint) > 0) {
-      const a = layer.approvals[f]!;
-      touching.push({ number: a.number, kind: a.kind, validFrom: a.validFrom, validTo: a.validTo });
+  for (const { layer, geometry, features } of valid) {
+    rasterizeMaskLayer(geometry, grid, 1, all);
+    for (const f of features) {
+      const one = new Uint8Array(n);
+      const polygons = geometry.polygons.filter((_, k) => geometry.polygonFeatures[k] === f);
+      rasterizeMaskLayer({ ...geometry, polygons, polygonFeatures: polygons.map(() => f) }, grid, 1, one);
+      if (countBoth(one, footprint) > 0) {
+        const a = layer.approvals[f]!;
+        touching.push({ number: a.number, kind: a.kind, validFrom: a.validFrom, validTo: a.validTo });
+      }
     }
   }
   touching.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));

@@ -8,6 +8,7 @@ import { registerExports } from './exports.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
 import { registerUploadRoutes, type UploadOptions } from './upload-routes.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -37,6 +38,7 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
   registerWebhookRoutes(app, options.store ?? null, options.registry);
   registerCaseRoutes(app, options.source, options.store ?? null, options.registry);
   registerUploadRoutes(app, options.registry, options.uploads ?? null);
+  registerApprovalRoutes(app, options.store ?? null, options.registry);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');
