@@ -1,7 +1,9 @@
 /**
  * Puts an accepted scene on its area's grid and stores it: as delivered when its pixels are the grid's
  * pixels, else resampled onto the grid (pipeline/resample-scene.ts) beside the original. Either way the
- * operator's file (and cloud mask file) is stored under batches/<id>/files/ with its SHA-256.
+ * operator's file (and cloud mask file) is stored under batches/<id>/files/ with its SHA-256. Every block
+ * of a file stored as delivered is decoded first (resampling decodes the others), so a file detection
+ * could not read is refused at ingest, before anything of it is stored.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import type { BlobStore } from '../storage/index.js';
 import { InvalidInputError } from '../errors.js';
 import { extentWindow } from '../grid/area-grid.js';
 import { extentOf, intersect, placeOnLattice, windowGeoTransform, type Placement } from '../grid/lattice.js';
-import { openGeoTiff, type RasterInfo } from '../raster/index.js';
+import { openGeoTiff, verifyBlocks, type RasterInfo } from '../raster/index.js';
 import { keys } from '../catalog/keys.js';
 import type { SceneRecord, SceneSource } from '../catalog/scene-record.js';
 import type { AreaGrid } from './region-grid.js';
@@ -51,8 +53,9 @@ export interface PlacedScene {
 
 /**
  * Places and stores the scene. InvalidInputError naming the file: 'outside_area' when it misses the
- * grid's region of interest, 'grid_too_large', 'crs_unknown' for a CRS proj4 cannot transform, and any
- * error reading its pixels while resampling.
+ * grid's region of interest, 'grid_too_large', 'crs_unknown' for a CRS proj4 cannot transform, any
+ * error reading its pixels while resampling, and 'corrupt_raster' naming the block for a scene (or cloud
+ * mask file) on the grid with a block that cannot be decoded.
  */
 export async function placeScene(store: BlobStore, scene: SceneToPlace, area: AreaGrid): Promise<PlacedScene> {
   const { info, name, batchId } = scene;
@@ -61,6 +64,10 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
     if (area.extent !== undefined && intersect(extentOf(native), extentWindow(area.lattice, area.extent)) === null) {
       throw new InvalidInputError('outside_area', `${name}: the scene does not overlap the area grid's region of interest (extent [${area.extent.join(', ')}] in EPSG:${area.lattice.epsg})`, { file: name, field: 'geoTransform' });
     }
+    // Stored as delivered, its pixels are first decoded at detect time, after the operator has gone: check
+    // now that every block decodes, before anything is stored, so a damaged file is refused and quarantined.
+    await verifyFileBlocks(scene.file.path, name);
+    if (scene.maskFile) await verifyFileBlocks(scene.maskFile.path, scene.maskFile.name);
     const maskFile = scene.maskFile ? await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile) : null;
     const file = await storeOriginal(store, batchId, name, scene.file);
     return {
@@ -160,6 +167,16 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Decodes every block of a local GeoTIFF once (verifyBlocks): 'corrupt_raster' naming the first that cannot be. */
+async function verifyFileBlocks(path: string, name: string): Promise<void> {
+  const raster = await openGeoTiff({ path }, name);
+  try {
+    await verifyBlocks(raster);
+  } finally {
+    await raster.close();
   }
 }
 

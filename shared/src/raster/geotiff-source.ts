@@ -18,7 +18,7 @@ import {
 } from './raster-info.js';
 import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
 import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
-import { type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
+import { BlockDecodeError, type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
 export type { NativeSamples } from './window-decoder.js';
@@ -219,12 +219,72 @@ class Raster implements GeoTiffRaster {
     );
   }
 
+  /** See verifyBlocks. */
+  async verifyBlocks(): Promise<void> {
+    if (this.closed) throw new Error(`${this.name}: raster is closed`);
+    if (isRangeByteReader(this.reader)) throw new Error(`${this.name}: verifyBlocks reads local files and bytes, not remote sources`);
+    const { blockCount, blocksAcross } = this.layout;
+    for (let first = 0; first < blockCount; first += blocksAcross) {
+      // one row of blocks at a time: JPEG blocks decode in parallel on sharp's threads, as in a window read
+      const decoding: Array<Promise<void>> = [];
+      for (let index = first; index < first + blocksAcross; index++) {
+        try {
+          const pending = this.decoder.decodeBlock(index);
+          if (pending !== undefined) {
+            decoding.push(
+              pending.catch((error: unknown) => {
+                throw this.blockError(error, index);
+              }),
+            );
+          }
+        } catch (error) {
+          await Promise.allSettled(decoding);
+          throw this.blockError(error, index);
+        }
+      }
+      const failed = (await Promise.allSettled(decoding)).find((r) => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    }
+  }
+
+  /** A block verifyBlocks could not decode, as 'corrupt_raster' naming the block, where it lies and why. */
+  private blockError(error: unknown, index: number): unknown {
+    if (error instanceof ShoutuError || error instanceof NotFoundError) return error;
+    const block = error instanceof BlockDecodeError ? error.block : index;
+    const reason = error instanceof BlockDecodeError ? error.reason : error instanceof Error ? error.message : String(error);
+    const { tiled, blockWidth, blockHeight, blocksAcross, blocksDown, planarConfiguration } = this.layout;
+    const perPlane = blocksAcross * blocksDown;
+    const x = ((block % perPlane) % blocksAcross) * blockWidth;
+    const y = Math.floor((block % perPlane) / blocksAcross) * blockHeight;
+    const band = planarConfiguration === 2 && this.info.bands > 1 ? `, band ${Math.floor(block / perPlane) + 1}` : '';
+    const where = tiled ? `tile at x ${x}, y ${y}${band}` : `strip at y ${y}${band}`;
+    return new InvalidInputError('corrupt_raster', `${this.name}: block ${block} (${where}) cannot be decoded: ${reason}`, {
+      file: this.name,
+      field: `${tiled ? 'TileOffsets' : 'StripOffsets'}[${block}]`,
+      cause: error,
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.decoder.clear();
     await this.reader.close();
   }
+}
+
+/**
+ * Decodes every block of the raster (every strip or tile of every plane) once, with the decoders window
+ * reads use, and drops the pixels: a file that passes reads without 'corrupt_raster' whatever windows are
+ * asked of it later. Memory stays within about two blocks (one row of blocks for JPEG) whatever the
+ * raster's size. Sparse blocks (byte count 0) pass: they read as nodata. The first block that cannot be
+ * decoded -> InvalidInputError 'corrupt_raster', field `TileOffsets[i]` / `StripOffsets[i]`, with a
+ * message naming the file, the block (index, position, band when planar) and the decoder's reason.
+ * For rasters opened by openGeoTiff from a local path or bytes.
+ */
+export function verifyBlocks(raster: GeoTiffRaster): Promise<void> {
+  if (!(raster instanceof Raster)) return Promise.reject(new TypeError('verifyBlocks: the raster must come from openGeoTiff'));
+  return raster.verifyBlocks();
 }
 
 type BlockRows = Array<{ y0: number; y1: number; ranges: Array<[number, number]> }>;

@@ -7,7 +7,8 @@
  *  - 'not_georeferenced'  no geotransform or no EPSG code (ModelTiepointTag, ModelPixelScaleTag,
  *                         GeoKeyDirectoryTag, ProjectedCSTypeGeoKey, GeographicTypeGeoKey, ...)
  *  - 'unsupported_raster' valid but not supported: rotation/shear, GCPs, compression, bit depth, size caps
- *  - 'corrupt_raster'     pixel data cannot be decoded (from readWindow)
+ *  - 'corrupt_raster'     pixel data cannot be decoded (from readWindow; from verifyBlocks, field
+ *                         'TileOffsets[i]' / 'StripOffsets[i]' naming the block)
  *  - 'window_out_of_bounds' / 'window_too_large'  bad readWindow arguments (field 'window')
  * A local path that does not exist throws NotFoundError.
  */
@@ -18,6 +19,7 @@ export {
   type NativeSamples,
   type RasterInfo,
   openGeoTiff,
+  verifyBlocks,
   nativeArrayType,
   MAX_WINDOW_VALUES,
 } from './geotiff-source.js';

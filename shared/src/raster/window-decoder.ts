@@ -15,7 +15,8 @@
  * which decodes the blocks of each row of blocks the window needs (in parallel), then copies them as
  * the synchronous path does. ZSTD and LERC run WebAssembly modules that loadDecoders instantiates.
  *
- * Errors are plain Errors describing the block; the caller turns them into 'corrupt_raster'.
+ * Errors are plain Errors (BlockDecodeError for a block that cannot be decoded); the caller turns them
+ * into 'corrupt_raster'.
  */
 import {
   BlockInflater,
@@ -35,6 +36,8 @@ import type { ByteReader } from './tiff-structure.js';
 import { loadZstd, zstdDecodeBounded } from './zstd-decoder.js';
 
 const JPEG = 7;
+/** Why a block whose stored bytes the file does not hold in full cannot be decoded. */
+const TRUNCATED = 'truncated (the file ends within its stored bytes)';
 const LERC = 34887;
 const ZSTD = 50000;
 
@@ -45,6 +48,18 @@ const ZSTD = 50000;
 export async function loadDecoders(layout: Pick<RasterLayout, 'compression' | 'lercAdditional'>): Promise<void> {
   if (layout.compression === ZSTD || (layout.compression === LERC && layout.lercAdditional === 2)) await loadZstd();
   if (layout.compression === LERC) await loadLerc();
+}
+
+/** A block that cannot be decoded: which one, and why (`reason` does not name the block; the message does). */
+export class BlockDecodeError extends Error {
+  constructor(
+    readonly block: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`block ${block}: ${reason}`, options);
+    this.name = 'BlockDecodeError';
+  }
 }
 
 /** Planar samples in the file's own type (float16 files: Float32Array, the narrowest exact JS type). */
@@ -185,6 +200,8 @@ export class WindowDecoder {
   private windowScratch: Samples | null = null;
   /** stored (compressed) bytes of the block being decoded, for file sources */
   private storedBuffer: Uint8Array | null = null;
+  /** where decodeBlock puts (and drops) each block: one block's samples, reused */
+  private blockOut: Samples | null = null;
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
   private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
   private cacheBytes = 0;
@@ -286,6 +303,27 @@ export class WindowDecoder {
     return this.finish(out);
   }
 
+  /**
+   * Decodes block `index` (plane index / (blocksAcross·blocksDown) when planar) whole, exactly as a window
+   * read would, into one reused block-sized buffer, and drops the samples: for checking that a file's
+   * blocks decode, one block at a time. Throws (BlockDecodeError naming the block) where a window read
+   * would; sparse blocks pass. Asynchronous only for layouts read with readAsync (JPEG).
+   */
+  decodeBlock(index: number): void | Promise<void> {
+    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    const inPlane = index % (blocksAcross * blocksDown);
+    const rows = Math.min(bh, this.height - Math.floor(inPlane / blocksAcross) * bh);
+    const cols = Math.min(bw, this.width - (inPlane % blocksAcross) * bw);
+    const at = this.loadEntries(index, 1);
+    const offset = this.entryOffsets[at]!;
+    const count = this.entryCounts[at]!;
+    const out = (this.blockOut ??= allocate(this.kind, bw * bh * this.spp));
+    // the whole block is the window: nothing is kept in the block cache
+    const copy = (given: Uint8Array | null) => this.block(index, offset, count, rows, 0, rows, 0, cols, out, 0, rows * cols, cols, given);
+    if (!this.decodesAsync || count === 0 || this.cache.has(index)) return copy(null);
+    return this.decodeJpeg(index, offset, count).then(copy);
+  }
+
   /** The rows of blocks a window touches, plane by plane: what both decode paths walk. */
   private blockRowsOf(x0: number, y0: number, width: number, height: number): BlockRow[] {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
@@ -360,11 +398,11 @@ export class WindowDecoder {
     try {
       this.checkStored(index, offset, count);
       const stored = this.reader.readShared(offset, count);
-      if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
+      if (stored.byteLength !== count) throw new BlockDecodeError(index, TRUNCATED);
       const { blockWidth, blockHeight } = this.layout;
       return decodeJpegBlock(this.layout.jpegTables, stored, { width: blockWidth, maxRows: blockHeight, components: this.spp, ycbcr: this.layout.photometric === 6 }).catch(
         (error: unknown) => {
-          throw new Error(`block ${index}: ${error instanceof Error ? error.message : String(error)}`);
+          throw new BlockDecodeError(index, error instanceof Error ? error.message : String(error), { cause: error });
         },
       );
     } catch (error) {
@@ -374,7 +412,7 @@ export class WindowDecoder {
 
   private checkStored(index: number, offset: number, count: number): void {
     if (!(count <= this.maxStored) || !(offset + count <= this.reader.size)) {
-      throw new Error(`block ${index} (${count} bytes at ${offset}) lies outside the file or is implausibly large`);
+      throw new BlockDecodeError(index, `its ${count} stored bytes at ${offset} lie outside the file or are implausibly many`);
     }
   }
 
@@ -503,8 +541,8 @@ export class WindowDecoder {
 
     if (this.layout.compression === 1) {
       // (never kept: reading just the needed part again costs less than keeping the block)
-      if (count < needed) throw new Error(`block ${index} holds ${count} bytes, ${needed} expected`);
-      this.uncompressedRegion(offset, rowBytes, r0, r1, c0, c1);
+      if (count < needed) throw new BlockDecodeError(index, `stores ${count} bytes, ${needed} expected (uncompressed)`);
+      this.uncompressedRegion(index, offset, rowBytes, r0, r1, c0, c1);
       copyToPlanes(this.regionSamples!, this.regionFirst, this.regionStride, spp, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
@@ -514,14 +552,14 @@ export class WindowDecoder {
       decoded = given;
     } else {
       const stored = this.readStored(offset, count);
-      if (stored.byteLength !== count) throw new Error(`block ${index} is truncated (file shorter than its byte count)`);
+      if (stored.byteLength !== count) throw new BlockDecodeError(index, TRUNCATED);
       try {
         decoded = this.decompress(stored, keep, rowsInBlock);
       } catch (error) {
-        throw new Error(`block ${index}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new BlockDecodeError(index, error instanceof Error ? error.message : String(error), { cause: error });
       }
     }
-    if (decoded.byteLength < needed) throw new Error(`block ${index} decodes to ${decoded.byteLength} bytes, ${needed} expected`);
+    if (decoded.byteLength < needed) throw new BlockDecodeError(index, `decodes to ${decoded.byteLength} bytes, ${needed} expected`);
     if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
     // rows to make ready: all of them for a block to keep, else only the window's
     const first = keep ? 0 : r0;
@@ -645,6 +683,7 @@ export class WindowDecoder {
     this.rowScratch = null;
     this.storedBuffer = null;
     this.windowScratch = null;
+    this.blockOut = null;
   }
 
   /** The stored bytes of a block: a view of in-memory sources, else read into a reusable buffer. */
@@ -736,7 +775,7 @@ export class WindowDecoder {
    * regionSamples, regionFirst (index of sample (r0, c0)) and regionStride (samples from row to row).
    * In-memory sources are used in place; files are read only where the window needs (plus small gaps).
    */
-  private uncompressedRegion(offset: number, rowBytes: number, r0: number, r1: number, c0: number, c1: number): void {
+  private uncompressedRegion(index: number, offset: number, rowBytes: number, r0: number, r1: number, c0: number, c1: number): void {
     const bps = this.bytesPerSample;
     const pixelBytes = this.spp * bps;
     const rows = r1 - r0;
@@ -748,7 +787,7 @@ export class WindowDecoder {
     this.regionStride = rowBytes / bps;
     if (reader.sharesMemory) {
       const bytes = reader.readShared(start, span);
-      if (bytes.byteLength !== span) throw new Error('an uncompressed block is truncated');
+      if (bytes.byteLength !== span) throw new BlockDecodeError(index, TRUNCATED);
       if (!this.swap && bytes.byteOffset % bps === 0) {
         this.asSamples(bytes);
         return;
@@ -762,7 +801,7 @@ export class WindowDecoder {
     if (rows === 1 || gap <= MAX_READ_GAP || gap <= wantBytes) {
       // one read, gaps included: cheaper than a system call per row while the gaps are small
       const target = this.scratch(span);
-      if (reader.readInto(start, span, target, 0) !== span) throw new Error('an uncompressed block is truncated');
+      if (reader.readInto(start, span, target, 0) !== span) throw new BlockDecodeError(index, TRUNCATED);
       if (this.swap) swapBytes(target, bps);
       this.asSamples(target);
       return;
@@ -770,7 +809,7 @@ export class WindowDecoder {
     const target = this.scratch(rows * wantBytes);
     for (let r = 0; r < rows; r++) {
       if (reader.readInto(start + r * rowBytes, wantBytes, target, r * wantBytes) !== wantBytes) {
-        throw new Error('an uncompressed block is truncated');
+        throw new BlockDecodeError(index, TRUNCATED);
       }
     }
     if (this.swap) swapBytes(target, bps);
