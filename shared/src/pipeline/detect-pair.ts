@@ -87,10 +87,11 @@ function named(s: DetectPairInput['before']): NamedSource {
   return { source: 'path' in s ? { path: s.path } : { bytes: s.bytes }, name: nameOf(s) };
 }
 
-/** Tile rows a worker thread decodes while the statistics are computed: three take about as long as the
- *  statistics (8192² 4-band pair: 0.8 s against 0.84, so the worker no longer waits), at about two rows of
- *  chunks more than the detect pass holds until the pass reaches them (see docs/detection.md, "Memory"). */
-const PREFETCH_ROWS = 3;
+/** Tile rows a worker thread decodes while the statistics are computed. One: every prefetched chunk is a
+ *  fresh allocation (its pages faulted in, later collected) where the pass otherwise reuses dropped chunks,
+ *  and with more rows that cost outweighed the waiting it saved (8192² pair, two threads, in turn: 1 row
+ *  5.76 s, 2 rows 5.94 s, 3 rows 6.24 s, none 6.08 s; docs/detection.md, "Memory"). */
+const PREFETCH_ROWS = 1;
 
 /** A thread gets at least this many tile rows: fewer would spend more on starting it than it saves. */
 const MIN_TILE_ROWS_PER_THREAD = 2;
@@ -198,9 +199,8 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     };
 
     const sides = local.sides();
-    // Worker threads decode their first rows of tiles while this thread computes the statistics: three rows,
-    // as the statistics take about as long as a worker needs to start and decode them (the prefetch's
-    // failure, if any, is reported again by the detect task that reads the same chunk).
+    // Worker threads decode their first row of tiles while this thread computes the statistics (the
+    // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
     for (const [k, [from, to]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from) }).catch(() => undefined);
     // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = ranges[0]!;
