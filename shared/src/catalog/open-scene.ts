@@ -9,10 +9,10 @@ import { maskUnusablePixels, sceneValidity } from '../detection/validity.js';
 export interface OpenScene {
   record: SceneRecord;
   raster: GeoTiffRaster;
-  /** Reads a lattice window (must lie inside the scene) as planar Float32. */
-  readWindow(window: LatticeWindow): Promise<Float32Array>;
+  /** Reads a lattice window (must lie inside the scene) as planar Float32; `lastUse`: see GeoTiffRaster. */
+  readWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
   /** readWindow with saturated, cloud/shadow and operator-masked pixels set to NaN in every band. */
-  readValidWindow(window: LatticeWindow): Promise<Float32Array>;
+  readValidWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
@@ -39,7 +39,7 @@ async function storedSource(store: BlobStore, file: { key: string; bytes: number
 export async function openScene(store: BlobStore, record: SceneRecord, options: OpenSceneOptions = {}): Promise<OpenScene> {
   const raster = await openGeoTiff(await storedSource(store, record.file, options), record.file.key);
   const { col0, row0 } = record.placement;
-  const readWindow = (w: LatticeWindow) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height);
+  const readWindow = (w: LatticeWindow, lastUse = false) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
   const spec = record.validity;
   const validity = sceneValidity(record.bands, {
     sampleFormat: record.raster.sampleFormat,
@@ -63,8 +63,8 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     record,
     raster,
     readWindow,
-    readValidWindow: async (w) => {
-      const [planar, plane] = await Promise.all([readWindow(w), mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height) : null]);
+    readValidWindow: async (w, lastUse = false) => {
+      const [planar, plane] = await Promise.all([readWindow(w, lastUse), mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null]);
       maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane);
       return planar;
     },

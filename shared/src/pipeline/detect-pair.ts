@@ -190,20 +190,26 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       // a failure to open is reported again by the worker's first prefetch or detect task
       for (let k = 0; k < ranges.length - 1; k++) pool.run(k, { kind: 'open', spec }).catch(() => undefined);
     }
+    // This thread takes the last range, the workers those above it in order. A range's first halo reaches
+    // into the chunks above it, which must be inflated whole; its last halo only into the top rows of the
+    // chunks below, which are inflated only that far (HaloWindowCache's rowLimit). So the one costly
+    // boundary read falls to this thread, which waits for the workers at the end anyway.
+    const own = ranges[ranges.length - 1]!;
+    const theirs = ranges.slice(0, -1);
     const runAll = async <T>(task: (from: number, to: number) => PairTask): Promise<T[]> => {
       // Workers' tasks go out first: this thread's share runs without yielding (classify is synchronous).
-      const others = ranges.slice(1).map(([from, to], k) => pool!.run<T>(k, task(from, to)));
+      const others = theirs.map(([from, to], k) => pool!.run<T>(k, task(from, to)));
       for (const p of others) p.catch(() => undefined); // failures surface from Promise.all below
-      const own = (await local.run(task(ranges[0]![0], ranges[0]![1]))) as T;
-      return [own, ...(await Promise.all(others))];
+      const mine = (await local.run(task(own[0], own[1]))) as T;
+      return [...(await Promise.all(others)), mine];
     };
 
     const sides = local.sides();
     // Worker threads decode their first row of tiles while this thread computes the statistics (the
     // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
-    for (const [k, [from, to]] of ranges.slice(1).entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from) }).catch(() => undefined);
+    for (const [k, [from, to]] of theirs.entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from), to }).catch(() => undefined);
     // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
-    const [ownFrom, ownTo] = ranges[0]!;
+    const [ownFrom, ownTo] = own;
     const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, {
       adopt: (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo),
       structure: local.structure,

@@ -41,7 +41,8 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   let b: Float32Array;
   let a: Float32Array;
   try {
-    [b, a] = await Promise.all([before.readValidWindow(halo), after.readValidWindow(halo)]);
+    // One window per file and job: nothing to keep for later reads (the rows below it are other jobs').
+    [b, a] = await Promise.all([before.readValidWindow(halo, true), after.readValidWindow(halo, true)]);
   } finally {
     await Promise.all([before.close(), after.close()]);
   }

@@ -119,4 +119,40 @@ describe('HaloWindowCache', () => {
     // 3 × 3 chunks, two of them adopted: each of the other seven read once
     expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024']);
   });
+  it('with a row limit (a thread\'s share of the rows), reads the chunks below it only down to it, as their last use', async () => {
+    const width = 1100;
+    const height = 2048;
+    const bands = 2;
+    const random = mulberry32(9);
+    const raster = new Uint16Array(width * height * bands);
+    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+    const placement = { lattice: { tileSize: 512 }, col0: 0, row0: 0, width, height } as Placement;
+    const area = { col: 0, row: 0, width, height };
+    const rows = groupRows(tilesOf(placement).map((c) => c.window));
+    // the thread's share: the first two rows of tiles; its last halos reach 3 rows into the third
+    const share = rows.slice(0, 2);
+    const lastHalo = haloOf(share[1]![0]!, area);
+    const rowLimit = lastHalo.row + lastHalo.height;
+    expect(rowLimit).toBe(1024 + 3);
+    const reads: string[] = [];
+    const cache = new HaloWindowCache(
+      (w, _reuse, lastUse) => {
+        reads.push(`${w.col},${w.row} ${w.width}x${w.height}${lastUse ? ' last' : ''}`);
+        return Promise.resolve(windowOf(raster, width, height, bands, w));
+      },
+      area,
+      bands,
+      [0, 1],
+      rowLimit,
+    );
+    for (let r = 0; r < share.length; r++) {
+      const nextTop = r + 1 < share.length ? haloOf(share[r + 1]![0]!, area).row : null;
+      for (const tile of share[r]!) {
+        const halo = haloOf(tile, area);
+        const got = await cache.window(halo, nextTop);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(windowOf(raster, width, height, bands, halo).buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+      }
+    }
+    expect(reads.sort()).toEqual(['0,0 512x512', '0,1024 512x3 last', '0,512 512x512', '1024,0 76x512', '1024,1024 76x3 last', '1024,512 76x512', '512,0 512x512', '512,1024 512x3 last', '512,512 512x512']);
+  });
 });

@@ -4,8 +4,9 @@ import type { LatticeWindow } from '../grid/lattice.js';
 export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
 /** Reads one window of an epoch, all bands, planar; `reuse` is a released chunk of the same size the read
- *  may fill instead of allocating (when it is of the type the read returns). */
-export type TileReader = (window: LatticeWindow, reuse?: TileSamples) => Promise<TileSamples>;
+ *  may fill instead of allocating (when it is of the type the read returns); `lastUse`: no later read
+ *  needs the rest of the file blocks under the window (see GeoTiffRaster.readWindowNative). */
+export type TileReader = (window: LatticeWindow, reuse?: TileSamples, lastUse?: boolean) => Promise<TileSamples>;
 
 /**
  * Edge of the chunks an epoch is read in: square windows anchored at the area's corner. 512 is a multiple
@@ -46,6 +47,12 @@ export class HaloWindowCache {
     private readonly fileBands: number,
     /** Bands to return, in this order (indices into the file's bands). */
     private readonly picks: readonly number[],
+    /**
+     * Lattice row below the last halo this cache will serve (a thread's share of the rows): chunks reaching
+     * below it are read only down to it, the last time their blocks are read (the next thread's first
+     * rows; its own read decodes them whole).
+     */
+    private readonly rowLimit: number = Infinity,
   ) {
     this.across = Math.ceil(area.width / CHUNK_PX);
   }
@@ -129,12 +136,17 @@ export class HaloWindowCache {
     return out;
   }
 
-  /** The window of chunk (cy, cx): CHUNK_PX squares anchored at the area's corner, clipped to it. */
+  /** The window of chunk (cy, cx): CHUNK_PX squares anchored at the area's corner, clipped to it and to rowLimit. */
   private chunkWindow(cy: number, cx: number): LatticeWindow {
     const { area } = this;
     const col = area.col + cx * CHUNK_PX;
     const row = area.row + cy * CHUNK_PX;
-    return { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row) };
+    return { col, row, width: Math.min(CHUNK_PX, area.col + area.width - col), height: Math.min(CHUNK_PX, area.row + area.height - row, this.rowLimit - row) };
+  }
+
+  /** Whether rowLimit cut the chunk short (its rows below are another thread's). */
+  private cutByLimit(window: LatticeWindow): boolean {
+    return window.row + window.height === this.rowLimit && this.rowLimit < this.area.row + this.area.height;
   }
 
   private async chunk(cy: number, cx: number): Promise<Held> {
@@ -144,7 +156,7 @@ export class HaloWindowCache {
       const window = this.chunkWindow(cy, cx);
       const size = window.width * window.height * this.fileBands;
       const at = this.spare.findIndex((s) => s.length === size);
-      const samples = await this.read(window, at >= 0 ? this.spare.splice(at, 1)[0] : undefined);
+      const samples = await this.read(window, at >= 0 ? this.spare.splice(at, 1)[0] : undefined, this.cutByLimit(window));
       if (samples.length !== window.width * window.height * this.fileBands) {
         throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
       }
@@ -186,6 +198,6 @@ export class HaloWindowCache {
   /** Forgets a chunk, keeping its whole-chunk samples for the next read (a few at most). */
   private drop(key: number, held: Held): void {
     this.held.delete(key);
-    if (held.top === held.window.row && this.spare.length < 4) this.spare.push(held.samples);
+    if (held.top === held.window.row && !this.cutByLimit(held.window) && this.spare.length < 4) this.spare.push(held.samples);
   }
 }

@@ -60,6 +60,8 @@ export interface PrefetchTask {
   row: number;
   /** Default 1. */
   rows?: number;
+  /** End of the thread's range of tile rows (exclusive): its caches read nothing below its last halos. */
+  to: number;
 }
 
 /** Closes the thread's files (before the worker is terminated). */
@@ -125,9 +127,9 @@ export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, s
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
   const plain = rules.cloud === null && rules.maskBand === null && mask === null && info.sampleFormat !== 'float' && info.bitsPerSample <= 16;
-  return async (w, reuse) => {
+  return async (w, reuse, lastUse) => {
     if (!plain) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
-    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse);
+    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse, lastUse);
     const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
     if (exact && (rules.saturation === null || native.subarray(0, w.width * w.height).indexOf(rules.saturation) < 0)) return native;
     const planar = Float32Array.from(native as ArrayLike<number>);
@@ -218,7 +220,7 @@ export class PairWork {
     const top = haloOf(first, overlap, this.structure).row;
     const lastHalo = haloOf(last, overlap, this.structure);
     if (window.row + window.height <= top || window.row >= lastHalo.row + lastHalo.height) return;
-    const { before: b, after: a } = this.caches();
+    const { before: b, after: a } = this.caches(to);
     b.adopt(window, before);
     a.adopt(window, after);
   }
@@ -226,16 +228,25 @@ export class PairWork {
   /** One halo cache per epoch over the overlap, returning `picks` of the file's bands. */
   private imagery: { before: HaloWindowCache; after: HaloWindowCache } | null = null;
 
-  /** This thread's halo caches (every band of each epoch), made once: a prefetch fills them for the detect
-   *  task that follows. */
-  private caches(): { before: HaloWindowCache; after: HaloWindowCache } {
+  /** End (exclusive tile row) of the range the caches were made for. */
+  private imageryTo = -1;
+
+  /** This thread's halo caches (every band of each epoch) for its range of tile rows ending at `to`, made
+   *  once: a prefetch fills them for the detect task that follows. */
+  private caches(to: number): { before: HaloWindowCache; after: HaloWindowCache } {
     if (this.imagery === null) {
       const overlap = extentOf(this.placement);
       const picks = Array.from({ length: this.before.bands }, (_, b) => b);
+      const last = this.rows[to - 1]?.[0];
+      const lastHalo = last ? haloOf(last, overlap, this.structure) : overlap;
+      const rowLimit = lastHalo.row + lastHalo.height;
       this.imagery = {
-        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks),
-        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks),
+        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
+        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
       };
+      this.imageryTo = to;
+    } else if (to !== this.imageryTo) {
+      throw new Error(`tile rows up to ${to} asked of caches made for rows up to ${this.imageryTo}`);
     }
     return this.imagery;
   }
@@ -243,7 +254,7 @@ export class PairWork {
   async prefetch(task: PrefetchTask): Promise<null> {
     const overlap = extentOf(this.placement);
     const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => haloOf(tile, overlap, this.structure)));
-    const { before, after } = this.caches();
+    const { before, after } = this.caches(task.to);
     await before.preload(halos);
     await after.preload(halos);
     return null;
@@ -253,7 +264,7 @@ export class PairWork {
     const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
     return detectTileRows(
       {
-        imagery: this.caches(),
+        imagery: this.caches(task.to),
         model,
         vegetation: vegetationTestOf(this.spec.bands),
         plan: indexPlan(this.spec.bands, model),

@@ -33,8 +33,9 @@ export interface GeoTiffRaster {
    * 'corrupt_raster'.
    * `reuse` (optional): an array of exactly width·height·bands values the caller no longer needs; the
    * window may be written into it (local files) instead of a new array. Use the returned array.
+   * `lastUse`: see readWindowNative.
    */
-  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Promise<Float32Array>;
+  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse?: boolean): Promise<Float32Array>;
   /**
    * Same window, same planar order and errors as readWindow, but in the file's own sample type without
    * conversion: Uint8Array / Int8Array / Uint16Array / Int16Array / Uint32Array / Int32Array /
@@ -46,9 +47,11 @@ export interface GeoTiffRaster {
    * files are read with synchronous positional reads), except for JPEG files, whose blocks sharp decodes
    * on its threads; remote sources first fetch the window's blocks (only those), then decode. Missing
    * (sparse) blocks read as the GDAL nodata value, or 0. `reuse` as in readWindow (an array of this
-   * raster's native type).
+   * raster's native type). `lastUse`: no later read needs the rest of the window's blocks (local files:
+   * nothing is kept for later windows, and Deflate blocks read from their top are inflated only as far
+   * as the window reaches).
    */
-  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): Promise<NativeSamples>;
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse?: boolean): Promise<NativeSamples>;
   close(): Promise<void>;
 }
 
@@ -99,21 +102,21 @@ class Raster implements GeoTiffRaster {
     this.decoder = new WindowDecoder(reader, littleEndian, layout, info);
   }
 
-  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): Promise<NativeSamples> {
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false);
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false);
     try {
-      return Promise.resolve(this.decode(x0, y0, width, height, false, reuse));
+      return Promise.resolve(this.decode(x0, y0, width, height, false, reuse, lastUse));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Promise<Float32Array> {
+  readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse = false): Promise<Float32Array> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true) as Promise<Float32Array>;
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true) as Promise<Float32Array>;
     try {
-      return Promise.resolve(this.decode(x0, y0, width, height, true, reuse) as Float32Array);
+      return Promise.resolve(this.decode(x0, y0, width, height, true, reuse, lastUse) as Float32Array);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -199,10 +202,10 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): NativeSamples {
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples, lastUse = false): NativeSamples {
     this.checkWindow(x0, y0, width, height);
     try {
-      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined) : this.decoder.read(x0, y0, width, height, reuse);
+      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined, lastUse) : this.decoder.read(x0, y0, width, height, reuse, lastUse);
       return this.checkLength(out, width, height);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);

@@ -202,6 +202,8 @@ export class WindowDecoder {
   private storedBuffer: Uint8Array | null = null;
   /** where decodeBlock puts (and drops) each block: one block's samples, reused */
   private blockOut: Samples | null = null;
+  /** set during a read({ lastUse }): no later read needs these blocks (see read) */
+  private lastUse = false;
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
   private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
   private cacheBytes = 0;
@@ -262,22 +264,40 @@ export class WindowDecoder {
    * Reads window [x0, x0+width) x [y0, y0+height) (already checked to lie inside the raster) of all
    * bands, planar: band b at (x, y) is out[b*width*height + y*width + x].
    */
-  /** `reuse`, when an array of the window's size and of this raster's sample type, receives the window. */
-  read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples): NativeSamples {
+  /**
+   * `reuse`, when an array of the window's size and of this raster's sample type, receives the window.
+   * `lastUse`: no later read needs the blocks' other rows (a thread's last halo rows): nothing is kept,
+   * and a Deflate block read from its top is inflated only down to the window's last row.
+   */
+  read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): NativeSamples {
     const count = width * height * this.bands;
     const fits = reuse !== undefined && reuse.length === count && this.kind !== 'f16' && reuse.constructor === allocate(this.kind, 0).constructor;
-    return this.decodeInto(x0, y0, width, height, fits ? (reuse as Samples) : allocate(this.kind, count));
+    this.lastUse = lastUse;
+    try {
+      return this.decodeInto(x0, y0, width, height, fits ? (reuse as Samples) : allocate(this.kind, count));
+    } finally {
+      this.lastUse = false;
+    }
   }
 
   /**
    * The same window as Float32Array: decoded into a reused native buffer, then converted in one pass
    * (no second window-sized allocation per call). `reuse`, when exactly the window's size, receives it.
    */
-  readFloat32(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Float32Array {
+  readFloat32(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse = false): Float32Array {
+    this.lastUse = lastUse;
+    try {
+      return this.decodeFloat32(x0, y0, width, height, reuse);
+    } finally {
+      this.lastUse = false;
+    }
+  }
+
+  private decodeFloat32(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Float32Array {
     const count = width * height * this.bands;
     const target = () => (reuse !== undefined && reuse.length === count ? reuse : new Float32Array(count));
     if (this.kind === 'f32' || this.kind === 'f16' || count * this.bytesPerSample > MAX_KEPT_SCRATCH) {
-      const native = this.read(x0, y0, width, height);
+      const native = this.read(x0, y0, width, height, undefined, this.lastUse);
       if (native instanceof Float32Array) return native;
       const out = target();
       out.set(native);
@@ -537,7 +557,9 @@ export class WindowDecoder {
     // a compressed block this window uses only part of is likely needed by the next window too: keep
     // it decoded
     const colsInBlock = Math.min(this.layout.blockWidth, this.width - (index % this.layout.blocksAcross) * this.layout.blockWidth);
-    const keep = (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= MAX_CACHED_BLOCK;
+    const keep = !this.lastUse && (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= MAX_CACHED_BLOCK;
+    // the top rows of a Deflate block, for the last time: the stream is inflated only that far
+    const prefix = this.lastUse && r0 === 0 && r1 < rowsInBlock && given === null && (this.layout.compression === 8 || this.layout.compression === 32946);
 
     if (this.layout.compression === 1) {
       // (never kept: reading just the needed part again costs less than keeping the block)
@@ -554,12 +576,13 @@ export class WindowDecoder {
       const stored = this.readStored(offset, count);
       if (stored.byteLength !== count) throw new BlockDecodeError(index, TRUNCATED);
       try {
-        decoded = this.decompress(stored, keep, rowsInBlock);
+        decoded = prefix ? this.inflatePrefix(stored, r1 * rowBytes) : this.decompress(stored, keep, rowsInBlock);
       } catch (error) {
         throw new BlockDecodeError(index, error instanceof Error ? error.message : String(error), { cause: error });
       }
     }
-    if (decoded.byteLength < needed) throw new BlockDecodeError(index, `decodes to ${decoded.byteLength} bytes, ${needed} expected`);
+    const expected = prefix ? r1 * rowBytes : needed;
+    if (decoded.byteLength < expected) throw new BlockDecodeError(index, `decodes to ${decoded.byteLength} bytes, ${expected} expected`);
     if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
     // rows to make ready: all of them for a block to keep, else only the window's
     const first = keep ? 0 : r0;
@@ -716,6 +739,13 @@ export class WindowDecoder {
   }
 
   /** Inflates a zlib stream into `target`; throws when it holds more than `max` bytes. */
+  /** The first `bytes` bytes a Deflate block decodes to (fewer when it holds fewer), into scratch memory. */
+  private inflatePrefix(stored: Uint8Array, bytes: number): Uint8Array {
+    this.inflater ??= new BlockInflater();
+    const target = this.scratch(bytes);
+    return target.subarray(0, this.inflater.inflateInto(stored, target));
+  }
+
   private inflate(stored: Uint8Array, target: Uint8Array, max: number, what: string): Uint8Array {
     this.inflater ??= new BlockInflater();
     const n = this.inflater.inflateInto(stored, target.subarray(0, max + 1));
