@@ -12,6 +12,7 @@ export * from './detection/parameters.js';
 export type { Patch } from './detection/extract-patches.js';
 export { keys } from './catalog/keys.js';
 export type { SceneRecord } from './catalog/scene-record.js';
+export { OpenSceneCache } from './catalog/scene-cache.js';
 export { stacItemOf, platformOfSensor, STAC_EXTENSIONS, type StacItem } from './catalog/stac-item.js';
 export { queryScenes, parseBbox, parseQueryDate, type SceneQuery } from './catalog/scene-query.js';
 export { coveredAreaM2, windowAreaM2, placementFootprint } from './catalog/scene-footprint.js';

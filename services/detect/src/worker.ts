@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
-import { createCatalogWorker, createRedis, createStore, MaskCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import { createCatalogWorker, createRedis, createStore, MaskCache, OpenSceneCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
 import type { DetectEnv } from './env.js';
 import { handleDetectTile } from './handle-detect-tile.js';
 
 /** Starts the detect worker; returns a function that drains and closes it. */
 export function startDetectWorker(env: DetectEnv, logger: Logger): { close(): Promise<void> } {
   const connection = createRedis(env.REDIS_URL);
-  const deps = { store: createStore(storeConfigFromEnv(env)), masks: new MaskCache() };
+  const store = createStore(storeConfigFromEnv(env));
+  const deps = { store, masks: new MaskCache(), scenes: new OpenSceneCache(store) };
   const worker = createCatalogWorker(
     QUEUES.detect,
     { 'detect-tile': (data, _job, log) => handleDetectTile(deps, data, log) },
@@ -23,6 +24,7 @@ export function startDetectWorker(env: DetectEnv, logger: Logger): { close(): Pr
   return {
     async close() {
       await worker.close();
+      await deps.scenes.close();
       connection.disconnect();
     },
   };

@@ -2,6 +2,7 @@ import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { openScenePair } from '../catalog/open-scene.js';
+import type { OpenSceneCache } from '../catalog/scene-cache.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
@@ -29,9 +30,8 @@ export interface DetectResult {
  * Detect one tile: read both epochs' windows, classify change with the pair's statistics, rasterise
  * the pinned mask layers onto the tile, and describe the change patches. Writes detect/<batch>/<tile>.json.
  */
-export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache): Promise<DetectResult> {
+export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache): Promise<DetectResult> {
   const [beforeRecord, afterRecord] = await Promise.all([getScene(store, job.baselineSceneId), getScene(store, job.sceneId)]);
-  const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
   const { window } = job;
   const lattice = afterRecord.placement.lattice;
   const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));
@@ -40,11 +40,17 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   const halo = haloOf(window, overlap, job.pairStats.structure);
   let b: Float32Array;
   let a: Float32Array;
-  try {
-    // One window per file and job: nothing to keep for later reads (the rows below it are other jobs').
-    [b, a] = await Promise.all([before.readValidWindow(halo, true), after.readValidWindow(halo, true)]);
-  } finally {
-    await Promise.all([before.close(), after.close()]);
+  if (scenes) {
+    // Kept open: the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
+    [b, a] = await scenes.withPair(beforeRecord, afterRecord, (before, after) => Promise.all([before.readValidWindow(halo), after.readValidWindow(halo)]));
+  } else {
+    const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
+    try {
+      // One window per file: nothing to keep for later reads.
+      [b, a] = await Promise.all([before.readValidWindow(halo, true), after.readValidWindow(halo, true)]);
+    } finally {
+      await Promise.all([before.close(), after.close()]);
+    }
   }
   const pixels = window.width * window.height;
   const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
