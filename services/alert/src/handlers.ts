@@ -1,16 +1,18 @@
 import type { Job } from 'bullmq';
-import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type JobLogger } from '@shoutu/shared';
+import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type JobLogger, type OpenSceneCache } from '@shoutu/shared';
 
 export interface AlertDeps {
   store: BlobStore;
   sink: AlertSink;
+  /** Scenes kept open between tiles (the evidence windows of neighbouring tiles cut the same blocks). */
+  scenes?: OpenSceneCache;
 }
 
 /** alert-tile: observations and evidence for one tile; a failed detect child is recorded, not retried. */
 export async function handleAlertTile(deps: AlertDeps, data: JobData<'alert-tile'>, job: Job, log: JobLogger) {
   const failures = await job.getIgnoredChildrenFailures();
   const reasons = Object.values(failures);
-  const outcome = await alertTile(deps.store, data, reasons.length > 0 ? reasons.join('; ') : undefined);
+  const outcome = await alertTile(deps.store, data, reasons.length > 0 ? reasons.join('; ') : undefined, deps.scenes);
   if (outcome.status === 'failed') log.warn({ batchId: data.batchId, tileId: data.tileKey, reason: outcome.reason }, 'tile failed');
   else log.info({ batchId: data.batchId, tileId: data.tileKey, observations: outcome.observationIds.length }, 'tile observations written');
   return { observations: outcome.observationIds.length, status: outcome.status };

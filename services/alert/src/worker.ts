@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Queue } from 'bullmq';
-import { createCatalogWorker, createRedis, createStore, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
+import { createCatalogWorker, createRedis, createStore, OpenSceneCache, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
 import type { AlertEnv } from './env.js';
 import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
 
@@ -15,7 +15,7 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   // Each new 图斑: case opened, indexed, webhook deliveries queued, then announced on the stream. Every
   // step is idempotent, so a job re-run after a crash completes what is missing and repeats nothing.
   const announce = withWebhookDeliveries(stream, webhooks, store);
-  const deps = { store, sink: withCaseOpening(withAlertIndex(announce, connection, env.SHOUTU_QUEUE_PREFIX, store), store) };
+  const deps = { store, sink: withCaseOpening(withAlertIndex(announce, connection, env.SHOUTU_QUEUE_PREFIX, store), store), scenes: new OpenSceneCache(store) };
   const worker = createCatalogWorker(
     QUEUES.alert,
     {
@@ -35,6 +35,7 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   return {
     async close() {
       await worker.close();
+      await deps.scenes.close();
       await webhooks.close();
       connection.disconnect();
     },

@@ -4,6 +4,7 @@ import type { Patch } from '../detection/extract-patches.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { openScenePair, type OpenScene } from '../catalog/open-scene.js';
+import type { OpenSceneCache } from '../catalog/scene-cache.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
 import { writeEvidence } from '../alerts/write-evidence.js';
 import type { Lattice } from '../grid/lattice.js';
@@ -42,7 +43,7 @@ export interface TileOutcome {
  * evidence is written once and the observation rewritten with identical bytes. A tile whose detect result
  * is missing (detect failed) is recorded as failed.
  */
-export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string): Promise<TileOutcome> {
+export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string, scenes?: OpenSceneCache): Promise<TileOutcome> {
   const stored = await store.getOrNull(keys.detectResult(job.batchId, job.tileKey));
   if (!stored) {
     const outcome: TileOutcome = { tileKey: job.tileKey, status: 'failed', patches: 0, observationIds: [], reason: failure ?? 'detect result missing' };
@@ -56,14 +57,21 @@ export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: s
   const alertIds: string[] = [];
   if (alertable.length > 0) {
     const [beforeRecord, afterRecord] = await Promise.all([getScene(store, tile.baselineSceneId), getScene(store, tile.sceneId)]);
-    const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
-    try {
+    const record = async (before: OpenScene, after: OpenScene) => {
       for (const patch of alertable) {
         const alert = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
         alertIds.push(await recordObservation(store, alert, patch, afterRecord.placement.lattice, before, after));
       }
-    } finally {
-      await Promise.all([before.close(), after.close()]);
+    };
+    // Kept open (scenes), the blocks the evidence windows cut serve the next patches' and tiles' windows.
+    if (scenes) await scenes.withPair(beforeRecord, afterRecord, record);
+    else {
+      const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
+      try {
+        await record(before, after);
+      } finally {
+        await Promise.all([before.close(), after.close()]);
+      }
     }
   }
   const outcome: TileOutcome = { tileKey: job.tileKey, status: 'done', patches: detect.patches.length, observationIds: [...new Set(alertIds)].sort() };

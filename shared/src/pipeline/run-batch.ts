@@ -65,7 +65,7 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
       const failure = await detected[i]!;
-      const outcome = await alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure);
+      const outcome = await alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure, scenes);
       options.progress?.tileDone?.(outcome);
     }
   } finally {
