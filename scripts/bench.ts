@@ -31,6 +31,7 @@ import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mas
 import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
 import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
 import { bench as replicationContrast } from '../shared/src/kernels/replication-contrast.bench.js';
+import { bench as selectKth } from '../shared/src/kernels/select-kth.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
@@ -50,6 +51,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['component-stats', componentStats],
   ['trace-outline', traceOutline],
   ['simplify-outline', simplifyOutline],
+  ['select-kth', selectKth],
 ];
 
 function formatNumber(value: number, digits: number): string {

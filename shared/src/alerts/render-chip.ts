@@ -10,6 +10,8 @@
  * The cost, a hazier epoch looking duller, is honest: it is what the sensor saw.
  */
 
+import { selectKth } from '../kernels/select-kth.js';
+
 /** Lower and upper percentiles of the shared stretch. */
 const STRETCH_LOW = 0.02;
 const STRETCH_HIGH = 0.98;
@@ -48,8 +50,7 @@ export function sharedStretch(input: ChipInput): Array<[number, number]> {
 export function percentileStretch(planars: readonly Float32Array[], n: number, rgb: readonly number[], valid: Uint8Array): Array<[number, number]> {
   let count = 0;
   for (let i = 0; i < n; i++) if (valid[i] === 1) count++;
-  // Float32Array's own numeric sort: the values are float32 already, and it is several times faster than
-  // sorting a number[] with a comparator.
+  // The two order statistics by selection (linear time) rather than a sort of every value: the same values.
   const values = new Float32Array(count * planars.length);
   const out: Array<[number, number]> = [];
   for (const band of rgb) {
@@ -58,13 +59,22 @@ export function percentileStretch(planars: readonly Float32Array[], n: number, r
       continue;
     }
     let k = 0;
+    let nan = false;
     for (const planar of planars) {
       const offset = band * n;
-      for (let i = 0; i < n; i++) if (valid[i] === 1) values[k++] = planar[offset + i]!;
+      for (let i = 0; i < n; i++) {
+        if (valid[i] !== 1) continue;
+        const v = planar[offset + i]!;
+        nan ||= v !== v;
+        values[k++] = v;
+      }
     }
-    values.sort();
-    const lo = values[Math.floor(STRETCH_LOW * (values.length - 1))]!;
-    const hi = values[Math.ceil(STRETCH_HIGH * (values.length - 1))]!;
+    const low = Math.floor(STRETCH_LOW * (values.length - 1));
+    const high = Math.ceil(STRETCH_HIGH * (values.length - 1));
+    // (a NaN among valid samples would break the comparisons: sorted, NaN goes last)
+    if (nan) values.sort();
+    const lo = nan ? values[low]! : selectKth(values, low);
+    const hi = nan ? values[high]! : selectKth(values, high, low, values.length);
     out.push([lo, hi > lo ? hi : lo + 1]);
   }
   return out;
