@@ -37,18 +37,9 @@ import {
   rebuildAlertIndex,
   alertIndexKey,
 } from '@shoutu/shared';
-import { mulberry32 } from '../../shared/src/kernels/test-random.js';
-import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
+import { rectangle, mapXYOf as lonLatOf, siteScene, SITE_SCENE_SIZE as SIZE, SITES_CRS as CRS, type Rect } from '../support/synthetic-sites.js';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 
-const SIZE = 128;
-const PIXEL = 10;
-const ORIGIN = [500_000, 3_600_000] as const;
-// blue, green, red, nir reflectance × 250
-const CROP = [10, 18, 12, 88];
-const CONCRETE = [50, 52, 55, 60];
-
-type Rect = [x0: number, y0: number, x1: number, y1: number];
 /** Concrete rectangles present in each epoch (pixels, end exclusive). */
 const SITES: Record<string, Rect[]> = {
   '2024-01-15': [],
@@ -58,23 +49,7 @@ const SITES: Record<string, Rect[]> = {
 };
 const BATCHES = Object.keys(SITES).map((date) => ({ date, batchId: `epoch-${date.slice(0, 7)}` }));
 
-/** Map (UTM 51N) coordinates of a pixel corner. */
-const lonLatOf = (x: number, y: number): [number, number] => [ORIGIN[0] + x * PIXEL, ORIGIN[1] - y * PIXEL];
-const rectangle = (x0: number, y0: number, x1: number, y1: number) => [[lonLatOf(x0, y0), lonLatOf(x1, y0), lonLatOf(x1, y1), lonLatOf(x0, y1), lonLatOf(x0, y0)]];
-const CRS = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32651' } };
-
-function scene(date: string): Uint8Array {
-  const random = mulberry32(Number(date.replace(/-/g, '')));
-  const n = SIZE * SIZE;
-  const planes = new Uint8Array(4 * n);
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      const built = SITES[date]!.some(([x0, y0, x1, y1]) => x >= x0 && x < x1 && y >= y0 && y < y1);
-      for (let b = 0; b < 4; b++) planes[b * n + y * SIZE + x] = Math.round((built ? CONCRETE : CROP)[b]! + (random() - 0.5) * 4);
-    }
-  }
-  return encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: 4, planes, originX: ORIGIN[0], originY: ORIGIN[1], pixelSize: PIXEL });
-}
+const scene = (date: string) => siteScene(date, SITES[date]!);
 
 let dir: string;
 let store: BlobStore;

@@ -29,21 +29,10 @@ import {
   type AlertFeature,
   type BlobStore,
 } from '@shoutu/shared';
-import { mulberry32 } from '../../shared/src/kernels/test-random.js';
-import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
+import { mapXYOf as corner, rectangle, siteScene as scene, SITES_CRS as CRS, type Rect } from '../support/synthetic-sites.js';
 
-const SIZE = 128;
-const PIXEL = 10;
-const ORIGIN = [500_000, 3_600_000] as const;
-const CROP = [10, 18, 12, 88];
-const CONCRETE = [50, 52, 55, 60];
-type Rect = [x0: number, y0: number, x1: number, y1: number];
 const SITES: Record<'S1' | 'S2' | 'S3' | 'S4', Rect> = { S1: [20, 20, 36, 36], S2: [20, 70, 36, 86], S3: [70, 70, 86, 86], S4: [70, 20, 86, 36] };
 const COUNTY = '321202';
-
-const corner = (x: number, y: number): [number, number] => [ORIGIN[0] + x * PIXEL, ORIGIN[1] - y * PIXEL];
-const rectangle = (x0: number, y0: number, x1: number, y1: number) => [[corner(x0, y0), corner(x1, y0), corner(x1, y1), corner(x0, y1), corner(x0, y0)]];
-const CRS = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32651' } };
 
 /** An approval layer of one feature per rectangle (pixels, with the approval's number). */
 function layer(...approvals: Array<[number: string, rect: Rect]>): Uint8Array {
@@ -58,19 +47,6 @@ function layer(...approvals: Array<[number: string, rect: Rect]>): Uint8Array {
       })),
     }),
   );
-}
-
-function scene(date: string, built: readonly Rect[]): Uint8Array {
-  const random = mulberry32(Number(date.replace(/-/g, '')));
-  const n = SIZE * SIZE;
-  const planes = new Uint8Array(4 * n);
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      const inSite = built.some(([x0, y0, x1, y1]) => x >= x0 && x < x1 && y >= y0 && y < y1);
-      for (let b = 0; b < 4; b++) planes[b * n + y * SIZE + x] = Math.round((inSite ? CONCRETE : CROP)[b]! + (random() - 0.5) * 4);
-    }
-  }
-  return encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: 4, planes, originX: ORIGIN[0], originY: ORIGIN[1], pixelSize: PIXEL });
 }
 
 let dir: string;
