@@ -51,7 +51,7 @@ function fakeScene(sceneId: string, acquiredAt: string, bright: boolean): OpenSc
         for (let x = 0; x < w.width; x++) out[b * w.width * w.height + y * w.width + x] = planar[b * W * H + (w.row - row0 + y) * W + (w.col - col0 + x)]!;
     return out;
   };
-  return { record, raster: null as never, readWindow, readValidWindow: readWindow, close: async () => {} };
+  return { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, close: async () => {} };
 }
 
 const PATCH = {

@@ -13,6 +13,12 @@ export interface OpenScene {
   readWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
   /** readWindow with saturated, cloud/shadow and operator-masked pixels set to NaN in every band. */
   readValidWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
+  /**
+   * The same pixels as readValidWindow, but in the file's own 8/16-bit samples when nothing in the window
+   * is unusable (no cloud test or mask applies, no sample saturated): half the memory or less, and no
+   * conversion. Otherwise readValidWindow's float32 window.
+   */
+  readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array>;
   close(): Promise<void>;
 }
 
@@ -59,13 +65,25 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
       throw error;
     }
   }
+  const readValidWindow = async (w: LatticeWindow, lastUse = false) => {
+    const [planar, plane] = await Promise.all([readWindow(w, lastUse), mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null]);
+    maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane);
+    return planar;
+  };
+  // Only saturation can make a pixel unusable: a window without the saturated value is usable as it is.
+  const plain = validity.cloud === null && validity.maskBand === null && mask === null && record.raster.sampleFormat !== 'float' && record.raster.bitsPerSample <= 16;
   return {
     record,
     raster,
     readWindow,
-    readValidWindow: async (w, lastUse = false) => {
-      const [planar, plane] = await Promise.all([readWindow(w, lastUse), mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null]);
-      maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane);
+    readValidWindow,
+    readUsableWindow: async (w, lastUse = false) => {
+      if (!plain) return readValidWindow(w, lastUse);
+      const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
+      const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
+      if (exact && (validity.saturation === null || native.indexOf(validity.saturation) < 0)) return native;
+      const planar = Float32Array.from(native as ArrayLike<number>);
+      maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, null);
       return planar;
     },
     close: async () => {

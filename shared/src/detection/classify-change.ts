@@ -234,8 +234,8 @@ export interface ClassifiedWindow extends WindowScore, ChangeMaps {
 }
 
 export function classifyWindow(
-  before: Float32Array,
-  after: Float32Array,
+  before: WindowSamples,
+  after: WindowSamples,
   halo: LatticeWindow,
   window: LatticeWindow,
   model: ScoreModel,

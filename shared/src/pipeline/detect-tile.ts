@@ -6,7 +6,7 @@ import type { OpenSceneCache } from '../catalog/scene-cache.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
+import { classifyWindow, haloOf, scoreModel, type WindowSamples } from '../detection/classify-change.js';
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -38,16 +38,17 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
   // The halo makes the neighbourhood steps independent of where the tile is cut.
   const halo = haloOf(window, overlap, job.pairStats.structure);
-  let b: Float32Array;
-  let a: Float32Array;
+  // in the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either)
+  let b: WindowSamples;
+  let a: WindowSamples;
   if (scenes) {
     // Kept open: the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
-    [b, a] = await scenes.withPair(beforeRecord, afterRecord, (before, after) => Promise.all([before.readValidWindow(halo), after.readValidWindow(halo)]));
+    [b, a] = await scenes.withPair(beforeRecord, afterRecord, (before, after) => Promise.all([before.readUsableWindow(halo), after.readUsableWindow(halo)]));
   } else {
     const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
     try {
       // One window per file: nothing to keep for later reads.
-      [b, a] = await Promise.all([before.readValidWindow(halo, true), after.readValidWindow(halo, true)]);
+      [b, a] = await Promise.all([before.readUsableWindow(halo, true), after.readUsableWindow(halo, true)]);
     } finally {
       await Promise.all([before.close(), after.close()]);
     }
