@@ -3,7 +3,7 @@ import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/i
 import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
-import { maskUnusablePixels, sceneValidity } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
@@ -18,7 +18,7 @@ export interface OpenScene {
    * is unusable (no cloud test or mask applies, no sample saturated): half the memory or less, and no
    * conversion. Otherwise readValidWindow's float32 window.
    */
-  readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array>;
+  readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<UsableSamples>;
   close(): Promise<void>;
 }
 
@@ -70,8 +70,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane);
     return planar;
   };
-  // Only saturation can make a pixel unusable: a window without the saturated value is usable as it is.
-  const plain = validity.cloud === null && validity.maskBand === null && mask === null && record.raster.sampleFormat !== 'float' && record.raster.bitsPerSample <= 16;
+  const plain = usableAsRead(validity, mask !== null, record.raster.sampleFormat, record.raster.bitsPerSample);
   return {
     record,
     raster,
@@ -80,11 +79,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     readUsableWindow: async (w, lastUse = false) => {
       if (!plain) return readValidWindow(w, lastUse);
       const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
-      const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
-      if (exact && (validity.saturation === null || native.indexOf(validity.saturation) < 0)) return native;
-      const planar = Float32Array.from(native as ArrayLike<number>);
-      maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, null);
-      return planar;
+      return usableSamples(native, w.width, w.height, record.raster.bands, validity);
     },
     close: async () => {
       await Promise.all([raster.close(), mask?.close()]);

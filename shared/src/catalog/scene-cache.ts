@@ -7,7 +7,7 @@
  */
 import type { BlobStore } from '../storage/index.js';
 import type { SceneRecord } from './scene-record.js';
-import { openScene, type OpenScene } from './open-scene.js';
+import { openScene, openScenePair, type OpenScene } from './open-scene.js';
 
 interface Entry {
   scene: Promise<OpenScene>;
@@ -77,5 +77,25 @@ export class OpenSceneCache {
       this.entries.delete(key);
       await (await entry.scene.catch(() => null))?.close();
     }
+  }
+}
+
+/**
+ * Runs `use` on a before/after pair: taken from `scenes` when given (left open for later jobs), else opened
+ * for this call alone and closed after it. `lastUse` tells `use` that nothing will read these scenes again.
+ */
+export async function withScenePair<T>(
+  store: BlobStore,
+  before: SceneRecord,
+  after: SceneRecord,
+  scenes: OpenSceneCache | undefined,
+  use: (before: OpenScene, after: OpenScene, lastUse: boolean) => Promise<T>,
+): Promise<T> {
+  if (scenes) return scenes.withPair(before, after, (b, a) => use(b, a, false));
+  const [b, a] = await openScenePair(store, before, after);
+  try {
+    return await use(b, a, true);
+  } finally {
+    await Promise.all([b.close(), a.close()]);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BandName } from '../schemas/manifest.js';
+import type { NativeSamples } from '../raster/index.js';
 import { andUnsaturatedMask } from '../kernels/saturation-mask.js';
 import { andClearSkyMask, type CloudBands } from '../kernels/cloud-shadow-mask.js';
 import { andMaskPlane, clearInvalidSamples } from '../kernels/mask-band.js';
@@ -94,4 +95,28 @@ export function maskUnusablePixels(planar: Float32Array, width: number, height: 
   for (let i = 0; i < pixels; i++) masked += 1 - valid[i]!;
   if (masked > 0) clearInvalidSamples(planar, pixels, fileBands, valid);
   return masked;
+}
+
+/** Samples of a usable window: the file's own 8/16-bit samples, or float32 with unusable pixels NaN. */
+export type UsableSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+
+/**
+ * Whether windows of a file can be used as read, in its own samples, whenever no sample is saturated: no
+ * cloud test, mask band or mask file applies, and the samples are 8/16-bit integers (exact in any type).
+ */
+export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number): boolean {
+  return validity.cloud === null && validity.maskBand === null && !hasMaskFile && sampleFormat !== 'float' && bitsPerSample <= 16;
+}
+
+/**
+ * A window read in the file's own samples (of a file `usableAsRead` accepts), as it is when no pixel in it
+ * is saturated (a pixel saturated in every band is saturated in the first), else as float32 with the
+ * saturated pixels NaN. The values are the same either way.
+ */
+export function usableSamples(native: NativeSamples, width: number, height: number, fileBands: number, validity: SceneValidity): UsableSamples {
+  const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
+  if (exact && (validity.saturation === null || native.subarray(0, width * height).indexOf(validity.saturation) < 0)) return native;
+  const planar = Float32Array.from(native as ArrayLike<number>);
+  maskUnusablePixels(planar, width, height, fileBands, validity, null);
+  return planar;
 }

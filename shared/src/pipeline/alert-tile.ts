@@ -3,8 +3,8 @@ import type { AlertTileJob, MaskRef } from '../schemas/jobs.js';
 import type { Patch } from '../detection/extract-patches.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
-import { openScenePair, type OpenScene } from '../catalog/open-scene.js';
-import type { OpenSceneCache } from '../catalog/scene-cache.js';
+import type { OpenScene } from '../catalog/open-scene.js';
+import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
 import { writeEvidence } from '../alerts/write-evidence.js';
 import type { Lattice } from '../grid/lattice.js';
@@ -57,22 +57,13 @@ export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: s
   const alertIds: string[] = [];
   if (alertable.length > 0) {
     const [beforeRecord, afterRecord] = await Promise.all([getScene(store, tile.baselineSceneId), getScene(store, tile.sceneId)]);
-    const record = async (before: OpenScene, after: OpenScene) => {
+    // Kept open (scenes), the blocks the evidence windows cut serve the next patches' and tiles' windows.
+    await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after) => {
       for (const patch of alertable) {
         const alert = buildAlert(patch, { batchId: tile.batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
         alertIds.push(await recordObservation(store, alert, patch, afterRecord.placement.lattice, before, after));
       }
-    };
-    // Kept open (scenes), the blocks the evidence windows cut serve the next patches' and tiles' windows.
-    if (scenes) await scenes.withPair(beforeRecord, afterRecord, record);
-    else {
-      const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
-      try {
-        await record(before, after);
-      } finally {
-        await Promise.all([before.close(), after.close()]);
-      }
-    }
+    });
   }
   const outcome: TileOutcome = { tileKey: job.tileKey, status: 'done', patches: detect.patches.length, observationIds: [...new Set(alertIds)].sort() };
   await store.put(keys.batchTileResult(job.batchId, job.tileKey), stableJson(outcome));

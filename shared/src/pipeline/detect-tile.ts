@@ -1,12 +1,11 @@
 import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { getScene } from '../catalog/scene-catalog.js';
-import { openScenePair } from '../catalog/open-scene.js';
-import type { OpenSceneCache } from '../catalog/scene-cache.js';
+import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { classifyWindow, haloOf, scoreModel, type WindowSamples } from '../detection/classify-change.js';
+import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -38,21 +37,11 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
   // The halo makes the neighbourhood steps independent of where the tile is cut.
   const halo = haloOf(window, overlap, job.pairStats.structure);
-  // in the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either)
-  let b: WindowSamples;
-  let a: WindowSamples;
-  if (scenes) {
-    // Kept open: the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
-    [b, a] = await scenes.withPair(beforeRecord, afterRecord, (before, after) => Promise.all([before.readUsableWindow(halo), after.readUsableWindow(halo)]));
-  } else {
-    const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
-    try {
-      // One window per file: nothing to keep for later reads.
-      [b, a] = await Promise.all([before.readUsableWindow(halo, true), after.readUsableWindow(halo, true)]);
-    } finally {
-      await Promise.all([before.close(), after.close()]);
-    }
-  }
+  // In the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either).
+  // Kept open (scenes), the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
+  const [b, a] = await withScenePair(store, beforeRecord, afterRecord, scenes, (before, after, lastUse) =>
+    Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]),
+  );
   const pixels = window.width * window.height;
   const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
   const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(afterRecord.bands));

@@ -6,7 +6,7 @@ import { structureOf, type StructureSpec } from '../detection/structural-change.
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
-import { maskUnusablePixels, sceneValidity, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
 import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -126,15 +126,11 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
 export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, side: PairSide, validity: PairValidity, mask: GeoTiffRaster | null, bands: (BandName | null)[]): TileReader {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
-  const plain = rules.cloud === null && rules.maskBand === null && mask === null && info.sampleFormat !== 'float' && info.bitsPerSample <= 16;
+  const plain = usableAsRead(rules, mask !== null, info.sampleFormat, info.bitsPerSample);
   return async (w, reuse, lastUse) => {
     if (!plain) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
     const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse, lastUse);
-    const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
-    if (exact && (rules.saturation === null || native.subarray(0, w.width * w.height).indexOf(rules.saturation) < 0)) return native;
-    const planar = Float32Array.from(native as ArrayLike<number>);
-    maskUnusablePixels(planar, w.width, w.height, info.bands, rules, null);
-    return planar;
+    return usableSamples(native, w.width, w.height, info.bands, rules);
   };
 }
 
