@@ -14,7 +14,8 @@ function stable(value: unknown): string {
 }
 
 /**
- * The evaluation contract: detect on a co-registered pair, write change.tif, patches.geojson, summary.json.
+ * The evaluation contract: detect on a pair (the after file resampled onto the before file's grid when it is
+ * on another), write change.tif, patches.geojson, summary.json.
  * `workers`: threads − 1 worker threads started ahead (detect.ts), handed to detectPair.
  */
 export async function detectCommand(args: string[], threads: number, workers: WorkerPool | undefined): Promise<number> {
@@ -113,6 +114,8 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   await writeFile(join(out, 'patches.geojson'), stable({ type: 'FeatureCollection', features }));
   await writeFile(join(out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   const s = result.summary;
+  const r = s.resampled?.after;
+  if (r) process.stdout.write(`${values.after}: on another grid, resampled onto the grid of ${values.before} (${r.bands}, ${r.scale.join(' × ')} source pixels per pixel); it covers ${r.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
   process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);
   return 0;
 }

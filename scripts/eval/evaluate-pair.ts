@@ -118,6 +118,8 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const truthPath = join(p.dir, 'truth.tif');
     const truthRaster = await openGeoTiff({ path: truthPath }, truthPath);
     const notes: string[] = [];
+    const resampled = result.summary.resampled?.after;
+    if (resampled) notes.push(`after.tif on another grid: resampled onto before.tif's (${resampled.bands}), covering ${resampled.coveredPixels} of ${result.summary.width * result.summary.height} pixels`);
     let truth: Float32Array;
     try {
       const ti = truthRaster.info;

@@ -93,6 +93,18 @@ describe('npx shoutu detect (evaluation contract)', () => {
     expect(badBand.stderr).toContain('ultraviolet');
   });
 
+  it('resamples an after file of another CRS onto the before grid, says so, and records how in summary.json', async () => {
+    const out = join(work, 'detect-reproject');
+    const run = shoutu(['detect', '--before', fixture('reproject', 'gk.tif'), '--after', fixture('reproject', 'utm-change.tif'), '--out', out]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('utm-change.tif: on another grid, resampled onto the grid of');
+    expect(run.stdout).toContain('it covers 57600 of the 57600 pixels of that grid');
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { epsg: number; resampled?: { after: { grid: string; bands: string } } };
+    expect(summary.epsg).toBe(4549);
+    expect(summary.resampled?.after).toMatchObject({ grid: 'before', bands: 'bilinear' });
+  }, 60_000);
+
   it('names a file that is not a GeoTIFF', () => {
     const run = shoutu(['detect', '--before', fixture('bad', 'not-geotiff', 'scene.tif'), '--after', fixture('taizhou', '2003-02-06', 'scene.tif'), '--out', join(work, 'y')]);
     expect(run.status).toBe(2);

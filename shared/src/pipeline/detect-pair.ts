@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.js';
 import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
-import { extentOf, placeRaster, type Placement } from '../grid/lattice.js';
+import { extentOf, placeRaster } from '../grid/lattice.js';
 import type { Patch, TilePatches } from '../detection/extract-patches.js';
 import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
@@ -18,6 +18,8 @@ import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairVali
 import { splitRanges } from './tile-rows.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
+import { alignToGrid, makeScratch, sameGrid, type Scratch } from './align-pair.js';
+import type { ResamplingMethod } from './resample-scene.js';
 
 export { threadsFromEnv } from './pair-workers.js';
 
@@ -56,6 +58,8 @@ export interface DetectPairOutput {
     height: number;
     epsg: number;
     bands: (BandName | null)[];
+    /** Present when the after file was on another grid: how it was resampled onto the before file's. */
+    resampled?: { after: AfterResampling };
     pairStats: PairStats;
     parameters: PipelineParameters;
     validPixels: number;
@@ -68,6 +72,9 @@ export interface DetectPairOutput {
     overlapMu: Record<MaskLayerName, number>;
   };
 }
+
+/** How the after file was put on the before file's grid, and how many of its pixels it covers. */
+export type AfterResampling = ResamplingMethod & { grid: 'before'; coveredPixels: number };
 
 const nameOf = (s: DetectPairInput['before']) => ('path' in s ? s.path : s.name);
 
@@ -97,8 +104,9 @@ const PREFETCH_ROWS = 1;
 const MIN_TILE_ROWS_PER_THREAD = 2;
 
 /**
- * The evaluation contract: change detection on two co-registered GeoTIFFs of the same grid, with the
- * same kernels and pair statistics as the pipeline, tile by tile.
+ * The evaluation contract: change detection on two co-registered GeoTIFFs, with the same kernels and pair
+ * statistics as the pipeline, tile by tile, on the before file's grid. An after file on another grid (CRS,
+ * pixel size or extent) is resampled onto it first, as ingest does (align-pair.ts).
  *
  * Streaming: the statistics and the threshold come from a sample of blocks (computePairStats); then one
  * pass decodes each file once, scores, classifies, cleans and labels every tile on its halo window and
@@ -126,15 +134,10 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
   }
   let pool: WorkerPool | null = input.workers ?? null;
   const maskRasters: GeoTiffRaster[] = [];
+  let scratch: Scratch | null = null;
   try {
     const bi = br.info;
     const ai = ar.info;
-    if (bi.width !== ai.width || bi.height !== ai.height) {
-      throw new InvalidInputError('grid_mismatch', `${nameOf(input.after)}: size ${ai.width}×${ai.height} differs from ${nameOf(input.before)} ${bi.width}×${bi.height}; the pair must share one grid`, { file: nameOf(input.after), field: 'size' });
-    }
-    if (bi.epsg !== ai.epsg || bi.geoTransform.some((v, i) => Math.abs(v - ai.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
-      throw new InvalidInputError('grid_mismatch', `${nameOf(input.after)}: georeferencing differs from ${nameOf(input.before)}; the pair must share one grid`, { file: nameOf(input.after), field: 'geoTransform' });
-    }
     if (bi.bands !== ai.bands) {
       throw new InvalidInputError('band_count_mismatch', `${nameOf(input.after)}: ${ai.bands} bands but ${nameOf(input.before)} has ${bi.bands}`, { file: nameOf(input.after), field: 'bands' });
     }
@@ -156,22 +159,42 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
     const cloud = input.validity?.cloudMask;
-    const validity: PairValidity = {
+    let validity: PairValidity = {
       ...(cloud ? { cloudMask: { ...(cloud.before ? { before: named(cloud.before) } : {}), ...(cloud.after ? { after: named(cloud.after) } : {}), ...(cloud.values ? { values: cloud.values } : {}) } } : {}),
       ...(input.validity?.saturation !== undefined ? { saturation: input.validity.saturation } : {}),
       ...(input.validity?.reflectance ? { reflectance: input.validity.reflectance } : {}),
     };
     const beforeMask = validity.cloudMask?.before ? await openCloudMask(validity.cloudMask.before, br, nameOf(input.before)) : null;
     if (beforeMask) maskRasters.push(beforeMask);
-    const afterMask = validity.cloudMask?.after ? await openCloudMask(validity.cloudMask.after, ar, nameOf(input.after)) : null;
+    let afterMask = validity.cloudMask?.after ? await openCloudMask(validity.cloudMask.after, ar, nameOf(input.after)) : null;
     if (afterMask) maskRasters.push(afterMask);
-    const evidence = evidenceBands(bands, bi.bands);
     const placement = placeRaster(bi.epsg, bi.geoTransform, bi.width, bi.height, tileSize);
     const lattice = placement.lattice;
     const overlap = extentOf(placement);
+    let afterSource = named(input.after);
+    let resampled: AfterResampling | undefined;
+    if (!sameGrid(bi, ar.info)) {
+      // Another grid: the after file, and its cloud mask file, are resampled onto the before file's grid.
+      scratch = await makeScratch();
+      const aligned = await alignToGrid(scratch, 'after.tif', { raster: ar, file: nameOf(input.after), saturation: validity.saturation }, nameOf(input.before), placement, { mask: false });
+      if (afterMask && validity.cloudMask?.after) {
+        const maskName = validity.cloudMask.after.name;
+        const alignedMask = await alignToGrid(scratch, 'after-cloud-mask.tif', { raster: afterMask, file: maskName, saturation: undefined }, nameOf(input.before), placement, { mask: true });
+        afterMask = await openGeoTiff({ path: alignedMask.path }, maskName);
+        maskRasters.push(afterMask);
+        validity = { ...validity, cloudMask: { ...validity.cloudMask, after: { source: { path: alignedMask.path }, name: maskName } } };
+      }
+      const alignedRaster = await openGeoTiff({ path: aligned.path }, nameOf(input.after));
+      const original = ar;
+      ar = alignedRaster;
+      await original.close();
+      afterSource = { source: { path: aligned.path }, name: nameOf(input.after) };
+      resampled = { ...aligned.method, grid: 'before', coveredPixels: aligned.validPixels };
+    }
+    const evidence = evidenceBands(bands, bi.bands);
     const spec: PairWorkSpec = {
       before: named(input.before),
-      after: named(input.after),
+      after: afterSource,
       bands,
       validity,
       tileSize,
@@ -239,6 +262,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         height: bi.height,
         epsg: bi.epsg,
         bands,
+        ...(resampled ? { resampled: { after: resampled } } : {}),
         pairStats,
         parameters: input.parameters,
         validPixels,
@@ -258,5 +282,6 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       await workers.close();
     }
     await Promise.all([br.close(), ar.close(), ...maskRasters.map((m) => m.close())]);
+    await scratch?.remove();
   }
 }
