@@ -71,6 +71,8 @@ export async function alignToGrid(
     imageBands: options.mask ? 1 : info.bands,
     nearestBands: options.mask ? [0] : [],
     ...(options.mask ? { allNearest: true } : {}),
+    // read once by this detection and deleted: DEFLATE would take longer than the resampling
+    compression: 'none',
   });
   return { path, method: result.method, validPixels: result.validPixels };
 }

@@ -113,6 +113,8 @@ export interface ResampleOptions {
   allNearest?: boolean;
   maxErrorPx?: number;
   sourceWindowSamples?: number;
+  /** 'deflate' (default; level RESAMPLED_DEFLATE_LEVEL) for stored files, 'none' for scratch files read once */
+  compression?: 'deflate' | 'none';
 }
 
 export interface ResampleResult {
@@ -159,6 +161,7 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
     nodata,
     tileSize: RESAMPLED_TILE_SIZE,
     deflateLevel: RESAMPLED_DEFLATE_LEVEL,
+    compression: options.compression ?? 'deflate',
   });
   const T = writer.tileSize;
   const tile = new Type(bands * T * T);

@@ -7,7 +7,8 @@
  * size alone, so the same raster always gets the same layout). Header, one IFD, its out-of-line values
  * (the tile offset and byte-count tables are written last, in place), then the tiles in the order they
  * are written: row-major, all bands of a tile together. Band-separate planes (PlanarConfiguration 2),
- * DEFLATE at a fixed level (default 6), horizontal differencing (Predictor 2) for integers. No timestamps or
+ * DEFLATE at a fixed level (default 6) with horizontal differencing (Predictor 2) for integers, or
+ * uncompressed (scratch files, read once and deleted, where DEFLATE would cost most of the time). No timestamps or
  * software tags: the same samples always give the same bytes.
  */
 import { open, type FileHandle } from 'node:fs/promises';
@@ -35,6 +36,8 @@ export interface TiledGeoTiffSpec {
   bigTiff?: boolean;
   /** zlib level, 1 (fastest) to 9 (smallest); default 6, GDAL's default. */
   deflateLevel?: number;
+  /** 'deflate' (default) or 'none' (no compression, no predictor; deflateLevel is then ignored). */
+  compression?: 'deflate' | 'none';
 }
 
 export const DEFAULT_TILE_SIZE = 256;
@@ -139,7 +142,8 @@ export class TiledGeoTiffWriter {
     }
     const perBand = this.tilesAcross * this.tilesDown;
     for (let b = 0; b < this.spec.bands; b++) {
-      const stored = encodeTilePlane(planes.subarray(b * plane, (b + 1) * plane), T, this.spec.sampleFormat !== 'float', this.spec.deflateLevel ?? 6);
+      const samples = planes.subarray(b * plane, (b + 1) * plane);
+      const stored = this.spec.compression === 'none' ? littleEndianBytes(samples) : encodeTilePlane(samples, T, this.spec.sampleFormat !== 'float', this.spec.deflateLevel ?? 6);
       await this.handle.write(stored, 0, stored.byteLength, this.cursor);
       this.offsets[b * perBand + index] = this.cursor;
       this.counts[b * perBand + index] = stored.byteLength;
@@ -169,6 +173,15 @@ export class TiledGeoTiffWriter {
   }
 }
 
+/** One band of one tile as stored uncompressed: its samples' bytes, little-endian. */
+function littleEndianBytes(samples: TiledSampleArray): Uint8Array {
+  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  if (HOST_LITTLE_ENDIAN || samples.BYTES_PER_ELEMENT === 1) return bytes;
+  const swapped = bytes.slice();
+  for (let i = 0; i < swapped.length; i += samples.BYTES_PER_ELEMENT) swapped.subarray(i, i + samples.BYTES_PER_ELEMENT).reverse();
+  return swapped;
+}
+
 /** One band of one tile as stored: little-endian, horizontally differenced for integers, DEFLATE. */
 function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean, level: number): Uint8Array {
   const size = samples.BYTES_PER_ELEMENT;
@@ -196,6 +209,8 @@ function buildHeader(spec: TiledGeoTiffSpec): { header: Uint8Array; layout: { bi
   for (const [name, value, max] of [['width', width, 1_000_000], ['height', height, 1_000_000], ['bands', bands, 65535]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${writer}: invalid ${name} ${value}`);
   }
+  const deflate = (spec.compression ?? 'deflate') === 'deflate';
+  if (!deflate && spec.compression !== 'none') throw new RangeError(`${writer}: compression must be 'deflate' or 'none', got ${String(spec.compression)}`);
   const level = spec.deflateLevel ?? 6;
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`${writer}: deflate level must be 1..9, got ${level}`);
   if (!Number.isInteger(T) || T < 16 || T % 16 !== 0 || T > 4096) throw new RangeError(`${writer}: tile size must be a multiple of 16 up to 4096, got ${T}`);
@@ -217,11 +232,11 @@ function buildHeader(spec: TiledGeoTiffSpec): { header: Uint8Array; layout: { bi
     { tag: 256, type: LONG, count: 1, bytes: encode(LONG, [width]) },
     { tag: 257, type: LONG, count: 1, bytes: encode(LONG, [height]) },
     { tag: 258, type: SHORT, count: bands, bytes: encode(SHORT, new Array<number>(bands).fill(bitsPerSample)) },
-    { tag: 259, type: SHORT, count: 1, bytes: encode(SHORT, [8]) }, // Deflate
+    { tag: 259, type: SHORT, count: 1, bytes: encode(SHORT, [deflate ? 8 : 1]) }, // Deflate or none
     { tag: 262, type: SHORT, count: 1, bytes: encode(SHORT, [1]) }, // BlackIsZero
     { tag: 277, type: SHORT, count: 1, bytes: encode(SHORT, [bands]) },
     { tag: 284, type: SHORT, count: 1, bytes: encode(SHORT, [2]) }, // band-separate planes
-    ...(integer ? [{ tag: 317, type: SHORT, count: 1, bytes: encode(SHORT, [2]) }] : []),
+    ...(integer && deflate ? [{ tag: 317, type: SHORT, count: 1, bytes: encode(SHORT, [2]) }] : []),
     { tag: 322, type: LONG, count: 1, bytes: encode(LONG, [T]) },
     { tag: 323, type: LONG, count: 1, bytes: encode(LONG, [T]) },
     { tag: 324, type: tableType, count: entries, bytes: placeholder(entries) },
