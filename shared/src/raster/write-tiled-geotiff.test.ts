@@ -24,6 +24,7 @@ const CASES: Case[] = [
   { name: 'int32', spec: { width: 20, height: 19, bands: 2, sampleFormat: 'int', bitsPerSample: 32, geoTransform: GT, epsg: 4549, nodata: -2147483648, tileSize: 16 } },
   { name: 'float32-nan', spec: { width: 50, height: 21, bands: 2, sampleFormat: 'float', bitsPerSample: 32, geoTransform: [120.1, 0.0001, 0, 31.5, 0, -0.0001], epsg: 4490, nodata: Number.NaN, tileSize: 32 } },
   { name: 'float64', spec: { width: 33, height: 17, bands: 1, sampleFormat: 'float', bitsPerSample: 64, geoTransform: GT, epsg: 4549, nodata: -9999.5, tileSize: 16 } },
+  { name: 'uint16-rle', spec: { width: 70, height: 45, bands: 2, sampleFormat: 'uint', bitsPerSample: 16, geoTransform: GT, epsg: 4549, nodata: 0, tileSize: 32, deflateLevel: 1, deflateStrategy: 'rle' } },
   { name: 'uint16-uncompressed', spec: { width: 70, height: 45, bands: 3, sampleFormat: 'uint', bitsPerSample: 16, geoTransform: GT, epsg: 4549, nodata: 0, tileSize: 32, compression: 'none' } },
   { name: 'float32-uncompressed', spec: { width: 50, height: 21, bands: 2, sampleFormat: 'float', bitsPerSample: 32, geoTransform: GT, epsg: 4549, nodata: -1, tileSize: 16, compression: 'none' } },
 ];

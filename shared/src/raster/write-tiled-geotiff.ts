@@ -12,7 +12,7 @@
  * software tags: the same samples always give the same bytes.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
+import { constants, deflateSync, type ZlibOptions } from 'node:zlib';
 import { checkNorthUp, gdalNodataText, geoKeyDirectory, pixelScaleAndTiepoint } from './geotiff-keys.js';
 import type { GeoTransform } from './geotransform.js';
 
@@ -38,6 +38,11 @@ export interface TiledGeoTiffSpec {
   deflateLevel?: number;
   /** 'deflate' (default) or 'none' (no compression, no predictor; deflateLevel is then ignored). */
   compression?: 'deflate' | 'none';
+  /**
+   * zlib's strategy: 'default', or 'rle' (matches only of the previous byte: runs). Imagery differenced by
+   * the predictor has few longer matches worth their bits, so 'rle' is smaller and about 2–3 times faster.
+   */
+  deflateStrategy?: 'default' | 'rle';
 }
 
 export const DEFAULT_TILE_SIZE = 256;
@@ -97,6 +102,8 @@ export class TiledGeoTiffWriter {
   private next = 0;
   private closed = false;
 
+  private readonly zlibOptions: ZlibOptions;
+
   private constructor(handle: FileHandle, spec: TiledGeoTiffSpec, layout: { bigTiff: boolean; offsetsAt: number; countsAt: number; dataStart: number }) {
     this.handle = handle;
     this.spec = spec;
@@ -107,6 +114,7 @@ export class TiledGeoTiffWriter {
     this.offsetsAt = layout.offsetsAt;
     this.countsAt = layout.countsAt;
     this.cursor = layout.dataStart;
+    this.zlibOptions = { level: spec.deflateLevel ?? 6, ...(spec.deflateStrategy === 'rle' ? { strategy: constants.Z_RLE } : {}) };
     const entries = this.tilesAcross * this.tilesDown * spec.bands;
     this.offsets = new Array<number>(entries).fill(0);
     this.counts = new Array<number>(entries).fill(0);
@@ -143,7 +151,7 @@ export class TiledGeoTiffWriter {
     const perBand = this.tilesAcross * this.tilesDown;
     for (let b = 0; b < this.spec.bands; b++) {
       const samples = planes.subarray(b * plane, (b + 1) * plane);
-      const stored = this.spec.compression === 'none' ? littleEndianBytes(samples) : encodeTilePlane(samples, T, this.spec.sampleFormat !== 'float', this.spec.deflateLevel ?? 6);
+      const stored = this.spec.compression === 'none' ? littleEndianBytes(samples) : encodeTilePlane(samples, T, this.spec.sampleFormat !== 'float', this.zlibOptions);
       await this.handle.write(stored, 0, stored.byteLength, this.cursor);
       this.offsets[b * perBand + index] = this.cursor;
       this.counts[b * perBand + index] = stored.byteLength;
@@ -183,7 +191,7 @@ function littleEndianBytes(samples: TiledSampleArray): Uint8Array {
 }
 
 /** One band of one tile as stored: little-endian, horizontally differenced for integers, DEFLATE. */
-function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean, level: number): Uint8Array {
+function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean, zlib: ZlibOptions): Uint8Array {
   const size = samples.BYTES_PER_ELEMENT;
   const bytes = new Uint8Array(samples.length * size);
   bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
@@ -198,7 +206,7 @@ function encodeTilePlane(samples: TiledSampleArray, T: number, integer: boolean,
   if (!HOST_LITTLE_ENDIAN && size > 1) {
     for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
   }
-  const z = deflateSync(bytes, { level });
+  const z = deflateSync(bytes, zlib);
   return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
 }
 
@@ -210,6 +218,7 @@ function buildHeader(spec: TiledGeoTiffSpec): { header: Uint8Array; layout: { bi
     if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${writer}: invalid ${name} ${value}`);
   }
   const deflate = (spec.compression ?? 'deflate') === 'deflate';
+  if (spec.deflateStrategy !== undefined && spec.deflateStrategy !== 'default' && spec.deflateStrategy !== 'rle') throw new RangeError(`${writer}: deflate strategy must be 'default' or 'rle', got ${String(spec.deflateStrategy)}`);
   if (!deflate && spec.compression !== 'none') throw new RangeError(`${writer}: compression must be 'deflate' or 'none', got ${String(spec.compression)}`);
   const level = spec.deflateLevel ?? 6;
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`${writer}: deflate level must be 1..9, got ${level}`);
