@@ -71,8 +71,10 @@ export async function alignToGrid(
     imageBands: options.mask ? 1 : info.bands,
     nearestBands: options.mask ? [0] : [],
     ...(options.mask ? { allNearest: true } : {}),
-    // read once by this detection and deleted: DEFLATE would take longer than the resampling
+    // read once by this detection and deleted: DEFLATE would take longer than the resampling; tiles the
+    // after file does not reach are left out, so the file holds no more than the after file covers
     compression: 'none',
+    sparse: true,
   });
   return { path, method: result.method, validPixels: result.validPixels };
 }

@@ -122,6 +122,8 @@ export interface ResampleOptions {
   sourceWindowSamples?: number;
   /** 'deflate' (default; level RESAMPLED_DEFLATE_LEVEL) for stored files, 'none' for scratch files read once */
   compression?: 'deflate' | 'none';
+  /** Leave tiles with no valid pixel out of the file (sparse tiles, read as nodata). */
+  sparse?: boolean;
 }
 
 export interface ResampleResult {
@@ -212,8 +214,10 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
         tile.fill(output.fill);
         const w = Math.min(T, window.width - tx * T);
         const h = Math.min(T, window.height - ty * T);
+        const validBefore = validPixels;
         await fillRect(window.col + tx * T, window.row + ty * T, 0, 0, w, h);
-        await writer.writeTile(tx, ty, tile);
+        if (options.sparse && validPixels === validBefore) writer.skipTile(tx, ty);
+        else await writer.writeTile(tx, ty, tile);
       }
     }
     await writer.finish();

@@ -127,6 +127,43 @@ describe('TiledGeoTiffWriter', () => {
     expect(readFileSync(join(dir, 'int16-bigtiff.tif')).readUInt16LE(2)).toBe(43);
   });
 
+  for (const compression of ['none', 'deflate'] as const) {
+    it(`leaves skipped tiles out (sparse), read as nodata by shoutu's reader and GDAL: ${compression}`, async () => {
+      const spec: TiledGeoTiffSpec = { width: 40, height: 40, bands: 2, sampleFormat: 'uint', bitsPerSample: 16, geoTransform: GT, epsg: 4549, nodata: 9, tileSize: 16, compression };
+      const path = join(dir, `sparse-${compression}.tif`);
+      const writer = await TiledGeoTiffWriter.create(path, spec);
+      const tile = new Uint16Array(2 * 16 * 16);
+      const skipped = new Set(['0,0', '2,1', '1,2']);
+      for (let ty = 0; ty < 3; ty++) {
+        for (let tx = 0; tx < 3; tx++) {
+          if (skipped.has(`${tx},${ty}`)) {
+            writer.skipTile(tx, ty);
+            continue;
+          }
+          for (let i = 0; i < tile.length; i++) tile[i] = 1000 + ty * 100 + tx * 10 + (i >> 8);
+          await writer.writeTile(tx, ty, tile);
+        }
+      }
+      await writer.finish();
+      // 6 of 9 tiles stored, 2 bands of 512 bytes each when uncompressed
+      if (compression === 'none') expect(readFileSync(path).length).toBeLessThan(6 * 2 * 512 + 2048);
+      const expected = (b: number, x: number, y: number) => {
+        const [tx, ty] = [Math.floor(x / 16), Math.floor(y / 16)];
+        return skipped.has(`${tx},${ty}`) ? 9 : 1000 + ty * 100 + tx * 10 + b;
+      };
+      const raster = await openGeoTiff({ path }, 'sparse');
+      const back = (await raster.readWindowNative(0, 0, 40, 40)) as Uint16Array;
+      await raster.close();
+      const want = new Uint16Array(2 * 40 * 40);
+      for (let b = 0; b < 2; b++) for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) want[b * 1600 + y * 40 + x] = expected(b, x, y);
+      expect(Array.from(back)).toEqual(Array.from(want));
+      const script = ['import sys, hashlib', 'from osgeo import gdal', 'ds = gdal.Open(sys.argv[1])', 'print(" ".join(hashlib.sha256(ds.GetRasterBand(i + 1).ReadAsArray().astype("<u2").tobytes()).hexdigest() for i in range(ds.RasterCount)))'].join('\n');
+      const gdal = execFileSync(python!, ['-c', script, path], { encoding: 'utf8' }).trim().split(' ');
+      const ours = [0, 1].map((b) => createHash('sha256').update(Buffer.from(want.buffer, b * 3200, 3200)).digest('hex'));
+      expect(gdal).toEqual(ours);
+    });
+  }
+
   it('refuses tiles out of order, wrong sizes and unsupported types', async () => {
     const spec = CASES[0]!.spec;
     const writer = await TiledGeoTiffWriter.create(join(dir, 'bad.tif'), spec);

@@ -134,6 +134,18 @@ export class TiledGeoTiffWriter {
   }
 
   /**
+   * Leaves tile (tx, ty) out of the file (a sparse tile: offset and byte count 0), for a tile that would
+   * hold only nodata: readers (shoutu's, GDAL's) read it as the nodata value, or 0 without one. Tiles must
+   * come in row-major order, written or left out.
+   */
+  skipTile(tx: number, ty: number): void {
+    if (this.closed) throw new Error('writeTiledGeoTiff: writer is closed');
+    const index = ty * this.tilesAcross + tx;
+    if (index !== this.next || tx < 0 || tx >= this.tilesAcross) throw new RangeError(`writeTiledGeoTiff: tile ${tx}, ${ty} out of order (expected tile #${this.next})`);
+    this.next++; // offsets and counts stay 0
+  }
+
+  /**
    * Writes tile (tx, ty): `planes` holds bands × tileSize × tileSize samples of the file's type, planar
    * (band b, tile pixel (x, y) at b*T*T + y*T + x); pixels beyond the raster's edge are written as given
    * (fill them with nodata). Tiles must come in row-major order.
