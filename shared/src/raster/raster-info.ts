@@ -548,27 +548,110 @@ function unescapeXml(s: string): string {
   });
 }
 
-/** Parses GDAL's <GDALMetadata><Item name=".." [sample="i"] [role=".."] [domain=".."]>value</Item>... */
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+
+/**
+ * The name="value" / name='value' attributes of an <Item ...> tag; later duplicates win. One pass, each
+ * character looked at a bounded number of times (the text is untrusted: no backtracking).
+ */
+function parseItemAttributes(text: string): Map<string, string> {
+  const attrs = new Map<string, string>();
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isNameStart(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isNameChar(text.charCodeAt(j))) j++;
+    let k = j;
+    while (k < n && isSpace(text.charCodeAt(k))) k++;
+    if (text.charCodeAt(k) !== 61 /* = */) {
+      i = j;
+      continue;
+    }
+    k++;
+    while (k < n && isSpace(text.charCodeAt(k))) k++;
+    const quote = text[k];
+    if (quote !== '"' && quote !== "'") {
+      i = k;
+      continue;
+    }
+    const end = text.indexOf(quote, k + 1);
+    if (end < 0) break;
+    attrs.set(text.slice(i, j), unescapeXml(text.slice(k + 1, end)));
+    i = end + 1;
+  }
+  return attrs;
+}
+
+/** Index of the '>' closing a `</Item` at `at` (only whitespace between), or -1. */
+function itemEndClose(xml: string, at: number): number {
+  let k = at + 6;
+  while (k < xml.length && isSpace(xml.charCodeAt(k))) k++;
+  return xml.charCodeAt(k) === 62 /* > */ ? k : -1;
+}
+
+/**
+ * Parses GDAL's <GDALMetadata><Item name=".." [sample="i"] [role=".."] [domain=".."]>value</Item>...
+ * A linear scan (indexOf), not regular expressions: the text comes from an untrusted file, and patterns
+ * that search ahead for a closing tag or backtrack through a long name take time quadratic in its length
+ * (measured on hostile files: 1 MB of unclosed items took 33 s).
+ */
 export function parseGdalMetadata(xml: string, bands: number): { metadata: Record<string, string>; bandDescriptions: (string | null)[] } {
   const metadata: Record<string, string> = {};
   const bandDescriptions: (string | null)[] = new Array<string | null>(bands).fill(null);
-  const itemRe = /<Item\b([^>]*?)(?:\/>|>([\s\S]*?)<\/Item\s*>)/g;
-  const attrRe = /([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-  for (const m of xml.matchAll(itemRe)) {
-    const attrs: Record<string, string> = {};
-    for (const a of m[1]!.matchAll(attrRe)) attrs[a[1]!] = unescapeXml(a[2] ?? a[3] ?? '');
-    const itemName = attrs['name'];
+  // Once no `</Item>` follows, only self-closing items can still be complete.
+  let closable = true;
+  let pos = 0;
+  for (;;) {
+    const start = xml.indexOf('<Item', pos);
+    if (start < 0) break;
+    pos = start + 5;
+    if (pos < xml.length && isNameChar(xml.charCodeAt(pos)) && xml.charCodeAt(pos) !== 45 && xml.charCodeAt(pos) !== 46) continue; // <Items…: another tag
+    const close = xml.indexOf('>', pos);
+    if (close < 0) break;
+    const selfClosing = close > pos && xml.charCodeAt(close - 1) === 47; /* / */
+    const attrText = xml.slice(pos, selfClosing ? close - 1 : close);
+    let value = '';
+    if (selfClosing) {
+      pos = close + 1;
+    } else {
+      if (!closable) {
+        pos = close + 1;
+        continue;
+      }
+      let end = xml.indexOf('</Item', close + 1);
+      let endClose = end < 0 ? -1 : itemEndClose(xml, end);
+      while (end >= 0 && endClose < 0) {
+        end = xml.indexOf('</Item', end + 6);
+        endClose = end < 0 ? -1 : itemEndClose(xml, end);
+      }
+      if (end < 0) {
+        closable = false;
+        pos = close + 1;
+        continue;
+      }
+      value = unescapeXml(xml.slice(close + 1, end));
+      pos = endClose + 1;
+    }
+    const attrs = parseItemAttributes(attrText);
+    const itemName = attrs.get('name');
     if (itemName === undefined) continue;
-    const value = unescapeXml(m[2] ?? '');
-    if (attrs['domain'] !== undefined && attrs['domain'] !== '') continue;
-    if (attrs['sample'] !== undefined) {
-      const sample = Number(attrs['sample']);
-      if (attrs['role'] === 'description' && Number.isInteger(sample) && sample >= 0 && sample < bands) {
+    const domain = attrs.get('domain');
+    if (domain !== undefined && domain !== '') continue;
+    const sampleText = attrs.get('sample');
+    if (sampleText !== undefined) {
+      const sample = Number(sampleText);
+      if (attrs.get('role') === 'description' && Number.isInteger(sample) && sample >= 0 && sample < bands) {
         bandDescriptions[sample] = value;
       }
       continue;
     }
-    if (attrs['role'] !== undefined) continue;
+    if (attrs.has('role')) continue;
     if (Object.prototype.hasOwnProperty.call(metadata, itemName) || itemName === '__proto__') continue;
     metadata[itemName] = value;
   }
