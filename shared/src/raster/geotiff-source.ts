@@ -77,6 +77,12 @@ export async function openByteReader(source: GeoTiffSource, name: string): Promi
  */
 export const MAX_WINDOW_VALUES = 1 << 28;
 
+/** verifyBlocks: decoded bytes of JPEG blocks in flight at once (at least one block), and at most this many blocks. */
+const VERIFY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+const MAX_VERIFY_IN_FLIGHT = 16;
+/** verifyBlocks gives the event loop a turn at least this often (ms). */
+const VERIFY_YIELD_MS = 50;
+
 /** Name of the typed array readWindowNative returns for a raster with this sample format and size. */
 export function nativeArrayType(info: Pick<RasterInfo, 'sampleFormat' | 'bitsPerSample'>): string {
   const { sampleFormat: f, bitsPerSample: b } = info;
@@ -226,28 +232,41 @@ class Raster implements GeoTiffRaster {
   async verifyBlocks(): Promise<void> {
     if (this.closed) throw new Error(`${this.name}: raster is closed`);
     if (isRangeByteReader(this.reader)) throw new Error(`${this.name}: verifyBlocks reads local files and bytes, not remote sources`);
-    const { blockCount, blocksAcross } = this.layout;
-    for (let first = 0; first < blockCount; first += blocksAcross) {
-      // one row of blocks at a time: JPEG blocks decode in parallel on sharp's threads, as in a window read
-      const decoding: Array<Promise<void>> = [];
-      for (let index = first; index < first + blocksAcross; index++) {
-        try {
-          const pending = this.decoder.decodeBlock(index);
-          if (pending !== undefined) {
-            decoding.push(
-              pending.catch((error: unknown) => {
-                throw this.blockError(error, index);
-              }),
-            );
-          }
-        } catch (error) {
-          await Promise.allSettled(decoding);
-          throw this.blockError(error, index);
-        }
-      }
+    const { blockCount, blocksAcross, blockBytes } = this.layout;
+    const verified = new Set<string>();
+    // JPEG blocks decode in parallel on sharp's threads, as in a window read, but no more at once than
+    // VERIFY_BYTES_IN_FLIGHT of decoded samples (at least one): a row of huge blocks is not held whole.
+    const inFlight = Math.max(1, Math.min(MAX_VERIFY_IN_FLIGHT, Math.floor(VERIFY_BYTES_IN_FLIGHT / Math.max(1, blockBytes))));
+    let lastYield = performance.now();
+    let decoding: Array<Promise<void>> = [];
+    const settle = async (): Promise<void> => {
       const failed = (await Promise.allSettled(decoding)).find((r) => r.status === 'rejected');
+      decoding = [];
       if (failed !== undefined) throw failed.reason;
+    };
+    for (let index = 0; index < blockCount; index++) {
+      try {
+        const pending = this.decoder.decodeBlock(index, verified);
+        if (pending !== undefined) {
+          decoding.push(
+            pending.catch((error: unknown) => {
+              throw this.blockError(error, index);
+            }),
+          );
+        }
+      } catch (error) {
+        await Promise.allSettled(decoding);
+        throw this.blockError(error, index);
+      }
+      if (decoding.length >= inFlight || (index + 1) % blocksAcross === 0) await settle();
+      // Let timers run (a queue worker's lock renewal, heartbeats) during a long check.
+      if (performance.now() - lastYield > VERIFY_YIELD_MS) {
+        await settle();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
+    await settle();
   }
 
   /** A block verifyBlocks could not decode, as 'corrupt_raster' naming the block, where it lies and why. */

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { openGeoTiff, verifyBlocks } from './index.js';
+import { WindowDecoder } from './window-decoder.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../../fixtures/${rel}`, import.meta.url));
 const decodeFixture = (file: string) => new Uint8Array(readFileSync(fixture(`raster/decode/${file}`)));
@@ -135,6 +136,41 @@ describe('verifyBlocks', () => {
     const { offset } = blockEntry(bytes, 3);
     bytes.fill(0xff, offset, offset + 8);
     expect(await verifyError(bytes, 'sparse.tif')).toMatchObject({ code: 'corrupt_raster', field: 'TileOffsets[3]' });
+  });
+
+  it('decodes stored bytes that several blocks point at once, and reports the first block that uses bad ones', async () => {
+    // 37 rows in 7-row strips: strips 0..4 of 7 rows, strip 5 of 2; strips 1..4 made to point at strip 0's bytes
+    const bytes = decodeFixture('f32-3b-deflate-pred3-strips7.tif');
+    const first = blockEntry(bytes, 0);
+    for (const i of [1, 2, 3, 4]) {
+      blockEntry(bytes, i).setOffset(first.offset);
+      blockEntry(bytes, i).setCount(first.count);
+    }
+    // a spy on the block decoder (not a stand-in: it calls through), counting decodes
+    const decodes = vi.spyOn(WindowDecoder.prototype as unknown as { block: (...args: unknown[]) => void }, 'block');
+    try {
+      await verifies(bytes.slice(), 'shared.tif');
+      expect(decodes).toHaveBeenCalledTimes(2); // strip 0's bytes once, strip 5
+    } finally {
+      decodes.mockRestore();
+    }
+    bytes.fill(0xff, first.offset, first.offset + 8);
+    expect(await verifyError(bytes, 'shared.tif')).toMatchObject({ code: 'corrupt_raster', field: 'StripOffsets[0]' });
+  });
+
+  it('skips sparse blocks without filling them', async () => {
+    const bytes = decodeFixture('u16-4b-deflate-pred2-tiled32.tif');
+    for (const i of [0, 1, 2]) {
+      blockEntry(bytes, i).setCount(0);
+      blockEntry(bytes, i).setOffset(0);
+    }
+    const decodes = vi.spyOn(WindowDecoder.prototype as unknown as { block: (...args: unknown[]) => void }, 'block');
+    try {
+      await verifies(bytes, 'sparse.tif');
+      expect(decodes).toHaveBeenCalledTimes(1); // tile 3 only
+    } finally {
+      decodes.mockRestore();
+    }
   });
 
   it('reports a cut JPEG tile (decoded asynchronously)', async () => {

@@ -161,6 +161,8 @@ const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
 const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
 /** Buffers of dropped kept blocks held for the next blocks to keep (see keptBuffer). */
 const MAX_SPARE_BUFFERS = 4;
+/** Decoded bytes of asynchronously decoded (JPEG) blocks of one window read in flight at once. */
+const ASYNC_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 /** Offset/byte-count tables up to this many entries are loaded once and kept. */
 const MAX_CACHED_TABLE = 1 << 18;
 /**
@@ -327,9 +329,11 @@ export class WindowDecoder {
    * Decodes block `index` (plane index / (blocksAcross·blocksDown) when planar) whole, exactly as a window
    * read would, into one reused block-sized buffer, and drops the samples: for checking that a file's
    * blocks decode, one block at a time. Throws (BlockDecodeError naming the block) where a window read
-   * would; sparse blocks pass. Asynchronous only for layouts read with readAsync (JPEG).
+   * would; sparse blocks pass without a decode (they hold nothing). Asynchronous only for layouts read
+   * with readAsync (JPEG). `verified`: stored byte ranges already checked (with the block's size), which
+   * are not decoded again — a file may point many blocks at the same bytes.
    */
-  decodeBlock(index: number): void | Promise<void> {
+  decodeBlock(index: number, verified?: Set<string>): void | Promise<void> {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
     const inPlane = index % (blocksAcross * blocksDown);
     const rows = Math.min(bh, this.height - Math.floor(inPlane / blocksAcross) * bh);
@@ -337,10 +341,16 @@ export class WindowDecoder {
     const at = this.loadEntries(index, 1);
     const offset = this.entryOffsets[at]!;
     const count = this.entryCounts[at]!;
+    if (count === 0) return;
+    if (verified !== undefined) {
+      const key = `${offset}:${count}:${rows}:${cols}`;
+      if (verified.has(key)) return;
+      verified.add(key);
+    }
     const out = (this.blockOut ??= allocate(this.kind, bw * bh * this.spp));
     // the whole block is the window: nothing is kept in the block cache
     const copy = (given: Uint8Array | null) => this.block(index, offset, count, rows, 0, rows, 0, cols, out, 0, rows * cols, cols, given);
-    if (!this.decodesAsync || count === 0 || this.cache.has(index)) return copy(null);
+    if (!this.decodesAsync || this.cache.has(index)) return copy(null);
     return this.decodeJpeg(index, offset, count).then(copy);
   }
 
@@ -392,7 +402,7 @@ export class WindowDecoder {
       const at = this.loadEntries(row.firstIndex, row.bx1 - row.bx0 + 1);
       const offsets = this.entryOffsets;
       const counts = this.entryCounts;
-      const pending: Array<{ bx: number; decoded: Promise<Uint8Array> }> = [];
+      const waiting: number[] = [];
       for (let bx = row.bx0; bx <= row.bx1; bx++) {
         const index = row.firstIndex + bx - row.bx0;
         const k = at + bx - row.bx0;
@@ -400,14 +410,20 @@ export class WindowDecoder {
           // kept or sparse: copied now, while the cache still holds it
           this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out);
         } else {
-          pending.push({ bx, decoded: this.decodeJpeg(index, offsets[k]!, counts[k]!) });
+          waiting.push(bx);
         }
       }
-      const decoded = await Promise.all(pending.map((b) => b.decoded));
-      pending.forEach(({ bx }, i) => {
-        const k = at + bx - row.bx0;
-        this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out, decoded[i]!);
-      });
+      // In parallel, but no more decoded bytes at once than ASYNC_BYTES_IN_FLIGHT (at least one block): a
+      // row of huge blocks is not held whole.
+      const batch = Math.max(1, Math.floor(ASYNC_BYTES_IN_FLIGHT / Math.max(1, this.layout.blockBytes)));
+      for (let first = 0; first < waiting.length; first += batch) {
+        const part = waiting.slice(first, first + batch);
+        const decoded = await Promise.all(part.map((bx) => this.decodeJpeg(row.firstIndex + bx - row.bx0, offsets[at + bx - row.bx0]!, counts[at + bx - row.bx0]!)));
+        part.forEach((bx, i) => {
+          const k = at + bx - row.bx0;
+          this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out, decoded[i]!);
+        });
+      }
     }
     this.pinnedBlocks.clear();
     return this.finish(out);
