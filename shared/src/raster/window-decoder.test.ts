@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import { LZW_DICTIONARY_BYTES, lzwDecodeBounded, lzwDecodeInto, unpackBitsInto } from './block-decoders.js';
+import { BlockInflater, LZW_DICTIONARY_BYTES, lzwDecodeBounded, lzwDecodeInto, unpackBitsInto } from './block-decoders.js';
 import { legacyLzwDecodeBounded, openGeotiffJsReference } from './geotiff-js-reference.js';
 import { type GeoTiffRaster, type NativeSamples, nativeArrayType, openGeoTiff } from './index.js';
 import { setPredictorSimd } from './predictor-simd.js';
+import { TiledGeoTiffWriter } from './write-tiled-geotiff.js';
 
 const decodeDir = (rel: string) => fileURLToPath(new URL(`../../../fixtures/raster/decode/${rel}`, import.meta.url));
 
@@ -467,5 +470,39 @@ describe('hostile pixel data', () => {
     }
     expect(decoded + rejected).toBe(300);
     expect(rejected).toBeGreaterThan(10);
+  });
+});
+
+describe('a file whose blocks are larger than the block cache keeps (one Deflate strip or tile of the whole image)', () => {
+  it('inflates the block once for all the windows that read it, and they give the image', async () => {
+    // 3000 × 3000 uint8, one tile of 3008² (9 MB: over the 8 MiB a block may normally be kept at)
+    const [W, T] = [3000, 3008];
+    const image = new Uint8Array(W * W).map((_, i) => (i * 13 + Math.floor(i / W) * 7) % 251);
+    const dir = mkdtempSync(join(tmpdir(), 'shoutu-large-block-'));
+    try {
+      const path = join(dir, 'one-tile.tif');
+      const writer = await TiledGeoTiffWriter.create(path, { width: W, height: W, bands: 1, sampleFormat: 'uint', bitsPerSample: 8, geoTransform: [500_000, 1, 0, 3_600_000, 0, -1], epsg: 32651, nodata: null, tileSize: T });
+      const tile = new Uint8Array(T * T);
+      for (let y = 0; y < W; y++) tile.set(image.subarray(y * W, (y + 1) * W), y * T);
+      await writer.writeTile(0, 0, tile);
+      await writer.finish();
+      const raster = await openGeoTiff({ path }, 'one-tile.tif');
+      // a spy on the inflater (it calls through), counting inflations
+      const inflations = vi.spyOn(BlockInflater.prototype, 'inflateInto');
+      try {
+        for (let y = 0; y < W; y += 500) {
+          for (let x = 0; x < W; x += 500) {
+            const got = (await raster.readWindowNative(x, y, 500, 500)) as Uint8Array;
+            for (let r = 0; r < 500; r += 99) expect(Array.from(got.subarray(r * 500, r * 500 + 500))).toEqual(Array.from(image.subarray((y + r) * W + x, (y + r) * W + x + 500)));
+          }
+        }
+        expect(inflations).toHaveBeenCalledTimes(1);
+      } finally {
+        inflations.mockRestore();
+        await raster.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

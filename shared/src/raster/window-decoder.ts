@@ -155,8 +155,15 @@ function sparseFill(kind: StorageKind, nodata: number | null): number {
  * Tile-aligned windows and uncompressed blocks never use it. Freed by close().
  */
 export const BLOCK_CACHE_BYTES = 64 * 1024 * 1024;
-/** Larger blocks are never kept (a strip of a few rows or a tile is far smaller). */
+/** Larger blocks are never kept (a strip of a few rows or a tile is far smaller)… */
 const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
+/**
+ * …except in files whose blocks are large (a whole image stored as one strip, as some writers do): there
+ * the budget grows to hold one block of every plane, up to this much, and such blocks are kept — else
+ * every window would inflate the strip again from its start (measured: a 6000² RGB pair stored as single
+ * Deflate strips took 304 s to detect on, against 5 s tiled).
+ */
+const LARGE_BLOCK_CACHE_BYTES = 256 * 1024 * 1024;
 /** Keep one reusable scratch buffer per raster when blocks are at most this big. */
 const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
 /** Buffers of dropped kept blocks held for the next blocks to keep (see keptBuffer). */
@@ -210,6 +217,8 @@ export class WindowDecoder {
   private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
   private cacheBytes = 0;
   private readonly cacheBudget: number;
+  /** the largest block kept in the cache */
+  private readonly maxKeptBlock: number;
   /** buffers made by keptBuffer (only these are reused once their block is dropped) */
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private spareBuffers: Uint8Array[] = [];
@@ -224,10 +233,13 @@ export class WindowDecoder {
   /** kept blocks the current window counts on (blockRanges did not fetch them): never dropped until it is decoded */
   private readonly pinnedBlocks = new Set<number>();
 
-  /** `cacheBytes`: budget of the kept blocks (BLOCK_CACHE_BYTES; tests use less) */
-  constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo, cacheBytes = BLOCK_CACHE_BYTES) {
+  /** `cacheBytes`: budget of the kept blocks (default BLOCK_CACHE_BYTES, more for large blocks; tests use less) */
+  constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo, cacheBytes?: number) {
     this.reader = reader;
-    this.cacheBudget = cacheBytes;
+    const planes = layout.planarConfiguration === 2 ? info.bands : 1;
+    const largeBlocks = cacheBytes === undefined && layout.blockBytes > MAX_CACHED_BLOCK && planes * layout.blockBytes <= LARGE_BLOCK_CACHE_BYTES;
+    this.cacheBudget = cacheBytes ?? (largeBlocks ? Math.max(BLOCK_CACHE_BYTES, planes * layout.blockBytes) : BLOCK_CACHE_BYTES);
+    this.maxKeptBlock = largeBlocks ? layout.blockBytes : MAX_CACHED_BLOCK;
     this.littleEndian = littleEndian;
     this.layout = layout;
     this.width = info.width;
@@ -573,7 +585,7 @@ export class WindowDecoder {
     // a compressed block this window uses only part of is likely needed by the next window too: keep
     // it decoded
     const colsInBlock = Math.min(this.layout.blockWidth, this.width - (index % this.layout.blocksAcross) * this.layout.blockWidth);
-    const keep = !this.lastUse && (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= MAX_CACHED_BLOCK;
+    const keep = !this.lastUse && (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= this.maxKeptBlock;
     // the top rows of a Deflate block, for the last time: the stream is inflated only that far
     const prefix = this.lastUse && r0 === 0 && r1 < rowsInBlock && given === null && (this.layout.compression === 8 || this.layout.compression === 32946);
 
@@ -634,7 +646,8 @@ export class WindowDecoder {
       this.cache.delete(key); // oldest first
       this.cacheBytes -= entry.bytes;
       const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
-      if (this.ownBuffers.has(buffer) && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
+      // (large blocks' buffers are not held spare: up to four of them would be a lot of memory)
+      if (this.ownBuffers.has(buffer) && entry.bytes <= MAX_CACHED_BLOCK && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
     }
     this.regionSamples = samples;
     this.regionFirst = 0;
