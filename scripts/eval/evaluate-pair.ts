@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BandName } from '../../shared/src/schemas/manifest.js';
 import type { PipelineParameters } from '../../shared/src/detection/parameters.js';
 import { CHANGE_NODATA, detectPair } from '../../shared/src/pipeline/detect-pair.js';
-import { openGeoTiff, type GeoTiffRaster } from '../../shared/src/raster/index.js';
+import { openGeoTiff, sameGeoTransform, type GeoTiffRaster } from '../../shared/src/raster/index.js';
 import { ShoutuError } from '../../shared/src/errors.js';
 import { bandsFor, describeBandSource, missingFilesMessage, type BandSource, type PairDir } from './datasets.js';
 import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
@@ -127,7 +127,7 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
         throw new Error(`${truthPath}: size ${ti.width}×${ti.height} differs from before.tif ${result.summary.width}×${result.summary.height}`);
       }
       const ci = changeRaster.info;
-      if (ti.epsg !== ci.epsg || ti.geoTransform.some((v, i) => Math.abs(v - ci.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
+      if (ti.epsg !== ci.epsg || !sameGeoTransform(ti.geoTransform, ci.geoTransform)) {
         notes.push('truth.tif georeferencing differs from before.tif (scored pixel by pixel anyway)');
       }
       truth = await readSingleBand(truthRaster, truthPath);

@@ -13,14 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { extentOf, intersect, type Placement } from '../grid/lattice.js';
-import type { GeoTiffRaster, RasterInfo } from '../raster/index.js';
+import type { GeoTiffRaster } from '../raster/index.js';
 import { typeSaturation } from '../detection/validity.js';
 import { gridWindowOf, resampleToFile, type ResamplingMethod } from './resample-scene.js';
-
-/** Whether two rasters' pixels are the same ground: same size, CRS and geotransform (to 1e-6 relative). */
-export function sameGrid(a: Pick<RasterInfo, 'width' | 'height' | 'epsg' | 'geoTransform'>, b: Pick<RasterInfo, 'width' | 'height' | 'epsg' | 'geoTransform'>): boolean {
-  return a.width === b.width && a.height === b.height && a.epsg === b.epsg && a.geoTransform.every((v, i) => Math.abs(v - b.geoTransform[i]!) <= 1e-6 * Math.max(1, Math.abs(v)));
-}
 
 export interface AlignedFile {
   /** the resampled file, in the scratch folder */

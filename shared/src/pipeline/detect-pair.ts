@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js';
-import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
+import { openGeoTiff, assembleUint8GeoTiff, sameGrid, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, placeRaster } from '../grid/lattice.js';
@@ -18,7 +18,7 @@ import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairVali
 import { splitRanges } from './tile-rows.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
-import { alignToGrid, makeScratch, sameGrid, type Scratch } from './align-pair.js';
+import { alignToGrid, makeScratch, type Scratch } from './align-pair.js';
 import type { ResamplingMethod } from './resample-scene.js';
 
 export { threadsFromEnv } from './pair-workers.js';

@@ -4,7 +4,7 @@ import { BatchManifest } from '../schemas/manifest.js';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import type { PipelineParameters } from '../detection/parameters.js';
-import { openGeoTiff } from '../raster/index.js';
+import { openGeoTiff, sameGrid } from '../raster/index.js';
 import { extentOf, intersect, tilesOf } from '../grid/lattice.js';
 import { keys, tileKeyOf } from '../catalog/keys.js';
 import type { SceneRecord } from '../catalog/scene-record.js';
@@ -267,12 +267,7 @@ async function readCloudMaskFile(
   if (info.bands !== 1) {
     throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} has ${info.bands} bands, expected 1`, { file: name, field });
   }
-  const sameGrid =
-    info.width === scene.width &&
-    info.height === scene.height &&
-    info.epsg === scene.epsg &&
-    info.geoTransform.every((v, i) => Math.abs(v - scene.geoTransform[i]!) <= 1e-6 * Math.max(1, Math.abs(v)));
-  if (!sameGrid) {
+  if (!sameGrid(info, scene)) {
     throw new InvalidInputError('cloud_mask_invalid', `${name}: cloud mask of ${sceneName} is not on the scene's grid (size, CRS and geotransform must match)`, { file: name, field });
   }
   return { name, ...mask };

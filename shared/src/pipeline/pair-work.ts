@@ -1,5 +1,5 @@
 import { extentOf, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
-import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
+import { openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
@@ -84,7 +84,7 @@ export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName
   const o = of.info;
   let problem: string | null = null;
   if (m.bands !== 1) problem = `has ${m.bands} bands, expected 1`;
-  else if (m.width !== o.width || m.height !== o.height || m.epsg !== o.epsg || m.geoTransform.some((v, i) => Math.abs(v - o.geoTransform[i]!) > 1e-6 * Math.max(1, Math.abs(v)))) {
+  else if (!sameGrid(m, o)) {
     problem = `is not on the grid of ${ofName} (size, CRS and geotransform must match)`;
   }
   if (problem) {

@@ -18,7 +18,7 @@ import {
 } from './raster-info.js';
 import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
 import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
-import { BlockDecodeError, type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
+import { asyncBlocksInFlight, BlockDecodeError, type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
 export type { NativeSamples } from './window-decoder.js';
@@ -77,9 +77,6 @@ export async function openByteReader(source: GeoTiffSource, name: string): Promi
  */
 export const MAX_WINDOW_VALUES = 1 << 28;
 
-/** verifyBlocks: decoded bytes of JPEG blocks in flight at once (at least one block), and at most this many blocks. */
-const VERIFY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
-const MAX_VERIFY_IN_FLIGHT = 16;
 /** verifyBlocks gives the event loop a turn at least this often (ms). */
 const VERIFY_YIELD_MS = 50;
 
@@ -234,9 +231,8 @@ class Raster implements GeoTiffRaster {
     if (isRangeByteReader(this.reader)) throw new Error(`${this.name}: verifyBlocks reads local files and bytes, not remote sources`);
     const { blockCount, blocksAcross, blockBytes } = this.layout;
     const verified = new Set<string>();
-    // JPEG blocks decode in parallel on sharp's threads, as in a window read, but no more at once than
-    // VERIFY_BYTES_IN_FLIGHT of decoded samples (at least one): a row of huge blocks is not held whole.
-    const inFlight = Math.max(1, Math.min(MAX_VERIFY_IN_FLIGHT, Math.floor(VERIFY_BYTES_IN_FLIGHT / Math.max(1, blockBytes))));
+    // JPEG blocks decode in parallel, as many at once as in a window read
+    const inFlight = asyncBlocksInFlight(blockBytes);
     let lastYield = performance.now();
     let decoding: Array<Promise<void>> = [];
     const settle = async (): Promise<void> => {

@@ -7,6 +7,19 @@
  */
 export type GeoTransform = [number, number, number, number, number, number];
 
+/** Whether two geotransforms are the same to 1e-6 (relative to each value, absolute below 1): float noise of writers. */
+export function sameGeoTransform(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= 1e-6 * Math.max(1, Math.abs(v)));
+}
+
+/** Whether two rasters' pixels are the same ground: same size, CRS and geotransform. */
+export function sameGrid(
+  a: { width: number; height: number; epsg: number; geoTransform: readonly number[] },
+  b: { width: number; height: number; epsg: number; geoTransform: readonly number[] },
+): boolean {
+  return a.width === b.width && a.height === b.height && a.epsg === b.epsg && sameGeoTransform(a.geoTransform, b.geoTransform);
+}
+
 export function pixelToMap(gt: GeoTransform, px: number, py: number): [number, number] {
   return [gt[0] + px * gt[1] + py * gt[2], gt[3] + px * gt[4] + py * gt[5]];
 }

@@ -12,7 +12,7 @@
  *  - 'window_out_of_bounds' / 'window_too_large'  bad readWindow arguments (field 'window')
  * A local path that does not exist throws NotFoundError.
  */
-export { type GeoTransform, pixelToMap, mapToPixel } from './geotransform.js';
+export { type GeoTransform, pixelToMap, mapToPixel, sameGeoTransform, sameGrid } from './geotransform.js';
 export {
   type GeoTiffRaster,
   type GeoTiffSource,

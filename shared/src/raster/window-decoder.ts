@@ -168,8 +168,18 @@ const LARGE_BLOCK_CACHE_BYTES = 256 * 1024 * 1024;
 const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
 /** Buffers of dropped kept blocks held for the next blocks to keep (see keptBuffer). */
 const MAX_SPARE_BUFFERS = 4;
-/** Decoded bytes of asynchronously decoded (JPEG) blocks of one window read in flight at once. */
+/** Decoded bytes of asynchronously decoded (JPEG) blocks in flight at once (at least one block)… */
 const ASYNC_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+/** …and at most this many blocks. */
+const MAX_ASYNC_IN_FLIGHT = 16;
+
+/**
+ * How many asynchronously decoded (JPEG) blocks of `blockBytes` a read or a check decodes at once: in
+ * parallel on sharp's threads, but a row of huge blocks is not held whole.
+ */
+export function asyncBlocksInFlight(blockBytes: number): number {
+  return Math.max(1, Math.min(MAX_ASYNC_IN_FLIGHT, Math.floor(ASYNC_BYTES_IN_FLIGHT / Math.max(1, blockBytes))));
+}
 /** Offset/byte-count tables up to this many entries are loaded once and kept. */
 const MAX_CACHED_TABLE = 1 << 18;
 /**
@@ -425,9 +435,7 @@ export class WindowDecoder {
           waiting.push(bx);
         }
       }
-      // In parallel, but no more decoded bytes at once than ASYNC_BYTES_IN_FLIGHT (at least one block): a
-      // row of huge blocks is not held whole.
-      const batch = Math.max(1, Math.floor(ASYNC_BYTES_IN_FLIGHT / Math.max(1, this.layout.blockBytes)));
+      const batch = asyncBlocksInFlight(this.layout.blockBytes);
       for (let first = 0; first < waiting.length; first += batch) {
         const part = waiting.slice(first, first + batch);
         const decoded = await Promise.all(part.map((bx) => this.decodeJpeg(row.firstIndex + bx - row.bx0, offsets[at + bx - row.bx0]!, counts[at + bx - row.bx0]!)));
