@@ -116,6 +116,8 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   const s = result.summary;
   const r = s.resampled?.after;
   if (r) process.stdout.write(`${values.after}: on another grid, resampled onto the grid of ${values.before} (${r.bands}, ${r.scale.join(' × ')} source pixels per pixel); it covers ${r.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
+  const shift = s.shifted?.after;
+  if (shift) process.stdout.write(`${values.after}: on the pixel lattice of ${values.before}, offset by ${shift.offset[0]} columns and ${shift.offset[1]} rows; it covers ${shift.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
   process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);
   return 0;
 }

@@ -120,6 +120,8 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const notes: string[] = [];
     const resampled = result.summary.resampled?.after;
     if (resampled) notes.push(`after.tif on another grid: resampled onto before.tif's (${resampled.bands}), covering ${resampled.coveredPixels} of ${result.summary.width * result.summary.height} pixels`);
+    const shifted = result.summary.shifted?.after;
+    if (shifted) notes.push(`after.tif on before.tif's lattice at offset (${shifted.offset.join(', ')}), covering ${shifted.coveredPixels} of ${result.summary.width * result.summary.height} pixels`);
     let truth: Float32Array;
     try {
       const ti = truthRaster.info;

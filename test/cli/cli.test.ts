@@ -7,6 +7,7 @@ import { createStore, ensureBucket } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { startS3Server } from '../support/s3-server.js';
 import { runShoutu } from '../support/cli.js';
+import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 
 const shoutu = runShoutu;
 
@@ -103,6 +104,24 @@ describe('npx shoutu detect (evaluation contract)', () => {
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { epsg: number; resampled?: { after: { grid: string; bands: string } } };
     expect(summary.epsg).toBe(4549);
     expect(summary.resampled?.after).toMatchObject({ grid: 'before', bands: 'bilinear' });
+  }, 60_000);
+
+  it('reads an after file on the same lattice with another extent at its offset, says so, and records it in summary.json', async () => {
+    // the Taizhou after scene without its first 20 columns and 10 rows
+    const source = await openGeoTiff({ path: fixture('taizhou', '2003-02-06', 'scene.tif') }, 'after');
+    const { width, height, bands, geoTransform } = source.info;
+    const planes = (await source.readWindowNative(20, 10, width - 20, height - 10)) as Uint8Array;
+    await source.close();
+    const after = join(work, 'after-crop.tif');
+    await writeFile(after, encodeMultiBandGeoTiff({ width: width - 20, height: height - 10, bands, planes, originX: geoTransform[0] + 20 * geoTransform[1], originY: geoTransform[3] + 10 * geoTransform[5], pixelSize: geoTransform[1], epsg: 32651, nodata: 0 }));
+    const out = join(work, 'detect-shifted');
+    const run = shoutu(['detect', '--before', fixture('taizhou', '2000-03-17', 'scene.tif'), '--after', after, '--out', out, '--bands', 'blue,green,red,nir,swir16,swir22']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`after-crop.tif: on the pixel lattice of ${fixture('taizhou', '2000-03-17', 'scene.tif')}, offset by 20 columns and 10 rows; it covers ${(width - 20) * (height - 10)} of the ${width * height} pixels of that grid`);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { resampled?: unknown; shifted?: { after: unknown } };
+    expect(summary.resampled).toBeUndefined();
+    expect(summary.shifted?.after).toEqual({ grid: 'before', offset: [20, 10], coveredPixels: (width - 20) * (height - 10) });
   }, 60_000);
 
   it('names a file that is not a GeoTIFF', () => {

@@ -1,6 +1,7 @@
 /**
- * `shoutu detect` (detectPair) on an after file that is not on the before file's grid: it is resampled onto
- * that grid first, as ingest resamples onto an area's grid, and pixels it does not cover are nodata.
+ * `shoutu detect` (detectPair) on an after file that is not on the before file's grid: on the same pixel
+ * lattice with another extent it is read at its offset; on another grid it is resampled onto the before
+ * grid first, as ingest resamples onto an area's grid. Either way pixels it does not cover are nodata.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultParameters, detectPair, InvalidInputError, type DetectPairInput } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { transformCoords } from '../../shared/src/geo/crs.js';
+import { placeRaster } from '../../shared/src/grid/lattice.js';
 import { fixture } from '../support/fixtures.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 import { reprojectTruth, REPROJECT, type ReprojectTruth } from '../support/reproject-fixtures.js';
@@ -37,14 +39,18 @@ async function readTaizhouAfter(): Promise<Uint8Array> {
   }
 }
 
-/** A window of the Taizhou after scene (pixels outside it 0 = nodata) as a file on the same lattice. */
-async function taizhouAfterWindow(name: string, col: number, row: number, width: number, height: number): Promise<string> {
+/**
+ * A window of the Taizhou after scene (pixels outside it 0 = nodata) as a file on the same lattice; with
+ * `keep`, only the scene's pixels inside that window of the scene ([col, row, width, height]) are kept.
+ */
+async function taizhouAfterWindow(name: string, col: number, row: number, width: number, height: number, keep?: readonly number[]): Promise<string> {
   const planes = new Uint8Array(6 * width * height);
+  const [kc, kr, kw, kh] = keep ?? [0, 0, TAIZHOU_SIZE, TAIZHOU_SIZE];
   for (let b = 0; b < 6; b++) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const [sx, sy] = [col + x, row + y];
-        const inside = sx >= 0 && sy >= 0 && sx < TAIZHOU_SIZE && sy < TAIZHOU_SIZE;
+        const inside = sx >= kc! && sy >= kr! && sx < kc! + kw! && sy < kr! + kh!;
         planes[(b * height + y) * width + x] = inside ? taizhouAfter[(b * TAIZHOU_SIZE + sy) * TAIZHOU_SIZE + sx]! : 0;
       }
     }
@@ -111,20 +117,24 @@ describe('detectPair with the after file on another grid', () => {
     // 10 columns and 5 rows more on the left and top, 10 and 5 more on the right and bottom
     const larger = await taizhou(await taizhouAfterWindow('larger.tif', -10, -5, TAIZHOU_SIZE + 20, TAIZHOU_SIZE + 10));
     expect(coRegistered.summary.resampled).toBeUndefined();
-    expect(larger.summary.resampled?.after).toMatchObject({ grid: 'before', bands: 'bilinear', scale: [1, 1], transform: { kind: 'affine' } });
-    expect(larger.summary.resampled?.after.coveredPixels).toBe(coRegistered.summary.validPixels);
+    expect(coRegistered.summary.shifted).toBeUndefined();
+    // read at its offset, not resampled
+    expect(larger.summary.resampled).toBeUndefined();
+    expect(larger.summary.shifted?.after).toEqual({ grid: 'before', offset: [-10, -5], coveredPixels: TAIZHOU_SIZE * TAIZHOU_SIZE });
     expect(coRegistered.patches.length).toBeGreaterThan(10);
     expect(Buffer.from(larger.changeTif).equals(Buffer.from(coRegistered.changeTif))).toBe(true);
     expect(JSON.stringify(larger.patches)).toBe(JSON.stringify(coRegistered.patches));
-    const { resampled: _, ...rest } = larger.summary;
+    const { shifted: _, ...rest } = larger.summary;
     expect(JSON.stringify(rest)).toBe(JSON.stringify(coRegistered.summary));
   }, 60_000);
 
+  const [PART_COL, PART_ROW, PART_WIDTH, PART_HEIGHT] = [40, 30, 300, 320];
+
   it('marks the before pixels the after file does not cover as nodata (255), and only those', async () => {
-    const [col, row, width, height] = [40, 30, 300, 320];
+    const [col, row, width, height] = [PART_COL, PART_ROW, PART_WIDTH, PART_HEIGHT];
     const part = await taizhou(await taizhouAfterWindow('part.tif', col, row, width, height));
     expect(part.summary.width).toBe(TAIZHOU_SIZE);
-    expect(part.summary.resampled?.after.coveredPixels).toBe(width * height);
+    expect(part.summary.shifted?.after).toEqual({ grid: 'before', offset: [col, row], coveredPixels: width * height });
     expect(part.summary.validPixels).toBe(width * height);
     const change = await changeSamples(part.changeTif);
     let outsideNodata = 0;
@@ -143,6 +153,49 @@ describe('detectPair with the after file on another grid', () => {
     expect(insideNodata).toBe(0);
     expect(insideChange).toBe(part.summary.changedPixels);
     expect(insideChange).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('reads a partial after file at its offset exactly as the whole grid with nodata beyond it, with 1 and 2 threads', async () => {
+    const window = [PART_COL, PART_ROW, PART_WIDTH, PART_HEIGHT] as const;
+    const masked = await taizhou(await taizhouAfterWindow('masked.tif', 0, 0, TAIZHOU_SIZE, TAIZHOU_SIZE, window), { parameters: defaultParameters({ tileSize: 64 }) });
+    const partPath = await taizhouAfterWindow('part64.tif', ...window);
+    for (const threads of [1, 2]) {
+      const part = await taizhou(partPath, { parameters: defaultParameters({ tileSize: 64 }), threads });
+      expect(masked.patches.length).toBeGreaterThan(10);
+      expect(Buffer.from(part.changeTif).equals(Buffer.from(masked.changeTif)), `threads ${threads}`).toBe(true);
+      expect(JSON.stringify(part.patches)).toBe(JSON.stringify(masked.patches));
+      const { shifted: _, ...rest } = part.summary;
+      expect(JSON.stringify(rest)).toBe(JSON.stringify(masked.summary));
+    }
+  }, 60_000);
+
+  it("reads the after file's cloud mask file at the after file's offset", async () => {
+    const [col, row, width, height] = [PART_COL, PART_ROW, PART_WIDTH, PART_HEIGHT];
+    const partPath = await taizhouAfterWindow('part-clouded.tif', col, row, width, height);
+    const clear = await taizhou(partPath);
+    // a cloud over the largest patch, drawn on the after file's own grid
+    const target = [...clear.patches].sort((a, b) => b.pixelCount - a.pixelCount)[0]!;
+    // pixelBbox is in lattice pixels, end exclusive: made before-grid pixels, end inclusive
+    const lattice = placeRaster(32651, [TAIZHOU_ORIGIN[0], TAIZHOU_PIXEL, 0, TAIZHOU_ORIGIN[1], 0, -TAIZHOU_PIXEL], TAIZHOU_SIZE, TAIZHOU_SIZE, 128);
+    const [x0, y0, x1, y1] = [target.pixelBbox[0] - lattice.col0, target.pixelBbox[1] - lattice.row0, target.pixelBbox[2] - lattice.col0 - 1, target.pixelBbox[3] - lattice.row0 - 1];
+    const planes = new Uint8Array(width * height);
+    for (let y = y0 - row; y <= y1 - row; y++) planes.fill(1, y * width + (x0 - col), y * width + (x1 - col) + 1);
+    const maskPath = join(work, 'part-clouds.tif');
+    await writeFile(maskPath, encodeMultiBandGeoTiff({ width, height, bands: 1, planes, originX: TAIZHOU_ORIGIN[0] + col * TAIZHOU_PIXEL, originY: TAIZHOU_ORIGIN[1] - row * TAIZHOU_PIXEL, pixelSize: TAIZHOU_PIXEL, epsg: 32651 }));
+    const cloudy = await taizhou(partPath, { validity: { cloudMask: { after: { path: maskPath } } } });
+    const change = await changeSamples(cloudy.changeTif);
+    // every pixel of the box (before-grid pixels) is masked, and the patch is gone
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) expect(change.values[y * TAIZHOU_SIZE + x]).toBe(255);
+    expect(cloudy.summary.validPixels).toBe(clear.summary.validPixels - (x1 - x0 + 1) * (y1 - y0 + 1));
+    expect(cloudy.patches.some((p) => p.pixelBbox.join() === target.pixelBbox.join())).toBe(false);
+  }, 60_000);
+
+  it('refuses an after file on the same lattice that does not overlap the before file, naming it', async () => {
+    const beside = await taizhouAfterWindow('beside.tif', TAIZHOU_SIZE, 0, 64, 64);
+    const error = await taizhou(beside).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).code).toBe('outside_area');
+    expect((error as InvalidInputError).message).toContain(beside);
   }, 60_000);
 
   it('resamples a UTM after file onto a Gauss–Krüger before grid and finds the planted changes where they were planted', async () => {

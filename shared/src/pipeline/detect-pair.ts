@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../errors.js';
-import { openGeoTiff, assembleUint8GeoTiff, sameGrid, type GeoTiffRaster } from '../raster/index.js';
+import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
-import { extentOf, placeRaster } from '../grid/lattice.js';
+import { extentOf, intersect, placeRaster } from '../grid/lattice.js';
 import type { Patch, TilePatches } from '../detection/extract-patches.js';
 import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
@@ -14,7 +14,7 @@ import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-t
 import type { ReflectanceScale } from '../detection/validity.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
-import { openCloudMask, PairWork, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
+import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
 import { splitRanges } from './tile-rows.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
@@ -60,6 +60,8 @@ export interface DetectPairOutput {
     bands: (BandName | null)[];
     /** Present when the after file was on another grid: how it was resampled onto the before file's. */
     resampled?: { after: AfterResampling };
+    /** Present when the after file lies on the before file's pixel lattice with another extent: read as it is, at this offset. */
+    shifted?: { after: AfterShift };
     pairStats: PairStats;
     parameters: PipelineParameters;
     validPixels: number;
@@ -75,6 +77,16 @@ export interface DetectPairOutput {
 
 /** How the after file was put on the before file's grid, and how many of its pixels it covers. */
 export type AfterResampling = ResamplingMethod & { grid: 'before'; coveredPixels: number };
+
+/**
+ * An after file on the before file's pixel lattice with another extent: its pixel (0, 0) is the before
+ * grid's pixel `offset` (column, row), and it covers `coveredPixels` pixels of that grid.
+ */
+export interface AfterShift {
+  grid: 'before';
+  offset: [number, number];
+  coveredPixels: number;
+}
 
 const nameOf = (s: DetectPairInput['before']) => ('path' in s ? s.path : s.name);
 
@@ -105,8 +117,9 @@ const MIN_TILE_ROWS_PER_THREAD = 2;
 
 /**
  * The evaluation contract: change detection on two co-registered GeoTIFFs, with the same kernels and pair
- * statistics as the pipeline, tile by tile, on the before file's grid. An after file on another grid (CRS,
- * pixel size or extent) is resampled onto it first, as ingest does (align-pair.ts).
+ * statistics as the pipeline, tile by tile, on the before file's grid. An after file on the same pixel
+ * lattice with another extent is read at its offset, as the pipeline reads scenes stored as delivered;
+ * one on another grid (CRS, pixel size or phase) is resampled onto it first, as ingest does (align-pair.ts).
  *
  * Streaming: the statistics and the threshold come from a sample of blocks (computePairStats); then one
  * pass decodes each file once, scores, classifies, cleans and labels every tile on its halo window and
@@ -173,7 +186,16 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const overlap = extentOf(placement);
     let afterSource = named(input.after);
     let resampled: AfterResampling | undefined;
-    if (!sameGrid(bi, ar.info)) {
+    let shifted: AfterShift | undefined;
+    const afterPlacement = placeAfter(placement, ar.info);
+    if (afterPlacement !== null && afterPlacement !== placement) {
+      // The same lattice, another extent: read as it is, at its offset; beyond it nothing is usable.
+      const covered = intersect(overlap, extentOf(afterPlacement));
+      if (covered === null) {
+        throw new InvalidInputError('outside_area', `${nameOf(input.after)}: does not overlap ${nameOf(input.before)} (the pair must cover common ground)`, { file: nameOf(input.after), field: 'geoTransform' });
+      }
+      shifted = { grid: 'before', offset: [afterPlacement.col0 - placement.col0, afterPlacement.row0 - placement.row0], coveredPixels: covered.width * covered.height };
+    } else if (afterPlacement === null) {
       // Another grid: the after file, and its cloud mask file, are resampled onto the before file's grid.
       scratch = await makeScratch();
       const aligned = await alignToGrid(scratch, 'after.tif', { raster: ar, file: nameOf(input.after), saturation: validity.saturation }, nameOf(input.before), placement, { mask: false });
@@ -263,6 +285,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         epsg: bi.epsg,
         bands,
         ...(resampled ? { resampled: { after: resampled } } : {}),
+        ...(shifted ? { shifted: { after: shifted } } : {}),
         pairStats,
         parameters: input.parameters,
         validPixels,

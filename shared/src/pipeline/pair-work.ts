@@ -1,5 +1,5 @@
-import { extentOf, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
-import { openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
+import { extentOf, intersect, placeOnLattice, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
+import { openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
@@ -14,10 +14,6 @@ import { vegetationTestOf } from '../detection/seasonal.js';
 import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
 
-/**
- * Everything a thread needs to take part in detecting one pair (structured-clonable: it is the worker
- * threads' workerData). The pair was checked (same grid, same bands) before this is made.
- */
 /** Where a file comes from, and its name for messages. */
 export interface NamedSource {
   source: GeoTiffSource;
@@ -31,6 +27,11 @@ export interface PairValidity {
   reflectance?: ReflectanceScale;
 }
 
+/**
+ * Everything a thread needs to take part in detecting one pair (structured-clonable: it is the worker
+ * threads' workerData). The pair was checked (same bands, the after file on the before file's lattice:
+ * placeAfter) before this is made.
+ */
 export interface PairWorkSpec {
   before: NamedSource;
   after: NamedSource;
@@ -100,35 +101,79 @@ function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validi
   return sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
 }
 
-/** One file of the pair read by lattice windows (on `placement`), unusable pixels NaN. */
+/**
+ * Where the after file sits on the before file's lattice (`before`, the before file's placement):
+ * `before` itself for a co-registered pair; its own placement when its pixels are the lattice's pixels
+ * but its extent differs (a Landsat scene of the same path/row, a crop of the same orthophoto), read as it
+ * is with the pixels beyond it unusable; null when it must be resampled (another CRS, pixel size or phase).
+ */
+export function placeAfter(before: Placement, after: Pick<RasterInfo, 'epsg' | 'geoTransform' | 'width' | 'height'>): Placement | null {
+  const own = placeOnLattice(before.lattice, after.epsg, after.geoTransform, after.width, after.height);
+  if (own === null) return null;
+  const same = own.col0 === before.col0 && own.row0 === before.row0 && own.width === before.width && own.height === before.height;
+  return same ? before : own;
+}
+
+/**
+ * Reads lattice window `w` of a file placed at `placement` through `read` (which gets windows inside the
+ * file, in its pixels) when the window lies inside the file; else the part inside, the rest unusable
+ * (NaN), float32 like maskedSide's windows.
+ */
+async function readPadded(w: LatticeWindow, placement: Placement, bands: number, read: (x: number, y: number, width: number, height: number) => Promise<Float32Array>): Promise<Float32Array> {
+  const inside = intersect(w, extentOf(placement));
+  if (inside !== null && inside.width === w.width && inside.height === w.height) return read(w.col - placement.col0, w.row - placement.row0, w.width, w.height);
+  const out = new Float32Array(w.width * w.height * bands).fill(Number.NaN);
+  if (inside === null) return out;
+  const part = await read(inside.col - placement.col0, inside.row - placement.row0, inside.width, inside.height);
+  const [dx, dy] = [inside.col - w.col, inside.row - w.row];
+  for (let b = 0; b < bands; b++) {
+    for (let y = 0; y < inside.height; y++) {
+      const from = (b * inside.height + y) * inside.width;
+      out.set(part.subarray(from, from + inside.width), (b * w.height + dy + y) * w.width + dx);
+    }
+  }
+  return out;
+}
+
+/** Whether lattice window `w` lies wholly inside the file placed at `placement`. */
+function wholeIn(w: LatticeWindow, placement: Placement): boolean {
+  return w.col >= placement.col0 && w.row >= placement.row0 && w.col + w.width <= placement.col0 + placement.width && w.row + w.height <= placement.row0 + placement.height;
+}
+
+/**
+ * One file of the pair read by lattice windows (the file placed at `placement`), unusable pixels NaN;
+ * pixels of a window beyond the file are unusable too.
+ */
 export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null): PairSide {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
   return {
     bands: info.bands,
     nodata: info.nodata,
-    readWindow: async (w, reuse) => {
-      const [x, y] = [w.col - placement.col0, w.row - placement.row0];
-      const [planar, plane] = await Promise.all([raster.readWindow(x, y, w.width, w.height, reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, w.width, w.height) : null]);
-      maskUnusablePixels(planar, w.width, w.height, info.bands, rules, plane);
-      return planar;
-    },
+    readWindow: (w, reuse) =>
+      readPadded(w, placement, info.bands, async (x, y, width, height) => {
+        const whole = width === w.width && height === w.height;
+        const [planar, plane] = await Promise.all([raster.readWindow(x, y, width, height, whole && reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, width, height) : null]);
+        maskUnusablePixels(planar, width, height, info.bands, rules, plane);
+        return planar;
+      }),
   };
 }
 
 /**
  * Chunks of one file of the pair for the halo caches: in the file's own 8- or 16-bit samples when nothing
- * in the chunk is unusable — no cloud test, no mask band or file, and no pixel at the saturation value in
- * its first band (a pixel saturated in every band is saturated there) — else as maskedSide reads them
- * (float32, unusable pixels NaN). Why: most chunks have nothing to mask, and 16-bit chunks are half the
- * memory and bytes to move, with the same values (HaloWindowCache serves them as they are).
+ * in the chunk is unusable — no cloud test, no mask band or file, no pixel at the saturation value in
+ * its first band (a pixel saturated in every band is saturated there), and the chunk wholly inside the
+ * file — else as maskedSide reads them (float32, unusable pixels NaN). Why: most chunks have nothing to
+ * mask, and 16-bit chunks are half the memory and bytes to move, with the same values (HaloWindowCache
+ * serves them as they are).
  */
 export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, side: PairSide, validity: PairValidity, mask: GeoTiffRaster | null, bands: (BandName | null)[]): TileReader {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
   const plain = usableAsRead(rules, mask !== null, info.sampleFormat, info.bitsPerSample);
   return async (w, reuse, lastUse) => {
-    if (!plain) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
+    if (!plain || !wholeIn(w, placement)) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
     const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse, lastUse);
     return usableSamples(native, w.width, w.height, info.bands, rules);
   };
@@ -189,9 +234,11 @@ export class PairWork {
     this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
     this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
-    this.after = maskedSide(rasters.after, this.placement, spec.bands, spec.validity, rasters.afterMask);
+    const afterPlacement = placeAfter(this.placement, rasters.after.info);
+    if (afterPlacement === null) throw new Error(`${spec.after.name} is not on the lattice of ${spec.before.name}: it must be resampled onto that grid first`);
+    this.after = maskedSide(rasters.after, afterPlacement, spec.bands, spec.validity, rasters.afterMask);
     this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, spec.bands);
-    this.afterChunks = maskedChunkReader(rasters.after, this.placement, this.after, spec.validity, rasters.afterMask, spec.bands);
+    this.afterChunks = maskedChunkReader(rasters.after, afterPlacement, this.after, spec.validity, rasters.afterMask, spec.bands);
   }
 
   /** Opens the files (in a worker thread). */

@@ -20,7 +20,10 @@ export async function readObservation(store: BlobStore, id: string): Promise<Obs
 /** Latest version number of every 图斑 in storage whose id starts with one of `regionCodes` (all when null). */
 export async function latestVersionNumbers(store: BlobStore, regionCodes: ReadonlySet<string> | null): Promise<Map<string, number>> {
   const latest = new Map<string, number>();
-  for (const key of await store.list(keys.tubanVersions)) {
+  // A 图斑编号 starts with its county's code: list only those counties' 图斑, not the whole store's.
+  const prefixes = regionCodes === null ? [keys.tubanVersions] : [...regionCodes].sort().map((code) => `${keys.tubanVersions}${code}-`);
+  const listed = (await Promise.all(prefixes.map((prefix) => store.list(prefix)))).flat();
+  for (const key of listed) {
     const m = /^tuban\/([^/]+)\/versions\/(\d+)\.json$/.exec(key);
     if (!m) continue;
     const [, id, v] = m as unknown as [string, string, string];
