@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, DEFAULT_UPLOAD_LIMITS, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, DEFAULT_UPLOAD_LIMITS, fitEndpointsToScopes, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
 import { Queue } from 'bullmq';
 import { buildApiServer, embeddedLauncher, isLoopbackHost, parseServeEnv, queueLauncher, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
 
@@ -19,6 +19,10 @@ export async function runServe(args: string[]): Promise<number> {
   const registry = env.SHOUTU_TOKENS_FILE ? await loadTokens(env.SHOUTU_TOKENS_FILE) : null;
   if (!registry) logger.warn('no SHOUTU_TOKENS_FILE: read-only API open to local callers');
   const store = createStore(storeConfigFromEnv(env));
+  // The registry is read once, here: a team whose scope was narrowed since gets its endpoints narrowed too.
+  if (registry) {
+    for (const change of await fitEndpointsToScopes(store, (team) => registry.alertScopeOf(team))) logger.warn(change, `webhook endpoint ${change.id} ${change.change} to fit team ${change.team}'s scope`);
+  }
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
   const source = redis ? redisIndexedAlerts(redis, env.SHOUTU_QUEUE_PREFIX, store) : storedAlerts(store);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { collectAlerts, createStore, directorySource, generateToken, runBatch, tokenDigest, TokenRegistry, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { collectAlerts, createStore, createWebhookEndpoint, directorySource, generateToken, getWebhookEndpoint, runBatch, tokenDigest, TokenRegistry, type AlertFeature, type BlobStore } from '@shoutu/shared';
 import { buildApiServer, storedAlerts } from '@shoutu/alert';
 import { demoParameters, loadDemoMasks, REPO_ROOT, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
@@ -254,6 +254,31 @@ describe('npx shoutu serve', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/SHOUTU_TOKENS_FILE is not set: without team tokens the API only listens on loopback, not HOST=0\.0\.0\.0/);
   });
+
+  it("narrows a team's webhook endpoints to the scope its tokens now have when it starts", async () => {
+    const data = join(dir, 'serve-narrow');
+    const store = createStore({ kind: 'local', dir: data });
+    const endpoint = await createWebhookEndpoint(store, { url: 'https://taizhou.example.org/hook', team: '泰州市执法支队', regions: ['321200'] });
+    // the team's token now covers one county of the city
+    const file = join(dir, 'tokens-narrowed.json');
+    await writeFile(file, JSON.stringify({ tokens: [{ team: '泰州市执法支队', tokenSha256: tokenDigest(generateToken()), roles: ['enforcer'], regions: ['321202'] }] }));
+    const { REDIS_URL: _noRedis, ...env } = process.env;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data, PORT: '0', HOST: '127.0.0.1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('shoutu API on')) resolve();
+      });
+      child.on('close', () => reject(new Error(`serve exited: ${stderr}`)));
+    });
+    child.kill('SIGTERM');
+    await closed;
+    expect(await getWebhookEndpoint(store, endpoint.id)).toEqual({ ...endpoint, regions: ['321202'] });
+  }, 30_000);
 
   it('names the tokens file and the bad field when the registry is malformed', async () => {
     const file = join(dir, 'tokens.json');

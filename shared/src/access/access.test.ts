@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyRegionCovers, regionCovers, regionLevel, regionWithin } from './region-scope.js';
+import { anyRegionCovers, narrowRegions, regionCovers, regionLevel, regionWithin } from './region-scope.js';
 import { ACTIONS, ROLES, roleAllows } from './roles.js';
 import { authorize, generateToken, tokenDigest, TokenRegistry, type TeamToken } from './token-registry.js';
 
@@ -30,6 +30,21 @@ describe('region scope by 行政区划代码', () => {
     expect(regionWithin('320000', '321200')).toBe(false);
     expect(regionWithin('321200', '321202')).toBe(false);
     expect(regionWithin('321300', '321200')).toBe(false);
+  });
+});
+
+describe('narrowing regions to a scope', () => {
+  it('keeps what lies within the scope, cuts a wider region to the scope inside it, drops the rest', () => {
+    // scope narrowed from 江苏省 to 泰州市 and 南京市玄武区
+    const scope = ['321200', '320102'];
+    expect(narrowRegions(['321202', '321203'], scope)).toEqual(['321202', '321203']);
+    expect(narrowRegions(['320000'], scope)).toEqual(['320102', '321200']);
+    expect(narrowRegions(['320100'], scope)).toEqual(['320102']);
+    expect(narrowRegions(['321300', '330100'], scope)).toEqual([]);
+    expect(narrowRegions(['321300', '321204'], scope)).toEqual(['321204']);
+    // sorted, without a region inside another
+    expect(narrowRegions(['321204', '321200', '321202'], ['320000'])).toEqual(['321200']);
+    expect(narrowRegions([], scope)).toEqual([]);
   });
 });
 
@@ -74,6 +89,20 @@ describe('token registry', () => {
     expect(authorize(county.principal, 'alerts:read', '321204')).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('321204') });
     expect(authorize(county.principal, 'runs:replay', '321202')).toEqual({ ok: true });
     expect(authorize(city.principal, 'batches:write')).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it("gives a team's alert scope, or null when it has no token that may read alerts", () => {
+    const admin = generateToken();
+    const operator = generateToken();
+    const r = new TokenRegistry([
+      { team: '泰州市执法支队', tokenSha256: tokenDigest(cityToken), roles: ['enforcer'], regions: ['321200'] },
+      { team: '省厅', tokenSha256: tokenDigest(admin), roles: ['admin'], regions: ['320000'] },
+      { team: '外业队', tokenSha256: tokenDigest(operator), roles: ['operator'], regions: ['321202'] },
+    ]);
+    expect(r.alertScopeOf('泰州市执法支队')).toEqual(['321200']);
+    expect(r.alertScopeOf('省厅')).toEqual(['320000']);
+    expect(r.alertScopeOf('外业队')).toEqual(['321202']); // operators read alerts too
+    expect(r.alertScopeOf('海陵区核查组')).toBeNull();
   });
 
   it('parses a registry file and names the bad field', () => {

@@ -44,3 +44,18 @@ export function regionWithin(inner: string, outer: string): boolean {
       return inner === outer;
   }
 }
+
+/**
+ * The part of `regions` that lies within `scope`, as region codes: a region within the scope stays; one
+ * wider than it (a province when the scope is now one of its cities) becomes the scope's regions inside
+ * it; one outside goes. Sorted, none within another. Empty when nothing of `regions` is left.
+ */
+export function narrowRegions(regions: readonly string[], scope: readonly string[]): string[] {
+  const kept = new Set<string>();
+  for (const r of regions) {
+    if (scope.some((s) => regionWithin(r, s))) kept.add(r);
+    else for (const s of scope) if (regionWithin(s, r)) kept.add(s);
+  }
+  const all = [...kept].sort();
+  return all.filter((r) => !all.some((other) => other !== r && regionWithin(r, other)));
+}

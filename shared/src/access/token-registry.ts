@@ -77,6 +77,17 @@ export class TokenRegistry {
     return new TokenRegistry(parsed.data.tokens);
   }
 
+  /**
+   * The regions team `team` may read 图斑 of (what its webhook endpoints may receive), or null when it has
+   * no token that may read alerts: a team taken out of the registry, or left with roles that do not read.
+   */
+  alertScopeOf(team: string): readonly string[] | null {
+    for (const p of this.byDigest.values()) {
+      if (p.team === team && p.roles.some((r) => roleAllows(r, 'alerts:read'))) return p.regions;
+    }
+    return null;
+  }
+
   /** The principal of an `Authorization: Bearer …` header value. */
   authenticate(authorization: string | undefined): AuthResult {
     if (!authorization) return { ok: false, status: 401, reason: 'an Authorization: Bearer token is required' };
