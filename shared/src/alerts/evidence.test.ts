@@ -163,6 +163,61 @@ describe('evidence images', () => {
   });
 });
 
+describe('evidence of a large 图斑', () => {
+  /** A 3-band scene of procedural pixels, 40000² (2 km at 5 cm), with a bright 600 × 550 site in the after epoch; records the largest read. */
+  function hugeScene(sceneId: string, acquiredAt: string, bright: boolean): { scene: OpenScene; largestRead: () => number } {
+    const [col0, row0, side] = [0, 0, 40_000];
+    let largest = 0;
+    const readWindow = async (w: LatticeWindow): Promise<Float32Array> => {
+      if (w.col < col0 || w.row < row0 || w.col + w.width > side || w.row + w.height > side) throw new Error('window outside the scene');
+      const out = new Float32Array(w.width * w.height * 3);
+      largest = Math.max(largest, out.length);
+      for (let y = 0; y < w.height; y++) {
+        for (let x = 0; x < w.width; x++) {
+          const [gx, gy] = [w.col + x, w.row + y];
+          const site = bright && gx >= 20_000 && gx < 20_600 && gy >= 20_000 && gy < 20_550;
+          for (let b = 0; b < 3; b++) out[(b * w.height + y) * w.width + x] = site ? 900 : 200 + ((gx * 7 + gy * 13 + b * 31) % 97);
+        }
+      }
+      return out;
+    };
+    const record = {
+      sceneId,
+      acquiredAt,
+      sensor: 'UAV RGB',
+      platform: 'drone',
+      bands: ['red', 'green', 'blue'],
+      raster: { bands: 3, nodata: null },
+      placement: { lattice: { ...LATTICE, pixelWidth: 0.05, pixelHeight: 0.05 }, col0, row0, width: side, height: side },
+    } as unknown as SceneRecord;
+    return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, close: async () => {} }, largestRead: () => largest };
+  }
+
+  it('reads its windows reduced, in strips, and still shows the site outlined in the after chip', async () => {
+    const patch = { label: 1, pixelBbox: [20_000, 20_000, 20_600, 20_550], outline: [[20_000, 20_000, 20_600, 20_000, 20_600, 20_550, 20_000, 20_550]] } as unknown as Patch;
+    const b = hugeScene('before-scene', '2026-10-01', false);
+    const a = hugeScene('after-scene', '2026-11-01', true);
+    const [beforeChip, afterChip, overview] = await renderEvidence(ID, patch, b.scene, a.scene);
+    // chip 1200 source pixels across (the site and half its size on each side), overview 4 chips: read
+    // whole, each would be 1200² and 4800² pixels × 3 bands
+    expect(afterChip!.window).toMatchObject({ col: 19_700, row: 19_700, width: 1200, height: 1150 });
+    expect(overview!.window.width).toBe(4800);
+    expect(Math.max(b.largestRead(), a.largestRead())).toBeLessThanOrEqual(19 * 4800 * 3);
+    // the chip reduced by 2 to 600 pixels, the overview by 19 to at most 256
+    expect(afterChip!.width).toBeGreaterThanOrEqual(600);
+    expect(afterChip!.width).toBeLessThan(800);
+    const { data, width } = await decode(afterChip!.png);
+    // the site's centre is bright; its outline passes through its top-left corner, reduced by 2
+    const [cx, cy] = [Math.floor((20_300 - 19_700) / 2), Math.floor((20_275 - 19_700) / 2)];
+    expect(data[(cy * width + cx) * 3]).toBeGreaterThan(200);
+    const [x0, y0] = [(20_000 - 19_700) / 2, (20_000 - 19_700) / 2 + 1];
+    expect([...data.subarray((y0 * width + x0) * 3, (y0 * width + x0) * 3 + 3)]).toEqual([255, 230, 0]);
+    const before = await decode(beforeChip!.png);
+    expect(before.data[(cy * before.width + cx) * 3]).toBeLessThan(200);
+    expect(overview!.width).toBeLessThan(600);
+  }, 60_000);
+});
+
 describe('evidence manifest and write-once storage', () => {
   it('lists every evidence file with the SHA-256 and size of the stored bytes', async () => {
     const manifest = await writeEvidence(store, ALERT, PATCH, before, after);

@@ -1,4 +1,3 @@
-import { andValidMask } from '../kernels/valid-mask.js';
 import { burnOutline } from '../detection/burn-outline.js';
 import { intersect, extentOf, type Lattice, type LatticeWindow } from '../grid/lattice.js';
 import { isGeographic, transformCoords } from '../geo/crs.js';
@@ -7,11 +6,17 @@ import type { BandName } from '../schemas/manifest.js';
 import type { Patch } from '../detection/extract-patches.js';
 import { renderChips } from './render-chip.js';
 import { renderOverview } from './render-overview.js';
+import { readReduced } from './read-reduced.js';
 import { withLegend, type LegendText } from './chip-legend.js';
 import { encodeRgbPng } from './encode-png.js';
 
 /** Chips show at least this much context around the patch, in source pixels. */
 const MIN_MARGIN_PX = 16;
+/**
+ * Chips wider than this many source pixels are read reduced (block means) to at most this width: a chip
+ * is for seeing what changed, and the chips of a 2 km site in 5 cm drone imagery would be 80,000 pixels wide.
+ */
+const MAX_CHIP_SOURCE_PX = 1024;
 /** Chips are upscaled to about this many output pixels across. */
 const TARGET_CHIP_PX = 256;
 const MAX_SCALE = 16;
@@ -46,10 +51,20 @@ export function chipWindow(patch: Patch, before: OpenScene, after: OpenScene): L
   return window;
 }
 
-/** Marks the patch's pixels in the chip window by filling its outline (pixel centres inside). */
-function patchMask(patch: Patch, window: LatticeWindow): Uint8Array {
-  const mask = new Uint8Array(window.width * window.height);
-  burnOutline(patch.outline, window, 1, mask);
+/**
+ * Marks the patch's pixels in the chip window by filling its outline (pixel centres inside); on a chip
+ * reduced by `factor`, the outline scaled down with it.
+ */
+function patchMask(patch: Patch, window: LatticeWindow, factor: number): Uint8Array {
+  if (factor === 1) {
+    const mask = new Uint8Array(window.width * window.height);
+    burnOutline(patch.outline, window, 1, mask);
+    return mask;
+  }
+  const reduced = { col: 0, row: 0, width: Math.ceil(window.width / factor), height: Math.ceil(window.height / factor) };
+  const outline = patch.outline.map((ring) => ring.map((v, i) => (i % 2 === 0 ? v - window.col : v - window.row) / factor));
+  const mask = new Uint8Array(reduced.width * reduced.height);
+  burnOutline(outline, reduced, 1, mask);
   return mask;
 }
 
@@ -105,27 +120,29 @@ function caption(label: string, scene: OpenScene, tubanId: string): LegendText {
 export async function renderEvidence(tubanId: string, patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
   const window = chipWindow(patch, before, after);
   const overview = overviewWindow(window, after);
-  const [b, a, o] = await Promise.all([before.readWindow(window), after.readWindow(window), after.readWindow(overview)]);
+  // Large windows are read reduced, in strips (read-reduced.ts): the overview by the factor it is shown at,
+  // the chips when wider than MAX_CHIP_SOURCE_PX.
+  const chipFactor = Math.ceil(Math.max(window.width, window.height) / MAX_CHIP_SOURCE_PX);
+  const overviewFactor = Math.max(1, Math.ceil(Math.max(overview.width, overview.height) / TARGET_OVERVIEW_PX));
+  const [b, a, o] = await Promise.all([readReduced(before, window, chipFactor), readReduced(after, window, chipFactor), readReduced(after, overview, overviewFactor)]);
   const bands = after.record.raster.bands;
   const rgb = displayBands(after.record.bands);
-  const valid = new Uint8Array(window.width * window.height).fill(1);
-  andValidMask(b, window.width, window.height, bands, before.record.raster.nodata, valid);
-  andValidMask(a, window.width, window.height, bands, after.record.raster.nodata, valid);
-  const scale = Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_CHIP_PX / Math.max(window.width, window.height))));
-  const chips = renderChips({ before: b, after: a, width: window.width, height: window.height, bands, rgb, valid, patch: patchMask(patch, window), scale });
+  const valid = b.valid;
+  for (let i = 0; i < valid.length; i++) valid[i]! &= a.valid[i]!;
+  const scale = Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_CHIP_PX / Math.max(b.width, b.height))));
+  const chips = renderChips({ before: b.planar, after: a.planar, width: b.width, height: b.height, bands, rgb, valid, patch: patchMask(patch, window, chipFactor), scale });
   const lattice = after.record.placement.lattice;
-  const chipMetres = metresPerPixelX(lattice, window.col + window.width / 2, window.row + window.height / 2) / scale;
-  const overviewValid = new Uint8Array(overview.width * overview.height).fill(1);
-  andValidMask(o, overview.width, overview.height, bands, after.record.raster.nodata, overviewValid);
+  const chipMetres = (metresPerPixelX(lattice, window.col + window.width / 2, window.row + window.height / 2) * chipFactor) / scale;
   const view = renderOverview({
-    planar: o,
-    width: overview.width,
-    height: overview.height,
+    planar: o.planar,
+    width: o.width,
+    height: o.height,
     bands,
     rgb,
-    valid: overviewValid,
+    valid: o.valid,
     mark: { col: window.col - overview.col, row: window.row - overview.row, width: window.width, height: window.height },
     targetPx: TARGET_OVERVIEW_PX,
+    reducedBy: overviewFactor,
   });
   const overviewMetres = metresPerPixelX(lattice, overview.col + overview.width / 2, overview.row + overview.height / 2) * view.sourcePixelsPerOutput;
   const pictures = [

@@ -18,6 +18,8 @@ export interface OverviewInput {
   /** The chip's extent within the overview window, in source pixels. */
   mark: { col: number; row: number; width: number; height: number };
   targetPx: number;
+  /** `planar` is the window already reduced by this factor (read-reduced.ts); default 1. */
+  reducedBy?: number;
 }
 
 export interface RenderedOverview {
@@ -73,7 +75,8 @@ export function renderOverview(input: OverviewInput): RenderedOverview {
   const rgb = stretchToRgb(reduced.planar, reduced.width, reduced.height, input.rgb, reduced.valid, stretch, enlarge);
   const W = reduced.width * enlarge;
   const H = reduced.height * enlarge;
-  const toOut = (v: number): number => Math.floor((v * enlarge) / factor);
+  const pre = input.reducedBy ?? 1;
+  const toOut = (v: number): number => Math.floor((v * enlarge) / (factor * pre));
   const x0 = toOut(input.mark.col);
   const y0 = toOut(input.mark.row);
   const x1 = Math.max(x0 + 2 * MARK_THICKNESS, toOut(input.mark.col + input.mark.width));
@@ -89,5 +92,5 @@ export function renderOverview(input: OverviewInput): RenderedOverview {
   fillRect(rgb, W, H, 3, cx - 1, y1 + 2, t, TICK_LENGTH, OUTLINE_RGB);
   fillRect(rgb, W, H, 3, x0 - TICK_LENGTH - 2, cy - 1, TICK_LENGTH, t, OUTLINE_RGB);
   fillRect(rgb, W, H, 3, x1 + 2, cy - 1, TICK_LENGTH, t, OUTLINE_RGB);
-  return { rgb, width: W, height: H, sourcePixelsPerOutput: factor / enlarge };
+  return { rgb, width: W, height: H, sourcePixelsPerOutput: (factor * pre) / enlarge };
 }
