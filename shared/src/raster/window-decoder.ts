@@ -224,7 +224,12 @@ export class WindowDecoder {
   /** set during a read({ lastUse }): no later read needs these blocks (see read) */
   private lastUse = false;
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
-  private readonly cache = new Map<number, { samples: Samples; bytes: number }>();
+  /**
+   * Kept blocks: `samples` as decoded (pixel-interleaved rows), or, when `planeSamples` is set, one plane
+   * per band of `planeSamples` samples (rows of blockWidth): chunky blocks with several bands are kept
+   * de-interleaved, so each later window that cuts the block copies plane rows.
+   */
+  private readonly cache = new Map<number, { samples: Samples; bytes: number; planeSamples?: number }>();
   private cacheBytes = 0;
   private readonly cacheBudget: number;
   /** the largest block kept in the cache */
@@ -574,7 +579,8 @@ export class WindowDecoder {
     const rowSamples = this.layout.blockWidth * spp;
     const cached = this.cache.size === 0 || given !== null ? undefined : this.cache.get(index);
     if (cached !== undefined) {
-      copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
+      if (cached.planeSamples !== undefined) this.copyFromPlanes(cached.samples, cached.planeSamples, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
+      else copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
     if (count === 0) {
@@ -605,6 +611,9 @@ export class WindowDecoder {
       return;
     }
 
+    // A chunky block of integer samples with several bands is kept de-interleaved (predictor undone on the
+    // way, on the SIMD kernel where it applies): decoded into scratch memory, then into its planes.
+    const keepPlanar = keep && spp > 1 && this.kind !== 'f32' && this.kind !== 'f64' && this.layout.predictor !== 3;
     let decoded: Uint8Array;
     if (given !== null) {
       decoded = given;
@@ -612,7 +621,7 @@ export class WindowDecoder {
       const stored = this.readStored(offset, count);
       if (stored.byteLength !== count) throw new BlockDecodeError(index, TRUNCATED);
       try {
-        decoded = prefix ? this.inflatePrefix(stored, r1 * rowBytes) : this.decompress(stored, keep, rowsInBlock);
+        decoded = prefix ? this.inflatePrefix(stored, r1 * rowBytes) : this.decompress(stored, keep && !keepPlanar, rowsInBlock);
       } catch (error) {
         throw new BlockDecodeError(index, error instanceof Error ? error.message : String(error), { cause: error });
       }
@@ -624,6 +633,18 @@ export class WindowDecoder {
     const first = keep ? 0 : r0;
     const region = decoded.subarray(first * rowBytes, (keep ? rowsInBlock : r1) * rowBytes);
     const predictor = this.layout.predictor;
+    if (keepPlanar) {
+      if (this.swap) swapBytes(region, bps);
+      const blockWidth = this.layout.blockWidth;
+      const planeSamples = blockWidth * rowsInBlock;
+      const kept = this.keptBuffer(needed);
+      const planes = view(this.kind, kept.buffer, kept.byteOffset, needed / bps);
+      if (predictor === 2) accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, 0, blockWidth, planes, 0, planeSamples, blockWidth, rowsInBlock);
+      else copyToPlanes(view(this.kind, region.buffer, region.byteOffset, region.byteLength / bps), 0, rowSamples, spp, planes, 0, planeSamples, blockWidth, blockWidth, rowsInBlock);
+      this.keepBlock(index, kept, planeSamples);
+      this.copyFromPlanes(planes, planeSamples, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
+      return;
+    }
     if (predictor === 2 && this.kind !== 'f32' && !keep) {
       // integer (or raw float16) samples: undo the differencing while copying, in one pass
       if (this.swap) swapBytes(region, bps);
@@ -643,10 +664,19 @@ export class WindowDecoder {
     copyToPlanes(this.regionSamples!, this.regionFirst + (r0 - first) * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
   }
 
-  /** Adds a ready block (host-order samples, predictor undone; not scratch memory) to the cache. */
-  private keepBlock(index: number, bytes: Uint8Array): void {
+  /** Rows [r0, r0 + rows) × columns [c0, c0 + cols) of a block kept as planes (planeSamples each) into `out`. */
+  private copyFromPlanes(planes: Samples, planeSamples: number, r0: number, c0: number, out: Samples, dst: number, planeSize: number, dstRowStride: number, cols: number, rows: number): void {
+    const blockWidth = this.layout.blockWidth;
+    for (let b = 0; b < this.spp; b++) copyToPlanes(planes, b * planeSamples + r0 * blockWidth + c0, blockWidth, 1, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
+  }
+
+  /**
+   * Adds a ready block (host-order samples, predictor undone; not scratch memory) to the cache: rows as
+   * decoded, or planes of `planeSamples` samples.
+   */
+  private keepBlock(index: number, bytes: Uint8Array, planeSamples?: number): void {
     const samples = view(this.kind, bytes.buffer, bytes.byteOffset, bytes.byteLength / this.bytesPerSample);
-    this.cache.set(index, { samples, bytes: bytes.byteLength });
+    this.cache.set(index, planeSamples === undefined ? { samples, bytes: bytes.byteLength } : { samples, bytes: bytes.byteLength, planeSamples });
     this.cacheBytes += bytes.byteLength;
     for (const [key, entry] of this.cache) {
       if (this.cacheBytes <= this.cacheBudget) break;
