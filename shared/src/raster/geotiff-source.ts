@@ -230,6 +230,14 @@ class Raster implements GeoTiffRaster {
     if (this.closed) throw new Error(`${this.name}: raster is closed`);
     if (isRangeByteReader(this.reader)) throw new Error(`${this.name}: verifyBlocks reads local files and bytes, not remote sources`);
     const { blockCount, blocksAcross, blockBytes } = this.layout;
+    try {
+      await this.checkEveryBlock(blockCount, blocksAcross, blockBytes);
+    } finally {
+      this.decoder.endChecks();
+    }
+  }
+
+  private async checkEveryBlock(blockCount: number, blocksAcross: number, blockBytes: number): Promise<void> {
     const verified = new Set<string>();
     // JPEG blocks decode in parallel, as many at once as in a window read
     const inFlight = asyncBlocksInFlight(blockBytes);

@@ -166,6 +166,8 @@ const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
 const LARGE_BLOCK_CACHE_BYTES = 256 * 1024 * 1024;
 /** Keep one reusable scratch buffer per raster when blocks are at most this big. */
 const MAX_KEPT_SCRATCH = 16 * 1024 * 1024;
+/** The window of a check (decodeBlock): nothing is copied into it. */
+const NO_SAMPLES: Samples = new Uint8Array(0);
 /** Buffers of dropped kept blocks held for the next blocks to keep (see keptBuffer). */
 const MAX_SPARE_BUFFERS = 4;
 /** Decoded bytes of asynchronously decoded (JPEG) blocks in flight at once (at least one block)… */
@@ -219,8 +221,8 @@ export class WindowDecoder {
   private windowScratch: Samples | null = null;
   /** stored (compressed) bytes of the block being decoded, for file sources */
   private storedBuffer: Uint8Array | null = null;
-  /** where decodeBlock puts (and drops) each block: one block's samples, reused */
-  private blockOut: Samples | null = null;
+  /** set between decodeBlock calls and endChecks: scratch memory for blocks over MAX_KEPT_SCRATCH is kept */
+  private checking = false;
   /** set during a read({ lastUse }): no later read needs these blocks (see read) */
   private lastUse = false;
   /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
@@ -353,12 +355,14 @@ export class WindowDecoder {
   }
 
   /**
-   * Decodes block `index` (plane index / (blocksAcross·blocksDown) when planar) whole, exactly as a window
-   * read would, into one reused block-sized buffer, and drops the samples: for checking that a file's
-   * blocks decode, one block at a time. Throws (BlockDecodeError naming the block) where a window read
-   * would; sparse blocks pass without a decode (they hold nothing). Asynchronous only for layouts read
-   * with readAsync (JPEG). `verified`: stored byte ranges already checked (with the block's size), which
-   * are not decoded again — a file may point many blocks at the same bytes.
+   * Decodes block `index` (plane index / (blocksAcross·blocksDown) when planar) whole, as a window read
+   * would, and drops the result: for checking that a file's blocks decode, one block at a time. Throws
+   * (BlockDecodeError naming the block) where a window read would; sparse blocks pass without a decode
+   * (they hold nothing). What cannot fail — undoing a predictor, copying into a window — is not done, and
+   * the decode buffer is kept for the next block whatever its size until endChecks: a file of blocks of
+   * up to MAX_BLOCK_BYTES costs one of them, not one per block waiting for the collector. Asynchronous
+   * only for layouts read with readAsync (JPEG). `verified`: stored byte ranges already checked (with the
+   * block's size), which are not decoded again — a file may point many blocks at the same bytes.
    */
   decodeBlock(index: number, verified?: Set<string>): void | Promise<void> {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
@@ -374,11 +378,20 @@ export class WindowDecoder {
       if (verified.has(key)) return;
       verified.add(key);
     }
-    const out = (this.blockOut ??= allocate(this.kind, bw * bh * this.spp));
-    // the whole block is the window: nothing is kept in the block cache
-    const copy = (given: Uint8Array | null) => this.block(index, offset, count, rows, 0, rows, 0, cols, out, 0, rows * cols, cols, given);
-    if (!this.decodesAsync || this.cache.has(index)) return copy(null);
-    return this.decodeJpeg(index, offset, count).then(copy);
+    this.checking = true;
+    // the whole block is the window (nothing is kept in the block cache), decoded and checked, not copied
+    const check = (given: Uint8Array | null) => this.block(index, offset, count, rows, 0, rows, 0, cols, NO_SAMPLES, 0, rows * cols, cols, given, true);
+    if (!this.decodesAsync || this.cache.has(index)) return check(null);
+    return this.decodeJpeg(index, offset, count).then(check);
+  }
+
+  /** After a check with decodeBlock: scratch memory over MAX_KEPT_SCRATCH is let go. */
+  endChecks(): void {
+    this.checking = false;
+    if (this.scratchBuffer !== null && this.scratchBuffer.length > MAX_KEPT_SCRATCH) {
+      this.scratchBuffer = null;
+      this.scratchSamples = null;
+    }
   }
 
   /** The rows of blocks a window touches, plane by plane: what both decode paths walk. */
@@ -518,7 +531,7 @@ export class WindowDecoder {
 
   /** A reusable aligned byte buffer of at least `bytes` bytes (contents undefined). */
   private scratch(bytes: number): Uint8Array {
-    if (bytes > MAX_KEPT_SCRATCH) return new Uint8Array(bytes);
+    if (bytes > MAX_KEPT_SCRATCH && !this.checking) return new Uint8Array(bytes);
     if (this.scratchBuffer === null || this.scratchBuffer.length < bytes) {
       const size = Math.max(bytes, Math.min(MAX_KEPT_SCRATCH, this.layout.blockBytes + LZW_DICTIONARY_BYTES));
       this.scratchBuffer = new Uint8Array(Math.ceil(size / 8) * 8); // whole 8-byte samples, for the sample view
@@ -572,6 +585,7 @@ export class WindowDecoder {
     planeSize: number,
     dstRowStride: number,
     given: Uint8Array | null = null,
+    checkOnly = false,
   ): void {
     const spp = this.spp;
     const rows = r1 - r0;
@@ -579,6 +593,7 @@ export class WindowDecoder {
     const rowSamples = this.layout.blockWidth * spp;
     const cached = this.cache.size === 0 || given !== null ? undefined : this.cache.get(index);
     if (cached !== undefined) {
+      if (checkOnly) return;
       if (cached.planeSamples !== undefined) this.copyFromPlanes(cached.samples, cached.planeSamples, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
       else copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
       return;
@@ -606,6 +621,7 @@ export class WindowDecoder {
     if (this.layout.compression === 1) {
       // (never kept: reading just the needed part again costs less than keeping the block)
       if (count < needed) throw new BlockDecodeError(index, `stores ${count} bytes, ${needed} expected (uncompressed)`);
+      if (checkOnly) return;
       this.uncompressedRegion(index, offset, rowBytes, r0, r1, c0, c1);
       copyToPlanes(this.regionSamples!, this.regionFirst, this.regionStride, spp, out, dst, planeSize, dstRowStride, cols, rows);
       return;
@@ -628,6 +644,7 @@ export class WindowDecoder {
     }
     const expected = prefix ? r1 * rowBytes : needed;
     if (decoded.byteLength < expected) throw new BlockDecodeError(index, `decodes to ${decoded.byteLength} bytes, ${expected} expected`);
+    if (checkOnly) return;
     if (decoded.byteOffset % bps !== 0) decoded = new Uint8Array(decoded); // aligned copy (our decoders already align)
     // rows to make ready: all of them for a block to keep, else only the window's
     const first = keep ? 0 : r0;
@@ -773,7 +790,6 @@ export class WindowDecoder {
     this.rowScratch = null;
     this.storedBuffer = null;
     this.windowScratch = null;
-    this.blockOut = null;
   }
 
   /** The stored bytes of a block: a view of in-memory sources, else read into a reusable buffer. */
