@@ -120,8 +120,8 @@ export function placeAfter(before: Placement, after: Pick<RasterInfo, 'epsg' | '
  * (NaN), float32 like maskedSide's windows.
  */
 async function readPadded(w: LatticeWindow, placement: Placement, bands: number, read: (x: number, y: number, width: number, height: number) => Promise<Float32Array>): Promise<Float32Array> {
+  if (wholeIn(w, placement)) return read(w.col - placement.col0, w.row - placement.row0, w.width, w.height);
   const inside = intersect(w, extentOf(placement));
-  if (inside !== null && inside.width === w.width && inside.height === w.height) return read(w.col - placement.col0, w.row - placement.row0, w.width, w.height);
   const out = new Float32Array(w.width * w.height * bands).fill(Number.NaN);
   if (inside === null) return out;
   const part = await read(inside.col - placement.col0, inside.row - placement.row0, inside.width, inside.height);
