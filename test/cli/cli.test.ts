@@ -66,6 +66,7 @@ describe('npx shoutu detect (evaluation contract)', () => {
     expect(change.info).toMatchObject({ width: 400, height: 400, bands: 1, epsg: 32651, nodata: 255, geoTransform: truth.info.geoTransform });
     const c = await change.readWindow(0, 0, 400, 400);
     const t = await truth.readWindow(0, 0, 400, 400);
+    await Promise.all([change.close(), truth.close()]);
     let tp = 0, fp = 0, fn = 0;
     for (let i = 0; i < c.length; i++) {
       if (t[i] === 255 || c[i] === 255) continue;

@@ -138,8 +138,12 @@ describe('rasterizeMaskLayer agrees with gdal_rasterize', () => {
     const out = `${base}.tif`;
     execFileSync('gdal_rasterize', ['-q', '-burn', '1', '-init', '0', '-ot', 'Byte', '-a_srs', 'EPSG:32651', '-te', '203325', '3592935', '215325', '3604935', '-tr', '30', '30', `${base}.utm.geojson`, out]);
     const r = await openGeoTiff({ path: out }, out);
-    expect(r.info.geoTransform).toEqual(GRID.geoTransform);
-    return r.readWindow(0, 0, 400, 400);
+    try {
+      expect(r.info.geoTransform).toEqual(GRID.geoTransform);
+      return await r.readWindow(0, 0, 400, 400);
+    } finally {
+      await r.close();
+    }
   }
 
   for (const rel of ['masks/farmland.geojson', 'masks/redline.geojson']) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { hashBands, openGeoTiff, type GeoTiffRaster } from './index.js';
 import { encodeUint8GeoTiff } from './write-uint8-geotiff.js';
@@ -10,8 +10,16 @@ const fixture = (rel: string) => fileURLToPath(new URL(`../../../fixtures/${rel}
 const BEFORE = 'taizhou/2000-03-17/scene.tif';
 const AFTER = 'taizhou/2003-02-06/scene.tif';
 
+/** Rasters the tests opened from files, closed after each test (closing twice is harmless). */
+const opened: GeoTiffRaster[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((r) => r.close()));
+});
+
 async function open(rel: string): Promise<GeoTiffRaster> {
-  return openGeoTiff({ path: fixture(rel) }, rel);
+  const raster = await openGeoTiff({ path: fixture(rel) }, rel);
+  opened.push(raster);
+  return raster;
 }
 
 /** Asserts that `promise` rejects with InvalidInputError of `code` naming `name` (and `field` if given). */

@@ -220,6 +220,7 @@ describe('readWindowNative', () => {
     expect(native).toBeInstanceOf(Uint32Array);
     expect(Math.max(...native)).toBe(4294967295); // the extremes survive natively
     const f = await r.readWindow(0, 0, entry.width, entry.height);
+    await r.close();
     expect(f[0]).toBe(Math.fround(want[0]!));
   });
 
@@ -227,6 +228,7 @@ describe('readWindowNative', () => {
     const r = await openGeoTiff({ path: decodeDir('u16-4b-sparse-deflate-tiled32.tif') }, 'sparse.tif');
     expect(r.info.nodata).toBe(7);
     const w = await r.readWindowNative(32, 32, 13, 5); // inside a missing tile
+    await r.close();
     expect(Array.from(new Set(w))).toEqual([7]);
   });
 
