@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 import { createRedis, generateToken, redisStreamSink, tokenDigest, TokenRegistry, type AlertFeature } from '@shoutu/shared';
 import { buildApiServer, type AlertSource } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
+import { PassThrough } from 'node:stream';
+import { drained } from '../../services/alert/src/http/live-feed.js';
 
 const TOTAL = 10_000;
 const DISCONNECTS = 50;
@@ -142,6 +144,21 @@ describe('live feed (Server-Sent Events over the alert stream)', () => {
       const keys = await redis.keys(`${prefix}-scope:*`);
       if (keys.length) await redis.del(...keys);
     }
+  });
+
+  it('waits for a slow client without gathering listeners on its response', async () => {
+    const out = new PassThrough();
+    for (let k = 0; k < 50; k++) {
+      const waiting = drained(out);
+      out.emit('drain');
+      await waiting;
+    }
+    expect(out.listenerCount('close')).toBe(0);
+    expect(out.listenerCount('drain')).toBe(0);
+    const gone = drained(out);
+    out.destroy();
+    await gone;
+    expect(out.listenerCount('drain')).toBe(0);
   });
 
   it('says the live feed needs queue mode when there is no stream', async () => {

@@ -35,11 +35,19 @@ function sseEvent(id: string, data: string): string {
   return `id: ${id}\nevent: alert\n${data.split('\n').map((line) => `data: ${line}`).join('\n')}\n\n`;
 }
 
-/** Resolves when a slow client has taken the buffered events, or has gone. */
-function drained(out: NodeJS.WritableStream & { once(event: 'close', listener: () => void): unknown }): Promise<void> {
+/**
+ * Resolves when a slow client has taken the buffered events, or has gone. Whichever comes first removes
+ * the other listener: a stream that waits for a slow client thousands of times must not gather them.
+ */
+export function drained(out: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {
-    out.once('drain', resolve);
-    out.once('close', resolve);
+    const done = () => {
+      out.removeListener('drain', done);
+      out.removeListener('close', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('close', done);
   });
 }
 
