@@ -41,6 +41,14 @@ describe('readReduced', () => {
       // strips of `factor` rows (the last one shorter), never more
       expect(reads.length).toBe(Math.ceil(window.height / factor));
       expect(Math.max(...reads.map((r) => r.height))).toBe(Math.min(factor, window.height));
+      // the same in bands of about 50 columns (whole blocks each), read band by band, top to bottom
+      reads.length = 0;
+      const banded = await readReduced(scene, window, factor, 50);
+      expect(Buffer.from(banded.planar.buffer).equals(Buffer.from(expected.planar.buffer)), `factor ${factor}, bands of columns`).toBe(true);
+      expect([...banded.valid]).toEqual([...expected.valid]);
+      const bandColumns = factor * Math.max(1, Math.floor(50 / factor));
+      expect(Math.max(...reads.map((r) => r.width))).toBe(Math.min(bandColumns, window.width));
+      expect(reads.map((r) => r.col)).toEqual([...reads.map((r) => r.col)].sort((a, b) => a - b));
     }
     expect(valid.includes(0)).toBe(true); // the nodata band lies in the window
   });

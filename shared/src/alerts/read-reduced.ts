@@ -1,6 +1,7 @@
 /**
  * A lattice window of a scene at reduced resolution: means of the valid pixels of factor × factor blocks
- * (render-overview.ts's blockMean), read in strips of `factor` rows. Memory is one strip and the result,
+ * (render-overview.ts's blockMean), read in strips of `factor` rows (in bands of REDUCED_READ_COLUMNS
+ * columns when wider). Memory is one strip and the result,
  * whatever the window's size: the evidence of a large 图斑 in centimetre drone imagery spans tens of
  * thousands of pixels, more than one read may return (MAX_WINDOW_VALUES) and more than an alert worker
  * should hold. With factor 1 it is the window as read, with its valid mask.
@@ -19,7 +20,14 @@ export interface ReducedWindow {
   height: number;
 }
 
-export async function readReduced(scene: OpenScene, window: LatticeWindow, factor: number): Promise<ReducedWindow> {
+/**
+ * Source columns read at once: windows wider than this are read in bands of columns, each top to bottom,
+ * so the blocks under a band stay in the raster's block cache for the strips after it and are decoded
+ * (or fetched) once, however wide the window.
+ */
+export const REDUCED_READ_COLUMNS = 2048;
+
+export async function readReduced(scene: OpenScene, window: LatticeWindow, factor: number, columns = REDUCED_READ_COLUMNS): Promise<ReducedWindow> {
   if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`reduction factor must be a positive integer, got ${factor}`);
   const { bands, nodata } = scene.record.raster;
   if (factor === 1) {
@@ -32,15 +40,21 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
   const height = Math.ceil(window.height / factor);
   const planar = new Float32Array(width * height * bands);
   const valid = new Uint8Array(width * height);
-  const stripValid = new Uint8Array(window.width * factor);
-  for (let y = 0; y < height; y++) {
-    const rows = Math.min(factor, window.height - y * factor);
-    const strip = await scene.readWindow({ col: window.col, row: window.row + y * factor, width: window.width, height: rows });
-    const sv = stripValid.subarray(0, window.width * rows).fill(1);
-    andValidMask(strip, window.width, rows, bands, nodata, sv);
-    const row = blockMean(strip, window.width, rows, bands, sv, factor);
-    for (let b = 0; b < bands; b++) planar.set(row.planar.subarray(b * width, (b + 1) * width), (b * height + y) * width);
-    valid.set(row.valid, y * width);
+  // bands of whole blocks of columns, so every block lies in one band
+  const bandColumns = factor * Math.max(1, Math.floor(columns / factor));
+  const stripValid = new Uint8Array(Math.min(bandColumns, window.width) * factor);
+  for (let x0 = 0; x0 < window.width; x0 += bandColumns) {
+    const cols = Math.min(bandColumns, window.width - x0);
+    const out0 = x0 / factor;
+    for (let y = 0; y < height; y++) {
+      const rows = Math.min(factor, window.height - y * factor);
+      const strip = await scene.readWindow({ col: window.col + x0, row: window.row + y * factor, width: cols, height: rows });
+      const sv = stripValid.subarray(0, cols * rows).fill(1);
+      andValidMask(strip, cols, rows, bands, nodata, sv);
+      const row = blockMean(strip, cols, rows, bands, sv, factor);
+      for (let b = 0; b < bands; b++) planar.set(row.planar.subarray(b * row.width, (b + 1) * row.width), (b * height + y) * width + out0);
+      valid.set(row.valid, y * width + out0);
+    }
   }
   return { planar, valid, width, height };
 }
