@@ -1,10 +1,10 @@
 /**
  * A lattice window of a scene at reduced resolution: means of the valid pixels of factor × factor blocks
  * (render-overview.ts's blockMean), read in strips of `factor` rows (in bands of REDUCED_READ_COLUMNS
- * columns when wider). Memory is one strip and the result,
- * whatever the window's size: the evidence of a large 图斑 in centimetre drone imagery spans tens of
- * thousands of pixels, more than one read may return (MAX_WINDOW_VALUES) and more than an alert worker
- * should hold. With factor 1 it is the window as read, with its valid mask.
+ * columns when wider). Memory is one strip and the result, whatever the window's size: the evidence of a
+ * large 图斑 in centimetre drone imagery spans tens of thousands of pixels, more than one read may return
+ * (MAX_WINDOW_VALUES) and more than an alert worker should hold. With factor 1 it is the window as read,
+ * with its valid mask.
  */
 import { andValidMask } from '../kernels/valid-mask.js';
 import type { LatticeWindow } from '../grid/lattice.js';
