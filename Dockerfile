@@ -17,6 +17,11 @@ COPY shared/package.json shared/
 COPY services/ingest/package.json services/ingest/
 COPY services/detect/package.json services/detect/
 COPY services/alert/package.json services/alert/
+# npm ci's `prepare` runs these two: the bundle step (it finds no sources yet and does nothing) and the
+# optional libdeflate addon (shared/native), which this slim image builds only if libdeflate-dev, python3,
+# make and g++ are added here; without them Deflate blocks are decoded by node's zlib.
+COPY scripts/build.mjs scripts/
+COPY shared/native/ shared/native/
 RUN npm ci --include=dev --no-audit --no-fund \
     && npm cache clean --force
 

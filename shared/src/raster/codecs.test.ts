@@ -3,12 +3,13 @@
  * (GDAL-written fixtures of fixtures/raster/matrix, damaged here): output caps, bombs, truncated and
  * forged blocks fail alone as corrupt_raster; sample equality with GDAL is the flavour matrix's test.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync, constants as zlibConstants } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
-import { BlockInflater } from './block-decoders.js';
+import { BlockInflater, setNativeInflate } from './block-decoders.js';
 import { openGeoTiff } from './index.js';
 import { jpegBlockStream, jpegFrame } from './jpeg-decoder.js';
 import { readLayout } from './raster-info.js';
@@ -130,6 +131,54 @@ describe('BlockInflater', () => {
       expect(inflater.inflateInto(deflateSync(samples[2]!), new Uint8Array(101))).toBe(100);
     });
   }
+});
+
+describe('libdeflate (shared/native) next to node\'s zlib', () => {
+  afterEach(() => {
+    setNativeInflate(true);
+  });
+
+  it('is built wherever libdeflate\'s header is installed', () => {
+    const header = existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h');
+    expect(setNativeInflate(true), header ? 'libdeflate.h is installed but the addon is not built: node shared/native/build.mjs (npm ci runs it)' : 'no libdeflate.h, yet an addon was found').toBe(header);
+  });
+
+  it('gives what zlib gives for every stream: whole, truncated, corrupted, with trailing bytes, or too large', () => {
+    const rand = seeded(11);
+    const data = new Uint8Array(200_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i % 251) ^ (rand() < 0.3 ? Math.floor(rand() * 256) : 0);
+    const streams: Uint8Array[] = [];
+    for (const level of [0, 1, 6, 9]) {
+      const stream = new Uint8Array(deflateSync(data, { level }));
+      streams.push(stream, stream.subarray(0, stream.length - 1), stream.subarray(0, stream.length >> 1), stream.subarray(0, 3));
+      for (let k = 0; k < 12; k++) {
+        const flipped = new Uint8Array(stream);
+        flipped[Math.floor(rand() * flipped.length)]! ^= 1 << Math.floor(rand() * 8);
+        streams.push(flipped);
+      }
+      streams.push(new Uint8Array([...stream, 1, 2, 3]));
+    }
+    const outcome = (native: boolean, stream: Uint8Array, room: number): string => {
+      setNativeInflate(native);
+      const out = new Uint8Array(room).fill(0xa5);
+      try {
+        const n = new BlockInflater().inflateInto(stream, out);
+        // (bytes past n are scratch: a failed libdeflate decode may have written there)
+        return `${n}:${createHash('sha256').update(out.subarray(0, n)).digest('hex')}`;
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    let decodedByBoth = 0;
+    for (const stream of streams) {
+      for (const room of [data.length + 1, data.length, 1000]) {
+        const zlib = outcome(false, stream, room);
+        expect(outcome(true, stream, room), `stream of ${stream.length} bytes into ${room}`).toBe(zlib);
+        if (!zlib.startsWith('error')) decodedByBoth++;
+      }
+    }
+    expect(decodedByBoth).toBeGreaterThan(20);
+  });
 });
 
 // --- ZSTD ----------------------------------------------------------------------------------------

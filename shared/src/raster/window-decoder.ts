@@ -826,7 +826,7 @@ export class WindowDecoder {
   private inflatePrefix(stored: Uint8Array, bytes: number): Uint8Array {
     this.inflater ??= new BlockInflater();
     const target = this.scratch(bytes);
-    return target.subarray(0, this.inflater.inflateInto(stored, target));
+    return target.subarray(0, this.inflater.inflateInto(stored, target, false));
   }
 
   private inflate(stored: Uint8Array, target: Uint8Array, max: number, what: string): Uint8Array {
