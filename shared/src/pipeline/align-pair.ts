@@ -31,6 +31,11 @@ export interface Scratch {
   remove(): Promise<void>;
 }
 
+/** InvalidInputError 'outside_area' naming an after file that shares no ground with the before file. */
+export function noCommonGround(afterFile: string, beforeFile: string): InvalidInputError {
+  return new InvalidInputError('outside_area', `${afterFile}: does not overlap ${beforeFile} (the pair must cover common ground)`, { file: afterFile, field: 'geoTransform' });
+}
+
 export async function makeScratch(): Promise<Scratch> {
   const dir = await mkdtemp(join(tmpdir(), 'shoutu-align-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
@@ -53,7 +58,7 @@ export async function alignToGrid(
   const window = extentOf(grid);
   const footprint = gridWindowOf(after.file, info, grid.lattice, undefined);
   if (intersect(footprint, window) === null) {
-    throw new InvalidInputError('outside_area', `${after.file}: does not overlap ${beforeFile} (the pair must cover common ground)`, { file: after.file, field: 'geoTransform' });
+    throw noCommonGround(after.file, beforeFile);
   }
   const path = join(scratch.dir, name);
   const result = await resampleToFile(path, {

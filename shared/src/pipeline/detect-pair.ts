@@ -18,7 +18,7 @@ import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, t
 import { splitRanges } from './tile-rows.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
-import { alignToGrid, makeScratch, type Scratch } from './align-pair.js';
+import { alignToGrid, makeScratch, noCommonGround, type Scratch } from './align-pair.js';
 import type { ResamplingMethod } from './resample-scene.js';
 
 export { threadsFromEnv } from './pair-workers.js';
@@ -192,7 +192,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       // The same lattice, another extent: read as it is, at its offset; beyond it nothing is usable.
       const covered = intersect(overlap, extentOf(afterPlacement));
       if (covered === null) {
-        throw new InvalidInputError('outside_area', `${nameOf(input.after)}: does not overlap ${nameOf(input.before)} (the pair must cover common ground)`, { file: nameOf(input.after), field: 'geoTransform' });
+        throw noCommonGround(nameOf(input.after), nameOf(input.before));
       }
       shifted = { grid: 'before', offset: [afterPlacement.col0 - placement.col0, afterPlacement.row0 - placement.row0], coveredPixels: covered.width * covered.height };
     } else if (afterPlacement === null) {

@@ -225,9 +225,9 @@ export class WindowDecoder {
   private checking = false;
   /** set during a read({ lastUse }): no later read needs these blocks (see read) */
   private lastUse = false;
-  /** decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES) */
   /**
-   * Kept blocks: `samples` as decoded (pixel-interleaved rows), or, when `planeSamples` is set, one plane
+   * Decoded blocks a window used only part of, oldest first (see BLOCK_CACHE_BYTES): `samples` as
+   * decoded (pixel-interleaved rows), or, when `planeSamples` is set, one plane
    * per band of `planeSamples` samples (rows of blockWidth): chunky blocks with several bands are kept
    * de-interleaved, so each later window that cuts the block copies plane rows.
    */
