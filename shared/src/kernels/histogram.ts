@@ -50,7 +50,8 @@ export function accumulateHistogram(
     } else if (v >= max) {
       bin = lastBin;
     } else if (v === v) {
-      bin = Math.floor(((v - min) / range) * bins);
+      // in [0, bins): truncation is the floor, and much cheaper than Math.floor on some x86 hosts
+      bin = (((v - min) / range) * bins) | 0;
       if (bin > lastBin) bin = lastBin;
     } else {
       continue; // NaN: fails both comparisons above

@@ -30,6 +30,18 @@ describe('accumulateLabelSums', () => {
     }
   });
 
+  it('rounds halves up as Math.round does, at ties, beyond int32 and where x + 0.5 is inexact', () => {
+    // one label per value, so each sum is one rounded value
+    const values = Float32Array.of(0.5, -0.5, 1.5, -1.5, -2.5, 2.5, 0.49999997, -0.49999997, 3e9, -3e9, 2147483647, -2147483648, 1e30, -1e30, 0.25, -0.75);
+    const n = values.length;
+    const labels = Int32Array.from({ length: n }, (_, i) => i + 1);
+    for (const quantum of [1, 3, 10_000, 1 / 3]) {
+      const got = new Float64Array(n + 1);
+      accumulateLabelSums(labels, values, n, quantum, 1, 0, got);
+      expect(Array.from(got.subarray(1))).toEqual(Array.from(values, (v) => Math.round(v * quantum) + 0));
+    }
+  });
+
   it('names the label that does not fit in the sums', () => {
     expect(() => accumulateLabelSums(Int32Array.of(0, 3), Float32Array.of(1, 1), 2, 1, 1, 0, new Float64Array(3))).toThrow(/label 3 needs 4/);
   });

@@ -93,18 +93,35 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
  * Writes a tile's per-pixel decision into its row of change.tif (`change`, `width` wide, the tile at column
  * `col`): 1 change, 0 none, CHANGE_NODATA invalid; returns the tile's valid and changed pixels. A function
  * of its own, not a loop in detectTileRows: V8 optimises a hot synchronous function, while the loop of an
- * async function called once per thread kept running unoptimised (about 7 ns a pixel there, 3–4 here).
+ * async function called once per thread kept running unoptimised.
+ *
+ * Four pixels a step through DataViews (unaligned 32-bit words: the halo rows start anywhere): valid and
+ * decision bytes are 0 or 1, and the decision is 0 wherever the pixel is invalid, so the word
+ * d | (ok ^ 0x01010101) · 255 holds 1, 0 or 255 in each byte (no byte carries into the next), and the
+ * bytes of a word sum in its top byte when multiplied by 0x01010101 (at most 4: no overflow).
+ * 3.6–5.1 → 1.0–1.6 ns a pixel on a 512² tile, measured in isolation.
  */
 function writeTileChange(decision: Uint8Array, haloValid: Uint8Array, halo: LatticeWindow, tile: LatticeWindow, change: Uint8Array, width: number, col: number): { valid: number; changed: number } {
   const dx = tile.col - halo.col;
   const dy = tile.row - halo.row;
+  const decisionWords = new DataView(decision.buffer, decision.byteOffset, decision.byteLength);
+  const validWords = new DataView(haloValid.buffer, haloValid.byteOffset, haloValid.byteLength);
+  const changeWords = new DataView(change.buffer, change.byteOffset, change.byteLength);
+  const whole = tile.width & ~3;
   let valid = 0;
   let changed = 0;
   for (let y = 0; y < tile.height; y++) {
     const out = y * width + col;
     const from = (y + dy) * halo.width + dx;
-    // Branch-free: the decision is 0 wherever the pixel is invalid, so d | (1 − ok) · 255 is 1, 0 or 255.
-    for (let x = 0; x < tile.width; x++) {
+    let x = 0;
+    for (; x < whole; x += 4) {
+      const ok = validWords.getUint32(from + x, true);
+      const d = decisionWords.getUint32(from + x, true);
+      changeWords.setUint32(out + x, d | Math.imul(ok ^ 0x01010101, CHANGE_NODATA), true);
+      valid += Math.imul(ok, 0x01010101) >>> 24;
+      changed += Math.imul(d, 0x01010101) >>> 24;
+    }
+    for (; x < tile.width; x++) {
       const ok = haloValid[from + x]!;
       const d = decision[from + x]!;
       change[out + x] = d | ((ok ^ 1) * CHANGE_NODATA);
