@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, DEFAULT_UPLOAD_LIMITS, fitEndpointsToScopes, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
 import { Queue } from 'bullmq';
 import { buildApiServer, embeddedLauncher, isLoopbackHost, parseServeEnv, queueLauncher, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
@@ -19,10 +19,11 @@ export async function runServe(args: string[]): Promise<number> {
   const registry = env.SHOUTU_TOKENS_FILE ? await loadTokens(env.SHOUTU_TOKENS_FILE) : null;
   if (!registry) logger.warn('no SHOUTU_TOKENS_FILE: read-only API open to local callers');
   const store = createStore(storeConfigFromEnv(env));
-  // The registry is read once, here: a team whose scope was narrowed since gets its endpoints narrowed too.
-  if (registry) {
-    for (const change of await fitEndpointsToScopes(store, (team) => registry.alertScopeOf(team))) logger.warn(change, `webhook endpoint ${change.id} ${change.change} to fit team ${change.team}'s scope`);
-  }
+  // A team whose scope was narrowed since the last start gets its webhook endpoints narrowed too.
+  const fitEndpoints = async (tokens: TokenRegistry) => {
+    for (const change of await fitEndpointsToScopes(store, (team) => tokens.alertScopeOf(team))) logger.warn(change, `webhook endpoint ${change.id} ${change.change} to fit team ${change.team}'s scope`);
+  };
+  if (registry) await fitEndpoints(registry);
   const redis = env.REDIS_URL ? createRedis(env.REDIS_URL) : null;
   const liveFeed = redis ? { redis, streamKey: `${env.SHOUTU_QUEUE_PREFIX}:alerts` } : null;
   const source = redis ? redisIndexedAlerts(redis, env.SHOUTU_QUEUE_PREFIX, store) : storedAlerts(store);
@@ -39,8 +40,32 @@ export async function runServe(args: string[]): Promise<number> {
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
   closeOnSignals({ close: async () => { await app.close(); await ingestQueue?.close(); redis?.disconnect(); } }, logger);
+  if (env.SHOUTU_TOKENS_FILE && registry) reloadTokensOnHangup(env.SHOUTU_TOKENS_FILE, registry, fitEndpoints, logger);
   await new Promise(() => {}); // runs until a signal closes it
   return 0;
+}
+
+/**
+ * SIGHUP reads the tokens file again (revoking a token, adding a team, narrowing a scope need no restart).
+ * A file that cannot be read or parsed leaves the tokens in force as they were, and the error is logged:
+ * a half-edited file never opens the API nor locks every team out. Reloads run one at a time, in order.
+ */
+function reloadTokensOnHangup(file: string, registry: TokenRegistry, fitEndpoints: (tokens: TokenRegistry) => Promise<void>, logger: Logger): void {
+  let queue = Promise.resolve();
+  process.on('SIGHUP', () => {
+    queue = queue.then(async () => {
+      let next: TokenRegistry;
+      try {
+        next = await loadTokens(file);
+      } catch (error) {
+        logger.error({ file, err: error }, `tokens not reloaded, the previous ones stay in force: ${(error as Error).message}`);
+        return;
+      }
+      registry.replaceWith(next);
+      logger.info({ file, ...registry.size, generation: registry.generation }, 'tokens reloaded');
+      await fitEndpoints(registry).catch((error: unknown) => logger.error({ err: error }, 'webhook endpoints not fitted to the reloaded scopes'));
+    });
+  });
 }
 
 /** The team token registry, or a ConfigError naming SHOUTU_TOKENS_FILE and what is wrong with the file. */

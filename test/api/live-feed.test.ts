@@ -146,6 +146,46 @@ describe('live feed (Server-Sent Events over the alert stream)', () => {
     }
   });
 
+  it('follows a reload of the tokens: a narrowed token gets its new scope, a revoked one is cut off', async () => {
+    const sink = redisStreamSink(redis, `${prefix}-reload`);
+    const tokenFor = (regions: string[]) => new TokenRegistry([{ team: '海陵区', tokenSha256: tokenDigest(countyToken), roles: ['enforcer'], regions }]);
+    const registry = tokenFor(['321202']);
+    const reloadApp = buildApiServer({ source: noAlerts, registry, liveFeed: { redis, streamKey: `${prefix}-reload:alerts`, blockMs: 200 } });
+    const base = await reloadApp.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const response = await fetch(`${base}/alerts/stream?from=start`, { headers: { authorization: `Bearer ${countyToken}` }, signal: AbortSignal.timeout(10_000) });
+      expect(response.status).toBe(200);
+      let text = '';
+      const ended = (async () => {
+        const decoder = new TextDecoder();
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+      })();
+      const delivered = () => [...text.matchAll(/^event: alert\ndata: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as { properties: { n: number } }).properties.n);
+      const until = async (done: () => boolean) => {
+        for (let t = Date.now(); !done(); ) {
+          if (Date.now() - t > 5_000) throw new Error(`feed so far: ${text}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await sink.publish(alert(0, '321202'));
+      await until(() => delivered().length === 1);
+      registry.replaceWith(tokenFor(['321203'])); // the team now covers another county
+      await sink.publish(alert(1, '321202'));
+      await sink.publish(alert(2, '321203'));
+      await until(() => delivered().includes(2));
+      expect(delivered()).toEqual([0, 2]);
+      registry.replaceWith(new TokenRegistry([])); // revoked
+      await ended; // the server ends the stream at its next read (blockMs here)
+      expect(text).toMatch(/event: revoked\ndata: the token of this stream was revoked/);
+      expect(delivered()).toEqual([0, 2]);
+      expect((await fetch(`${base}/alerts/stream`, { headers: { authorization: `Bearer ${countyToken}` } })).status).toBe(401);
+    } finally {
+      await reloadApp.close();
+      const keys = await redis.keys(`${prefix}-reload:*`);
+      if (keys.length) await redis.del(...keys);
+    }
+  });
+
   it('waits for a slow client without gathering listeners on its response', async () => {
     const out = new PassThrough();
     for (let k = 0; k < 50; k++) {

@@ -280,6 +280,55 @@ describe('npx shoutu serve', () => {
     expect(await getWebhookEndpoint(store, endpoint.id)).toEqual({ ...endpoint, regions: ['321202'] });
   }, 30_000);
 
+  it('reloads the tokens file on SIGHUP: a revoked token is refused, a malformed file changes nothing, endpoints follow', async () => {
+    const data = join(dir, 'serve-reload');
+    const store = createStore({ kind: 'local', dir: data });
+    const endpoint = await createWebhookEndpoint(store, { url: 'https://taizhou.example.org/hook', team: '泰州市执法支队', regions: ['321200'] });
+    const oldToken = generateToken();
+    const newToken = generateToken();
+    const entry = (token: string, regions: string[]) => ({ team: '泰州市执法支队', tokenSha256: tokenDigest(token), roles: ['enforcer'], regions });
+    const file = join(dir, 'tokens-reload.json');
+    await writeFile(file, JSON.stringify({ tokens: [entry(oldToken, ['321200'])] }));
+    const { REDIS_URL: _noRedis, ...env } = process.env;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' } });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      const until = async (pattern: RegExp, from: number) => {
+        for (const t = Date.now(); !pattern.test(stdout.slice(from)); await new Promise((r) => setTimeout(r, 25))) {
+          if (Date.now() - t > 20_000) throw new Error(`serve never logged ${pattern}: ${stdout}`);
+        }
+      };
+      await until(/shoutu API on (\S+) /, 0);
+      const base = /shoutu API on (\S+) /.exec(stdout)![1]!;
+      const status = async (token: string) => (await fetch(`${base}/collections/alerts/items`, { headers: { authorization: `Bearer ${token}` } })).status;
+      expect(await status(oldToken)).toBe(200);
+      expect(await status(newToken)).toBe(401);
+
+      // the old token revoked, a new one for one county of the city
+      await writeFile(file, JSON.stringify({ tokens: [entry(newToken, ['321202'])] }));
+      let mark = stdout.length;
+      child.kill('SIGHUP');
+      await until(/tokens reloaded/, mark);
+      expect(await status(oldToken)).toBe(401);
+      expect(await status(newToken)).toBe(200);
+      await until(/webhook endpoint .* narrowed/, mark);
+      expect(await getWebhookEndpoint(store, endpoint.id)).toEqual({ ...endpoint, regions: ['321202'] });
+
+      // a half-written file leaves the tokens in force as they were
+      await writeFile(file, '{"tokens": [');
+      mark = stdout.length;
+      child.kill('SIGHUP');
+      await until(/tokens not reloaded, the previous ones stay in force: .*tokens-reload\.json: not JSON/, mark);
+      expect(await status(newToken)).toBe(200);
+      expect(await status(oldToken)).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+      await closed;
+    }
+  }, 60_000);
+
   it('names the tokens file and the bad field when the registry is malformed', async () => {
     const file = join(dir, 'tokens.json');
     await writeFile(file, JSON.stringify({ tokens: [{ team: 't', tokenSha256: 'plain-token', roles: ['auditor'], regions: ['320000'] }] }));

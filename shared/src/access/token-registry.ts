@@ -44,7 +44,8 @@ export type AuthFailure = { ok: false; status: 401 | 403; reason: string };
 export type AuthResult = { ok: true; principal: Principal } | AuthFailure;
 
 export class TokenRegistry {
-  private readonly byDigest: Map<string, Principal>;
+  private byDigest: Map<string, Principal>;
+  private generationCount = 0;
 
   constructor(entries: readonly TeamToken[]) {
     this.byDigest = new Map();
@@ -59,6 +60,25 @@ export class TokenRegistry {
       scopeOf.set(entry.team, scope);
       this.byDigest.set(entry.tokenSha256, { team: entry.team, roles: [...entry.roles], regions: [...entry.regions] });
     }
+  }
+
+  /**
+   * Takes the tokens of `next` in place of these, in one step: every route holding this registry
+   * authenticates against the new tokens from its next request on (a revoked token is refused at once).
+   */
+  replaceWith(next: TokenRegistry): void {
+    this.byDigest = next.byDigest;
+    this.generationCount++;
+  }
+
+  /** How many times the tokens were replaced: a long-lived stream re-checks its token when this moves. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  /** Teams and tokens held (for the log line of a reload). */
+  get size(): { teams: number; tokens: number } {
+    return { teams: new Set([...this.byDigest.values()].map((p) => p.team)).size, tokens: this.byDigest.size };
   }
 
   /** Parses a registry file's JSON text; errors name the entry and field. */

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { anyRegionCovers, type TokenRegistry } from '@shoutu/shared';
+import { anyRegionCovers, authorize, type TokenRegistry } from '@shoutu/shared';
 import { ogcError, regionsOf, requireAction } from './auth.js';
 
 export interface LiveFeedOptions {
@@ -51,12 +51,19 @@ export function drained(out: NodeJS.WritableStream): Promise<void> {
   });
 }
 
+/** The regions a stream's token may read now, or null when the token no longer reads alerts. */
+function stillAllowed(registry: TokenRegistry, authorization: string | undefined): readonly string[] | null {
+  const auth = registry.authenticate(authorization);
+  if (!auth.ok || !authorize(auth.principal, 'alerts:read').ok) return null;
+  return auth.principal.regions;
+}
+
 export function registerLiveFeed(app: FastifyInstance, registry: TokenRegistry | null, feed: LiveFeedOptions | null): void {
   app.get('/alerts/stream', { preHandler: requireAction(registry, 'alerts:read') }, async (request, reply) => {
     if (!feed) return ogcError(reply, 503, 'Unavailable', 'the live feed needs queue mode (REDIS_URL); embedded mode has no alert stream');
     const start = startId(request);
     if (typeof start !== 'string') return ogcError(reply, 400, 'InvalidParameterValue', start.error);
-    const regions = regionsOf(request);
+    let regions = regionsOf(request);
     // HEAD gets the stream's headers only; streaming to it would hold a Redis reader for nothing.
     if (request.method === 'HEAD') return reply.code(200).header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
 
@@ -75,9 +82,20 @@ export function registerLiveFeed(app: FastifyInstance, registry: TokenRegistry |
     try {
       // "$" would skip entries appended between two reads: pin it to the newest id now.
       let lastId = start === '$' ? ((await reader.xrevrange(feed.streamKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0') : start;
+      let generation = registry?.generation ?? 0;
       while (open) {
         const reply = (await reader.xread('COUNT', BATCH, 'BLOCK', feed.blockMs ?? 15_000, 'STREAMS', feed.streamKey, lastId)) as [string, [string, string[]][]][] | null;
         if (!open) break;
+        if (registry && registry.generation !== generation) {
+          // The tokens were reloaded: the stream goes on only for a token that still reads alerts, in its scope now.
+          generation = registry.generation;
+          const now = stillAllowed(registry, request.headers.authorization);
+          if (now === null) {
+            out.write('event: revoked\ndata: the token of this stream was revoked or no longer reads alerts\n\n');
+            break;
+          }
+          regions = now;
+        }
         if (!reply) {
           out.write(': keep-alive\n\n');
           continue;
