@@ -13,6 +13,7 @@
  */
 
 import { cpus, loadavg } from 'node:os';
+import { measureReferences, RELATIVE_TARGETS } from './bench/references.js';
 import { bench as bandStats } from '../shared/src/kernels/band-stats.bench.js';
 import type { BenchResult } from '../shared/src/kernels/bench-types.js';
 import { bench as changeVector } from '../shared/src/kernels/change-vector.bench.js';
@@ -69,10 +70,15 @@ function formatTarget(r: BenchResult): string {
   return `≥ ${r.targetMpxPerSec} ${r.mpxPerSec >= r.targetMpxPerSec ? 'met' : 'NOT met'}`;
 }
 
+// The issue's references are timed before and after the kernels, and the better of the two kept: on a shared
+// machine noise only ever slows a run down, so both sides get their best of several runs.
+const referencesBefore = measureReferences();
 const rows: string[][] = [['kernel', 'Mpx/s', 'baseline Mpx/s', 'ratio', 'target Mpx/s', 'baseline', 'checksum']];
+const results: BenchResult[] = [];
 for (const [module, run] of benches) {
   const moduleStarted = performance.now();
   for (const r of run()) {
+    results.push(r);
     rows.push([
       r.name,
       formatNumber(r.mpxPerSec, 1),
@@ -96,3 +102,29 @@ for (const row of rows.slice(1)) console.log(line(row));
 console.log(`\n2048×2048 px per run; best of several timed runs after warm-up; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 // The targets are absolute (set on the idle machine): on a busy one read the ratio column instead.
 console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs when the run ended (targets assume an idle machine)`);
+
+// The same targets read against the issue's own references, timed here on the same inputs.
+const referencesStarted = performance.now();
+const referencesAfter = measureReferences();
+const references = {
+  mpxPerSec: Object.fromEntries(Object.keys({ ...referencesBefore.mpxPerSec, ...referencesAfter.mpxPerSec }).map((k) => [k, Math.max(referencesBefore.mpxPerSec[k] ?? 0, referencesAfter.mpxPerSec[k] ?? 0)])),
+  missing: referencesAfter.missing,
+};
+const byName = new Map(results.map((r) => [r.name, r.mpxPerSec]));
+const relative: string[][] = [['target row', 'shoutu Mpx/s', 'reference (this run, 1 thread)', 'Mpx/s', 'shoutu / reference', "issue's ratio", 'verdict']];
+for (const t of RELATIVE_TARGETS) {
+  const ours = byName.get(t.row);
+  const theirs = references.mpxPerSec[t.reference];
+  if (ours === undefined || theirs === undefined) continue;
+  const needed = t.target / t.issueReference;
+  relative.push([t.row, formatNumber(ours, 1), t.reference, formatNumber(theirs, 1), formatNumber(ours / theirs, 2), `≥ ${formatNumber(needed, 2)} (${t.target}/${t.issueReference})`, ours / theirs >= needed ? 'met' : 'NOT met']);
+}
+console.log("\nIssue 3's targets as ratios to its references (the issue's target / its figure for the reference), the references timed in this run on the same inputs (best of their runs before and after the kernels):");
+const relativeWidths = relative[0]!.map((_, c) => Math.max(...relative.map((row) => row[c]!.length)));
+const relativeNumeric = [false, true, false, true, true, false, false];
+for (const [i, row] of relative.entries()) {
+  console.log(row.map((cell, c) => (relativeNumeric[c] ? cell.padStart(relativeWidths[c]!) : cell.padEnd(relativeWidths[c]!))).join('  '));
+  if (i === 0) console.log(relativeWidths.map((w) => '-'.repeat(w)).join('  '));
+}
+for (const m of references.missing) console.log(`not timed: ${m}`);
+process.stderr.write(`references: ${((performance.now() - referencesStarted) / 1000).toFixed(1)} s\n`);

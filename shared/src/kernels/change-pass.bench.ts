@@ -31,7 +31,11 @@ import { andValidMask } from './valid-mask.js';
 /** Issue 3: valid mask + change pass on 4-band uint16 input ≥ 120 Mpx/s (and each of its steps alone). */
 export const CHANGE_PASS_TARGET = 120;
 
-export function bench(): BenchResult[] {
+/**
+ * The pass's parameters on the benchmark pair: each epoch's band statistics over the pixels valid in
+ * both, and a fixed IR-MAD transform (also used by the in-run references, scripts/bench/references.ts).
+ */
+export function changePassBenchParams() {
   const { before, after } = benchImagePair();
   const W = BENCH_WIDTH;
   const H = BENCH_HEIGHT;
@@ -53,13 +57,6 @@ export function bench(): BenchResult[] {
     madA[j * B + j] = 1 / sb.std[j]!;
     madB[j * B + j] = 1 / sa.std[j]!;
   }
-  const inverseVariance = new Float64Array(B).fill(0.5);
-  const scratch = new Float64Array(2 * B);
-  const cva = new Float32Array(BENCH_PIXELS);
-  const mad = new Float32Array(BENCH_PIXELS);
-  const fused = new Float32Array(BENCH_PIXELS);
-  const score = new Float32Array(BENCH_PIXELS);
-  const pairValid = new Uint8Array(BENCH_PIXELS);
   const params = {
     bands: B,
     nodataBefore: BENCH_NODATA,
@@ -72,14 +69,29 @@ export function bench(): BenchResult[] {
     madMeanAfter: sa.mean,
     madA,
     madB,
-    madInverseVariance: inverseVariance,
+    madInverseVariance: new Float64Array(B).fill(0.5),
     cvaMedian: 1,
     madMedian: 1,
   };
+  return { params, params16: { ...params, nodataBefore: BENCH_NODATA_UINT16, nodataAfter: BENCH_NODATA_UINT16 } };
+}
+
+export function bench(): BenchResult[] {
+  const { before, after } = benchImagePair();
+  const W = BENCH_WIDTH;
+  const H = BENCH_HEIGHT;
+  const B = BENCH_BANDS;
+  const { params, params16 } = changePassBenchParams();
+  const { beforeMean, beforeStd, afterMean, afterStd, madA, madB, madInverseVariance: inverseVariance } = params;
+  const scratch = new Float64Array(2 * B);
+  const cva = new Float32Array(BENCH_PIXELS);
+  const mad = new Float32Array(BENCH_PIXELS);
+  const fused = new Float32Array(BENCH_PIXELS);
+  const score = new Float32Array(BENCH_PIXELS);
+  const pairValid = new Uint8Array(BENCH_PIXELS);
   const onePassValid = new Uint8Array(BENCH_PIXELS);
   const onePassScore = new Float32Array(BENCH_PIXELS);
   const pair16 = benchImagePairUint16();
-  const params16 = { ...params, nodataBefore: BENCH_NODATA_UINT16, nodataAfter: BENCH_NODATA_UINT16 };
   /** Best time and checksum of changeScores on a pair, on the SIMD path or the scalar one. */
   const onePass = (simd: boolean, b: typeof before | typeof pair16.before, a: typeof b, p: typeof params): [number, number] => {
     setChangePassSimd(simd);
@@ -98,8 +110,8 @@ export function bench(): BenchResult[] {
     pairValid.fill(1);
     andValidMask(before, W, H, B, BENCH_NODATA, pairValid);
     andValidMask(after, W, H, B, BENCH_NODATA, pairValid);
-    changeVectorMagnitude(before, after, W, H, B, pairValid, sb.mean, sb.std, sa.mean, sa.std, cva);
-    madChiScore(before, after, W, H, B, pairValid, sb.mean, sa.mean, madA, madB, inverseVariance, scratch, mad);
+    changeVectorMagnitude(before, after, W, H, B, pairValid, beforeMean, beforeStd, afterMean, afterStd, cva);
+    madChiScore(before, after, W, H, B, pairValid, beforeMean, afterMean, madA, madB, inverseVariance, scratch, mad);
     fuseMinScaled(cva, mad, 1, 1, pairValid, BENCH_PIXELS, fused);
     boxMean3x3(fused, pairValid, W, H, score);
   }, 1, 3);
