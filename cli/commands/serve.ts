@@ -41,6 +41,8 @@ export async function runServe(args: string[]): Promise<number> {
   process.stdout.write(`shoutu API on ${address} (OGC API – Features: ${address}/collections/alerts/items)\n`);
   closeOnSignals({ close: async () => { await app.close(); await ingestQueue?.close(); redis?.disconnect(); } }, logger);
   if (env.SHOUTU_TOKENS_FILE && registry) reloadTokensOnHangup(env.SHOUTU_TOKENS_FILE, registry, fitEndpoints, logger);
+  // (a hangup would otherwise end the process: an operator sending it expects a reload, not an outage)
+  else process.on('SIGHUP', () => logger.warn('SIGHUP: no SHOUTU_TOKENS_FILE to read again; the API goes on open to local callers only'));
   await new Promise(() => {}); // runs until a signal closes it
   return 0;
 }

@@ -329,6 +329,29 @@ describe('npx shoutu serve', () => {
     }
   }, 60_000);
 
+  it('goes on serving after SIGHUP when there is no tokens file to read again', async () => {
+    const { SHOUTU_TOKENS_FILE: _unset, REDIS_URL: _noRedis, ...env } = process.env;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_DATA_DIR: join(dir, 'serve-hup'), PORT: '0', HOST: '127.0.0.1' } });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      const until = async (pattern: RegExp) => {
+        for (const t = Date.now(); !pattern.test(stdout); await new Promise((r) => setTimeout(r, 25))) {
+          if (Date.now() - t > 20_000) throw new Error(`serve never logged ${pattern}: ${stdout}`);
+        }
+      };
+      await until(/shoutu API on (\S+) /);
+      const base = /shoutu API on (\S+) /.exec(stdout)![1]!;
+      child.kill('SIGHUP');
+      await until(/SIGHUP: no SHOUTU_TOKENS_FILE to read again/);
+      expect((await fetch(`${base}/collections/alerts/items`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await closed).toBe(0);
+  }, 60_000);
+
   it('names the tokens file and the bad field when the registry is malformed', async () => {
     const file = join(dir, 'tokens.json');
     await writeFile(file, JSON.stringify({ tokens: [{ team: 't', tokenSha256: 'plain-token', roles: ['auditor'], regions: ['320000'] }] }));
