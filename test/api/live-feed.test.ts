@@ -129,12 +129,17 @@ describe('live feed (Server-Sent Events over the alert stream)', () => {
 
   it('applies the token’s region scope and refuses a malformed Last-Event-ID', async () => {
     const sink = redisStreamSink(redis, `${prefix}-scope`);
-    const scopedApp = buildApiServer({ source: noAlerts, registry: new TokenRegistry([{ team: '海陵区', tokenSha256: tokenDigest(countyToken), roles: ['enforcer'], regions: ['321202'] }]), liveFeed: { redis, streamKey: `${prefix}-scope:alerts`, blockMs: 200 } });
+    const registry = new TokenRegistry([{ team: '海陵区', tokenSha256: tokenDigest(countyToken), roles: ['enforcer'], regions: ['321202'] }]);
+    const scopedApp = buildApiServer({ source: noAlerts, registry, liveFeed: { redis, streamKey: `${prefix}-scope:alerts`, blockMs: 200 } });
     const base = await scopedApp.listen({ port: 0, host: '127.0.0.1' });
     try {
       for (let i = 0; i < 6; i++) await sink.publish(alert(i, i % 2 === 0 ? '321202' : '321203'));
       const events = await readEvents(`${base}/alerts/stream?from=start`, { authorization: `Bearer ${countyToken}` }, 3, Date.now() + 5_000);
       expect(events.map((e) => (JSON.parse(e.data) as { properties: { regionCode: string } }).properties.regionCode)).toEqual(['321202', '321202', '321202']);
+      // the stream the client dropped no longer watches the tokens
+      const watchers = () => (registry as unknown as { replaceListeners: Set<unknown> }).replaceListeners.size;
+      for (const t = Date.now(); watchers() > 0 && Date.now() - t < 5_000; ) await new Promise((r) => setTimeout(r, 20));
+      expect(watchers()).toBe(0);
       expect((await fetch(`${base}/alerts/stream`)).status).toBe(401);
       const bad = await fetch(`${base}/alerts/stream`, { headers: { authorization: `Bearer ${countyToken}`, 'last-event-id': 'yesterday' } });
       expect(bad.status).toBe(400);
@@ -146,14 +151,16 @@ describe('live feed (Server-Sent Events over the alert stream)', () => {
     }
   });
 
-  it('follows a reload of the tokens: a narrowed token gets its new scope, a revoked one is cut off', async () => {
+  it('follows a reload of the tokens: a narrowed token gets its new scope, a revoked one is cut off at once', async () => {
     const sink = redisStreamSink(redis, `${prefix}-reload`);
     const tokenFor = (regions: string[]) => new TokenRegistry([{ team: '海陵区', tokenSha256: tokenDigest(countyToken), roles: ['enforcer'], regions }]);
     const registry = tokenFor(['321202']);
-    const reloadApp = buildApiServer({ source: noAlerts, registry, liveFeed: { redis, streamKey: `${prefix}-reload:alerts`, blockMs: 200 } });
+    // a long blocking read: the revocation must not wait for it to end
+    const reloadApp = buildApiServer({ source: noAlerts, registry, liveFeed: { redis, streamKey: `${prefix}-reload:alerts`, blockMs: 60_000 } });
     const base = await reloadApp.listen({ port: 0, host: '127.0.0.1' });
+    const watchers = () => (registry as unknown as { replaceListeners: Set<unknown> }).replaceListeners.size;
     try {
-      const response = await fetch(`${base}/alerts/stream?from=start`, { headers: { authorization: `Bearer ${countyToken}` }, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${base}/alerts/stream?from=start`, { headers: { authorization: `Bearer ${countyToken}` }, signal: AbortSignal.timeout(20_000) });
       expect(response.status).toBe(200);
       let text = '';
       const ended = (async () => {
@@ -169,15 +176,19 @@ describe('live feed (Server-Sent Events over the alert stream)', () => {
       };
       await sink.publish(alert(0, '321202'));
       await until(() => delivered().length === 1);
+      expect(watchers()).toBe(1);
       registry.replaceWith(tokenFor(['321203'])); // the team now covers another county
       await sink.publish(alert(1, '321202'));
       await sink.publish(alert(2, '321203'));
       await until(() => delivered().includes(2));
       expect(delivered()).toEqual([0, 2]);
+      const revokedAt = Date.now();
       registry.replaceWith(new TokenRegistry([])); // revoked
-      await ended; // the server ends the stream at its next read (blockMs here)
+      await ended;
+      expect(Date.now() - revokedAt).toBeLessThan(5_000);
       expect(text).toMatch(/event: revoked\ndata: the token of this stream was revoked/);
       expect(delivered()).toEqual([0, 2]);
+      expect(watchers()).toBe(0);
       expect((await fetch(`${base}/alerts/stream`, { headers: { authorization: `Bearer ${countyToken}` } })).status).toBe(401);
     } finally {
       await reloadApp.close();

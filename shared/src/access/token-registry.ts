@@ -46,6 +46,7 @@ export type AuthResult = { ok: true; principal: Principal } | AuthFailure;
 export class TokenRegistry {
   private byDigest: Map<string, Principal>;
   private generationCount = 0;
+  private readonly replaceListeners = new Set<() => void>();
 
   constructor(entries: readonly TeamToken[]) {
     this.byDigest = new Map();
@@ -69,9 +70,19 @@ export class TokenRegistry {
   replaceWith(next: TokenRegistry): void {
     this.byDigest = next.byDigest;
     this.generationCount++;
+    for (const listener of [...this.replaceListeners]) listener();
   }
 
-  /** How many times the tokens were replaced: a long-lived stream re-checks its token when this moves. */
+  /**
+   * Calls `listener` after each replaceWith (a long-lived stream re-checks its token then); returns the
+   * function that removes it, which the stream calls when it ends.
+   */
+  onReplace(listener: () => void): () => void {
+    this.replaceListeners.add(listener);
+    return () => this.replaceListeners.delete(listener);
+  }
+
+  /** How many times the tokens were replaced. */
   get generation(): number {
     return this.generationCount;
   }

@@ -75,27 +75,29 @@ export function registerLiveFeed(app: FastifyInstance, registry: TokenRegistry |
     // A blocking XREAD holds its connection, so every client reads on its own.
     const reader = feed.redis.duplicate();
     let open = true;
+    let revoked = false;
     request.raw.on('close', () => {
+      open = false;
+      reader.disconnect();
+    });
+    // When the tokens are reloaded the stream goes on only for a token that still reads alerts, in its scope
+    // now; a revoked one is cut off at once (its blocking read is interrupted).
+    const stopWatching = registry?.onReplace(() => {
+      const now = stillAllowed(registry, request.headers.authorization);
+      if (now !== null) {
+        regions = now;
+        return;
+      }
+      revoked = true;
       open = false;
       reader.disconnect();
     });
     try {
       // "$" would skip entries appended between two reads: pin it to the newest id now.
       let lastId = start === '$' ? ((await reader.xrevrange(feed.streamKey, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0') : start;
-      let generation = registry?.generation ?? 0;
       while (open) {
         const reply = (await reader.xread('COUNT', BATCH, 'BLOCK', feed.blockMs ?? 15_000, 'STREAMS', feed.streamKey, lastId)) as [string, [string, string[]][]][] | null;
         if (!open) break;
-        if (registry && registry.generation !== generation) {
-          // The tokens were reloaded: the stream goes on only for a token that still reads alerts, in its scope now.
-          generation = registry.generation;
-          const now = stillAllowed(registry, request.headers.authorization);
-          if (now === null) {
-            out.write('event: revoked\ndata: the token of this stream was revoked or no longer reads alerts\n\n');
-            break;
-          }
-          regions = now;
-        }
         if (!reply) {
           out.write(': keep-alive\n\n');
           continue;
@@ -114,7 +116,9 @@ export function registerLiveFeed(app: FastifyInstance, registry: TokenRegistry |
     } catch (error) {
       if (open) request.log.error({ err: error }, 'live feed failed');
     } finally {
+      stopWatching?.();
       reader.disconnect();
+      if (revoked) out.write('event: revoked\ndata: the token of this stream was revoked or no longer reads alerts\n\n');
       out.end();
     }
   });
