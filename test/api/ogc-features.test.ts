@@ -243,6 +243,43 @@ describe('webhook subscriptions', () => {
   });
 });
 
+/**
+ * `shoutu serve` as a child process (no Redis, PORT 0, loopback) with `env` added: its API address, what it
+ * logged, a wait for a log line written after stdout offset `from`, and stop() (SIGTERM; its exit code).
+ */
+async function startServe(env: Record<string, string>) {
+  const { REDIS_URL: _noRedis, SHOUTU_TOKENS_FILE: _noTokens, ...inherited } = process.env;
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let exited = false;
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => ((exited = true), resolve(code))));
+  const until = async (pattern: RegExp, from = 0) => {
+    for (const t = Date.now(); !pattern.test(stdout.slice(from)); await new Promise((r) => setTimeout(r, 25))) {
+      if (exited) throw new Error(`serve exited: ${stderr}`);
+      if (Date.now() - t > 20_000) throw new Error(`serve never logged ${pattern}: ${stdout}`);
+    }
+  };
+  try {
+    await until(/shoutu API on (\S+) /);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    base: /shoutu API on (\S+) /.exec(stdout)![1]!,
+    logged: () => stdout.length,
+    until,
+    signal: (name: NodeJS.Signals) => child.kill(name),
+    stop: async () => {
+      child.kill('SIGTERM');
+      return closed;
+    },
+  };
+}
+
 describe('npx shoutu serve', () => {
   it('refuses to listen beyond loopback without team tokens, naming SHOUTU_TOKENS_FILE', () => {
     const { SHOUTU_TOKENS_FILE: _unset, ...env } = process.env;
@@ -262,21 +299,8 @@ describe('npx shoutu serve', () => {
     // the team's token now covers one county of the city
     const file = join(dir, 'tokens-narrowed.json');
     await writeFile(file, JSON.stringify({ tokens: [{ team: '泰州市执法支队', tokenSha256: tokenDigest(generateToken()), roles: ['enforcer'], regions: ['321202'] }] }));
-    const { REDIS_URL: _noRedis, ...env } = process.env;
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data, PORT: '0', HOST: '127.0.0.1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        if (stdout.includes('shoutu API on')) resolve();
-      });
-      child.on('close', () => reject(new Error(`serve exited: ${stderr}`)));
-    });
-    child.kill('SIGTERM');
-    await closed;
+    const serve = await startServe({ SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data });
+    await serve.stop();
     expect(await getWebhookEndpoint(store, endpoint.id)).toEqual({ ...endpoint, regions: ['321202'] });
   }, 30_000);
 
@@ -289,27 +313,17 @@ describe('npx shoutu serve', () => {
     const entry = (token: string, regions: string[]) => ({ team: '泰州市执法支队', tokenSha256: tokenDigest(token), roles: ['enforcer'], regions });
     const file = join(dir, 'tokens-reload.json');
     await writeFile(file, JSON.stringify({ tokens: [entry(oldToken, ['321200'])] }));
-    const { REDIS_URL: _noRedis, ...env } = process.env;
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' } });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const serve = await startServe({ SHOUTU_TOKENS_FILE: file, SHOUTU_DATA_DIR: data, LOG_LEVEL: 'info' });
     try {
-      const until = async (pattern: RegExp, from: number) => {
-        for (const t = Date.now(); !pattern.test(stdout.slice(from)); await new Promise((r) => setTimeout(r, 25))) {
-          if (Date.now() - t > 20_000) throw new Error(`serve never logged ${pattern}: ${stdout}`);
-        }
-      };
-      await until(/shoutu API on (\S+) /, 0);
-      const base = /shoutu API on (\S+) /.exec(stdout)![1]!;
+      const { base, until } = serve;
       const status = async (token: string) => (await fetch(`${base}/collections/alerts/items`, { headers: { authorization: `Bearer ${token}` } })).status;
       expect(await status(oldToken)).toBe(200);
       expect(await status(newToken)).toBe(401);
 
       // the old token revoked, a new one for one county of the city
       await writeFile(file, JSON.stringify({ tokens: [entry(newToken, ['321202'])] }));
-      let mark = stdout.length;
-      child.kill('SIGHUP');
+      let mark = serve.logged();
+      serve.signal('SIGHUP');
       await until(/tokens reloaded/, mark);
       expect(await status(oldToken)).toBe(401);
       expect(await status(newToken)).toBe(200);
@@ -318,38 +332,27 @@ describe('npx shoutu serve', () => {
 
       // a half-written file leaves the tokens in force as they were
       await writeFile(file, '{"tokens": [');
-      mark = stdout.length;
-      child.kill('SIGHUP');
+      mark = serve.logged();
+      serve.signal('SIGHUP');
       await until(/tokens not reloaded, the previous ones stay in force: .*tokens-reload\.json: not JSON/, mark);
       expect(await status(newToken)).toBe(200);
       expect(await status(oldToken)).toBe(401);
     } finally {
-      child.kill('SIGTERM');
-      await closed;
+      await serve.stop();
     }
   }, 60_000);
 
   it('goes on serving after SIGHUP when there is no tokens file to read again', async () => {
-    const { SHOUTU_TOKENS_FILE: _unset, REDIS_URL: _noRedis, ...env } = process.env;
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoutu.mjs'), 'serve'], { env: { ...env, SHOUTU_DATA_DIR: join(dir, 'serve-hup'), PORT: '0', HOST: '127.0.0.1' } });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const serve = await startServe({ SHOUTU_DATA_DIR: join(dir, 'serve-hup') });
+    let code: number | null = null;
     try {
-      const until = async (pattern: RegExp) => {
-        for (const t = Date.now(); !pattern.test(stdout); await new Promise((r) => setTimeout(r, 25))) {
-          if (Date.now() - t > 20_000) throw new Error(`serve never logged ${pattern}: ${stdout}`);
-        }
-      };
-      await until(/shoutu API on (\S+) /);
-      const base = /shoutu API on (\S+) /.exec(stdout)![1]!;
-      child.kill('SIGHUP');
-      await until(/SIGHUP: no SHOUTU_TOKENS_FILE to read again/);
-      expect((await fetch(`${base}/collections/alerts/items`)).status).toBe(200);
+      serve.signal('SIGHUP');
+      await serve.until(/SIGHUP: no SHOUTU_TOKENS_FILE to read again/);
+      expect((await fetch(`${serve.base}/collections/alerts/items`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      code = await serve.stop();
     }
-    expect(await closed).toBe(0);
+    expect(code).toBe(0);
   }, 60_000);
 
   it('names the tokens file and the bad field when the registry is malformed', async () => {

@@ -1,4 +1,5 @@
 import type { LatticeWindow } from '../grid/lattice.js';
+import { copyToPlanes } from '../raster/copy-kernels.js';
 
 /** Samples whose conversion to float32 is exact (what a chunk read may return). */
 export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
@@ -82,7 +83,7 @@ export class HaloWindowCache {
       for (let k = 0; k < this.picks.length; k++) {
         const from = this.picks[k]! * plane + (y0 - chunk.top) * w.width + (x0 - w.col);
         const to = k * n + (y0 - halo.row) * halo.width + (x0 - halo.col);
-        copyRows(out, chunk.samples, from, w.width, to, halo.width, x1 - x0, y1 - y0);
+        copyToPlanes(chunk.samples, from, w.width, 1, out, to, 0, halo.width, x1 - x0, y1 - y0);
       }
     }
     return out;
@@ -198,21 +199,3 @@ export class HaloWindowCache {
   }
 }
 
-/** Spans narrower than this are copied value by value: a halo's 3-pixel strips of the neighbouring chunks
- *  cost more in subarray + set calls (a view object each) than in the values they copy. */
-const NARROW_SPAN = 64;
-
-/**
- * Copies `rows` rows of `span` values from `samples` (rows `srcStride` apart, starting at `from`) into `out`
- * (rows `dstStride` apart, starting at `to`). A synchronous function of its own: V8 optimises it, where the
- * same loop inside the async window() ran unoptimised.
- */
-function copyRows(out: TileSamples, samples: TileSamples, from: number, srcStride: number, to: number, dstStride: number, span: number, rows: number): void {
-  if (span < NARROW_SPAN) {
-    for (let y = 0; y < rows; y++, from += srcStride, to += dstStride) {
-      for (let x = 0; x < span; x++) out[to + x] = samples[from + x]!;
-    }
-    return;
-  }
-  for (let y = 0; y < rows; y++, from += srcStride, to += dstStride) out.set(samples.subarray(from, from + span) as never, to);
-}

@@ -17,10 +17,16 @@ export interface Samples {
   fill(value: number, start?: number, end?: number): unknown;
 }
 
+/** Rows narrower than this are copied value by value: for a halo's 3-pixel strips of the neighbouring
+ *  chunks, a subarray + set per row (a view object each) cost more than the values it copies. */
+const NARROW_COLUMNS = 64;
+
 /**
  * Copies `rows` x `cols` pixels of `spp` interleaved samples from `src` (first sample at `start`, rows
  * `rowStride` samples apart) to planes of `out`: band b of pixel (x, r) goes to
- * out[dst + b*planeSize + r*dstRowStride + x]. `src` and `out` must be of the same sample type.
+ * out[dst + b*planeSize + r*dstRowStride + x]. `src` and `out` must be of the same sample type, except
+ * for spp = 1, where values convert as TypedArray.set converts them (e.g. uint16 chunks into a float32
+ * halo window).
  */
 export function copyToPlanes(
   src: Samples,
@@ -37,6 +43,14 @@ export function copyToPlanes(
   if (spp === 1) {
     if (cols === rowStride && cols === dstRowStride) {
       out.set(src.subarray(start, start + rows * cols), dst);
+      return;
+    }
+    if (cols < NARROW_COLUMNS) {
+      for (let r = 0; r < rows; r++) {
+        const s = start + r * rowStride;
+        const d = dst + r * dstRowStride;
+        for (let x = 0; x < cols; x++) out[d + x] = src[s + x]!;
+      }
       return;
     }
     for (let r = 0; r < rows; r++) {
