@@ -1,9 +1,12 @@
-/** Benchmark: open3x3 and close3x3 on the 2048² sparse blob mask (~5 %) and the 50 % noise mask. */
+/**
+ * Benchmark: open3x3 and close3x3 on the 2048² sparse blob mask (~5 %) and the 50 % noise mask, on the
+ * WebAssembly SIMD kernel (what the filters run) and on the JavaScript kernel.
+ */
 
 import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchMasks } from './bench-inputs.js';
 import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
 import type { BenchResult } from './bench-types.js';
-import { close3x3, open3x3 } from './morphology.js';
+import { close3x3, open3x3, setMorphologySimd } from './morphology.js';
 import { referenceMorphology } from './reference-kernels.js';
 
 /** Issue 3: 3×3 opening and closing ≥ 400 Mpx/s (each). */
@@ -25,6 +28,14 @@ export function bench(): BenchResult[] {
     ] as const) {
       const ms = bestTimeMs(() => kernel(mask, BENCH_WIDTH, BENCH_HEIGHT, scratch, out));
       results.push(benchRow(`${name} (${label})`, BENCH_PIXELS, ms, copy, sumOf(out), MORPHOLOGY_TARGET));
+
+      setMorphologySimd(false);
+      try {
+        const javascriptMs = bestTimeMs(() => kernel(mask, BENCH_WIDTH, BENCH_HEIGHT, scratch, out));
+        results.push(benchRow('  JavaScript kernel (no SIMD)', BENCH_PIXELS, javascriptMs, copy, sumOf(out)));
+      } finally {
+        setMorphologySimd(true);
+      }
 
       const referenceMs = bestTimeMs(() => {
         referenceMorphology(mask, BENCH_WIDTH, BENCH_HEIGHT, erodeFirst, scratch);

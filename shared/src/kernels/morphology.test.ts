@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { close3x3, dilate3x3, erode3x3, open3x3 } from './morphology.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close3x3, dilate3x3, erode3x3, open3x3, setMorphologySimd } from './morphology.js';
+import { morphologyModule, morphologySimd } from './morphology-simd.js';
 import { referenceMorphology } from './reference-kernels.js';
-import { mulberry32, noiseMask, randomInt } from './test-random.js';
+import { blobMask, mulberry32, noiseMask, randomInt } from './test-random.js';
+import { hasSimd, validate } from './wasm/runtime.js';
 
 /** Parses rows of '0'/'1' (spaces ignored) into a mask. */
 function grid(...rows: string[]): Uint8Array {
@@ -199,93 +201,138 @@ function referenceTwoStage(mask: Uint8Array, width: number, height: number, erod
   return out;
 }
 
-describe('morphology vs reference', () => {
-  it('matches bounds-checked window filters on seeded random masks', () => {
-    const random = mulberry32(33);
-    for (let trial = 0; trial < 60; trial++) {
-      const width = randomInt(random, 1, 29);
-      const height = randomInt(random, 1, 23);
-      const mask = noiseMask(random, width, height, 0.3 + random() * 0.6);
-      const pixels = width * height;
-      const got = new Uint8Array(pixels);
-      const want = new Uint8Array(pixels);
-      erode3x3(mask, width, height, got);
-      referenceMorphology(mask, width, height, true, want);
-      expect(Array.from(got)).toEqual(Array.from(want));
-      dilate3x3(mask, width, height, got);
-      referenceMorphology(mask, width, height, false, want);
-      expect(Array.from(got)).toEqual(Array.from(want));
-      open3x3(mask, width, height, new Uint8Array(pixels), got);
-      const eroded = new Uint8Array(pixels);
-      referenceMorphology(mask, width, height, true, eroded);
-      referenceMorphology(eroded, width, height, false, want);
-      expect(Array.from(got)).toEqual(Array.from(want));
-      close3x3(mask, width, height, new Uint8Array(pixels), got);
-      expect(Array.from(got)).toEqual(Array.from(referenceTwoStage(mask, width, height, false)));
-    }
-  });
-
-  it('matches on odd shapes, word boundaries, unaligned views, edge-touching masks and values > 1', () => {
-    const random = mulberry32(2024);
-    // widths around the 4-pixel and 32-pixel word sizes, single rows and columns
-    const widths = [1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 36, 63, 64, 65, 100, 129];
-    const heights = [1, 2, 3, 4, 7, 16];
-    for (const width of widths) {
-      for (const height of heights) {
-        const pixels = width * height;
-        for (const variant of ['noise', 'dense', 'frame', 'values'] as const) {
-          const offset = randomInt(random, 0, 7);
-          const mask = view(pixels, offset);
-          for (let i = 0; i < pixels; i++) {
-            const x = i % width;
-            const y = (i - x) / width;
-            const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1;
-            mask[i] =
-              variant === 'noise'
-                ? random() < 0.5 ? 1 : 0
-                : variant === 'dense'
-                  ? random() < 0.9 ? 1 : 0
-                  : variant === 'frame'
-                    ? edge || random() < 0.2 ? 1 : 0
-                    : random() < 0.6 ? randomInt(random, 1, 255) : 0;
-          }
-          const got = view(pixels, randomInt(random, 0, 7));
-          const want = new Uint8Array(pixels);
-          erode3x3(mask, width, height, got);
-          referenceMorphology(mask, width, height, true, want);
-          expect(Array.from(got), `erode ${width}×${height} ${variant}`).toEqual(Array.from(want));
-          dilate3x3(mask, width, height, got);
-          referenceMorphology(mask, width, height, false, want);
-          expect(Array.from(got), `dilate ${width}×${height} ${variant}`).toEqual(Array.from(want));
-          open3x3(mask, width, height, view(pixels, offset), got);
-          expect(Array.from(got), `open ${width}×${height} ${variant}`).toEqual(
-            Array.from(referenceTwoStage(mask, width, height, true)),
-          );
-          close3x3(mask, width, height, view(pixels, offset), got);
-          expect(Array.from(got), `close ${width}×${height} ${variant}`).toEqual(
-            Array.from(referenceTwoStage(mask, width, height, false)),
-          );
-        }
-      }
-    }
-  });
-
-  it('writes every output byte (garbage in out is overwritten)', () => {
-    const random = mulberry32(7);
-    for (const [width, height] of [[64, 9], [37, 5], [1, 6], [8, 1]] as const) {
-      const mask = noiseMask(random, width, height, 0.1);
-      for (const kernel of [
-        (out: Uint8Array) => erode3x3(mask, width, height, out),
-        (out: Uint8Array) => dilate3x3(mask, width, height, out),
-        (out: Uint8Array) => open3x3(mask, width, height, new Uint8Array(width * height), out),
-        (out: Uint8Array) => close3x3(mask, width, height, new Uint8Array(width * height), out),
-      ]) {
-        const clean = new Uint8Array(width * height);
-        const dirty = new Uint8Array(width * height).fill(9);
-        kernel(clean);
-        kernel(dirty);
-        expect(Array.from(dirty)).toEqual(Array.from(clean));
-      }
+describe('morphology SIMD module', () => {
+  it('is valid WebAssembly and runs here (the filters take it unless switched off)', () => {
+    expect(hasSimd()).toBe(true);
+    expect(validate(morphologyModule())).toBe(true);
+    const mask = grid('1 1 1 0', '1 1 1 0', '1 1 1 1');
+    const out = new Uint8Array(12).fill(7);
+    expect(morphologySimd('open', mask, 4, 3, out)).toBe(true);
+    expect(Array.from(out)).toEqual(Array.from(grid('1 1 1 0', '1 1 1 0', '1 1 1 0')));
+    setMorphologySimd(false);
+    try {
+      expect(morphologySimd('open', mask, 4, 3, out)).toBe(false);
+    } finally {
+      setMorphologySimd(true);
     }
   });
 });
+
+// Every filter runs on the WebAssembly SIMD kernel where the engine has SIMD (this one does: see
+// wasm/builder.test.ts), and on the JavaScript kernel otherwise: both are held to the reference.
+for (const simd of [true, false]) {
+  describe(`morphology vs reference (${simd ? 'WebAssembly SIMD' : 'JavaScript'} kernel)`, () => {
+    beforeAll(() => setMorphologySimd(simd));
+    afterAll(() => setMorphologySimd(true));
+
+    it('matches bounds-checked window filters on seeded random masks', () => {
+      const random = mulberry32(33);
+      for (let trial = 0; trial < 60; trial++) {
+        const width = randomInt(random, 1, 29);
+        const height = randomInt(random, 1, 23);
+        const mask = noiseMask(random, width, height, 0.3 + random() * 0.6);
+        const pixels = width * height;
+        const got = new Uint8Array(pixels);
+        const want = new Uint8Array(pixels);
+        erode3x3(mask, width, height, got);
+        referenceMorphology(mask, width, height, true, want);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        dilate3x3(mask, width, height, got);
+        referenceMorphology(mask, width, height, false, want);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        open3x3(mask, width, height, new Uint8Array(pixels), got);
+        const eroded = new Uint8Array(pixels);
+        referenceMorphology(mask, width, height, true, eroded);
+        referenceMorphology(eroded, width, height, false, want);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        close3x3(mask, width, height, new Uint8Array(pixels), got);
+        expect(Array.from(got)).toEqual(Array.from(referenceTwoStage(mask, width, height, false)));
+      }
+    });
+
+    it('matches on odd shapes, word boundaries, unaligned views, edge-touching masks and values > 1', () => {
+      const random = mulberry32(2024);
+      // widths around the 4-, 16- and 32-pixel word and vector sizes, single rows and columns
+      const widths = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 36, 47, 48, 49, 63, 64, 65, 100, 129];
+      const heights = [1, 2, 3, 4, 7, 16];
+      for (const width of widths) {
+        for (const height of heights) {
+          const pixels = width * height;
+          for (const variant of ['noise', 'dense', 'frame', 'values'] as const) {
+            const offset = randomInt(random, 0, 7);
+            const mask = view(pixels, offset);
+            for (let i = 0; i < pixels; i++) {
+              const x = i % width;
+              const y = (i - x) / width;
+              const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1;
+              mask[i] =
+                variant === 'noise'
+                  ? random() < 0.5 ? 1 : 0
+                  : variant === 'dense'
+                    ? random() < 0.9 ? 1 : 0
+                    : variant === 'frame'
+                      ? edge || random() < 0.2 ? 1 : 0
+                      : random() < 0.6 ? randomInt(random, 1, 255) : 0;
+            }
+            const got = view(pixels, randomInt(random, 0, 7));
+            const want = new Uint8Array(pixels);
+            erode3x3(mask, width, height, got);
+            referenceMorphology(mask, width, height, true, want);
+            expect(Array.from(got), `erode ${width}×${height} ${variant}`).toEqual(Array.from(want));
+            dilate3x3(mask, width, height, got);
+            referenceMorphology(mask, width, height, false, want);
+            expect(Array.from(got), `dilate ${width}×${height} ${variant}`).toEqual(Array.from(want));
+            open3x3(mask, width, height, view(pixels, offset), got);
+            expect(Array.from(got), `open ${width}×${height} ${variant}`).toEqual(
+              Array.from(referenceTwoStage(mask, width, height, true)),
+            );
+            close3x3(mask, width, height, view(pixels, offset), got);
+            expect(Array.from(got), `close ${width}×${height} ${variant}`).toEqual(
+              Array.from(referenceTwoStage(mask, width, height, false)),
+            );
+          }
+        }
+      }
+    });
+
+    it('matches on larger masks: several vectors a row, blobs and noise', () => {
+      const random = mulberry32(91);
+      for (const [width, height] of [[257, 131], [512, 64], [95, 300]] as const) {
+        for (const mask of [blobMask(random, width, height, 0.1, 0.01), noiseMask(random, width, height, 0.7)]) {
+          const pixels = width * height;
+          const got = new Uint8Array(pixels);
+          const want = new Uint8Array(pixels);
+          erode3x3(mask, width, height, got);
+          referenceMorphology(mask, width, height, true, want);
+          expect(got).toEqual(want);
+          dilate3x3(mask, width, height, got);
+          referenceMorphology(mask, width, height, false, want);
+          expect(got).toEqual(want);
+          open3x3(mask, width, height, new Uint8Array(pixels), got);
+          expect(got).toEqual(referenceTwoStage(mask, width, height, true));
+          close3x3(mask, width, height, new Uint8Array(pixels), got);
+          expect(got).toEqual(referenceTwoStage(mask, width, height, false));
+        }
+      }
+    });
+
+    it('writes every output byte (garbage in out is overwritten)', () => {
+      const random = mulberry32(7);
+      for (const [width, height] of [[64, 9], [37, 5], [1, 6], [8, 1]] as const) {
+        const mask = noiseMask(random, width, height, 0.1);
+        for (const kernel of [
+          (out: Uint8Array) => erode3x3(mask, width, height, out),
+          (out: Uint8Array) => dilate3x3(mask, width, height, out),
+          (out: Uint8Array) => open3x3(mask, width, height, new Uint8Array(width * height), out),
+          (out: Uint8Array) => close3x3(mask, width, height, new Uint8Array(width * height), out),
+        ]) {
+          const clean = new Uint8Array(width * height);
+          const dirty = new Uint8Array(width * height).fill(9);
+          kernel(clean);
+          kernel(dirty);
+          expect(Array.from(dirty)).toEqual(Array.from(clean));
+        }
+      }
+    });
+  });
+}

@@ -30,9 +30,15 @@
  * - Unpack: each 4-bit nibble is spread to four 0/1 bytes with one multiply by 0x00204081 and
  *   mask 0x01010101, stored as one 32-bit word; all-zero rows are written with fill(0).
  * Aliasing: src and out must not share memory.
+ *
+ * Where the engine has WebAssembly SIMD the same filters run on bytes, sixteen at a time
+ * (morphology-simd.ts; same bytes; setMorphologySimd(false) forces these loops).
  */
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
+import { morphologySimd } from './morphology-simd.js';
+
+export { setMorphologySimd } from './morphology-simd.js';
 
 /** Multiplier that moves bit k of a nibble to bit 8k (unpack) and bit 8k + 7 to bit 28 + k (pack). */
 const SPREAD = 0x00204081;
@@ -227,6 +233,7 @@ function lastWordMask(width: number): number {
 /** A single 3×3 erosion (`erode`) or dilation, streamed over a ring of three packed rows. */
 function filter1(src: Uint8Array, width: number, height: number, out: Uint8Array, erode: boolean): void {
   if (width === 0 || height === 0) return;
+  if (morphologySimd(erode ? 'erode' : 'dilate', src, width, height, out)) return;
   const pixels = width * height;
   const words = (width + 31) >>> 5;
   const lastMask = lastWordMask(width);
@@ -255,6 +262,7 @@ function filter1(src: Uint8Array, width: number, height: number, out: Uint8Array
  */
 function filter2(src: Uint8Array, width: number, height: number, out: Uint8Array, erodeFirst: boolean): void {
   if (width === 0 || height === 0) return;
+  if (morphologySimd(erodeFirst ? 'open' : 'close', src, width, height, out)) return;
   const pixels = width * height;
   const words = (width + 31) >>> 5;
   const lastMask = lastWordMask(width);

@@ -163,6 +163,16 @@ describe('wasm module builder', () => {
     expect([...new Uint8Array(memory(), OUT + 16, 16)]).toEqual([...bytesA].map((x, i) => (x + bytesB[i]!) % 256));
   });
 
+  it('takes the smaller and the larger of 8-bit lanes as unsigned bytes', () => {
+    const a = Uint8Array.of(0, 255, 128, 127, 1, 0, 200, 13, 255, 0, 64, 65, 129, 3, 2, 250);
+    const b = Uint8Array.of(255, 0, 127, 128, 1, 0, 100, 14, 255, 1, 65, 64, 1, 3, 250, 2);
+    new Uint8Array(memory(), IN, 32).set([...a, ...b]);
+    const run = vectorFunction(2, (input, k) => (k === 0 ? i8x16.minU(input(0), input(16)) : i8x16.maxU(input(0), input(16))));
+    run();
+    expect([...new Uint8Array(memory(), OUT, 16)]).toEqual([...a].map((x, i) => Math.min(x, b[i]!)));
+    expect([...new Uint8Array(memory(), OUT + 16, 16)]).toEqual([...a].map((x, i) => Math.max(x, b[i]!)));
+  });
+
   it('stores 4 bytes, 1 byte, and splats 4 bytes from memory', () => {
     new Float32Array(memory(), IN, 1)[0] = 2.5;
     const m = new ModuleBuilder();

@@ -157,6 +157,10 @@ export const i8x16 = {
   narrowI16x8S: binaryV(SimdOp.i8x16NarrowI16x8S),
   /** Lane by lane, modulo 2^8. */
   add: binaryV(SimdOp.i8x16Add),
+  /** Lane by lane, the smaller as unsigned bytes. */
+  minU: binaryV(SimdOp.i8x16MinU),
+  /** Lane by lane, the larger as unsigned bytes. */
+  maxU: binaryV(SimdOp.i8x16MaxU),
 };
 
 /** 8 × 16-bit integer lanes; comparisons give −1 (all bits set) or 0 per lane. */

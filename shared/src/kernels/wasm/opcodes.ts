@@ -88,6 +88,8 @@ export const SimdOp = {
   v128Store64Lane: 91, // memarg, lane index
   i8x16NarrowI16x8S: 101,
   i8x16Add: 110,
+  i8x16MinU: 119,
+  i8x16MaxU: 121,
   i16x8NarrowI32x4S: 133,
   i16x8Add: 142,
   i32x4ExtendLowI16x8S: 167,
