@@ -100,8 +100,14 @@ const HEADER_BYTES = THRESHOLD + 16;
 
 /** Pixels per step of the validity loop (8 × 16-bit lanes); rows are padded to a multiple of it. */
 const STEP = 8;
-/** Pixels per step of the arithmetic loops (4 × f32 lanes). */
+/** Pixels per vector of the arithmetic loops (4 × f32 lanes). */
 const LANES = 4;
+/**
+ * Vectors per step of the cue step's arithmetic loops: two quads a step share one address computation
+ * and one loop test (each quad's arithmetic is unchanged). STEP is a multiple of UNROLL · LANES, so the
+ * loops end where the validity loop does.
+ */
+const UNROLL = 2;
 
 const EXPONENT_BITS = 0x7f800000;
 const ONE_F32 = new Uint8Array(new Float32Array([1, 1, 1, 1]).buffer);
@@ -141,18 +147,18 @@ function invalidOctet(kind: SimdSampleKind, address: Expr<'i32'>, nodata: Expr<'
 }
 
 /** The samples of pixels x … x+3 at `address` as float32 (exact: 8- and 16-bit integers, float32). */
-function loadQuad(kind: SimdSampleKind, address: Expr<'i32'>): V {
+function loadQuad(kind: SimdSampleKind, address: Expr<'i32'>, offset = 0): V {
   switch (kind) {
     case 'u16':
-      return f32x4.convertI32x4S(v128.load16x4U(address));
+      return f32x4.convertI32x4S(v128.load16x4U(address, offset));
     case 'i16':
-      return f32x4.convertI32x4S(v128.load16x4S(address));
+      return f32x4.convertI32x4S(v128.load16x4S(address, offset));
     case 'u8':
-      return f32x4.convertI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(address)));
+      return f32x4.convertI32x4S(i32x4.extendLowI16x8U(v128.load8x8U(address, offset)));
     case 'i8':
-      return f32x4.convertI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(address)));
+      return f32x4.convertI32x4S(i32x4.extendLowI16x8S(v128.load8x8S(address, offset)));
     case 'f32':
-      return v128.load(address);
+      return v128.load(address, offset);
   }
 }
 
@@ -275,37 +281,54 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
       // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order;
       // and u_j = b_j − mb_j, w_j = a_j − ma_j for madChiScore.
       for (let j = 0; j < n; j++) {
-        pixels(LANES, () => {
-          const before = f.let(loadQuad(spec.before, sampleAddress(spec.before, beforeRow, beforeBand[j])));
-          const after = f.let(loadQuad(spec.after, sampleAddress(spec.after, afterRow, afterBand[j])));
-          const d = f.let(f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j]))));
-          const square = f32x4.mul(get(d), get(d));
-          f.do(storeV128(scratchAt(), j === 0 ? square : f32x4.add(v128.load(scratchAt(), SUM_SQ), square), SUM_SQ));
-          f.do(storeV128(scratchAt(), f32x4.sub(get(before), get(mb[j])), U(j)));
-          f.do(storeV128(scratchAt(), f32x4.sub(get(after), get(ma[j])), W(j)));
+        const beforeAt = f.local('i32');
+        const afterAt = f.local('i32');
+        const scratchPixel = f.local('i32');
+        pixels(UNROLL * LANES, () => {
+          f.set(beforeAt, sampleAddress(spec.before, beforeRow, beforeBand[j]));
+          f.set(afterAt, sampleAddress(spec.after, afterRow, afterBand[j]));
+          f.set(scratchPixel, scratchAt());
+          for (let q = 0; q < UNROLL; q++) {
+            const at = 4 * LANES * q; // byte offset of the quad in f32 rows
+            const before = f.let(loadQuad(spec.before, get(beforeAt), LANES * q * BYTES[spec.before]));
+            const after = f.let(loadQuad(spec.after, get(afterAt), LANES * q * BYTES[spec.after]));
+            const d = f.let(f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j]))));
+            const square = f32x4.mul(get(d), get(d));
+            f.do(storeV128(get(scratchPixel), j === 0 ? square : f32x4.add(v128.load(get(scratchPixel), SUM_SQ + at), square), SUM_SQ + at));
+            f.do(storeV128(get(scratchPixel), f32x4.sub(get(before), get(mb[j])), U(j) + at));
+            f.do(storeV128(get(scratchPixel), f32x4.sub(get(after), get(ma[j])), W(j) + at));
+          }
         });
       }
       // madChiScore: MAD_k = Σ_j (A_kj·u_j − B_kj·w_j) in j order; Z = 0 + Σ_k MAD_k²·iv_k in k order.
       // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
       // pmin(fy, fx)), 0 where invalid.
       for (let k = 0; k < n; k++) {
-        pixels(LANES, () => {
-          const terms = range(n, (j) => f32x4.sub(f32x4.mul(get(A[k][j]), v128.load(scratchAt(), U(j))), f32x4.mul(get(B[k][j]), v128.load(scratchAt(), W(j)))));
-          const m = f.let(sum(terms));
-          const term = f32x4.mul(f32x4.mul(get(m), get(m)), get(iv[k]));
-          const z = f32x4.add(k === 0 ? get(zero) : v128.load(scratchAt(), Z), term);
-          if (k < n - 1) {
-            f.do(storeV128(scratchAt(), z, Z));
-            return;
-          }
-          const mad = f.let(f32x4.sqrt(f32x4.mul(z, get(inverseBands))));
-          const cva = f.let(f32x4.sqrt(f32x4.mul(v128.load(scratchAt(), SUM_SQ), get(inverseBands))));
-          const isValid = f.let(f32x4.ne(v128.load(rowAt(countRow)), get(zero)));
-          const fused = f32x4.pmin(f32x4.mul(get(mad), get(madScale)), f32x4.mul(get(cva), get(cvaScale)));
-          f.do(storeV128(rowAt(fusedRow), v128.and(fused, get(isValid))));
-          if (spec.cues) {
-            f.do(storeV128(rowAt(cvaRow), v128.and(get(cva), get(isValid))));
-            f.do(storeV128(rowAt(madRow), v128.and(get(mad), get(isValid))));
+        const scratchPixel = f.local('i32');
+        const rowPixel = f.local('i32');
+        pixels(UNROLL * LANES, () => {
+          f.set(scratchPixel, scratchAt());
+          if (k === n - 1) f.set(rowPixel, i32.shl(get(x), i32.const(2)));
+          for (let q = 0; q < UNROLL; q++) {
+            const at = 4 * LANES * q;
+            const terms = range(n, (j) => f32x4.sub(f32x4.mul(get(A[k][j]), v128.load(get(scratchPixel), U(j) + at)), f32x4.mul(get(B[k][j]), v128.load(get(scratchPixel), W(j) + at))));
+            const m = f.let(sum(terms));
+            const term = f32x4.mul(f32x4.mul(get(m), get(m)), get(iv[k]));
+            const z = f32x4.add(k === 0 ? get(zero) : v128.load(get(scratchPixel), Z + at), term);
+            if (k < n - 1) {
+              f.do(storeV128(get(scratchPixel), z, Z + at));
+              continue;
+            }
+            const rowAtQuad = (row: Local<'i32'>) => i32.add(get(row), get(rowPixel));
+            const mad = f.let(f32x4.sqrt(f32x4.mul(z, get(inverseBands))));
+            const cva = f.let(f32x4.sqrt(f32x4.mul(v128.load(get(scratchPixel), SUM_SQ + at), get(inverseBands))));
+            const isValid = f.let(f32x4.ne(v128.load(rowAtQuad(countRow), at), get(zero)));
+            const fused = f32x4.pmin(f32x4.mul(get(mad), get(madScale)), f32x4.mul(get(cva), get(cvaScale)));
+            f.do(storeV128(rowAtQuad(fusedRow), v128.and(fused, get(isValid)), at));
+            if (spec.cues) {
+              f.do(storeV128(rowAtQuad(cvaRow), v128.and(get(cva), get(isValid)), at));
+              f.do(storeV128(rowAtQuad(madRow), v128.and(get(mad), get(isValid)), at));
+            }
           }
         });
       }
