@@ -36,7 +36,8 @@
  *   (height−y−1)·ceil(width/2) <= (height−y−1)·width slots at the end of the array — all past
  *   row y. Sparse rows are zero-filled and written run by run; dense rows pixel by pixel without
  *   data-dependent branches. labelComponentsWithStats accumulates the statistics here, per group
- *   of consecutive runs of one component.
+ *   of consecutive runs of one component, after reading a sparse row's span of the score and class
+ *   rasters a line at a time (touchSpan).
  *
  * Determinism (why labels come out in raster order): the first pixel in raster order of a
  * component starts a run with no 8-adjacent run above (any such run would hold an earlier pixel of
@@ -400,10 +401,11 @@ let touched = 0;
 
 /**
  * Loads one value per cache line of the score (4-byte values: any 16 consecutive ones hold a value of
- * each 64-byte line they reach) and class rasters (a value every 64) over [from, end), in order. Why: the runs of a sparse mask reach the score and class rasters at
- * scattered lines that no prefetcher predicts, and each miss then stalls the run's accumulation; touched
- * in one tight ascending loop just before, the row's lines arrive together (about 1.15 times the speed on
- * the 2048² sparse benchmark mask). Rows with many runs are left as they are.
+ * each 64-byte line they reach) and class rasters (a value every 64) over [from, end), in order.
+ * Why: the runs of a sparse mask reach the score and class rasters at scattered lines that no prefetcher
+ * predicts, and each miss then stalls the run's accumulation; touched in one tight ascending loop just
+ * before, the row's lines arrive together (about 1.15 times the speed on the 2048² sparse benchmark
+ * mask). Rows with many runs are left as they are.
  */
 function touchSpan(scoreWords: Int32Array, classes: Uint8Array, from: number, end: number, pixels: number): number {
   let t = 0;
