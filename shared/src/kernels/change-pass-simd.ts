@@ -232,6 +232,11 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const end = f.local('i32');
   const x = f.local('i32');
   const i = f.local('i32');
+  // addresses of a step's first quad, shared by the loops below
+  const beforeAt = f.local('i32');
+  const afterAt = f.local('i32');
+  const scratchPixel = f.local('i32');
+  const rowPixel = f.local('i32');
   /** Runs body for x = segment, segment + step, … < end (i = x − segment). */
   const pixels = (step: number, body: () => void) => {
     f.set(x, get(segment));
@@ -281,9 +286,6 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
       // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order;
       // and u_j = b_j − mb_j, w_j = a_j − ma_j for madChiScore.
       for (let j = 0; j < n; j++) {
-        const beforeAt = f.local('i32');
-        const afterAt = f.local('i32');
-        const scratchPixel = f.local('i32');
         pixels(UNROLL * LANES, () => {
           f.set(beforeAt, sampleAddress(spec.before, beforeRow, beforeBand[j]));
           f.set(afterAt, sampleAddress(spec.after, afterRow, afterBand[j]));
@@ -304,8 +306,6 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
       // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
       // pmin(fy, fx)), 0 where invalid.
       for (let k = 0; k < n; k++) {
-        const scratchPixel = f.local('i32');
-        const rowPixel = f.local('i32');
         pixels(UNROLL * LANES, () => {
           f.set(scratchPixel, scratchAt());
           if (k === n - 1) f.set(rowPixel, i32.shl(get(x), i32.const(2)));
