@@ -1,11 +1,19 @@
 /**
  * Issue 3's speed targets against its own references, timed in the same run on the same inputs.
  *
- * The issue states each kernel target next to references measured on its machine (tuned NumPy for the
- * change pass, OpenCV for labelling and morphology). Machines differ by 2× and more from session to
- * session, so a fixed Mpx/s figure says as much about the machine as about the code. Here each target is
- * read as the ratio the issue sets between the target and its reference, and the reference is timed on
- * this machine in this run (scripts/bench/reference_kernels.py, single-threaded).
+ * The issue states each kernel target next to references measured on its machine (C auto-vectorised and
+ * tuned NumPy for the change pass, OpenCV for labelling and morphology). Machines differ by 2× and more
+ * from session to session, so a fixed Mpx/s figure says as much about the machine as about the code. Here
+ * each target is read as the ratio the issue sets between the target and its reference, and the reference
+ * is timed on this machine in this run (scripts/bench/reference_cva.c, reference_change_pass.c and
+ * reference_kernels.py, single-threaded).
+ *
+ * The change pass has two readings. The issue's change-pass references are about the change pass, but the
+ * ones first written here (reference_cva.c, "numpy valid + CVA") compute only its first step, the valid
+ * mask and the change-vector magnitude, while shoutu's row also computes the chi score, the fusion and the
+ * 3×3 mean: a reference doing part of the work understates what the pass costs it, and so overstates
+ * the ratio asked of shoutu. The whole-pass references (reference_change_pass.c, "numpy whole pass") do
+ * all of shoutu's work; both readings are reported.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -25,13 +33,20 @@ export interface RelativeTarget {
   issueReference: number;
 }
 
+const CHANGE_PASS_ROW = 'change pass, uint16 input: valid + CVA + chi score + fuse + 3×3 mean';
+const C_WHOLE_PASS = 'C auto-vectorised whole pass (valid + CVA + chi + fuse + 3×3 mean)';
+
 /**
+ * The change pass is read against both its references twice, against the valid + CVA ones and against the
+ * whole-pass ones, each time with the issue's figure for that reference (C 450, NumPy 49 Mpx/s).
  * The issue's labelling reference is "OpenCV 1 thread ≈ 145–330 Mpx/s" for both masks; its slow end is
  * taken, which asks the most of shoutu (300/145 = 2.07× OpenCV on the sparse mask, 60/145 = 0.41× on noise).
  */
 export const RELATIVE_TARGETS: readonly RelativeTarget[] = [
-  { row: 'change pass, uint16 input: valid + CVA + chi score + fuse + 3×3 mean', reference: 'C auto-vectorised valid + CVA', target: 120, issueReference: 450 },
-  { row: 'change pass, uint16 input: valid + CVA + chi score + fuse + 3×3 mean', reference: 'numpy valid + CVA', target: 120, issueReference: 49 },
+  { row: CHANGE_PASS_ROW, reference: 'C auto-vectorised valid + CVA', target: 120, issueReference: 450 },
+  { row: CHANGE_PASS_ROW, reference: 'numpy valid + CVA', target: 120, issueReference: 49 },
+  { row: CHANGE_PASS_ROW, reference: C_WHOLE_PASS, target: 120, issueReference: 450 },
+  { row: CHANGE_PASS_ROW, reference: 'numpy whole pass (valid + CVA + chi + fuse + 3×3 mean)', target: 120, issueReference: 49 },
   { row: 'labelComponentsWithStats (sparse blobs 5 %)', reference: 'OpenCV connectedComponentsWithStats sparse', target: 300, issueReference: 145 },
   { row: 'labelComponentsWithStats (noise 50 %)', reference: 'OpenCV connectedComponentsWithStats noise', target: 60, issueReference: 145 },
   { row: 'open3x3 (sparse blobs 5 %)', reference: 'OpenCV opening 3x3 sparse', target: 400, issueReference: 1500 },
@@ -56,7 +71,24 @@ function writeArray(dir: string, file: string, array: ArrayBufferView, dtype: st
 }
 
 /**
- * Times the references on the benchmark inputs: the C one when a C compiler (cc) is there, the NumPy and
+ * Compiles scripts/bench/NAME.c into `dir` and runs it with `args`; records its Mpx/s (the first number it
+ * prints) under `reference`, or why it could not be timed.
+ */
+function timeC(dir: string, name: string, reference: string, args: string[], result: MeasuredReferences): void {
+  // -fno-math-errno -fno-trapping-math: without them GCC keeps sqrtf and the select scalar
+  const binary = join(dir, name);
+  const compile = spawnSync('cc', ['-O3', '-march=native', '-fno-math-errno', '-fno-trapping-math', '-o', binary, join(HERE, `${name}.c`), '-lm'], { encoding: 'utf8' });
+  if (compile.status !== 0) {
+    result.missing.push(`${reference}: cc ${compile.error ? 'not found' : `failed: ${compile.stderr.trim().split('\n')[0]}`}`);
+    return;
+  }
+  const run = spawnSync(binary, args, { encoding: 'utf8' });
+  if (run.status === 0) result.mpxPerSec[reference] = Number(run.stdout.trim().split(/\s+/)[0]);
+  else result.missing.push(`${reference} failed: ${run.stderr.trim()}`);
+}
+
+/**
+ * Times the references on the benchmark inputs: the C ones when a C compiler (cc) is there, the NumPy and
  * OpenCV ones when Debian's python3 has numpy (python3-numpy) and cv2 (python3-opencv).
  */
 export function measureReferences(): MeasuredReferences {
@@ -76,21 +108,17 @@ export function measureReferences(): MeasuredReferences {
         sparse: writeArray(dir, 'sparse.u8', masks.sparse, 'u1', [BENCH_HEIGHT, BENCH_WIDTH]),
         noise: writeArray(dir, 'noise.u8', masks.noise, 'u1', [BENCH_HEIGHT, BENCH_WIDTH]),
       },
-      pass: Object.fromEntries(Object.entries(params16).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v)])),
+      pass: Object.fromEntries(Object.entries(params16).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v])),
     };
     writeFileSync(join(dir, 'inputs.json'), JSON.stringify(spec));
 
-    // -fno-math-errno -fno-trapping-math: without them GCC keeps sqrtf and the select scalar
-    const binary = join(dir, 'reference_cva');
-    const compile = spawnSync('cc', ['-O3', '-march=native', '-fno-math-errno', '-fno-trapping-math', '-o', binary, join(HERE, 'reference_cva.c'), '-lm'], { encoding: 'utf8' });
-    if (compile.status !== 0) result.missing.push(`C reference: cc ${compile.error ? 'not found' : `failed: ${compile.stderr.trim().split('\n')[0]}`}`);
-    else {
-      const p = params16;
-      const numbers = [...p.beforeMean, ...p.beforeStd, ...p.afterMean, ...p.afterStd].map(String);
-      const run = spawnSync(binary, [join(dir, 'before.u16'), join(dir, 'after.u16'), String(BENCH_WIDTH), String(BENCH_HEIGHT), ...numbers], { encoding: 'utf8' });
-      if (run.status === 0) result.mpxPerSec['C auto-vectorised valid + CVA'] = Number(run.stdout.trim().split(/\s+/)[0]);
-      else result.missing.push(`C reference failed: ${run.stderr.trim()}`);
-    }
+    const p = params16;
+    const files = [join(dir, 'before.u16'), join(dir, 'after.u16'), String(BENCH_WIDTH), String(BENCH_HEIGHT)];
+    const stats = [...p.beforeMean, ...p.beforeStd, ...p.afterMean, ...p.afterStd].map(String);
+    const nodata = (v: number | null) => (v === null ? 'none' : String(v));
+    const wholePass = [nodata(p.nodataBefore), nodata(p.nodataAfter), ...stats, ...Array.from(p.whiten, String), String(p.cvaMedian), String(p.madMedian)];
+    timeC(dir, 'reference_cva', 'C auto-vectorised valid + CVA', [...files, ...stats], result);
+    timeC(dir, 'reference_change_pass', C_WHOLE_PASS, [...files, ...wholePass], result);
 
     const python = spawnSync(PYTHON, [join(HERE, 'reference_kernels.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (python.status !== 0) {

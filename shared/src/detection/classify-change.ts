@@ -34,11 +34,7 @@ export function scoreModel(
     beforeStd: Float64Array.from(stats.beforeStd),
     afterMean: Float64Array.from(stats.afterMean),
     afterStd: Float64Array.from(stats.afterStd),
-    madMeanBefore: Float64Array.from(stats.transform.meanBefore),
-    madMeanAfter: Float64Array.from(stats.transform.meanAfter),
-    madA: Float64Array.from(stats.transform.a),
-    madB: Float64Array.from(stats.transform.b),
-    madInverseVariance: Float64Array.from(stats.transform.variance, (v) => (v > 0 ? 1 / v : 0)),
+    whiten: Float64Array.from(stats.transform.whiten),
     cvaMedian: stats.cvaMedian ?? 1,
     madMedian: stats.madMedian ?? 1,
   };
@@ -64,7 +60,7 @@ export function computeCues(beforeAll: WindowSamples, afterAll: WindowSamples, w
   const valid = into ? into.bytes('cueValid', n) : new Uint8Array(n);
   const cva = into ? into.floats('cueCva', n) : new Float32Array(n);
   const mad = into ? into.floats('cueMad', n) : new Float32Array(n);
-  // One pass, bit-identical to andValidMask ×2 + changeVectorMagnitude + madChiScore.
+  // One pass, bit-identical to andValidMask ×2 + changeVectorMagnitude + whitenedChiScore.
   changeCues(before, after, width, height, model, valid, cva, mad);
   return { valid, cva, mad };
 }

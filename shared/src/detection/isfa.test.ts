@@ -33,14 +33,14 @@ function bandStats(v: Float64Array, p: number, n: number) {
   return { mean, std };
 }
 
-/** The statistic as the madChiScore kernel forms it from the fit. */
-function statistic(fit: IsfaResult, x: ArrayLike<number>, y: ArrayLike<number>, o: number): number {
+/** The statistic as the change pass forms it from the fit: |T·d|² on the z-scored difference d. */
+function statistic(fit: IsfaResult, d: number[]): number {
   const p = fit.bands;
   let z = 0;
   for (let i = 0; i < p; i++) {
     let m = 0;
-    for (let j = 0; j < p; j++) m += fit.a[i * p + j]! * (x[o + j]! - fit.meanBefore[j]!) - fit.b[i * p + j]! * (y[o + j]! - fit.meanAfter[j]!);
-    z += (m * m) / fit.variance[i]!;
+    for (let j = 0; j <= i; j++) m += fit.whiten[i * p + j]! * d[j]!;
+    z += m * m;
   }
   return z;
 }
@@ -86,10 +86,10 @@ describe('isfa', () => {
     }));
     let sum = 0;
     for (let k = 0; k < n; k += 37) {
-      const z = statistic(fit, before, after, k * p);
+      const z = statistic(fit, d(k));
       expect(z).toBeCloseTo(mahalanobis(A, d(k)), 6);
     }
-    for (let k = 0; k < n; k++) sum += statistic(fit, before, after, k * p);
+    for (let k = 0; k < n; k++) sum += statistic(fit, d(k));
     // the mean of dᵀA⁻¹d over the samples A is the moment of is exactly trace(I) = p
     expect(sum / n).toBeCloseTo(p, 6);
   });
@@ -98,8 +98,9 @@ describe('isfa', () => {
     const fit = isfa(before, after, p, n, stats);
     expect(fit.converged).toBe(true);
     expect(fit.iterations).toBeGreaterThan(2);
-    expect(fit.variance).toEqual([1, 1, 1, 1]);
-    const z = Array.from({ length: n }, (_, k) => statistic(fit, before, after, k * p));
+    // lower triangular: nothing above the diagonal, which the change pass never reads
+    for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) expect(fit.whiten[i * p + j]).toBe(0);
+    const z = Array.from({ length: n }, (_, k) => statistic(fit, d(k)));
     const mean = (f: (k: number) => boolean) => {
       const v = z.filter((_, k) => f(k));
       return v.reduce((s, x) => s + x, 0) / v.length;
@@ -118,7 +119,7 @@ describe('isfa', () => {
     const withNaN = new Float64Array(before);
     withNaN[5 * p + 2] = NaN;
     const b = isfa(withNaN, after, p, n, stats);
-    expect(b.a.every(Number.isFinite)).toBe(true);
+    expect(b.whiten.every(Number.isFinite)).toBe(true);
     expect(b.samples).toBe(n);
   });
 
@@ -126,14 +127,14 @@ describe('isfa', () => {
     const flat = new Float64Array(before);
     for (let k = 0; k < n; k++) flat[k * p + 1] = 50;
     const fit = isfa(flat, after, p, n, { ...stats, stdBefore: sb.std.map((s, j) => (j === 1 ? 0 : s)) });
-    expect(fit.a.every(Number.isFinite) && fit.b.every(Number.isFinite)).toBe(true);
+    expect(fit.whiten.every(Number.isFinite)).toBe(true);
     const one = isfa(Float64Array.from({ length: n }, (_, k) => before[k * p]!), Float64Array.from({ length: n }, (_, k) => after[k * p]!), 1, n, {
       meanBefore: [sb.mean[0]!],
       stdBefore: [sb.std[0]!],
       meanAfter: [sa.mean[0]!],
       stdAfter: [sa.std[0]!],
     });
-    expect(one.a).toHaveLength(1);
-    expect(one.a[0]! > 0 && Number.isFinite(one.a[0]!)).toBe(true);
+    expect(one.whiten).toHaveLength(1);
+    expect(one.whiten[0]! > 0 && Number.isFinite(one.whiten[0]!)).toBe(true);
   });
 });

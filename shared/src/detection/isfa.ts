@@ -12,10 +12,11 @@
  *   2. A = L Lᵀ (Cholesky), Z_k = |L⁻¹ d_k|², approximately χ²_B for unchanged pixels;
  *   3. new weights w_k = P(χ²_B > Z_k), the no-change probability (as in IR-MAD, Nielsen 2007);
  * repeated until A moves by less than `tolerance` (relative to its diagonal) or `maxIterations` fits.
- * Z is then Σ_i (Σ_j T_ij d_j)² with T = L⁻¹, and d_j = (x_j − m_x,j)/s_x,j − (y_j − m_y,j)/s_y,j, so the
- * result is returned as the two matrices a = T·diag(1/s_x), b = T·diag(1/s_y) with unit variances: the
- * `madChiScore` kernel (MAD_i = Σ_j a_ij (x_j − m_x,j) − b_ij (y_j − m_y,j), Z = Σ_i MAD_i² / var_i)
- * computes ISFA's statistic unchanged.
+ * Z is then Σ_i (Σ_{j≤i} T_ij d_j)² with T = L⁻¹ (lower triangular) and
+ * d_j = (x_j − m_x,j)/s_x,j − (y_j − m_y,j)/s_y,j, the z-scored difference the change vector is made of.
+ * So the fit is returned as T itself (`whiten`): the change pass applies it to the change vector it
+ * already computes (`whitenedChiScore`), B(B+1)/2 products a pixel. (The sign of d does not matter: Z is
+ * a sum of squares.)
  *
  * Why it replaced IR-MAD's canonical correlations in detector 3: on the labelled pairs it separates change
  * better (docs/detection.md, "Second round of trials"), and it needs no eigenproblem.
@@ -30,14 +31,11 @@ import { momentStep, reweightStep } from './isfa-steps.js';
 
 export interface IsfaResult {
   bands: number;
-  /** Band means of each epoch the z-scores use (as given). */
-  meanBefore: number[];
-  meanAfter: number[];
-  /** Row-major bands×bands: feature i is Σ_j a[i*p+j]·(x_j − meanBefore_j) − b[i*p+j]·(y_j − meanAfter_j). */
-  a: number[];
-  b: number[];
-  /** Variance of each feature under no change: 1 (the map whitens the unchanged pixels). */
-  variance: number[];
+  /**
+   * T = L⁻¹, row-major bands×bands, lower triangular (zeros above the diagonal): feature i of a pixel is
+   * Σ_{j≤i} T[i*p+j]·d_j on its z-scored difference d, and each feature has unit variance under no change.
+   */
+  whiten: number[];
   iterations: number;
   converged: boolean;
   samples: number;
@@ -142,25 +140,7 @@ export function isfa(
       T[i * p + c] = s / L[i * p + i]!;
     }
   }
-  const a = new Array<number>(p * p);
-  const b = new Array<number>(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < p; j++) {
-      a[i * p + j] = T[i * p + j]! * invB[j]!;
-      b[i * p + j] = T[i * p + j]! * invA[j]!;
-    }
-  }
-  return {
-    bands: p,
-    meanBefore: Array.from({ length: p }, (_, j) => stats.meanBefore[j]!),
-    meanAfter: Array.from({ length: p }, (_, j) => stats.meanAfter[j]!),
-    a,
-    b,
-    variance: new Array<number>(p).fill(1),
-    iterations,
-    converged,
-    samples,
-  };
+  return { bands: p, whiten: Array.from(T), iterations, converged, samples };
 }
 
 /**

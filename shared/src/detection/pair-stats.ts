@@ -16,14 +16,11 @@ export const PairStats = z.object({
   afterMean: z.array(z.number()),
   afterStd: z.array(z.number()),
   /** ISFA transformation (isfa.ts) fitted on a regular sample of the overlap: the second cue is
-   *  Σ_i (Σ_j a_ij (x_j − meanBefore_j) − b_ij (y_j − meanAfter_j))² / variance_i. */
+   *  Σ_i (Σ_{j≤i} whiten_ij d_j)² on the z-scored difference d (the change vector's). `whiten` is row-major
+   *  bands×bands, lower triangular. */
   transform: z.object({
     method: z.literal('isfa'),
-    meanBefore: z.array(z.number()),
-    meanAfter: z.array(z.number()),
-    a: z.array(z.number()),
-    b: z.array(z.number()),
-    variance: z.array(z.number()),
+    whiten: z.array(z.number()),
     iterations: z.number().int(),
     converged: z.boolean(),
     samples: z.number().int(),

@@ -8,7 +8,7 @@
  * to keep typed-array loads monomorphic. One template keeps the bit-exact arithmetic in one place
  * instead of a hand-written copy per band count.
  *
- * Each pixel's arithmetic is exactly that of andValidMask + changeVectorMagnitude + madChiScore +
+ * Each pixel's arithmetic is exactly that of andValidMask + changeVectorMagnitude + whitenedChiScore +
  * fuseMinScaled on float32 samples, operation for operation in the same order (so results are
  * bit-identical): float32 arithmetic, every result rounded with Math.fround (for +, −, ×, ÷ and sqrt of
  * float32 operands the float64 result rounded once is the float32 result), constants rounded once
@@ -51,11 +51,29 @@ export const K_MAD_SCALE = 3; // 1/madMedian or 0
 export const K_INVERSE_BANDS = 4;
 export const K_HEADER = 5;
 
+/**
+ * Offsets in the packed constants of a pass with n bands (after the header: beforeMean, 1/beforeStd,
+ * afterMean, 1/afterStd, n each, then the whitening map's lower triangle row by row, n(n+1)/2).
+ */
+export function constantOffsets(n: number) {
+  return { bm: K_HEADER, bs: K_HEADER + n, am: K_HEADER + 2 * n, as: K_HEADER + 3 * n, T: K_HEADER + 4 * n };
+}
+
+/** Index of T_kj (j ≤ k) in the lower triangle, row by row. */
+export function triangleIndex(k: number, j: number): number {
+  return (k * (k + 1)) / 2 + j;
+}
+
+/** Length of the packed constants of a pass with n bands. */
+export function constantsLength(n: number): number {
+  return K_HEADER + 4 * n + (n * (n + 1)) / 2;
+}
+
 /** Largest band count with a generated step (beyond it the locals no longer fit; a looped step is used). */
 export const MAX_GENERATED_BANDS = 8;
 
-/** Up to this band count the MAD coefficients are kept in locals; above, read from the constants. */
-const MAD_LOCALS_MAX_BANDS = 4;
+/** Up to this band count the whitening map's coefficients are kept in locals; above, read from the constants. */
+const WHITEN_LOCALS_MAX_BANDS = 4;
 
 
 
@@ -93,30 +111,16 @@ function stepSource(
   afterExact: boolean,
 ): string {
   const range = (f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
-  const o = {
-    bm: K_HEADER,
-    bs: K_HEADER + n,
-    am: K_HEADER + 2 * n,
-    as: K_HEADER + 3 * n,
-    mb: K_HEADER + 4 * n,
-    ma: K_HEADER + 5 * n,
-    A: K_HEADER + 6 * n,
-    B: K_HEADER + 6 * n + n * n,
-    iv: K_HEADER + 6 * n + 2 * n * n,
-  };
-  const madLocals = n <= MAD_LOCALS_MAX_BANDS;
-  const A = (k: number, j: number): string => (madLocals ? `A${k}_${j}` : `c[${o.A + k * n + j}]`);
-  const B = (k: number, j: number): string => (madLocals ? `B${k}_${j}` : `c[${o.B + k * n + j}]`);
-  const iv = (k: number): string => (madLocals ? `iv${k}` : `c[${o.iv + k}]`);
+  const o = constantOffsets(n);
+  const whitenLocals = n <= WHITEN_LOCALS_MAX_BANDS;
+  const T = (k: number, j: number): string => (whitenLocals ? `T${k}_${j}` : `c[${o.T + triangleIndex(k, j)}]`);
   const lines: string[] = [];
   lines.push(`const ndB = c[${K_NODATA_BEFORE}], ndA = c[${K_NODATA_AFTER}], f = c[${K_CVA_SCALE}], s = c[${K_MAD_SCALE}], inverseBands = c[${K_INVERSE_BANDS}];`);
-  for (const name of ['bm', 'bs', 'am', 'as', 'mb', 'ma'] as const) {
+  for (const name of ['bm', 'bs', 'am', 'as'] as const) {
     lines.push(`const ${range((b) => `${name}${b} = c[${o[name] + b}]`).join(', ')};`);
   }
-  if (madLocals) {
-    for (let k = 0; k < n; k++) lines.push(`const ${range((j) => `A${k}_${j} = c[${o.A + k * n + j}]`).join(', ')};`);
-    for (let k = 0; k < n; k++) lines.push(`const ${range((j) => `B${k}_${j} = c[${o.B + k * n + j}]`).join(', ')};`);
-    lines.push(`const ${range((k) => `iv${k} = c[${o.iv + k}]`).join(', ')};`);
+  if (whitenLocals) {
+    for (let k = 0; k < n; k++) lines.push(`const ${Array.from({ length: k + 1 }, (_, j) => `T${k}_${j} = c[${o.T + triangleIndex(k, j)}]`).join(', ')};`);
   }
   lines.push(`const ${range((b) => `q${b} = p0 + ${b} * pixels`).join(', ')};`);
   lines.push('for (let x = 0; x < width; x++) {');
@@ -154,13 +158,11 @@ function stepSource(
   // changeVectorMagnitude: Σ_b d_b² over bands in order (its accumulator starts at +0; d² ≥ +0).
   for (let b = 0; b < n; b++) lines.push(`  const d${b} = ${F(`${F(`${F(`${sa(b)} - am${b}`)} * as${b}`)} - ${F(`${F(`${sb(b)} - bm${b}`)} * bs${b}`)}`)};`);
   lines.push(`  const cva = ${F(`Math.sqrt(${F(`${sumF(range((b) => F(`d${b} * d${b}`)))} * inverseBands`)})`)};`);
-  // madChiScore: MAD_k = Σ_j (a_kj·u_j − b_kj·w_j) in j order, Z = Σ_k MAD_k²·iv_k in k order.
-  lines.push(`  const ${range((b) => `u${b} = ${F(`${sb(b)} - mb${b}`)}`).join(', ')};`);
-  lines.push(`  const ${range((b) => `w${b} = ${F(`${sa(b)} - ma${b}`)}`).join(', ')};`);
+  // whitenedChiScore: f_k = Σ_{j≤k} T_kj·d_j in j order, Z = Σ_k f_k² in k order.
   for (let k = 0; k < n; k++) {
-    lines.push(`  const m${k} = ${sumF(range((j) => F(`${F(`${A(k, j)} * u${j}`)} - ${F(`${B(k, j)} * w${j}`)}`)))};`);
+    lines.push(`  const m${k} = ${sumF(Array.from({ length: k + 1 }, (_, j) => F(`${T(k, j)} * d${j}`)))};`);
   }
-  const z = sumF(['0', ...range((k) => F(`${F(`m${k} * m${k}`)} * ${iv(k)}`))]);
+  const z = sumF(range((k) => F(`m${k} * m${k}`)));
   lines.push(`  const mad = ${F(`Math.sqrt(${F(`${z} * inverseBands`)})`)};`);
   lines.push('  if (withCues) { cvaOut[p0 + x] = cva; madOut[p0 + x] = mad; }');
   // fuseMinScaled

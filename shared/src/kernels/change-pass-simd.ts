@@ -25,7 +25,7 @@
  * in and output rows out.
  */
 
-import { K_HEADER, K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, type ChangeSamples } from './change-pass-rows.js';
+import { K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, constantOffsets, constantsLength, triangleIndex, type ChangeSamples } from './change-pass-rows.js';
 import {
   type Expr,
   type FunctionBuilder,
@@ -95,7 +95,7 @@ const ND_BEFORE = 0;
 const ND_AFTER = 16;
 const CONSTANTS = 32;
 /** The decision's threshold as float32 (decisionThreshold), one lane's 4 bytes. */
-const THRESHOLD = CONSTANTS + 4 * (K_HEADER + 7 * MAX_SIMD_BANDS + 2 * MAX_SIMD_BANDS * MAX_SIMD_BANDS);
+const THRESHOLD = CONSTANTS + 4 * constantsLength(MAX_SIMD_BANDS);
 const HEADER_BYTES = THRESHOLD + 16;
 
 /** Pixels per step of the validity loop (8 × 16-bit lanes); rows are padded to a multiple of it. */
@@ -108,6 +108,13 @@ const LANES = 4;
  * loops end where the validity loop does.
  */
 const UNROLL = 2;
+
+/**
+ * Whitened features per loop of the cue step: each loop loads the d_j its features need once and keeps
+ * Z in a register. Four (every feature of a 4-band pass in one loop) took 50.6 WebAssembly instructions a
+ * pixel on the 4-band uint16 pass against 53.6 for one feature a loop (callgrind, docs/detection.md).
+ */
+const FEATURES_PER_LOOP = 4;
 
 const EXPONENT_BITS = 0x7f800000;
 const ONE_F32 = new Uint8Array(new Float32Array([1, 1, 1, 1]).buffer);
@@ -173,9 +180,9 @@ const SEGMENT = 256;
 /** Bytes of one scratch row (f32 per pixel of a segment; quads end inside: SEGMENT is a multiple of 4). */
 const SCRATCH_ROW = 4 * SEGMENT;
 
-/** Scratch bytes cueRow needs for `bands` bands: u_j, w_j, Σd², Z rows of one segment. */
+/** Scratch bytes cueRow needs for `bands` bands: d_j, Σd², Z rows of one segment. */
 export function cueScratchBytes(bands: number): number {
-  return (2 * bands + 2) * SCRATCH_ROW;
+  return (bands + 2) * SCRATCH_ROW;
 }
 
 /**
@@ -189,8 +196,8 @@ export function cueScratchBytes(bands: number): number {
  *
  * The row goes in segments of SEGMENT pixels, each in several loops that keep few values live (with
  * all of them live at once the engine spills registers on every pixel): validity; band by band,
- * d_j² summed into Σd² and u_j, w_j kept in scratch rows; MAD variate by variate, its term summed into
- * Z, the last one going on to the cues and their fusion. Every operation is the scalar step's, in its
+ * d_j² summed into Σd² and d_j kept in a scratch row; whitened feature by feature (f_k = Σ_{j≤k} T_kj·d_j),
+ * its square summed into Z, the last one going on to the cues and their fusion. Every operation is the scalar step's, in its
  * order, on float32 lanes.
  */
 function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
@@ -200,7 +207,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const range = <T>(count: number, g: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => g(i));
   // Constants, splatted once per row into locals (each loop uses few of them).
   const constant = (k: number) => f.let(v128.load32Splat(i32.const(0), CONSTANTS + 4 * k));
-  const o = { bm: K_HEADER, bs: K_HEADER + n, am: K_HEADER + 2 * n, as: K_HEADER + 3 * n, mb: K_HEADER + 4 * n, ma: K_HEADER + 5 * n, A: K_HEADER + 6 * n, B: K_HEADER + 6 * n + n * n, iv: K_HEADER + 6 * n + 2 * n * n };
+  const o = constantOffsets(n);
   const cvaScale = constant(K_CVA_SCALE);
   const madScale = constant(K_MAD_SCALE);
   const inverseBands = constant(K_INVERSE_BANDS);
@@ -208,11 +215,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const bs = range(n, (b) => constant(o.bs + b));
   const am = range(n, (b) => constant(o.am + b));
   const as = range(n, (b) => constant(o.as + b));
-  const mb = range(n, (b) => constant(o.mb + b));
-  const ma = range(n, (b) => constant(o.ma + b));
-  const A = range(n, (k) => range(n, (j) => constant(o.A + k * n + j)));
-  const B = range(n, (k) => range(n, (j) => constant(o.B + k * n + j)));
-  const iv = range(n, (k) => constant(o.iv + k));
+  const T = range(n, (k) => range(k + 1, (j) => constant(o.T + triangleIndex(k, j))));
   const ndBefore = spec.nodataBefore ? f.let(v128.load(i32.const(ND_BEFORE))) : null;
   const ndAfter = spec.nodataAfter ? f.let(v128.load(i32.const(ND_AFTER))) : null;
   const exponent = f.let(i32x4.splat(i32.const(EXPONENT_BITS)));
@@ -223,10 +226,9 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const beforeBand = bandOffset(beforeStride);
   const afterBand = bandOffset(afterStride);
   // scratch rows (byte offsets from the scratch address of pixel i of the segment: + 4·i)
-  const U = (j: number) => SCRATCH_ROW * j;
-  const W = (j: number) => SCRATCH_ROW * (n + j);
-  const SUM_SQ = SCRATCH_ROW * 2 * n;
-  const Z = SCRATCH_ROW * (2 * n + 1);
+  const D = (j: number) => SCRATCH_ROW * j;
+  const SUM_SQ = SCRATCH_ROW * n;
+  const Z = SCRATCH_ROW * (n + 1);
 
   const segment = f.local('i32');
   const end = f.local('i32');
@@ -283,8 +285,8 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
         f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendLowI16x8S(get(invalid)))));
         f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendHighI16x8S(get(invalid))), 16));
       });
-      // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order;
-      // and u_j = b_j − mb_j, w_j = a_j − ma_j for madChiScore.
+      // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order; d_j
+      // kept for whitenedChiScore.
       for (let j = 0; j < n; j++) {
         pixels(UNROLL * LANES, () => {
           f.set(beforeAt, sampleAddress(spec.before, beforeRow, beforeBand[j]));
@@ -297,30 +299,39 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
             const d = f.let(f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j]))));
             const square = f32x4.mul(get(d), get(d));
             f.do(storeV128(get(scratchPixel), j === 0 ? square : f32x4.add(v128.load(get(scratchPixel), SUM_SQ + at), square), SUM_SQ + at));
-            f.do(storeV128(get(scratchPixel), f32x4.sub(get(before), get(mb[j])), U(j) + at));
-            f.do(storeV128(get(scratchPixel), f32x4.sub(get(after), get(ma[j])), W(j) + at));
+            f.do(storeV128(get(scratchPixel), get(d), D(j) + at));
           }
         });
       }
-      // madChiScore: MAD_k = Σ_j (A_kj·u_j − B_kj·w_j) in j order; Z = 0 + Σ_k MAD_k²·iv_k in k order.
-      // The loop of the last variate goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
+      // whitenedChiScore: f_k = Σ_{j≤k} T_kj·d_j in j order; Z = Σ_k f_k² in k order, FEATURES_PER_LOOP
+      // features a loop (each d_j they need loaded once, Z carried in a scratch row between loops). The
+      // loop of the last features goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
       // pmin(fy, fx)), 0 where invalid.
-      for (let k = 0; k < n; k++) {
+      for (let k0 = 0; k0 < n; k0 += FEATURES_PER_LOOP) {
+        const k1 = Math.min(n, k0 + FEATURES_PER_LOOP); // features k0 … k1 − 1
+        const last = k1 === n;
         pixels(UNROLL * LANES, () => {
           f.set(scratchPixel, scratchAt());
-          if (k === n - 1) f.set(rowPixel, i32.shl(get(x), i32.const(2)));
+          if (last) f.set(rowPixel, i32.shl(get(x), i32.const(2)));
           for (let q = 0; q < UNROLL; q++) {
             const at = 4 * LANES * q;
-            const terms = range(n, (j) => f32x4.sub(f32x4.mul(get(A[k][j]), v128.load(get(scratchPixel), U(j) + at)), f32x4.mul(get(B[k][j]), v128.load(get(scratchPixel), W(j) + at))));
-            const m = f.let(sum(terms));
-            const term = f32x4.mul(f32x4.mul(get(m), get(m)), get(iv[k]));
-            const z = f32x4.add(k === 0 ? get(zero) : v128.load(get(scratchPixel), Z + at), term);
-            if (k < n - 1) {
-              f.do(storeV128(get(scratchPixel), z, Z + at));
+            const d = range(k1, (j) => f.let(v128.load(get(scratchPixel), D(j) + at)));
+            let z: V | null = k0 === 0 ? null : v128.load(get(scratchPixel), Z + at);
+            for (let k = k0; k < k1; k++) {
+              const m = f.let(sum(range(k + 1, (j) => f32x4.mul(get(T[k][j]), get(d[j])))));
+              const square = f32x4.mul(get(m), get(m));
+              z = z === null ? square : f32x4.add(z, square);
+              if (k < k1 - 1) {
+                const held = f.let(z);
+                z = get(held);
+              }
+            }
+            if (!last) {
+              f.do(storeV128(get(scratchPixel), z!, Z + at));
               continue;
             }
             const rowAtQuad = (row: Local<'i32'>) => i32.add(get(row), get(rowPixel));
-            const mad = f.let(f32x4.sqrt(f32x4.mul(z, get(inverseBands))));
+            const mad = f.let(f32x4.sqrt(f32x4.mul(z!, get(inverseBands))));
             const cva = f.let(f32x4.sqrt(f32x4.mul(v128.load(get(scratchPixel), SUM_SQ + at), get(inverseBands))));
             const isValid = f.let(f32x4.ne(v128.load(rowAtQuad(countRow), at), get(zero)));
             const fused = f32x4.pmin(f32x4.mul(get(mad), get(madScale)), f32x4.mul(get(cva), get(cvaScale)));

@@ -1,8 +1,9 @@
 /**
- * Benchmark: the whole per-pixel change pass of detector v2 on the 2048² 4-band pair, as
- * scoreWindow runs it — valid mask of both epochs, z-scored change vector, IR-MAD chi score, fused
- * minimum, valid 3×3 mean — against a copy of the same input bytes. The IR-MAD transform is a fixed
- * well-conditioned one here (its fit is not a pixel kernel). Rows: the one-pass kernel changeScores
+ * Benchmark: the whole per-pixel change pass on the 2048² 4-band pair, as scoreWindow runs it — valid
+ * mask of both epochs, z-scored change vector, ISFA chi score (the change vector whitened), fused
+ * minimum, valid 3×3 mean — against a copy of the same input bytes. The whitening map is a fixed
+ * well-conditioned one here (its fit is not a pixel kernel), with every entry of its lower triangle
+ * non-zero, as a fitted one has. Rows: the one-pass kernel changeScores
  * on the Uint16 pair (what a sensor delivers; the target row, ≥ 120 Mpx/s in issue 3) and on the
  * Float32 pair, as production runs it (WebAssembly SIMD, change-pass-simd.ts), each followed by the
  * same pass on the scalar JavaScript path (setChangePassSimd(false)), and the same pass with the
@@ -25,15 +26,15 @@ import type { BenchResult } from './bench-types.js';
 import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
 import { changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
-import { madChiScore } from './mad-chi-score.js';
 import { andValidMask } from './valid-mask.js';
+import { whitenedChiScore } from './whitened-chi-score.js';
 
 /** Issue 3: valid mask + change pass on 4-band uint16 input ≥ 120 Mpx/s (and each of its steps alone). */
 export const CHANGE_PASS_TARGET = 120;
 
 /**
  * The pass's parameters on the benchmark pair: each epoch's band statistics over the pixels valid in
- * both, and a fixed IR-MAD transform (also used by the in-run references, scripts/bench/references.ts).
+ * both, and a fixed whitening map (also used by the in-run references, scripts/bench/references.ts).
  */
 export function changePassBenchParams() {
   const { before, after } = benchImagePair();
@@ -50,13 +51,9 @@ export function changePassBenchParams() {
   };
   const sb = stats(before);
   const sa = stats(after);
-  // A = diag(1/std_before), b = diag(1/std_after): MAD variates are then plain z differences per band.
-  const madA = new Float64Array(B * B);
-  const madB = new Float64Array(B * B);
-  for (let j = 0; j < B; j++) {
-    madA[j * B + j] = 1 / sb.std[j]!;
-    madB[j * B + j] = 1 / sa.std[j]!;
-  }
+  // The whitening of four bands whose changes correlate 0.5 with each other (L⁻¹ of that correlation
+  // matrix, rounded): row-major, lower triangular.
+  const whiten = Float64Array.from([1, 0, 0, 0, -0.5774, 1.1547, 0, 0, -0.4082, -0.4082, 1.2247, 0, -0.3162, -0.3162, -0.3162, 1.2649]);
   const params = {
     bands: B,
     nodataBefore: BENCH_NODATA,
@@ -65,11 +62,7 @@ export function changePassBenchParams() {
     beforeStd: sb.std,
     afterMean: sa.mean,
     afterStd: sa.std,
-    madMeanBefore: sb.mean,
-    madMeanAfter: sa.mean,
-    madA,
-    madB,
-    madInverseVariance: new Float64Array(B).fill(0.5),
+    whiten,
     cvaMedian: 1,
     madMedian: 1,
   };
@@ -82,8 +75,8 @@ export function bench(): BenchResult[] {
   const H = BENCH_HEIGHT;
   const B = BENCH_BANDS;
   const { params, params16 } = changePassBenchParams();
-  const { beforeMean, beforeStd, afterMean, afterStd, madA, madB, madInverseVariance: inverseVariance } = params;
-  const scratch = new Float64Array(2 * B);
+  const { beforeMean, beforeStd, afterMean, afterStd, whiten } = params;
+  const scratch = new Float32Array(B);
   const cva = new Float32Array(BENCH_PIXELS);
   const mad = new Float32Array(BENCH_PIXELS);
   const fused = new Float32Array(BENCH_PIXELS);
@@ -111,7 +104,7 @@ export function bench(): BenchResult[] {
     andValidMask(before, W, H, B, BENCH_NODATA, pairValid);
     andValidMask(after, W, H, B, BENCH_NODATA, pairValid);
     changeVectorMagnitude(before, after, W, H, B, pairValid, beforeMean, beforeStd, afterMean, afterStd, cva);
-    madChiScore(before, after, W, H, B, pairValid, beforeMean, afterMean, madA, madB, inverseVariance, scratch, mad);
+    whitenedChiScore(before, after, W, H, B, pairValid, beforeMean, beforeStd, afterMean, afterStd, whiten, scratch, mad);
     fuseMinScaled(cva, mad, 1, 1, pairValid, BENCH_PIXELS, fused);
     boxMean3x3(fused, pairValid, W, H, score);
   }, 1, 3);

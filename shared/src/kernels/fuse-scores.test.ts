@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { andValidMask } from './valid-mask.js';
 import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
-import { madChiScore } from './mad-chi-score.js';
+import { whitenedChiScore } from './whitened-chi-score.js';
 import { changeCues, changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
 import { mulberry32 } from './test-random.js';
 
@@ -55,11 +55,8 @@ describe.each([
       beforeStd: vec(bands, () => (rand() < 0.15 ? 0 : rand() * 500)), // some constant bands
       afterMean: vec(bands, () => rand() * 2000),
       afterStd: vec(bands, () => (rand() < 0.15 ? NaN : rand() * 500)),
-      madMeanBefore: vec(bands, () => rand() * 2000),
-      madMeanAfter: vec(bands, () => rand() * 2000),
-      madA: vec(bands * bands, () => (rand() - 0.5) * 0.01),
-      madB: vec(bands * bands, () => (rand() - 0.5) * 0.01),
-      madInverseVariance: vec(bands, () => (rand() < 0.1 ? 0 : rand() * 3)),
+      // a full matrix: only its lower triangle is read
+      whiten: vec(bands * bands, () => (rand() - 0.5) * 4),
       cvaMedian: rand() * 2,
       madMedian: rand() < 0.1 ? 0 : rand() * 2,
     };
@@ -75,7 +72,7 @@ describe.each([
     const cva = new Float32Array(n);
     changeVectorMagnitude(before, after, width, height, p.bands, valid, p.beforeMean, p.beforeStd, p.afterMean, p.afterStd, cva);
     const mad = new Float32Array(n);
-    madChiScore(before, after, width, height, p.bands, valid, p.madMeanBefore, p.madMeanAfter, p.madA, p.madB, p.madInverseVariance, new Float64Array(2 * p.bands), mad);
+    whitenedChiScore(before, after, width, height, p.bands, valid, p.beforeMean, p.beforeStd, p.afterMean, p.afterStd, p.whiten, new Float32Array(p.bands), mad);
     const fused = new Float32Array(n);
     fuseMinScaled(cva, mad, p.cvaMedian, p.madMedian, valid, n, fused);
     const score = new Float32Array(n);

@@ -10,7 +10,7 @@
  * raises both, so the conjunction suppresses each cue's own false alarms.
  *
  * Arithmetic: float32 (each scale rounded to float32 once, each product rounded), as in the whole
- * change pass: changeVectorMagnitude, madChiScore and boxMean3x3 compute in float32 too.
+ * change pass: changeVectorMagnitude, whitenedChiScore and boxMean3x3 compute in float32 too.
  *
  * Also here: changeCues and changeScores, the whole per-pixel change pass (validity, both cues, this
  * fusion and the valid 3×3 mean) in one sweep over the rows, bit-identical to the separate kernels.
@@ -25,13 +25,15 @@ import {
   type ChangeSamples,
   type CueRowStep,
   K_CVA_SCALE,
-  K_HEADER,
   K_INVERSE_BANDS,
   K_MAD_SCALE,
   K_NODATA_AFTER,
   K_NODATA_BEFORE,
   MAX_GENERATED_BANDS,
+  constantOffsets,
+  constantsLength,
   cueRowStep,
+  triangleIndex,
 } from './change-pass-rows.js';
 import { simdChangePass, simdPassAvailable } from './change-pass-simd.js';
 
@@ -67,9 +69,9 @@ export function fuseMinScaled(
 /**
  * Everything the one-pass change kernels need of a scene pair. Field meanings are those of the
  * separate kernels: `bands` as in all of them; nodata as in andValidMask (per epoch, null for
- * none); beforeMean/beforeStd/afterMean/afterStd as in changeVectorMagnitude; madMeanBefore,
- * madMeanAfter, madA, madB, madInverseVariance as madChiScore's meanBefore, meanAfter, a, b,
- * inverseVariance; cvaMedian and madMedian as fuseMinScaled's firstScale and secondScale.
+ * none); beforeMean/beforeStd/afterMean/afterStd as in changeVectorMagnitude (and whitenedChiScore);
+ * whiten as whitenedChiScore's (row-major bands×bands, lower triangular); cvaMedian and madMedian as
+ * fuseMinScaled's firstScale and secondScale.
  * (The detection ScoreModel has all of these fields, so it can be passed as it is.)
  */
 export interface ChangePassParams {
@@ -80,11 +82,7 @@ export interface ChangePassParams {
   beforeStd: Float64Array;
   afterMean: Float64Array;
   afterStd: Float64Array;
-  madMeanBefore: Float64Array;
-  madMeanAfter: Float64Array;
-  madA: Float64Array;
-  madB: Float64Array;
-  madInverseVariance: Float64Array;
+  whiten: Float64Array;
   cvaMedian: number;
   madMedian: number;
 }
@@ -95,16 +93,17 @@ function inverseOrZero(x: number): number {
 }
 
 /**
- * Constants of one pass: the K_* header, then, from K_HEADER on, beforeMean, 1/beforeStd,
- * afterMean, 1/afterStd, madMeanBefore, madMeanAfter (each `bands` long), madA, madB (bands² each,
- * row-major), madInverseVariance (bands). The generated cue steps read fixed indices of this layout.
- * Everything from K_CVA_SCALE on is rounded to float32, as the separate kernels round their constants
- * (inverses taken in float64 first). Nodata is stored as the sample type compares it: rounded to float32
- * for float32 samples (as andValidMask does), as given for integer and float64 samples.
+ * Constants of one pass: the K_* header, then, from K_HEADER on, beforeMean, 1/beforeStd, afterMean,
+ * 1/afterStd (each `bands` long) and the lower triangle of `whiten`, row by row (constantOffsets,
+ * triangleIndex). The generated cue steps read fixed indices of this layout. Everything from
+ * K_CVA_SCALE on is rounded to float32, as the separate kernels round their constants (inverses taken in
+ * float64 first). Nodata is stored as the sample type compares it: rounded to float32 for float32 samples
+ * (as andValidMask does), as given for integer and float64 samples.
  */
 function packConstants(p: ChangePassParams, before: ChangeSamples, after: ChangeSamples): Float64Array {
   const n = p.bands;
-  const c = new Float64Array(K_HEADER + 7 * n + 2 * n * n);
+  const c = new Float64Array(constantsLength(n));
+  const o = constantOffsets(n);
   const nodataAs = (nodata: number | null, samples: ChangeSamples): number =>
     nodata === null ? NaN : samples instanceof Float32Array ? Math.fround(nodata) : nodata;
   c[K_NODATA_BEFORE] = nodataAs(p.nodataBefore, before);
@@ -112,24 +111,13 @@ function packConstants(p: ChangePassParams, before: ChangeSamples, after: Change
   c[K_CVA_SCALE] = inverseOrZero(p.cvaMedian);
   c[K_MAD_SCALE] = inverseOrZero(p.madMedian);
   c[K_INVERSE_BANDS] = 1 / n;
-  let o = K_HEADER;
-  for (let b = 0; b < n; b++) c[o + b] = p.beforeMean[b];
-  o += n;
-  for (let b = 0; b < n; b++) c[o + b] = inverseOrZero(p.beforeStd[b]);
-  o += n;
-  for (let b = 0; b < n; b++) c[o + b] = p.afterMean[b];
-  o += n;
-  for (let b = 0; b < n; b++) c[o + b] = inverseOrZero(p.afterStd[b]);
-  o += n;
-  for (let b = 0; b < n; b++) c[o + b] = p.madMeanBefore[b];
-  o += n;
-  for (let b = 0; b < n; b++) c[o + b] = p.madMeanAfter[b];
-  o += n;
-  for (let k = 0; k < n * n; k++) c[o + k] = p.madA[k];
-  o += n * n;
-  for (let k = 0; k < n * n; k++) c[o + k] = p.madB[k];
-  o += n * n;
-  for (let b = 0; b < n; b++) c[o + b] = p.madInverseVariance[b];
+  for (let b = 0; b < n; b++) {
+    c[o.bm + b] = p.beforeMean[b];
+    c[o.bs + b] = inverseOrZero(p.beforeStd[b]);
+    c[o.am + b] = p.afterMean[b];
+    c[o.as + b] = inverseOrZero(p.afterStd[b]);
+  }
+  for (let k = 0; k < n; k++) for (let j = 0; j <= k; j++) c[o.T + triangleIndex(k, j)] = p.whiten[k * n + j];
   for (let k = K_CVA_SCALE; k < c.length; k++) c[k] = Math.fround(c[k]);
   return c;
 }
@@ -163,11 +151,7 @@ function checkPass(
   requireLength('beforeStd', p.beforeStd, bands);
   requireLength('afterMean', p.afterMean, bands);
   requireLength('afterStd', p.afterStd, bands);
-  requireLength('madMeanBefore', p.madMeanBefore, bands);
-  requireLength('madMeanAfter', p.madMeanAfter, bands);
-  requireLength('madA', p.madA, bands * bands);
-  requireLength('madB', p.madB, bands * bands);
-  requireLength('madInverseVariance', p.madInverseVariance, bands);
+  requireLength('whiten', p.whiten, bands * bands);
 }
 
 let simdEnabled = true;
@@ -189,25 +173,24 @@ function useSimd(before: ChangeSamples, after: ChangeSamples, bands: number): bo
 /** Scratch rows of the any-band-count cue step. */
 interface GenericScratch {
   sumSq: Float64Array;
-  centredBefore: Float64Array;
-  centredAfter: Float64Array;
-  madRow: Float64Array;
+  /** the change vector d, band by band */
+  difference: Float64Array;
+  featureRow: Float64Array;
   zRow: Float64Array;
 }
 
 function genericScratch(width: number, bands: number): GenericScratch {
   return {
     sumSq: new Float64Array(width),
-    centredBefore: new Float64Array(width * bands),
-    centredAfter: new Float64Array(width * bands),
-    madRow: new Float64Array(width),
+    difference: new Float64Array(width * bands),
+    featureRow: new Float64Array(width),
     zRow: new Float64Array(width),
   };
 }
 
 /**
  * The cue step of one row, any band count: row-buffered and band-outer (each band plane is read
- * as a sequential stream), each pixel's sums still running over bands and MAD terms in the
+ * as a sequential stream), each pixel's sums still running over bands and whitened features in the
  * separate kernels' order, in float32 (each result rounded), so results are bit-identical to them.
  */
 function cueRowGeneric(
@@ -226,18 +209,10 @@ function cueRowGeneric(
   fusedRow: Float64Array,
   validRow: Uint8Array,
 ): void {
-  const { sumSq, centredBefore, centredAfter, madRow, zRow } = g;
+  const { sumSq, difference, featureRow, zRow } = g;
   const ndB = c[K_NODATA_BEFORE];
   const ndA = c[K_NODATA_AFTER];
-  const beforeMean = K_HEADER;
-  const beforeScale = beforeMean + bands;
-  const afterMean = beforeScale + bands;
-  const afterScale = afterMean + bands;
-  const madMeanBefore = afterScale + bands;
-  const madMeanAfter = madMeanBefore + bands;
-  const madA = madMeanAfter + bands;
-  const madB = madA + bands * bands;
-  const inverseVariance = madB + bands * bands;
+  const o = constantOffsets(bands);
   const fr = Math.fround;
   validRow.fill(1, 1, width + 1);
   for (let b = 0; b < bands; b++) {
@@ -254,12 +229,10 @@ function cueRowGeneric(
   sumSq.fill(0);
   for (let b = 0; b < bands; b++) {
     const plane = b * pixels + p0;
-    const bMean = c[beforeMean + b];
-    const bScale = c[beforeScale + b];
-    const aMean = c[afterMean + b];
-    const aScale = c[afterScale + b];
-    const mb = c[madMeanBefore + b];
-    const ma = c[madMeanAfter + b];
+    const bMean = c[o.bm + b];
+    const bScale = c[o.bs + b];
+    const aMean = c[o.am + b];
+    const aScale = c[o.as + b];
     const row = b * width;
     for (let x = 0; x < width; x++) {
       // samples as float32 (exact for 8/16-bit integers and float32 samples)
@@ -267,21 +240,19 @@ function cueRowGeneric(
       const w = fr(after[plane + x]);
       const d = fr(fr(fr(w - aMean) * aScale) - fr(fr(v - bMean) * bScale));
       sumSq[x] = fr(sumSq[x] + fr(d * d));
-      centredBefore[row + x] = fr(v - mb);
-      centredAfter[row + x] = fr(w - ma);
+      difference[row + x] = d;
     }
   }
-  zRow.fill(0);
   for (let k = 0; k < bands; k++) {
-    madRow.fill(0);
-    for (let j = 0; j < bands; j++) {
-      const aKj = c[madA + k * bands + j];
-      const bKj = c[madB + k * bands + j];
+    const t0 = c[o.T + triangleIndex(k, 0)];
+    for (let x = 0; x < width; x++) featureRow[x] = fr(t0 * difference[x]);
+    for (let j = 1; j <= k; j++) {
+      const tKj = c[o.T + triangleIndex(k, j)];
       const row = j * width;
-      for (let x = 0; x < width; x++) madRow[x] = fr(madRow[x] + fr(fr(aKj * centredBefore[row + x]) - fr(bKj * centredAfter[row + x])));
+      for (let x = 0; x < width; x++) featureRow[x] = fr(featureRow[x] + fr(tKj * difference[row + x]));
     }
-    const iv = c[inverseVariance + k];
-    for (let x = 0; x < width; x++) zRow[x] = fr(zRow[x] + fr(fr(madRow[x] * madRow[x]) * iv));
+    if (k === 0) for (let x = 0; x < width; x++) zRow[x] = fr(featureRow[x] * featureRow[x]);
+    else for (let x = 0; x < width; x++) zRow[x] = fr(zRow[x] + fr(featureRow[x] * featureRow[x]));
   }
   const inverseBands = c[K_INVERSE_BANDS];
   const f = c[K_CVA_SCALE];
@@ -344,7 +315,7 @@ function cueRow(
 /**
  * One pass for the validity mask and both change cues: writes exactly what `valid.fill(1)`,
  * andValidMask (before, nodataBefore), andValidMask (after, nodataAfter), changeVectorMagnitude
- * (→ cva) and madChiScore (→ mad) write, bit for bit, reading each input sample once. Layout as
+ * (→ cva) and whitenedChiScore (→ mad) write, bit for bit, reading each input sample once. Layout as
  * those kernels: planar `before`/`after` with `params.bands` bands, in the raster's own sample type
  * (ChangeSamples; integer samples give what their float32 conversion gives); `valid` Uint8Array,
  * `cva`/`mad` Float32Array, each width*height and fully written. Invalid pixels → 0.

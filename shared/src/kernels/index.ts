@@ -15,6 +15,7 @@ export { componentStats } from './component-stats.js';
 export type { ComponentStats } from './component-stats.js';
 export { ringArea, traceOutline } from './trace-outline.js';
 export { madChiScore } from './mad-chi-score.js';
+export { whitenedChiScore } from './whitened-chi-score.js';
 export { fuseMinScaled } from './fuse-scores.js';
 export { boxMean3x3 } from './box-mean-3x3.js';
 export { boxMeanMin, boxMeanValid } from './box-mean.js';

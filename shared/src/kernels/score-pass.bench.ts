@@ -3,19 +3,18 @@
  * detector", not enabled) on the 2048² 4-band pair — changeCues (validity, change vector, chi score),
  * gradientChange, the geometric fusion and the near/wide box means (radius 1 and 20, the wide support of
  * 0.5 m imagery) — against the detector's one-pass changeScores in the same run (the ratio is what the
- * extra evidence costs), and each extra kernel alone. The chi-score transform is a fixed well-conditioned
- * one (its fit is not a pixel kernel).
+ * extra evidence costs), and each extra kernel alone. The pass's parameters are the change-pass
+ * benchmark's (change-pass.bench.ts: the pair's band statistics and a fixed whitening map).
  */
 
-import { accumulateBandStats, finishBandStats } from './band-stats.js';
-import { BENCH_BANDS, BENCH_HEIGHT, BENCH_NODATA, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
+import { BENCH_BANDS, BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
 import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
 import type { BenchResult } from './bench-types.js';
 import { boxMeanMin } from './box-mean.js';
 import { fuseGeometricMean3 } from './fuse-geometric.js';
+import { changePassBenchParams } from './change-pass.bench.js';
 import { changeCues, changeScores } from './fuse-scores.js';
 import { gradientChange } from './gradient-change.js';
-import { andValidMask } from './valid-mask.js';
 
 export function bench(): BenchResult[] {
   const { before, after } = benchImagePair();
@@ -23,38 +22,8 @@ export function bench(): BenchResult[] {
   const H = BENCH_HEIGHT;
   const B = BENCH_BANDS;
   const n = BENCH_PIXELS;
-  const valid = new Uint8Array(n).fill(1);
-  andValidMask(before, W, H, B, BENCH_NODATA, valid);
-  andValidMask(after, W, H, B, BENCH_NODATA, valid);
-  const stats = (planar: Float32Array) => {
-    const acc = new Float64Array(3 * B);
-    accumulateBandStats(planar, W, H, B, valid, acc);
-    return finishBandStats(acc, B);
-  };
-  const sb = stats(before);
-  const sa = stats(after);
-  const madA = new Float64Array(B * B);
-  const madB = new Float64Array(B * B);
-  for (let j = 0; j < B; j++) {
-    madA[j * B + j] = 1 / sb.std[j]!;
-    madB[j * B + j] = 1 / sa.std[j]!;
-  }
-  const params = {
-    bands: B,
-    nodataBefore: BENCH_NODATA,
-    nodataAfter: BENCH_NODATA,
-    beforeMean: sb.mean,
-    beforeStd: sb.std,
-    afterMean: sa.mean,
-    afterStd: sa.std,
-    madMeanBefore: sb.mean,
-    madMeanAfter: sa.mean,
-    madA,
-    madB,
-    madInverseVariance: new Float64Array(B).fill(0.5),
-    cvaMedian: 1,
-    madMedian: 1,
-  };
+  const { params } = changePassBenchParams();
+  const { beforeStd, afterStd } = params;
   const pairValid = new Uint8Array(n);
   const cva = new Float32Array(n);
   const mad = new Float32Array(n);
@@ -68,7 +37,7 @@ export function bench(): BenchResult[] {
   results.push(benchRow('detector pass: changeScores (4 bands)', n, v2Ms, copy, sumOf(score)));
   const pass = (wide: number) => () => {
     changeCues(before, after, W, H, params, pairValid, cva, mad);
-    gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient);
+    gradientChange(before, after, W, H, B, pairValid, beforeStd, afterStd, gradient);
     fuseGeometricMean3(cva, mad, gradient, 1, 1, 1, pairValid, n, fused);
     boxMeanMin(fused, pairValid, W, H, 1, wide, score);
   };
@@ -78,7 +47,7 @@ export function bench(): BenchResult[] {
   results.push(benchRow('edge-cue candidate pass, wide radius 20 (0.5 m)', n, v3FineMs, copy, sumOf(score)));
   const cuesMs = bestTimeMs(() => changeCues(before, after, W, H, params, pairValid, cva, mad), 1, 3);
   results.push(benchRow('  changeCues', n, cuesMs, copy, sumOf(mad)));
-  const gradientMs = bestTimeMs(() => gradientChange(before, after, W, H, B, pairValid, sb.std, sa.std, gradient), 1, 3);
+  const gradientMs = bestTimeMs(() => gradientChange(before, after, W, H, B, pairValid, beforeStd, afterStd, gradient), 1, 3);
   results.push(benchRow('  gradientChange', n, gradientMs, copy, sumOf(gradient)));
   const fuseMs = bestTimeMs(() => fuseGeometricMean3(cva, mad, gradient, 1, 1, 1, pairValid, n, fused), 1, 3);
   results.push(benchRow('  fuseGeometricMean3', n, fuseMs, copyBaseline(n, [cva, mad, gradient, pairValid]), sumOf(fused)));

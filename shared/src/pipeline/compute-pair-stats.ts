@@ -141,8 +141,8 @@ export async function computeSampleStats(
   const sa = finishBandStats(accAfter, bands);
   const fit = samples > 0 ? isfa(sampleBefore, sampleAfter, bands, samples, { meanBefore: sb.mean, stdBefore: sb.std, meanAfter: sa.mean, stdAfter: sa.std }) : null;
   const transform: SampleStats['transform'] = fit
-    ? { method: 'isfa', meanBefore: fit.meanBefore, meanAfter: fit.meanAfter, a: fit.a, b: fit.b, variance: fit.variance, iterations: fit.iterations, converged: fit.converged, samples: fit.samples }
-    : { method: 'isfa', meanBefore: new Array<number>(bands).fill(0), meanAfter: new Array<number>(bands).fill(0), a: new Array<number>(bands * bands).fill(0), b: new Array<number>(bands * bands).fill(0), variance: new Array<number>(bands).fill(1), iterations: 0, converged: false, samples: 0 };
+    ? { method: 'isfa', whiten: fit.whiten, iterations: fit.iterations, converged: fit.converged, samples: fit.samples }
+    : { method: 'isfa', whiten: new Array<number>(bands * bands).fill(0), iterations: 0, converged: false, samples: 0 };
   const base = {
     bands,
     evidenceBands: [...evidence],
