@@ -1,7 +1,7 @@
 import { drawText, fillRect, GLYPH_HEIGHT, textWidth } from './bitmap-font.js';
 
 /**
- * The legend under every evidence image: caption lines (what, date, sensor, 图斑 id), a scale bar of a round
+ * The legend under every evidence image: caption lines (what, date, sensor, observation id), a scale bar of a round
  * number of metres and a north arrow. Everything is drawn as pixels (bitmap font, rectangles), so the
  * result is byte-identical on every machine. Images are north-up on the lattice, so the arrow points up.
  */

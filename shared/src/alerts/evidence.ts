@@ -109,15 +109,15 @@ export interface EvidenceImage {
   sensor: string;
 }
 
-function caption(label: string, scene: OpenScene, tubanId: string): LegendText {
-  return { title: `${label} ${scene.record.acquiredAt}`, subtitle: scene.record.sensor, note: tubanId };
+function caption(label: string, scene: OpenScene, observationId: string): LegendText {
+  return { title: `${label} ${scene.record.acquiredAt}`, subtitle: scene.record.sensor, note: observationId };
 }
 
 /**
  * The evidence images of a 图斑: before and after chips (same extent, same stretch, outline, captions
- * with the 图斑 id, scale bar, north arrow) and a location overview of the after epoch. Deterministic bytes.
+ * with the observation id, scale bar, north arrow) and a location overview of the after epoch. Deterministic bytes.
  */
-export async function renderEvidence(tubanId: string, patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
+export async function renderEvidence(observationId: string, patch: Patch, before: OpenScene, after: OpenScene): Promise<EvidenceImage[]> {
   const window = chipWindow(patch, before, after);
   const overview = overviewWindow(window, after);
   // Large windows are read reduced, in strips (read-reduced.ts): the overview by the factor it is shown at,
@@ -152,7 +152,7 @@ export async function renderEvidence(tubanId: string, patch: Patch, before: Open
   ];
   return Promise.all(
     pictures.map(async (p) => {
-      const canvas = withLegend(p.rgb, p.width, p.height, caption(p.label, p.scene, tubanId), p.metres);
+      const canvas = withLegend(p.rgb, p.width, p.height, caption(p.label, p.scene, observationId), p.metres);
       return {
         name: p.name,
         png: await encodeRgbPng(canvas.rgb, canvas.width, canvas.height),
