@@ -13,11 +13,9 @@
  * (sum of the scores); with OUT, also writes the scores there (float32, for checking against NumPy).
  */
 #include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "reference_support.h"
 
 #define BANDS 4
 
@@ -27,15 +25,6 @@ struct params {
   float t[BANDS][BANDS];
   float inv_cva, inv_mad;
 };
-
-static uint16_t *load(const char *path, size_t count) {
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(1); }
-  uint16_t *data = malloc(count * sizeof *data);
-  if (!data || fread(data, sizeof *data, count, f) != count) { fprintf(stderr, "%s: short read\n", path); exit(1); }
-  fclose(f);
-  return data;
-}
 
 /* 1/x for a usable positive finite x, else 0 (shoutu's rule for a std or a median of 0) */
 static float inverse_or_zero(double x) { return x > 0 && x < INFINITY ? (float)(1 / x) : 0.0f; }
@@ -105,6 +94,18 @@ static void pass(const uint16_t *before, const uint16_t *after, size_t width, si
   }
 }
 
+struct run {
+  const uint16_t *before, *after;
+  size_t width, height;
+  const struct params *p;
+  float *ring, *zeros, *columns, *score;
+};
+
+static void run_pass(void *context) {
+  struct run *r = context;
+  pass(r->before, r->after, r->width, r->height, r->p, r->ring, r->zeros, r->columns, r->score);
+}
+
 int main(int argc, char **argv) {
   const int fixed = 7 + 4 * BANDS + BANDS * BANDS + 2;
   if (argc != fixed && argc != fixed + 1) {
@@ -133,19 +134,8 @@ int main(int argc, char **argv) {
   float *ring = malloc(6 * width * sizeof *ring), *zeros = calloc(width, sizeof *zeros);
   float *columns = calloc(2 * (width + 2), sizeof *columns), *score = malloc(n * sizeof *score);
   if (!ring || !zeros || !columns || !score) { fprintf(stderr, "out of memory\n"); return 1; }
-  /* one warm-up, then at least 5 timed runs and 0.4 s of them (the rule of shoutu's bestTimeMs) */
-  double best = 1e30, total = 0;
-  for (int r = 0; r < 6 || total < 0.4; r++) {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    pass(before, after, width, height, &p, ring, zeros, columns, score);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    if (r > 0) {
-      total += s;
-      if (s < best) best = s;
-    }
-  }
+  struct run run = { before, after, width, height, &p, ring, zeros, columns, score };
+  double best = best_seconds(run_pass, &run);
   double checksum = 0;
   for (size_t i = 0; i < n; i++) checksum += score[i];
   printf("%f %f\n", n / best / 1e6, checksum);

@@ -8,21 +8,10 @@
  * (sum of the magnitudes).
  */
 #include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+
+#include "reference_support.h"
 
 #define BANDS 4
-
-static uint16_t *load(const char *path, size_t count) {
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(1); }
-  uint16_t *data = malloc(count * sizeof *data);
-  if (!data || fread(data, sizeof *data, count, f) != count) { fprintf(stderr, "%s: short read\n", path); exit(1); }
-  fclose(f);
-  return data;
-}
 
 static void pass(const uint16_t *restrict before, const uint16_t *restrict after, size_t n, const float *mb, const float *ib,
                  const float *ma, const float *ia, float *restrict out) {
@@ -41,6 +30,18 @@ static void pass(const uint16_t *restrict before, const uint16_t *restrict after
   }
 }
 
+struct run {
+  const uint16_t *before, *after;
+  size_t n;
+  const float *mb, *ib, *ma, *ia;
+  float *out;
+};
+
+static void run_pass(void *context) {
+  struct run *r = context;
+  pass(r->before, r->after, r->n, r->mb, r->ib, r->ma, r->ia, r->out);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5 + 4 * BANDS) { fprintf(stderr, "usage: reference_cva BEFORE AFTER WIDTH HEIGHT MEAN_B.. STD_B.. MEAN_A.. STD_A..\n"); return 2; }
   size_t n = (size_t)atol(argv[3]) * (size_t)atol(argv[4]);
@@ -53,19 +54,8 @@ int main(int argc, char **argv) {
   }
   uint16_t *before = load(argv[1], n * BANDS), *after = load(argv[2], n * BANDS);
   float *out = malloc(n * sizeof *out);
-  /* one warm-up, then at least 5 timed runs and 0.4 s of them (the rule of shoutu's bestTimeMs) */
-  double best = 1e30, total = 0;
-  for (int r = 0; r < 6 || total < 0.4; r++) {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    pass(before, after, n, mb, ib, ma, ia, out);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    if (r > 0) {
-      total += s;
-      if (s < best) best = s;
-    }
-  }
+  struct run run = { before, after, n, mb, ib, ma, ia, out };
+  double best = best_seconds(run_pass, &run);
   double checksum = 0;
   for (size_t i = 0; i < n; i++) checksum += out[i];
   printf("%f %f\n", n / best / 1e6, checksum);

@@ -23,7 +23,7 @@
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
 
 /** 1/std for a usable std, else 0: a constant (or unknown) band then contributes nothing. */
-function inverseStd(std: number): number {
+export function inverseStd(std: number): number {
   return std > 0 && std < Infinity ? 1 / std : 0;
 }
 

@@ -24,11 +24,7 @@
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
-
-/** 1/std for a usable std, else 0 (changeVectorMagnitude's rule). */
-function inverseStd(std: number): number {
-  return std > 0 && std < Infinity ? 1 / std : 0;
-}
+import { inverseStd } from './change-vector.js';
 
 export function whitenedChiScore(
   before: Float32Array,
