@@ -10,7 +10,7 @@
  * which would have kept the earlier float64 results, reached only about 119 Mpx/s on the 4-band
  * uint16 benchmark against the 120 asked; docs/detection.md.)
  *
- * Numerics: the change pass computes in float32 (change-vector.ts, mad-chi-score.ts, fuse-scores.ts,
+ * Numerics: the change pass computes in float32 (change-vector.ts, whitened-chi-score.ts, fuse-scores.ts,
  * box-mean-3x3.ts; the scalar step rounds every result with Math.fround). Here every pixel's
  * arithmetic is the scalar step's, operation for operation in the same order, in float32 lanes:
  * standard WebAssembly SIMD has no fused multiply-add, its float32 add, sub, mul, div and sqrt are

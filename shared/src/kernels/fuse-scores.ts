@@ -5,9 +5,10 @@
  * "multiples of typical change" and comparable. Invalid pixels → 0.
  *
  * Why the minimum: the z-scored change vector reacts to any spectral difference (including
- * calibration and band-mixing differences), IR-MAD to departures from the pair's correlation
- * structure (including noise in weakly correlated bands); their false alarms differ, real change
- * raises both, so the conjunction suppresses each cue's own false alarms.
+ * calibration and band-mixing differences), the whitened chi score (ISFA; IR-MAD in detector 2) to
+ * departures from what the pair's unchanged pixels look like (including noise in weakly correlated
+ * bands); their false alarms differ, real change raises both, so the conjunction suppresses each cue's
+ * own false alarms.
  *
  * Arithmetic: float32 (each scale rounded to float32 once, each product rounded), as in the whole
  * change pass: changeVectorMagnitude, whitenedChiScore and boxMean3x3 compute in float32 too.
