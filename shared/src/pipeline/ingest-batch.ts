@@ -295,8 +295,8 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     let pairStats;
     try {
       pairStats = await computePairStats(
-        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: (w) => b.readValidWindow(w) },
-        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readValidWindow(w) },
+        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: (w) => b.readUsableWindow(w) },
+        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readUsableWindow(w) },
         overlap,
         // scene.bands names the image bands; a cloud mask band after them is never evidence.
         evidence,
