@@ -1,17 +1,18 @@
 /**
- * Worker-thread side of runBatch's detect stage: opens the store (StoreConfig) once and runs detectTile
- * for each job the calling thread sends, keeping scenes open from job to job; results go to the store, as
- * in one thread. A 'close' task closes the scenes before the thread is terminated.
+ * Worker-thread side of runBatch's tile stages: opens the store (StoreConfig) once and runs each tile the
+ * calling thread sends through detect and alert (detectAndAlertTile, as the calling thread does for its
+ * own lane), keeping scenes open from job to job; results go to the store and the tile's outcome back to
+ * the caller. A 'close' task closes the scenes before the thread is terminated.
  */
 import { createStore, type StoreConfig } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { OpenSceneCache } from '../catalog/scene-cache.js';
-import { detectTile } from './detect-tile.js';
 import { MaskCache } from './mask-store.js';
+import { detectAndAlertTile } from './tile-stage.js';
 import { serveTasks, workerDataOf } from './worker-pool.js';
 
-/** What runBatch sends a detect worker thread. */
-export type DetectTileTask = { kind: 'detect'; job: DetectTileJob } | { kind: 'close' };
+/** What runBatch sends a tile worker thread. */
+export type DetectTileTask = { kind: 'tile'; job: DetectTileJob } | { kind: 'close' };
 
 const store = createStore(workerDataOf<StoreConfig>());
 const masks = new MaskCache();
@@ -22,6 +23,5 @@ serveTasks<DetectTileTask>(async (task) => {
     scenes = new OpenSceneCache(store);
     return null;
   }
-  await detectTile(store, task.job, masks, scenes);
-  return null;
+  return detectAndAlertTile(store, task.job, masks, scenes);
 });

@@ -4,8 +4,8 @@ import type { PipelineParameters } from '../detection/parameters.js';
 import { storageOnlySink, type AlertSink } from '../alerts/alert-sink.js';
 import type { BatchSource } from './batch-source.js';
 import { ingestBatch, type IngestResult } from './ingest-batch.js';
-import { detectTile } from './detect-tile.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
+import { detectAndAlertTile, failureOf } from './tile-stage.js';
 import { finalizeBatch, type FinalizeResult } from './finalize-batch.js';
 import { MaskCache } from './mask-store.js';
 import { WorkerPool } from './worker-pool.js';
@@ -30,9 +30,10 @@ export interface RunBatchOptions {
   progress?: RunProgress;
   masks?: MaskCache;
   /**
-   * Threads for the detect stage (default 1). Worker threads open the store from `storeConfig` (the
-   * configuration `store` was made from); without it the stage runs in this thread. Outputs do not depend
-   * on it: every tile's result is the same function of its job, and alerts are made in job order here.
+   * Threads for the detect and alert stages (default 1). Worker threads open the store from `storeConfig`
+   * (the configuration `store` was made from); without it the stages run in this thread. Outputs do not
+   * depend on it: every tile's detect result and observations are the same function of its job, and the
+   * batch is assembled in job order.
    */
   threads?: number;
   storeConfig?: StoreConfig;
@@ -54,19 +55,24 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   // decoded once per thread.
   const scenes = new OpenSceneCache(store);
   try {
-    // One bad tile must not stop the batch; it is recorded as failed, like a failed job in queue mode.
-    const failureOf = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
-    const detected = detectInLanes(jobs, threads, (job, lane) =>
-      (lane === 0 ? detectTile(store, job, masks, scenes) : pool!.run(lane - 1, { kind: 'detect', job } satisfies DetectTileTask)).then(
-        () => undefined,
-        (error: unknown) => failureOf(error),
-      ),
+    // Each lane takes its tiles through detect and alert (detectAndAlertTile); outcomes are reported in
+    // job order. A worker that fails a tile outright (its thread died, or its alert threw) leaves the tile to
+    // this thread: alertTile records it failed when its detect result is missing, else alerts it again here.
+    const lanes = inLanes(jobs, threads, (job, lane) =>
+      lane === 0
+        ? detectAndAlertTile(store, job, masks, scenes)
+        : pool!.run(lane - 1, { kind: 'tile', job } satisfies DetectTileTask).then(
+            (outcome) => outcome as TileOutcome,
+            (error: unknown) => alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failureOf(error), scenes),
+          ),
     );
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
-      const failure = await detected[i]!;
-      const outcome = await alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure, scenes);
-      options.progress?.tileDone?.(outcome);
+    try {
+      for (const pending of lanes.outcomes) {
+        const outcome = await pending;
+        options.progress?.tileDone?.(outcome);
+      }
+    } finally {
+      lanes.stop(); // after a failure, no lane starts another tile
     }
   } finally {
     await scenes.close();
@@ -80,28 +86,44 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   return { ingest, finalize };
 }
 
+/** Jobs each worker lane has sent to its thread at a time (it runs them one after the other). */
+const WORKER_JOBS_AHEAD = 2;
+
 /**
- * Runs `detect` on every job, `lanes` at a time (lane 0 = this thread). Each lane works through its own
+ * Runs `run` on every job, `lanes` at a time (lane 0 = this thread). Each lane works through its own
  * contiguous share of the jobs (planned in raster order, so neighbouring tiles, which cut the same file
  * blocks, go to the same lane and its open scenes); a lane that runs out takes jobs from the far end of the
- * share with the most left. Returns one promise per job, in job order, resolving with the job's failure
- * reason or undefined. Which lane runs a job does not change the job's result.
+ * share with the most left. Returns one promise per job, in job order, settled as its run settles (a
+ * rejection the caller no longer awaits is not reported as unhandled), and `stop`, after which no lane
+ * starts another job (their promises stay pending). Which lane runs a job does not change its result.
  */
-function detectInLanes(jobs: readonly DetectTileJob[], lanes: number, detect: (job: DetectTileJob, lane: number) => Promise<string | undefined>): Array<Promise<string | undefined>> {
-  const settle: Array<(failure: string | undefined) => void> = [];
-  const done = jobs.map(() => new Promise<string | undefined>((resolve) => settle.push(resolve)));
+function inLanes<T>(jobs: readonly DetectTileJob[], lanes: number, run: (job: DetectTileJob, lane: number) => Promise<T>): { outcomes: Array<Promise<T>>; stop: () => void } {
+  let stopped = false;
+  const settle: Array<{ resolve: (value: T) => void; reject: (error: unknown) => void }> = [];
+  const done = jobs.map(() => new Promise<T>((resolve, reject) => settle.push({ resolve, reject })));
+  for (const d of done) d.catch(() => undefined);
   // share k: jobs [next[k], end[k])
   const next = Array.from({ length: lanes }, (_, k) => Math.floor((k * jobs.length) / lanes));
   const end = Array.from({ length: lanes }, (_, k) => Math.floor(((k + 1) * jobs.length) / lanes));
   const take = (k: number): number | null => {
+    if (stopped) return null;
     if (next[k]! < end[k]!) return next[k]!++;
     let most = -1;
     for (let j = 0; j < lanes; j++) if (end[j]! - next[j]! > 0 && (most < 0 || end[j]! - next[j]! > end[most]! - next[most]!)) most = j;
     return most < 0 ? null : --end[most]!;
   };
-  const lane = async (k: number) => {
-    for (let i = take(k); i !== null; i = take(k)) settle[i]!(await detect(jobs[i]!, k));
+  const slot = async (k: number) => {
+    for (let i = take(k); i !== null; i = take(k)) {
+      await run(jobs[i]!, k).then(settle[i]!.resolve, settle[i]!.reject);
+    }
   };
-  for (let k = 0; k < lanes; k++) void lane(k);
-  return done;
+  // A worker lane keeps a second job queued in its thread: the answer to one job waits for this thread's
+  // event loop, which a synchronous stretch of its own lane's work can hold for a tenth of a second.
+  for (let k = 0; k < lanes; k++) for (let n = k === 0 ? 1 : WORKER_JOBS_AHEAD; n > 0; n--) void slot(k);
+  return {
+    outcomes: done,
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
