@@ -38,3 +38,22 @@ export function requireNoOverlap(nameA: string, a: ArrayBufferView, nameB: strin
     throw new RangeError(`${nameA} and ${nameB} must not share memory`);
   }
 }
+
+/**
+ * Checks a before/after pair of band-sequential planes (`bands` planes of width × height each) and its
+ * validity mask, as the change kernels take them; returns the pixel count.
+ */
+export function requireEpochPair(before: { readonly length: number }, after: { readonly length: number }, valid: { readonly length: number }, width: number, height: number, bands: number, maxBands: number): number {
+  requireDimensions(width, height);
+  requireIntegerInRange('bands', bands, 1, maxBands);
+  const pixels = width * height;
+  requireLength('before', before, bands * pixels);
+  requireLength('after', after, bands * pixels);
+  requireLength('valid', valid, pixels);
+  return pixels;
+}
+
+/** Checks per-band vectors (each epoch's means, standard deviations, …): at least `bands` values each. */
+export function requireBandVectors(bands: number, vectors: Record<string, { readonly length: number }>): void {
+  for (const [name, vector] of Object.entries(vectors)) requireLength(name, vector, bands);
+}

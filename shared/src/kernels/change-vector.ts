@@ -20,7 +20,7 @@
  * and gets the same bytes). ndviDrop computes in float64.
  */
 
-import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
+import { requireBandVectors, requireDimensions, requireEpochPair, requireIntegerInRange, requireLength } from './argument-checks.js';
 
 /** 1/std for a usable std, else 0: a constant (or unknown) band then contributes nothing. */
 export function inverseStd(std: number): number {
@@ -49,16 +49,8 @@ export function changeVectorMagnitude(
   afterStd: Float64Array,
   out: Float32Array,
 ): void {
-  requireDimensions(width, height);
-  requireIntegerInRange('bands', bands, 1, 0xffff);
-  const pixels = width * height;
-  requireLength('before', before, bands * pixels);
-  requireLength('after', after, bands * pixels);
-  requireLength('valid', valid, pixels);
-  requireLength('beforeMean', beforeMean, bands);
-  requireLength('beforeStd', beforeStd, bands);
-  requireLength('afterMean', afterMean, bands);
-  requireLength('afterStd', afterStd, bands);
+  const pixels = requireEpochPair(before, after, valid, width, height, bands, 0xffff);
+  requireBandVectors(bands, { beforeMean, beforeStd, afterMean, afterStd });
   requireLength('out', out, pixels);
 
   // Row-buffered, band-outer: for each image row, every band adds its squared z-difference into

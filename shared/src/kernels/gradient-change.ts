@@ -16,7 +16,7 @@
  * value as the whole scene. Arithmetic is float64; only the result is rounded to float32.
  */
 
-import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
+import { requireBandVectors, requireEpochPair, requireLength } from './argument-checks.js';
 
 /** 1/std for a usable std, else 0 (as changeVectorMagnitude). */
 function inverseStd(std: number): number {
@@ -80,14 +80,8 @@ export function gradientChange(
   afterStd: Float64Array,
   out: Float32Array,
 ): void {
-  requireDimensions(width, height);
-  requireIntegerInRange('bands', bands, 1, 0xffff);
-  const pixels = width * height;
-  requireLength('before', before, bands * pixels);
-  requireLength('after', after, bands * pixels);
-  requireLength('valid', valid, pixels);
-  requireLength('beforeStd', beforeStd, bands);
-  requireLength('afterStd', afterStd, bands);
+  const pixels = requireEpochPair(before, after, valid, width, height, bands, 0xffff);
+  requireBandVectors(bands, { beforeStd, afterStd });
   requireLength('out', out, pixels);
 
   // 1 where the pixel and its 8 neighbours are inside the array and valid: the fast path applies.

@@ -20,7 +20,7 @@
  * operations in float32 lanes and gets the same bytes.
  */
 
-import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
+import { requireEpochPair, requireLength } from './argument-checks.js';
 
 export function madChiScore(
   before: Float32Array,
@@ -37,12 +37,7 @@ export function madChiScore(
   scratch: Float64Array,
   out: Float32Array,
 ): void {
-  requireDimensions(width, height);
-  requireIntegerInRange('bands', bands, 1, 64);
-  const n = width * height;
-  requireLength('before', before, n * bands);
-  requireLength('after', after, n * bands);
-  requireLength('valid', valid, n);
+  const n = requireEpochPair(before, after, valid, width, height, bands, 64);
   requireLength('out', out, n);
   requireLength('a', a, bands * bands);
   requireLength('b', b, bands * bands);

@@ -73,6 +73,19 @@ describe('whitenedChiScore', () => {
     expect(Array.from(b)).toEqual(Array.from(a));
   });
 
+  it('rejects short buffers, naming the argument', () => {
+    const p = 2;
+    const n = 6;
+    const planes = () => new Float32Array(n * p);
+    const stats = () => new Float64Array(p);
+    const call = (overrides: { before?: Float32Array; afterStd?: Float64Array; whiten?: Float64Array }) =>
+      whitenedChiScore(overrides.before ?? planes(), planes(), 3, 2, p, new Uint8Array(n), stats(), stats(), stats(), overrides.afterStd ?? stats(), overrides.whiten ?? new Float64Array(p * p), new Float32Array(p), new Float32Array(n));
+    expect(() => call({})).not.toThrow();
+    expect(() => call({ before: new Float32Array(n * p - 1) })).toThrow(/^before has length 11/);
+    expect(() => call({ afterStd: new Float64Array(1) })).toThrow(/^afterStd has length 1/);
+    expect(() => call({ whiten: new Float64Array(3) })).toThrow(/^whiten has length 3/);
+  });
+
   it('is the two-epoch chi score of a = T·diag(1/σ_before), b = T·diag(1/σ_after) with unit variances', () => {
     // The identity the detector relies on (isfa.ts): the same statistic as madChiScore's general form.
     const rand = mulberry32(5);

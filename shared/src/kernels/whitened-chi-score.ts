@@ -23,7 +23,7 @@
  * gets the same bytes.
  */
 
-import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
+import { requireBandVectors, requireEpochPair, requireLength } from './argument-checks.js';
 import { inverseStd } from './change-vector.js';
 
 export function whitenedChiScore(
@@ -41,16 +41,8 @@ export function whitenedChiScore(
   scratch: Float32Array,
   out: Float32Array,
 ): void {
-  requireDimensions(width, height);
-  requireIntegerInRange('bands', bands, 1, 64);
-  const n = width * height;
-  requireLength('before', before, n * bands);
-  requireLength('after', after, n * bands);
-  requireLength('valid', valid, n);
-  requireLength('beforeMean', beforeMean, bands);
-  requireLength('beforeStd', beforeStd, bands);
-  requireLength('afterMean', afterMean, bands);
-  requireLength('afterStd', afterStd, bands);
+  const n = requireEpochPair(before, after, valid, width, height, bands, 64);
+  requireBandVectors(bands, { beforeMean, beforeStd, afterMean, afterStd });
   requireLength('whiten', whiten, bands * bands);
   requireLength('scratch', scratch, bands);
   requireLength('out', out, n);
