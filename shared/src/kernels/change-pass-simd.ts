@@ -196,9 +196,9 @@ export function cueScratchBytes(bands: number): number {
  *
  * The row goes in segments of SEGMENT pixels, each in several loops that keep few values live (with
  * all of them live at once the engine spills registers on every pixel): validity; band by band,
- * d_j² summed into Σd² and d_j kept in a scratch row; whitened feature by feature (f_k = Σ_{j≤k} T_kj·d_j),
- * its square summed into Z, the last one going on to the cues and their fusion. Every operation is the scalar step's, in its
- * order, on float32 lanes.
+ * d_j² summed into Σd² and d_j kept in a scratch row; the whitened features f_k = Σ_{j≤k} T_kj·d_j,
+ * FEATURES_PER_LOOP a loop, their squares summed into Z, the last loop going on to the cues and their
+ * fusion. Every operation is the scalar step's, in its order, on float32 lanes.
  */
 function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const [beforeRow, afterRow, beforeStride, afterStride, excludedRow, width, fusedRow, validRow, countRow, cvaRow, madRow, scratch] = f.params;
@@ -321,10 +321,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
               const m = f.let(sum(range(k + 1, (j) => f32x4.mul(get(T[k][j]), get(d[j])))));
               const square = f32x4.mul(get(m), get(m));
               z = z === null ? square : f32x4.add(z, square);
-              if (k < k1 - 1) {
-                const held = f.let(z);
-                z = get(held);
-              }
+              if (k < k1 - 1) z = get(f.let(z)); // the running sum in a local, not re-evaluated
             }
             if (!last) {
               f.do(storeV128(get(scratchPixel), z!, Z + at));
