@@ -81,6 +81,44 @@ describe('accumulateBandStats / finishBandStats', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 
+  it('sums each band in the documented order whatever the band count (bands swept four, two and one at a time)', () => {
+    // The order the accumulator's bits depend on: per band, row partials in pixel order, added row by row.
+    const bandByBand = (planar: Float32Array, width: number, height: number, bands: number, valid: Uint8Array, acc: Float64Array) => {
+      for (let b = 0; b < bands; b++) {
+        for (let y = 0; y < height; y++) {
+          let n = 0;
+          let s = 0;
+          let q = 0;
+          for (let x = 0; x < width; x++) {
+            const i = y * width + x;
+            if (valid[i] !== 1) continue;
+            const v = planar[b * width * height + i]!;
+            n++;
+            s += v;
+            q += v * v;
+          }
+          acc[3 * b] = acc[3 * b]! + n;
+          acc[3 * b + 1] = acc[3 * b + 1]! + s;
+          acc[3 * b + 2] = acc[3 * b + 2]! + q;
+        }
+      }
+    };
+    const random = mulberry32(11);
+    for (let bands = 1; bands <= 9; bands++) {
+      const [width, height] = [randomInt(random, 1, 40), randomInt(random, 1, 30)];
+      // fractional values, so a different order of additions would show in the bits
+      const planar = new Float32Array(bands * width * height).map(() => (random() < 0.05 ? Number.NaN : 1e4 * random() + 1 / 3));
+      const valid = new Uint8Array(width * height).map(() => (random() < 0.8 ? 1 : random() < 0.5 ? 2 : 0));
+      for (let i = 0; i < width * height; i++) for (let b = 0; b < bands; b++) if (Number.isNaN(planar[b * width * height + i]!)) valid[i] = 0;
+      const start = Float64Array.from({ length: 3 * bands }, (_, k) => (k % 3 === 0 ? 5 : 1000 * random()));
+      const got = Float64Array.from(start);
+      const want = Float64Array.from(start);
+      accumulateBandStats(planar, width, height, bands, valid, got);
+      bandByBand(planar, width, height, bands, valid, want);
+      expect(Array.from(got), `${bands} bands`).toEqual(Array.from(want));
+    }
+  });
+
   it('rejects short buffers', () => {
     expect(() => accumulateBandStats(new Float32Array(4), 2, 2, 2, new Uint8Array(4), new Float64Array(6))).toThrow(
       RangeError,

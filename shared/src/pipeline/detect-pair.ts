@@ -235,18 +235,18 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       // a failure to open is reported again by the worker's first prefetch or detect task
       for (let k = 0; k < ranges.length - 1; k++) pool.run(k, { kind: 'open', spec }).catch(() => undefined);
     }
-    // This thread takes the last range, the workers those above it in order. A range's first halo reaches
+    // This thread takes the first range, the workers those below it in order. A range's first halo reaches
     // into the chunks above it, which must be inflated whole; its last halo only into the top rows of the
-    // chunks below, which are inflated only that far (HaloWindowCache's rowLimit). So the one costly
-    // boundary read falls to this thread, which waits for the workers at the end anyway.
-    const own = ranges[ranges.length - 1]!;
-    const theirs = ranges.slice(0, -1);
+    // chunks below, which are inflated only that far (HaloWindowCache's rowLimit). So the costly boundary
+    // reads fall to the workers, in the prefetch they run while this thread computes the statistics.
+    const own = ranges[0]!;
+    const theirs = ranges.slice(1);
     const runAll = async <T>(task: (from: number, to: number) => PairTask): Promise<T[]> => {
       // Workers' tasks go out first: this thread's share runs without yielding (classify is synchronous).
       const others = theirs.map(([from, to], k) => pool!.run<T>(k, task(from, to)));
       for (const p of others) p.catch(() => undefined); // failures surface from Promise.all below
       const mine = (await local.run(task(own[0], own[1]))) as T;
-      return [...(await Promise.all(others)), mine];
+      return [mine, ...(await Promise.all(others))];
     };
 
     const sides = local.sides();
