@@ -46,15 +46,20 @@ export interface RunBatchOptions {
 export async function runBatch(store: BlobStore, source: BatchSource, parameters: PipelineParameters, options: RunBatchOptions = {}): Promise<RunBatchResult> {
   const sink = options.sink ?? storageOnlySink;
   const masks = options.masks ?? new MaskCache();
-  const ingest = await ingestBatch(store, source, parameters);
-  options.progress?.planned?.(ingest.tiles.length);
-  const jobs = ingest.tiles;
-  const threads = options.storeConfig ? Math.max(1, Math.min(options.threads ?? 1, jobs.length)) : 1;
-  const pool = threads > 1 ? new WorkerPool(threads - 1, handlerUrl('detect-tile-worker'), options.storeConfig) : null;
+  // The worker threads start before ingest, so their modules load (about a third of a second each) while
+  // this thread validates the files and computes the pair statistics; a batch with fewer tiles leaves the
+  // extra workers unused.
+  const wanted = options.storeConfig ? Math.max(1, options.threads ?? 1) : 1;
+  const pool = wanted > 1 ? new WorkerPool(wanted - 1, handlerUrl('detect-tile-worker'), options.storeConfig) : null;
   // Scenes stay open from job to job in each thread (OpenSceneCache), so a file block several tiles cut is
   // decoded once per thread.
   const scenes = new OpenSceneCache(store);
+  let ingest: IngestResult;
   try {
+    ingest = await ingestBatch(store, source, parameters);
+    options.progress?.planned?.(ingest.tiles.length);
+    const jobs = ingest.tiles;
+    const threads = Math.min(wanted, Math.max(1, jobs.length));
     // Each lane takes its tiles through detect and alert (detectAndAlertTile); outcomes are reported in
     // job order. A worker that fails a tile outright (its thread died, or its alert threw) leaves the tile to
     // this thread: alertTile records it failed when its detect result is missing, else alerts it again here.
