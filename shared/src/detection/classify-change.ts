@@ -229,6 +229,10 @@ export interface ClassifiedWindow extends WindowScore, ChangeMaps {
   haloValid: Uint8Array;
 }
 
+/**
+ * scoreWindow and classifyChange on the halo window, cropped to `window`. With `into`, every array comes
+ * back in its buffers (valid until its next use; the pair pass and the tile jobs reuse one per thread).
+ */
 export function classifyWindow(
   before: WindowSamples,
   after: WindowSamples,
@@ -238,14 +242,16 @@ export function classifyWindow(
   threshold: number,
   opening: boolean,
   vegetation: VegetationTest | null,
+  into?: Workspace,
 ): ClassifiedWindow {
-  const whole = scoreWindow(before, after, halo.width, halo.height, model, undefined, halo);
-  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null, undefined, structureClosing(model.structure));
+  const whole = scoreWindow(before, after, halo.width, halo.height, model, into, halo, threshold);
+  const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null, into, structureClosing(model.structure));
+  const inner = window.width * window.height;
   return {
-    valid: cropToInterior(whole.valid, halo, window),
-    score: cropToInterior(whole.score, halo, window),
-    change: cropToInterior(maps.change, halo, window),
-    cleaned: cropToInterior(maps.cleaned, halo, window),
+    valid: cropToInterior(whole.valid, halo, window, into?.bytes('windowValid', inner)),
+    score: cropToInterior(whole.score, halo, window, into?.floats('windowScore', inner)),
+    change: cropToInterior(maps.change, halo, window, into?.bytes('windowChange', inner)),
+    cleaned: cropToInterior(maps.cleaned, halo, window, into?.bytes('windowCleaned', inner)),
     haloValid: whole.valid,
   };
 }

@@ -5,7 +5,7 @@ import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { classifyWindow, haloOf, scoreModel } from '../detection/classify-change.js';
+import { classifyWindow, haloOf, scoreModel, Workspace } from '../detection/classify-change.js';
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -30,6 +30,20 @@ export interface DetectResult {
  * the pinned mask layers onto the tile, and describe the change patches. Writes detect/<batch>/<tile>.json.
  */
 export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache): Promise<DetectResult> {
+  // A tile's rasters are megabytes each: taken from a workspace the thread's earlier tiles used, not
+  // allocated per tile. One workspace per tile in progress (a service may run several jobs at once).
+  const work = idleWorkspaces.pop() ?? new Workspace();
+  try {
+    return await detectTileWith(work, store, job, masks, scenes);
+  } finally {
+    idleWorkspaces.push(work);
+  }
+}
+
+/** Workspaces of this thread's finished tiles. */
+const idleWorkspaces: Workspace[] = [];
+
+async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache): Promise<DetectResult> {
   const [beforeRecord, afterRecord] = await Promise.all([getScene(store, job.baselineSceneId), getScene(store, job.sceneId)]);
   const { window } = job;
   const lattice = afterRecord.placement.lattice;
@@ -44,10 +58,10 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
   );
   const pixels = window.width * window.height;
   const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
-  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(afterRecord.bands));
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(afterRecord.bands), work);
   const maps = scored;
 
-  const classes = new Uint8Array(pixels);
+  const classes = work.bytes('classes', pixels).fill(0);
   const grid = { epsg: lattice.epsg, geoTransform: windowGeoTransform(lattice, window), width: window.width, height: window.height };
   for (const ref of job.masks) {
     const layer = await masks.load(store, ref);
@@ -61,7 +75,7 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
     changedPixels += maps.cleaned[i]!;
   }
   const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(afterRecord.bands, model) };
-  const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence);
+  const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
     schema: 'shoutu.detect/1',
     detector: DETECTOR_VERSION,
