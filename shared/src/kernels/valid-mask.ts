@@ -11,8 +11,7 @@
  * so one comparison covers both).
  * Edges: purely per-pixel, there is no neighbourhood and no edge handling.
  * Why AND: a change score is only meaningful where both epochs have every band, so the caller
- * fills `valid` with 1 and ANDs each epoch in. The loop runs band-outer so that each band plane
- * is read sequentially.
+ * fills `valid` with 1 and ANDs each epoch in. Each band plane is read in order, four planes a sweep.
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
@@ -40,15 +39,34 @@ export function andValidMask(
   requireLength('planar', planar, bands * pixels);
   requireLength('valid', valid, pixels);
 
-  // NaN nodata: NaN samples are already invalid, and `v === NaN` is never true, so this is harmless.
-  const checkNodata = nodata !== null;
-  const nodataF32 = nodata === null ? 0 : Math.fround(nodata);
+  // Compared as float32; with no nodata, NaN (which equals nothing). A NaN nodata is harmless too: NaN
+  // samples are invalid anyway.
+  const nd = nodata === null ? Number.NaN : Math.fround(nodata);
+  // Four band planes a sweep (each read in order): a quarter of the passes over `valid`.
+  let b = 0;
+  for (; b + 3 < bands; b += 4) clearInvalidFour(planar, b * pixels, pixels, nd, valid);
+  for (; b < bands; b++) clearInvalidOne(planar, b * pixels, pixels, nd, valid);
+}
 
-  for (let b = 0; b < bands; b++) {
-    const plane = b * pixels;
-    for (let i = 0; i < pixels; i++) {
-      const v = planar[plane + i];
-      if (v - v !== 0 || (checkNodata && v === nodataF32)) valid[i] = 0;
-    }
+/** Clears valid[i] where the band plane at `plane` is non-finite or nd at i. */
+function clearInvalidOne(planar: Float32Array, plane: number, pixels: number, nd: number, valid: Uint8Array): void {
+  for (let i = 0; i < pixels; i++) {
+    const v = planar[plane + i];
+    if (v - v !== 0 || v === nd) valid[i] = 0;
+  }
+}
+
+/** clearInvalidOne of four band planes from `plane` at once (v − v is 0 for finite v, so the sum is 0
+ *  unless a sample is NaN or ±Infinity). */
+function clearInvalidFour(planar: Float32Array, plane: number, pixels: number, nd: number, valid: Uint8Array): void {
+  const p1 = plane + pixels;
+  const p2 = p1 + pixels;
+  const p3 = p2 + pixels;
+  for (let i = 0; i < pixels; i++) {
+    const v0 = planar[plane + i];
+    const v1 = planar[p1 + i];
+    const v2 = planar[p2 + i];
+    const v3 = planar[p3 + i];
+    if (v0 - v0 + (v1 - v1) + (v2 - v2) + (v3 - v3) !== 0 || v0 === nd || v1 === nd || v2 === nd || v3 === nd) valid[i] = 0;
   }
 }
