@@ -81,7 +81,7 @@ describe('accumulateBandStats / finishBandStats', () => {
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 
-  it('sums each band in the documented order whatever the band count (bands swept four, two and one at a time)', () => {
+  it('sums each band in the documented order whatever the band count (bands swept four at a time, the rest one by one)', () => {
     // The order the accumulator's bits depend on: per band, row partials in pixel order, added row by row.
     const bandByBand = (planar: Float32Array, width: number, height: number, bands: number, valid: Uint8Array, acc: Float64Array) => {
       for (let b = 0; b < bands; b++) {
