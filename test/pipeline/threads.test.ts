@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { createStore, defaultParameters, detectPair, directorySource, runBatch, 
 import { startPairWorkers } from '@shoutu/shared/pipeline/pair-workers.js';
 import { fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { runShoutu } from '../support/cli.js';
+import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 
 const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
 
@@ -61,6 +62,32 @@ describe('detection gives the same bytes whatever the number of worker threads',
       detectPair({ before: { path: join(work, 'missing.tif') }, after: { path: join(work, 'missing.tif') }, parameters: defaultParameters({}), threads: 2, workers: failing }),
     ).rejects.toThrow(/missing\.tif/);
     await expect(failing.run(0, { kind: 'close' })).rejects.toThrow(/not running/);
+  }, 120_000);
+
+  it('a pair whose sampled blocks lie in both threads\' rows (the worker decodes its own for the statistics): the same bytes', async () => {
+    // 1100² px: nine 512² sampled blocks in three block rows; 256-pixel tiles give five rows of tiles, and
+    // the worker's range holds the last block row.
+    const size = 1100;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const before = new Uint8Array(4 * size * size).map((_, i) => 60 + ((i % size) >> 4) + ((Math.floor(i / size) % size) >> 5) + Math.floor(random() * 12));
+    const after = before.map((v) => Math.min(255, v + Math.floor(random() * 6)));
+    for (const [x0, y0] of [[100, 100], [700, 300], [200, 900], [800, 1000], [500, 600]] as const) {
+      for (let b = 0; b < 4; b++) {
+        for (let y = y0; y < y0 + 40; y++) for (let x = x0; x < x0 + 50; x++) after[(b * size + y) * size + x] = b === 3 ? 40 : 200;
+      }
+    }
+    const paths = { before: join(work, 'tall-before.tif'), after: join(work, 'tall-after.tif') };
+    await writeFile(paths.before, encodeMultiBandGeoTiff({ width: size, height: size, bands: 4, planes: before }));
+    await writeFile(paths.after, encodeMultiBandGeoTiff({ width: size, height: size, bands: 4, planes: after }));
+    const detect = (threads: number) =>
+      detectPair({ before: { path: paths.before }, after: { path: paths.after }, bands: ['blue', 'green', 'red', 'nir'], parameters: defaultParameters({ tileSize: 256 }), threads });
+    const one = await detect(1);
+    const two = await detect(2);
+    expect(one.patches.length).toBeGreaterThanOrEqual(5);
+    expect(Buffer.from(two.changeTif).equals(Buffer.from(one.changeTif))).toBe(true);
+    expect(JSON.stringify(two.patches)).toBe(JSON.stringify(one.patches));
+    expect(JSON.stringify(two.summary)).toBe(JSON.stringify(one.summary));
   }, 120_000);
 
   it('shoutu detect: SHOUTU_THREADS=1 and 2 write byte-identical outputs; a bad value is named', async () => {

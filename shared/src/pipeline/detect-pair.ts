@@ -15,7 +15,10 @@ import type { ReflectanceScale } from '../detection/validity.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
-import { splitRanges } from './tile-rows.js';
+import { splitRanges, type TileRows } from './tile-rows.js';
+import { sampleBlocks } from './sample-blocks.js';
+import type { TileSamples } from './halo-window-cache.js';
+import { windowKey, withBlocksFrom } from './blocks-from-workers.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
 import { alignToGrid, makeScratch, noCommonGround, type Scratch } from './align-pair.js';
@@ -111,6 +114,12 @@ function named(s: DetectPairInput['before']): NamedSource {
  *  and with more rows that cost outweighed the waiting it saved (8192² pair, two threads, in turn: 1 row
  *  5.76 s, 2 rows 5.94 s, 3 rows 6.24 s, none 6.08 s; docs/detection.md, "Memory"). */
 const PREFETCH_ROWS = 1;
+
+/** Lattice row below tile rows [.., to). */
+function rowsEnd(rows: TileRows, to: number): number {
+  const last = rows[to - 1]![0]!;
+  return last.row + last.height;
+}
 
 /** A thread gets at least this many tile rows: fewer would spend more on starting it than it saves. */
 const MIN_TILE_ROWS_PER_THREAD = 2;
@@ -249,13 +258,23 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       return [mine, ...(await Promise.all(others))];
     };
 
-    const sides = local.sides();
-    // Worker threads decode their first row of tiles while this thread computes the statistics (the
-    // prefetch's failure, if any, is reported again by the detect task that reads the same chunk).
+    // Each worker thread first decodes the statistics' sampled blocks in its rows (it keeps them for its
+    // pass; the statistics take copies), then its first row of tiles, while this thread decodes the other
+    // sampled blocks and computes the statistics. A worker's failure to read a block, or to prefetch, is
+    // met again where this thread or the detect task reads the same block or chunk.
+    const fromWorkers = new Map<string, Promise<[TileSamples, TileSamples]>>();
+    for (const [k, [from, to]] of theirs.entries()) {
+      const windows = sampleBlocks(overlap).filter((w) => w.row >= local.rows[from]![0]!.row && w.row < rowsEnd(local.rows, to));
+      if (windows.length === 0) continue;
+      const answer = pool!.run<Array<[TileSamples, TileSamples]>>(k, { kind: 'blocks', windows, from, to });
+      for (const [i, w] of windows.entries()) fromWorkers.set(windowKey(w), answer.then((pairs) => pairs[i]!));
+    }
+    for (const p of fromWorkers.values()) p.catch(() => undefined);
     for (const [k, [from, to]] of theirs.entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from), to }).catch(() => undefined);
-    // The sampled blocks the statistics decode stay for this thread's detect pass (not decoded twice).
+    const sides = local.sides();
+    // The sampled blocks the statistics hold stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = own;
-    const pairStats: PairStats = await computePairStats(sides.before, sides.after, overlap, evidence, {
+    const pairStats: PairStats = await computePairStats(withBlocksFrom(fromWorkers, sides.before, 0), withBlocksFrom(fromWorkers, sides.after, 1), overlap, evidence, {
       adopt: (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo),
       structure: local.structure,
     });

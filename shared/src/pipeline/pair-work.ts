@@ -65,6 +65,19 @@ export interface PrefetchTask {
   to: number;
 }
 
+/**
+ * Decodes sampled blocks of the pair statistics (`windows`, each in tile rows [from, to)) as the statistics
+ * read them (sides()), keeps them for the thread's detect pass (adopt) and answers with copies of their
+ * samples, [before, after] per window in order: the statistics in the calling thread then decode only the
+ * blocks in its own rows, and no block is decoded twice.
+ */
+export interface BlocksTask {
+  kind: 'blocks';
+  windows: LatticeWindow[];
+  from: number;
+  to: number;
+}
+
 /** Closes the thread's files (before the worker is terminated). */
 export interface CloseTask {
   kind: 'close';
@@ -76,7 +89,7 @@ export interface OpenTask {
   spec: PairWorkSpec;
 }
 
-export type PairTask = DetectTask | PrefetchTask | CloseTask;
+export type PairTask = DetectTask | PrefetchTask | BlocksTask | CloseTask;
 
 /** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
 export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
@@ -303,6 +316,17 @@ export class PairWork {
     return null;
   }
 
+  async blocks(task: BlocksTask): Promise<Array<[TileSamples, TileSamples]>> {
+    const { before, after } = this.sides();
+    const out: Array<[TileSamples, TileSamples]> = [];
+    for (const window of task.windows) {
+      const [b, a] = await Promise.all([before.readWindow(window), after.readWindow(window)]);
+      this.adopt(window, b, a, task.from, task.to);
+      out.push([b, a]);
+    }
+    return out; // copied when posted, before the pass can reuse any of these arrays
+  }
+
   detect(task: DetectTask): Promise<ClassifiedRows> {
     const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
     return detectTileRows(
@@ -327,9 +351,10 @@ export class PairWork {
   }
 
   /** A task sent to a worker thread (which opened the rasters, so 'close' closes them too). */
-  async run(task: PairTask): Promise<ClassifiedRows | null> {
+  async run(task: PairTask): Promise<ClassifiedRows | Array<[TileSamples, TileSamples]> | null> {
     if (task.kind === 'detect') return this.detect(task);
     if (task.kind === 'prefetch') return this.prefetch(task);
+    if (task.kind === 'blocks') return this.blocks(task);
     await this.close(true);
     return null;
   }
