@@ -8,21 +8,25 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, directorySource, ingestBatch, keys, readBatchStatus, type BlobStore } from '@shoutu/shared';
+import { createStore, directorySource, ingestBatch, keys, readBatchStatus, runBatch, type BlobStore, type StoreConfig } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { TiledGeoTiffWriter, type TiledSampleArray } from '@shoutu/shared/raster/write-tiled-geotiff.js';
 import { sha256Hex } from '@shoutu/shared/util/sha256.js';
+import { verifyInParts } from '@shoutu/shared/pipeline/verify-in-parts.js';
+import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { demoParameters, fixture } from '../support/fixtures.js';
 
 const GOOD = fixture('bad', 'mixed', 'good.tif');
 const TILE = 16;
 
 let dir: string;
+let storeConfig: StoreConfig;
 let store: BlobStore;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shoutu-corrupt-block-'));
-  store = createStore({ kind: 'local', dir: join(dir, 'data') });
+  storeConfig = { kind: 'local', dir: join(dir, 'data') };
+  store = createStore(storeConfig);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -104,6 +108,47 @@ describe('a scene on the grid with a block that cannot be decoded', () => {
     expect(await store.list('batches/corrupt-tile/files/')).toEqual([keys.batchFile('corrupt-tile', 'good.tif')]);
     expect(await store.exists(keys.scene('corrupt-tile.good'))).toBe(true);
     expect(await store.exists(keys.scene('corrupt-tile.damaged'))).toBe(false);
+  }, 60_000);
+
+  it('checked in parts by two threads (embedded mode), the rejection names the first bad block in file order, as one thread does', async () => {
+    // 96 blocks in two parts: 0–47 in the calling thread, 48–95 in the worker
+    for (const [batchId, bad] of [['worker-part', [80]], ['both-parts', [80, 20]]] as const) {
+      const batch = join(dir, batchId);
+      await mkdir(batch);
+      await writeFile(join(batch, 'batch.json'), await manifestOf(batchId));
+      await retiled(join(batch, 'good.tif'));
+      await retiled(join(batch, 'damaged.tif'));
+      for (const block of bad) await garbleBlock(join(batch, 'damaged.tif'), block);
+      const first = Math.min(...bad);
+
+      const { ingest } = await runBatch(store, directorySource(batch), demoParameters(), { threads: 2, storeConfig });
+
+      expect(ingest.scenes.map((s) => s.file.name)).toEqual(['good.tif']);
+      expect(ingest.rejected).toEqual([
+        {
+          name: 'damaged.tif',
+          status: 'rejected',
+          error: expect.objectContaining({ code: 'corrupt_raster', file: 'damaged.tif', field: `TileOffsets[${first}]`, message: expect.stringMatching(new RegExp(`^damaged\\.tif: block ${first} \\(`)) }),
+        },
+      ]);
+      expect(await reasonOf(batchId, 'damaged.tif')).toMatchObject({ error: { code: 'corrupt_raster', field: `TileOffsets[${first}]` } });
+    }
+  }, 60_000);
+
+  it('verifyInParts: the other parts go to the other threads, their file errors surface, a part whose thread failed is checked here', async () => {
+    const path = join(dir, 'tiled.tif');
+    await retiled(path);
+    const asked: string[] = [];
+    await verifyInParts(3, async (part) => {
+      asked.push(`${part.index}/${part.of}`);
+    })(path, 'tiled.tif');
+    expect(asked.sort()).toEqual(['1/3', '2/3']);
+    const corrupt = new InvalidInputError('corrupt_raster', 'tiled.tif: block 70 (…) cannot be decoded', { file: 'tiled.tif', field: 'TileOffsets[70]' });
+    await expect(verifyInParts(2, () => Promise.reject(corrupt))(path, 'tiled.tif')).rejects.toBe(corrupt);
+    // the thread died: its part is checked in this thread (the file is good)
+    await expect(verifyInParts(2, () => Promise.reject(new Error('worker thread exited with code 1')))(path, 'tiled.tif')).resolves.toBeUndefined();
+    await garbleBlock(path, 70);
+    await expect(verifyInParts(2, () => Promise.reject(new Error('worker thread exited with code 1')))(path, 'tiled.tif')).rejects.toMatchObject({ code: 'corrupt_raster', field: 'TileOffsets[70]' });
   }, 60_000);
 
   it('a damaged cloud mask file rejects its scene before the scene or the mask is stored', async () => {

@@ -2,7 +2,8 @@
  * Worker-thread side of runBatch's tile stages: opens the store (StoreConfig) once and runs each tile the
  * calling thread sends through detect and alert (detectAndAlertTile, as the calling thread does for its
  * own lane), keeping scenes open from job to job; results go to the store and the tile's outcome back to
- * the caller. A 'close' task closes the scenes before the thread is terminated.
+ * the caller. Before the tiles, during ingest, it checks parts of the delivered files' blocks ('verify').
+ * A 'close' task closes the scenes before the thread is terminated.
  */
 import { createStore, type StoreConfig } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
@@ -10,9 +11,11 @@ import { OpenSceneCache } from '../catalog/scene-cache.js';
 import { MaskCache } from './mask-store.js';
 import { detectAndAlertTile } from './tile-stage.js';
 import { serveTasks, workerDataOf } from './worker-pool.js';
+import { verifyFileBlocks } from './place-scene.js';
+import type { BlockPart } from '../raster/index.js';
 
-/** What runBatch sends a tile worker thread. */
-export type DetectTileTask = { kind: 'tile'; job: DetectTileJob } | { kind: 'close' };
+/** What runBatch sends a tile worker thread: a tile, part of a file's block check during ingest, or close. */
+export type DetectTileTask = { kind: 'tile'; job: DetectTileJob } | { kind: 'verify'; path: string; name: string; part: BlockPart } | { kind: 'close' };
 
 const store = createStore(workerDataOf<StoreConfig>());
 const masks = new MaskCache();
@@ -21,6 +24,10 @@ serveTasks<DetectTileTask>(async (task) => {
   if (task.kind === 'close') {
     await scenes.close();
     scenes = new OpenSceneCache(store);
+    return null;
+  }
+  if (task.kind === 'verify') {
+    await verifyFileBlocks(task.path, task.name, task.part);
     return null;
   }
   return detectAndAlertTile(store, task.job, masks, scenes);

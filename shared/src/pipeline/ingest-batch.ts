@@ -21,7 +21,7 @@ import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
 import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
-import { placeScene, type SourceFile } from './place-scene.js';
+import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { typeSaturation } from '../detection/validity.js';
 
 export const MANIFEST_NAME = 'batch.json';
@@ -39,8 +39,10 @@ export interface IngestResult {
  * Ingest: validate the manifest and every file, store the originals, register the scenes in the catalog,
  * and plan one detect job per tile that has a baseline. A bad file is recorded on the batch and skipped;
  * the batch fails (InvalidInputError) only when its manifest is bad or no file is usable.
+ * `verifyFile`: how a scene's blocks are checked (default: every block in this thread; embedded mode
+ * splits a file's blocks between its threads, with the same outcome).
  */
-export async function ingestBatch(store: BlobStore, source: BatchSource, parameters: PipelineParameters): Promise<IngestResult> {
+export async function ingestBatch(store: BlobStore, source: BatchSource, parameters: PipelineParameters, verifyFile: VerifyFile = verifyFileBlocks): Promise<IngestResult> {
   // Messages name files relative to the batch, so a status record does not depend on where the batch sat.
   const manifestFile = MANIFEST_NAME;
   const names = await source.list();
@@ -84,7 +86,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
       if (!names.includes(name)) {
         throw new InvalidInputError('file_missing', `${name}: listed in ${MANIFEST_NAME} but not in the batch`, { file: name, field: 'files' });
       }
-      const scene = await ingestFile(store, source, manifest, name, grid);
+      const scene = await ingestFile(store, source, manifest, name, grid, verifyFile);
       scenes.push(scene);
       outcomes.push({ name, status: 'accepted', sceneId: scene.sceneId });
     } catch (error) {
@@ -159,17 +161,17 @@ class LocalFiles {
   }
 }
 
-async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, grid: RegionGrid): Promise<SceneRecord> {
+async function ingestFile(store: BlobStore, source: BatchSource, manifest: BatchManifest, name: string, grid: RegionGrid, verifyFile: VerifyFile): Promise<SceneRecord> {
   const files = new LocalFiles(source);
   try {
-    return await ingestLocalFile(store, source, files, manifest, name, grid);
+    return await ingestLocalFile(store, source, files, manifest, name, grid, verifyFile);
   } finally {
     await files.release();
   }
 }
 
 /** Ingests one scene by streaming: validated and read by windows from disk, copied into storage as a file. */
-async function ingestLocalFile(store: BlobStore, source: BatchSource, files: LocalFiles, manifest: BatchManifest, name: string, grid: RegionGrid): Promise<SceneRecord> {
+async function ingestLocalFile(store: BlobStore, source: BatchSource, files: LocalFiles, manifest: BatchManifest, name: string, grid: RegionGrid, verifyFile: VerifyFile): Promise<SceneRecord> {
   const delivered = await files.take(name);
   const file = name;
   const raster = await openGeoTiff({ path: delivered.path }, file);
@@ -200,6 +202,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
       maskFile: sceneMask,
     },
     await grid.gridFor(sceneId, info),
+    verifyFile,
   );
   const maskFile = placed.maskFile;
   const cloudMask = manifest.cloudMask

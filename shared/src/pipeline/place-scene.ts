@@ -12,7 +12,7 @@ import type { BlobStore } from '../storage/index.js';
 import { InvalidInputError } from '../errors.js';
 import { extentWindow } from '../grid/area-grid.js';
 import { extentOf, intersect, placeOnLattice, windowGeoTransform, type Placement } from '../grid/lattice.js';
-import { openGeoTiff, verifyBlocks, type RasterInfo } from '../raster/index.js';
+import { openGeoTiff, verifyBlocks, type BlockPart, type RasterInfo } from '../raster/index.js';
 import { keys } from '../catalog/keys.js';
 import type { SceneRecord, SceneSource } from '../catalog/scene-record.js';
 import type { AreaGrid } from './region-grid.js';
@@ -57,7 +57,7 @@ export interface PlacedScene {
  * error reading its pixels while resampling, and 'corrupt_raster' naming the block for a scene (or cloud
  * mask file) on the grid with a block that cannot be decoded.
  */
-export async function placeScene(store: BlobStore, scene: SceneToPlace, area: AreaGrid): Promise<PlacedScene> {
+export async function placeScene(store: BlobStore, scene: SceneToPlace, area: AreaGrid, verifyFile: VerifyFile = verifyFileBlocks): Promise<PlacedScene> {
   const { info, name, batchId } = scene;
   const native = placeOnLattice(area.lattice, info.epsg, info.geoTransform, info.width, info.height);
   if (native !== null) {
@@ -66,8 +66,8 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
     }
     // Stored as delivered, its pixels are first decoded at detect time, after the operator has gone: check
     // now that every block decodes, before anything is stored, so a damaged file is refused and quarantined.
-    await verifyFileBlocks(scene.file.path, name);
-    if (scene.maskFile) await verifyFileBlocks(scene.maskFile.path, scene.maskFile.name);
+    await verifyFile(scene.file.path, name);
+    if (scene.maskFile) await verifyFile(scene.maskFile.path, scene.maskFile.name);
     const maskFile = scene.maskFile ? await storeOriginal(store, batchId, scene.maskFile.name, scene.maskFile) : null;
     const file = await storeOriginal(store, batchId, name, scene.file);
     return {
@@ -170,11 +170,14 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
   }
 }
 
-/** Decodes every block of a local GeoTIFF once (verifyBlocks): 'corrupt_raster' naming the first that cannot be. */
-async function verifyFileBlocks(path: string, name: string): Promise<void> {
+/** Checks that every block of a local GeoTIFF decodes: 'corrupt_raster' naming the first that cannot. */
+export type VerifyFile = (path: string, name: string) => Promise<void>;
+
+/** Decodes every block of a local GeoTIFF once (verifyBlocks), or only `part` of them. */
+export async function verifyFileBlocks(path: string, name: string, part?: BlockPart): Promise<void> {
   const raster = await openGeoTiff({ path }, name);
   try {
-    await verifyBlocks(raster);
+    await verifyBlocks(raster, part);
   } finally {
     await raster.close();
   }

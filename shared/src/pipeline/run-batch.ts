@@ -12,6 +12,7 @@ import { WorkerPool } from './worker-pool.js';
 import { handlerUrl } from './worker-handlers.js';
 import type { DetectTileTask } from './detect-tile-worker.js';
 import { OpenSceneCache } from '../catalog/scene-cache.js';
+import { verifyInParts } from './verify-in-parts.js';
 
 export interface RunProgress {
   /** Called once ingest has planned the tiles. */
@@ -56,7 +57,9 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   const scenes = new OpenSceneCache(store);
   let ingest: IngestResult;
   try {
-    ingest = await ingestBatch(store, source, parameters);
+    // The workers also check part of each delivered file's blocks, beside this thread's part.
+    const verifyFile = pool ? verifyInParts(pool.size + 1, (part, path, name) => pool.run<null>(part.index - 1, { kind: 'verify', path, name, part } satisfies DetectTileTask).then(() => undefined)) : undefined;
+    ingest = await ingestBatch(store, source, parameters, verifyFile);
     options.progress?.planned?.(ingest.tiles.length);
     const jobs = ingest.tiles;
     const threads = Math.min(wanted, Math.max(1, jobs.length));

@@ -226,18 +226,23 @@ class Raster implements GeoTiffRaster {
   }
 
   /** See verifyBlocks. */
-  async verifyBlocks(): Promise<void> {
+  async verifyBlocks(part: BlockPart = { index: 0, of: 1 }): Promise<void> {
     if (this.closed) throw new Error(`${this.name}: raster is closed`);
     if (isRangeByteReader(this.reader)) throw new Error(`${this.name}: verifyBlocks reads local files and bytes, not remote sources`);
+    if (!Number.isInteger(part.of) || part.of < 1 || !Number.isInteger(part.index) || part.index < 0 || part.index >= part.of) {
+      throw new RangeError(`verifyBlocks: part ${part.index} of ${part.of} is not one of the parts`);
+    }
     const { blockCount, blocksAcross, blockBytes } = this.layout;
+    const from = Math.floor((part.index * blockCount) / part.of);
+    const to = Math.floor(((part.index + 1) * blockCount) / part.of);
     try {
-      await this.checkEveryBlock(blockCount, blocksAcross, blockBytes);
+      await this.checkEveryBlock(from, to, blocksAcross, blockBytes);
     } finally {
       this.decoder.endChecks();
     }
   }
 
-  private async checkEveryBlock(blockCount: number, blocksAcross: number, blockBytes: number): Promise<void> {
+  private async checkEveryBlock(from: number, blockCount: number, blocksAcross: number, blockBytes: number): Promise<void> {
     const verified = new Set<string>();
     // JPEG blocks decode in parallel, as many at once as in a window read
     const inFlight = asyncBlocksInFlight(blockBytes);
@@ -248,7 +253,7 @@ class Raster implements GeoTiffRaster {
       decoding = [];
       if (failed !== undefined) throw failed.reason;
     };
-    for (let index = 0; index < blockCount; index++) {
+    for (let index = from; index < blockCount; index++) {
       try {
         const pending = this.decoder.decodeBlock(index, verified);
         if (pending !== undefined) {
@@ -307,10 +312,18 @@ class Raster implements GeoTiffRaster {
  * decoded -> InvalidInputError 'corrupt_raster', field `TileOffsets[i]` / `StripOffsets[i]`, with a
  * message naming the file, the block (index, position, band when planar) and the decoder's reason.
  * For rasters opened by openGeoTiff from a local path or bytes.
+ * `part`: only part `index` of `of` equal runs of the blocks in file order (threads check a file's parts at
+ * once; the first failure in file order is the one of the lowest part that fails).
  */
-export function verifyBlocks(raster: GeoTiffRaster): Promise<void> {
+export function verifyBlocks(raster: GeoTiffRaster, part?: BlockPart): Promise<void> {
   if (!(raster instanceof Raster)) return Promise.reject(new TypeError('verifyBlocks: the raster must come from openGeoTiff'));
-  return raster.verifyBlocks();
+  return raster.verifyBlocks(part);
+}
+
+/** Part `index` (from 0) of `of` equal runs of a raster's blocks, in file order. */
+export interface BlockPart {
+  index: number;
+  of: number;
 }
 
 type BlockRows = Array<{ y0: number; y1: number; ranges: Array<[number, number]> }>;

@@ -20,6 +20,7 @@ export {
   type RasterInfo,
   openGeoTiff,
   verifyBlocks,
+  type BlockPart,
   nativeArrayType,
   MAX_WINDOW_VALUES,
 } from './geotiff-source.js';
