@@ -263,8 +263,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     // sampled blocks and computes the statistics. A worker's failure to read a block, or to prefetch, is
     // met again where this thread or the detect task reads the same block or chunk.
     const fromWorkers = new Map<string, Promise<[TileSamples, TileSamples]>>();
+    const sampled = theirs.length > 0 ? sampleBlocks(overlap) : [];
     for (const [k, [from, to]] of theirs.entries()) {
-      const windows = sampleBlocks(overlap).filter((w) => w.row >= local.rows[from]![0]!.row && w.row < rowsEnd(local.rows, to));
+      const windows = sampled.filter((w) => w.row >= local.rows[from]![0]!.row && w.row < rowsEnd(local.rows, to));
       if (windows.length === 0) continue;
       const answer = pool!.run<Array<[TileSamples, TileSamples]>>(k, { kind: 'blocks', windows, from, to });
       for (const [i, w] of windows.entries()) fromWorkers.set(windowKey(w), answer.then((pairs) => pairs[i]!));

@@ -58,7 +58,7 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   let ingest: IngestResult;
   try {
     // The workers also check part of each delivered file's blocks, beside this thread's part.
-    const verifyFile = pool ? verifyInParts(pool.size + 1, (part, path, name) => pool.run<null>(part.index - 1, { kind: 'verify', path, name, part } satisfies DetectTileTask).then(() => undefined)) : undefined;
+    const verifyFile = pool ? verifyInParts(pool.size + 1, (part, path, name) => pool.run(part.index - 1, { kind: 'verify', path, name, part } satisfies DetectTileTask)) : undefined;
     ingest = await ingestBatch(store, source, parameters, verifyFile);
     options.progress?.planned?.(ingest.tiles.length);
     const jobs = ingest.tiles;

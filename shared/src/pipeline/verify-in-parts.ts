@@ -7,7 +7,7 @@ import type { BlockPart } from '../raster/index.js';
 import { verifyFileBlocks, type VerifyFile } from './place-scene.js';
 
 /** Checks `part` of the file's blocks in another thread. */
-export type VerifyPartElsewhere = (part: BlockPart, path: string, name: string) => Promise<void>;
+export type VerifyPartElsewhere = (part: BlockPart, path: string, name: string) => Promise<unknown>;
 
 /**
  * A VerifyFile checking `parts` runs of blocks at once: part 0 in this thread, the others through

@@ -242,7 +242,7 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private async checkEveryBlock(from: number, blockCount: number, blocksAcross: number, blockBytes: number): Promise<void> {
+  private async checkEveryBlock(from: number, to: number, blocksAcross: number, blockBytes: number): Promise<void> {
     const verified = new Set<string>();
     // JPEG blocks decode in parallel, as many at once as in a window read
     const inFlight = asyncBlocksInFlight(blockBytes);
@@ -253,7 +253,7 @@ class Raster implements GeoTiffRaster {
       decoding = [];
       if (failed !== undefined) throw failed.reason;
     };
-    for (let index = from; index < blockCount; index++) {
+    for (let index = from; index < to; index++) {
       try {
         const pending = this.decoder.decodeBlock(index, verified);
         if (pending !== undefined) {
