@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, configOrExit, createRedis, createStore, InvalidInputError, rebuildAlertIndex, storeConfigFromEnv } from '@shoutu/shared';
+import { ConfigError, configOrExit, createStore, InvalidInputError, rebuildAlertIndex, storeConfigFromEnv } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { parseCliEnv } from '../env.js';
 
 /** `shoutu alerts rebuild`: restores the Redis index, alert stream and seen-set from storage alone. */

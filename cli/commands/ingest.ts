@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
-import { createRedis, createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, s3AccessFromEnv, s3BatchSource, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput, type BatchSource } from '@shoutu/shared';
+import { createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, s3AccessFromEnv, s3BatchSource, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput, type BatchSource } from '@shoutu/shared';
 import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
 import { ingestReport } from '../ingest-report.js';
@@ -26,6 +25,8 @@ export async function runIngest(args: string[]): Promise<number> {
   if (env.REDIS_URL) {
     // the workers read the batch from the store: an S3 prefix must be in the store's bucket
     const s3Prefix = s3Url === null ? null : storePrefixOf(positionals[0]!, env);
+    // BullMQ and ioredis load only in queue mode: embedded ingest starts without them.
+    const [{ Queue }, { createRedis }] = await Promise.all([import('bullmq'), import('@shoutu/shared/queue/index.js')]);
     const connection = createRedis(env.REDIS_URL);
     const queue = new Queue(QUEUES.ingest, { connection, prefix: env.SHOUTU_QUEUE_PREFIX });
     try {

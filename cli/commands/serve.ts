@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
-import { closeOnSignals, ConfigError, configOrExit, createRedis, createStore, DEFAULT_UPLOAD_LIMITS, fitEndpointsToScopes, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { closeOnSignals, ConfigError, configOrExit, createStore, DEFAULT_UPLOAD_LIMITS, fitEndpointsToScopes, QUEUES, storeConfigFromEnv, TokenRegistry } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { Queue } from 'bullmq';
 import { buildApiServer, embeddedLauncher, isLoopbackHost, parseServeEnv, queueLauncher, redisIndexedAlerts, storedAlerts } from '@shoutu/alert';
 

@@ -20,8 +20,6 @@ export { isRemoteLocation, parseS3Url, remoteFetcher, storeRangeFetcher, type S3
 export { httpRangeFetcher, type HttpRangeOptions } from './remote/http-range-fetcher.js';
 export * from './queue/job-catalog.js';
 export { batchFlow } from './queue/batch-flow.js';
-export { createRedis } from './queue/redis-connection.js';
-export { createCatalogWorker, type JobLogger, type HandlerMap } from './queue/catalog-worker.js';
 export { submitBatch } from './queue/submit-batch.js';
 export type { AlertFeature } from './alerts/alert-feature.js';
 export { writeEvidence, type EvidenceManifest, type EvidenceFileEntry } from './alerts/write-evidence.js';

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createRedis, generateToken, redisStreamSink, tokenDigest, TokenRegistry, type AlertFeature } from '@shoutu/shared';
+import { generateToken, redisStreamSink, tokenDigest, TokenRegistry, type AlertFeature } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { buildApiServer, type AlertSource } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 import { PassThrough } from 'node:stream';

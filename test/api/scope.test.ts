@@ -15,26 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  anyRegionCovers,
-  collectAlerts,
-  createRedis,
-  createStore,
-  defaultParameters,
-  directorySource,
-  generateToken,
-  listUploadedFiles,
-  QUEUES,
-  redisStreamSink,
-  runBatch,
-  tokenDigest,
-  TokenRegistry,
-  withAlertIndex,
-  withCaseOpening,
-  withWebhookDeliveries,
-  type AlertFeature,
-  type BlobStore,
-} from '@shoutu/shared';
+import { anyRegionCovers, collectAlerts, createStore, defaultParameters, directorySource, generateToken, listUploadedFiles, QUEUES, redisStreamSink, runBatch, tokenDigest, TokenRegistry, withAlertIndex, withCaseOpening, withWebhookDeliveries, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { buildApiServer, redisIndexedAlerts, type IngestLauncher } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 import { demoParameters, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';

@@ -14,29 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import proj4 from 'proj4';
-import {
-  createRedis,
-  createStore,
-  defaultParameters,
-  directorySource,
-  keys,
-  readCase,
-  redisStreamSink,
-  runBatch,
-  setCurrentApprovals,
-  setCurrentMask,
-  transitionCase,
-  tubanHistory,
-  withCaseOpening,
-  type AlertFeature,
-  type AlertSink,
-  type BlobStore,
-  type ResolutionRecord,
-  type TubanVersion,
-  restoreCurrentViews,
-  rebuildAlertIndex,
-  alertIndexKey,
-} from '@shoutu/shared';
+import { createStore, defaultParameters, directorySource, keys, readCase, redisStreamSink, runBatch, setCurrentApprovals, setCurrentMask, transitionCase, tubanHistory, withCaseOpening, type AlertFeature, type AlertSink, type BlobStore, type ResolutionRecord, type TubanVersion, restoreCurrentViews, rebuildAlertIndex, alertIndexKey } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { rectangle, mapXYOf as lonLatOf, siteScene, SITE_SCENE_SIZE as SIZE, SITES_CRS as CRS, type Rect } from '../support/synthetic-sites.js';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  createRedis,
-  createStore,
-  defaultParameters,
-  directorySource,
-  keys,
-  QUEUES,
-  runBatch,
-  submitBatch,
-  type BlobStore,
-} from '@shoutu/shared';
+import { createStore, defaultParameters, directorySource, keys, QUEUES, runBatch, submitBatch, type BlobStore } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { ensureRedis, uniquePrefix } from '../support/redis.js';
 import { startS3Server } from '../support/s3-server.js';
 import { queueEnv, startQueueWorkers } from '../support/queue-workers.js';

@@ -14,26 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
-import {
-  alertIndexKey,
-  collectAlerts,
-  createRedis,
-  createStore,
-  defaultParameters,
-  directorySource,
-  generateToken,
-  keys,
-  QUEUES,
-  readBatchStatus,
-  redisStreamSink,
-  runBatch,
-  stableJson,
-  submitBatch,
-  tokenDigest,
-  TokenRegistry,
-  type AlertFeature,
-  type BlobStore,
-} from '@shoutu/shared';
+import { alertIndexKey, collectAlerts, createStore, defaultParameters, directorySource, generateToken, keys, QUEUES, readBatchStatus, redisStreamSink, runBatch, stableJson, submitBatch, tokenDigest, TokenRegistry, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { buildApiServer, redisIndexedAlerts } from '@shoutu/alert';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
 import { startS3Server } from '../support/s3-server.js';

@@ -14,18 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
-import {
-  createRedis,
-  createStore,
-  createWebhookEndpoint,
-  enqueueDeliveries,
-  getWebhookEndpoint,
-  QUEUES,
-  verifyWebhook,
-  webhookRetrySpanMs,
-  type AlertFeature,
-  type BlobStore,
-} from '@shoutu/shared';
+import { createStore, createWebhookEndpoint, enqueueDeliveries, getWebhookEndpoint, QUEUES, verifyWebhook, webhookRetrySpanMs, type AlertFeature, type BlobStore } from '@shoutu/shared';
+import { createRedis } from '@shoutu/shared/queue/index.js';
 import { parseWebhookEnv, startWebhookWorker } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 import { REPO_ROOT } from '../support/fixtures.js';

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
-import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type JobLogger, type OpenSceneCache } from '@shoutu/shared';
+import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type OpenSceneCache } from '@shoutu/shared';
+import { type JobLogger } from '@shoutu/shared/queue/index.js';
 
 export interface AlertDeps {
   store: BlobStore;

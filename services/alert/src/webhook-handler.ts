@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { deliverWebhook, disableWebhookEndpoint, getWebhookEndpoint, type BlobStore, type DeliveryOptions, type JobLogger, type WebhookDeliveryJob } from '@shoutu/shared';
+import { deliverWebhook, disableWebhookEndpoint, getWebhookEndpoint, type BlobStore, type DeliveryOptions, type WebhookDeliveryJob } from '@shoutu/shared';
+import { type JobLogger } from '@shoutu/shared/queue/index.js';
 
 export interface WebhookDeps {
   store: BlobStore;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createCatalogWorker, createRedis, createStore, QUEUES, storeConfigFromEnv, webhookBackoffMs } from '@shoutu/shared';
+import { createStore, QUEUES, storeConfigFromEnv, webhookBackoffMs } from '@shoutu/shared';
+import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { WebhookEnv } from './webhook-env.js';
 import { handleDeliverWebhook } from './webhook-handler.js';
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Queue } from 'bullmq';
-import { createCatalogWorker, createRedis, createStore, OpenSceneCache, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
+import { createStore, OpenSceneCache, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
+import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { AlertEnv } from './env.js';
 import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
 

@@ -1,4 +1,5 @@
-import { detectTile, type BlobStore, type JobData, type JobLogger, type MaskCache, type OpenSceneCache } from '@shoutu/shared';
+import { detectTile, type BlobStore, type JobData, type MaskCache, type OpenSceneCache } from '@shoutu/shared';
+import { type JobLogger } from '@shoutu/shared/queue/index.js';
 
 export interface DetectDeps {
   store: BlobStore;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createCatalogWorker, createRedis, createStore, MaskCache, OpenSceneCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import { createStore, MaskCache, OpenSceneCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { DetectEnv } from './env.js';
 import { handleDetectTile } from './handle-detect-tile.js';
 

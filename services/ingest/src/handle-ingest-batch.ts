@@ -1,5 +1,6 @@
 import type { FlowProducer, Job } from 'bullmq';
-import { batchFlow, ingestBatch, openBatchSource, type BlobStore, type JobData, type JobLogger } from '@shoutu/shared';
+import { batchFlow, ingestBatch, openBatchSource, type BlobStore, type JobData } from '@shoutu/shared';
+import { type JobLogger } from '@shoutu/shared/queue/index.js';
 
 export interface IngestDeps {
   store: BlobStore;

@@ -1,6 +1,7 @@
 import { FlowProducer } from 'bullmq';
 import type { Logger } from 'pino';
-import { createCatalogWorker, createRedis, createStore, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import { createStore, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
+import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { IngestEnv } from './env.js';
 import { handleIngestBatch } from './handle-ingest-batch.js';
 

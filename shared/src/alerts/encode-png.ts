@@ -1,7 +1,5 @@
-import sharp from 'sharp';
-
-// One module owns sharp's global settings: no cache (chips are written once) and deterministic output.
-sharp.cache(false);
+// sharp loads with the first evidence image: a batch without alerts never needs it.
+import { loadSharp } from '../util/load-sharp.js';
 
 /**
  * Encodes 8-bit RGB as PNG. Fixed settings so the same pixels always give the same bytes: no filter
@@ -10,6 +8,7 @@ sharp.cache(false);
  * hashes in evidence.test.ts fail if an upgrade or a machine changes them.
  */
 export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const buffer = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
     .toBuffer();

@@ -16,11 +16,8 @@
  * no bound in the pixel count) are refused. libjpeg warnings (e.g. data that ends early) fail the block.
  */
 import type { OutputInfo } from 'sharp';
-
-// sharp (libvips) loads on the first JPEG block: most rasters are not JPEG, and loading it costs every
-// process and worker thread that reads rasters about 0.14 s.
-let sharpModule: Promise<typeof import('sharp')> | null = null;
-const loadSharp = () => (sharpModule ??= import('sharp')).then((m) => m.default);
+// sharp loads on the first JPEG block: most rasters are not JPEG.
+import { loadSharp } from '../util/load-sharp.js';
 
 const SOI = 0xd8;
 const EOI = 0xd9;

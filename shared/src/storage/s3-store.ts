@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 /**
  * The S3 blob store. This module owns the S3 client: nothing else in shoutu constructs one.
  *
@@ -20,18 +19,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
  *   tokens assume that order; paging is exact only for keys whose order agrees (e.g. keys
  *   of one folder). list() sorts the collected keys itself in byte order in any case.
  */
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type BucketLocationConstraint,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 import { ConfigError, InvalidInputError, NotFoundError, RemoteReadError } from '../errors.js';
 import { expectRange, idleTimer, readBodyExactly } from '../remote/range-answer.js';
@@ -60,8 +48,20 @@ export interface S3StoreConfig {
   conditionalWrites?: boolean;
 }
 
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+interface S3Connection {
+  client: S3Client;
+  sdk: S3Sdk;
+}
+
+// The AWS SDK loads with a store's first request (about 0.15 s of start-up): a process that stores
+// locally (embedded mode, `shoutu detect`, worker threads on a local store) never loads it.
+let sdkModule: Promise<S3Sdk> | null = null;
+const loadSdk = (): Promise<S3Sdk> => (sdkModule ??= import('@aws-sdk/client-s3'));
+
 /** Builds the S3 client for a store configuration. */
-function createS3Client(config: S3StoreConfig): S3Client {
+async function createS3Client(config: S3StoreConfig): Promise<S3Connection> {
+  const sdk = await loadSdk();
   const options: S3ClientConfig = {
     region: config.region,
     forcePathStyle: config.forcePathStyle,
@@ -72,7 +72,7 @@ function createS3Client(config: S3StoreConfig): S3Client {
   if (config.accessKeyId !== undefined && config.secretAccessKey !== undefined) {
     options.credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey };
   }
-  return new S3Client(options);
+  return { client: new sdk.S3Client(options), sdk };
 }
 
 /** Validates the configuration, throwing ConfigError naming the field. */
@@ -174,7 +174,8 @@ export class S3BlobStore implements BlobStore {
   readonly bucket: string;
   /** Normalised key prefix inside the bucket: '' or ending in '/'. */
   readonly prefix: string;
-  private readonly client: S3Client;
+  private readonly config: S3StoreConfig;
+  private connection: Promise<S3Connection> | null = null;
   private readonly pageSize: number;
   private conditionalWrites: boolean;
   private readonly lockScope: string;
@@ -186,7 +187,7 @@ export class S3BlobStore implements BlobStore {
     this.prefix = normalizePrefix(config.prefix);
     this.pageSize = config.pageSize ?? 1000;
     this.conditionalWrites = config.conditionalWrites ?? true;
-    this.client = createS3Client(config);
+    this.config = config;
     this.lockScope = `${config.endpoint ?? 'aws'}|${config.region}|${this.bucket}|`;
     this.rangeTimeoutMs = config.rangeTimeoutMs ?? 30_000;
   }
@@ -204,33 +205,37 @@ export class S3BlobStore implements BlobStore {
     const Key = this.fullKey(key);
     const Body = toBytes(body);
     // A single PutObject is atomic on S3: the object appears complete or not at all.
-    await this.send(key, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType })),
-    );
+    await this.send(key, async () => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType }));
+    });
   }
 
   async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
     const Key = this.fullKey(key);
     const { size } = await stat(localPath);
     // One PutObject from a file stream (objects up to 5 GB): atomic like put, never held in memory.
-    await this.send(key, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(localPath), ContentLength: size, ContentType: options?.contentType })),
-    );
+    await this.send(key, async () => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(localPath), ContentLength: size, ContentType: options?.contentType }));
+    });
   }
 
   /** A URL that lets its holder PUT this one key for `expiresInSeconds` (uploads straight to S3). */
   async presignPut(key: string, expiresInSeconds: number, contentType?: string): Promise<string> {
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), ContentType: contentType }), { expiresIn: expiresInSeconds });
+    const [{ client, sdk }, { getSignedUrl }] = await Promise.all([this.s3(), import('@aws-sdk/s3-request-presigner')]);
+    return getSignedUrl(client, new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), ContentType: contentType }), { expiresIn: expiresInSeconds });
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string, options?: PutOptions): Promise<boolean> {
     const Key = this.fullKey(key);
     const Body = toBytes(body);
     if (this.conditionalWrites) {
+      const { client, sdk } = await this.s3();
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.client.send(
-            new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType, IfNoneMatch: '*' }),
+          await client.send(
+            new sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: options?.contentType, IfNoneMatch: '*' }),
           );
           return true;
         } catch (error) {
@@ -270,8 +275,9 @@ export class S3BlobStore implements BlobStore {
 
   async getOrNull(key: string): Promise<Uint8Array | null> {
     const Key = this.fullKey(key);
+    const { client, sdk } = await this.s3();
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
       if (response.Body === undefined) return new Uint8Array(0);
       return await response.Body.transformToByteArray();
     } catch (error) {
@@ -288,12 +294,13 @@ export class S3BlobStore implements BlobStore {
       if (size === null) throw new NotFoundError(`No object at storage key "${key}" (${where})`, { file: key });
       return { bytes: new Uint8Array(0), size };
     }
+    const { client, sdk } = await this.s3();
     const controller = new AbortController();
     const idle = idleTimer(this.rangeTimeoutMs, () => controller.abort());
     idle.arm();
     let response;
     try {
-      response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: controller.signal });
+      response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-${end - 1}` }), { abortSignal: controller.signal });
     } catch (error) {
       idle.disarm();
       if (isMissingKey(error)) throw new NotFoundError(`No object at storage key "${key}" (${where})`, { file: key });
@@ -336,8 +343,9 @@ export class S3BlobStore implements BlobStore {
 
   async exists(key: string): Promise<boolean> {
     const Key = this.fullKey(key);
+    const { client, sdk } = await this.s3();
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key }));
       return true;
     } catch (error) {
       // HEAD responses have no body, so a missing bucket also looks like a plain 404 here.
@@ -348,8 +356,9 @@ export class S3BlobStore implements BlobStore {
 
   async sizeOf(key: string): Promise<number | null> {
     const Key = this.fullKey(key);
+    const { client, sdk } = await this.s3();
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key }));
       return head.ContentLength ?? 0;
     } catch (error) {
       if (isMissingKey(error)) return null;
@@ -362,10 +371,11 @@ export class S3BlobStore implements BlobStore {
     const fullPrefix = this.prefix + prefix;
     const keys: string[] = [];
     let token: string | undefined;
+    const { client, sdk } = await this.s3();
     do {
       const page = await this.send(prefix, () =>
-        this.client.send(
-          new ListObjectsV2Command({
+        client.send(
+          new sdk.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: fullPrefix === '' ? undefined : fullPrefix,
             MaxKeys: this.pageSize,
@@ -389,15 +399,26 @@ export class S3BlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     const Key = this.fullKey(key);
     // DeleteObject answers 204 for missing keys too.
-    await this.send(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })));
+    await this.send(key, async () => {
+      const { client, sdk } = await this.s3();
+      return client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key }));
+    });
   }
 
   /** Releases the client's sockets. The store must not be used afterwards. */
   destroy(): void {
-    this.client.destroy();
+    void this.connection?.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
   }
 
   // --- internals -----------------------------------------------------------------------
+
+  /** The client, made on first use. */
+  private s3(): Promise<S3Connection> {
+    return (this.connection ??= createS3Client(this.config));
+  }
 
   private fullKey(key: string): string {
     validateKey(key);
@@ -434,12 +455,12 @@ export class S3BlobStore implements BlobStore {
  */
 export async function ensureBucket(config: S3StoreConfig): Promise<void> {
   checkConfig(config);
-  const client = createS3Client(config);
+  const { client, sdk } = await createS3Client(config);
   const Bucket = config.bucket;
   const where = `bucket "${Bucket}"${config.endpoint ? ` at ${config.endpoint}` : ''}`;
   const headBucket = async (): Promise<'exists' | 'missing'> => {
     try {
-      await client.send(new HeadBucketCommand({ Bucket }));
+      await client.send(new sdk.HeadBucketCommand({ Bucket }));
       return 'exists';
     } catch (error) {
       const { name, status } = awsError(error);
@@ -454,7 +475,7 @@ export async function ensureBucket(config: S3StoreConfig): Promise<void> {
     if ((await headBucket()) === 'exists') return;
     try {
       await client.send(
-        new CreateBucketCommand({
+        new sdk.CreateBucketCommand({
           Bucket,
           // us-east-1 is the default location and must not be named explicitly.
           ...(config.region === 'us-east-1'
