@@ -9,6 +9,7 @@ import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParamet
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
+import { bandNameOfDescription } from '../detection/band-names.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import type { ReflectanceScale } from '../detection/validity.js';
@@ -94,11 +95,12 @@ export interface AfterShift {
 const nameOf = (s: DetectPairInput['before']) => ('path' in s ? s.path : s.name);
 
 /**
- * Band order when the caller gives none: band descriptions that are all STAC common names, else the
- * usual order for 3 bands (red, green, blue: drone RGB) or 4 bands (blue, green, red, nir), else unknown.
+ * Band order when the caller gives none: from the band descriptions when every one names a STAC common
+ * name or states a wavelength (bandNameOfDescription), else the usual order for 3 bands (red, green, blue:
+ * drone RGB) or 4 bands (blue, green, red, nir), else unknown.
  */
 export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
-  const fromDescriptions = raster.info.bandDescriptions.map((d) => (d === null ? null : BandName.safeParse(d.trim().toLowerCase()).data ?? null));
+  const fromDescriptions = raster.info.bandDescriptions.map((d) => (d === null ? null : bandNameOfDescription(d)));
   if (fromDescriptions.length > 0 && fromDescriptions.every((b) => b !== null)) return fromDescriptions;
   if (raster.info.bands === 3) return ['red', 'green', 'blue'];
   if (raster.info.bands === 4) return ['blue', 'green', 'red', 'nir'];

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { bandNameOfDescription, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
+
+describe('wavelengthOfDescription', () => {
+  it.each([
+    ['Sentinel-2 B02 (490 nm, native 10 m)', 490],
+    ['TM/ETM+ band 4 (0.825000 um)', 825],
+    ['band 19 (0.513000 Micrometers)', 513],
+    ['B8A 865nm', 865],
+    ['red 0.63-0.69 µm', 660],
+    ['SWIR 1.55 – 1.75 micrometres', 1650],
+    ['SWIR 2 (2.08-2.35 um)', 2215],
+    ['NIR (0.77 to 0.89 μm)', 830],
+    ['2.2 MICRONS', 2200],
+  ])('%s → %d nm', (description, nanometres) => {
+    expect(wavelengthOfDescription(description)).toBeCloseTo(nanometres, 6);
+  });
+
+  it.each([
+    ['no wavelength', 'Band 4'],
+    ['a sensor band number', 'B2'],
+    ['a ground distance, not a wavelength', 'native 10 m'],
+    ['two wavelengths', 'blend of 490 nm and 560 nm'],
+    ['a range wider than any one band', '0.45-0.90 um'],
+    ['a reversed range', '0.69-0.63 um'],
+    ['a number glued to a word', 'x490nm'],
+  ])('%s: null', (_, description) => {
+    expect(wavelengthOfDescription(description)).toBeNull();
+  });
+});
+
+describe('commonNameOfWavelength', () => {
+  it('names the bands of the usual sensors as the STAC EO ranges do', () => {
+    // Sentinel-2 B01–B12 (nm), as the OSCD files state them
+    const s2 = [443, 490, 560, 665, 705, 740, 783, 842, 865, 945, 1375, 1610, 2190].map(commonNameOfWavelength);
+    expect(s2).toEqual(['coastal', 'blue', 'green', 'red', 'rededge', 'rededge', 'rededge', 'nir', 'nir', 'nir09', 'cirrus', 'swir16', 'swir22']);
+    // Landsat 7 ETM+ bands 1–5 and 7, as the Taizhou files state them
+    const etm = [482.5, 565, 660, 825, 1650, 2220].map(commonNameOfWavelength);
+    expect(etm).toEqual(['blue', 'green', 'red', 'nir', 'swir16', 'swir22']);
+    // GaoFen-2 PMS multispectral (0.45–0.52, 0.52–0.59, 0.63–0.69, 0.77–0.89 µm): range centres
+    expect([485, 555, 660, 830].map(commonNameOfWavelength)).toEqual(['blue', 'green', 'red', 'nir']);
+    expect([10900, 12000].map(commonNameOfWavelength)).toEqual(['lwir11', 'lwir12']);
+  });
+
+  it('bins are half-open and leave gaps unnamed', () => {
+    expect(commonNameOfWavelength(449.999)).toBe('coastal');
+    expect(commonNameOfWavelength(450)).toBe('blue');
+    expect(commonNameOfWavelength(790)).toBe('nir');
+    expect(commonNameOfWavelength(1200)).toBeNull(); // between nir09 and cirrus
+    expect(commonNameOfWavelength(350)).toBeNull();
+    expect(commonNameOfWavelength(Number.NaN)).toBeNull();
+  });
+});
+
+describe('bandNameOfDescription', () => {
+  it('reads a common name before a wavelength', () => {
+    expect(bandNameOfDescription(' NIR ')).toBe('nir');
+    expect(bandNameOfDescription('Red')).toBe('red');
+    expect(bandNameOfDescription('Sentinel-2 B11 (1610 nm, native 20 m)')).toBe('swir16');
+    expect(bandNameOfDescription('Band 1')).toBeNull();
+    // a panchromatic band's range would read as a colour
+    expect(bandNameOfDescription('SPOT 5 panchromatic (0.48-0.71 um)')).toBe('pan');
+    expect(bandNameOfDescription('Pan 0.45-0.90 µm')).toBe('pan');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Band names (STAC `eo:common_name`) read from GeoTIFF band descriptions, for files given without a band
+ * order. A description is either a common name itself ('nir', 'Red') or states the band's centre
+ * wavelength, as GDAL's ENVI driver ('band 19 (0.513000 Micrometers)'), Landsat and Sentinel-2 exports
+ * ('TM/ETM+ band 4 (0.825000 um)', 'Sentinel-2 B02 (490 nm, native 10 m)') and most processing tools
+ * write it. A sensor's band number alone ('B2', 'Band 4') is not read: it means another colour on each
+ * sensor (Landsat 7's band 2 is green, Landsat 8's blue).
+ */
+import { BandName } from '../schemas/manifest.js';
+
+/**
+ * Wavelength bins, in nanometres, lower bound inclusive. They follow the ranges of the STAC EO extension's
+ * common names (https://github.com/stac-extensions/eo#common-band-names), which overlap; each overlap is
+ * split where the neighbouring names' usual bands lie on either side of it: red edge up to 790 nm
+ * (RapidEye, WorldView-2, Sentinel-2 B05–B07 at 705–783 nm), the near-infrared bands of Landsat TM to OLI,
+ * Sentinel-2 (B08, B8A), GaoFen, SPOT and WorldView (centres 0.83–0.865 µm) all `nir`, the name the
+ * detector's indices read first, and 0.90–1.05 µm `nir09` (Sentinel-2 B09, water vapour).
+ */
+const BINS: ReadonlyArray<readonly [from: number, to: number, name: BandName]> = [
+  [400, 450, 'coastal'],
+  [450, 515, 'blue'],
+  [515, 585, 'green'],
+  [585, 620, 'yellow'],
+  [620, 690, 'red'],
+  [690, 790, 'rededge'],
+  [790, 900, 'nir'],
+  [900, 1050, 'nir09'],
+  [1350, 1400, 'cirrus'],
+  [1550, 1750, 'swir16'],
+  [2080, 2350, 'swir22'],
+  [10500, 11500, 'lwir11'],
+  [11500, 12500, 'lwir12'],
+];
+
+/** A stated range wider than this is no one band's (Landsat's SWIR 2 spans 270 nm): no common name. */
+const MAX_RANGE_NM = 300;
+
+/** A panchromatic band says so: its range (0.45–0.90 µm, or SPOT's 0.48–0.71) would read as a colour. */
+const PANCHROMATIC = /\bpan(?:chromatic)?\b/i;
+
+const NANOMETRES_PER: Record<string, number> = { nm: 1, nanometer: 1, nanometers: 1, nanometre: 1, nanometres: 1, um: 1000, µm: 1000, μm: 1000, micron: 1000, microns: 1000, micrometer: 1000, micrometers: 1000, micrometre: 1000, micrometres: 1000 };
+
+const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
+const UNIT = String.raw`(nanomet(?:er|re)s?|nm|micromet(?:er|re)s?|microns?|um|µm|μm)`;
+/** '490 nm', '0.4825 um', '0.45-0.52 µm', '1.55 – 1.75 Micrometers' (one unit after one or two numbers). */
+const WAVELENGTH = new RegExp(String.raw`(?<![\w.])${NUMBER}(?:\s*(?:-|–|to)\s*${NUMBER})?\s*${UNIT}(?![\w])`, 'gi');
+
+/** The centre wavelength a description states, in nanometres; null when it states none, or several. */
+export function wavelengthOfDescription(description: string): number | null {
+  const found: number[] = [];
+  for (const m of description.matchAll(WAVELENGTH)) {
+    const scale = NANOMETRES_PER[m[3]!.toLowerCase()]!;
+    const low = Number(m[1]) * scale;
+    const high = m[2] === undefined ? low : Number(m[2]) * scale;
+    if (!(high >= low) || high - low > MAX_RANGE_NM) return null;
+    found.push((low + high) / 2);
+  }
+  return found.length === 1 ? found[0]! : null;
+}
+
+/** The common name of a band centred at `nanometres`; null outside every bin. */
+export function commonNameOfWavelength(nanometres: number): BandName | null {
+  for (const [from, to, name] of BINS) if (nanometres >= from && nanometres < to) return name;
+  return null;
+}
+
+/** A band's common name from its description: the name itself, else its stated wavelength's; else null. */
+export function bandNameOfDescription(description: string): BandName | null {
+  const named = BandName.safeParse(description.trim().toLowerCase());
+  if (named.success) return named.data;
+  if (PANCHROMATIC.test(description)) return 'pan';
+  const nanometres = wavelengthOfDescription(description);
+  return nanometres === null ? null : commonNameOfWavelength(nanometres);
+}
