@@ -84,6 +84,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     before: { path: values.before! },
     after: { path: values.after! },
     ...(bands ? { bands } : {}),
+    warn: (message) => process.stderr.write(`shoutu: warning: ${message}\n`),
     masks,
     validity,
     parameters: parametersFromFlags(values),

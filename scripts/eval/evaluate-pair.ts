@@ -98,7 +98,8 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const before = join(p.dir, 'before.tif');
     const after = join(p.dir, 'after.tif');
     const td = performance.now();
-    const result = await detectPair({ before: { path: before }, after: { path: after }, ...(bands ? { bands } : {}), parameters }).catch((error: unknown) => {
+    const warnings: string[] = [];
+    const result = await detectPair({ before: { path: before }, after: { path: after }, ...(bands ? { bands } : {}), parameters, warn: (m) => warnings.push(m) }).catch((error: unknown) => {
       // name where a wrong band count came from: bands.txt or the default table, not a --bands flag
       if (bands && error instanceof ShoutuError && error.code === 'band_count_mismatch') error.message += ` (band order from ${describeBandSource(source)}: ${bands.join(',')})`;
       throw error;
@@ -117,7 +118,7 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     }
     const truthPath = join(p.dir, 'truth.tif');
     const truthRaster = await openGeoTiff({ path: truthPath }, truthPath);
-    const notes: string[] = [];
+    const notes: string[] = [...warnings];
     const resampled = result.summary.resampled?.after;
     if (resampled) notes.push(`after.tif on another grid: resampled onto before.tif's (${resampled.bands}), covering ${resampled.coveredPixels} of ${result.summary.width * result.summary.height} pixels`);
     const shifted = result.summary.shifted?.after;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -61,5 +61,23 @@ describe('bandNameOfDescription', () => {
     // a panchromatic band's range would read as a colour
     expect(bandNameOfDescription('SPOT 5 panchromatic (0.48-0.71 um)')).toBe('pan');
     expect(bandNameOfDescription('Pan 0.45-0.90 µm')).toBe('pan');
+  });
+});
+
+describe('bandOrderConflicts', () => {
+  const landsat = ['TM/ETM+ band 1 (0.482500 um)', 'TM/ETM+ band 2 (0.565000 um)', 'TM/ETM+ band 3 (0.660000 um)', 'TM/ETM+ band 4 (0.825000 um)'];
+
+  it('finds the bands an order names otherwise than the file describes them', () => {
+    expect(bandOrderConflicts(['red', 'green', 'blue', 'nir'], landsat)).toEqual([
+      { band: 1, given: 'red', described: 'blue', description: landsat[0] },
+      { band: 3, given: 'blue', described: 'red', description: landsat[2] },
+    ]);
+  });
+
+  it('accepts the same kind of band under a narrower name, and skips bands it cannot read', () => {
+    expect(bandOrderConflicts(['blue', 'green', 'red', 'nir08'], landsat)).toEqual([]);
+    expect(bandOrderConflicts(['blue', 'green', null, 'nir'], ['Band 1', null, 'anything', 'NIR'])).toEqual([]);
+    expect(bandOrderConflicts(['rededge078', 'lwir11'], ['783 nm', 'thermal (10.9 um)'])).toEqual([]);
+    expect(bandOrderConflicts(['red'], [])).toEqual([]);
   });
 });

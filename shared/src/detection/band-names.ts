@@ -72,3 +72,40 @@ export function bandNameOfDescription(description: string): BandName | null {
   const nanometres = wavelengthOfDescription(description);
   return nanometres === null ? null : commonNameOfWavelength(nanometres);
 }
+
+/** Names of one kind of band: a file that says `nir08` where the order says `nir` agrees with it. */
+const FAMILY: Partial<Record<BandName, string>> = {
+  nir08: 'nir',
+  green05: 'green',
+  rededge071: 'rededge',
+  rededge075: 'rededge',
+  rededge078: 'rededge',
+  lwir11: 'lwir',
+  lwir12: 'lwir',
+};
+const familyOf = (name: BandName): string => FAMILY[name] ?? name;
+
+/** A band a given order names otherwise than the file's own description of it does. */
+export interface BandOrderConflict {
+  /** 1-based, as operators count bands */
+  band: number;
+  given: BandName;
+  described: BandName;
+  description: string;
+}
+
+/**
+ * Where a given band order contradicts the file's band descriptions (bands whose description names no
+ * common name and states no wavelength are not compared). A contradiction is most often a stack in
+ * another order than the operator believes (RGB against BGR), which silently turns every index wrong.
+ */
+export function bandOrderConflicts(given: readonly (BandName | null)[], descriptions: readonly (string | null)[]): BandOrderConflict[] {
+  const conflicts: BandOrderConflict[] = [];
+  given.forEach((name, i) => {
+    const description = descriptions[i];
+    if (name === null || description === null || description === undefined) return;
+    const described = bandNameOfDescription(description);
+    if (described !== null && familyOf(described) !== familyOf(name)) conflicts.push({ band: i + 1, given: name, described, description });
+  });
+  return conflicts;
+}

@@ -9,7 +9,7 @@ import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParamet
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
-import { bandNameOfDescription } from '../detection/band-names.js';
+import { bandNameOfDescription, bandOrderConflicts } from '../detection/band-names.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import type { ReflectanceScale } from '../detection/validity.js';
@@ -34,6 +34,8 @@ export interface DetectPairInput {
   after: { path: string } | { bytes: Uint8Array; name: string };
   /** Band order as STAC common names; default from band descriptions, else from the band count. */
   bands?: BandName[];
+  /** Told of a given band order that the files' own band descriptions contradict (the run goes on). */
+  warn?: (message: string) => void;
   masks?: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>>;
   /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks (single-band, same
    *  grid; non-zero or one of `values` = masked), a declared saturation value, the reflectance scale. */
@@ -171,6 +173,13 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const bands = input.bands ?? inferBands(br);
+    if (input.bands && input.warn) {
+      for (const [raster, file] of [[br, nameOf(input.before)], [ar, nameOf(input.after)]] as const) {
+        for (const c of bandOrderConflicts(input.bands, raster.info.bandDescriptions)) {
+          input.warn(`${file}: band ${c.band} is given as ${c.given}, but the file describes it as "${c.description}" (${c.described}); check the band order`);
+        }
+      }
+    }
     const masks: PairWorkSpec['masks'] = [];
     const layers: Array<{ layer: MaskLayer; bit: number }> = [];
     for (const name of MASK_LAYERS) {
