@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -60,6 +60,23 @@ describe('bad input is refused with a clear error naming the file and field', ()
     if (code === 'band_count_mismatch') expect(status?.files[0]?.error?.field).toBe('bands');
     // The rejected file is quarantined with the batch, not lost.
     expect(await store.exists(keys.batchRejectedFile(batchId, file))).toBe(true);
+  });
+
+  it('a file whose band descriptions contradict the band order of the manifest is rejected naming the band', async () => {
+    // The Taizhou scene describes its bands by wavelength ('TM/ETM+ band 1 (0.482500 um)'); listed as RGB:
+    const batch = join(dir, 'swapped-batch');
+    await mkdir(batch);
+    await copyFile(join(TAIZHOU_EPOCHS[0], 'scene.tif'), join(batch, 'scene.tif'));
+    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[0], 'batch.json'), 'utf8')) as { batchId: string; bands: string[] };
+    await writeFile(join(batch, 'batch.json'), JSON.stringify({ ...manifest, batchId: 'swapped', bands: ['red', 'green', 'blue', 'nir', 'swir16', 'swir22'] }));
+    await expect(runBatch(store, directorySource(batch), demoParameters())).rejects.toMatchObject({ code: 'no_usable_file' });
+    const status = await readBatchStatus(store, 'swapped');
+    expect(status?.files[0]).toMatchObject({ name: 'scene.tif', status: 'rejected', error: { code: 'band_order_mismatch', file: 'scene.tif', field: 'bands' } });
+    expect(status?.files[0]?.error?.message).toBe(
+      'scene.tif: band 1 is "red" in batch.json "bands" but the file describes it as "TM/ETM+ band 1 (0.482500 um)" (blue); ' +
+        "list the bands in the file's order, or clear the file's band descriptions if they are wrong",
+    );
+    expect(await store.exists(keys.batchRejectedFile('swapped', 'scene.tif'))).toBe(true);
   });
 
   it('a batch with one bad file processes the good one and records the bad one', async () => {

@@ -1,4 +1,5 @@
 import type { BlobStore } from '../storage/index.js';
+import { bandOrderConflicts } from '../detection/band-names.js';
 import { InvalidInputError, isInvalidInput, ShoutuError } from '../errors.js';
 import { BatchManifest } from '../schemas/manifest.js';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
@@ -182,6 +183,17 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
     throw new InvalidInputError(
       'band_count_mismatch',
       `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"${maskBands ? ' plus the cloud mask band (cloudMask.band)' : ''}`,
+      { file: name, field: 'bands' },
+    );
+  }
+  // A file whose own band descriptions name its bands otherwise than the manifest is a stack in another
+  // order than the operator believes: every index, the seasonal rule and the typing would read wrong bands.
+  const conflict = bandOrderConflicts(manifest.bands, info.bandDescriptions)[0];
+  if (conflict !== undefined) {
+    throw new InvalidInputError(
+      'band_order_mismatch',
+      `${file}: band ${conflict.band} is "${conflict.given}" in ${MANIFEST_NAME} "bands" but the file describes it as "${conflict.description}" (${conflict.described}); ` +
+        `list the bands in the file's order, or clear the file's band descriptions if they are wrong`,
       { file: name, field: 'bands' },
     );
   }
