@@ -72,12 +72,24 @@ describe('bandOrderConflicts', () => {
       { band: 1, given: 'red', described: 'blue', description: landsat[0] },
       { band: 3, given: 'blue', described: 'red', description: landsat[2] },
     ]);
+    expect(bandOrderConflicts(['nir', 'red'], ['red', 'nir'])).toEqual([
+      { band: 1, given: 'nir', described: 'red', description: 'red' },
+      { band: 2, given: 'red', described: 'nir', description: 'nir' },
+    ]);
+    expect(bandOrderConflicts(['swir16', 'pan'], ['SWIR 2 (2.08-2.35 um)', 'red'])).toEqual([
+      { band: 1, given: 'swir16', described: 'swir22', description: 'SWIR 2 (2.08-2.35 um)' },
+      { band: 2, given: 'pan', described: 'red', description: 'red' },
+    ]);
   });
 
   it('accepts the same kind of band under a narrower name, and skips bands it cannot read', () => {
     expect(bandOrderConflicts(['blue', 'green', 'red', 'nir08'], landsat)).toEqual([]);
     expect(bandOrderConflicts(['blue', 'green', null, 'nir'], ['Band 1', null, 'anything', 'NIR'])).toEqual([]);
     expect(bandOrderConflicts(['rededge078', 'lwir11'], ['783 nm', 'thermal (10.9 um)'])).toEqual([]);
+    // where the STAC ranges overlap, either name agrees: Sentinel-2 B07 at 783 nm, WorldView-2's NIR2 at 950
+    expect(bandOrderConflicts(['nir', 'rededge', 'nir', 'nir09'], ['B07 (783 nm)', 'B07 (783 nm)', 'NIR2 (0.86-1.04 um)', 'NIR2 (0.86-1.04 um)'])).toEqual([]);
+    expect(bandOrderConflicts(['nir'], ['nir09'])).toEqual([]);
+    expect(bandOrderConflicts(['pan'], ['Panchromatic (0.45-0.90 um)'])).toEqual([]);
     expect(bandOrderConflicts(['red'], [])).toEqual([]);
   });
 });

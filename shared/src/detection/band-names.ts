@@ -73,9 +73,10 @@ export function bandNameOfDescription(description: string): BandName | null {
   return nanometres === null ? null : commonNameOfWavelength(nanometres);
 }
 
-/** Names of one kind of band: a file that says `nir08` where the order says `nir` agrees with it. */
+/** Names of one kind of band: a file whose description says `nir08` where the order says `nir` agrees. */
 const FAMILY: Partial<Record<BandName, string>> = {
   nir08: 'nir',
+  nir09: 'nir',
   green05: 'green',
   rededge071: 'rededge',
   rededge075: 'rededge',
@@ -85,19 +86,50 @@ const FAMILY: Partial<Record<BandName, string>> = {
 };
 const familyOf = (name: BandName): string => FAMILY[name] ?? name;
 
+/**
+ * The wavelengths each common name covers, in nanometres: the STAC EO extension's ranges, which overlap
+ * (a band at 783 nm may be called rededge or nir), widened by TOLERANCE_NM for band centres stated loosely.
+ * A stated wavelength agrees with a given name when it lies in that name's range.
+ */
+const RANGE_NM: Record<BandName, readonly [number, number]> = {
+  pan: [450, 900],
+  coastal: [400, 450],
+  blue: [450, 530],
+  green: [510, 600],
+  green05: [510, 550],
+  yellow: [580, 620],
+  red: [620, 690],
+  rededge: [690, 790],
+  rededge071: [690, 730],
+  rededge075: [730, 760],
+  rededge078: [760, 800],
+  nir: [750, 1000],
+  nir08: [750, 900],
+  nir09: [850, 1050],
+  cirrus: [1350, 1400],
+  swir16: [1550, 1750],
+  swir22: [2080, 2350],
+  lwir: [10500, 12500],
+  lwir11: [10500, 11500],
+  lwir12: [11500, 12500],
+};
+const TOLERANCE_NM = 20;
+
 /** A band a given order names otherwise than the file's own description of it does. */
 export interface BandOrderConflict {
   /** 1-based, as operators count bands */
   band: number;
   given: BandName;
+  /** the name the description gives or its wavelength maps to */
   described: BandName;
   description: string;
 }
 
 /**
- * Where a given band order contradicts the file's band descriptions (bands whose description names no
- * common name and states no wavelength are not compared). A contradiction is most often a stack in
- * another order than the operator believes (RGB against BGR), which silently turns every index wrong.
+ * Where a given band order contradicts the file's band descriptions: a description that is a common name
+ * of another kind of band, or that states a wavelength outside the given name's range. Bands whose
+ * description names nothing and states no wavelength are not compared. A contradiction is most often a
+ * stack in another order than the operator believes (RGB against BGR), which turns every index wrong.
  */
 export function bandOrderConflicts(given: readonly (BandName | null)[], descriptions: readonly (string | null)[]): BandOrderConflict[] {
   const conflicts: BandOrderConflict[] = [];
@@ -105,7 +137,11 @@ export function bandOrderConflicts(given: readonly (BandName | null)[], descript
     const description = descriptions[i];
     if (name === null || description === null || description === undefined) return;
     const described = bandNameOfDescription(description);
-    if (described !== null && familyOf(described) !== familyOf(name)) conflicts.push({ band: i + 1, given: name, described, description });
+    if (described === null) return;
+    const nanometres = BandName.safeParse(description.trim().toLowerCase()).success || PANCHROMATIC.test(description) ? null : wavelengthOfDescription(description);
+    const [from, to] = RANGE_NM[name];
+    const agrees = nanometres === null ? familyOf(described) === familyOf(name) : nanometres >= from - TOLERANCE_NM && nanometres <= to + TOLERANCE_NM;
+    if (!agrees) conflicts.push({ band: i + 1, given: name, described, description });
   });
   return conflicts;
 }
