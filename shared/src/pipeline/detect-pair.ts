@@ -173,6 +173,20 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const bands = input.bands ?? inferBands(br);
+    if (!input.bands) {
+      // An order read off the before file (or assumed from its band count) must fit the after file too:
+      // two files whose bands lie in different orders would be compared band against wrong band.
+      const c = bandOrderConflicts(bands, ar.info.bandDescriptions)[0];
+      if (c !== undefined) {
+        const described = br.info.bandDescriptions.length > 0 && br.info.bandDescriptions.every((d) => d !== null && bandNameOfDescription(d) !== null);
+        const from = described ? `${nameOf(input.before)}'s band descriptions` : `${nameOf(input.before)}'s band count (${bi.bands})`;
+        throw new InvalidInputError(
+          'band_order_mismatch',
+          `${nameOf(input.after)}: band ${c.band} is described as "${c.description}" (${c.described}), but the band order taken from ${from} has ${c.given} there; give the order with --bands, or check that both files hold their bands in one order`,
+          { file: nameOf(input.after), field: 'bands' },
+        );
+      }
+    }
     if (input.bands && input.warn) {
       for (const [raster, file] of [[br, nameOf(input.before)], [ar, nameOf(input.after)]] as const) {
         for (const c of bandOrderConflicts(input.bands, raster.info.bandDescriptions)) {
