@@ -5,7 +5,8 @@ import type { ReadCounts } from './progress.js';
 /**
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
  * (lattice tiles it covers, and those queued for detection against an earlier epoch) and true ground
- * area, each rejected file with its reason, and the area the accepted scenes cover together.
+ * area, each rejected file with its reason, each earlier epoch a scene overlaps but is not compared with
+ * (and why), and the area the accepted scenes cover together.
  */
 export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
   const km2 = (m2: number) => (m2 / 1e6).toFixed(2);
@@ -26,6 +27,12 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
   if (ingest.rejected.length > 0) {
     lines.push('  rejected');
     for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
+  }
+  if (ingest.unpaired.length > 0) {
+    // Tiles that have an earlier epoch yet were not examined: say so, or they would pass for a first epoch.
+    lines.push('  not compared with an earlier epoch');
+    const fileOf = new Map(ingest.scenes.map((s) => [s.sceneId, s.file.name]));
+    for (const u of ingest.unpaired) lines.push(`    ${fileOf.get(u.sceneId) ?? u.sceneId} against ${u.baselineSceneId}, ${u.tiles} tile(s): ${u.reason}`);
   }
   const covered = coveredAreaM2(ingest.scenes.map((s) => s.placement));
   lines.push(`  area covered  ${km2(covered)} km² (true ground area of the accepted scenes; overlaps on one grid counted once)`);

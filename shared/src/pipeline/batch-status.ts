@@ -12,6 +12,15 @@ export interface FileOutcome {
   error?: { name: string; code: string; message: string; file?: string; field?: string };
 }
 
+/** An earlier epoch's scene that an accepted scene overlaps but is not compared with. */
+export interface UnpairedScene {
+  sceneId: string;
+  baselineSceneId: string;
+  /** lattice tiles of the scene that have that baseline and so were not examined */
+  tiles: number;
+  reason: string;
+}
+
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
 export interface BatchStatus {
   batchId: string;
@@ -27,6 +36,8 @@ export interface BatchStatus {
   masks?: MaskRef[];
   /** Approval layer versions pinned at ingest (absent when none applied; see ApprovalPin). */
   approvals?: ApprovalPin;
+  /** Absent when every overlapped earlier epoch was compared. */
+  unpaired?: UnpairedScene[];
   error?: { code: string; message: string };
 }
 

@@ -20,7 +20,7 @@ import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
-import { countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { typeSaturation } from '../detection/validity.js';
@@ -34,6 +34,8 @@ export interface IngestResult {
   rejected: FileOutcome[];
   /** One detect job per tile of an accepted scene that has an earlier epoch; empty for a first epoch. */
   tiles: DetectTileJob[];
+  /** Earlier epochs an accepted scene overlaps but is not compared with, and why (its bands differ). */
+  unpaired: UnpairedScene[];
 }
 
 /**
@@ -106,7 +108,12 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const masks = await currentMasks(store);
   const approvals = await approvalsFor(store, manifest.regionCode);
   const tiles: DetectTileJob[] = [];
-  for (const scene of scenes) tiles.push(...(await planTiles(store, scene, parameters, masks)));
+  const unpaired: UnpairedScene[] = [];
+  for (const scene of scenes) {
+    const planned = await planTiles(store, scene, parameters, masks);
+    tiles.push(...planned.jobs);
+    unpaired.push(...planned.unpaired);
+  }
   // Register after planning, so a scene is never its own baseline.
   for (const scene of scenes) await putScene(store, scene);
 
@@ -119,8 +126,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     parameters,
     masks,
     ...(approvals ? { approvals } : {}),
+    ...(unpaired.length > 0 ? { unpaired } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired };
 }
 
 /**
@@ -288,8 +296,13 @@ async function readCloudMaskFile(
   return { name, ...mask };
 }
 
-/** Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. */
-async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<DetectTileJob[]> {
+/**
+ * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. A baseline
+ * whose bands are not the scene's (another sensor, or the same bands listed in another order) is not
+ * compared, band by band it cannot be: it is returned in `unpaired` with the reason, so the batch says
+ * why those tiles were not examined.
+ */
+async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[] }> {
   const { gridId } = scene.placement.lattice;
   const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
   for (const cell of tilesOf(scene.placement)) {
@@ -300,9 +313,18 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
     byBaseline.set(baseline, list);
   }
   const jobs: DetectTileJob[] = [];
+  const unpaired: UnpairedScene[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
-    if (before.bands.join(',') !== scene.bands.join(',')) continue; // different sensors: not comparable band by band yet
+    if (before.bands.join(',') !== scene.bands.join(',')) {
+      unpaired.push({
+        sceneId: scene.sceneId,
+        baselineSceneId: baselineId,
+        tiles: byBaseline.get(baselineId)!.length,
+        reason: `its bands (${scene.bands.join(',')}) are not those of the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band, in one order`,
+      });
+      continue;
+    }
     const overlap = intersect(extentOf(before.placement), extentOf(scene.placement));
     if (!overlap) continue;
     const [b, a] = await openScenePair(store, before, scene);
@@ -337,7 +359,7 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
       });
     }
   }
-  return jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0));
+  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired };
 }
 
 /** A manifest that fails validation is recorded under its batch id when one can be read from it. */

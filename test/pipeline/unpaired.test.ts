@@ -1,0 +1,59 @@
+/**
+ * A scene whose bands are not its earlier epoch's (another sensor, or the bands listed otherwise) cannot be
+ * compared band by band. Its tiles are then not examined — and the batch says so, with the reason, instead
+ * of passing for a first epoch.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, directorySource, readBatchStatus, runBatch, type BlobStore } from '@shoutu/shared';
+import { ingestReport } from '../../cli/ingest-report.js';
+import { demoParameters, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+
+let dir: string;
+let store: BlobStore;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shoutu-unpaired-'));
+  store = createStore({ kind: 'local', dir: join(dir, 'store') });
+  await loadDemoMasks(store);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The epoch's folder with its manifest's bands replaced. */
+async function withBands(epoch: string, bands: string[]): Promise<string> {
+  const folder = join(dir, `batch-${bands.join('-')}`);
+  await mkdir(folder);
+  await copyFile(join(epoch, 'scene.tif'), join(folder, 'scene.tif'));
+  const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands }));
+  return folder;
+}
+
+describe('a scene whose bands are not its earlier epoch', () => {
+  it('is not compared, and the batch status and the ingest report say why', async () => {
+    await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
+    // The same Landsat bands, the fourth named nir08 (what STAC's Landsat collections call it) instead of nir.
+    const bands = ['blue', 'green', 'red', 'nir08', 'swir16', 'swir22'];
+    const { ingest, finalize } = await runBatch(store, directorySource(await withBands(TAIZHOU_EPOCHS[1], bands)), demoParameters());
+    expect(ingest.tiles).toEqual([]);
+    expect(finalize.alerts).toEqual([]);
+    const reason = "its bands (blue,green,red,nir08,swir16,swir22) are not those of the earlier epoch's scene (blue,green,red,nir,swir16,swir22); scenes are compared band by band, in one order";
+    expect(ingest.unpaired).toEqual([{ sceneId: 'taizhou-2003-02.scene', baselineSceneId: 'taizhou-2000-03.scene', tiles: 4, reason }]);
+    const status = await readBatchStatus(store, 'taizhou-2003-02');
+    expect(status?.unpaired).toEqual(ingest.unpaired);
+    const report = ingestReport(ingest, { files: 1, bytes: 0 });
+    expect(report).toContain(`  not compared with an earlier epoch\n    scene.tif against taizhou-2000-03.scene, 4 tile(s): ${reason}\n`);
+  });
+
+  it('a scene compared with its earlier epoch records nothing of the kind', async () => {
+    await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
+    const { ingest } = await runBatch(store, directorySource(TAIZHOU_EPOCHS[1]), demoParameters());
+    expect(ingest.tiles.length).toBe(4);
+    expect(ingest.unpaired).toEqual([]);
+    expect(await readBatchStatus(store, 'taizhou-2003-02')).not.toHaveProperty('unpaired');
+    expect(ingestReport(ingest, { files: 1, bytes: 0 })).not.toContain('not compared');
+  });
+});
