@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, bandOrderConflicts, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, commonNameOfWavelength, sameKindsOfBands, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -91,5 +91,15 @@ describe('bandOrderConflicts', () => {
     expect(bandOrderConflicts(['nir'], ['nir09'])).toEqual([]);
     expect(bandOrderConflicts(['pan'], ['Panchromatic (0.45-0.90 um)'])).toEqual([]);
     expect(bandOrderConflicts(['red'], [])).toEqual([]);
+  });
+});
+
+describe('sameKindsOfBands', () => {
+  it('compares kinds position by position', () => {
+    expect(sameKindsOfBands(['blue', 'green', 'red', 'nir'], ['blue', 'green', 'red', 'nir08'])).toBe(true);
+    expect(sameKindsOfBands(['rededge071', 'lwir11'], ['rededge', 'lwir'])).toBe(true);
+    expect(sameKindsOfBands(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir'])).toBe(false);
+    expect(sameKindsOfBands(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBe(false);
+    expect(sameKindsOfBands(['swir16'], ['swir22'])).toBe(false);
   });
 });

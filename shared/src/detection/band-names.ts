@@ -86,6 +86,11 @@ const FAMILY: Partial<Record<BandName, string>> = {
 };
 const familyOf = (name: BandName): string => FAMILY[name] ?? name;
 
+/** Whether two band lists name the same kinds of band in the same order (`nir` and `nir08` are one kind). */
+export function sameKindsOfBands(a: readonly BandName[], b: readonly BandName[]): boolean {
+  return a.length === b.length && a.every((name, i) => familyOf(name) === familyOf(b[i]!));
+}
+
 /**
  * The wavelengths each common name covers, in nanometres: the STAC EO extension's ranges, which overlap
  * (a band at 783 nm may be called rededge or nir), widened by TOLERANCE_NM for band centres stated loosely.

@@ -1,5 +1,5 @@
 import type { BlobStore } from '../storage/index.js';
-import { bandOrderConflicts } from '../detection/band-names.js';
+import { bandOrderConflicts, sameKindsOfBands } from '../detection/band-names.js';
 import { InvalidInputError, isInvalidInput, ShoutuError } from '../errors.js';
 import { BatchManifest } from '../schemas/manifest.js';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
@@ -298,9 +298,10 @@ async function readCloudMaskFile(
 
 /**
  * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. A baseline
- * whose bands are not the scene's (another sensor, or the same bands listed in another order) is not
- * compared, band by band it cannot be: it is returned in `unpaired` with the reason, so the batch says
- * why those tiles were not examined.
+ * whose bands are not the same kinds as the scene's, in the same order (another sensor, or the bands listed
+ * in another order), is not compared, band by band it cannot be: it is returned in `unpaired` with the
+ * reason, so the batch says why those tiles were not examined. (`nir` and `nir08` are one kind: a manifest
+ * may use either name for a sensor's near-infrared band.)
  */
 async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[] }> {
   const { gridId } = scene.placement.lattice;
@@ -316,7 +317,7 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
   const unpaired: UnpairedScene[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
-    if (before.bands.join(',') !== scene.bands.join(',')) {
+    if (!sameKindsOfBands(before.bands, scene.bands)) {
       unpaired.push({
         sceneId: scene.sceneId,
         baselineSceneId: baselineId,
