@@ -88,7 +88,7 @@ describe('bandOrderConflicts', () => {
     expect(bandOrderConflicts(['rededge078', 'lwir11'], ['783 nm', 'thermal (10.9 um)'])).toEqual([]);
     // where the STAC ranges overlap, either name agrees: Sentinel-2 B07 at 783 nm, WorldView-2's NIR2 at 950
     expect(bandOrderConflicts(['nir', 'rededge', 'nir', 'nir09'], ['B07 (783 nm)', 'B07 (783 nm)', 'NIR2 (0.86-1.04 um)', 'NIR2 (0.86-1.04 um)'])).toEqual([]);
-    expect(bandOrderConflicts(['nir'], ['nir09'])).toEqual([]);
+    expect(bandOrderConflicts(['nir'], ['nir08'])).toEqual([]);
     expect(bandOrderConflicts(['pan'], ['Panchromatic (0.45-0.90 um)'])).toEqual([]);
     expect(bandOrderConflicts(['red'], [])).toEqual([]);
   });

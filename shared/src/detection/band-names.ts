@@ -9,25 +9,27 @@
 import { BandName } from '../schemas/manifest.js';
 
 /**
- * Wavelength bins, in nanometres, lower bound inclusive. They follow the ranges of the STAC EO extension's
- * common names (https://github.com/stac-extensions/eo#common-band-names), which overlap; each overlap is
- * split where the neighbouring names' usual bands lie on either side of it: red edge up to 790 nm
- * (RapidEye, WorldView-2, Sentinel-2 B05–B07 at 705–783 nm), the near-infrared bands of Landsat TM to OLI,
- * Sentinel-2 (B08, B8A), GaoFen, SPOT and WorldView (centres 0.83–0.865 µm) all `nir`, the name the
- * detector's indices read first, and 0.90–1.05 µm `nir09` (Sentinel-2 B09, water vapour).
+ * Wavelength bins, in nanometres, lower bound inclusive: the ranges of the STAC EO extension's common names
+ * (https://github.com/stac-extensions/eo#common-band-names: coastal 0.40–0.45 µm, blue 0.45–0.50, green
+ * 0.50–0.60, yellow 0.58–0.62, red 0.60–0.70, rededge 0.70–0.79, nir 0.75–1.00, nir08 0.75–0.90, nir09
+ * 0.85–1.05, cirrus 1.35–1.40, swir16 1.55–1.75, swir22 2.10–2.30, lwir11 10.5–11.5, lwir12 11.5–12.5),
+ * which overlap; each overlap goes to the narrower name (yellow within green and red, red edge up to 790 nm),
+ * and the near-infrared bands of Landsat TM to OLI, Sentinel-2 (B08, B8A), GaoFen, SPOT and WorldView
+ * (centres 0.83–0.865 µm) all to `nir`, the name the detector's indices read first; 0.90–1.05 µm is
+ * `nir09` (Sentinel-2 B09, water vapour).
  */
 const BINS: ReadonlyArray<readonly [from: number, to: number, name: BandName]> = [
   [400, 450, 'coastal'],
-  [450, 515, 'blue'],
-  [515, 585, 'green'],
-  [585, 620, 'yellow'],
-  [620, 690, 'red'],
-  [690, 790, 'rededge'],
+  [450, 500, 'blue'],
+  [500, 580, 'green'],
+  [580, 620, 'yellow'],
+  [620, 700, 'red'],
+  [700, 790, 'rededge'],
   [790, 900, 'nir'],
   [900, 1050, 'nir09'],
   [1350, 1400, 'cirrus'],
   [1550, 1750, 'swir16'],
-  [2080, 2350, 'swir22'],
+  [2100, 2300, 'swir22'],
   [10500, 11500, 'lwir11'],
   [11500, 12500, 'lwir12'],
 ];
@@ -76,7 +78,6 @@ export function bandNameOfDescription(description: string): BandName | null {
 /** Names of one kind of band: a file whose description says `nir08` where the order says `nir` agrees. */
 const FAMILY: Partial<Record<BandName, string>> = {
   nir08: 'nir',
-  nir09: 'nir',
   green05: 'green',
   rededge071: 'rededge',
   rededge075: 'rededge',
@@ -92,20 +93,21 @@ export function sameKindsOfBands(a: readonly BandName[], b: readonly BandName[])
 }
 
 /**
- * The wavelengths each common name covers, in nanometres: the STAC EO extension's ranges, which overlap
- * (a band at 783 nm may be called rededge or nir), widened by TOLERANCE_NM for band centres stated loosely.
- * A stated wavelength agrees with a given name when it lies in that name's range.
+ * The wavelengths each common name covers, in nanometres: the STAC EO extension's ranges (above; the
+ * narrow names of its later versions around their centres), which overlap — a band at 783 nm may be
+ * called rededge or nir — widened by TOLERANCE_NM for band centres stated loosely. A stated wavelength
+ * agrees with a given name when it lies in that name's range.
  */
 const RANGE_NM: Record<BandName, readonly [number, number]> = {
-  pan: [450, 900],
+  pan: [500, 700],
   coastal: [400, 450],
-  blue: [450, 530],
-  green: [510, 600],
-  green05: [510, 550],
+  blue: [450, 500],
+  green: [500, 600],
+  green05: [500, 600],
   yellow: [580, 620],
-  red: [620, 690],
-  rededge: [690, 790],
-  rededge071: [690, 730],
+  red: [600, 700],
+  rededge: [700, 790],
+  rededge071: [700, 730],
   rededge075: [730, 760],
   rededge078: [760, 800],
   nir: [750, 1000],
@@ -113,7 +115,7 @@ const RANGE_NM: Record<BandName, readonly [number, number]> = {
   nir09: [850, 1050],
   cirrus: [1350, 1400],
   swir16: [1550, 1750],
-  swir22: [2080, 2350],
+  swir22: [2100, 2300],
   lwir: [10500, 12500],
   lwir11: [10500, 11500],
   lwir12: [11500, 12500],
