@@ -20,7 +20,8 @@ Commands:
   scenes [--bbox minLon,minLat,maxLon,maxLat] [--from DATE] [--to DATE] [--json]
                             the ingested scenes over an area and a date range (table, or STAC Items)
   info FILE|URL [--json]    what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
-                            nodata, compression, tiling, overviews, mask, per-band SHA-256 of the samples
+                            nodata, compression, tiling, overviews, mask, band descriptions and the band
+                            names read from them, per-band SHA-256 of the samples
                             (http(s):// and s3:// read by byte ranges)
   replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
   worker ingest|detect|alert|webhook

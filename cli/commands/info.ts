@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
+import { bandNameOfDescription } from '@shoutu/shared/detection/band-names.js';
 
 const USAGE = 'usage: shoutu info FILE|URL [--json]';
 
@@ -43,9 +44,23 @@ export function formatDescription(d: GeoTiffDescription): string {
     `  layout         ${d.tiled ? `tiles of ${d.blockSize[0]} × ${d.blockSize[1]}` : `strips of ${d.blockSize[1]} row(s)`}, ${d.interleave}-interleaved, ${d.bigTiff ? 'BigTIFF' : 'classic TIFF'}, ${d.byteOrder}`,
     `  overviews      ${d.overviews.length === 0 ? 'none' : d.overviews.map(([w, h]) => `${w} × ${h}`).join(', ')}`,
     `  internal mask  ${d.internalMask ? 'yes' : 'no'}`,
+    ...bandLines(d.bandDescriptions),
     '  band SHA-256 of samples (little-endian, row-major):',
     ...d.bandSha256.map((h, i) => `    ${String(i + 1).padStart(2)}  ${h}`),
     ...d.warnings.map((w) => `  warning: ${w}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The bands' descriptions and the common name shoutu reads from each (what `shoutu detect` uses without
+ * --bands, and what a batch.json "bands" list must agree with); the order to give when every band has one.
+ */
+function bandLines(descriptions: (string | null)[]): string[] {
+  if (descriptions.every((d) => d === null)) return ['  band names     none in the file'];
+  const names = descriptions.map((d) => (d === null ? null : bandNameOfDescription(d)));
+  const lines = ['  band descriptions (and the common name shoutu reads from each):'];
+  descriptions.forEach((d, i) => lines.push(`    ${String(i + 1).padStart(2)}  ${d === null ? '(none)' : JSON.stringify(d)}${names[i] ? `  → ${names[i]}` : ''}`));
+  if (names.every((n) => n !== null)) lines.push(`  band order     ${names.join(',')}`);
+  return lines;
 }

@@ -228,4 +228,16 @@ describe('npx shoutu info', () => {
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/uint8-rgb-webp-tiled\.tif: TIFF compression WebP \(50001\) is not supported/);
   }, 60_000);
+
+  it('shows the band descriptions, the common name read from each, and the order they give', () => {
+    const taizhou = run([join(REPO_ROOT, 'fixtures', 'taizhou', '2000-03-17', 'scene.tif')]);
+    expect(taizhou.status).toBe(0);
+    expect(taizhou.stdout).toContain('     4  "TM/ETM+ band 4 (0.825000 um)"  → nir\n');
+    expect(taizhou.stdout).toContain('  band order     blue,green,red,nir,swir16,swir22\n');
+    const json = JSON.parse(run([join(REPO_ROOT, 'fixtures', 'taizhou', '2000-03-17', 'scene.tif'), '--json']).stdout) as { bandDescriptions: string[] };
+    expect(json.bandDescriptions[5]).toBe('TM/ETM+ band 7 (2.220000 um)');
+    const none = run([join(MATRIX, 'before-uint8-rgb.tif')]);
+    expect(none.stdout).toContain('  band names     none in the file\n');
+    expect(none.stdout).not.toContain('band order');
+  }, 60_000);
 });

@@ -38,6 +38,8 @@ export interface GeoTiffDescription {
   overviews: Array<[number, number]>;
   /** the file carries a GDAL internal mask (NewSubfileType 4 IFD of the full size) */
   internalMask: boolean;
+  /** each band's description (GDAL_METADATA role "description"; null where there is none) */
+  bandDescriptions: (string | null)[];
   /** SHA-256 (hex) of each band's samples, little-endian, row-major */
   bandSha256: string[];
   /** problems that do not stop reading the first image (e.g. a broken overview IFD) */
@@ -172,6 +174,7 @@ export async function describeGeoTiff(source: GeoTiffSource, name: string): Prom
       geoTransform: info.geoTransform,
       nodata: nodataJson(info.nodata),
       ...storage,
+      bandDescriptions: info.bandDescriptions,
       bandSha256,
     };
   } finally {
