@@ -4,6 +4,7 @@ import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
+import { bandPermutation, sameKindsOfBands } from '../detection/band-names.js';
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
@@ -87,13 +88,43 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
   };
 }
 
-/** Opens a before/after pair; if the second cannot be opened the first is closed again. */
+/**
+ * Opens a before/after pair; if the second cannot be opened the first is closed again. The before scene is
+ * seen in the after scene's band order (inAfterBandOrder).
+ */
 export async function openScenePair(store: BlobStore, before: SceneRecord, after: SceneRecord, options: OpenSceneOptions = {}): Promise<[OpenScene, OpenScene]> {
   const b = await openScene(store, before, options);
   try {
-    return [b, await openScene(store, after, options)];
+    return [inAfterBandOrder(b, after), await openScene(store, after, options)];
   } catch (error) {
     await b.close();
     throw error;
   }
+}
+
+/**
+ * The before scene of a pair as the pair reads it: in the after scene's band order when its bands are the
+ * same kinds in another order (an epoch delivered as red, green, blue against one as blue, green, red), so
+ * that every step compares band with band of one kind; else as it is. Bands after the image bands (a
+ * cloud mask band) stay where they are. Closing the view closes the scene.
+ */
+export function inAfterBandOrder(before: OpenScene, after: SceneRecord): OpenScene {
+  if (sameKindsOfBands(before.record.bands, after.bands)) return before;
+  const order = bandPermutation(before.record.bands, after.bands);
+  if (order === null) throw new Error(`scenes ${before.record.sceneId} and ${after.sceneId} hold different kinds of band (${before.record.bands.join(',')} / ${after.bands.join(',')})`);
+  const permute = <T extends UsableSamples>(samples: T, window: LatticeWindow): T => {
+    const plane = window.width * window.height;
+    const out = new (samples.constructor as new (n: number) => T)(samples.length);
+    order.forEach((from, to) => out.set(samples.subarray(from * plane, (from + 1) * plane), to * plane));
+    out.set(samples.subarray(order.length * plane), order.length * plane);
+    return out;
+  };
+  return {
+    record: { ...before.record, bands: order.map((j) => before.record.bands[j]!) },
+    raster: before.raster,
+    readWindow: async (w, lastUse) => permute(await before.readWindow(w, lastUse), w),
+    readValidWindow: async (w, lastUse) => permute(await before.readValidWindow(w, lastUse), w),
+    readUsableWindow: async (w, lastUse) => permute(await before.readUsableWindow(w, lastUse), w),
+    close: () => before.close(),
+  };
 }

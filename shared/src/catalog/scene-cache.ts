@@ -7,7 +7,7 @@
  */
 import type { BlobStore } from '../storage/index.js';
 import type { SceneRecord } from './scene-record.js';
-import { openScene, openScenePair, type OpenScene } from './open-scene.js';
+import { inAfterBandOrder, openScene, openScenePair, type OpenScene } from './open-scene.js';
 
 interface Entry {
   scene: Promise<OpenScene>;
@@ -91,7 +91,7 @@ export async function withScenePair<T>(
   scenes: OpenSceneCache | undefined,
   use: (before: OpenScene, after: OpenScene, lastUse: boolean) => Promise<T>,
 ): Promise<T> {
-  if (scenes) return scenes.withPair(before, after, (b, a) => use(b, a, false));
+  if (scenes) return scenes.withPair(before, after, (b, a) => use(inAfterBandOrder(b, after), a, false));
   const [b, a] = await openScenePair(store, before, after);
   try {
     return await use(b, a, true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, bandOrderConflicts, commonNameOfWavelength, sameKindsOfBands, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, bandPermutation, commonNameOfWavelength, sameKindsOfBands, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -101,5 +101,19 @@ describe('sameKindsOfBands', () => {
     expect(sameKindsOfBands(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir'])).toBe(false);
     expect(sameKindsOfBands(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBe(false);
     expect(sameKindsOfBands(['swir16'], ['swir22'])).toBe(false);
+  });
+});
+
+describe('bandPermutation', () => {
+  it('finds each band of one list in the other, by kind, each used once', () => {
+    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir08'])).toEqual([2, 1, 0, 3]);
+    expect(bandPermutation(['rededge', 'red', 'rededge'], ['rededge', 'rededge', 'red'])).toEqual([0, 2, 1]);
+    expect(bandPermutation(['blue', 'green'], ['blue', 'green'])).toEqual([0, 1]);
+  });
+
+  it('is null for lists of other kinds or lengths', () => {
+    expect(bandPermutation(['blue', 'green', 'red'], ['blue', 'green', 'nir'])).toBeNull();
+    expect(bandPermutation(['blue', 'blue'], ['blue', 'green'])).toBeNull();
+    expect(bandPermutation(['blue'], ['blue', 'blue'])).toBeNull();
   });
 });

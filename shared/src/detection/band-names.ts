@@ -152,3 +152,21 @@ export function bandOrderConflicts(given: readonly (BandName | null)[], descript
   });
   return conflicts;
 }
+
+/**
+ * Where each band of `to` lies in `from`, by kind (`nir` and `nir08` are one), each band of `from` used
+ * once: the planes to read, in order, to see a `from` file in `to`'s band order. Null when the two lists
+ * do not hold the same kinds of band.
+ */
+export function bandPermutation(from: readonly BandName[], to: readonly BandName[]): number[] | null {
+  if (from.length !== to.length) return null;
+  const used = new Array<boolean>(from.length).fill(false);
+  const order: number[] = [];
+  for (const name of to) {
+    const j = from.findIndex((f, k) => !used[k] && familyOf(f) === familyOf(name));
+    if (j < 0) return null;
+    used[j] = true;
+    order.push(j);
+  }
+  return order;
+}

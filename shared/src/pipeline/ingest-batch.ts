@@ -1,5 +1,5 @@
 import type { BlobStore } from '../storage/index.js';
-import { bandOrderConflicts, sameKindsOfBands } from '../detection/band-names.js';
+import { bandOrderConflicts, bandPermutation } from '../detection/band-names.js';
 import { InvalidInputError, isInvalidInput, ShoutuError } from '../errors.js';
 import { BatchManifest } from '../schemas/manifest.js';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
@@ -298,10 +298,10 @@ async function readCloudMaskFile(
 
 /**
  * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. A baseline
- * whose bands are not the same kinds as the scene's, in the same order (another sensor, or the bands listed
- * in another order), is not compared, band by band it cannot be: it is returned in `unpaired` with the
- * reason, so the batch says why those tiles were not examined. (`nir` and `nir08` are one kind: a manifest
- * may use either name for a sensor's near-infrared band.)
+ * holding the same kinds of band in another order is read in the scene's order (inAfterBandOrder); one
+ * holding other kinds (another sensor) is not compared, band by band it cannot be: it is returned in
+ * `unpaired` with the reason, so the batch says why those tiles were not examined. (`nir` and `nir08` are
+ * one kind: a manifest may use either name for a sensor's near-infrared band.)
  */
 async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[] }> {
   const { gridId } = scene.placement.lattice;
@@ -317,12 +317,12 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
   const unpaired: UnpairedScene[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
-    if (!sameKindsOfBands(before.bands, scene.bands)) {
+    if (bandPermutation(before.bands, scene.bands) === null) {
       unpaired.push({
         sceneId: scene.sceneId,
         baselineSceneId: baselineId,
         tiles: byBaseline.get(baselineId)!.length,
-        reason: `its bands (${scene.bands.join(',')}) are not those of the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band, in one order`,
+        reason: `its bands (${scene.bands.join(',')}) are not the kinds of band of the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band`,
       });
       continue;
     }
