@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
-import { bandNameOfDescription } from '@shoutu/shared/detection/band-names.js';
+import { bandNameOfDescription, bandsOfDescriptions } from '@shoutu/shared/detection/band-names.js';
 
 const USAGE = 'usage: shoutu info FILE|URL [--json]';
 
@@ -61,6 +61,7 @@ function bandLines(descriptions: (string | null)[]): string[] {
   const names = descriptions.map((d) => (d === null ? null : bandNameOfDescription(d)));
   const lines = ['  band descriptions (and the common name shoutu reads from each):'];
   descriptions.forEach((d, i) => lines.push(`    ${String(i + 1).padStart(2)}  ${d === null ? '(none)' : JSON.stringify(d)}${names[i] ? `  → ${names[i]}` : ''}`));
-  if (names.every((n) => n !== null)) lines.push(`  band order     ${names.join(',')}`);
+  const order = bandsOfDescriptions(descriptions);
+  if (order !== null) lines.push(`  band order     ${order.join(',')}`);
   return lines;
 }

@@ -4,7 +4,7 @@ import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
-import { bandPermutation, sameKindsOfBands } from '../detection/band-names.js';
+import { bandPermutation } from '../detection/band-names.js';
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
@@ -109,9 +109,9 @@ export async function openScenePair(store: BlobStore, before: SceneRecord, after
  * cloud mask band) stay where they are. Closing the view closes the scene.
  */
 export function inAfterBandOrder(before: OpenScene, after: SceneRecord): OpenScene {
-  if (sameKindsOfBands(before.record.bands, after.bands)) return before;
   const order = bandPermutation(before.record.bands, after.bands);
   if (order === null) throw new Error(`scenes ${before.record.sceneId} and ${after.sceneId} hold different kinds of band (${before.record.bands.join(',')} / ${after.bands.join(',')})`);
+  if (order.every((from, to) => from === to)) return before;
   const permute = <T extends UsableSamples>(samples: T, window: LatticeWindow): T => {
     const plane = window.width * window.height;
     const out = new (samples.constructor as new (n: number) => T)(samples.length);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, bandOrderConflicts, bandPermutation, commonNameOfWavelength, sameKindsOfBands, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, bandPermutation, bandsOfDescriptions, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -94,13 +94,22 @@ describe('bandOrderConflicts', () => {
   });
 });
 
-describe('sameKindsOfBands', () => {
-  it('compares kinds position by position', () => {
-    expect(sameKindsOfBands(['blue', 'green', 'red', 'nir'], ['blue', 'green', 'red', 'nir08'])).toBe(true);
-    expect(sameKindsOfBands(['rededge071', 'lwir11'], ['rededge', 'lwir'])).toBe(true);
-    expect(sameKindsOfBands(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir'])).toBe(false);
-    expect(sameKindsOfBands(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBe(false);
-    expect(sameKindsOfBands(['swir16'], ['swir22'])).toBe(false);
+describe('bandPermutation between lists of one kind and order', () => {
+  it('is the identity where the kinds match position by position, else not', () => {
+    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['blue', 'green', 'red', 'nir08'])).toEqual([0, 1, 2, 3]);
+    expect(bandPermutation(['rededge071', 'lwir11'], ['rededge', 'lwir'])).toEqual([0, 1]);
+    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir'])).not.toEqual([0, 1, 2, 3]);
+    expect(bandPermutation(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBeNull();
+    expect(bandPermutation(['swir16'], ['swir22'])).toBeNull();
+  });
+});
+
+describe('bandsOfDescriptions', () => {
+  it('gives the order when every band is named, else null', () => {
+    expect(bandsOfDescriptions(['Blue', 'TM/ETM+ band 4 (0.825000 um)'])).toEqual(['blue', 'nir']);
+    expect(bandsOfDescriptions(['Blue', null])).toBeNull();
+    expect(bandsOfDescriptions(['Blue', 'Band 2'])).toBeNull();
+    expect(bandsOfDescriptions([])).toBeNull();
   });
 });
 

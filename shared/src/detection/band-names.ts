@@ -66,13 +66,25 @@ export function commonNameOfWavelength(nanometres: number): BandName | null {
   return null;
 }
 
+/** What a description says of its band: a name it gives, or the wavelength it states and that one's name. */
+function readDescription(description: string): { name: BandName; nanometres: number | null } | null {
+  const named = BandName.safeParse(description.trim().toLowerCase());
+  if (named.success) return { name: named.data, nanometres: null };
+  if (PANCHROMATIC.test(description)) return { name: 'pan', nanometres: null };
+  const nanometres = wavelengthOfDescription(description);
+  const name = nanometres === null ? null : commonNameOfWavelength(nanometres);
+  return name === null ? null : { name, nanometres };
+}
+
 /** A band's common name from its description: the name itself, else its stated wavelength's; else null. */
 export function bandNameOfDescription(description: string): BandName | null {
-  const named = BandName.safeParse(description.trim().toLowerCase());
-  if (named.success) return named.data;
-  if (PANCHROMATIC.test(description)) return 'pan';
-  const nanometres = wavelengthOfDescription(description);
-  return nanometres === null ? null : commonNameOfWavelength(nanometres);
+  return readDescription(description)?.name ?? null;
+}
+
+/** The band order a file's descriptions give, when every band has one that names it; else null. */
+export function bandsOfDescriptions(descriptions: readonly (string | null)[]): BandName[] | null {
+  const names = descriptions.map((d) => (d === null ? null : bandNameOfDescription(d)));
+  return names.length > 0 && names.every((n) => n !== null) ? (names as BandName[]) : null;
 }
 
 /** Names of one kind of band: a file whose description says `nir08` where the order says `nir` agrees. */
@@ -86,11 +98,6 @@ const FAMILY: Partial<Record<BandName, string>> = {
   lwir12: 'lwir',
 };
 const familyOf = (name: BandName): string => FAMILY[name] ?? name;
-
-/** Whether two band lists name the same kinds of band in the same order (`nir` and `nir08` are one kind). */
-export function sameKindsOfBands(a: readonly BandName[], b: readonly BandName[]): boolean {
-  return a.length === b.length && a.every((name, i) => familyOf(name) === familyOf(b[i]!));
-}
 
 /**
  * The wavelengths each common name covers, in nanometres: the STAC EO extension's ranges (above; the
@@ -143,12 +150,11 @@ export function bandOrderConflicts(given: readonly (BandName | null)[], descript
   given.forEach((name, i) => {
     const description = descriptions[i];
     if (name === null || description === null || description === undefined) return;
-    const described = bandNameOfDescription(description);
-    if (described === null) return;
-    const nanometres = BandName.safeParse(description.trim().toLowerCase()).success || PANCHROMATIC.test(description) ? null : wavelengthOfDescription(description);
+    const read = readDescription(description);
+    if (read === null) return;
     const [from, to] = RANGE_NM[name];
-    const agrees = nanometres === null ? familyOf(described) === familyOf(name) : nanometres >= from - TOLERANCE_NM && nanometres <= to + TOLERANCE_NM;
-    if (!agrees) conflicts.push({ band: i + 1, given: name, described, description });
+    const agrees = read.nanometres === null ? familyOf(read.name) === familyOf(name) : read.nanometres >= from - TOLERANCE_NM && read.nanometres <= to + TOLERANCE_NM;
+    if (!agrees) conflicts.push({ band: i + 1, given: name, described: read.name, description });
   });
   return conflicts;
 }

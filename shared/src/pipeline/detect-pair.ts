@@ -9,7 +9,7 @@ import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParamet
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
-import { bandNameOfDescription, bandOrderConflicts } from '../detection/band-names.js';
+import { bandOrderConflicts, bandsOfDescriptions } from '../detection/band-names.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import type { ReflectanceScale } from '../detection/validity.js';
@@ -102,8 +102,8 @@ const nameOf = (s: DetectPairInput['before']) => ('path' in s ? s.path : s.name)
  * drone RGB) or 4 bands (blue, green, red, nir), else unknown.
  */
 export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
-  const fromDescriptions = raster.info.bandDescriptions.map((d) => (d === null ? null : bandNameOfDescription(d)));
-  if (fromDescriptions.length > 0 && fromDescriptions.every((b) => b !== null)) return fromDescriptions;
+  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions);
+  if (fromDescriptions !== null) return fromDescriptions;
   if (raster.info.bands === 3) return ['red', 'green', 'blue'];
   if (raster.info.bands === 4) return ['blue', 'green', 'red', 'nir'];
   return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
@@ -178,8 +178,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       // two files whose bands lie in different orders would be compared band against wrong band.
       const c = bandOrderConflicts(bands, ar.info.bandDescriptions)[0];
       if (c !== undefined) {
-        const described = br.info.bandDescriptions.length > 0 && br.info.bandDescriptions.every((d) => d !== null && bandNameOfDescription(d) !== null);
-        const from = described ? `${nameOf(input.before)}'s band descriptions` : `${nameOf(input.before)}'s band count (${bi.bands})`;
+        const from = bandsOfDescriptions(bi.bandDescriptions) !== null ? `${nameOf(input.before)}'s band descriptions` : `${nameOf(input.before)}'s band count (${bi.bands})`;
         throw new InvalidInputError(
           'band_order_mismatch',
           `${nameOf(input.after)}: band ${c.band} is described as "${c.description}" (${c.described}), but the band order taken from ${from} has ${c.given} there; give the order with --bands, or check that both files hold their bands in one order`,
