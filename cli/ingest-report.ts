@@ -5,7 +5,8 @@ import type { ReadCounts } from './progress.js';
 /**
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
  * (lattice tiles it covers, and those queued for detection against an earlier epoch) and true ground
- * area, each rejected file with its reason, each earlier epoch a scene overlaps but is not compared with
+ * area, each rejected file with its reason, each earlier epoch of another sensor a scene is compared with on
+ * the bands both hold (and which were left out), each earlier epoch a scene overlaps but is not compared with
  * (and why), and the area the accepted scenes cover together.
  */
 export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
@@ -28,10 +29,21 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     lines.push('  rejected');
     for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
   }
+  const fileOf = new Map(ingest.scenes.map((s) => [s.sceneId, s.file.name]));
+  if (ingest.sharedBands.length > 0) {
+    // The change evidence of these tiles rests on fewer bands than the scenes hold.
+    lines.push('  compared with an earlier epoch of another sensor on the bands both hold');
+    const list = (names: string[]) => (names.length > 0 ? names.join(',') : 'none');
+    for (const s of ingest.sharedBands) {
+      lines.push(
+        `    ${fileOf.get(s.sceneId) ?? s.sceneId} against ${s.baselineSceneId}, ${s.tiles} tile(s): compared ${s.compared.join(',')}; ` +
+          `left out: this scene's ${list(s.sceneOnly)}, the earlier scene's ${list(s.baselineOnly)}`,
+      );
+    }
+  }
   if (ingest.unpaired.length > 0) {
     // Tiles that have an earlier epoch yet were not examined: say so, or they would pass for a first epoch.
     lines.push('  not compared with an earlier epoch');
-    const fileOf = new Map(ingest.scenes.map((s) => [s.sceneId, s.file.name]));
     for (const u of ingest.unpaired) lines.push(`    ${fileOf.get(u.sceneId) ?? u.sceneId} against ${u.baselineSceneId}, ${u.tiles} tile(s): ${u.reason}`);
   }
   const covered = coveredAreaM2(ingest.scenes.map((s) => s.placement));

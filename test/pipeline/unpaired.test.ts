@@ -34,30 +34,43 @@ for b in range(ds.RasterCount):
 ds = None
 `;
 
-/** The epoch's folder with its manifest's bands replaced (and, with `clear`, its scene's band descriptions). */
-async function withBands(epoch: string, bands: string[], clear = false): Promise<string> {
+/** Writes the scene with its bands in `order` (1-based, as gdal_translate -b takes them), descriptions kept. */
+const REORDER = `
+import sys
+from osgeo import gdal
+gdal.Translate(sys.argv[2], sys.argv[1], bandList=[int(b) for b in sys.argv[3].split(',')])
+`;
+
+/** The epoch's folder with its manifest's bands replaced. */
+async function withBands(epoch: string, bands: string[]): Promise<string> {
   const folder = join(dir, `batch-${bands.join('-')}`);
   await mkdir(folder);
   await copyFile(join(epoch, 'scene.tif'), join(folder, 'scene.tif'));
-  if (clear) runGdalScript(CLEAR_DESCRIPTIONS, [join(folder, 'scene.tif')]);
   const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
   await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands }));
   return folder;
 }
 
-describe('a scene whose bands are not those of its earlier epoch', () => {
+describe('a scene that shares no band that shows the land with its earlier epoch', () => {
   it('is not compared, and the batch status and the ingest report say why', async () => {
     await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
-    // Another sensor's kinds of band (the descriptions cleared, or ingest would refuse the contradiction).
-    const bands = ['blue', 'green', 'red', 'nir', 'swir16', 'lwir'];
-    const { ingest, finalize } = await runBatch(store, directorySource(await withBands(TAIZHOU_EPOCHS[1], bands, true)), demoParameters());
+    // A panchromatic epoch against a multispectral one: no band of one kind in both.
+    const folder = join(dir, 'pan');
+    await mkdir(folder);
+    runGdalScript(REORDER, [join(TAIZHOU_EPOCHS[1], 'scene.tif'), join(folder, 'scene.tif'), '3']);
+    runGdalScript(CLEAR_DESCRIPTIONS, [join(folder, 'scene.tif')]);
+    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[1], 'batch.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['pan'] }));
+    const { ingest, finalize } = await runBatch(store, directorySource(folder), demoParameters());
     expect(ingest.scenes).toHaveLength(1);
     expect(ingest.tiles).toEqual([]);
     expect(finalize.alerts).toEqual([]);
-    const reason = "its bands (blue,green,red,nir,swir16,lwir) are not the kinds of band of the earlier epoch's scene (blue,green,red,nir,swir16,swir22); scenes are compared band by band";
+    const reason = "its bands (pan) share no kind of band that shows the land with the earlier epoch's scene (blue,green,red,nir,swir16,swir22); scenes are compared band by band";
     expect(ingest.unpaired).toEqual([{ sceneId: 'taizhou-2003-02.scene', baselineSceneId: 'taizhou-2000-03.scene', tiles: 4, reason }]);
+    expect(ingest.sharedBands).toEqual([]);
     const status = await readBatchStatus(store, 'taizhou-2003-02');
     expect(status?.unpaired).toEqual(ingest.unpaired);
+    expect(status).not.toHaveProperty('sharedBands');
     const report = ingestReport(ingest, { files: 1, bytes: 0 });
     expect(report).toContain(`  not compared with an earlier epoch\n    scene.tif against taizhou-2000-03.scene, 4 tile(s): ${reason}\n`);
   });
@@ -69,17 +82,15 @@ describe('a scene whose bands are not those of its earlier epoch', () => {
     const { ingest } = await runBatch(store, directorySource(await withBands(TAIZHOU_EPOCHS[1], bands)), demoParameters());
     expect(ingest.tiles.length).toBe(4);
     expect(ingest.unpaired).toEqual([]);
-    expect(await readBatchStatus(store, 'taizhou-2003-02')).not.toHaveProperty('unpaired');
-    expect(ingestReport(ingest, { files: 1, bytes: 0 })).not.toContain('not compared');
+    expect(ingest.sharedBands).toEqual([]);
+    const status = await readBatchStatus(store, 'taizhou-2003-02');
+    expect(status).not.toHaveProperty('unpaired');
+    expect(status).not.toHaveProperty('sharedBands');
+    const report = ingestReport(ingest, { files: 1, bytes: 0 });
+    expect(report).not.toContain('not compared');
+    expect(report).not.toContain('another sensor');
   });
 });
-
-/** Writes the scene with its bands in `order` (1-based, as gdal_translate -b takes them), descriptions kept. */
-const REORDER = `
-import sys
-from osgeo import gdal
-gdal.Translate(sys.argv[2], sys.argv[1], bandList=[int(b) for b in sys.argv[3].split(',')])
-`;
 
 describe('a scene holding the same kinds of band in another order', () => {
   it('is compared with the earlier scene read in its order: the same 图斑 as when both share one order', async () => {
@@ -101,5 +112,71 @@ describe('a scene holding the same kinds of band in another order', () => {
     const summary = (alerts: typeof plain.finalize.alerts) => alerts.map((a) => [a.properties.changeType, a.properties.areaMu, a.bbox.map((v) => v.toFixed(5))]);
     expect(reordered.finalize.alerts.length).toBe(plain.finalize.alerts.length);
     expect(summary(reordered.finalize.alerts)).toEqual(summary(plain.finalize.alerts));
+  });
+});
+
+/** The epoch's folder with only the given bands of its scene (1-based, in that order), named `bands`. */
+async function epochOf(epoch: string, name: string, order: number[], bands: string[], sensor?: string): Promise<string> {
+  const folder = join(dir, name);
+  await mkdir(folder);
+  runGdalScript(REORDER, [join(epoch, 'scene.tif'), join(folder, 'scene.tif'), order.join(',')]);
+  const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands, ...(sensor ? { sensor } : {}) }));
+  return folder;
+}
+
+/** The 图斑 of the two epochs in a store of their own, the second epoch detected with `threads` threads. */
+async function alertsOf(name: string, first: string, second: string, threads = 1) {
+  const storeConfig = { kind: 'local' as const, dir: join(dir, name) };
+  const own = createStore(storeConfig);
+  await loadDemoMasks(own);
+  await runBatch(own, directorySource(first), demoParameters());
+  return (await runBatch(own, directorySource(second), demoParameters(), { threads, storeConfig })).finalize.alerts;
+}
+
+const BGRN = ['blue', 'green', 'red', 'nir'];
+const summary = (alerts: Awaited<ReturnType<typeof alertsOf>>) => alerts.map((a) => [a.properties.changeType, a.properties.severity, a.properties.areaMu, a.bbox.map((v) => v.toFixed(5))]);
+
+describe('epochs of two sensors that share some kinds of band', () => {
+  it('a 4-band scene against a 6-band earlier epoch is compared on the four: the same 图斑 as two 4-band epochs', async () => {
+    await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
+    // Delivered as a 4-band product of another sensor.
+    const after4 = await epochOf(TAIZHOU_EPOCHS[1], 'after-bgrn', [1, 2, 3, 4], BGRN, 'GF-1 PMS');
+    const { ingest, finalize } = await runBatch(store, directorySource(after4), demoParameters());
+    expect(ingest.unpaired).toEqual([]);
+    expect(ingest.tiles.length).toBe(4);
+    const shared = { sceneId: 'taizhou-2003-02.scene', baselineSceneId: 'taizhou-2000-03.scene', tiles: 4, compared: BGRN, sceneOnly: [], baselineOnly: ['swir16', 'swir22'] };
+    expect(ingest.sharedBands).toEqual([shared]);
+    expect((await readBatchStatus(store, 'taizhou-2003-02'))?.sharedBands).toEqual([shared]);
+    expect(ingestReport(ingest, { files: 1, bytes: 0 })).toContain(
+      "  compared with an earlier epoch of another sensor on the bands both hold\n    scene.tif against taizhou-2000-03.scene, 4 tile(s): compared blue,green,red,nir; left out: this scene's none, the earlier scene's swir16,swir22\n",
+    );
+
+    const both4 = await alertsOf('both-bgrn', await epochOf(TAIZHOU_EPOCHS[0], 'before-bgrn', [1, 2, 3, 4], BGRN), after4);
+    expect(finalize.alerts.length).toBeGreaterThan(0);
+    expect(summary(finalize.alerts)).toEqual(summary(both4));
+    // Each 图斑 says what its detection rests on: the two sensors and the bands compared.
+    for (const a of finalize.alerts) {
+      expect([a.properties.sensor, a.properties.beforeSensor, a.properties.comparedBands]).toEqual(['GF-1 PMS', 'Landsat 7 ETM+', BGRN]);
+    }
+    for (const a of both4) expect(a.properties).not.toHaveProperty('comparedBands');
+    // Byte for byte the same with the tiles detected in two threads.
+    const twoThreads = await alertsOf('two-threads', TAIZHOU_EPOCHS[0], after4, 2);
+    expect(JSON.stringify(twoThreads)).toBe(JSON.stringify(finalize.alerts));
+  });
+
+  it('a 6-band scene against a 3-band RGB earlier epoch in another order is compared on red, green and blue', async () => {
+    const rgb = ['red', 'green', 'blue'];
+    const before3 = await epochOf(TAIZHOU_EPOCHS[0], 'before-rgb', [3, 2, 1], rgb);
+    await runBatch(store, directorySource(before3), demoParameters());
+    const { ingest, finalize } = await runBatch(store, directorySource(TAIZHOU_EPOCHS[1]), demoParameters());
+    expect(ingest.sharedBands).toEqual([
+      { sceneId: 'taizhou-2003-02.scene', baselineSceneId: 'taizhou-2000-03.scene', tiles: 4, compared: ['blue', 'green', 'red'], sceneOnly: ['nir', 'swir16', 'swir22'], baselineOnly: [] },
+    ]);
+    // The same pixels as two blue, green, red epochs: the earlier one is read in the scene's order.
+    const bgr = ['blue', 'green', 'red'];
+    const both3 = await alertsOf('both-bgr', await epochOf(TAIZHOU_EPOCHS[0], 'before-bgr', [1, 2, 3], bgr), await epochOf(TAIZHOU_EPOCHS[1], 'after-bgr', [1, 2, 3], bgr));
+    expect(finalize.alerts.length).toBeGreaterThan(0);
+    expect(summary(finalize.alerts)).toEqual(summary(both3));
   });
 });

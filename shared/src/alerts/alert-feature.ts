@@ -6,6 +6,8 @@ import { isReported, type ChangeType } from '../detection/change-type.js';
 import { keys } from '../catalog/keys.js';
 import { severityOf, type Severity } from './severity.js';
 import { tubanId } from './tuban-id.js';
+import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
+import type { BandName } from '../schemas/manifest.js';
 import type { DispatchAction, ObservationSummary } from '../tuban/tuban-record.js';
 import type { RedispatchCause } from '../lifecycle/transition.js';
 
@@ -27,6 +29,11 @@ export interface AlertFeature {
     afterSceneId: string;
     platform: string;
     sensor: string;
+    /** The earlier epoch's sensor, when it is another. */
+    beforeSensor?: string;
+    /** When the epochs were compared on only the kinds of band both hold (two sensors): those bands, in the
+     *  after scene's order. What the detection rests on (docs/ingest.md, "Report"). */
+    comparedBands?: BandName[];
     areaM2: number;
     areaMu: number;
     /** Non-overlapping split of the area: red line, permanent basic farmland outside it, elsewhere. */
@@ -96,6 +103,8 @@ export function isAlertable(patch: Patch, alertOn: 'masks' | 'all'): boolean {
 
 export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
   const id = tubanId(ctx.after.regionCode, ctx.batchId, ctx.gridId, ctx.tileId, patch.outline);
+  const bands = pairBands(ctx.before.bands, ctx.after.bands);
+  const compared = bands !== null && !comparesAllBands(bands) ? bands.after.map((i) => ctx.after.bands[i]!) : null;
   return {
     type: 'Feature',
     id,
@@ -113,6 +122,8 @@ export function buildAlert(patch: Patch, ctx: AlertContext): AlertFeature {
       afterSceneId: ctx.after.sceneId,
       platform: ctx.after.platform,
       sensor: ctx.after.sensor,
+      ...(ctx.before.sensor !== ctx.after.sensor ? { beforeSensor: ctx.before.sensor } : {}),
+      ...(compared ? { comparedBands: compared } : {}),
       areaM2: patch.areaM2,
       areaMu: patch.areaMu,
       overlap: {

@@ -4,7 +4,8 @@ import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
-import { bandPermutation } from '../detection/band-names.js';
+import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
+import { pickBands } from '../detection/evidence-bands.js';
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
@@ -89,42 +90,62 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
 }
 
 /**
- * Opens a before/after pair; if the second cannot be opened the first is closed again. The before scene is
- * seen in the after scene's band order (inAfterBandOrder).
+ * Opens a before/after pair; if the second cannot be opened the first is closed again. The two are seen as
+ * the pair compares them (comparablePair).
  */
 export async function openScenePair(store: BlobStore, before: SceneRecord, after: SceneRecord, options: OpenSceneOptions = {}): Promise<[OpenScene, OpenScene]> {
   const b = await openScene(store, before, options);
+  let a: OpenScene;
   try {
-    return [inAfterBandOrder(b, after), await openScene(store, after, options)];
+    a = await openScene(store, after, options);
   } catch (error) {
     await b.close();
+    throw error;
+  }
+  try {
+    return comparablePair(b, a);
+  } catch (error) {
+    await Promise.all([b.close(), a.close()]);
     throw error;
   }
 }
 
 /**
- * The before scene of a pair as the pair reads it: in the after scene's band order when its bands are the
- * same kinds in another order (an epoch delivered as red, green, blue against one as blue, green, red), so
- * that every step compares band with band of one kind; else as it is. Bands after the image bands (a
- * cloud mask band) stay where they are. Closing the view closes the scene.
+ * A pair's two scenes as the pair reads them, so that every step compares band with band of one kind:
+ * - the same kinds of band in another order (an epoch delivered as red, green, blue against one as blue,
+ *   green, red): the before scene in the after scene's band order; bands after the image bands (a cloud
+ *   mask band) stay where they are;
+ * - epochs of two sensors (pairBands): both scenes reduced to the kinds they share, in the after scene's
+ *   order, and nothing else (each scene's own validity tests have already read all its bands).
+ * Each view's record names its bands and counts its planes. Closing a view closes its scene.
  */
-export function inAfterBandOrder(before: OpenScene, after: SceneRecord): OpenScene {
-  const order = bandPermutation(before.record.bands, after.bands);
-  if (order === null) throw new Error(`scenes ${before.record.sceneId} and ${after.sceneId} hold different kinds of band (${before.record.bands.join(',')} / ${after.bands.join(',')})`);
-  if (order.every((from, to) => from === to)) return before;
-  const permute = <T extends UsableSamples>(samples: T, window: LatticeWindow): T => {
-    const plane = window.width * window.height;
-    const out = new (samples.constructor as new (n: number) => T)(samples.length);
-    order.forEach((from, to) => out.set(samples.subarray(from * plane, (from + 1) * plane), to * plane));
-    out.set(samples.subarray(order.length * plane), order.length * plane);
-    return out;
-  };
+export function comparablePair(before: OpenScene, after: OpenScene): [OpenScene, OpenScene] {
+  const bands = pairBands(before.record.bands, after.record.bands);
+  if (bands === null) {
+    throw new Error(`scenes ${before.record.sceneId} and ${after.record.sceneId} share no band that shows the land (${before.record.bands.join(',')} / ${after.record.bands.join(',')})`);
+  }
+  if (comparesAllBands(bands)) {
+    if (bands.before.every((from, to) => from === to)) return [before, after];
+    const trailing = Array.from({ length: before.record.raster.bands - bands.before.length }, (_, k) => bands.before.length + k);
+    return [bandView(before, [...bands.before, ...trailing]), after];
+  }
+  return [bandView(before, bands.before), bandView(after, bands.after)];
+}
+
+/** A scene seen as the given planes of its file, in that order; the record's bands name its image planes. */
+function bandView(scene: OpenScene, planes: number[]): OpenScene {
+  const imageBands = scene.record.bands;
+  const pick = <T extends UsableSamples>(samples: T, window: LatticeWindow): T => pickBands(samples, window.width * window.height, planes);
   return {
-    record: { ...before.record, bands: order.map((j) => before.record.bands[j]!) },
-    raster: before.raster,
-    readWindow: async (w, lastUse) => permute(await before.readWindow(w, lastUse), w),
-    readValidWindow: async (w, lastUse) => permute(await before.readValidWindow(w, lastUse), w),
-    readUsableWindow: async (w, lastUse) => permute(await before.readUsableWindow(w, lastUse), w),
-    close: () => before.close(),
+    record: {
+      ...scene.record,
+      bands: planes.filter((j) => j < imageBands.length).map((j) => imageBands[j]!),
+      raster: { ...scene.record.raster, bands: planes.length },
+    },
+    raster: scene.raster,
+    readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
+    readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
+    readUsableWindow: async (w, lastUse) => pick(await scene.readUsableWindow(w, lastUse), w),
+    close: () => scene.close(),
   };
 }

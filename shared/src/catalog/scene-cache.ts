@@ -7,7 +7,7 @@
  */
 import type { BlobStore } from '../storage/index.js';
 import type { SceneRecord } from './scene-record.js';
-import { inAfterBandOrder, openScene, openScenePair, type OpenScene } from './open-scene.js';
+import { comparablePair, openScene, openScenePair, type OpenScene } from './open-scene.js';
 
 interface Entry {
   scene: Promise<OpenScene>;
@@ -82,7 +82,8 @@ export class OpenSceneCache {
 
 /**
  * Runs `use` on a before/after pair: taken from `scenes` when given (left open for later jobs), else opened
- * for this call alone and closed after it. `lastUse` tells `use` that nothing will read these scenes again.
+ * for this call alone and closed after it; either way seen as the pair compares them (comparablePair).
+ * `lastUse` tells `use` that nothing will read these scenes again.
  */
 export async function withScenePair<T>(
   store: BlobStore,
@@ -91,7 +92,7 @@ export async function withScenePair<T>(
   scenes: OpenSceneCache | undefined,
   use: (before: OpenScene, after: OpenScene, lastUse: boolean) => Promise<T>,
 ): Promise<T> {
-  if (scenes) return scenes.withPair(before, after, (b, a) => use(inAfterBandOrder(b, after), a, false));
+  if (scenes) return scenes.withPair(before, after, (b, a) => use(...comparablePair(b, a), false));
   const [b, a] = await openScenePair(store, before, after);
   try {
     return await use(b, a, true);

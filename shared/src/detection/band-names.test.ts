@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, bandOrderConflicts, bandPermutation, bandsOfDescriptions, commonNameOfWavelength, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, bandPermutation, bandsOfDescriptions, commonNameOfWavelength, sharedBands, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -94,16 +94,6 @@ describe('bandOrderConflicts', () => {
   });
 });
 
-describe('bandPermutation between lists of one kind and order', () => {
-  it('is the identity where the kinds match position by position, else not', () => {
-    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['blue', 'green', 'red', 'nir08'])).toEqual([0, 1, 2, 3]);
-    expect(bandPermutation(['rededge071', 'lwir11'], ['rededge', 'lwir'])).toEqual([0, 1]);
-    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['red', 'green', 'blue', 'nir'])).not.toEqual([0, 1, 2, 3]);
-    expect(bandPermutation(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBeNull();
-    expect(bandPermutation(['swir16'], ['swir22'])).toBeNull();
-  });
-});
-
 describe('bandsOfDescriptions', () => {
   it('gives the order when every band is named, else null', () => {
     expect(bandsOfDescriptions(['Blue', 'TM/ETM+ band 4 (0.825000 um)'])).toEqual(['blue', 'nir']);
@@ -120,9 +110,36 @@ describe('bandPermutation', () => {
     expect(bandPermutation(['blue', 'green'], ['blue', 'green'])).toEqual([0, 1]);
   });
 
+  it('is the identity where the kinds match position by position', () => {
+    expect(bandPermutation(['blue', 'green', 'red', 'nir'], ['blue', 'green', 'red', 'nir08'])).toEqual([0, 1, 2, 3]);
+    expect(bandPermutation(['rededge071', 'lwir11'], ['rededge', 'lwir'])).toEqual([0, 1]);
+  });
+
   it('is null for lists of other kinds or lengths', () => {
+    expect(bandPermutation(['blue', 'green', 'red'], ['blue', 'green', 'red', 'nir'])).toBeNull();
+    expect(bandPermutation(['swir16'], ['swir22'])).toBeNull();
     expect(bandPermutation(['blue', 'green', 'red'], ['blue', 'green', 'nir'])).toBeNull();
     expect(bandPermutation(['blue', 'blue'], ['blue', 'green'])).toBeNull();
     expect(bandPermutation(['blue'], ['blue', 'blue'])).toBeNull();
+  });
+});
+
+describe('sharedBands', () => {
+  it("gives the second list's bands the first also holds, in the second's order, and where each lies in the first", () => {
+    // Landsat 7 against a drone's RGB: red, green, blue found at 2, 1, 0.
+    expect(sharedBands(['blue', 'green', 'red', 'nir', 'swir16', 'swir22'], ['red', 'green', 'blue'])).toEqual({ from: [2, 1, 0], to: [0, 1, 2] });
+    // A 4-band product against Landsat 8 (coastal first): nir08 and nir are one kind.
+    expect(sharedBands(['blue', 'green', 'red', 'nir'], ['coastal', 'blue', 'green', 'red', 'nir08', 'swir16', 'swir22'])).toEqual({ from: [0, 1, 2, 3], to: [1, 2, 3, 4] });
+  });
+
+  it('pairs two bands of one kind in order, each used once', () => {
+    // Sentinel-2's B08 (nir) and B8A (nir08) against a sensor with one near-infrared band.
+    expect(sharedBands(['red', 'nir'], ['red', 'nir', 'nir08'])).toEqual({ from: [0, 1], to: [0, 1] });
+    expect(sharedBands(['nir08', 'red', 'nir'], ['nir', 'nir'])).toEqual({ from: [0, 2], to: [0, 1] });
+  });
+
+  it('is empty when no kind is in both', () => {
+    expect(sharedBands(['pan'], ['blue', 'green', 'red'])).toEqual({ from: [], to: [] });
+    expect(sharedBands([], ['blue'])).toEqual({ from: [], to: [] });
   });
 });

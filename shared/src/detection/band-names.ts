@@ -160,19 +160,31 @@ export function bandOrderConflicts(given: readonly (BandName | null)[], descript
 }
 
 /**
+ * The bands two lists have in common, by kind (`nir` and `nir08` are one), each band of either list used
+ * once: `to`'s bands that `from` also holds, in `to`'s order (`to`), and where each lies in `from`
+ * (`from`). Two bands of one kind in a list pair up in order (Sentinel-2's B08 `nir` and B8A `nir08` with
+ * another's first and second near-infrared band).
+ */
+export function sharedBands(from: readonly BandName[], to: readonly BandName[]): { from: number[]; to: number[] } {
+  const used = new Array<boolean>(from.length).fill(false);
+  const shared = { from: [] as number[], to: [] as number[] };
+  to.forEach((name, i) => {
+    const j = from.findIndex((f, k) => !used[k] && familyOf(f) === familyOf(name));
+    if (j < 0) return;
+    used[j] = true;
+    shared.from.push(j);
+    shared.to.push(i);
+  });
+  return shared;
+}
+
+/**
  * Where each band of `to` lies in `from`, by kind (`nir` and `nir08` are one), each band of `from` used
  * once: the planes to read, in order, to see a `from` file in `to`'s band order. Null when the two lists
  * do not hold the same kinds of band.
  */
 export function bandPermutation(from: readonly BandName[], to: readonly BandName[]): number[] | null {
   if (from.length !== to.length) return null;
-  const used = new Array<boolean>(from.length).fill(false);
-  const order: number[] = [];
-  for (const name of to) {
-    const j = from.findIndex((f, k) => !used[k] && familyOf(f) === familyOf(name));
-    if (j < 0) return null;
-    used[j] = true;
-    order.push(j);
-  }
-  return order;
+  const shared = sharedBands(from, to);
+  return shared.to.length === to.length ? shared.from : null;
 }

@@ -4,6 +4,7 @@ import { stableJson } from '../util/stable-json.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import type { MaskRef } from '../schemas/jobs.js';
 import type { ApprovalPin } from '../approvals/approval-store.js';
+import type { BandName } from '../schemas/manifest.js';
 
 export interface FileOutcome {
   name: string;
@@ -19,6 +20,23 @@ export interface UnpairedScene {
   /** lattice tiles of the scene that have that baseline and so were not examined */
   tiles: number;
   reason: string;
+}
+
+/**
+ * A scene compared with an earlier epoch of another sensor on the kinds of band both hold (pairBands): what
+ * was compared and what was left out, so an operator knows what the change evidence rests on.
+ */
+export interface SharedBandsPair {
+  sceneId: string;
+  baselineSceneId: string;
+  /** lattice tiles of the scene compared with that baseline */
+  tiles: number;
+  /** the bands compared, as the scene names them, in its order */
+  compared: BandName[];
+  /** the scene's bands the earlier epoch holds no band of that kind for */
+  sceneOnly: BandName[];
+  /** the earlier epoch's bands the scene holds no band of that kind for */
+  baselineOnly: BandName[];
 }
 
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
@@ -38,6 +56,8 @@ export interface BatchStatus {
   approvals?: ApprovalPin;
   /** Absent when every overlapped earlier epoch was compared. */
   unpaired?: UnpairedScene[];
+  /** Scenes compared with an earlier epoch on only the bands both hold; absent when none. */
+  sharedBands?: SharedBandsPair[];
   error?: { code: string; message: string };
 }
 

@@ -165,7 +165,11 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const bi = br.info;
     const ai = ar.info;
     if (bi.bands !== ai.bands) {
-      throw new InvalidInputError('band_count_mismatch', `${nameOf(input.after)}: ${ai.bands} bands but ${nameOf(input.before)} has ${bi.bands}`, { file: nameOf(input.after), field: 'bands' });
+      throw new InvalidInputError(
+        'band_count_mismatch',
+        `${nameOf(input.after)}: ${ai.bands} bands but ${nameOf(input.before)} has ${bi.bands}; detect compares two files of one band layout (epochs of two sensors are compared on the bands both hold when ingested as batches: shoutu ingest)`,
+        { file: nameOf(input.after), field: 'bands' },
+      );
     }
     if (input.bands && input.bands.length !== bi.bands) {
       throw new InvalidInputError('band_count_mismatch', `--bands lists ${input.bands.length} bands but ${nameOf(input.before)} has ${bi.bands}`, { field: 'bands' });

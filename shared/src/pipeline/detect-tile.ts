@@ -53,12 +53,14 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   const halo = haloOf(window, overlap, job.pairStats.structure);
   // In the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either).
   // Kept open (scenes), the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
-  const [b, a] = await withScenePair(store, beforeRecord, afterRecord, scenes, (before, after, lastUse) =>
-    Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]),
-  );
+  // The after view's record names the bands compared (epochs of two sensors: those both hold).
+  const [b, a, compared] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
+    const windows = await Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]);
+    return [...windows, after.record] as const;
+  });
   const pixels = window.width * window.height;
-  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, afterRecord.raster.bands);
-  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(afterRecord.bands), work);
+  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, compared.raster.bands);
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(compared.bands), work);
   const maps = scored;
 
   const classes = work.bytes('classes', pixels).fill(0);
@@ -74,7 +76,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
-  const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(afterRecord.bands, model) };
+  const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
     schema: 'shoutu.detect/1',

@@ -1,5 +1,6 @@
 import type { BlobStore } from '../storage/index.js';
-import { bandOrderConflicts, bandPermutation } from '../detection/band-names.js';
+import { bandOrderConflicts } from '../detection/band-names.js';
+import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 import { InvalidInputError, isInvalidInput, ShoutuError } from '../errors.js';
 import { BatchManifest } from '../schemas/manifest.js';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/zod-errors.js';
@@ -20,7 +21,7 @@ import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
-import { type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { typeSaturation } from '../detection/validity.js';
@@ -34,8 +35,10 @@ export interface IngestResult {
   rejected: FileOutcome[];
   /** One detect job per tile of an accepted scene that has an earlier epoch; empty for a first epoch. */
   tiles: DetectTileJob[];
-  /** Earlier epochs an accepted scene overlaps but is not compared with, and why (its bands differ). */
+  /** Earlier epochs an accepted scene overlaps but is not compared with, and why (no band in common). */
   unpaired: UnpairedScene[];
+  /** Earlier epochs of another sensor an accepted scene is compared with on the bands both hold. */
+  sharedBands: SharedBandsPair[];
 }
 
 /**
@@ -109,10 +112,12 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const approvals = await approvalsFor(store, manifest.regionCode);
   const tiles: DetectTileJob[] = [];
   const unpaired: UnpairedScene[] = [];
+  const sharedBands: SharedBandsPair[] = [];
   for (const scene of scenes) {
     const planned = await planTiles(store, scene, parameters, masks);
     tiles.push(...planned.jobs);
     unpaired.push(...planned.unpaired);
+    sharedBands.push(...planned.sharedBands);
   }
   // Register after planning, so a scene is never its own baseline.
   for (const scene of scenes) await putScene(store, scene);
@@ -127,8 +132,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     masks,
     ...(approvals ? { approvals } : {}),
     ...(unpaired.length > 0 ? { unpaired } : {}),
+    ...(sharedBands.length > 0 ? { sharedBands } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles, unpaired };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands };
 }
 
 /**
@@ -297,13 +303,19 @@ async function readCloudMaskFile(
 }
 
 /**
- * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. A baseline
- * holding the same kinds of band in another order is read in the scene's order (inAfterBandOrder); one
- * holding other kinds (another sensor) is not compared, band by band it cannot be: it is returned in
- * `unpaired` with the reason, so the batch says why those tiles were not examined. (`nir` and `nir08` are
- * one kind: a manifest may use either name for a sensor's near-infrared band.)
+ * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. Scene and
+ * baseline are compared as comparablePair sees them: band by band of one kind, in the scene's order. A
+ * baseline of another sensor is compared on the kinds of band both hold, returned in `sharedBands` with what
+ * was left out; one sharing no band that shows the land is not compared at all, returned in `unpaired` with
+ * the reason, so the batch says why those tiles were not examined. (`nir` and `nir08` are one kind: a
+ * manifest may use either name for a sensor's near-infrared band.)
  */
-async function planTiles(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[] }> {
+async function planTiles(
+  store: BlobStore,
+  scene: SceneRecord,
+  parameters: PipelineParameters,
+  masks: DetectTileJob['masks'],
+): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[]; sharedBands: SharedBandsPair[] }> {
   const { gridId } = scene.placement.lattice;
   const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
   for (const cell of tilesOf(scene.placement)) {
@@ -315,34 +327,39 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
   }
   const jobs: DetectTileJob[] = [];
   const unpaired: UnpairedScene[] = [];
+  const sharedBands: SharedBandsPair[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
-    if (bandPermutation(before.bands, scene.bands) === null) {
+    const tiles = byBaseline.get(baselineId)!.length;
+    const bands = pairBands(before.bands, scene.bands);
+    if (bands === null) {
       unpaired.push({
         sceneId: scene.sceneId,
         baselineSceneId: baselineId,
-        tiles: byBaseline.get(baselineId)!.length,
-        reason: `its bands (${scene.bands.join(',')}) are not the kinds of band of the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band`,
+        tiles,
+        reason: `its bands (${scene.bands.join(',')}) share no kind of band that shows the land with the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band`,
       });
       continue;
     }
     const overlap = intersect(extentOf(before.placement), extentOf(scene.placement));
     if (!overlap) continue;
     const [b, a] = await openScenePair(store, before, scene);
-    const evidence = evidenceBands(scene.bands, scene.bands.length);
+    // The views' records name and count the bands compared; a cloud mask band after them is never evidence.
+    const compared = a.record;
+    const evidence = evidenceBands(compared.bands, compared.bands.length);
     let pairStats;
     try {
       pairStats = await computePairStats(
-        { bands: before.raster.bands, nodata: before.raster.nodata, readWindow: (w) => b.readUsableWindow(w) },
-        { bands: scene.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readUsableWindow(w) },
+        { bands: b.record.raster.bands, nodata: before.raster.nodata, readWindow: (w) => b.readUsableWindow(w) },
+        { bands: compared.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readUsableWindow(w) },
         overlap,
-        // scene.bands names the image bands; a cloud mask band after them is never evidence.
         evidence,
-        { structure: structureOf(scene.placement.lattice, overlap, scene.bands, evidence) },
+        { structure: structureOf(scene.placement.lattice, overlap, compared.bands, evidence) },
       );
     } finally {
       await Promise.all([b.close(), a.close()]);
     }
+    const planned = jobs.length;
     for (const cell of byBaseline.get(baselineId)!) {
       const window = intersect(cell.window, overlap);
       if (!window) continue;
@@ -359,8 +376,18 @@ async function planTiles(store: BlobStore, scene: SceneRecord, parameters: Pipel
         masks,
       });
     }
+    if (!comparesAllBands(bands)) {
+      sharedBands.push({
+        sceneId: scene.sceneId,
+        baselineSceneId: baselineId,
+        tiles: jobs.length - planned,
+        compared: compared.bands,
+        sceneOnly: bands.afterOnly,
+        baselineOnly: bands.beforeOnly,
+      });
+    }
   }
-  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired };
+  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired, sharedBands };
 }
 
 /** A manifest that fails validation is recorded under its batch id when one can be read from it. */
