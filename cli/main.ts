@@ -13,9 +13,10 @@ Commands:
   approvals FILE.geojson [--region CODE] | approvals --region CODE --clear
                             set the deployment-wide approval layer, or one region's (number, kind,
                             validFrom, validTo per feature); a 图斑 they cover is held as likely legal
-  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...]
+  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
+                            (files of two sensors: compared on the bands both hold; --after-bands names the after file's)
                             (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)
   scenes [--bbox minLon,minLat,maxLon,maxLat] [--from DATE] [--to DATE] [--json]
                             the ingested scenes over an area and a date range (table, or STAC Items)

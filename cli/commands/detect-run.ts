@@ -26,6 +26,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
       after: { type: 'string' },
       out: { type: 'string' },
       bands: { type: 'string' },
+      'after-bands': { type: 'string' },
       farmland: { type: 'string' },
       redline: { type: 'string' },
       'before-cloud-mask': { type: 'string' },
@@ -41,14 +42,14 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   for (const flag of ['before', 'after', 'out'] as const) {
     if (!values[flag]) throw new InvalidInputError('argument_invalid', `detect needs --${flag}`, { field: flag });
   }
-  let bands: BandName[] | undefined;
-  if (values.bands) {
-    bands = values.bands.split(',').map((b, i) => {
+  const bandList = (flag: 'bands' | 'after-bands', text: string): BandName[] =>
+    text.split(',').map((b, i) => {
       const parsed = BandName.safeParse(b.trim());
-      if (!parsed.success) throw new InvalidInputError('argument_invalid', `--bands: "${b}" (position ${i + 1}) is not a STAC eo:common_name (${BandName.options.join(', ')})`, { field: 'bands' });
+      if (!parsed.success) throw new InvalidInputError('argument_invalid', `--${flag}: "${b}" (position ${i + 1}) is not a STAC eo:common_name (${BandName.options.join(', ')})`, { field: flag });
       return parsed.data;
     });
-  }
+  const bands = values.bands ? bandList('bands', values.bands) : undefined;
+  const afterBands = values['after-bands'] ? bandList('after-bands', values['after-bands']) : undefined;
   const masks: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>> = {};
   for (const layer of MASK_LAYERS) {
     const path = values[layer];
@@ -84,6 +85,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     before: { path: values.before! },
     after: { path: values.after! },
     ...(bands ? { bands } : {}),
+    ...(afterBands ? { afterBands } : {}),
     warn: (message) => process.stderr.write(`shoutu: warning: ${message}\n`),
     masks,
     validity,
@@ -117,6 +119,9 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   const s = result.summary;
   const r = s.resampled?.after;
   if (r) process.stdout.write(`${values.after}: on another grid, resampled onto the grid of ${values.before} (${r.bands}, ${r.scale.join(' × ')} source pixels per pixel); it covers ${r.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
+  if (s.fileBands) {
+    process.stdout.write(`${values.before} (${s.fileBands.before.join(',')}) and ${values.after} (${s.fileBands.after.join(',')}): two band layouts, compared on the bands both hold: ${s.bands.join(',')}\n`);
+  }
   const shift = s.shifted?.after;
   if (shift) process.stdout.write(`${values.after}: on the pixel lattice of ${values.before}, offset by ${shift.offset[0]} columns and ${shift.offset[1]} rows; it covers ${shift.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
   process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);

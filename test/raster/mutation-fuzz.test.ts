@@ -14,7 +14,7 @@ import { ShoutuError } from '../../shared/src/errors.js';
 import { mulberry32, type Random } from '../../shared/src/kernels/test-random.js';
 import { fixture } from '../support/fixtures.js';
 
-const CODES = new Set(['not_geotiff', 'not_georeferenced', 'unsupported_raster', 'corrupt_raster', 'outside_area', 'band_count_mismatch', 'no_common_ground']);
+const CODES = new Set(['not_geotiff', 'not_georeferenced', 'unsupported_raster', 'corrupt_raster', 'outside_area', 'band_count_mismatch', 'no_shared_bands', 'no_common_ground']);
 
 /** Values that sit on the edges of TIFF's integer fields. */
 const EXTREMES = [0, 1, 2, 3, 7, 8, 16, 255, 0xffff, 0x10000, 1 << 20, 0x7fffffff, 0xffffffff];

@@ -9,7 +9,7 @@ import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParamet
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats, type PairSide } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
-import { bandOrderConflicts, bandsOfDescriptions } from '../detection/band-names.js';
+import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import type { ReflectanceScale } from '../detection/validity.js';
@@ -26,6 +26,7 @@ import { alignToGrid, makeScratch, noCommonGround, type Scratch } from './align-
 import type { ResamplingMethod } from './resample-scene.js';
 
 export { threadsFromEnv } from './pair-workers.js';
+export { inferBands } from './compared-bands.js';
 
 export { CHANGE_NODATA } from './detect-pass.js';
 
@@ -34,6 +35,11 @@ export interface DetectPairInput {
   after: { path: string } | { bytes: Uint8Array; name: string };
   /** Band order as STAC common names; default from band descriptions, else from the band count. */
   bands?: BandName[];
+  /**
+   * The after file's band order when it is another sensor's than the before file's (`bands`); files of two
+   * band counts are that too. Such files are compared on the kinds of band both hold (comparedBandsOf).
+   */
+  afterBands?: BandName[];
   /** Told of a given band order that the files' own band descriptions contradict (the run goes on). */
   warn?: (message: string) => void;
   masks?: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>>;
@@ -63,7 +69,10 @@ export interface DetectPairOutput {
     width: number;
     height: number;
     epsg: number;
+    /** The bands compared, in the after file's order (files of one layout: their order). */
     bands: (BandName | null)[];
+    /** Present when the files are of two sensors, compared on the bands both hold: each file's own bands. */
+    fileBands?: { before: BandName[]; after: BandName[] };
     /** Present when the after file was on another grid: how it was resampled onto the before file's. */
     resampled?: { after: AfterResampling };
     /** Present when the after file lies on the before file's pixel lattice with another extent: read as it is, at this offset. */
@@ -95,19 +104,6 @@ export interface AfterShift {
 }
 
 const nameOf = (s: DetectPairInput['before']) => ('path' in s ? s.path : s.name);
-
-/**
- * Band order when the caller gives none: from the band descriptions when every one names a STAC common
- * name or states a wavelength (bandNameOfDescription), else the usual order for 3 bands (red, green, blue:
- * drone RGB) or 4 bands (blue, green, red, nir), else unknown.
- */
-export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
-  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions);
-  if (fromDescriptions !== null) return fromDescriptions;
-  if (raster.info.bands === 3) return ['red', 'green', 'blue'];
-  if (raster.info.bands === 4) return ['blue', 'green', 'red', 'nir'];
-  return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
-}
 
 function named(s: DetectPairInput['before']): NamedSource {
   return { source: 'path' in s ? { path: s.path } : { bytes: s.bytes }, name: nameOf(s) };
@@ -164,39 +160,10 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
   try {
     const bi = br.info;
     const ai = ar.info;
-    if (bi.bands !== ai.bands) {
-      throw new InvalidInputError(
-        'band_count_mismatch',
-        `${nameOf(input.after)}: ${ai.bands} bands but ${nameOf(input.before)} has ${bi.bands}; detect compares two files of one band layout (epochs of two sensors are compared on the bands both hold when ingested as batches: shoutu ingest)`,
-        { file: nameOf(input.after), field: 'bands' },
-      );
-    }
-    if (input.bands && input.bands.length !== bi.bands) {
-      throw new InvalidInputError('band_count_mismatch', `--bands lists ${input.bands.length} bands but ${nameOf(input.before)} has ${bi.bands}`, { field: 'bands' });
-    }
     const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
-    const bands = input.bands ?? inferBands(br);
-    if (!input.bands) {
-      // An order read off the before file (or assumed from its band count) must fit the after file too:
-      // two files whose bands lie in different orders would be compared band against wrong band.
-      const c = bandOrderConflicts(bands, ar.info.bandDescriptions)[0];
-      if (c !== undefined) {
-        const from = bandsOfDescriptions(bi.bandDescriptions) !== null ? `${nameOf(input.before)}'s band descriptions` : `${nameOf(input.before)}'s band count (${bi.bands})`;
-        throw new InvalidInputError(
-          'band_order_mismatch',
-          `${nameOf(input.after)}: band ${c.band} is described as "${c.description}" (${c.described}), but the band order taken from ${from} has ${c.given} there; give the order with --bands, or check that both files hold their bands in one order`,
-          { file: nameOf(input.after), field: 'bands' },
-        );
-      }
-    }
-    if (input.bands && input.warn) {
-      for (const [raster, file] of [[br, nameOf(input.before)], [ar, nameOf(input.after)]] as const) {
-        for (const c of bandOrderConflicts(input.bands, raster.info.bandDescriptions)) {
-          input.warn(`${file}: band ${c.band} is given as ${c.given}, but the file describes it as "${c.description}" (${c.described}); check the band order`);
-        }
-      }
-    }
+    const compared = comparedBandsOf({ raster: br, name: nameOf(input.before) }, { raster: ar, name: nameOf(input.after) }, input, input.warn);
+    const { bands } = compared;
     const masks: PairWorkSpec['masks'] = [];
     const layers: Array<{ layer: MaskLayer; bit: number }> = [];
     for (const name of MASK_LAYERS) {
@@ -250,11 +217,12 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       afterSource = { source: { path: aligned.path }, name: nameOf(input.after) };
       resampled = { ...aligned.method, grid: 'before', coveredPixels: aligned.validPixels };
     }
-    const evidence = evidenceBands(bands, bi.bands);
+    const evidence = evidenceBands(bands, bands.length);
     const spec: PairWorkSpec = {
       before: named(input.before),
       after: afterSource,
       bands,
+      ...(compared.files ? { files: compared.files } : {}),
       validity,
       tileSize,
       evidence,
@@ -332,6 +300,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         height: bi.height,
         epsg: bi.epsg,
         bands,
+        ...(compared.files ? { fileBands: { before: compared.files.before.bands, after: compared.files.after.bands } } : {}),
         ...(resampled ? { resampled: { after: resampled } } : {}),
         ...(shifted ? { shifted: { after: shifted } } : {}),
         pairStats,

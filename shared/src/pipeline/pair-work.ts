@@ -13,6 +13,8 @@ import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
 import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
+import type { FileBands } from './compared-bands.js';
+import { pickBands } from '../detection/evidence-bands.js';
 
 /** Where a file comes from, and its name for messages. */
 export interface NamedSource {
@@ -35,8 +37,11 @@ export interface PairValidity {
 export interface PairWorkSpec {
   before: NamedSource;
   after: NamedSource;
-  /** Band names of the pair (file order). */
+  /** Band names of the pair as compared (files of one layout: their order). */
   bands: (BandName | null)[];
+  /** Files of two band layouts (two sensors): each file's own bands, and the planes of it compared, in
+   *  `bands` order. Absent: both files hold `bands`. */
+  files?: { before: FileBands; after: FileBands };
   validity: PairValidity;
   tileSize: number;
   evidence: number[];
@@ -155,22 +160,22 @@ function wholeIn(w: LatticeWindow, placement: Placement): boolean {
 
 /**
  * One file of the pair read by lattice windows (the file placed at `placement`), unusable pixels NaN;
- * pixels of a window beyond the file are unusable too.
+ * pixels of a window beyond the file are unusable too. `bands` names the file's own bands (its validity
+ * tests read them all); with `planes`, windows hold only those planes, in that order (files of two sensors).
  */
-export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null): PairSide {
+export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null, planes: number[] | null = null): PairSide {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
-  return {
-    bands: info.bands,
-    nodata: info.nodata,
-    readWindow: (w, reuse) =>
-      readPadded(w, placement, info.bands, async (x, y, width, height) => {
-        const whole = width === w.width && height === w.height;
-        const [planar, plane] = await Promise.all([raster.readWindow(x, y, width, height, whole && reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, width, height) : null]);
-        maskUnusablePixels(planar, width, height, info.bands, rules, plane);
-        return planar;
-      }),
-  };
+  const readWindow = (w: LatticeWindow, reuse?: Float32Array) =>
+    readPadded(w, placement, info.bands, async (x, y, width, height) => {
+      const whole = width === w.width && height === w.height;
+      const [planar, plane] = await Promise.all([raster.readWindow(x, y, width, height, whole && reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, width, height) : null]);
+      maskUnusablePixels(planar, width, height, info.bands, rules, plane);
+      return planar;
+    });
+  if (planes === null) return { bands: info.bands, nodata: info.nodata, readWindow };
+  // A window of every plane is read, then the compared ones picked: a buffer to reuse would be the wrong size.
+  return { bands: planes.length, nodata: info.nodata, readWindow: async (w) => pickBands(await readWindow(w), w.width * w.height, planes) };
 }
 
 /**
@@ -179,16 +184,25 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
  * its first band (a pixel saturated in every band is saturated there), and the chunk wholly inside the
  * file — else as maskedSide reads them (float32, unusable pixels NaN). Why: most chunks have nothing to
  * mask, and 16-bit chunks are half the memory and bytes to move, with the same values (HaloWindowCache
- * serves them as they are).
+ * serves them as they are). With `planes`, as maskedSide.
  */
-export function maskedChunkReader(raster: GeoTiffRaster, placement: Placement, side: PairSide, validity: PairValidity, mask: GeoTiffRaster | null, bands: (BandName | null)[]): TileReader {
+export function maskedChunkReader(
+  raster: GeoTiffRaster,
+  placement: Placement,
+  side: PairSide,
+  validity: PairValidity,
+  mask: GeoTiffRaster | null,
+  bands: (BandName | null)[],
+  planes: number[] | null = null,
+): TileReader {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity);
   const plain = usableAsRead(rules, mask !== null, info.sampleFormat, info.bitsPerSample);
   return async (w, reuse, lastUse) => {
     if (!plain || !wholeIn(w, placement)) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
-    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array ? undefined : reuse, lastUse);
-    return usableSamples(native, w.width, w.height, info.bands, rules);
+    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array || planes ? undefined : reuse, lastUse);
+    const usable = usableSamples(native, w.width, w.height, info.bands, rules);
+    return planes ? pickBands(usable, w.width * w.height, planes) : usable;
   };
 }
 
@@ -246,12 +260,14 @@ export class PairWork {
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
     this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
-    this.before = maskedSide(rasters.before, this.placement, spec.bands, spec.validity, rasters.beforeMask);
+    const [beforeBands, beforePlanes] = spec.files ? [spec.files.before.bands, spec.files.before.planes] : [spec.bands, null];
+    const [afterBands, afterPlanes] = spec.files ? [spec.files.after.bands, spec.files.after.planes] : [spec.bands, null];
+    this.before = maskedSide(rasters.before, this.placement, beforeBands, spec.validity, rasters.beforeMask, beforePlanes);
     const afterPlacement = placeAfter(this.placement, rasters.after.info);
     if (afterPlacement === null) throw new Error(`${spec.after.name} is not on the lattice of ${spec.before.name}: it must be resampled onto that grid first`);
-    this.after = maskedSide(rasters.after, afterPlacement, spec.bands, spec.validity, rasters.afterMask);
-    this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, spec.bands);
-    this.afterChunks = maskedChunkReader(rasters.after, afterPlacement, this.after, spec.validity, rasters.afterMask, spec.bands);
+    this.after = maskedSide(rasters.after, afterPlacement, afterBands, spec.validity, rasters.afterMask, afterPlanes);
+    this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, beforeBands, beforePlanes);
+    this.afterChunks = maskedChunkReader(rasters.after, afterPlacement, this.after, spec.validity, rasters.afterMask, afterBands, afterPlanes);
   }
 
   /** Opens the files (in a worker thread). */

@@ -1,0 +1,116 @@
+import { InvalidInputError } from '../errors.js';
+import type { GeoTiffRaster } from '../raster/index.js';
+import type { BandName } from '../schemas/manifest.js';
+import { bandOrderConflicts, bandsOfDescriptions } from '../detection/band-names.js';
+import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
+
+/** One file's own band names and the planes of it a pair compares, in the pair's band order. */
+export interface FileBands {
+  bands: BandName[];
+  planes: number[];
+}
+
+/** The bands a pair of files is compared on. */
+export interface ComparedBands {
+  /** The bands compared, named, in the after file's order (one layout: the files' order). */
+  bands: (BandName | null)[];
+  /** Files of two band layouts (two sensors): each file's bands and the planes of it compared. */
+  files?: { before: FileBands; after: FileBands };
+}
+
+/** A file of the pair: the raster and its name for messages. */
+interface PairFile {
+  raster: GeoTiffRaster;
+  name: string;
+}
+
+/**
+ * Band order when the caller gives none: from the band descriptions when every one names a STAC common
+ * name or states a wavelength (bandNameOfDescription), else the usual order for 3 bands (red, green, blue:
+ * drone RGB) or 4 bands (blue, green, red, nir), else unknown.
+ */
+export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
+  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions);
+  if (fromDescriptions !== null) return fromDescriptions;
+  if (raster.info.bands === 3) return ['red', 'green', 'blue'];
+  if (raster.info.bands === 4) return ['blue', 'green', 'red', 'nir'];
+  return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
+}
+
+/**
+ * The bands `detectPair` compares. Files of one band count hold one layout: `bands` (given, or read off the
+ * before file) names both, and an after file whose descriptions contradict an order not given is refused.
+ * Files of two band counts, or an after file given its own order (`afterBands`), are two sensors: each
+ * file's order is given or read off it, and the pair is compared on the kinds of band both hold
+ * (pairBands), as ingest compares epochs of two sensors. A given order the file's descriptions contradict
+ * is told to `warn`; the run goes on.
+ */
+export function comparedBandsOf(before: PairFile, after: PairFile, given: { bands?: BandName[]; afterBands?: BandName[] }, warn?: (message: string) => void): ComparedBands {
+  const bi = before.raster.info;
+  const ai = after.raster.info;
+  if (given.bands && given.bands.length !== bi.bands) {
+    throw new InvalidInputError('band_count_mismatch', `--bands lists ${given.bands.length} bands but ${before.name} has ${bi.bands}`, { field: 'bands' });
+  }
+  if (given.afterBands && given.afterBands.length !== ai.bands) {
+    throw new InvalidInputError('band_count_mismatch', `--after-bands lists ${given.afterBands.length} bands but ${after.name} has ${ai.bands}`, { field: 'after-bands' });
+  }
+  const warnOf = (file: PairFile, order: readonly (BandName | null)[]) => {
+    for (const c of bandOrderConflicts(order, file.raster.info.bandDescriptions)) {
+      warn?.(`${file.name}: band ${c.band} is given as ${c.given}, but the file describes it as "${c.description}" (${c.described}); check the band order`);
+    }
+  };
+  if (!given.afterBands && bi.bands === ai.bands) {
+    const bands = given.bands ?? inferBands(before.raster);
+    if (given.bands) {
+      warnOf(before, bands);
+      warnOf(after, bands);
+    } else {
+      // An order read off the before file (or assumed from its band count) must fit the after file too:
+      // two files whose bands lie in different orders would be compared band against wrong band.
+      const from = bandsOfDescriptions(bi.bandDescriptions) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
+      refuseConflict(after, bands, `the band order taken from ${from}`, 'give the order with --bands, or check that both files hold their bands in one order');
+    }
+    return { bands };
+  }
+
+  const orderOf = (file: PairFile, order: BandName[] | undefined, flag: string): BandName[] => {
+    if (order) {
+      warnOf(file, order);
+      return order;
+    }
+    const inferred = inferBands(file.raster);
+    refuseConflict(file, inferred, `the band order assumed from its band count (${file.raster.info.bands})`, `give its order with ${flag}`);
+    if (inferred.some((b) => b === null)) {
+      throw new InvalidInputError(
+        'band_count_mismatch',
+        `${after.name}: ${ai.bands} bands but ${before.name} has ${bi.bands}; files of two sensors are compared on the bands both hold, ` +
+          `which needs each file's band order: give it (--bands for ${before.name}, --after-bands for ${after.name}), or band descriptions that name every band`,
+        { file: file.name, field: flag.slice(2) },
+      );
+    }
+    return inferred as BandName[];
+  };
+  const beforeBands = orderOf(before, given.bands, '--bands');
+  const afterBands = orderOf(after, given.afterBands, '--after-bands');
+  const shared = pairBands(beforeBands, afterBands);
+  if (shared === null) {
+    throw new InvalidInputError(
+      'no_shared_bands',
+      `${after.name} (${afterBands.join(',')}) and ${before.name} (${beforeBands.join(',')}) share no band that shows the land; they cannot be compared`,
+      { file: after.name, field: 'bands' },
+    );
+  }
+  const names = shared.after.map((i) => afterBands[i]!);
+  if (comparesAllBands(shared) && shared.before.every((from, to) => from === to)) return { bands: names };
+  return { bands: names, files: { before: { bands: beforeBands, planes: shared.before }, after: { bands: afterBands, planes: shared.after } } };
+}
+
+/** Refuses a file whose band descriptions contradict the order it would be read in. */
+function refuseConflict(file: PairFile, order: readonly (BandName | null)[], what: string, fix: string): void {
+  const c = bandOrderConflicts(order, file.raster.info.bandDescriptions)[0];
+  if (c === undefined) return;
+  throw new InvalidInputError('band_order_mismatch', `${file.name}: band ${c.band} is described as "${c.description}" (${c.described}), but ${what} has ${c.given} there; ${fix}`, {
+    file: file.name,
+    field: 'bands',
+  });
+}
