@@ -8,7 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, directorySource, readBatchStatus, runBatch, type BlobStore } from '@shoutu/shared';
+import { alertsToTable, createStore, directorySource, readBatchStatus, runBatch, type BlobStore } from '@shoutu/shared';
 import { ingestReport } from '../../cli/ingest-report.js';
 import { demoParameters, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
@@ -160,6 +160,10 @@ describe('epochs of two sensors that share some kinds of band', () => {
       expect([a.properties.sensor, a.properties.beforeSensor, a.properties.comparedBands]).toEqual(['GF-1 PMS', 'Landsat 7 ETM+', BGRN]);
     }
     for (const a of both4) expect(a.properties).not.toHaveProperty('comparedBands');
+    // The exports carry both: the sensors of the two epochs, the bands compared (empty: all of them).
+    const row = (alerts: typeof both4) => alertsToTable(alerts).rows[0]!.values;
+    expect([row(finalize.alerts).sensor, row(finalize.alerts).beforeSensor, row(finalize.alerts).comparedBands]).toEqual(['GF-1 PMS', 'Landsat 7 ETM+', 'blue,green,red,nir']);
+    expect([row(both4).beforeSensor, row(both4).comparedBands]).toEqual(['Landsat 7 ETM+', '']);
     // Byte for byte the same with the tiles detected in two threads.
     const twoThreads = await alertsOf('two-threads', TAIZHOU_EPOCHS[0], after4, 2);
     expect(JSON.stringify(twoThreads)).toBe(JSON.stringify(finalize.alerts));

@@ -16,6 +16,9 @@ export const ALERT_COLUMNS: readonly ExportColumn[] = [
   { key: 'afterDate', en: 'After date', zh: '后时相日期', dbfName: 'HSXRQ', type: 'string' },
   { key: 'platform', en: 'Platform', zh: '平台', dbfName: 'PT', type: 'string' },
   { key: 'sensor', en: 'Sensor', zh: '传感器', dbfName: 'CGQ', type: 'string' },
+  { key: 'beforeSensor', en: 'Before sensor', zh: '前时相传感器', dbfName: 'QSXCGQ', type: 'string' },
+  // Empty when every band was compared; else what the detection rests on (epochs of two sensors).
+  { key: 'comparedBands', en: 'Bands compared', zh: '对比波段', dbfName: 'DBBD', type: 'string' },
   { key: 'areaM2', en: 'Area (m²)', zh: '面积(平方米)', dbfName: 'MJ_PFM', type: 'number', decimals: 2 },
   { key: 'areaMu', en: 'Area (mu)', zh: '面积(亩)', dbfName: 'MJ_MU', type: 'number', decimals: 4 },
   { key: 'farmlandMu', en: 'In permanent basic farmland outside the red line (mu)', zh: '永久基本农田面积(亩)', dbfName: 'JBNT_MU', type: 'number', decimals: 4 },
@@ -50,6 +53,8 @@ export function alertsToTable(alerts: readonly AlertFeature[]): ExportTable {
           afterDate: p.afterDate,
           platform: p.platform,
           sensor: p.sensor,
+          beforeSensor: p.beforeSensor ?? p.sensor,
+          comparedBands: (p.comparedBands ?? []).join(','),
           areaM2: p.areaM2,
           areaMu: p.areaMu,
           farmlandMu: p.overlap.farmland.areaMu,
