@@ -1,8 +1,9 @@
 /**
- * A scene holding other kinds of band than its earlier epoch (another sensor) cannot be compared band by
- * band. Its tiles are then not examined — and the batch says so, with the reason, instead of passing for a
- * first epoch. A scene holding the same kinds in another order is compared, the earlier scene read in its
- * order.
+ * Which bands an epoch is compared on with its earlier epoch. The same kinds of band in another order: all
+ * of them, the earlier scene read in the new one's order. Epochs of two sensors (a 4-band product after
+ * Landsat, a drone's RGB orthophoto after a multispectral epoch): the kinds both hold, recorded on the batch,
+ * in the ingest report and on each 图斑. Epochs sharing no band that shows the land are not compared — and
+ * the batch says so, with the reason, instead of passing for a first epoch.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,14 @@ const REORDER = `
 import sys
 from osgeo import gdal
 gdal.Translate(sys.argv[2], sys.argv[1], bandList=[int(b) for b in sys.argv[3].split(',')])
+`;
+
+/** Writes the scene's red, green and blue bands as a 10 m orthophoto in EPSG:4549 (cubic). */
+const WARP_RGB = `
+import sys
+from osgeo import gdal
+rgb = gdal.Translate('/vsimem/rgb.tif', sys.argv[1], bandList=[3, 2, 1])
+gdal.Warp(sys.argv[2], rgb, dstSRS='EPSG:4549', xRes=10, yRes=10, resampleAlg='cubic', creationOptions=['TILED=YES', 'COMPRESS=DEFLATE'])
 `;
 
 /** The epoch's folder with its manifest's bands replaced. */
@@ -182,5 +191,25 @@ describe('epochs of two sensors that share some kinds of band', () => {
     const both3 = await alertsOf('both-bgr', await epochOf(TAIZHOU_EPOCHS[0], 'before-bgr', [1, 2, 3], bgr), await epochOf(TAIZHOU_EPOCHS[1], 'after-bgr', [1, 2, 3], bgr));
     expect(finalize.alerts.length).toBeGreaterThan(0);
     expect(summary(finalize.alerts)).toEqual(summary(both3));
+  });
+
+  it("a drone's RGB orthophoto in another CRS and pixel size is resampled onto the grid and compared on red, green, blue", async () => {
+    // The second epoch's visible bands as a 10 m orthophoto in CGCS2000 / 3-degree Gauss-Kruger (EPSG:4549).
+    const folder = join(dir, 'drone');
+    await mkdir(folder);
+    runGdalScript(WARP_RGB, [join(TAIZHOU_EPOCHS[1], 'scene.tif'), join(folder, 'scene.tif')]);
+    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[1], 'batch.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['red', 'green', 'blue'], platform: 'drone', sensor: 'RGB orthophoto' }));
+    await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
+    const { ingest, finalize } = await runBatch(store, directorySource(folder), demoParameters());
+    expect(ingest.scenes[0]!.source?.resampling.scale[0]).toBeCloseTo(3, 1);
+    expect(ingest.sharedBands.map((s) => s.compared)).toEqual([['red', 'green', 'blue']]);
+    // Against the same bands on the grid as delivered: resampling changes the pixels, not the sites.
+    const onGrid = await alertsOf('rgb-on-grid', TAIZHOU_EPOCHS[0], await epochOf(TAIZHOU_EPOCHS[1], 'rgb-on-grid-after', [3, 2, 1], ['red', 'green', 'blue']));
+    const mu = (alerts: typeof onGrid) => alerts.reduce((sum, a) => sum + a.properties.areaMu, 0);
+    expect(finalize.alerts.length).toBeGreaterThan(0.8 * onGrid.length);
+    expect(mu(finalize.alerts) / mu(onGrid)).toBeGreaterThan(0.9);
+    expect(mu(finalize.alerts) / mu(onGrid)).toBeLessThan(1.1);
+    for (const a of finalize.alerts) expect([a.properties.platform, a.properties.comparedBands]).toEqual(['drone', ['red', 'green', 'blue']]);
   });
 });
