@@ -4,7 +4,8 @@
  * Usage: npm run eval -- [DIR...] [--json FILE]
  *
  * Each DIR holds before.tif, after.tif, truth.tif (uint8: 1 change, 0 no change, 255 not labelled) and
- * optionally bands.txt (band order as STAC eo:common_name values, comma- or newline-separated). A DIR
+ * optionally bands.txt (band order as STAC eo:common_name values, comma- or newline-separated) and, for an
+ * after file of another sensor, after-bands.txt (its own order: detectPair's afterBands). A DIR
  * without those files but with pair folders one or two levels below stands for all of them. With no DIR,
  * every pair folder under ../shared/data (relative to the repository root) is used, when it exists.
  *
@@ -45,7 +46,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_DATA = resolve(REPO_ROOT, '../shared/data');
 
 const USAGE = `usage: npm run eval -- [DIR...] [--json FILE]
-  DIR    folder with before.tif, after.tif, truth.tif [, bands.txt], or a folder of such folders
+  DIR    folder with before.tif, after.tif, truth.tif [, bands.txt] [, after-bands.txt], or a folder of such folders
          (default: every pair folder under ../shared/data)
   --json FILE   also write the numbers as JSON`;
 

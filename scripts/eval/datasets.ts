@@ -1,8 +1,9 @@
 /**
  * Finding evaluation pairs on disk and the band order of each.
  *
- * A pair is a folder holding before.tif, after.tif and truth.tif (and optionally bands.txt). Folders are
- * only listed, never read beyond those four names: other files beside them (an encrypted hold-out
+ * A pair is a folder holding before.tif, after.tif and truth.tif (and optionally bands.txt, and
+ * after-bands.txt for an after file of another sensor). Folders are only listed, never read beyond those
+ * names: other files beside them (an encrypted hold-out
  * archive, PROVENANCE.md, third-party maps) are never opened.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { BandName } from '../../shared/src/schemas/manifest.js';
 
 export const PAIR_FILES = ['before.tif', 'after.tif', 'truth.tif'] as const;
 export const BANDS_FILE = 'bands.txt';
+/** The after file's band order when it is another sensor's (detectPair's afterBands, `--after-bands`). */
+export const AFTER_BANDS_FILE = 'after-bands.txt';
 
 export interface PairDir {
   /** absolute path of the folder */
@@ -137,16 +140,23 @@ export async function bandsFor(
   table: Readonly<Record<string, readonly BandName[]>>,
 ): Promise<{ bands: BandName[] | undefined; source: BandSource }> {
   const path = join(p.dir, BANDS_FILE);
-  if (await isFile(path)) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new Error(`${path}: cannot read: ${(error as Error).message}`);
-    }
-    return { bands: parseBandsText(text, path), source: { kind: 'bands.txt', path } };
-  }
+  const fromFile = await readBandsFile(path);
+  if (fromFile) return { bands: fromFile, source: { kind: 'bands.txt', path } };
   const fromTable = Object.hasOwn(table, p.group) ? table[p.group] : undefined;
   if (fromTable) return { bands: [...fromTable], source: { kind: 'table', group: p.group } };
   return { bands: undefined, source: { kind: 'inferred' } };
+}
+
+/** The after file's band order from after-bands.txt, when the pair folder has one. */
+export const afterBandsFor = (p: PairDir): Promise<BandName[] | undefined> => readBandsFile(join(p.dir, AFTER_BANDS_FILE));
+
+async function readBandsFile(path: string): Promise<BandName[] | undefined> {
+  if (!(await isFile(path))) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${path}: cannot read: ${(error as Error).message}`);
+  }
+  return parseBandsText(text, path);
 }

@@ -8,7 +8,7 @@ import type { PipelineParameters } from '../../shared/src/detection/parameters.j
 import { CHANGE_NODATA, detectPair } from '../../shared/src/pipeline/detect-pair.js';
 import { openGeoTiff, sameGeoTransform, type GeoTiffRaster } from '../../shared/src/raster/index.js';
 import { ShoutuError } from '../../shared/src/errors.js';
-import { bandsFor, describeBandSource, missingFilesMessage, type BandSource, type PairDir } from './datasets.js';
+import { afterBandsFor, bandsFor, describeBandSource, missingFilesMessage, type BandSource, type PairDir } from './datasets.js';
 import { confusionOf, metricsOf, type Confusion, type Metrics } from './metrics.js';
 import { extentOf, placeRaster } from '../../shared/src/grid/lattice.js';
 import { scorePatches, type PatchScore } from './patch-scoring.js';
@@ -91,6 +91,7 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const missing = await missingFilesMessage(p);
     if (missing) throw new Error(missing);
     const { bands, source } = await bandsFor(p, table);
+    const afterBands = await afterBandsFor(p);
     base.bandSource = source;
     if (bands) base.bands = bands;
 
@@ -99,9 +100,12 @@ export async function evaluatePair(p: PairDir, table: Readonly<Record<string, re
     const after = join(p.dir, 'after.tif');
     const td = performance.now();
     const warnings: string[] = [];
-    const result = await detectPair({ before: { path: before }, after: { path: after }, ...(bands ? { bands } : {}), parameters, warn: (m) => warnings.push(m) }).catch((error: unknown) => {
+    const result = await detectPair({ before: { path: before }, after: { path: after }, ...(bands ? { bands } : {}), ...(afterBands ? { afterBands } : {}), parameters, warn: (m) => warnings.push(m) }).catch((error: unknown) => {
       // name where a wrong band count came from: bands.txt or the default table, not a --bands flag
-      if (bands && error instanceof ShoutuError && error.code === 'band_count_mismatch') error.message += ` (band order from ${describeBandSource(source)}: ${bands.join(',')})`;
+      if (error instanceof ShoutuError && error.code === 'band_count_mismatch') {
+        if (afterBands && error.field === 'after-bands') error.message += ` (after-bands.txt: ${afterBands.join(',')})`;
+        else if (bands) error.message += ` (band order from ${describeBandSource(source)}: ${bands.join(',')})`;
+      }
       throw error;
     });
     const detectMs = performance.now() - td;
