@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { ensureRedis, uniquePrefix } from '../support/redis.js';
 import { startS3Server } from '../support/s3-server.js';
 import { queueEnv, startQueueWorkers } from '../support/queue-workers.js';
 import { fixture, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
 
 
 let redisHandle: Awaited<ReturnType<typeof ensureRedis>>;
@@ -21,6 +22,8 @@ let ingestQueue: Queue;
 let alertQueue: Queue;
 let embeddedDir: string;
 let embeddedAlerts: string;
+/** Two epochs of another county, the second a 4-band product of another sensor, and their embedded-mode alerts. */
+let twoSensors: { folders: [string, string]; batchId: string; alerts: string };
 const workers: Array<{ close(): Promise<void> }> = [];
 
 async function waitForJob(queue: Queue, id: string, timeoutMs = 60_000): Promise<Job> {
@@ -61,7 +64,23 @@ beforeAll(async () => {
   await loadDemoMasks(local);
   for (const epoch of TAIZHOU_EPOCHS) await runBatch(local, directorySource(epoch), defaultParameters());
   embeddedAlerts = Buffer.from(await local.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8');
+  const folders = await twoSensorEpochs(embeddedDir);
+  for (const folder of folders) await runBatch(local, directorySource(folder), defaultParameters());
+  twoSensors = { folders, batchId: 'taizhou-gf-2003-02', alerts: Buffer.from(await local.get(keys.batchAlerts('taizhou-gf-2003-02'))).toString('utf8') };
 }, 120_000);
+
+/** The Taizhou epochs as batches of county 321203, the second cut to blue, green, red, nir as if from GF-1. */
+async function twoSensorEpochs(dir: string): Promise<[string, string]> {
+  const [first, second] = [join(dir, 'two-sensors-1'), join(dir, 'two-sensors-2')];
+  await Promise.all([mkdir(first), mkdir(second)]);
+  const manifest = async (epoch: string) => JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
+  await copyFile(join(TAIZHOU_EPOCHS[0], 'scene.tif'), join(first, 'scene.tif'));
+  await writeFile(join(first, 'batch.json'), JSON.stringify({ ...(await manifest(TAIZHOU_EPOCHS[0])), batchId: 'taizhou-gf-2000-03', regionCode: '321203' }));
+  runGdalScript("import sys\nfrom osgeo import gdal\ngdal.Translate(sys.argv[2], sys.argv[1], bandList=[1, 2, 3, 4])", [join(TAIZHOU_EPOCHS[1], 'scene.tif'), join(second, 'scene.tif')]);
+  const bands = ['blue', 'green', 'red', 'nir'];
+  await writeFile(join(second, 'batch.json'), JSON.stringify({ ...(await manifest(TAIZHOU_EPOCHS[1])), batchId: 'taizhou-gf-2003-02', regionCode: '321203', sensor: 'GF-1 PMS', bands }));
+  return [first, second];
+}
 
 afterAll(async () => {
   for (const w of workers) await w.close();
@@ -96,6 +115,17 @@ describe('queue mode: BullMQ workers on Redis, storage on S3', () => {
     expect(await again.finalize!.getState()).toBe('completed');
     expect(Buffer.from(await store.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8')).toBe(embeddedAlerts);
     expect(await redis.xlen(`${prefix}:alerts`)).toBe(count);
+  });
+
+  it('compares epochs of two sensors on the bands both hold, byte for byte as embedded mode does', async () => {
+    await processBatch(twoSensors.folders[0]);
+    const second = await processBatch(twoSensors.folders[1]);
+    expect(await second.finalize!.getState()).toBe('completed');
+    const queued = Buffer.from(await store.get(keys.batchAlerts(twoSensors.batchId))).toString('utf8');
+    expect(queued).toBe(twoSensors.alerts);
+    const features = (JSON.parse(queued) as { features: Array<{ properties: { comparedBands?: string[] } }> }).features;
+    expect(features.length).toBeGreaterThan(0);
+    expect(features.every((f) => f.properties.comparedBands?.join(',') === 'blue,green,red,nir')).toBe(true);
   });
 
   it('fails a batch with a broken manifest once, without retry, and records the reason', async () => {
