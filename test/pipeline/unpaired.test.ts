@@ -5,7 +5,7 @@
  * in the ingest report and on each 图斑. Epochs sharing no band that shows the land are not compared — and
  * the batch says so, with the reason, instead of passing for a first epoch.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -50,13 +50,13 @@ rgb = gdal.Translate('/vsimem/rgb.tif', sys.argv[1], bandList=[3, 2, 1])
 gdal.Warp(sys.argv[2], rgb, dstSRS='EPSG:4549', xRes=10, yRes=10, resampleAlg='cubic', creationOptions=['TILED=YES', 'COMPRESS=DEFLATE'])
 `;
 
-/** The epoch's folder with its manifest's bands replaced. */
-async function withBands(epoch: string, bands: string[]): Promise<string> {
-  const folder = join(dir, `batch-${bands.join('-')}`);
+/** The epoch's folder with only the given bands of its scene (1-based, in that order), named `bands`. */
+async function epochOf(epoch: string, name: string, order: number[], bands: string[], sensor?: string): Promise<string> {
+  const folder = join(dir, name);
   await mkdir(folder);
-  await copyFile(join(epoch, 'scene.tif'), join(folder, 'scene.tif'));
+  runGdalScript(REORDER, [join(epoch, 'scene.tif'), join(folder, 'scene.tif'), order.join(',')]);
   const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
-  await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands }));
+  await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands, ...(sensor ? { sensor } : {}) }));
   return folder;
 }
 
@@ -64,12 +64,8 @@ describe('a scene that shares no band that shows the land with its earlier epoch
   it('is not compared, and the batch status and the ingest report say why', async () => {
     await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
     // A panchromatic epoch against a multispectral one: no band of one kind in both.
-    const folder = join(dir, 'pan');
-    await mkdir(folder);
-    runGdalScript(REORDER, [join(TAIZHOU_EPOCHS[1], 'scene.tif'), join(folder, 'scene.tif'), '3']);
+    const folder = await epochOf(TAIZHOU_EPOCHS[1], 'pan', [3], ['pan']);
     runGdalScript(CLEAR_DESCRIPTIONS, [join(folder, 'scene.tif')]);
-    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[1], 'batch.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['pan'] }));
     const { ingest, finalize } = await runBatch(store, directorySource(folder), demoParameters());
     expect(ingest.scenes).toHaveLength(1);
     expect(ingest.tiles).toEqual([]);
@@ -88,7 +84,7 @@ describe('a scene that shares no band that shows the land with its earlier epoch
     await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
     // The same Landsat bands, the fourth named nir08 (as STAC's Landsat collections name it) instead of nir.
     const bands = ['blue', 'green', 'red', 'nir08', 'swir16', 'swir22'];
-    const { ingest } = await runBatch(store, directorySource(await withBands(TAIZHOU_EPOCHS[1], bands)), demoParameters());
+    const { ingest } = await runBatch(store, directorySource(await epochOf(TAIZHOU_EPOCHS[1], 'nir08', [1, 2, 3, 4, 5, 6], bands)), demoParameters());
     expect(ingest.tiles.length).toBe(4);
     expect(ingest.unpaired).toEqual([]);
     expect(ingest.sharedBands).toEqual([]);
@@ -104,11 +100,7 @@ describe('a scene that shares no band that shows the land with its earlier epoch
 describe('a scene holding the same kinds of band in another order', () => {
   it('is compared with the earlier scene read in its order: the same 图斑 as when both share one order', async () => {
     await runBatch(store, directorySource(TAIZHOU_EPOCHS[0]), demoParameters());
-    const folder = join(dir, 'reordered');
-    await mkdir(folder);
-    runGdalScript(REORDER, [join(TAIZHOU_EPOCHS[1], 'scene.tif'), join(folder, 'scene.tif'), '3,2,1,4,6,5']);
-    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[1], 'batch.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['red', 'green', 'blue', 'nir', 'swir22', 'swir16'] }));
+    const folder = await epochOf(TAIZHOU_EPOCHS[1], 'reordered', [3, 2, 1, 4, 6, 5], ['red', 'green', 'blue', 'nir', 'swir22', 'swir16']);
     const reordered = await runBatch(store, directorySource(folder), demoParameters());
     expect(reordered.ingest.unpaired).toEqual([]);
     expect(reordered.ingest.tiles.length).toBe(4);
@@ -123,16 +115,6 @@ describe('a scene holding the same kinds of band in another order', () => {
     expect(summary(reordered.finalize.alerts)).toEqual(summary(plain.finalize.alerts));
   });
 });
-
-/** The epoch's folder with only the given bands of its scene (1-based, in that order), named `bands`. */
-async function epochOf(epoch: string, name: string, order: number[], bands: string[], sensor?: string): Promise<string> {
-  const folder = join(dir, name);
-  await mkdir(folder);
-  runGdalScript(REORDER, [join(epoch, 'scene.tif'), join(folder, 'scene.tif'), order.join(',')]);
-  const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
-  await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands, ...(sensor ? { sensor } : {}) }));
-  return folder;
-}
 
 /** The 图斑 of the two epochs in a store of their own, the second epoch detected with `threads` threads. */
 async function alertsOf(name: string, first: string, second: string, threads = 1) {
