@@ -330,13 +330,12 @@ async function planTiles(
   const sharedBands: SharedBandsPair[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
-    const tiles = byBaseline.get(baselineId)!.length;
     const bands = pairBands(before.bands, scene.bands);
     if (bands === null) {
       unpaired.push({
         sceneId: scene.sceneId,
         baselineSceneId: baselineId,
-        tiles,
+        tiles: byBaseline.get(baselineId)!.length,
         reason: `its bands (${scene.bands.join(',')}) share no kind of band that shows the land with the earlier epoch's scene (${before.bands.join(',')}); scenes are compared band by band`,
       });
       continue;
