@@ -1,38 +1,90 @@
 import { ShoutuError } from '@shoutu/shared/errors.js';
 
-const USAGE = `shoutu — change patches (图斑) on farmland and the ecological red line, from imagery batches
+const HEADER = `shoutu — change patches (图斑) on farmland and the ecological red line, from imagery batches`;
+const ENVIRONMENT = `Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT, … (see README.md)`;
 
-Usage: npx shoutu <command> [options]
-
-Commands:
-  demo                      ingest the Taizhou fixture epochs in embedded mode and print the alerts
-  ingest DIR|s3://B/P/      run (embedded) or enqueue (REDIS_URL set) an imagery batch folder or S3 prefix
-      [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]
-  masks --farmland F.geojson --redline R.geojson
-                            set the current mask layers (GeoJSON polygons, any CRS proj4 knows)
-  approvals FILE.geojson [--region CODE] | approvals --region CODE --clear
+/** Each command's usage lines, in the order the overview lists them. */
+const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
+  ['demo', `  demo [--data-dir DIR]     ingest the Taizhou fixture epochs in embedded mode and print the alerts`],
+  [
+    'ingest',
+    `  ingest DIR|s3://B/P/      run (embedded) or enqueue (REDIS_URL set) an imagery batch folder or S3 prefix
+      [--tile-size N] [--min-area M2] [--alert-on masks|all] [--no-opening] [--rerun TAG]`,
+  ],
+  [
+    'masks',
+    `  masks --farmland F.geojson --redline R.geojson
+                            set the current mask layers (GeoJSON polygons, any CRS proj4 knows)`,
+  ],
+  [
+    'approvals',
+    `  approvals FILE.geojson [--region CODE] | approvals --region CODE --clear
                             set the deployment-wide approval layer, or one region's (number, kind,
-                            validFrom, validTo per feature); a 图斑 they cover is held as likely legal
-  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
+                            validFrom, validTo per feature); a 图斑 they cover is held as likely legal`,
+  ],
+  [
+    'detect',
+    `  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
+      [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
+      [--reflectance-scale S [--reflectance-offset O]]
                             change detection on a co-registered pair: change.tif, patches.geojson, summary.json
                             (files of two sensors: compared on the bands both hold; --after-bands names the after file's)
-                            (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)
-  scenes [--bbox minLon,minLat,maxLon,maxLat] [--from DATE] [--to DATE] [--json]
-                            the ingested scenes over an area and a date range (table, or STAC Items)
-  info FILE|URL [--json]    what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
+                            (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)`,
+  ],
+  [
+    'scenes',
+    `  scenes [--bbox minLon,minLat,maxLon,maxLat] [--from DATE] [--to DATE] [--json]
+                            the ingested scenes over an area and a date range (table, or STAC Items)`,
+  ],
+  [
+    'info',
+    `  info FILE|URL [--json]    what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
                             nodata, compression, tiling, overviews, mask, band descriptions and the band
                             names read from them, per-band SHA-256 of the samples
-                            (http(s):// and s3:// read by byte ranges)
-  replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical
-  worker ingest|detect|alert|webhook
+                            (http(s):// and s3:// read by byte ranges)`,
+  ],
+  ['replay', `  replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical`],
+  [
+    'worker',
+    `  worker ingest|detect|alert|webhook
                             run one stage as a BullMQ worker (needs REDIS_URL); webhook delivers
-                            signed 图斑 events to subscribed endpoints
-  serve                     HTTP API on PORT (default 8080): OGC API – Features for the alerts
-                            (team tokens from SHOUTU_TOKENS_FILE; without it read-only on loopback)
-  alerts rebuild            restore the Redis index, alert stream and seen-set from storage (queue mode)
+                            signed 图斑 events to subscribed endpoints`,
+  ],
+  [
+    'serve',
+    `  serve                     HTTP API on PORT (default 8080): OGC API – Features for the alerts
+                            (team tokens from SHOUTU_TOKENS_FILE; without it read-only on loopback)`,
+  ],
+  ['alerts', `  alerts rebuild            restore the Redis index, alert stream and seen-set from storage (queue mode)`],
+];
 
-Environment: SHOUTU_DATA_DIR (default ./data), REDIS_URL, S3_BUCKET, S3_ENDPOINT, … (see README.md)`;
+const USAGE = `${HEADER}
+
+Usage: npx shoutu <command> [options]   (npx shoutu <command> --help: that command alone)
+
+Commands:
+${COMMAND_USAGE.map(([, text]) => text).join('\n')}
+
+${ENVIRONMENT}`;
+
+/** One command's usage, for `shoutu <command> --help`. */
+function commandUsage(name: string): string {
+  const text = COMMAND_USAGE.find(([command]) => command === name)?.[1];
+  if (text === undefined) return USAGE;
+  return `Usage: npx shoutu\n${text}\n\n${ENVIRONMENT}`;
+}
+
+/** Whether `args` ask for help (before a `--`, after which everything is an operand). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** node:util parseArgs's errors (unknown option, unexpected operand, missing or wrong value): usage errors. */
+function isArgumentError(error: unknown): error is Error {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS_');
+}
 
 // Each command's modules load only when it runs: `shoutu detect` starts without the queue and storage
 // libraries (about 2 s and 45 MB less under tsx).
@@ -61,7 +113,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`shoutu: unknown command "${name}"\n\n${USAGE}\n`);
     return 2;
   }
-  return command(args);
+  if (asksForHelp(args)) {
+    process.stdout.write(`${commandUsage(name)}\n`);
+    return 0;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    if (isArgumentError(error)) {
+      process.stderr.write(`shoutu ${name}: ${error.message}\n(npx shoutu ${name} --help lists its options)\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -69,7 +133,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ShoutuError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
+    if (error instanceof ShoutuError) {
       process.stderr.write(`shoutu: ${error.message}\n`);
       process.exitCode = 2;
       return;

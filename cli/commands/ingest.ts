@@ -65,7 +65,8 @@ export async function runIngest(args: string[]): Promise<number> {
   } catch (error) {
     progress.stop();
     if (isInvalidInput(error)) {
-      process.stderr.write(`shoutu: ${dir}: ${error.message}\n`);
+      // Most messages name the file at fault; one about the folder itself already starts with it.
+      process.stderr.write(`shoutu: ${error.message.startsWith(dir) ? '' : `${dir}: `}${error.message}\n`);
       return 2;
     }
     throw error;

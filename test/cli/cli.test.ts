@@ -251,4 +251,32 @@ describe('CLI configuration errors', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('Usage: npx shoutu');
   });
+  it('an operand or option a command does not take is a usage error naming the command, exit 2, no stack trace', () => {
+    const operand = shoutu(['detect', 'before.tif', 'after.tif']);
+    expect(operand.status).toBe(2);
+    expect(operand.stderr).toMatch(/^shoutu detect: Unexpected argument 'before\.tif'/);
+    expect(operand.stderr).toContain('npx shoutu detect --help');
+    expect(operand.stderr).not.toMatch(/\n\s+at /);
+    const option = shoutu(['scenes', '--bogus']);
+    expect(option.status).toBe(2);
+    expect(option.stderr).toMatch(/^shoutu scenes: Unknown option '--bogus'/);
+  });
+  it('<command> --help prints that command\'s usage alone, exit 0; after -- it is an operand', () => {
+    for (const flag of ['--help', '-h']) {
+      const run = shoutu(['detect', '--before', 'x.tif', flag]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('detect --before A.tif --after B.tif --out DIR');
+      expect(run.stdout).toContain('--after-bands');
+      expect(run.stdout).not.toContain('ingest DIR');
+    }
+    const operand = shoutu(['detect', '--', '--help']);
+    expect(operand.status).toBe(2);
+    expect(operand.stderr).toContain("Unexpected argument '--help'");
+  });
+  it('a batch folder that cannot be read is named once', () => {
+    const run = shoutu(['ingest', join(work, 'no-such-batch')], { SHOUTU_DATA_DIR: join(work, 'data-missing') });
+    expect(run.status).toBe(2);
+    expect(run.stderr.split(join(work, 'no-such-batch')).length - 1).toBe(2); // the message and the ENOENT text
+    expect(run.stderr).toMatch(/^shoutu: \S+no-such-batch: cannot read the batch folder/);
+  });
 });
