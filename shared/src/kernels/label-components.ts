@@ -55,9 +55,7 @@
 
 import { requireDimensions, requireIntegerInRange, requireLength, requireNoOverlap } from './argument-checks.js';
 import type { ComponentStats } from './component-stats.js';
-
-/** Multiplier that gathers the top bits of four bytes (bits 7, 15, 23, 31) into bits 28..31. */
-const GATHER = 0x00204081;
+import { byteWords, packRow } from './pack-bits.js';
 
 /** Root of `label` in the equivalence table, halving the path on the way (parent[l] <= l is kept). */
 function findRoot(parent: Int32Array, label: number): number {
@@ -87,73 +85,6 @@ function popcount(word: number): number {
   let t = word - ((word >>> 1) & 0x55555555);
   t = (t & 0x33333333) + ((t >>> 2) & 0x33333333);
   return Math.imul((t + (t >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
-/** Four mask bytes read as one little-endian word → their nonzero flags as a nibble (byte j → bit j). */
-function nibble(w: number): number {
-  return Math.imul((((w & 0x7f7f7f7f) + 0x7f7f7f7f) | w) & 0x80808080, GATHER) >>> 28;
-}
-
-/**
- * Packs the mask row starting at `rowStart` into bits[dst .. dst + words) (bits past the row end
- * are 0). `mask32` is an Int32 view of the mask when width % 4 === 0 and it is 4-byte aligned.
- * Returns the OR of the packed words.
- */
-function packRow(
-  mask: Uint8Array,
-  mask32: Int32Array | null,
-  rowStart: number,
-  width: number,
-  words: number,
-  bits: Int32Array,
-  dst: number,
-): number {
-  let any = 0;
-  if (mask32 !== null) {
-    const full = width >>> 5;
-    let q = rowStart >>> 2;
-    for (let k = 0; k < full; k++, q += 8) {
-      const a0 = mask32[q];
-      const a1 = mask32[q + 1];
-      const a2 = mask32[q + 2];
-      const a3 = mask32[q + 3];
-      const a4 = mask32[q + 4];
-      const a5 = mask32[q + 5];
-      const a6 = mask32[q + 6];
-      const a7 = mask32[q + 7];
-      let v = 0;
-      if ((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) !== 0) {
-        v =
-          nibble(a0) |
-          (nibble(a1) << 4) |
-          (nibble(a2) << 8) |
-          (nibble(a3) << 12) |
-          (nibble(a4) << 16) |
-          (nibble(a5) << 20) |
-          (nibble(a6) << 24) |
-          (nibble(a7) << 28);
-      }
-      bits[dst + k] = v;
-      any |= v;
-    }
-    if (full < words) {
-      const quads = (width & 31) >>> 2;
-      let v = 0;
-      for (let j = 0; j < quads; j++) v |= nibble(mask32[q + j]) << (4 * j);
-      bits[dst + full] = v;
-      any |= v;
-    }
-    return any;
-  }
-  for (let k = 0; k < words; k++) {
-    const x0 = k << 5;
-    const end = rowStart + Math.min(x0 + 32, width);
-    let v = 0;
-    for (let i = rowStart + x0, b = 0; i < end; i++, b++) v |= ((0 - mask[i]) >>> 31) << b;
-    bits[dst + k] = v;
-    any |= v;
-  }
-  return any;
 }
 
 /**
@@ -216,8 +147,7 @@ interface ScanState {
 function firstScan(mask: Uint8Array, width: number, height: number, labels: Int32Array, parent: Int32Array): ScanState {
   const pixels = width * height;
   const words = (width + 31) >>> 5;
-  const mask32 =
-    (width & 3) === 0 && (mask.byteOffset & 3) === 0 ? new Int32Array(mask.buffer, mask.byteOffset, pixels >>> 2) : null;
+  const mask32 = byteWords(mask, width, pixels);
   const bits = new Int32Array(height * words);
   const rowRuns = new Int32Array(height);
   const bounds = new Int32Array(width + 2);

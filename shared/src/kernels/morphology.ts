@@ -37,90 +37,18 @@
 
 import { requireDimensions, requireLength, requireNoOverlap } from './argument-checks.js';
 import { morphologySimd } from './morphology-simd.js';
+import { byteWords, NIBBLE_SPREAD, packRow } from './pack-bits.js';
+
+/** NIBBLE_SPREAD in a module constant: the unpack loop reads it per word, and an imported binding may be a getter. */
+const SPREAD = NIBBLE_SPREAD;
 
 export { setMorphologySimd } from './morphology-simd.js';
-
-/** Multiplier that moves bit k of a nibble to bit 8k (unpack) and bit 8k + 7 to bit 28 + k (pack). */
-const SPREAD = 0x00204081;
 
 function checkArguments(src: Uint8Array, width: number, height: number, out: Uint8Array): void {
   requireDimensions(width, height);
   requireLength('src', src, width * height);
   requireLength('out', out, width * height);
   requireNoOverlap('src', src, 'out', out);
-}
-
-/** Int32 view of the first `pixels` bytes of `bytes`, or null when the fast word path cannot be used. */
-function wordView(bytes: Uint8Array, width: number, pixels: number): Int32Array | null {
-  if ((width & 3) !== 0 || (bytes.byteOffset & 3) !== 0) return null;
-  return new Int32Array(bytes.buffer, bytes.byteOffset, pixels >>> 2);
-}
-
-/** Four pixels read as one little-endian word → 4-bit nibble of their nonzero flags (pixel j → bit j). */
-function nibble(w: number): number {
-  return Math.imul((((w & 0x7f7f7f7f) + 0x7f7f7f7f) | w) & 0x80808080, SPREAD) >>> 28;
-}
-
-/**
- * Packs the row starting at `rowStart` into bits[dst .. dst + words). Returns the OR of the
- * packed words (0 iff the row is all background).
- */
-function packRow(
-  src: Uint8Array,
-  src32: Int32Array | null,
-  rowStart: number,
-  width: number,
-  words: number,
-  bits: Int32Array,
-  dst: number,
-): number {
-  let any = 0;
-  if (src32 !== null) {
-    const full = width >>> 5;
-    let q = rowStart >>> 2;
-    for (let k = 0; k < full; k++, q += 8) {
-      const a0 = src32[q];
-      const a1 = src32[q + 1];
-      const a2 = src32[q + 2];
-      const a3 = src32[q + 3];
-      const a4 = src32[q + 4];
-      const a5 = src32[q + 5];
-      const a6 = src32[q + 6];
-      const a7 = src32[q + 7];
-      let v = 0;
-      if ((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) !== 0) {
-        v =
-          nibble(a0) |
-          (nibble(a1) << 4) |
-          (nibble(a2) << 8) |
-          (nibble(a3) << 12) |
-          (nibble(a4) << 16) |
-          (nibble(a5) << 20) |
-          (nibble(a6) << 24) |
-          (nibble(a7) << 28);
-      }
-      bits[dst + k] = v;
-      any |= v;
-    }
-    if (full < words) {
-      // last partial word: width & 31 is a multiple of 4 here
-      const quads = (width & 31) >>> 2;
-      let v = 0;
-      for (let j = 0; j < quads; j++) v |= nibble(src32[q + j]) << (4 * j);
-      bits[dst + full] = v;
-      any |= v;
-    }
-    return any;
-  }
-  for (let k = 0; k < words; k++) {
-    const x0 = k << 5;
-    const end = rowStart + Math.min(x0 + 32, width);
-    let v = 0;
-    for (let i = rowStart + x0, b = 0; i < end; i++, b++) v |= ((0 - src[i]) >>> 31) << b;
-    bits[dst + k] = v;
-    any |= v;
-  }
-  return any;
 }
 
 /** Writes bits[from .. from + words) as 0/1 bytes to the row of `out` starting at `rowStart`. */
@@ -237,8 +165,8 @@ function filter1(src: Uint8Array, width: number, height: number, out: Uint8Array
   const pixels = width * height;
   const words = (width + 31) >>> 5;
   const lastMask = lastWordMask(width);
-  const src32 = wordView(src, width, pixels);
-  const out32 = wordView(out, width, pixels);
+  const src32 = byteWords(src, width, pixels);
+  const out32 = byteWords(out, width, pixels);
   // slots 0..2: packed source rows y mod 3; slot 3: result row
   const bits = new Int32Array(4 * words);
   const result = 3 * words;
@@ -266,8 +194,8 @@ function filter2(src: Uint8Array, width: number, height: number, out: Uint8Array
   const pixels = width * height;
   const words = (width + 31) >>> 5;
   const lastMask = lastWordMask(width);
-  const src32 = wordView(src, width, pixels);
-  const out32 = wordView(out, width, pixels);
+  const src32 = byteWords(src, width, pixels);
+  const out32 = byteWords(out, width, pixels);
   // slots 0..2: packed source rows y mod 3; slots 3..5: first-stage rows y mod 3; slot 6: result row
   const bits = new Int32Array(7 * words);
   const stage = 3 * words;
