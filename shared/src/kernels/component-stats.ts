@@ -49,6 +49,25 @@ export interface ComponentStats {
 }
 
 /**
+ * Statistics of n components before any pixel is counted: counts and sums 0, each bounding box empty
+ * (min past the raster, max −1), so the first pixel of a component sets it.
+ */
+export function emptyComponentStats(n: number, width: number, height: number, classBits: number): ComponentStats {
+  const size = n + 1;
+  return {
+    pixelCount: new Int32Array(size),
+    minX: new Int32Array(size).fill(width),
+    minY: new Int32Array(size).fill(height),
+    maxX: new Int32Array(size).fill(-1),
+    maxY: new Int32Array(size).fill(-1),
+    sumX: new Float64Array(size),
+    sumY: new Float64Array(size),
+    sumScore: new Float64Array(size),
+    classCount: new Int32Array(size * classBits),
+  };
+}
+
+/**
  * One pass over labels computing per-component statistics. score: Float32Array(width*height);
  * classes: Uint8Array(width*height) of bit flags (bit 0 = farmland, bit 1 = red line, ...);
  * classBits: number of bits to count (1..8).
@@ -70,16 +89,8 @@ export function componentStats(
   requireLength('score', score, pixels);
   requireLength('classes', classes, pixels);
 
-  const size = n + 1;
-  const pixelCount = new Int32Array(size);
-  const minX = new Int32Array(size).fill(width);
-  const minY = new Int32Array(size).fill(height);
-  const maxX = new Int32Array(size).fill(-1);
-  const maxY = new Int32Array(size).fill(-1);
-  const sumX = new Float64Array(size);
-  const sumY = new Float64Array(size);
-  const sumScore = new Float64Array(size);
-  const classCount = new Int32Array(size * classBits);
+  const stats = emptyComponentStats(n, width, height, classBits);
+  const { pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount } = stats;
 
   // Background is skipped eight labels at a time when the buffer is 8-byte aligned: two int32
   // labels read as one float64 give ±0 only if both are 0 (or the pair is (0, −2^31), background
@@ -160,5 +171,5 @@ export function componentStats(
     }
   }
 
-  return { pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount };
+  return stats;
 }

@@ -54,7 +54,7 @@
  */
 
 import { requireDimensions, requireIntegerInRange, requireLength, requireNoOverlap } from './argument-checks.js';
-import type { ComponentStats } from './component-stats.js';
+import { emptyComponentStats, type ComponentStats } from './component-stats.js';
 import { byteWords, packRow } from './pack-bits.js';
 
 /** Root of `label` in the equivalence table, halving the path on the way (parent[l] <= l is kept). */
@@ -379,17 +379,9 @@ export function labelComponentsWithStats(
     n = state.n;
   }
 
-  const size = n + 1;
-  const pixelCount = new Int32Array(size);
-  const minX = new Int32Array(size).fill(width);
-  const minY = new Int32Array(size).fill(height);
-  const maxX = new Int32Array(size).fill(-1);
-  const maxY = new Int32Array(size).fill(-1);
-  const sumX = new Float64Array(size);
-  const sumY = new Float64Array(size);
-  const sumScore = new Float64Array(size);
-  const classCount = new Int32Array(size * classBits);
-  if (state === null) return { n, pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount };
+  const stats = emptyComponentStats(n, width, height, classBits);
+  const { pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount } = stats;
+  if (state === null) return { n, ...stats };
 
   const { words, bits, bounds, runLabels, rowRuns, runs } = state;
   const scoreWords = new Int32Array(score.buffer, score.byteOffset, pixels);
@@ -465,5 +457,5 @@ export function labelComponentsWithStats(
       }
     }
   }
-  return { n, pixelCount, minX, minY, maxX, maxY, sumX, sumY, sumScore, classCount };
+  return { n, ...stats };
 }
