@@ -56,6 +56,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     reflectance: spec?.reflectance,
     maskBand: spec?.cloudMask?.band ?? null,
     maskedValues: spec?.cloudMask?.values ?? null,
+    alphaBand: spec?.alphaBand ?? null,
   });
   let mask: GeoTiffRaster | null = null;
   const maskFile = spec?.cloudMask?.file;

@@ -87,6 +87,9 @@ export const SceneRecord = z.object({
           values: z.array(z.number()).optional(),
         })
         .optional(),
+      /** The file's alpha band (0-based, after the image bands and any cloud mask band): 0 there marks ground
+       *  the image does not cover (RasterInfo.alphaBand). */
+      alphaBand: z.number().int().optional(),
     })
     .optional(),
   /** Present when the scene was resampled onto its area's grid. */

@@ -81,6 +81,7 @@ export function stacItemOf(scene: SceneRecord): StacItem {
   const eoBands = Array.from({ length: raster.bands }, (_, b) => {
     const common = scene.bands[b];
     if (common !== undefined) return { name: common, common_name: common };
+    if (b === validity?.alphaBand) return { name: 'alpha', description: 'transparency: 0 where the image does not cover the ground' };
     return { name: b === maskBand ? 'cloud_mask' : `b${b + 1}`, ...(b === maskBand ? { description: 'operator cloud and shadow mask' } : {}) };
   });
   const scale = validity?.reflectance;

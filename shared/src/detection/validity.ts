@@ -30,6 +30,8 @@ export interface SceneValidity {
   maskBand: number | null;
   /** Mask values that mean "masked"; null: any non-zero value. */
   maskedValues: number[] | null;
+  /** File band (0-based) of the file's alpha (transparency): 0 there is ground the image does not cover; or null. */
+  alphaBand: number | null;
 }
 
 /**
@@ -60,6 +62,7 @@ export interface ValidityOptions {
   reflectance?: ReflectanceScale | undefined;
   maskBand?: number | null | undefined;
   maskedValues?: number[] | null | undefined;
+  alphaBand?: number | null | undefined;
 }
 
 export function sceneValidity(bands: readonly (BandName | null)[], options: ValidityOptions): SceneValidity {
@@ -70,8 +73,12 @@ export function sceneValidity(bands: readonly (BandName | null)[], options: Vali
     cloud: cloudBands && options.reflectance ? { scale: options.reflectance.scale, offset: options.reflectance.offset, bands: cloudBands } : null,
     maskBand: options.maskBand ?? null,
     maskedValues: options.maskedValues ?? null,
+    alphaBand: options.alphaBand ?? null,
   };
 }
+
+/** The value of a transparent pixel's alpha sample (GDAL reads alpha 0 as masked, anything else as valid). */
+const TRANSPARENT = Float64Array.of(0);
 
 /**
  * Marks the unusable pixels of a planar window NaN in every band (in place), so the change kernels,
@@ -82,7 +89,7 @@ export function maskUnusablePixels(planar: Float32Array, width: number, height: 
   const pixels = width * height;
   // A pixel saturated in every band is saturated in the first; most windows hold none, and then (with no
   // cloud test and no mask) nothing is masked: one native scan instead of a mask pass.
-  const onlySaturation = validity.cloud === null && validity.maskBand === null && maskPlane === null;
+  const onlySaturation = validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && maskPlane === null;
   if (onlySaturation && (validity.saturation === null || planar.subarray(0, pixels).indexOf(Math.fround(validity.saturation)) < 0)) return 0;
   const valid = new Uint8Array(pixels).fill(1);
   const image = validity.imageBands;
@@ -91,6 +98,7 @@ export function maskUnusablePixels(planar: Float32Array, width: number, height: 
   const values = validity.maskedValues ? Float64Array.from(validity.maskedValues) : null;
   if (validity.maskBand !== null) andMaskPlane(planar.subarray(validity.maskBand * pixels, (validity.maskBand + 1) * pixels), pixels, values, valid);
   if (maskPlane) andMaskPlane(maskPlane, pixels, values, valid);
+  if (validity.alphaBand !== null) andMaskPlane(planar.subarray(validity.alphaBand * pixels, (validity.alphaBand + 1) * pixels), pixels, TRANSPARENT, valid);
   let masked = 0;
   for (let i = 0; i < pixels; i++) masked += 1 - valid[i]!;
   if (masked > 0) clearInvalidSamples(planar, pixels, fileBands, valid);
@@ -105,7 +113,7 @@ export type UsableSamples = Float32Array | Uint16Array | Int16Array | Uint8Array
  * cloud test, mask band or mask file applies, and the samples are 8/16-bit integers (exact in any type).
  */
 export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number): boolean {
-  return validity.cloud === null && validity.maskBand === null && !hasMaskFile && sampleFormat !== 'float' && bitsPerSample <= 16;
+  return validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && !hasMaskFile && sampleFormat !== 'float' && bitsPerSample <= 16;
 }
 
 /**

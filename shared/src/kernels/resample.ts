@@ -101,6 +101,18 @@ export function sourcePixelStatus(
   }
 }
 
+/**
+ * Marks as SOURCE_NODATA the pixels whose alpha sample (band `alphaBand` of the planar `samples`) is 0:
+ * ground a drone orthophoto does not cover. Blending them in would darken the edge of the covered ground.
+ */
+export function markTransparent(samples: SampleArray, pixels: number, alphaBand: number, status: Uint8Array): void {
+  requireIntegerInRange('alphaBand', alphaBand, 0, 0xffff);
+  requireLength('samples', samples, (alphaBand + 1) * pixels);
+  requireLength('status', status, pixels);
+  const p = alphaBand * pixels;
+  for (let i = 0; i < pixels; i++) if (samples[p + i] === 0) status[i] = SOURCE_NODATA;
+}
+
 /** The source window that holds every tap of the given output coordinates, clamped to the raster; null when none lies inside. */
 export function windowFor(
   coords: Float64Array,

@@ -49,7 +49,7 @@ export async function makeScratch(): Promise<Scratch> {
 export async function alignToGrid(
   scratch: Scratch,
   name: string,
-  after: { raster: GeoTiffRaster; file: string; saturation: number | undefined },
+  after: { raster: GeoTiffRaster; file: string; saturation: number | undefined; alphaBand?: number | null },
   beforeFile: string,
   grid: Placement,
   options: { mask: boolean },
@@ -68,8 +68,9 @@ export async function alignToGrid(
     window,
     nodata: options.mask ? null : info.nodata,
     saturation: options.mask ? null : (after.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample)),
-    imageBands: options.mask ? 1 : info.bands,
-    nearestBands: options.mask ? [0] : [],
+    imageBands: options.mask ? 1 : info.bands - (after.alphaBand != null ? 1 : 0),
+    nearestBands: options.mask ? [0] : after.alphaBand != null ? [after.alphaBand] : [],
+    alphaBand: options.mask ? null : (after.alphaBand ?? null),
     ...(options.mask ? { allNearest: true } : {}),
     // read once by this detection and deleted: DEFLATE would take longer than the resampling; tiles the
     // after file does not reach are left out, so the file holds no more than the after file covers

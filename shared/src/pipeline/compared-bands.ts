@@ -24,17 +24,30 @@ interface PairFile {
   name: string;
 }
 
+/** A file's bands of imagery: all but its alpha band (a drone orthophoto's transparency, the last band). */
+export function imageBandCount(info: GeoTiffRaster['info']): number {
+  return info.bands - (info.alphaBand !== null ? 1 : 0);
+}
+
+/** "3" or "3 (and an alpha band, which is not listed)" for messages about band counts. */
+function bandsPhrase(info: GeoTiffRaster['info']): string {
+  const n = imageBandCount(info);
+  return info.alphaBand === null ? `${n}` : `${n} (and an alpha band, which is not listed)`;
+}
+
 /**
- * Band order when the caller gives none: from the band descriptions when every one names a STAC common
- * name or states a wavelength (bandNameOfDescription), else the usual order for 3 bands (red, green, blue:
- * drone RGB) or 4 bands (blue, green, red, nir), else unknown.
+ * Band order when the caller gives none, of the file's image bands (imageBandCount): from the band
+ * descriptions when every one names a STAC common name or states a wavelength (bandNameOfDescription),
+ * else the usual order for 3 bands (red, green, blue: drone RGB, also RGB with an alpha band) or 4 bands
+ * (blue, green, red, nir), else unknown.
  */
 export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
-  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions);
+  const count = imageBandCount(raster.info);
+  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions.slice(0, count));
   if (fromDescriptions !== null) return fromDescriptions;
-  if (raster.info.bands === 3) return ['red', 'green', 'blue'];
-  if (raster.info.bands === 4) return ['blue', 'green', 'red', 'nir'];
-  return raster.info.bands > 0 ? new Array<null>(raster.info.bands).fill(null) : [];
+  if (count === 3) return ['red', 'green', 'blue'];
+  if (count === 4) return ['blue', 'green', 'red', 'nir'];
+  return count > 0 ? new Array<null>(count).fill(null) : [];
 }
 
 /**
@@ -46,13 +59,14 @@ export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
  * is told to `warn`; the run goes on.
  */
 export function comparedBandsOf(before: PairFile, after: PairFile, given: { bands?: BandName[]; afterBands?: BandName[] }, warn?: (message: string) => void): ComparedBands {
-  const bi = before.raster.info;
-  const ai = after.raster.info;
+  // Counts of image bands: an alpha band is validity, neither listed nor compared.
+  const bi = { ...before.raster.info, bands: imageBandCount(before.raster.info) };
+  const ai = { ...after.raster.info, bands: imageBandCount(after.raster.info) };
   if (given.bands && given.bands.length !== bi.bands) {
-    throw new InvalidInputError('band_count_mismatch', `--bands lists ${given.bands.length} bands but ${before.name} has ${bi.bands}`, { field: 'bands' });
+    throw new InvalidInputError('band_count_mismatch', `--bands lists ${given.bands.length} bands but ${before.name} has ${bandsPhrase(before.raster.info)}`, { field: 'bands' });
   }
   if (given.afterBands && given.afterBands.length !== ai.bands) {
-    throw new InvalidInputError('band_count_mismatch', `--after-bands lists ${given.afterBands.length} bands but ${after.name} has ${ai.bands}`, { field: 'after-bands' });
+    throw new InvalidInputError('band_count_mismatch', `--after-bands lists ${given.afterBands.length} bands but ${after.name} has ${bandsPhrase(after.raster.info)}`, { field: 'after-bands' });
   }
   const warnOf = (file: PairFile, order: readonly (BandName | null)[]) => {
     for (const c of bandOrderConflicts(order, file.raster.info.bandDescriptions)) {
@@ -67,7 +81,7 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
     } else {
       // An order read off the before file (or assumed from its band count) must fit the after file too:
       // two files whose bands lie in different orders would be compared band against wrong band.
-      const from = bandsOfDescriptions(bi.bandDescriptions) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
+      const from = bandsOfDescriptions(bi.bandDescriptions.slice(0, bi.bands)) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
       refuseConflict(after, bands, `the band order taken from ${from}`, 'give the order with --bands, or check that both files hold their bands in one order');
     }
     return { bands };
@@ -79,7 +93,7 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
       return order;
     }
     const inferred = inferBands(file.raster);
-    refuseConflict(file, inferred, `the band order assumed from its band count (${file.raster.info.bands})`, `give its order with ${flag}`);
+    refuseConflict(file, inferred, `the band order assumed from its band count (${imageBandCount(file.raster.info)})`, `give its order with ${flag}`);
     if (inferred.some((b) => b === null)) {
       throw new InvalidInputError(
         'band_count_mismatch',

@@ -163,6 +163,8 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const compared = comparedBandsOf({ raster: br, name: nameOf(input.before) }, { raster: ar, name: nameOf(input.after) }, input, input.warn);
+    // Alpha bands as delivered (the after file's stays its last band if it is resampled, unmarked).
+    const alpha = { before: bi.alphaBand, after: ai.alphaBand };
     const { bands } = compared;
     const masks: PairWorkSpec['masks'] = [];
     const layers: Array<{ layer: MaskLayer; bit: number }> = [];
@@ -202,7 +204,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     } else if (afterPlacement === null) {
       // Another grid: the after file, and its cloud mask file, are resampled onto the before file's grid.
       scratch = await makeScratch();
-      const aligned = await alignToGrid(scratch, 'after.tif', { raster: ar, file: nameOf(input.after), saturation: validity.saturation }, nameOf(input.before), placement, { mask: false });
+      const aligned = await alignToGrid(scratch, 'after.tif', { raster: ar, file: nameOf(input.after), saturation: validity.saturation, alphaBand: alpha.after }, nameOf(input.before), placement, { mask: false });
       if (afterMask && validity.cloudMask?.after) {
         const maskName = validity.cloudMask.after.name;
         const alignedMask = await alignToGrid(scratch, 'after-cloud-mask.tif', { raster: afterMask, file: maskName, saturation: undefined }, nameOf(input.before), placement, { mask: true });
@@ -223,6 +225,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       after: afterSource,
       bands,
       ...(compared.files ? { files: compared.files } : {}),
+      ...(alpha.before !== null || alpha.after !== null ? { alpha } : {}),
       validity,
       tileSize,
       evidence,

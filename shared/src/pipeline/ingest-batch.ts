@@ -193,10 +193,13 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
   const info = raster.info;
   await raster.close();
   const maskBands = manifest.cloudMask?.band !== undefined ? 1 : 0;
-  if (info.bands !== manifest.bands.length + maskBands) {
+  // An alpha band (a drone orthophoto's transparency) is the file's last band and not imagery: not listed.
+  const alphaBands = info.alphaBand !== null ? 1 : 0;
+  if (info.bands !== manifest.bands.length + maskBands + alphaBands) {
     throw new InvalidInputError(
       'band_count_mismatch',
-      `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"${maskBands ? ' plus the cloud mask band (cloudMask.band)' : ''}`,
+      `${file}: has ${info.bands} band(s) but ${MANIFEST_NAME} lists ${manifest.bands.length} in "bands"${maskBands ? ' plus the cloud mask band (cloudMask.band)' : ''}` +
+        (alphaBands ? `; its band ${info.bands} is marked as alpha (transparency), which is not listed: "bands" names the ${info.bands - 1 - maskBands} image band(s) before it` : ''),
       { file: name, field: 'bands' },
     );
   }
@@ -225,6 +228,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
       saturation: manifest.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample),
       imageBands: manifest.bands.length,
       maskBand: manifest.cloudMask?.band !== undefined ? manifest.cloudMask.band - 1 : null,
+      alphaBand: info.alphaBand,
       maskFile: sceneMask,
     },
     await grid.gridFor(sceneId, info),
@@ -242,6 +246,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
     ...(manifest.saturation !== undefined ? { saturation: manifest.saturation } : {}),
     ...(manifest.reflectance ? { reflectance: { scale: manifest.reflectance.scale, offset: manifest.reflectance.offset } } : {}),
     ...(cloudMask ? { cloudMask } : {}),
+    ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}),
   };
   return {
     schema: 'shoutu.scene/1',

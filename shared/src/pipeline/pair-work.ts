@@ -42,6 +42,9 @@ export interface PairWorkSpec {
   /** Files of two band layouts (two sensors): each file's own bands, and the planes of it compared, in
    *  `bands` order. Absent: both files hold `bands`. */
   files?: { before: FileBands; after: FileBands };
+  /** Each file's alpha band (0-based: after its image bands), when it has one: 0 there is ground the file
+   *  does not cover. The after file's as delivered (a resampled copy keeps the band, unmarked). */
+  alpha?: { before: number | null; after: number | null };
   validity: PairValidity;
   tileSize: number;
   evidence: number[];
@@ -114,9 +117,16 @@ export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName
 }
 
 /** The validity rules of one file of the pair (docs/detection.md, step 1). */
-function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validity: PairValidity): SceneValidity {
+function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validity: PairValidity, alphaBand: number | null): SceneValidity {
   const info = raster.info;
-  return sceneValidity(bands, { sampleFormat: info.sampleFormat, bitsPerSample: info.bitsPerSample, saturation: validity.saturation, reflectance: validity.reflectance, maskedValues: validity.cloudMask?.values ?? null });
+  return sceneValidity(bands, {
+    sampleFormat: info.sampleFormat,
+    bitsPerSample: info.bitsPerSample,
+    saturation: validity.saturation,
+    reflectance: validity.reflectance,
+    maskedValues: validity.cloudMask?.values ?? null,
+    alphaBand,
+  });
 }
 
 /**
@@ -163,9 +173,9 @@ function wholeIn(w: LatticeWindow, placement: Placement): boolean {
  * pixels of a window beyond the file are unusable too. `bands` names the file's own bands (its validity
  * tests read them all); with `planes`, windows hold only those planes, in that order (files of two sensors).
  */
-export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null, planes: number[] | null = null): PairSide {
+export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (BandName | null)[], validity: PairValidity, mask: GeoTiffRaster | null, planes: number[] | null = null, alphaBand: number | null = null): PairSide {
   const info = raster.info;
-  const rules = validityRules(raster, bands, validity);
+  const rules = validityRules(raster, bands, validity, alphaBand);
   const readWindow = (w: LatticeWindow, reuse?: Float32Array) =>
     readPadded(w, placement, info.bands, async (x, y, width, height) => {
       const whole = width === w.width && height === w.height;
@@ -194,9 +204,10 @@ export function maskedChunkReader(
   mask: GeoTiffRaster | null,
   bands: (BandName | null)[],
   planes: number[] | null = null,
+  alphaBand: number | null = null,
 ): TileReader {
   const info = raster.info;
-  const rules = validityRules(raster, bands, validity);
+  const rules = validityRules(raster, bands, validity, alphaBand);
   const plain = usableAsRead(rules, mask !== null, info.sampleFormat, info.bitsPerSample);
   return async (w, reuse, lastUse) => {
     if (!plain || !wholeIn(w, placement)) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
@@ -260,14 +271,18 @@ export class PairWork {
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
     this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
     this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
-    const [beforeBands, beforePlanes] = spec.files ? [spec.files.before.bands, spec.files.before.planes] : [spec.bands, null];
-    const [afterBands, afterPlanes] = spec.files ? [spec.files.after.bands, spec.files.after.planes] : [spec.bands, null];
-    this.before = maskedSide(rasters.before, this.placement, beforeBands, spec.validity, rasters.beforeMask, beforePlanes);
+    // A file with an alpha band is read without it (its image planes), once its validity has read it.
+    const alphaBefore = spec.alpha?.before ?? null;
+    const alphaAfter = spec.alpha?.after ?? null;
+    const imagePlanes = (alpha: number | null) => (alpha === null ? null : Array.from({ length: spec.bands.length }, (_, i) => i));
+    const [beforeBands, beforePlanes] = spec.files ? [spec.files.before.bands, spec.files.before.planes] : [spec.bands, imagePlanes(alphaBefore)];
+    const [afterBands, afterPlanes] = spec.files ? [spec.files.after.bands, spec.files.after.planes] : [spec.bands, imagePlanes(alphaAfter)];
+    this.before = maskedSide(rasters.before, this.placement, beforeBands, spec.validity, rasters.beforeMask, beforePlanes, alphaBefore);
     const afterPlacement = placeAfter(this.placement, rasters.after.info);
     if (afterPlacement === null) throw new Error(`${spec.after.name} is not on the lattice of ${spec.before.name}: it must be resampled onto that grid first`);
-    this.after = maskedSide(rasters.after, afterPlacement, afterBands, spec.validity, rasters.afterMask, afterPlanes);
-    this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, beforeBands, beforePlanes);
-    this.afterChunks = maskedChunkReader(rasters.after, afterPlacement, this.after, spec.validity, rasters.afterMask, afterBands, afterPlanes);
+    this.after = maskedSide(rasters.after, afterPlacement, afterBands, spec.validity, rasters.afterMask, afterPlanes, alphaAfter);
+    this.beforeChunks = maskedChunkReader(rasters.before, this.placement, this.before, spec.validity, rasters.beforeMask, beforeBands, beforePlanes, alphaBefore);
+    this.afterChunks = maskedChunkReader(rasters.after, afterPlacement, this.after, spec.validity, rasters.afterMask, afterBands, afterPlanes, alphaAfter);
   }
 
   /** Opens the files (in a worker thread). */

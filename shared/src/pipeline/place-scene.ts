@@ -33,6 +33,8 @@ export interface SceneToPlace {
   /** bands of imagery; a cloud mask band (maskBand, 0-based) comes after them */
   imageBands: number;
   maskBand: number | null;
+  /** the file's alpha band (0-based, last), or null: transparent pixels are nodata when resampled */
+  alphaBand: number | null;
   /** the scene's cloud mask file (already checked to be on the scene's own grid) */
   maskFile: ({ name: string } & SourceFile) | null;
 }
@@ -101,7 +103,8 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
         nodata: scene.nodata,
         saturation: scene.saturation,
         imageBands: scene.imageBands,
-        nearestBands: scene.maskBand === null ? [] : [scene.maskBand],
+        nearestBands: [scene.maskBand, scene.alphaBand].filter((b): b is number => b !== null),
+        alphaBand: scene.alphaBand,
       });
     } finally {
       await sceneRaster.close();

@@ -15,7 +15,7 @@ import { crsDefinition, isGeographicEpsg } from '../geo/crs.js';
 import { APPROX_MAX_ERROR_PX, gridToSource, sourceFootprint, type GridToSource } from '../geo/grid-to-source.js';
 import { type Lattice, type LatticeWindow, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { extentWindow, type GridExtent } from '../grid/area-grid.js';
-import { resampleRect, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
+import { markTransparent, resampleRect, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
 import { MAX_RASTER_SIDE, type GeoTiffRaster, type RasterInfo } from '../raster/index.js';
 import { sampleArrayType, TiledGeoTiffWriter } from '../raster/write-tiled-geotiff.js';
 
@@ -117,6 +117,8 @@ export interface ResampleOptions {
   imageBands: number;
   /** 0-based bands resampled by nearest neighbour (mask and class bands); every band with allNearest */
   nearestBands: readonly number[];
+  /** 0-based band of the source's alpha: its transparent pixels (0) count as nodata */
+  alphaBand?: number | null;
   allNearest?: boolean;
   maxErrorPx?: number;
   sourceWindowSamples?: number;
@@ -202,6 +204,7 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
       samples = (await raster.readWindowNative(source.x0, source.y0, source.width, source.height)) as SampleArray;
       status = new Uint8Array(source.width * source.height);
       sourcePixelStatus(samples, source.width * source.height, bands, options.allNearest ? bands : options.imageBands, options.allNearest ? null : sourceNodata, options.allNearest ? null : saturation, status);
+      if (!options.allNearest && options.alphaBand != null) markTransparent(samples, source.width * source.height, options.alphaBand, status);
     }
     output.outX = x;
     output.outY = y;

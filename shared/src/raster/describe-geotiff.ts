@@ -38,6 +38,8 @@ export interface GeoTiffDescription {
   overviews: Array<[number, number]>;
   /** the file carries a GDAL internal mask (NewSubfileType 4 IFD of the full size) */
   internalMask: boolean;
+  /** the band (1-based) the file marks as alpha (transparency), read as validity and not imagery; null when none */
+  alphaBand: number | null;
   /** each band's description (GDAL_METADATA role "description"; null where there is none) */
   bandDescriptions: (string | null)[];
   /** SHA-256 (hex) of each band's samples, little-endian, row-major */
@@ -174,6 +176,7 @@ export async function describeGeoTiff(source: GeoTiffSource, name: string): Prom
       geoTransform: info.geoTransform,
       nodata: nodataJson(info.nodata),
       ...storage,
+      alphaBand: info.alphaBand === null ? null : info.alphaBand + 1,
       bandDescriptions: info.bandDescriptions,
       bandSha256,
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGdalMetadata } from './raster-info.js';
+import { alphaBandOf, parseGdalMetadata } from './raster-info.js';
 
 describe('parseGdalMetadata', () => {
   it('reads dataset items and band descriptions as GDAL writes them, skipping other domains and roles', () => {
@@ -40,5 +40,24 @@ describe('parseGdalMetadata', () => {
       // the regular expressions this replaced took 11–33 s on such text of 0.1–1 MB; a linear scan takes milliseconds
       expect(performance.now() - t0).toBeLessThan(2000);
     }
+  });
+
+  it('reads each band\'s colour interpretation, which decides an alpha band over the TIFF tags as GDAL does', () => {
+    const xml = [
+      '<Item name="COLORINTERP" sample="0" role="colorinterp">Red</Item>',
+      '<Item name="COLORINTERP" sample="3" role="colorinterp">Alpha</Item>',
+      '<Item name="COLORINTERP" sample="9" role="colorinterp">Alpha</Item>',
+    ].join('');
+    const { colorInterpretations } = parseGdalMetadata(xml, 4);
+    expect(colorInterpretations).toEqual(['Red', null, null, 'Alpha']);
+    // GDAL tags any 4-band byte copy RGB + alpha and states the real interpretation in its metadata
+    expect(alphaBandOf(4, true, [null, null, null, 'Undefined'])).toBeNull();
+    expect(alphaBandOf(4, true, ['Gray', 'Undefined', 'Undefined', 'Undefined'])).toBeNull();
+    expect(alphaBandOf(4, false, [null, null, null, 'Alpha'])).toBe(3);
+    // without a stated interpretation the ExtraSamples tag decides
+    expect(alphaBandOf(4, true, [null, null, null, null])).toBe(3);
+    expect(alphaBandOf(4, false, [])).toBeNull();
+    // a single band is never alpha
+    expect(alphaBandOf(1, true, ['Alpha'])).toBeNull();
   });
 });

@@ -63,6 +63,7 @@ describe('openGeoTiff: Taizhou scenes', () => {
         'TM/ETM+ band 7 (2.220000 um)',
       ],
       metadata: { DATE: '2000-03-17' },
+      alphaBand: null,
     });
     await r.close();
     const a = await open(AFTER);

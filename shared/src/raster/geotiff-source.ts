@@ -12,6 +12,7 @@ import {
   type RasterLayout,
   layoutCompressionName,
   readGdalTags,
+  alphaBandOf,
   readGeoreferencing,
   readLayout,
   validateBlockTables,
@@ -384,6 +385,7 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
       nodata: gdal.nodata,
       bandDescriptions: gdal.bandDescriptions,
       metadata: gdal.metadata,
+      alphaBand: alphaBandOf(bands, layout.alphaSample, gdal.colorInterpretations),
     };
     return new Raster(name, reader, info, layout, dir.littleEndian);
   } catch (error) {

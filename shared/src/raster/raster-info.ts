@@ -31,6 +31,12 @@ export interface RasterInfo {
   bandDescriptions: (string | null)[];
   /** dataset-level GDAL_METADATA items (e.g. DATE) */
   metadata: Record<string, string>;
+  /**
+   * The band the file marks as alpha (ExtraSamples of its last sample: 1 associated, 2 unassociated), or
+   * null. Drone orthophotos mark the ground they did not cover transparent (alpha 0) this way; it is a
+   * validity mask, not imagery (GDAL reads it as the dataset's mask band).
+   */
+  alphaBand: number | null;
 }
 
 /** Storage layout details needed to decode pixels. */
@@ -53,6 +59,9 @@ export interface RasterLayout {
   lercAdditional: 0 | 1 | 2;
   /** the last sample is an unassociated alpha (ExtraSamples 2), which GDAL's LERC stores as the blob's mask */
   alphaLast: boolean;
+  /** the TIFF marks the last sample as alpha, associated or unassociated (ExtraSamples 1 or 2), and it is not
+   *  the only sample (GDAL's own colour interpretation, in GDAL_METADATA, may say otherwise: alphaBandOf) */
+  alphaSample: boolean;
   bytesPerSample: number;
   /** decoded size of one full block in bytes */
   blockBytes: number;
@@ -239,7 +248,9 @@ export async function readLayout(
     }
     lercAdditional = additional;
   }
-  const alphaLast = await lastSampleIsAlpha(reader, dir, name);
+  const lastExtra = await lastExtraSample(reader, dir, name);
+  const alphaLast = lastExtra === 2;
+  const alphaSample = bands > 1 && (lastExtra === 1 || lastExtra === 2);
 
   const tiled = dir.entries.has(Tag.TileOffsets) || dir.entries.has(Tag.TileWidth);
   let blockWidth: number;
@@ -304,6 +315,7 @@ export async function readLayout(
       jpegTables,
       lercAdditional,
       alphaLast,
+      alphaSample,
       bytesPerSample,
       blockBytes,
       blockCount,
@@ -331,12 +343,12 @@ async function readJpegTables(reader: ByteReader, dir: TiffDirectory, name: stri
   return bytes;
 }
 
-/** ExtraSamples ends with 2 (unassociated alpha). */
-async function lastSampleIsAlpha(reader: ByteReader, dir: TiffDirectory, name: string): Promise<boolean> {
+/** The last value of ExtraSamples (0 unspecified, 1 associated alpha, 2 unassociated alpha), or null without one. */
+async function lastExtraSample(reader: ByteReader, dir: TiffDirectory, name: string): Promise<number | null> {
   const entry = dir.entries.get(Tag.ExtraSamples);
-  if (entry === undefined || entry.count < 1 || entry.count > MAX_RASTER_BANDS) return false;
+  if (entry === undefined || entry.count < 1 || entry.count > MAX_RASTER_BANDS) return null;
   const values = await readNumbers(reader, dir, entry, name);
-  return values[values.length - 1] === 2;
+  return values[values.length - 1] ?? null;
 }
 
 /**
@@ -601,9 +613,10 @@ function itemEndClose(xml: string, at: number): number {
  * that search ahead for a closing tag or backtrack through a long name take time quadratic in its length
  * (measured on hostile files: 1 MB of unclosed items took 33 s).
  */
-export function parseGdalMetadata(xml: string, bands: number): { metadata: Record<string, string>; bandDescriptions: (string | null)[] } {
+export function parseGdalMetadata(xml: string, bands: number): { metadata: Record<string, string>; bandDescriptions: (string | null)[]; colorInterpretations: (string | null)[] } {
   const metadata: Record<string, string> = {};
   const bandDescriptions: (string | null)[] = new Array<string | null>(bands).fill(null);
+  const colorInterpretations: (string | null)[] = new Array<string | null>(bands).fill(null);
   // Once no `</Item>` follows, only self-closing items can still be complete.
   let closable = true;
   let pos = 0;
@@ -646,8 +659,9 @@ export function parseGdalMetadata(xml: string, bands: number): { metadata: Recor
     const sampleText = attrs.get('sample');
     if (sampleText !== undefined) {
       const sample = Number(sampleText);
-      if (attrs.get('role') === 'description' && Number.isInteger(sample) && sample >= 0 && sample < bands) {
-        bandDescriptions[sample] = value;
+      if (Number.isInteger(sample) && sample >= 0 && sample < bands) {
+        if (attrs.get('role') === 'description') bandDescriptions[sample] = value;
+        else if (attrs.get('role') === 'colorinterp') colorInterpretations[sample] = value;
       }
       continue;
     }
@@ -655,7 +669,18 @@ export function parseGdalMetadata(xml: string, bands: number): { metadata: Recor
     if (Object.prototype.hasOwnProperty.call(metadata, itemName) || itemName === '__proto__') continue;
     metadata[itemName] = value;
   }
-  return { metadata, bandDescriptions };
+  return { metadata, bandDescriptions, colorInterpretations };
+}
+
+/**
+ * The alpha band (0-based) as GDAL reads it: GDAL_METADATA's colour interpretation of the last band when it
+ * states one (GDAL writes RGB + alpha tags for any 4-band byte copy and records the bands' real
+ * interpretation there: a Landsat stack's fourth band is "Undefined", not alpha), else the TIFF's ExtraSamples.
+ */
+export function alphaBandOf(bands: number, alphaSample: boolean, colorInterpretations: readonly (string | null)[]): number | null {
+  const stated = colorInterpretations[bands - 1] ?? null;
+  const alpha = stated !== null ? bands > 1 && stated.trim().toLowerCase() === 'alpha' : alphaSample;
+  return alpha ? bands - 1 : null;
 }
 
 export async function readGdalTags(
@@ -663,12 +688,13 @@ export async function readGdalTags(
   dir: TiffDirectory,
   bands: number,
   name: string,
-): Promise<{ nodata: number | null; metadata: Record<string, string>; bandDescriptions: (string | null)[] }> {
+): Promise<{ nodata: number | null; metadata: Record<string, string>; bandDescriptions: (string | null)[]; colorInterpretations: (string | null)[] }> {
   let nodata: number | null = null;
   const nodataEntry = dir.entries.get(Tag.GDAL_NODATA);
   if (nodataEntry !== undefined) nodata = parseNodata(await readAscii(reader, nodataEntry, name, 1024), name);
   const mdEntry = dir.entries.get(Tag.GDAL_METADATA);
-  if (mdEntry === undefined) return { nodata, metadata: {}, bandDescriptions: new Array<string | null>(bands).fill(null) };
+  const none = () => new Array<string | null>(bands).fill(null);
+  if (mdEntry === undefined) return { nodata, metadata: {}, bandDescriptions: none(), colorInterpretations: none() };
   const xml = await readAscii(reader, mdEntry, name, 4 << 20);
   return { nodata, ...parseGdalMetadata(xml, bands) };
 }

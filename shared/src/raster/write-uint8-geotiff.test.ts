@@ -49,6 +49,7 @@ describe('encodeUint8GeoTiff', () => {
         nodata: c.nodata ?? null,
         bandDescriptions: [null],
         metadata: {},
+        alphaBand: null,
       });
       const back = await r.readWindow(0, 0, c.width, c.height);
       expect(Buffer.from(Float32Array.from(data)).equals(Buffer.from(back))).toBe(true);

@@ -1,0 +1,164 @@
+/**
+ * Drone orthophotos mark the ground they did not cover with an alpha band (ExtraSamples: transparency), not
+ * with a nodata value. shoutu reads that band as validity: transparent pixels are never compared or reported,
+ * the band is not imagery (an RGBA file is compared as red, green, blue), and a file resampled onto the other
+ * file's grid does not blend the transparent black into the covered ground. Checked as equivalences: an RGBA
+ * pair gives the bytes of the same RGB pair with the transparent pixels stored as nodata.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, defaultParameters, detectPair, directorySource, runBatch, type DetectPairOutput } from '@shoutu/shared';
+import { openGeoTiff } from '@shoutu/shared/raster/index.js';
+import { demoParameters, fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
+
+/**
+ * From a fixture scene, its red, green and blue bands (clipped to 1…255, so 0 is free for nodata), with the
+ * pixels of a polygon-shaped region made transparent: `rgba` (the region black, alpha 0, no nodata) or
+ * `nodata` (the region 0, nodata 0). `srs` other than "same": the bands warped there first (nearest), and
+ * the region cut in the warped pixels. `alpha`: the ExtraSamples flavour (GDAL's ALPHA creation option).
+ */
+const MAKE = `
+import sys
+import numpy as np
+from osgeo import gdal
+src, out, kind, srs, alpha, region = sys.argv[1:7]
+ds = gdal.Translate('/vsimem/rgb.tif', src, bandList=[3, 2, 1])
+if srs != 'same':
+    ds = gdal.Warp('/vsimem/warped.tif', ds, dstSRS=srs, resampleAlg='near')
+rgb = np.clip(ds.ReadAsArray(), 1, 255).astype(np.uint8)
+h, w = rgb.shape[1:]
+yy, xx = np.mgrid[0:h, 0:w]
+x0, y0, x1 = [float(v) for v in region.split(',')]
+hidden = (xx < x0 * w) | ((yy < y0 * h) & (xx < x1 * w))
+rgb[:, hidden] = 0
+bands = 4 if kind == 'rgba' else 3
+options = ['PHOTOMETRIC=RGB', 'ALPHA=' + alpha] if kind == 'rgba' else []
+o = gdal.GetDriverByName('GTiff').Create(out, w, h, bands, gdal.GDT_Byte, options)
+o.SetGeoTransform(ds.GetGeoTransform())
+o.SetProjection(ds.GetProjection())
+for b in range(3):
+    o.GetRasterBand(b + 1).WriteArray(rgb[b])
+if kind == 'rgba':
+    o.GetRasterBand(4).WriteArray(np.where(hidden, 0, 255).astype(np.uint8))
+else:
+    for b in range(3):
+        o.GetRasterBand(b + 1).SetNoDataValue(0)
+o = None
+`;
+
+let dir: string;
+const make = (epoch: string, kind: 'rgba' | 'nodata', region: string, srs = 'same', alpha = 'YES') => {
+  const path = join(dir, `${epoch}-${kind}-${srs.replace(':', '')}-${alpha}.tif`);
+  runGdalScript(MAKE, [fixture('taizhou', epoch, 'scene.tif'), path, kind, srs, alpha, region]);
+  return { path };
+};
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoutu-alpha-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The before file misses a strip on the west, the after file a corner block: the pair shares neither.
+const BEFORE_HIDDEN = '0.1,0,0';
+const AFTER_HIDDEN = '0,0.35,0.5';
+
+const same = (x: DetectPairOutput, y: DetectPairOutput) => {
+  expect(Buffer.from(x.changeTif).equals(Buffer.from(y.changeTif))).toBe(true);
+  expect(JSON.stringify(x.patches)).toBe(JSON.stringify(y.patches));
+  expect(x.summary.pairStats).toEqual(y.summary.pairStats);
+  expect(x.summary.validPixels).toBe(y.summary.validPixels);
+};
+
+describe('alpha bands (transparency) as validity', () => {
+  it('reads the alpha band GDAL marks, unassociated or premultiplied, and no other', async () => {
+    for (const [alpha, expected] of [['YES', 3], ['PREMULTIPLIED', 3]] as const) {
+      const raster = await openGeoTiff(make('2000-03-17', 'rgba', BEFORE_HIDDEN, 'same', alpha), 'rgba.tif');
+      expect(raster.info.alphaBand).toBe(expected);
+      await raster.close();
+    }
+    const plain = await openGeoTiff(make('2000-03-17', 'nodata', BEFORE_HIDDEN), 'rgb.tif');
+    expect(plain.info.alphaBand).toBeNull();
+    await plain.close();
+    const six = await openGeoTiff({ path: fixture('taizhou', '2000-03-17', 'scene.tif') }, 'scene.tif');
+    expect(six.info.alphaBand).toBeNull();
+    await six.close();
+    // GDAL writes any 4-band byte copy with RGB + alpha tags, and the bands' real interpretation (here Gray,
+    // Undefined…) in its metadata, which is what GDAL reads: four Landsat bands are not RGB + alpha.
+    const four = join(dir, 'four.tif');
+    runGdalScript(`import sys\nfrom osgeo import gdal\ngdal.Translate(sys.argv[2], sys.argv[1], bandList=[1, 2, 3, 4])`, [fixture('taizhou', '2000-03-17', 'scene.tif'), four]);
+    const landsat4 = await openGeoTiff({ path: four }, 'four.tif');
+    expect(landsat4.info.alphaBand).toBeNull();
+    await landsat4.close();
+  });
+
+  it('an RGBA pair is compared as red, green, blue with its transparent pixels left out: the bytes of the pair with them as nodata', async () => {
+    const parameters = defaultParameters({ tileSize: 128 });
+    const rgba = await detectPair({ before: make('2000-03-17', 'rgba', BEFORE_HIDDEN), after: make('2003-02-06', 'rgba', AFTER_HIDDEN), parameters });
+    expect(rgba.summary.bands).toEqual(['red', 'green', 'blue']);
+    expect(rgba.summary).not.toHaveProperty('fileBands');
+    const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
+    same(rgba, nodata);
+    // the transparent pixels are a good share of the pair, and none is valid
+    const { width, height } = rgba.summary;
+    expect(rgba.summary.validPixels).toBeLessThan(0.8 * width * height);
+    expect(rgba.patches.length).toBeGreaterThan(0);
+    same(await detectPair({ before: make('2000-03-17', 'rgba', BEFORE_HIDDEN), after: make('2003-02-06', 'rgba', AFTER_HIDDEN), parameters, threads: 2 }), rgba);
+  });
+
+  it('an RGBA after file on another grid is resampled without blending its transparent pixels in', async () => {
+    const parameters = defaultParameters();
+    const before = make('2000-03-17', 'nodata', BEFORE_HIDDEN);
+    const rgba = await detectPair({ before, after: make('2003-02-06', 'rgba', AFTER_HIDDEN, 'EPSG:4326'), parameters });
+    const nodata = await detectPair({ before, after: make('2003-02-06', 'nodata', AFTER_HIDDEN, 'EPSG:4326'), parameters });
+    expect(rgba.summary.resampled?.after.coveredPixels).toBe(nodata.summary.resampled?.after.coveredPixels);
+    same(rgba, nodata);
+  });
+
+  it('a band list that counts the alpha band is refused, saying the alpha band is not listed', async () => {
+    const file = make('2000-03-17', 'rgba', BEFORE_HIDDEN);
+    await expect(detectPair({ before: file, after: file, bands: ['blue', 'green', 'red', 'nir'], parameters: defaultParameters() })).rejects.toThrow(/--bands lists 4 bands but .* has 3 \(and an alpha band, which is not listed\)/);
+  });
+
+  it('ingest takes an RGBA drone epoch as its red, green and blue bands, the transparent ground never compared: the 图斑 of the epochs with it as nodata', async () => {
+    /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue, the drone's sensor). */
+    const ingestAs = async (kind: 'rgba' | 'nodata') => {
+      const store = createStore({ kind: 'local', dir: join(dir, `store-${kind}`) });
+      await loadDemoMasks(store);
+      const results = [];
+      for (const [k, epoch] of TAIZHOU_EPOCHS.entries()) {
+        const date = epoch.slice(-10);
+        const folder = join(dir, `batch-${kind}-${date}`);
+        await mkdir(folder);
+        const file = make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN);
+        await writeFile(join(folder, 'scene.tif'), await readFile(file.path));
+        const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
+        await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, platform: 'drone', sensor: 'DJI Zenmuse P1', bands: ['red', 'green', 'blue'] }));
+        results.push(await runBatch(store, directorySource(folder), demoParameters()));
+      }
+      return { store, results };
+    };
+    const rgba = await ingestAs('rgba');
+    const nodata = await ingestAs('nodata');
+    const [first, second] = rgba.results;
+    expect(first!.ingest.scenes[0]!.validity).toEqual({ alphaBand: 3 });
+    expect(second!.ingest.tiles.length).toBeGreaterThan(0);
+    expect(second!.finalize.alerts.length).toBeGreaterThan(0);
+    const geometry = (alerts: typeof second.finalize.alerts) => JSON.stringify(alerts.map((a) => [a.geometry, a.properties.areaM2, a.properties.changeType, a.properties.changeScore, a.properties.cloudFreeFraction]));
+    expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
+  });
+
+  it('a batch.json that lists the alpha band as imagery is refused for that file, saying which band is the alpha', async () => {
+    const store = createStore({ kind: 'local', dir: join(dir, 'store-listed') });
+    const folder = join(dir, 'batch-listed');
+    await mkdir(folder);
+    await writeFile(join(folder, 'scene.tif'), await readFile(make('2000-03-17', 'rgba', BEFORE_HIDDEN).path));
+    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[0], 'batch.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['blue', 'green', 'red', 'nir'] }));
+    await expect(runBatch(store, directorySource(folder), demoParameters())).rejects.toThrow(
+      /scene\.tif: has 4 band\(s\) but batch\.json lists 4 in "bands"; its band 4 is marked as alpha \(transparency\), which is not listed: "bands" names the 3 image band\(s\) before it/,
+    );
+  });
+});
