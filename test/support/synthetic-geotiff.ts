@@ -15,8 +15,6 @@ export interface SyntheticRaster {
   pixelSize?: number;
   epsg?: number;
   nodata?: number;
-  /** Mark the last band as alpha (ExtraSamples 2 unassociated, 1 associated), as drone orthophotos do. */
-  alpha?: 'unassociated' | 'associated';
 }
 
 export function encodeMultiBandGeoTiff(r: SyntheticRaster): Uint8Array {
@@ -33,14 +31,12 @@ export function encodeMultiBandGeoTiff(r: SyntheticRaster): Uint8Array {
     { tag: 257, type: LONG, values: [height] },
     { tag: 258, type: SHORT, values: new Array(bands).fill(8) },
     { tag: 259, type: SHORT, values: [1] },
-    { tag: 262, type: SHORT, values: [r.alpha && bands === 4 ? 2 : 1] },
+    { tag: 262, type: SHORT, values: [1] },
     { tag: 273, type: LONG, values: new Array(bands).fill(0) }, // patched below
     { tag: 277, type: SHORT, values: [bands] },
     { tag: 278, type: LONG, values: [height] },
     { tag: 279, type: LONG, values: new Array(bands).fill(planeBytes) },
     { tag: 284, type: SHORT, values: [2] },
-    // one value per sample beyond the photometric ones (RGB: 3, else 1), the last the alpha
-    ...(r.alpha ? [{ tag: 338, type: SHORT, values: [...new Array<number>(bands - (bands === 4 ? 3 : 1) - 1).fill(0), r.alpha === 'unassociated' ? 2 : 1] }] : []),
     { tag: 339, type: SHORT, values: new Array(bands).fill(1) },
     { tag: 33550, type: DOUBLE, values: [pixel, pixel, 0] },
     { tag: 33922, type: DOUBLE, values: [0, 0, 0, originX, originY, 0] },

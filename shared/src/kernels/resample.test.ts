@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, type Random } from './test-random.js';
 import {
+  markTransparent,
   resampleRect,
   SOURCE_NODATA,
   SOURCE_SATURATED,
@@ -214,5 +215,25 @@ describe('resampleRect against a naive whole-raster reference', () => {
     const o: OutputSamples = { out: new Uint8Array(1), outWidth: 1, outPlane: 1, outX: 0, outY: 0, fill: 0, integer: true, float32: false, min: 0, max: 255 };
     const win = { x0: 0, y0: 0, width: 1, height: 1, bands: 1, samples: new Uint8Array(1), status: new Uint8Array(1).fill(1) };
     expect(() => resampleRect(new Float64Array([3.5, 0.5]), 1, 1, win, 10, 10, new Uint8Array(1), 1, 1, o)).toThrow(RangeError);
+  });
+});
+
+describe('markTransparent', () => {
+  it('marks nodata exactly the pixels whose alpha sample is 0, whatever their status, and leaves the rest', () => {
+    const random = mulberry32(7);
+    for (const pixels of [1, 5, 64, 257]) {
+      const bands = 4;
+      const samples = Uint8Array.from({ length: bands * pixels }, () => Math.floor(random() * 256));
+      for (let i = 0; i < pixels; i++) if (random() < 0.3) samples[3 * pixels + i] = 0;
+      const status = Uint8Array.from({ length: pixels }, () => [SOURCE_NODATA, SOURCE_USABLE, SOURCE_SATURATED][Math.floor(random() * 3)]!);
+      const expected = Array.from(status, (s, i) => (samples[3 * pixels + i] === 0 ? SOURCE_NODATA : s));
+      markTransparent(samples, pixels, 3, status);
+      expect(Array.from(status)).toEqual(expected);
+    }
+  });
+
+  it('refuses an alpha band the samples do not hold', () => {
+    expect(() => markTransparent(new Uint8Array(8), 4, 2, new Uint8Array(4))).toThrow(RangeError);
+    expect(() => markTransparent(new Uint8Array(8), 4, 1, new Uint8Array(3))).toThrow(RangeError);
   });
 });
