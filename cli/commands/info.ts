@@ -43,7 +43,7 @@ export function formatDescription(d: GeoTiffDescription): string {
     `  compression    ${d.compression}${d.predictor === 'none' ? '' : `, ${d.predictor} predictor`}`,
     `  layout         ${d.tiled ? `tiles of ${d.blockSize[0]} × ${d.blockSize[1]}` : `strips of ${d.blockSize[1]} row(s)`}, ${d.interleave}-interleaved, ${d.bigTiff ? 'BigTIFF' : 'classic TIFF'}, ${d.byteOrder}`,
     `  overviews      ${d.overviews.length === 0 ? 'none' : d.overviews.map(([w, h]) => `${w} × ${h}`).join(', ')}`,
-    `  internal mask  ${d.internalMask ? 'yes' : 'no'}`,
+    `  internal mask  ${d.internalMask ? 'yes (0: ground the image does not cover, left out like nodata)' : 'no'}`,
     `  alpha band     ${d.alphaBand === null ? 'none' : `${d.alphaBand} (transparency: 0 is ground the image does not cover; not imagery, not listed in "bands")`}`,
     ...bandLines(d.alphaBand === null ? d.bandDescriptions : d.bandDescriptions.slice(0, d.alphaBand - 1)),
     '  band SHA-256 of samples (little-endian, row-major):',

@@ -17,8 +17,8 @@ import { runGdalScript } from '../support/gdal.js';
 
 /**
  * From a fixture scene, its red, green and blue bands (clipped to 1…255, so 0 is free for nodata), with the
- * pixels of a polygon-shaped region made transparent: `rgba` (the region black, alpha 0, no nodata) or
- * `nodata` (the region 0, nodata 0). `srs` other than "same": the bands warped there first (nearest), and
+ * pixels of a polygon-shaped region made transparent: `rgba` (the region black, alpha 0, no nodata), `mask`
+ * (the region black, 0 in a GDAL internal mask, no nodata; tiled, DEFLATE) or `nodata` (the region 0, nodata 0). `srs` other than "same": the bands warped there first (nearest), and
  * the region cut in the warped pixels. `alpha`: the ExtraSamples flavour (GDAL's ALPHA creation option).
  */
 const MAKE = `
@@ -36,7 +36,8 @@ x0, y0, x1 = [float(v) for v in region.split(',')]
 hidden = (xx < x0 * w) | ((yy < y0 * h) & (xx < x1 * w))
 rgb[:, hidden] = 0
 bands = 4 if kind == 'rgba' else 3
-options = ['PHOTOMETRIC=RGB', 'ALPHA=' + alpha] if kind == 'rgba' else []
+options = ['PHOTOMETRIC=RGB', 'ALPHA=' + alpha] if kind == 'rgba' else ['TILED=YES', 'BLOCKXSIZE=128', 'BLOCKYSIZE=128', 'COMPRESS=DEFLATE'] if kind == 'mask' else []
+gdal.SetConfigOption('GDAL_TIFF_INTERNAL_MASK', 'YES')
 o = gdal.GetDriverByName('GTiff').Create(out, w, h, bands, gdal.GDT_Byte, options)
 o.SetGeoTransform(ds.GetGeoTransform())
 o.SetProjection(ds.GetProjection())
@@ -44,6 +45,9 @@ for b in range(3):
     o.GetRasterBand(b + 1).WriteArray(rgb[b])
 if kind == 'rgba':
     o.GetRasterBand(4).WriteArray(np.where(hidden, 0, 255).astype(np.uint8))
+elif kind == 'mask':
+    o.CreateMaskBand(gdal.GMF_PER_DATASET)
+    o.GetRasterBand(1).GetMaskBand().WriteArray(np.where(hidden, 0, 255).astype(np.uint8))
 else:
     for b in range(3):
         o.GetRasterBand(b + 1).SetNoDataValue(0)
@@ -51,7 +55,7 @@ o = None
 `;
 
 let dir: string;
-const make = (epoch: string, kind: 'rgba' | 'nodata', region: string, srs = 'same', alpha = 'YES') => {
+const make = (epoch: string, kind: 'rgba' | 'mask' | 'nodata', region: string, srs = 'same', alpha = 'YES') => {
   const path = join(dir, `${epoch}-${kind}-${srs.replace(':', '')}-${alpha}.tif`);
   runGdalScript(MAKE, [fixture('taizhou', epoch, 'scene.tif'), path, kind, srs, alpha, region]);
   return { path };
@@ -64,6 +68,31 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // The before file misses a strip on the west, the after file a corner block: the pair shares neither.
 const BEFORE_HIDDEN = '0.1,0,0';
 const AFTER_HIDDEN = '0,0.35,0.5';
+
+  /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue, the drone's sensor). */
+/** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue; a drone's sensor), and each batch's results. */
+let ingests = 0;
+async function ingestAs(kind: 'rgba' | 'mask' | 'nodata') {
+  const run = ++ingests;
+  const store = createStore({ kind: 'local', dir: join(dir, `store-${kind}-${run}`) });
+  await loadDemoMasks(store);
+  const results = [];
+  for (const [k, epoch] of TAIZHOU_EPOCHS.entries()) {
+    const date = epoch.slice(-10);
+    const folder = join(dir, `batch-${kind}-${run}-${date}`);
+    await mkdir(folder);
+    const file = make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN);
+    await writeFile(join(folder, 'scene.tif'), await readFile(file.path));
+    const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, platform: 'drone', sensor: 'DJI Zenmuse P1', bands: ['red', 'green', 'blue'] }));
+    results.push(await runBatch(store, directorySource(folder), demoParameters()));
+  }
+  return { store, results };
+}
+
+/** What the 图斑 of a batch are: geometry, area, type, score and cloud-free fraction. */
+const geometry = (alerts: Awaited<ReturnType<typeof runBatch>>['finalize']['alerts']) =>
+  JSON.stringify(alerts.map((a) => [a.geometry, a.properties.areaM2, a.properties.changeType, a.properties.changeScore, a.properties.cloudFreeFraction]));
 
 const same = (x: DetectPairOutput, y: DetectPairOutput) => {
   expect(Buffer.from(x.changeTif).equals(Buffer.from(y.changeTif))).toBe(true);
@@ -123,30 +152,12 @@ describe('alpha bands (transparency) as validity', () => {
   });
 
   it('ingest takes an RGBA drone epoch as its red, green and blue bands, the transparent ground never compared: the 图斑 of the epochs with it as nodata', async () => {
-    /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue, the drone's sensor). */
-    const ingestAs = async (kind: 'rgba' | 'nodata') => {
-      const store = createStore({ kind: 'local', dir: join(dir, `store-${kind}`) });
-      await loadDemoMasks(store);
-      const results = [];
-      for (const [k, epoch] of TAIZHOU_EPOCHS.entries()) {
-        const date = epoch.slice(-10);
-        const folder = join(dir, `batch-${kind}-${date}`);
-        await mkdir(folder);
-        const file = make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN);
-        await writeFile(join(folder, 'scene.tif'), await readFile(file.path));
-        const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
-        await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, platform: 'drone', sensor: 'DJI Zenmuse P1', bands: ['red', 'green', 'blue'] }));
-        results.push(await runBatch(store, directorySource(folder), demoParameters()));
-      }
-      return { store, results };
-    };
     const rgba = await ingestAs('rgba');
     const nodata = await ingestAs('nodata');
     const [first, second] = rgba.results;
     expect(first!.ingest.scenes[0]!.validity).toEqual({ alphaBand: 3 });
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
     expect(second!.finalize.alerts.length).toBeGreaterThan(0);
-    const geometry = (alerts: typeof second.finalize.alerts) => JSON.stringify(alerts.map((a) => [a.geometry, a.properties.areaM2, a.properties.changeType, a.properties.changeScore, a.properties.cloudFreeFraction]));
     expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
   });
 
@@ -161,4 +172,67 @@ describe('alpha bands (transparency) as validity', () => {
       /scene\.tif: has 4 band\(s\) but batch\.json lists 4 in "bands"; its band 4 is marked as alpha \(transparency\), which is not listed: "bands" names the 3 image band\(s\) before it/,
     );
   });
+
+  it('reads a GDAL internal mask as GDAL does, JPEG or DEFLATE, tiled or in strips, over any window', async () => {
+    const WRITE = `
+import sys
+import numpy as np
+from osgeo import gdal
+gdal.SetConfigOption('GDAL_TIFF_INTERNAL_MASK', 'YES')
+src, out, options = sys.argv[1], sys.argv[2], sys.argv[3].split(';')
+ds = gdal.GetDriverByName('MEM').CreateCopy('', gdal.Translate('/vsimem/rgb.tif', src, bandList=[3, 2, 1]))
+h, w = ds.RasterYSize, ds.RasterXSize
+yy, xx = np.mgrid[0:h, 0:w]
+mask = np.where(((xx * 7 + yy * 3) % 97 < 30) | ((xx - 200) ** 2 + (yy - 150) ** 2 < 60 ** 2), 0, 255).astype(np.uint8)
+ds.CreateMaskBand(gdal.GMF_PER_DATASET)
+ds.GetRasterBand(1).GetMaskBand().WriteArray(mask)
+written = gdal.Translate(out, ds, creationOptions=options)
+written = None
+back = gdal.Open(out)
+np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).astype(np.uint8))
+`;
+    const flavours = ['COMPRESS=JPEG;PHOTOMETRIC=YCBCR;TILED=YES;BLOCKXSIZE=128;BLOCKYSIZE=64', 'COMPRESS=DEFLATE;TILED=YES', 'COMPRESS=DEFLATE;BLOCKYSIZE=7', 'COMPRESS=PACKBITS'];
+    for (const [k, options] of flavours.entries()) {
+      const path = join(dir, `masked-${k}.tif`);
+      runGdalScript(WRITE, [fixture('taizhou', '2000-03-17', 'scene.tif'), path, options]);
+      const expected = await readNpyUint8(`${path}.npy`);
+      const raster = await openGeoTiff({ path }, 'masked.tif');
+      expect(raster.info.internalMask).toBe(true);
+      const { width, height } = raster.info;
+      expect(Buffer.from((await raster.readMaskWindow(0, 0, width, height))!).equals(Buffer.from(expected))).toBe(true);
+      for (const [x, y, w, h] of [[13, 7, 1, 1], [3, 250, 129, 60], [199, 0, 201, 17], [390, 390, 10, 10]] as const) {
+        const got = (await raster.readMaskWindow(x, y, w, h))!;
+        const want = new Uint8Array(w * h);
+        for (let r = 0; r < h; r++) want.set(expected.subarray((y + r) * width + x, (y + r) * width + x + w), r * w);
+        expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+      }
+      await raster.close();
+    }
+    const plain = await openGeoTiff({ path: fixture('taizhou', '2000-03-17', 'scene.tif') }, 'scene.tif');
+    expect(plain.info.internalMask).toBe(false);
+    expect(await plain.readMaskWindow(0, 0, 4, 4)).toBeNull();
+    await plain.close();
+  });
+
+  it('a pair whose uncovered ground is in internal masks gives the bytes of the pair with it as nodata, on one grid or resampled', async () => {
+    const parameters = defaultParameters({ tileSize: 128 });
+    const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
+    same(await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters }), nodata);
+    same(await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters, threads: 2 }), nodata);
+    const before = make('2000-03-17', 'nodata', BEFORE_HIDDEN);
+    same(
+      await detectPair({ before, after: make('2003-02-06', 'mask', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters() }),
+      await detectPair({ before, after: make('2003-02-06', 'nodata', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters() }),
+    );
+    const masked = await ingestAs('mask');
+    const reference = await ingestAs('nodata');
+    expect(geometry(masked.results[1]!.finalize.alerts)).toBe(geometry(reference.results[1]!.finalize.alerts));
+  });
 });
+
+/** A 2-D uint8 array saved by numpy.save, as its bytes in row order. */
+async function readNpyUint8(path: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  const headerLength = bytes[8]! | (bytes[9]! << 8);
+  return bytes.subarray(10 + headerLength);
+}

@@ -69,11 +69,15 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     }
   }
   const readValidWindow = async (w: LatticeWindow, lastUse = false) => {
-    const [planar, plane] = await Promise.all([readWindow(w, lastUse), mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null]);
-    maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane);
+    const [planar, plane, covered] = await Promise.all([
+      readWindow(w, lastUse),
+      mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null,
+      raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height),
+    ]);
+    maskUnusablePixels(planar, w.width, w.height, record.raster.bands, validity, plane, covered);
     return planar;
   };
-  const plain = usableAsRead(validity, mask !== null, record.raster.sampleFormat, record.raster.bitsPerSample);
+  const plain = usableAsRead(validity, mask !== null || raster.info.internalMask, record.raster.sampleFormat, record.raster.bitsPerSample);
   return {
     record,
     raster,

@@ -83,13 +83,23 @@ const TRANSPARENT = Float64Array.of(0);
 /**
  * Marks the unusable pixels of a planar window NaN in every band (in place), so the change kernels,
  * which treat non-finite samples as invalid, never score or flag them. `maskPlane` is a window of a
- * separate single-band mask file (same grid), or null. Returns the number of pixels masked here.
+ * separate single-band mask file (same grid), or null; `covered` the file's internal mask over the window
+ * (GeoTiffRaster.readMaskWindow: 0 where the image does not cover the ground), or null. Returns the
+ * number of pixels masked here.
  */
-export function maskUnusablePixels(planar: Float32Array, width: number, height: number, fileBands: number, validity: SceneValidity, maskPlane: Float32Array | null): number {
+export function maskUnusablePixels(
+  planar: Float32Array,
+  width: number,
+  height: number,
+  fileBands: number,
+  validity: SceneValidity,
+  maskPlane: Float32Array | null,
+  covered: Uint8Array | null = null,
+): number {
   const pixels = width * height;
   // A pixel saturated in every band is saturated in the first; most windows hold none, and then (with no
   // cloud test and no mask) nothing is masked: one native scan instead of a mask pass.
-  const onlySaturation = validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && maskPlane === null;
+  const onlySaturation = validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && maskPlane === null && covered === null;
   if (onlySaturation && (validity.saturation === null || planar.subarray(0, pixels).indexOf(Math.fround(validity.saturation)) < 0)) return 0;
   const valid = new Uint8Array(pixels).fill(1);
   const image = validity.imageBands;
@@ -98,6 +108,7 @@ export function maskUnusablePixels(planar: Float32Array, width: number, height: 
   const values = validity.maskedValues ? Float64Array.from(validity.maskedValues) : null;
   if (validity.maskBand !== null) andMaskPlane(planar.subarray(validity.maskBand * pixels, (validity.maskBand + 1) * pixels), pixels, values, valid);
   if (maskPlane) andMaskPlane(maskPlane, pixels, values, valid);
+  if (covered) for (let i = 0; i < pixels; i++) valid[i]! &= covered[i]!;
   if (validity.alphaBand !== null) andMaskPlane(planar.subarray(validity.alphaBand * pixels, (validity.alphaBand + 1) * pixels), pixels, TRANSPARENT, valid);
   let masked = 0;
   for (let i = 0; i < pixels; i++) masked += 1 - valid[i]!;
@@ -110,7 +121,8 @@ export type UsableSamples = Float32Array | Uint16Array | Int16Array | Uint8Array
 
 /**
  * Whether windows of a file can be used as read, in its own samples, whenever no sample is saturated: no
- * cloud test, mask band or mask file applies, and the samples are 8/16-bit integers (exact in any type).
+ * cloud test, mask band or mask file (`hasMaskFile`: also an internal mask) applies, and the samples are
+ * 8/16-bit integers (exact in any type).
  */
 export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number): boolean {
   return validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && !hasMaskFile && sampleFormat !== 'float' && bitsPerSample <= 16;

@@ -179,8 +179,12 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
   const readWindow = (w: LatticeWindow, reuse?: Float32Array) =>
     readPadded(w, placement, info.bands, async (x, y, width, height) => {
       const whole = width === w.width && height === w.height;
-      const [planar, plane] = await Promise.all([raster.readWindow(x, y, width, height, whole && reuse instanceof Float32Array ? reuse : undefined), mask ? mask.readWindow(x, y, width, height) : null]);
-      maskUnusablePixels(planar, width, height, info.bands, rules, plane);
+      const [planar, plane, covered] = await Promise.all([
+        raster.readWindow(x, y, width, height, whole && reuse instanceof Float32Array ? reuse : undefined),
+        mask ? mask.readWindow(x, y, width, height) : null,
+        raster.readMaskWindow(x, y, width, height),
+      ]);
+      maskUnusablePixels(planar, width, height, info.bands, rules, plane, covered);
       return planar;
     });
   if (planes === null) return { bands: info.bands, nodata: info.nodata, readWindow };
@@ -208,7 +212,7 @@ export function maskedChunkReader(
 ): TileReader {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity, alphaBand);
-  const plain = usableAsRead(rules, mask !== null, info.sampleFormat, info.bitsPerSample);
+  const plain = usableAsRead(rules, mask !== null || info.internalMask, info.sampleFormat, info.bitsPerSample);
   return async (w, reuse, lastUse) => {
     if (!plain || !wholeIn(w, placement)) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
     const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array || planes ? undefined : reuse, lastUse);

@@ -15,7 +15,7 @@ import { crsDefinition, isGeographicEpsg } from '../geo/crs.js';
 import { APPROX_MAX_ERROR_PX, gridToSource, sourceFootprint, type GridToSource } from '../geo/grid-to-source.js';
 import { type Lattice, type LatticeWindow, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { extentWindow, type GridExtent } from '../grid/area-grid.js';
-import { markTransparent, resampleRect, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
+import { markTransparent, resampleRect, SOURCE_NODATA, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
 import { MAX_RASTER_SIDE, type GeoTiffRaster, type RasterInfo } from '../raster/index.js';
 import { sampleArrayType, TiledGeoTiffWriter } from '../raster/write-tiled-geotiff.js';
 
@@ -205,6 +205,11 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
       status = new Uint8Array(source.width * source.height);
       sourcePixelStatus(samples, source.width * source.height, bands, options.allNearest ? bands : options.imageBands, options.allNearest ? null : sourceNodata, options.allNearest ? null : saturation, status);
       if (!options.allNearest && options.alphaBand != null) markTransparent(samples, source.width * source.height, options.alphaBand, status);
+      if (!options.allNearest && info.internalMask) {
+        // the file's internal mask: ground it does not cover is nodata, as transparent pixels are
+        const covered = (await raster.readMaskWindow(source.x0, source.y0, source.width, source.height))!;
+        for (let i = 0; i < covered.length; i++) if (covered[i] === 0) status[i] = SOURCE_NODATA;
+      }
     }
     output.outX = x;
     output.outY = y;

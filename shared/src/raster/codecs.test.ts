@@ -352,7 +352,7 @@ describe('kept Deflate strips reuse the buffers of dropped ones', () => {
     const reader = bytesReader(bytes);
     const dir = await readFirstDirectory(reader, 'strips.tif');
     const { layout, width, height, bands, sampleFormat, bitsPerSample } = await readLayout(reader, dir, 'strips.tif');
-    const info = { width, height, bands, sampleFormat, bitsPerSample, geoTransform: [0, 1, 0, 0, 0, -1] as [number, number, number, number, number, number], epsg: 32651, nodata: null, bandDescriptions: [], metadata: {}, alphaBand: null };
+    const info = { width, height, bands, sampleFormat, bitsPerSample, geoTransform: [0, 1, 0, 0, 0, -1] as [number, number, number, number, number, number], epsg: 32651, nodata: null, bandDescriptions: [], metadata: {}, alphaBand: null, internalMask: false };
     const whole = new WindowDecoder(reader, dir.littleEndian, layout, info).read(0, 0, width, height);
     // room for three kept strips: every window after the first few drops strips and reuses their buffers
     const small = new WindowDecoder(reader, dir.littleEndian, layout, info, 3 * layout.blockBytes);

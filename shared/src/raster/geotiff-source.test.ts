@@ -64,6 +64,7 @@ describe('openGeoTiff: Taizhou scenes', () => {
       ],
       metadata: { DATE: '2000-03-17' },
       alphaBand: null,
+      internalMask: false,
     });
     await r.close();
     const a = await open(AFTER);

@@ -18,7 +18,8 @@ import {
   validateBlockTables,
 } from './raster-info.js';
 import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
-import { type ByteReader, bytesReader, checkIfdChain, fileReader, readFirstDirectory } from './tiff-structure.js';
+import { type ByteReader, type TiffDirectory, Tag, bytesReader, checkIfdChain, fileReader, readFirstDirectory, readNextDirectory, readNumbers } from './tiff-structure.js';
+import { unpackMaskBits } from './mask-bits.js';
 import { asyncBlocksInFlight, BlockDecodeError, type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
 
 export type { RasterInfo } from './raster-info.js';
@@ -53,6 +54,11 @@ export interface GeoTiffRaster {
    * as the window reaches).
    */
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse?: boolean): Promise<NativeSamples>;
+  /**
+   * The internal mask over a window (info.internalMask): 1 where the image covers the ground, 0 where not,
+   * one byte a pixel in row order; null for a file without one. Errors as readWindow.
+   */
+  readMaskWindow(x0: number, y0: number, width: number, height: number): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
 
@@ -98,12 +104,35 @@ class Raster implements GeoTiffRaster {
   /** remote reads, one at a time: fetched bytes are held for one window's decode */
   private remoteQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(name: string, reader: ByteReader, info: RasterInfo, layout: RasterLayout, littleEndian: boolean) {
+  /** the internal mask read as the 8-bit image of its bytes (readLayout's packedBits), sharing the reader */
+  private readonly mask: Raster | null;
+
+  constructor(name: string, reader: ByteReader, info: RasterInfo, layout: RasterLayout, littleEndian: boolean, mask: Raster | null = null) {
     this.name = name;
     this.reader = reader;
     this.info = info;
     this.layout = layout;
     this.decoder = new WindowDecoder(reader, littleEndian, layout, info);
+    this.mask = mask;
+  }
+
+  readMaskWindow(x0: number, y0: number, width: number, height: number): Promise<Uint8Array | null> {
+    const mask = this.mask;
+    if (mask === null) return Promise.resolve(null);
+    const run = async (): Promise<Uint8Array> => {
+      this.checkWindow(x0, y0, width, height);
+      const first = x0 >> 3;
+      const rowBytes = ((x0 + width + 7) >> 3) - first;
+      const bytes = (await mask.readWindowNative(first, y0, rowBytes, height)) as Uint8Array;
+      const out = new Uint8Array(width * height);
+      unpackMaskBits(bytes, rowBytes, x0 & 7, width, height, out);
+      return out;
+    };
+    // Remote reads of one file go one window at a time (remoteRead): the mask's after the image's.
+    if (!isRangeByteReader(this.reader)) return run();
+    const read = this.remoteQueue.then(run, run);
+    this.remoteQueue = read.catch(() => undefined);
+    return read;
   }
 
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
@@ -355,6 +384,38 @@ function groupBlockRows(rows: BlockRows, maxBytes: number): BlockRows {
  * north-up grid, supported sample types/compression and sane sizes (code 'unsupported_raster').
  * A local path that does not exist throws NotFoundError.
  */
+/** IFDs after the first looked at for an internal mask (a COG holds its overviews and their masks too). */
+const MAX_MASK_SEARCH_IFDS = 64;
+const SUBFILE_REDUCED = 1;
+const SUBFILE_MASK = 4;
+
+/**
+ * The IFD of the file's full-resolution internal mask (NewSubfileType 4 without 1, the image's size), or
+ * null. The chain was checked (checkIfdChain: no loop, bounded). A mask in FillOrder 2 is refused.
+ */
+async function internalMaskDirectory(reader: ByteReader, first: TiffDirectory, name: string, width: number, height: number): Promise<TiffDirectory | null> {
+  let dir = first;
+  for (let index = 1; index <= MAX_MASK_SEARCH_IFDS; index++) {
+    const next = await readNextDirectory(reader, dir, name, index);
+    if (next === null) return null;
+    dir = next;
+    const number = async (tag: number) => {
+      const entry = dir.entries.get(tag);
+      return entry === undefined || entry.count < 1 ? 0 : (await readNumbers(reader, dir, { ...entry, count: 1, byteLength: entry.byteLength / entry.count }, name))[0]!;
+    };
+    const type = await number(Tag.NewSubfileType);
+    if (!(type & SUBFILE_MASK) || type & SUBFILE_REDUCED) continue;
+    if ((await number(Tag.ImageWidth)) !== width || (await number(Tag.ImageLength)) !== height) continue;
+    if ((await number(TAG_FILL_ORDER)) === 2) {
+      throw new InvalidInputError('unsupported_raster', `${name}: the internal mask is stored with FillOrder 2 (bits reversed), which is not supported`, { file: name, field: 'FillOrder' });
+    }
+    return dir;
+  }
+  return null;
+}
+
+const TAG_FILL_ORDER = 266;
+
 export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<GeoTiffRaster> {
   const reader = await openByteReader(source, name);
   try {
@@ -374,6 +435,15 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
       });
     }
     const gdal = await readGdalTags(reader, dir, bands, name);
+    const maskDir = await internalMaskDirectory(reader, dir, name, width, height);
+    let mask: Raster | null = null;
+    if (maskDir !== null) {
+      const m = await readLayout(reader, maskDir, `${name} (internal mask)`, true);
+      await validateBlockTables(reader, maskDir, m.layout, `${name} (internal mask)`);
+      await loadDecoders(m.layout);
+      const maskInfo: RasterInfo = { width: m.width, height, bands: 1, sampleFormat: 'uint', bitsPerSample: 8, geoTransform, epsg, nodata: null, bandDescriptions: [null], metadata: {}, alphaBand: null, internalMask: false };
+      mask = new Raster(`${name} (internal mask)`, reader, maskInfo, m.layout, maskDir.littleEndian);
+    }
     const info: RasterInfo = {
       width,
       height,
@@ -386,8 +456,9 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
       bandDescriptions: gdal.bandDescriptions,
       metadata: gdal.metadata,
       alphaBand: alphaBandOf(bands, layout.alphaSample, gdal.colorInterpretations),
+      internalMask: mask !== null,
     };
-    return new Raster(name, reader, info, layout, dir.littleEndian);
+    return new Raster(name, reader, info, layout, dir.littleEndian, mask);
   } catch (error) {
     await reader.close().catch(() => undefined);
     if (error instanceof ShoutuError || error instanceof NotFoundError) throw error;

@@ -37,6 +37,11 @@ export interface RasterInfo {
    * validity mask, not imagery (GDAL reads it as the dataset's mask band).
    */
   alphaBand: number | null;
+  /**
+   * The file carries a GDAL internal mask (a 1-bit image of the full size after the first, NewSubfileType 4):
+   * 0 there is ground the image does not cover (GDAL's JPEG orthophotos mark it so). Read with readMaskWindow.
+   */
+  internalMask: boolean;
 }
 
 /** Storage layout details needed to decode pixels. */
@@ -178,15 +183,26 @@ export async function readLayout(
   reader: ByteReader,
   dir: TiffDirectory,
   name: string,
+  /**
+   * Read a 1-bit, one-sample image (a GDAL internal mask) as the 8-bit image of its bytes: ceil(width / 8)
+   * columns, each holding 8 pixels (the first in the top bit), with tiles 1/8 as wide; TIFF pads each row
+   * of a 1-bit block to a whole byte, so the blocks are those of that byte image.
+   */
+  packedBits = false,
 ): Promise<{ layout: RasterLayout; width: number; height: number; bands: number; sampleFormat: RasterInfo['sampleFormat']; bitsPerSample: number }> {
-  const width = await single(reader, dir, Tag.ImageWidth, name);
+  const pixelWidth = await single(reader, dir, Tag.ImageWidth, name);
+  const width = packedBits ? Math.ceil(pixelWidth / 8) : pixelWidth;
   const height = await single(reader, dir, Tag.ImageLength, name);
   const bands = await single(reader, dir, Tag.SamplesPerPixel, name, 1);
-  describeDims(name, 'ImageWidth', width, MAX_RASTER_SIDE);
+  describeDims(name, 'ImageWidth', pixelWidth, MAX_RASTER_SIDE);
   describeDims(name, 'ImageLength', height, MAX_RASTER_SIDE);
   describeDims(name, 'SamplesPerPixel', bands, MAX_RASTER_BANDS);
 
-  const bits = await perSample(reader, dir, Tag.BitsPerSample, bands, name, 1);
+  const storedBits = await perSample(reader, dir, Tag.BitsPerSample, bands, name, 1);
+  if (packedBits && (storedBits !== 1 || bands !== 1)) {
+    throw fail('unsupported_raster', name, 'BitsPerSample', `a mask must have one 1-bit sample per pixel, not ${bands} of ${storedBits} bits`);
+  }
+  const bits = packedBits ? 8 : storedBits;
   const format = await perSample(reader, dir, Tag.SampleFormat, bands, name, 1);
   let sampleFormat: RasterInfo['sampleFormat'];
   if (format === 1) sampleFormat = 'uint';
@@ -258,7 +274,9 @@ export async function readLayout(
   let offsetsEntry: TiffEntry | undefined;
   let byteCountsEntry: TiffEntry | undefined;
   if (tiled) {
-    blockWidth = await single(reader, dir, Tag.TileWidth, name);
+    const tileWidth = await single(reader, dir, Tag.TileWidth, name);
+    if (packedBits && tileWidth % 8 !== 0) throw fail('not_geotiff', name, 'TileWidth', `a 1-bit tile width must be a multiple of 8, not ${tileWidth}`);
+    blockWidth = packedBits ? tileWidth / 8 : tileWidth;
     blockHeight = await single(reader, dir, Tag.TileLength, name);
     if (blockWidth < 1 || blockHeight < 1 || blockWidth > MAX_RASTER_SIDE || blockHeight > MAX_RASTER_SIDE) {
       throw fail('not_geotiff', name, 'TileWidth', `invalid tile size ${blockWidth}x${blockHeight}`);

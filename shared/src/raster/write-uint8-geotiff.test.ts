@@ -50,6 +50,7 @@ describe('encodeUint8GeoTiff', () => {
         bandDescriptions: [null],
         metadata: {},
         alphaBand: null,
+        internalMask: false,
       });
       const back = await r.readWindow(0, 0, c.width, c.height);
       expect(Buffer.from(Float32Array.from(data)).equals(Buffer.from(back))).toBe(true);
