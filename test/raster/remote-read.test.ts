@@ -127,6 +127,26 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
       await local.close();
     }
   });
+
+  it('an internal mask read by ranges, at the same time as the image, gives what the local file gives', async () => {
+    const name = 'uint8-mask-deflate.tif';
+    const raster = await openGeoTiff(remote(name), name);
+    const local = await openGeoTiff({ path: join(root, name) }, name);
+    try {
+      expect(raster.info.internalMask).toBe(true);
+      const { width: W, height: H } = raster.info;
+      const windows = [[0, 0, W, H], [3, 5, 41, 17], [W - 9, H - 33, 9, 33]] as const;
+      const reads = await Promise.all(windows.flatMap(([x, y, w, h]) => [raster.readMaskWindow(x, y, w, h), raster.readWindow(x, y, w, h)]));
+      for (const [i, [x, y, w, h]] of windows.entries()) {
+        expect(reads[2 * i]).toEqual(await local.readMaskWindow(x, y, w, h));
+        expect(reads[2 * i + 1]).toEqual(await local.readWindow(x, y, w, h));
+      }
+      expect((await local.readMaskWindow(0, 0, W, H))!.some((v) => v === 0)).toBe(true);
+    } finally {
+      await raster.close();
+      await local.close();
+    }
+  });
 });
 
 /** What opening and reading a file gives: its error code, or its info and a hash of all its samples. */
