@@ -228,6 +228,36 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
     const reference = await ingestAs('nodata');
     expect(geometry(masked.results[1]!.finalize.alerts)).toBe(geometry(reference.results[1]!.finalize.alerts));
   });
+
+  it('a file whose internal mask cannot be decoded is refused at ingest, naming the mask', async () => {
+    const GARBLE_MASK = `
+import sys, struct
+data = bytearray(open(sys.argv[1], 'rb').read())
+offset = struct.unpack('<I', data[4:8])[0]
+while offset:
+    count = struct.unpack('<H', data[offset:offset + 2])[0]
+    tags = {}
+    for i in range(count):
+        entry = data[offset + 2 + 12 * i:offset + 14 + 12 * i]
+        tag, kind, n = struct.unpack('<HHI', entry[:8])
+        tags[tag] = entry[8:12]
+    if 254 in tags and struct.unpack('<I', tags[254])[0] == 4:
+        first = struct.unpack('<I', data[struct.unpack('<I', tags[324])[0]:][:4])[0]
+        data[first:first + 16] = b'\\xff' * 16
+    offset = struct.unpack('<I', data[offset + 2 + 12 * count:offset + 6 + 12 * count])[0]
+open(sys.argv[1], 'wb').write(data)
+`;
+    const folder = join(dir, 'batch-bad-mask');
+    await mkdir(folder);
+    const scene = join(folder, 'scene.tif');
+    await writeFile(scene, await readFile(make('2000-03-17', 'mask', BEFORE_HIDDEN).path));
+    runGdalScript(GARBLE_MASK, [scene]);
+    const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[0], 'batch.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['red', 'green', 'blue'] }));
+    await expect(runBatch(createStore({ kind: 'local', dir: join(dir, 'store-bad-mask') }), directorySource(folder), demoParameters())).rejects.toThrow(
+      /scene\.tif \(internal mask\): block 0 .*cannot be decoded/,
+    );
+  });
 });
 
 /** A 2-D uint8 array saved by numpy.save, as its bytes in row order. */

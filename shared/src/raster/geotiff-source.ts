@@ -270,6 +270,8 @@ class Raster implements GeoTiffRaster {
     } finally {
       this.decoder.endChecks();
     }
+    // the internal mask decides which pixels count: its blocks are checked with the image's
+    await this.mask?.verifyBlocks(part);
   }
 
   private async checkEveryBlock(from: number, to: number, blocksAcross: number, blockBytes: number): Promise<void> {
