@@ -29,6 +29,15 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     lines.push('  rejected');
     for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
   }
+  const transparent = ingest.scenes.filter((s) => s.validity?.alphaBand !== undefined || s.validity?.internalMask);
+  if (transparent.length > 0) {
+    // Ground inside a scene's extent that it does not cover is left out; its area above still counts it.
+    lines.push('  ground a scene does not cover (left out like nodata)');
+    for (const s of transparent) {
+      const how = [s.validity?.alphaBand !== undefined ? `alpha band ${s.validity.alphaBand + 1}` : null, s.validity?.internalMask ? 'internal mask' : null].filter((h) => h !== null);
+      lines.push(`    ${s.file.name}: marked by its ${how.join(' and ')}`);
+    }
+  }
   const fileOf = new Map(ingest.scenes.map((s) => [s.sceneId, s.file.name]));
   if (ingest.sharedBands.length > 0) {
     // The change evidence of these tiles rests on fewer bands than the scenes hold.

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, detectPair, directorySource, runBatch, type DetectPairOutput } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
+import { ingestReport } from '../../cli/ingest-report.js';
 import { demoParameters, fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 
@@ -156,6 +157,8 @@ describe('alpha bands (transparency) as validity', () => {
     const nodata = await ingestAs('nodata');
     const [first, second] = rgba.results;
     expect(first!.ingest.scenes[0]!.validity).toEqual({ alphaBand: 3 });
+    expect(ingestReport(first!.ingest, { files: 1, bytes: 0 })).toContain('  ground a scene does not cover (left out like nodata)\n    scene.tif: marked by its alpha band 4\n');
+    expect(ingestReport(nodata.results[0]!.ingest, { files: 1, bytes: 0 })).not.toContain('does not cover');
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
     expect(second!.finalize.alerts.length).toBeGreaterThan(0);
     expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
@@ -225,6 +228,8 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
       await detectPair({ before, after: make('2003-02-06', 'nodata', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters() }),
     );
     const masked = await ingestAs('mask');
+    expect(masked.results[0]!.ingest.scenes[0]!.validity).toEqual({ internalMask: true });
+    expect(ingestReport(masked.results[0]!.ingest, { files: 1, bytes: 0 })).toContain('    scene.tif: marked by its internal mask\n');
     const reference = await ingestAs('nodata');
     expect(geometry(masked.results[1]!.finalize.alerts)).toBe(geometry(reference.results[1]!.finalize.alerts));
   });

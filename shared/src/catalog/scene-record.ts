@@ -90,6 +90,8 @@ export const SceneRecord = z.object({
       /** The file's alpha band (0-based, after the image bands and any cloud mask band): 0 there marks ground
        *  the image does not cover (RasterInfo.alphaBand). */
       alphaBand: z.number().int().optional(),
+      /** The delivered file carries a GDAL internal mask: 0 there marks ground it does not cover. */
+      internalMask: z.literal(true).optional(),
     })
     .optional(),
   /** Present when the scene was resampled onto its area's grid. */

@@ -247,6 +247,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
     ...(manifest.reflectance ? { reflectance: { scale: manifest.reflectance.scale, offset: manifest.reflectance.offset } } : {}),
     ...(cloudMask ? { cloudMask } : {}),
     ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}),
+    ...(info.internalMask ? { internalMask: true as const } : {}),
   };
   return {
     schema: 'shoutu.scene/1',
