@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, defaultParameters, detectPair, directorySource, runBatch, type DetectPairOutput } from '@shoutu/shared';
+import { createStore, defaultParameters, detectPair, directorySource, runBatch, type BlobStore, type DetectPairOutput } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { ingestReport } from '../../cli/ingest-report.js';
 import { demoParameters, fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
@@ -162,6 +162,9 @@ describe('alpha bands (transparency) as validity', () => {
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
     expect(second!.finalize.alerts.length).toBeGreaterThan(0);
     expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
+    // The evidence shows the uncovered ground as no data, and stretches the colours over the covered ground
+    // only: the same images as from the epochs with it stored as nodata.
+    await sameEvidence(rgba.store, nodata.store, second!.finalize.alerts);
   });
 
   it('a batch.json that lists the alpha band as imagery is refused for that file, saying which band is the alpha', async () => {
@@ -232,6 +235,7 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
     expect(ingestReport(masked.results[0]!.ingest, { files: 1, bytes: 0 })).toContain('    scene.tif: marked by its internal mask\n');
     const reference = await ingestAs('nodata');
     expect(geometry(masked.results[1]!.finalize.alerts)).toBe(geometry(reference.results[1]!.finalize.alerts));
+    await sameEvidence(masked.store, reference.store, masked.results[1]!.finalize.alerts);
   });
 
   it('a file whose internal mask cannot be decoded is refused at ingest, naming the mask', async () => {
@@ -264,6 +268,18 @@ open(sys.argv[1], 'wb').write(data)
     );
   });
 });
+
+/** Every evidence image of the 图斑 (before, after, overview) has the same bytes in both stores. */
+async function sameEvidence(store: BlobStore, reference: BlobStore, alerts: Awaited<ReturnType<typeof runBatch>>['finalize']['alerts']): Promise<void> {
+  expect(alerts.length).toBeGreaterThan(0);
+  for (const alert of alerts) {
+    const evidence = alert.properties.evidence as Record<string, string>;
+    for (const image of ['before', 'after', 'overview']) {
+      const [x, y] = await Promise.all([store.get(evidence[image]!), reference.get(evidence[image]!)]);
+      expect(Buffer.from(x).equals(Buffer.from(y)), `${alert.id} ${image}.png`).toBe(true);
+    }
+  }
+}
 
 /** A 2-D uint8 array saved by numpy.save, as its bytes in row order. */
 async function readNpyUint8(path: string): Promise<Uint8Array> {

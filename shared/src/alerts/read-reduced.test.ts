@@ -21,7 +21,7 @@ function proceduralScene(col0: number, row0: number, width: number, height: numb
     return out;
   };
   const record = { raster: { bands: BANDS, nodata: NODATA }, placement: { col0, row0, width, height } } as unknown as SceneRecord;
-  return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, close: async () => {} }, reads };
+  return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, close: async () => {} }, reads };
 }
 
 describe('readReduced', () => {
@@ -62,5 +62,26 @@ describe('readReduced', () => {
     expect(got.valid.includes(0)).toBe(true);
     await expect(readReduced(scene, window, 0)).rejects.toThrow(/positive integer/);
     await expect(readReduced(scene, window, 1.5)).rejects.toThrow(/positive integer/);
+  });
+
+  it('leaves out the ground the file does not cover (readCovered), at any factor, as if it were nodata', async () => {
+    const window = { col: 105, row: 203, width: 301, height: 157 };
+    const { scene } = proceduralScene(100, 200, 420, 380);
+    // uncovered: a disc, in scene coordinates
+    const coveredAt = (x: number, y: number) => ((x - 150) ** 2 + (y - 80) ** 2 < 60 ** 2 ? 0 : 1);
+    const readCovered = async (w: LatticeWindow) => Uint8Array.from({ length: w.width * w.height }, (_, i) => coveredAt(w.col - 100 + (i % w.width), w.row - 200 + Math.floor(i / w.width)));
+    const covered = { ...scene, readCovered };
+    const whole = await scene.readWindow(window);
+    const valid = new Uint8Array(window.width * window.height).fill(1);
+    andValidMask(whole, window.width, window.height, BANDS, NODATA, valid);
+    const cover = await readCovered(window);
+    for (let i = 0; i < valid.length; i++) valid[i]! &= cover[i]!;
+    expect(cover.includes(0)).toBe(true);
+    for (const factor of [1, 3, 16]) {
+      const expected = blockMean(whole, window.width, window.height, BANDS, valid, factor);
+      const got = await readReduced(covered, window, factor, 50);
+      expect([...got.valid]).toEqual([...expected.valid]);
+      if (factor > 1) expect(Buffer.from(got.planar.buffer).equals(Buffer.from(expected.planar.buffer)), `factor ${factor}`).toBe(true);
+    }
   });
 });

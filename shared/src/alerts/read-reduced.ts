@@ -4,7 +4,8 @@
  * columns when wider). Memory is one strip and the result, whatever the window's size: the evidence of a
  * large 图斑 in centimetre drone imagery spans tens of thousands of pixels, more than one read may return
  * (MAX_WINDOW_VALUES) and more than an alert worker should hold. With factor 1 it is the window as read,
- * with its valid mask.
+ * with its valid mask. Valid: a sample in every band, other than nodata, on ground the file covers (its alpha
+ * band or internal mask); clouds and saturated pixels are shown as they are.
  */
 import { andValidMask } from '../kernels/valid-mask.js';
 import type { LatticeWindow } from '../grid/lattice.js';
@@ -34,6 +35,7 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
     const planar = await scene.readWindow(window);
     const valid = new Uint8Array(window.width * window.height).fill(1);
     andValidMask(planar, window.width, window.height, bands, nodata, valid);
+    andCovered(valid, await scene.readCovered(window));
     return { planar, valid, width: window.width, height: window.height };
   }
   const width = Math.ceil(window.width / factor);
@@ -48,13 +50,20 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
     const out0 = x0 / factor;
     for (let y = 0; y < height; y++) {
       const rows = Math.min(factor, window.height - y * factor);
-      const strip = await scene.readWindow({ col: window.col + x0, row: window.row + y * factor, width: cols, height: rows });
+      const stripWindow = { col: window.col + x0, row: window.row + y * factor, width: cols, height: rows };
+      const strip = await scene.readWindow(stripWindow);
       const sv = stripValid.subarray(0, cols * rows).fill(1);
       andValidMask(strip, cols, rows, bands, nodata, sv);
+      andCovered(sv, await scene.readCovered(stripWindow));
       const row = blockMean(strip, cols, rows, bands, sv, factor);
       for (let b = 0; b < bands; b++) planar.set(row.planar.subarray(b * row.width, (b + 1) * row.width), (b * height + y) * width + out0);
       valid.set(row.valid, y * width + out0);
     }
   }
   return { planar, valid, width, height };
+}
+
+/** Clears `valid` where the scene's file does not cover the ground (OpenScene.readCovered; null: all covered). */
+function andCovered(valid: Uint8Array, covered: Uint8Array | null): void {
+  if (covered !== null) for (let i = 0; i < valid.length; i++) valid[i]! &= covered[i]!;
 }

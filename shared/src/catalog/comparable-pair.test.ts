@@ -18,6 +18,7 @@ function fakeScene(sceneId: string, bands: SceneRecord['bands'], extra = 0): Ope
     readWindow: async (w: LatticeWindow) => new Float32Array(window(w)),
     readValidWindow: async (w: LatticeWindow) => new Float32Array(window(w)),
     readUsableWindow: async (w: LatticeWindow) => window(w),
+    readCovered: async () => null,
     closed: 0,
     close: async () => {
       scene.closed++;

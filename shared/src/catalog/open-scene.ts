@@ -21,6 +21,12 @@ export interface OpenScene {
    * conversion. Otherwise readValidWindow's float32 window.
    */
   readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<UsableSamples>;
+  /**
+   * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0 or its
+   * internal mask is not set (validity.alphaBand, raster.info.internalMask); null when the file marks
+   * neither. What the evidence images show as no data, without the cloud and saturation tests.
+   */
+  readCovered(window: LatticeWindow): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
 
@@ -88,6 +94,17 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
       const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
       return usableSamples(native, w.width, w.height, record.raster.bands, validity);
     },
+    readCovered: async (w) => {
+      const alpha = spec?.alphaBand ?? null;
+      if (alpha === null && !raster.info.internalMask) return null;
+      const pixels = w.width * w.height;
+      const covered = (await raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height)) ?? new Uint8Array(pixels).fill(1);
+      if (alpha !== null) {
+        const planar = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height);
+        for (let i = 0; i < pixels; i++) if (planar[alpha * pixels + i] === 0) covered[i] = 0;
+      }
+      return covered;
+    },
     close: async () => {
       await Promise.all([raster.close(), mask?.close()]);
     },
@@ -151,6 +168,7 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
     readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
     readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
     readUsableWindow: async (w, lastUse) => pick(await scene.readUsableWindow(w, lastUse), w),
+    readCovered: (w) => scene.readCovered(w),
     close: () => scene.close(),
   };
 }
