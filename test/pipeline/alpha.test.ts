@@ -264,7 +264,7 @@ open(sys.argv[1], 'wb').write(data)
     const manifest = JSON.parse(await readFile(join(TAIZHOU_EPOCHS[0], 'batch.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, bands: ['red', 'green', 'blue'] }));
     await expect(runBatch(createStore({ kind: 'local', dir: join(dir, 'store-bad-mask') }), directorySource(folder), demoParameters())).rejects.toThrow(
-      /scene\.tif \(internal mask\): block 0 .*cannot be decoded/,
+      /scene\.tif: internal mask: block 0 .*cannot be decoded/,
     );
   });
 });

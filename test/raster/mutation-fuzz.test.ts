@@ -80,6 +80,7 @@ const FLAVOURS = [
   'uint16-packbits-strips.tif',
   'uint16-zstd-bigendian-strips.tif',
   'uint8-rgb-jpeg-tiled.tif',
+  'uint8-mask-deflate.tif',
 ];
 const CASES = 150;
 
@@ -97,7 +98,10 @@ describe('damaged GeoTIFFs: decoded, or rejected with an error naming file and f
         try {
           await verifyBlocks(raster).catch((error: unknown) => outcomeOf(error, ['damaged.tif'], `${label} (verifyBlocks)`));
           const { width, height } = raster.info;
-          for (let y = 0; y < height; y += 32) await raster.readWindow(0, y, width, Math.min(32, height - y));
+          for (let y = 0; y < height; y += 32) {
+            await raster.readWindow(0, y, width, Math.min(32, height - y));
+            await raster.readMaskWindow(0, y, width, Math.min(32, height - y));
+          }
         } finally {
           await raster.close();
         }

@@ -123,7 +123,7 @@ class Raster implements GeoTiffRaster {
       this.checkWindow(x0, y0, width, height);
       const first = x0 >> 3;
       const rowBytes = ((x0 + width + 7) >> 3) - first;
-      const bytes = (await mask.readWindowNative(first, y0, rowBytes, height)) as Uint8Array;
+      const bytes = (await mask.readWindowNative(first, y0, rowBytes, height).catch((error: unknown) => Promise.reject(maskError(error, this.name)))) as Uint8Array;
       const out = new Uint8Array(width * height);
       unpackMaskBits(bytes, rowBytes, x0 & 7, width, height, out);
       return out;
@@ -271,7 +271,7 @@ class Raster implements GeoTiffRaster {
       this.decoder.endChecks();
     }
     // the internal mask decides which pixels count: its blocks are checked with the image's
-    await this.mask?.verifyBlocks(part);
+    await this.mask?.verifyBlocks(part).catch((error: unknown) => Promise.reject(maskError(error, this.name)));
   }
 
   private async checkEveryBlock(from: number, to: number, blocksAcross: number, blockBytes: number): Promise<void> {
@@ -386,6 +386,16 @@ function groupBlockRows(rows: BlockRows, maxBytes: number): BlockRows {
  * north-up grid, supported sample types/compression and sane sizes (code 'unsupported_raster').
  * A local path that does not exist throws NotFoundError.
  */
+/**
+ * An error about a file's internal mask, said to be about it: "<file>: internal mask: …", the file and field
+ * kept (errors name the file first, as every reading error does).
+ */
+function maskError(error: unknown, name: string): unknown {
+  if (!(error instanceof InvalidInputError)) return error;
+  const detail = error.message.startsWith(`${name}: `) ? error.message.slice(name.length + 2) : error.message;
+  return new InvalidInputError(error.code, `${name}: internal mask: ${detail}`, { file: name, ...(error.field !== undefined ? { field: error.field } : {}), cause: error });
+}
+
 /** IFDs after the first looked at for an internal mask (a COG holds its overviews and their masks too). */
 const MAX_MASK_SEARCH_IFDS = 64;
 const SUBFILE_REDUCED = 1;
@@ -440,11 +450,15 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
     const maskDir = await internalMaskDirectory(reader, dir, name, width, height);
     let mask: Raster | null = null;
     if (maskDir !== null) {
-      const m = await readLayout(reader, maskDir, `${name} (internal mask)`, true);
-      await validateBlockTables(reader, maskDir, m.layout, `${name} (internal mask)`);
-      await loadDecoders(m.layout);
-      const maskInfo: RasterInfo = { width: m.width, height, bands: 1, sampleFormat: 'uint', bitsPerSample: 8, geoTransform, epsg, nodata: null, bandDescriptions: [null], metadata: {}, alphaBand: null, internalMask: false };
-      mask = new Raster(`${name} (internal mask)`, reader, maskInfo, m.layout, maskDir.littleEndian);
+      try {
+        const m = await readLayout(reader, maskDir, name, true);
+        await validateBlockTables(reader, maskDir, m.layout, name);
+        await loadDecoders(m.layout);
+        const maskInfo: RasterInfo = { width: m.width, height, bands: 1, sampleFormat: 'uint', bitsPerSample: 8, geoTransform, epsg, nodata: null, bandDescriptions: [null], metadata: {}, alphaBand: null, internalMask: false };
+        mask = new Raster(name, reader, maskInfo, m.layout, maskDir.littleEndian);
+      } catch (error) {
+        throw maskError(error, name);
+      }
     }
     const info: RasterInfo = {
       width,
