@@ -35,7 +35,7 @@ export { readBatchStatus, type BatchStatus } from './pipeline/batch-status.js';
 export { RunRecord } from './run-record/run-record.js';
 export { replayRun, type ReplayReport } from './run-record/replay.js';
 export { configOrExit, closeOnSignals } from './queue/service-lifecycle.js';
-export { detectPair, inferBands, threadsFromEnv, CHANGE_NODATA, type DetectPairInput, type DetectPairOutput, type AfterResampling } from './pipeline/detect-pair.js';
+export { detectPair, inferBands, threadsFromEnv, CHANGE_NODATA, type DetectPairInput, type DetectPairOutput, type AfterResampling, type UncoveredBy } from './pipeline/detect-pair.js';
 export { collectAlerts, writeAlertsFile } from './pipeline/export-alerts.js';
 export * from './webhooks/index.js';
 export * from './access/index.js';

@@ -15,6 +15,7 @@ import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { ingestReport } from '../../cli/ingest-report.js';
 import { demoParameters, fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
+import { runShoutu } from '../support/cli.js';
 
 /**
  * From a fixture scene, its red, green and blue bands (clipped to 1…255, so 0 is free for nodata), with the
@@ -129,7 +130,9 @@ describe('alpha bands (transparency) as validity', () => {
     const rgba = await detectPair({ before: make('2000-03-17', 'rgba', BEFORE_HIDDEN), after: make('2003-02-06', 'rgba', AFTER_HIDDEN), parameters });
     expect(rgba.summary.bands).toEqual(['red', 'green', 'blue']);
     expect(rgba.summary).not.toHaveProperty('fileBands');
+    expect(rgba.summary.uncovered).toEqual({ before: { alphaBand: 3 }, after: { alphaBand: 3 } });
     const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
+    expect(nodata.summary).not.toHaveProperty('uncovered');
     same(rgba, nodata);
     // the transparent pixels are a good share of the pair, and none is valid
     const { width, height } = rgba.summary;
@@ -223,7 +226,13 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
   it('a pair whose uncovered ground is in internal masks gives the bytes of the pair with it as nodata, on one grid or resampled', async () => {
     const parameters = defaultParameters({ tileSize: 128 });
     const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
-    same(await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters }), nodata);
+    const maskedPair = await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters });
+    expect(maskedPair.summary.uncovered).toEqual({ before: { internalMask: true }, after: { internalMask: true } });
+    same(maskedPair, nodata);
+    const cli = runShoutu(['detect', '--before', make('2000-03-17', 'rgba', BEFORE_HIDDEN).path, '--after', make('2003-02-06', 'mask', AFTER_HIDDEN).path, '--out', join(dir, 'cli-out')]);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain(': ground its alpha band (band 4) marks as not covered is left out (255 in change.tif)\n');
+    expect(cli.stdout).toContain(': ground its internal mask marks as not covered is left out (255 in change.tif)\n');
     same(await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters, threads: 2 }), nodata);
     const before = make('2000-03-17', 'nodata', BEFORE_HIDDEN);
     same(

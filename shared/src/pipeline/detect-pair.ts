@@ -77,6 +77,11 @@ export interface DetectPairOutput {
     resampled?: { after: AfterResampling };
     /** Present when the after file lies on the before file's pixel lattice with another extent: read as it is, at this offset. */
     shifted?: { after: AfterShift };
+    /**
+     * Present when a file marks ground it does not cover, left out like nodata (255): how, per file — its
+     * alpha band (0-based, as RasterInfo.alphaBand) and / or its internal mask.
+     */
+    uncovered?: { before?: UncoveredBy; after?: UncoveredBy };
     pairStats: PairStats;
     parameters: PipelineParameters;
     validPixels: number;
@@ -88,6 +93,18 @@ export interface DetectPairOutput {
     areaMu: number;
     overlapMu: Record<MaskLayerName, number>;
   };
+}
+
+/** How a file marks ground it does not cover. */
+export interface UncoveredBy {
+  alphaBand?: number;
+  internalMask?: true;
+}
+
+/** The file's marks of uncovered ground, or undefined when it has none. */
+function uncoveredBy(info: GeoTiffRaster['info']): UncoveredBy | undefined {
+  if (info.alphaBand === null && !info.internalMask) return undefined;
+  return { ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}), ...(info.internalMask ? { internalMask: true as const } : {}) };
 }
 
 /** How the after file was put on the before file's grid, and how many of its pixels it covers. */
@@ -165,6 +182,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const compared = comparedBandsOf({ raster: br, name: nameOf(input.before) }, { raster: ar, name: nameOf(input.after) }, input, input.warn);
     // Alpha bands as delivered (the after file's stays its last band if it is resampled, unmarked).
     const alpha = { before: bi.alphaBand, after: ai.alphaBand };
+    const uncoveredBefore = uncoveredBy(bi);
+    const uncoveredAfter = uncoveredBy(ai);
+    const uncovered = uncoveredBefore || uncoveredAfter ? { ...(uncoveredBefore ? { before: uncoveredBefore } : {}), ...(uncoveredAfter ? { after: uncoveredAfter } : {}) } : undefined;
     const { bands } = compared;
     const masks: PairWorkSpec['masks'] = [];
     const layers: Array<{ layer: MaskLayer; bit: number }> = [];
@@ -306,6 +326,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         ...(compared.files ? { fileBands: { before: compared.files.before.bands, after: compared.files.after.bands } } : {}),
         ...(resampled ? { resampled: { after: resampled } } : {}),
         ...(shifted ? { shifted: { after: shifted } } : {}),
+        ...(uncovered ? { uncovered } : {}),
         pairStats,
         parameters: input.parameters,
         validPixels,
