@@ -1,6 +1,7 @@
 import { coveredAreaM2, windowAreaM2, type IngestResult } from '@shoutu/shared';
 import { tilesOf } from '@shoutu/shared/grid/lattice.js';
 import type { ReadCounts } from './progress.js';
+import { uncoveredMarks } from './uncovered.js';
 
 /**
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
@@ -33,10 +34,7 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
   if (transparent.length > 0) {
     // Ground inside a scene's extent that it does not cover is left out; its area above still counts it.
     lines.push('  ground a scene does not cover (left out like nodata)');
-    for (const s of transparent) {
-      const how = [s.validity?.alphaBand !== undefined ? `alpha band ${s.validity.alphaBand + 1}` : null, s.validity?.internalMask ? 'internal mask' : null].filter((h) => h !== null);
-      lines.push(`    ${s.file.name}: marked by its ${how.join(' and ')}`);
-    }
+    for (const s of transparent) lines.push(`    ${s.file.name}: marked by its ${uncoveredMarks(s.validity ?? {})}`);
   }
   const fileOf = new Map(ingest.scenes.map((s) => [s.sceneId, s.file.name]));
   if (ingest.sharedBands.length > 0) {

@@ -97,10 +97,9 @@ async function firstNumber(reader: ByteReader, dir: TiffDirectory, tag: number, 
   return values[0]!;
 }
 
-/** Overviews and internal mask: the IFDs after the first, bounded in number and refusing loops. */
-async function readSubfiles(reader: ByteReader, first: TiffDirectory, name: string, width: number, height: number) {
+/** Overviews: the IFDs after the first, bounded in number and refusing loops (the internal mask is openGeoTiff's, RasterInfo.internalMask). */
+async function readSubfiles(reader: ByteReader, first: TiffDirectory, name: string) {
   const overviews: Array<[number, number]> = [];
-  let internalMask = false;
   const warnings: string[] = [];
   const seen = new Set<number>([first.ifdOffset]);
   let dir = first;
@@ -122,9 +121,7 @@ async function readSubfiles(reader: ByteReader, first: TiffDirectory, name: stri
       const type = await firstNumber(reader, dir, Tag.NewSubfileType, name, 0);
       const w = await firstNumber(reader, dir, Tag.ImageWidth, name, 0);
       const h = await firstNumber(reader, dir, Tag.ImageLength, name, 0);
-      if (type & SUBFILE_MASK) {
-        if (!(type & SUBFILE_REDUCED) && w === width && h === height) internalMask = true;
-      } else if (type & SUBFILE_REDUCED) {
+      if (!(type & SUBFILE_MASK) && type & SUBFILE_REDUCED) {
         overviews.push([w, h]);
       }
     } catch (error) {
@@ -132,14 +129,14 @@ async function readSubfiles(reader: ByteReader, first: TiffDirectory, name: stri
       break;
     }
   }
-  return { overviews, internalMask, warnings };
+  return { overviews, warnings };
 }
 
 /** Storage facts of the first image; the file has already passed openGeoTiff's checks. */
 async function readStorage(reader: ByteReader, name: string, info: GeoTiffRaster['info']) {
   const dir = await readFirstDirectory(reader, name);
   const { layout } = await readLayout(reader, dir, name);
-  const subfiles = await readSubfiles(reader, dir, name, info.width, info.height);
+  const subfiles = await readSubfiles(reader, dir, name);
   return {
     compression: layoutCompressionName(layout),
     predictor: layout.predictor === 2 ? ('horizontal' as const) : layout.predictor === 3 ? ('floating-point' as const) : ('none' as const),
@@ -176,6 +173,7 @@ export async function describeGeoTiff(source: GeoTiffSource, name: string): Prom
       geoTransform: info.geoTransform,
       nodata: nodataJson(info.nodata),
       ...storage,
+      internalMask: info.internalMask,
       alphaBand: info.alphaBand === null ? null : info.alphaBand + 1,
       bandDescriptions: info.bandDescriptions,
       bandSha256,
