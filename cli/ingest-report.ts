@@ -30,7 +30,7 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     lines.push('  rejected');
     for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
   }
-  const transparent = ingest.scenes.filter((s) => s.validity?.alphaBand !== undefined || s.validity?.internalMask);
+  const transparent = ingest.scenes.filter((s) => s.validity?.alphaBand !== undefined || s.validity?.internalMask || s.validity?.fill !== undefined);
   if (transparent.length > 0) {
     // Ground inside a scene's extent that it does not cover is left out; its area above still counts it.
     lines.push('  ground a scene does not cover (left out like nodata)');

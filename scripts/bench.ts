@@ -27,7 +27,7 @@ import { bench as buildingIndex } from '../shared/src/kernels/building-index.ben
 import { bench as scorePass } from '../shared/src/kernels/score-pass.bench.js';
 import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
 import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
-import { bench as saturationMask } from '../shared/src/kernels/saturation-mask.bench.js';
+import { bench as everyBandAtMask } from '../shared/src/kernels/every-band-at-mask.bench.js';
 import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mask.bench.js';
 import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
 import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
@@ -36,7 +36,7 @@ import { bench as selectKth } from '../shared/src/kernels/select-kth.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
-  ['saturation-mask', saturationMask],
+  ['every-band-at-mask', everyBandAtMask],
   ['cloud-shadow-mask', cloudShadowMask],
   ['spectral-indices', spectralIndices],
   ['vegetation-mask', vegetationMask],

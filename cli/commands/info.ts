@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
 import { bandNameOfDescription, bandsOfDescriptions } from '@shoutu/shared/detection/band-names.js';
+import { typeFill } from '@shoutu/shared/detection/validity.js';
 
 const USAGE = 'usage: shoutu info FILE|URL [--json]';
 
@@ -32,6 +33,13 @@ async function describeRemote(location: string): Promise<GeoTiffDescription> {
   return describeGeoTiff({ remote: fetcher }, fetcher.location); // the URL without its query (signed URLs carry secrets there)
 }
 
+/** The fill value detection applies to the file (typeFill: 0 for 16- and 32-bit integers without nodata), or null. */
+function fillOf(d: GeoTiffDescription): number | null {
+  const type = /^(uint|int|float)(\d+)$/.exec(d.sampleType);
+  if (type === null || d.nodata !== null) return null;
+  return typeFill(type[1] as 'uint' | 'int' | 'float', Number(type[2]), null);
+}
+
 export function formatDescription(d: GeoTiffDescription): string {
   const [x0, pw, , y0, , ph] = d.geoTransform;
   const lines = [
@@ -39,7 +47,7 @@ export function formatDescription(d: GeoTiffDescription): string {
     `  size           ${d.width} × ${d.height}, ${d.bands} band(s) of ${d.sampleType}`,
     `  CRS            EPSG:${d.crs.epsg}`,
     `  geotransform   origin (${x0}, ${y0}), pixel ${pw} × ${-ph}  [${d.geoTransform.join(', ')}]`,
-    `  nodata         ${d.nodata ?? 'none'}`,
+    `  nodata         ${d.nodata ?? 'none'}${fillOf(d) === null ? '' : ` (pixels ${fillOf(d)} in every band are fill: left out like nodata)`}`,
     `  compression    ${d.compression}${d.predictor === 'none' ? '' : `, ${d.predictor} predictor`}`,
     `  layout         ${d.tiled ? `tiles of ${d.blockSize[0]} × ${d.blockSize[1]}` : `strips of ${d.blockSize[1]} row(s)`}, ${d.interleave}-interleaved, ${d.bigTiff ? 'BigTIFF' : 'classic TIFF'}, ${d.byteOrder}`,
     `  overviews      ${d.overviews.length === 0 ? 'none' : d.overviews.map(([w, h]) => `${w} × ${h}`).join(', ')}`,

@@ -10,12 +10,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, defaultParameters, detectPair, directorySource, runBatch, type BlobStore, type DetectPairOutput } from '@shoutu/shared';
+import { createStore, defaultParameters, detectPair, directorySource, runBatch } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { ingestReport } from '../../cli/ingest-report.js';
-import { demoParameters, fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
+import { demoParameters, fixture, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
+import { alertGeometry as geometry, expectSameDetection as same, ingestTaizhouEpochs, sameEvidence } from '../support/equivalence.js';
 
 /**
  * From a fixture scene, its red, green and blue bands (clipped to 1…255, so 0 is free for nodata), with the
@@ -71,37 +72,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BEFORE_HIDDEN = '0.1,0,0';
 const AFTER_HIDDEN = '0,0.35,0.5';
 
-  /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue, the drone's sensor). */
 /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: red, green, blue; a drone's sensor), and each batch's results. */
 let ingests = 0;
-async function ingestAs(kind: 'rgba' | 'mask' | 'nodata') {
-  const run = ++ingests;
-  const store = createStore({ kind: 'local', dir: join(dir, `store-${kind}-${run}`) });
-  await loadDemoMasks(store);
-  const results = [];
-  for (const [k, epoch] of TAIZHOU_EPOCHS.entries()) {
-    const date = epoch.slice(-10);
-    const folder = join(dir, `batch-${kind}-${run}-${date}`);
-    await mkdir(folder);
-    const file = make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN);
-    await writeFile(join(folder, 'scene.tif'), await readFile(file.path));
-    const manifest = JSON.parse(await readFile(join(epoch, 'batch.json'), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(folder, 'batch.json'), JSON.stringify({ ...manifest, platform: 'drone', sensor: 'DJI Zenmuse P1', bands: ['red', 'green', 'blue'] }));
-    results.push(await runBatch(store, directorySource(folder), demoParameters()));
-  }
-  return { store, results };
-}
-
-/** What the 图斑 of a batch are: geometry, area, type, score and cloud-free fraction. */
-const geometry = (alerts: Awaited<ReturnType<typeof runBatch>>['finalize']['alerts']) =>
-  JSON.stringify(alerts.map((a) => [a.geometry, a.properties.areaM2, a.properties.changeType, a.properties.changeScore, a.properties.cloudFreeFraction]));
-
-const same = (x: DetectPairOutput, y: DetectPairOutput) => {
-  expect(Buffer.from(x.changeTif).equals(Buffer.from(y.changeTif))).toBe(true);
-  expect(JSON.stringify(x.patches)).toBe(JSON.stringify(y.patches));
-  expect(x.summary.pairStats).toEqual(y.summary.pairStats);
-  expect(x.summary.validPixels).toBe(y.summary.validPixels);
-};
+const ingestAs = (kind: 'rgba' | 'mask' | 'nodata') =>
+  ingestTaizhouEpochs(dir, `${kind}-${++ingests}`, (date, k) => make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN).path, {
+    platform: 'drone',
+    sensor: 'DJI Zenmuse P1',
+    bands: ['red', 'green', 'blue'],
+  });
 
 describe('alpha bands (transparency) as validity', () => {
   it('reads the alpha band GDAL marks, unassociated or premultiplied, and no other', async () => {
@@ -277,18 +255,6 @@ open(sys.argv[1], 'wb').write(data)
     );
   });
 });
-
-/** Every evidence image of the 图斑 (before, after, overview) has the same bytes in both stores. */
-async function sameEvidence(store: BlobStore, reference: BlobStore, alerts: Awaited<ReturnType<typeof runBatch>>['finalize']['alerts']): Promise<void> {
-  expect(alerts.length).toBeGreaterThan(0);
-  for (const alert of alerts) {
-    const evidence = alert.properties.evidence as Record<string, string>;
-    for (const image of ['before', 'after', 'overview']) {
-      const [x, y] = await Promise.all([store.get(evidence[image]!), reference.get(evidence[image]!)]);
-      expect(Buffer.from(x).equals(Buffer.from(y)), `${alert.id} ${image}.png`).toBe(true);
-    }
-  }
-}
 
 /** A 2-D uint8 array saved by numpy.save, as its bytes in row order. */
 async function readNpyUint8(path: string): Promise<Uint8Array> {

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultParameters, detectPair, type DetectPairOutput } from '@shoutu/shared';
+import { defaultParameters, detectPair } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { runShoutu } from '../support/cli.js';
 import { runGdalScript } from '../support/gdal.js';
+import { expectSameDetection as same } from '../support/equivalence.js';
 
 const before = { path: fixture('taizhou', '2000-03-17', 'scene.tif') };
 const after = { path: fixture('taizhou', '2003-02-06', 'scene.tif') };
@@ -37,12 +38,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shoutu-two-sensors-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const same = (x: DetectPairOutput, y: DetectPairOutput) => {
-  expect(Buffer.from(x.changeTif).equals(Buffer.from(y.changeTif))).toBe(true);
-  expect(JSON.stringify(x.patches)).toBe(JSON.stringify(y.patches));
-  expect(x.summary.pairStats).toEqual(y.summary.pairStats);
-};
 
 describe('files of two sensors', () => {
   it('a 4-band after file against the 6-band before file is compared on blue, green, red, nir: the bytes of two 4-band files', async () => {

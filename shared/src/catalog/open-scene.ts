@@ -6,6 +6,7 @@ import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 import { pickBands } from '../detection/evidence-bands.js';
+import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
@@ -22,9 +23,10 @@ export interface OpenScene {
    */
   readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<UsableSamples>;
   /**
-   * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0 or its
-   * internal mask is not set (validity.alphaBand, raster.info.internalMask); null when the file marks
-   * neither. What the evidence images show as no data, without the cloud and saturation tests.
+   * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0, its
+   * internal mask is not set or every image band holds the fill value (validity.alphaBand,
+   * raster.info.internalMask, validity.fill); null when the file marks none of these. What the evidence
+   * images show as no data, without the cloud and saturation tests.
    */
   readCovered(window: LatticeWindow): Promise<Uint8Array | null>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     sampleFormat: record.raster.sampleFormat,
     bitsPerSample: record.raster.bitsPerSample,
     saturation: spec?.saturation,
+    fill: spec?.fill ?? null,
     reflectance: spec?.reflectance,
     maskBand: spec?.cloudMask?.band ?? null,
     maskedValues: spec?.cloudMask?.values ?? null,
@@ -96,12 +99,14 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     },
     readCovered: async (w) => {
       const alpha = spec?.alphaBand ?? null;
-      if (alpha === null && !raster.info.internalMask) return null;
+      const fill = spec?.fill ?? null;
+      if (alpha === null && fill === null && !raster.info.internalMask) return null;
       const pixels = w.width * w.height;
       const covered = (await raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height)) ?? new Uint8Array(pixels).fill(1);
-      if (alpha !== null) {
+      if (alpha !== null || fill !== null) {
         const planar = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height);
-        for (let i = 0; i < pixels; i++) if (planar[alpha * pixels + i] === 0) covered[i] = 0;
+        if (alpha !== null) for (let i = 0; i < pixels; i++) if (planar[alpha * pixels + i] === 0) covered[i] = 0;
+        if (fill !== null) andNotEveryBandAtMask(planar, w.width, w.height, record.bands.length, fill, covered);
       }
       return covered;
     },

@@ -74,7 +74,8 @@ export const SceneRecord = z.object({
     bitsPerSample: z.number().int(),
   }),
   placement: PlacementSchema,
-  /** What besides nodata makes a pixel unusable (docs/detection.md, "Validity"); absent: type saturation only. */
+  /** What besides nodata makes a pixel unusable (docs/detection.md, "Validity"); absent: type saturation only
+   *  (and no fill rule: scenes ingested before it keep their results on replay). */
   validity: z
     .object({
       saturation: z.number().optional(),
@@ -92,6 +93,9 @@ export const SceneRecord = z.object({
       alphaBand: z.number().int().optional(),
       /** The delivered file carries a GDAL internal mask: 0 there marks ground it does not cover. */
       internalMask: z.literal(true).optional(),
+      /** The delivered file declares no nodata and holds integers wider than 8 bits: a pixel at this value (0)
+       *  in every image band is fill, ground the product does not cover (validity.ts typeFill). */
+      fill: z.number().optional(),
     })
     .optional(),
   /** Present when the scene was resampled onto its area's grid. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudBandsOf, maskUnusablePixels, sceneValidity, typeSaturation } from './validity.js';
+import { cloudBandsOf, maskUnusablePixels, sceneValidity, typeFill, typeSaturation, usableSamples } from './validity.js';
 
 describe('scene validity', () => {
   it('defaults saturation to the maximum of integer types wider than 8 bits only', () => {
@@ -7,6 +7,32 @@ describe('scene validity', () => {
     expect(typeSaturation('int', 16)).toBe(32767);
     expect(typeSaturation('uint', 8)).toBeNull();
     expect(typeSaturation('float', 32)).toBeNull();
+  });
+
+  it('takes 0 in every band as fill only for integers wider than 8 bits that declare no nodata', () => {
+    expect(typeFill('uint', 16, null)).toBe(0);
+    expect(typeFill('int', 16, null)).toBe(0);
+    expect(typeFill('uint', 32, null)).toBe(0);
+    expect(typeFill('uint', 16, 65535)).toBeNull();
+    expect(typeFill('uint', 16, 0)).toBeNull();
+    expect(typeFill('uint', 8, null)).toBeNull();
+    expect(typeFill('float', 32, null)).toBeNull();
+    expect(sceneValidity(['red'], { sampleFormat: 'uint', bitsPerSample: 16 }).fill).toBeNull();
+    expect(sceneValidity(['red'], { sampleFormat: 'uint', bitsPerSample: 16, fill: 0 }).fill).toBe(0);
+  });
+
+  it('writes NaN into every band of fill pixels (0 in every image band), not of pixels 0 in some bands', () => {
+    // 4 pixels, 2 image bands + a mask band of zeros: pixel 0 fill, pixel 1 0 in nir only, pixels 2, 3 data
+    const planar = new Float32Array([0, 40, 12, 13, 0, 0, 22, 23, 0, 0, 0, 0]);
+    const validity = sceneValidity(['red', 'nir'], { sampleFormat: 'uint', bitsPerSample: 16, fill: 0, maskBand: 2, maskedValues: [9] });
+    expect(maskUnusablePixels(planar, 4, 1, 3, validity, null)).toBe(1);
+    expect(Array.from(planar.subarray(0, 8))).toEqual([NaN, 40, 12, 13, NaN, 0, 22, 23]);
+    // the file's own samples stay as read while the first band holds no 0, else float32 with fill NaN
+    const plain = sceneValidity(['red', 'nir'], { sampleFormat: 'uint', bitsPerSample: 16, fill: 0 });
+    const clear = Uint16Array.from([5, 6, 0, 8]);
+    expect(usableSamples(clear, 2, 1, 2, plain)).toBe(clear);
+    const usable = usableSamples(Uint16Array.from([0, 6, 0, 8]), 2, 1, 2, plain);
+    expect(Array.from(usable)).toEqual([NaN, 6, NaN, 8]);
   });
 
   it('runs the cloud test only with a reflectance scale and the bands it needs', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BandName } from '../schemas/manifest.js';
 import type { NativeSamples } from '../raster/index.js';
-import { andUnsaturatedMask } from '../kernels/saturation-mask.js';
+import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
 import { andClearSkyMask, type CloudBands } from '../kernels/cloud-shadow-mask.js';
 import { andMaskPlane, clearInvalidSamples } from '../kernels/mask-band.js';
 
@@ -16,14 +16,16 @@ export type ReflectanceScale = z.infer<typeof ReflectanceScale>;
 
 /**
  * What decides, for one scene, that a pixel holds usable data besides nodata (see docs/detection.md,
- * "Validity"): saturation, the spectral cloud/shadow test (only with a known reflectance scale and the
- * bands it needs), and an operator cloud mask (a band of the file or a separate file).
+ * "Validity"): saturation, fill, the spectral cloud/shadow test (only with a known reflectance scale and
+ * the bands it needs), an operator cloud mask (a band of the file or a separate file) and the file's alpha.
  */
 export interface SceneValidity {
   /** Bands of imagery (the mask band, when there is one, is after them). */
   imageBands: number;
   /** Sample value of a clipped sample, or null (float data without a declared value). */
   saturation: number | null;
+  /** Value every image band of a fill pixel holds (0: typeFill), or null. */
+  fill: number | null;
   /** Reflectance scale and the band positions of the cloud test; null when it does not run. */
   cloud: { scale: number; offset: number; bands: CloudBands } | null;
   /** File band (0-based) holding the operator's cloud mask, or null. */
@@ -47,6 +49,20 @@ export function typeSaturation(sampleFormat: 'uint' | 'int' | 'float', bitsPerSa
   return null;
 }
 
+/**
+ * The fill value of a file that declares no nodata: 0 for integer samples wider than 8 bits, where a pixel
+ * 0 in every band is ground the product does not cover. Sentinel-2 L1C/L2A define 0 as NO_DATA and
+ * Landsat Collection 2 as fill, and orthorectified scenes (GF-1/2/6, SPOT) hold 0 in the corners of their
+ * tilted frames; files stacked or converted from them often lose the declaration, and those pixels compared
+ * with the other epoch's ground would be change along every scene edge. Null when the file (or the
+ * operator) declares a nodata value, which then says what fill is; and for 8-bit and float samples: 8-bit
+ * products (drone orthophotos, stretched RGB) can hold black (0, 0, 0) shadows, so there the operator
+ * declares nodata 0, and float products mark fill with NaN or a declared value.
+ */
+export function typeFill(sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number, nodata: number | null): number | null {
+  return nodata === null && sampleFormat !== 'float' && bitsPerSample > 8 ? 0 : null;
+}
+
 /** Positions of the cloud test's bands, or null when one it needs is missing. */
 export function cloudBandsOf(bands: readonly (BandName | null)[]): CloudBands | null {
   const at = (name: BandName) => bands.indexOf(name);
@@ -59,6 +75,8 @@ export interface ValidityOptions {
   sampleFormat: 'uint' | 'int' | 'float';
   bitsPerSample: number;
   saturation?: number | undefined;
+  /** typeFill's value for the file (or what the scene record holds), or null */
+  fill?: number | null | undefined;
   reflectance?: ReflectanceScale | undefined;
   maskBand?: number | null | undefined;
   maskedValues?: number[] | null | undefined;
@@ -70,6 +88,7 @@ export function sceneValidity(bands: readonly (BandName | null)[], options: Vali
   return {
     imageBands: bands.length,
     saturation: options.saturation ?? typeSaturation(options.sampleFormat, options.bitsPerSample),
+    fill: options.fill ?? null,
     cloud: cloudBands && options.reflectance ? { scale: options.reflectance.scale, offset: options.reflectance.offset, bands: cloudBands } : null,
     maskBand: options.maskBand ?? null,
     maskedValues: options.maskedValues ?? null,
@@ -97,13 +116,14 @@ export function maskUnusablePixels(
   covered: Uint8Array | null = null,
 ): number {
   const pixels = width * height;
-  // A pixel saturated in every band is saturated in the first; most windows hold none, and then (with no
-  // cloud test and no mask) nothing is masked: one native scan instead of a mask pass.
-  const onlySaturation = validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && maskPlane === null && covered === null;
-  if (onlySaturation && (validity.saturation === null || planar.subarray(0, pixels).indexOf(Math.fround(validity.saturation)) < 0)) return 0;
+  // A pixel saturated (or fill) in every band is so in the first; most windows hold none, and then (with
+  // no cloud test and no mask) nothing is masked: one native scan instead of a mask pass.
+  const onlyEveryBand = validity.cloud === null && validity.maskBand === null && validity.alphaBand === null && maskPlane === null && covered === null;
+  if (onlyEveryBand && !inFirstBand(planar.subarray(0, pixels), validity, Math.fround)) return 0;
   const valid = new Uint8Array(pixels).fill(1);
   const image = validity.imageBands;
-  if (validity.saturation !== null) andUnsaturatedMask(planar, width, height, image, validity.saturation, valid);
+  if (validity.saturation !== null) andNotEveryBandAtMask(planar, width, height, image, validity.saturation, valid);
+  if (validity.fill !== null) andNotEveryBandAtMask(planar, width, height, image, validity.fill, valid);
   if (validity.cloud) andClearSkyMask(planar, width, height, image, validity.cloud.bands, validity.cloud.scale, validity.cloud.offset, valid);
   const values = validity.maskedValues ? Float64Array.from(validity.maskedValues) : null;
   if (validity.maskBand !== null) andMaskPlane(planar.subarray(validity.maskBand * pixels, (validity.maskBand + 1) * pixels), pixels, values, valid);
@@ -114,6 +134,11 @@ export function maskUnusablePixels(
   for (let i = 0; i < pixels; i++) masked += 1 - valid[i]!;
   if (masked > 0) clearInvalidSamples(planar, pixels, fileBands, valid);
   return masked;
+}
+
+/** Whether the first band holds the saturation or fill value (`as`: how the samples store a value). */
+function inFirstBand(first: { indexOf(value: number): number }, validity: SceneValidity, as: (v: number) => number): boolean {
+  return (validity.saturation !== null && first.indexOf(as(validity.saturation)) >= 0) || (validity.fill !== null && first.indexOf(as(validity.fill)) >= 0);
 }
 
 /** Samples of a usable window: the file's own 8/16-bit samples, or float32 with unusable pixels NaN. */
@@ -130,12 +155,12 @@ export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, samp
 
 /**
  * A window read in the file's own samples (of a file `usableAsRead` accepts), as it is when no pixel in it
- * is saturated (a pixel saturated in every band is saturated in the first), else as float32 with the
- * saturated pixels NaN. The values are the same either way.
+ * is saturated or fill (such a pixel is at that value in the first band), else as float32 with those
+ * pixels NaN. The values are the same either way.
  */
 export function usableSamples(native: NativeSamples, width: number, height: number, fileBands: number, validity: SceneValidity): UsableSamples {
   const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
-  if (exact && (validity.saturation === null || native.subarray(0, width * height).indexOf(validity.saturation) < 0)) return native;
+  if (exact && !inFirstBand(native.subarray(0, width * height), validity, (v) => v)) return native;
   const planar = Float32Array.from(native as ArrayLike<number>);
   maskUnusablePixels(planar, width, height, fileBands, validity, null);
   return planar;

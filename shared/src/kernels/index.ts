@@ -22,7 +22,7 @@ export { boxMeanMin, boxMeanValid } from './box-mean.js';
 export { gradientChange } from './gradient-change.js';
 export { fuseGeometricMean3 } from './fuse-geometric.js';
 export { fillPolygon } from './rasterize-polygon.js';
-export { andUnsaturatedMask } from './saturation-mask.js';
+export { andNotEveryBandAtMask } from './every-band-at-mask.js';
 export { andClearSkyMask, CLOUD_TESTS, type CloudBands } from './cloud-shadow-mask.js';
 export { andMaskPlane, clearInvalidSamples } from './mask-band.js';
 export { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness } from './spectral-indices.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, type Random } from './test-random.js';
 import {
+  markFill,
   markTransparent,
   resampleRect,
   SOURCE_NODATA,
@@ -235,5 +236,25 @@ describe('markTransparent', () => {
   it('refuses an alpha band the samples do not hold', () => {
     expect(() => markTransparent(new Uint8Array(8), 4, 2, new Uint8Array(4))).toThrow(RangeError);
     expect(() => markTransparent(new Uint8Array(8), 4, 1, new Uint8Array(3))).toThrow(RangeError);
+  });
+});
+
+describe('markFill', () => {
+  it('marks nodata exactly the pixels whose image bands all hold the fill value, whatever their status, and leaves the rest', () => {
+    const random = mulberry32(11);
+    for (const pixels of [1, 5, 64, 257]) {
+      const bands = 3;
+      const imageBands = 2; // the third band (a mask band) is not looked at
+      const samples = Uint16Array.from({ length: bands * pixels }, () => (random() < 0.4 ? 0 : Math.floor(random() * 4096)));
+      const status = Uint8Array.from({ length: pixels }, () => [SOURCE_NODATA, SOURCE_USABLE, SOURCE_SATURATED][Math.floor(random() * 3)]!);
+      const expected = Array.from(status, (s, i) => (samples[i] === 0 && samples[pixels + i] === 0 ? SOURCE_NODATA : s));
+      markFill(samples, pixels, imageBands, 0, status);
+      expect(Array.from(status)).toEqual(expected);
+    }
+  });
+
+  it('refuses image bands the samples do not hold', () => {
+    expect(() => markFill(new Uint16Array(8), 4, 3, 0, new Uint8Array(4))).toThrow(RangeError);
+    expect(() => markFill(new Uint16Array(8), 4, 2, 0, new Uint8Array(3))).toThrow(RangeError);
   });
 });

@@ -113,6 +113,22 @@ export function markTransparent(samples: SampleArray, pixels: number, alphaBand:
   for (let i = 0; i < pixels; i++) if (samples[p + i] === 0) status[i] = SOURCE_NODATA;
 }
 
+/**
+ * Marks as SOURCE_NODATA the pixels whose first `imageBands` samples all equal `fill` (0 in every band: the
+ * ground a product without a declared nodata does not cover, detection/validity.ts typeFill). Blending
+ * them in would darken the edge of the imaged ground.
+ */
+export function markFill(samples: SampleArray, pixels: number, imageBands: number, fill: number, status: Uint8Array): void {
+  requireIntegerInRange('imageBands', imageBands, 1, 0xffff);
+  requireLength('samples', samples, imageBands * pixels);
+  requireLength('status', status, pixels);
+  for (let i = 0; i < pixels; i++) {
+    let b = 0;
+    while (b < imageBands && samples[b * pixels + i] === fill) b++;
+    if (b === imageBands) status[i] = SOURCE_NODATA;
+  }
+}
+
 /** The source window that holds every tap of the given output coordinates, clamped to the raster; null when none lies inside. */
 export function windowFor(
   coords: Float64Array,

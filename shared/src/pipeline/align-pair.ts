@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { extentOf, intersect, type Placement } from '../grid/lattice.js';
 import type { GeoTiffRaster } from '../raster/index.js';
-import { typeSaturation } from '../detection/validity.js';
+import { typeFill, typeSaturation } from '../detection/validity.js';
 import { gridWindowOf, resampleToFile, type ResamplingMethod } from './resample-scene.js';
 
 export interface AlignedFile {
@@ -68,6 +68,7 @@ export async function alignToGrid(
     window,
     nodata: options.mask ? null : info.nodata,
     saturation: options.mask ? null : (after.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample)),
+    fill: options.mask ? null : typeFill(info.sampleFormat, info.bitsPerSample, info.nodata),
     imageBands: options.mask ? 1 : info.bands - (after.alphaBand != null ? 1 : 0),
     nearestBands: options.mask ? [0] : after.alphaBand != null ? [after.alphaBand] : [],
     alphaBand: options.mask ? null : (after.alphaBand ?? null),

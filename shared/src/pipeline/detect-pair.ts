@@ -12,7 +12,7 @@ import { evidenceBands } from '../detection/evidence-bands.js';
 import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
-import type { ReflectanceScale } from '../detection/validity.js';
+import { typeFill, type ReflectanceScale } from '../detection/validity.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
@@ -99,12 +99,20 @@ export interface DetectPairOutput {
 export interface UncoveredBy {
   alphaBand?: number;
   internalMask?: true;
+  /** the file declares no nodata and holds integers wider than 8 bits: a pixel at this value (0) in every
+   *  band is fill (validity.ts typeFill) */
+  fill?: number;
 }
 
 /** The file's marks of uncovered ground, or undefined when it has none. */
 function uncoveredBy(info: GeoTiffRaster['info']): UncoveredBy | undefined {
-  if (info.alphaBand === null && !info.internalMask) return undefined;
-  return { ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}), ...(info.internalMask ? { internalMask: true as const } : {}) };
+  const fill = typeFill(info.sampleFormat, info.bitsPerSample, info.nodata);
+  if (info.alphaBand === null && !info.internalMask && fill === null) return undefined;
+  return {
+    ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}),
+    ...(info.internalMask ? { internalMask: true as const } : {}),
+    ...(fill !== null ? { fill } : {}),
+  };
 }
 
 /** How the after file was put on the before file's grid, and how many of its pixels it covers. */

@@ -24,7 +24,7 @@ import { structureOf } from '../detection/structural-change.js';
 import { type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
-import { typeSaturation } from '../detection/validity.js';
+import { typeFill, typeSaturation } from '../detection/validity.js';
 
 export const MANIFEST_NAME = 'batch.json';
 
@@ -217,6 +217,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
   const sceneMask = await readCloudMaskFile(source, files, manifest, name, info);
   const sceneId = sceneIdOf(manifest.batchId, name);
   const nodata = manifest.nodata ?? info.nodata;
+  const fill = typeFill(info.sampleFormat, info.bitsPerSample, nodata);
   const placed = await placeScene(
     store,
     {
@@ -226,6 +227,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
       info,
       nodata,
       saturation: manifest.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample),
+      fill,
       imageBands: manifest.bands.length,
       maskBand: manifest.cloudMask?.band !== undefined ? manifest.cloudMask.band - 1 : null,
       alphaBand: info.alphaBand,
@@ -248,6 +250,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
     ...(cloudMask ? { cloudMask } : {}),
     ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}),
     ...(info.internalMask ? { internalMask: true as const } : {}),
+    ...(fill !== null ? { fill } : {}),
   };
   return {
     schema: 'shoutu.scene/1',

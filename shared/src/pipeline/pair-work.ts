@@ -6,7 +6,7 @@ import { structureOf, type StructureSpec } from '../detection/structural-change.
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
-import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, typeFill, usableAsRead, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
 import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -123,6 +123,7 @@ function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validi
     sampleFormat: info.sampleFormat,
     bitsPerSample: info.bitsPerSample,
     saturation: validity.saturation,
+    fill: typeFill(info.sampleFormat, info.bitsPerSample, info.nodata),
     reflectance: validity.reflectance,
     maskedValues: validity.cloudMask?.values ?? null,
     alphaBand,
@@ -194,8 +195,8 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
 
 /**
  * Chunks of one file of the pair for the halo caches: in the file's own 8- or 16-bit samples when nothing
- * in the chunk is unusable — no cloud test, no mask band or file, no pixel at the saturation value in
- * its first band (a pixel saturated in every band is saturated there), and the chunk wholly inside the
+ * in the chunk is unusable — no cloud test, no mask band or file, no pixel at the saturation or fill value
+ * in its first band (a pixel at it in every band is at it there), and the chunk wholly inside the
  * file — else as maskedSide reads them (float32, unusable pixels NaN). Why: most chunks have nothing to
  * mask, and 16-bit chunks are half the memory and bytes to move, with the same values (HaloWindowCache
  * serves them as they are). With `planes`, as maskedSide.

@@ -30,6 +30,8 @@ export interface SceneToPlace {
   nodata: number | null;
   /** effective saturation value (validity), or null */
   saturation: number | null;
+  /** fill value (validity typeFill: 0 in every band when no nodata is declared), or null */
+  fill: number | null;
   /** bands of imagery; a cloud mask band (maskBand, 0-based) comes after them */
   imageBands: number;
   maskBand: number | null;
@@ -102,6 +104,7 @@ export async function placeScene(store: BlobStore, scene: SceneToPlace, area: Ar
         window,
         nodata: scene.nodata,
         saturation: scene.saturation,
+        fill: scene.fill,
         imageBands: scene.imageBands,
         nearestBands: [scene.maskBand, scene.alphaBand].filter((b): b is number => b !== null),
         alphaBand: scene.alphaBand,

@@ -15,7 +15,7 @@ import { crsDefinition, isGeographicEpsg } from '../geo/crs.js';
 import { APPROX_MAX_ERROR_PX, gridToSource, sourceFootprint, type GridToSource } from '../geo/grid-to-source.js';
 import { type Lattice, type LatticeWindow, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { extentWindow, type GridExtent } from '../grid/area-grid.js';
-import { markTransparent, resampleRect, SOURCE_NODATA, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
+import { markFill, markTransparent, resampleRect, SOURCE_NODATA, sourcePixelStatus, windowFor, type OutputSamples, type SampleArray } from '../kernels/resample.js';
 import { MAX_RASTER_SIDE, type GeoTiffRaster, type RasterInfo } from '../raster/index.js';
 import { sampleArrayType, TiledGeoTiffWriter } from '../raster/write-tiled-geotiff.js';
 
@@ -113,6 +113,8 @@ export interface ResampleOptions {
   nodata: number | null;
   /** sample value of a clipped sample (validity), or null */
   saturation: number | null;
+  /** value every image band of a fill pixel holds (validity typeFill), or null: those pixels count as nodata */
+  fill?: number | null;
   /** bands of imagery (a cloud mask band, when there is one, comes after them) */
   imageBands: number;
   /** 0-based bands resampled by nearest neighbour (mask and class bands); every band with allNearest */
@@ -205,6 +207,7 @@ export async function resampleToFile(path: string, options: ResampleOptions): Pr
       status = new Uint8Array(source.width * source.height);
       sourcePixelStatus(samples, source.width * source.height, bands, options.allNearest ? bands : options.imageBands, options.allNearest ? null : sourceNodata, options.allNearest ? null : saturation, status);
       if (!options.allNearest && options.alphaBand != null) markTransparent(samples, source.width * source.height, options.alphaBand, status);
+      if (!options.allNearest && options.fill != null) markFill(samples, source.width * source.height, options.imageBands, asStored(options.fill), status);
       if (!options.allNearest && info.internalMask) {
         // the file's internal mask: ground it does not cover is nodata, as transparent pixels are
         const covered = (await raster.readMaskWindow(source.x0, source.y0, source.width, source.height))!;
