@@ -34,6 +34,9 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
       'after-cloud-mask': { type: 'string' },
       'cloud-mask-values': { type: 'string' },
       saturation: { type: 'string' },
+      nodata: { type: 'string' },
+      'before-nodata': { type: 'string' },
+      'after-nodata': { type: 'string' },
       'reflectance-scale': { type: 'string' },
       'reflectance-offset': { type: 'string' },
       ...parameterOptions,
@@ -56,7 +59,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     const path = values[layer];
     if (path) masks[layer] = { bytes: new Uint8Array(await readFile(path)), name: path };
   }
-  const number = (flag: 'saturation' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
+  const number = (flag: 'saturation' | 'nodata' | 'before-nodata' | 'after-nodata' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
     const v = Number(text);
     if (text.trim() === '' || !Number.isFinite(v) || (flag === 'reflectance-scale' && v <= 0)) {
       throw new InvalidInputError('argument_invalid', `--${flag}: "${text}" is not a ${flag === 'reflectance-scale' ? 'positive ' : ''}number`, { field: flag });
@@ -68,6 +71,13 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidInputError('argument_invalid', `--cloud-mask-values: "${v}" is not a number`, { field: 'cloud-mask-values' });
     return n;
   });
+  if (values.nodata !== undefined && (values['before-nodata'] !== undefined || values['after-nodata'] !== undefined)) {
+    throw new InvalidInputError('argument_invalid', '--nodata declares both files\' nodata value: give it, or --before-nodata / --after-nodata, not both', { field: 'nodata' });
+  }
+  // one file's nodata: its own flag, else --nodata for both
+  const nodataOf = (flag: 'before-nodata' | 'after-nodata') =>
+    values[flag] !== undefined ? number(flag, values[flag]) : values.nodata !== undefined ? number('nodata', values.nodata) : undefined;
+  const nodata = { before: nodataOf('before-nodata'), after: nodataOf('after-nodata') };
   if (values['reflectance-offset'] !== undefined && values['reflectance-scale'] === undefined) {
     throw new InvalidInputError('argument_invalid', '--reflectance-offset needs --reflectance-scale', { field: 'reflectance-offset' });
   }
@@ -78,6 +88,9 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
       ...(cloudMaskValues ? { values: cloudMaskValues } : {}),
     },
     ...(values.saturation !== undefined ? { saturation: number('saturation', values.saturation) } : {}),
+    ...(nodata.before !== undefined || nodata.after !== undefined
+      ? { nodata: { ...(nodata.before !== undefined ? { before: nodata.before } : {}), ...(nodata.after !== undefined ? { after: nodata.after } : {}) } }
+      : {}),
     ...(values['reflectance-scale'] !== undefined
       ? { reflectance: { scale: number('reflectance-scale', values['reflectance-scale']), offset: values['reflectance-offset'] !== undefined ? number('reflectance-offset', values['reflectance-offset']) : 0 } }
       : {}),

@@ -7,6 +7,7 @@
  * ingest (the same 图斑 and evidence images).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,8 @@ import { alertGeometry as geometry, expectSameDetection as same, ingestTaizhouEp
 /**
  * From a fixture scene, its blue, green, red and nir bands as uint16 (16 × the 8-bit value + 1, so no
  * sample of the imagery is 0), with a region set to 0 in every band: `fill` (no nodata declared),
- * `nodata` (nodata 0 declared) or `declared` (nodata 65535 declared: the zeros are then data). `srs` other
+ * `nodata` (nodata 0 declared) or `declared` (nodata 65535 declared: the zeros are then data); `frame8` and
+ * `nodata8` the same as uint8 (the 8-bit values clipped to 1…255), declaring nothing and 0. `srs` other
  * than "same": the bands warped there first (nearest), the region cut in the warped pixels.
  */
 const MAKE = `
@@ -31,7 +33,8 @@ src, out, kind, srs, region = sys.argv[1:6]
 ds = gdal.Translate('/vsimem/four.tif', src, bandList=[1, 2, 3, 4])
 if srs != 'same':
     ds = gdal.Warp('/vsimem/warped.tif', ds, dstSRS=srs, resampleAlg='near', dstNodata=0)
-bands = ds.ReadAsArray().astype(np.uint16) * 16 + 1
+eight = kind.endswith('8')
+bands = np.clip(ds.ReadAsArray(), 1, 255).astype(np.uint8) if eight else ds.ReadAsArray().astype(np.uint16) * 16 + 1
 h, w = bands.shape[1:]
 yy, xx = np.mgrid[0:h, 0:w]
 x0, y0, x1 = [float(v) for v in region.split(',')]
@@ -39,17 +42,17 @@ hidden = (xx < x0 * w) | ((yy < y0 * h) & (xx < x1 * w))
 if srs != 'same':
     hidden |= (ds.GetRasterBand(1).ReadAsArray() == 0)
 bands[:, hidden] = 0
-o = gdal.GetDriverByName('GTiff').Create(out, w, h, 4, gdal.GDT_UInt16, ['TILED=YES', 'COMPRESS=DEFLATE', 'PREDICTOR=2'])
+o = gdal.GetDriverByName('GTiff').Create(out, w, h, 4, gdal.GDT_Byte if eight else gdal.GDT_UInt16, ['TILED=YES', 'COMPRESS=DEFLATE', 'PREDICTOR=2', 'PHOTOMETRIC=MINISBLACK'])
 o.SetGeoTransform(ds.GetGeoTransform())
 o.SetProjection(ds.GetProjection())
 for b in range(4):
     o.GetRasterBand(b + 1).WriteArray(bands[b])
-    if kind != 'fill':
-        o.GetRasterBand(b + 1).SetNoDataValue(0 if kind == 'nodata' else 65535)
+    if kind in ('nodata', 'nodata8', 'declared'):
+        o.GetRasterBand(b + 1).SetNoDataValue(65535 if kind == 'declared' else 0)
 o = None
 `;
 
-type Kind = 'fill' | 'nodata' | 'declared';
+type Kind = 'fill' | 'nodata' | 'declared' | 'frame8' | 'nodata8';
 let dir: string;
 const make = (epoch: string, kind: Kind, region: string, srs = 'same') => {
   const path = join(dir, `${epoch}-${kind}-${srs.replace(':', '')}.tif`);
@@ -107,6 +110,34 @@ describe('fill: 0 in every band of a file that declares no nodata', () => {
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain('-fill-same.tif: ground its fill (0 in every band; no nodata declared) marks as not covered is left out (255 in change.tif)\n');
     expect(cli.stdout).not.toContain('-nodata-same.tif: ground');
+  });
+
+  it('is not assumed for 8-bit files: --nodata 0 declares it, as the files declaring nodata 0 do, on one grid or resampled, and --before-nodata / --after-nodata one file each', async () => {
+    const parameters = defaultParameters({ tileSize: 128 });
+    const frame = { before: make('2000-03-17', 'frame8', BEFORE_HIDDEN), after: make('2003-02-06', 'frame8', AFTER_HIDDEN) };
+    const nodata = await detectPair({ before: make('2000-03-17', 'nodata8', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata8', AFTER_HIDDEN), parameters });
+    const undeclared = await detectPair({ ...frame, parameters });
+    expect(undeclared.summary).not.toHaveProperty('uncovered');
+    expect(undeclared.summary.validPixels).toBe(undeclared.summary.width * undeclared.summary.height);
+    const declared = await detectPair({ ...frame, parameters, validity: { nodata: { before: 0, after: 0 } }, threads: 2 });
+    expect(declared.summary.nodata).toEqual({ before: 0, after: 0 });
+    same(declared, nodata);
+    const before = make('2000-03-17', 'nodata8', BEFORE_HIDDEN);
+    same(
+      await detectPair({ before, after: make('2003-02-06', 'frame8', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters(), validity: { nodata: { after: 0 } }, threads: 2 }),
+      await detectPair({ before, after: make('2003-02-06', 'nodata8', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters() }),
+    );
+    const out = join(dir, 'cli-nodata');
+    const cli = runShoutu(['detect', '--before', frame.before.path, '--after', frame.after.path, '--nodata', '0', '--out', out, '--tile-size', '128']);
+    expect(cli.status).toBe(0);
+    expect(Buffer.from(await readFile(join(out, 'change.tif'))).equals(Buffer.from(nodata.changeTif))).toBe(true);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).nodata).toEqual({ before: 0, after: 0 });
+    const bad = runShoutu(['detect', '--before', frame.before.path, '--after', frame.after.path, '--nodata', 'zero', '--out', out]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--nodata: "zero" is not a number');
+    const both = runShoutu(['detect', '--before', frame.before.path, '--after', frame.after.path, '--nodata', '0', '--after-nodata', '0', '--out', out]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--nodata declares both files');
   });
 
   it('ingest records the rule, and the 图斑 and evidence images are those of the epochs with nodata 0 declared', async () => {

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js';
-import { openGeoTiff, assembleUint8GeoTiff, type GeoTiffRaster } from '../raster/index.js';
+import { openGeoTiff, assembleUint8GeoTiff, declareNodata, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, intersect, placeRaster } from '../grid/lattice.js';
@@ -49,6 +49,8 @@ export interface DetectPairInput {
     cloudMask?: { before?: DetectPairInput['before']; after?: DetectPairInput['after']; values?: number[] };
     saturation?: number;
     reflectance?: ReflectanceScale;
+    /** Each file's nodata value as the operator declares it, over the file's own (declareNodata). */
+    nodata?: { before?: number; after?: number };
   };
   parameters: PipelineParameters;
   /** Threads to split the tile work across (default 1); the output does not depend on it. */
@@ -82,6 +84,8 @@ export interface DetectPairOutput {
      * alpha band (0-based, as RasterInfo.alphaBand) and / or its internal mask.
      */
     uncovered?: { before?: UncoveredBy; after?: UncoveredBy };
+    /** Present when the operator declared a file's nodata value (validity.nodata): the values read as nodata. */
+    nodata?: { before?: number; after?: number };
     pairStats: PairStats;
     parameters: PipelineParameters;
     validPixels: number;
@@ -167,10 +171,11 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
   // Opened one after the other so a bad second file cannot leave the first one open.
   let br: GeoTiffRaster;
   let ar: GeoTiffRaster;
+  const declared = input.validity?.nodata;
   try {
-    br = await open(input.before);
+    br = declareNodata(await open(input.before), declared?.before);
     try {
-      ar = await open(input.after);
+      ar = declareNodata(await open(input.after), declared?.after);
     } catch (error) {
       await br.close();
       throw error;
@@ -249,8 +254,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     }
     const evidence = evidenceBands(bands, bands.length);
     const spec: PairWorkSpec = {
-      before: named(input.before),
-      after: afterSource,
+      before: { ...named(input.before), ...(declared?.before !== undefined ? { nodata: declared.before } : {}) },
+      // a resampled after file declares its own nodata (the declared one was applied while resampling)
+      after: resampled === undefined && declared?.after !== undefined ? { ...afterSource, nodata: declared.after } : afterSource,
       bands,
       ...(compared.files ? { files: compared.files } : {}),
       ...(alpha.before !== null || alpha.after !== null ? { alpha } : {}),
@@ -335,6 +341,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         ...(resampled ? { resampled: { after: resampled } } : {}),
         ...(shifted ? { shifted: { after: shifted } } : {}),
         ...(uncovered ? { uncovered } : {}),
+        ...(declared && (declared.before !== undefined || declared.after !== undefined) ? { nodata: { ...declared } } : {}),
         pairStats,
         parameters: input.parameters,
         validPixels,

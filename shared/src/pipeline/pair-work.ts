@@ -1,5 +1,5 @@
 import { extentOf, intersect, placeOnLattice, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
-import { openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
+import { declareNodata, openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
@@ -20,6 +20,8 @@ import { pickBands } from '../detection/evidence-bands.js';
 export interface NamedSource {
   source: GeoTiffSource;
   name: string;
+  /** the file's nodata value as the operator declares it, over the file's own (declareNodata) */
+  nodata?: number;
 }
 
 /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks, saturation, reflectance. */
@@ -234,9 +236,9 @@ export interface PairRasters {
 export async function openPairRasters(spec: Pick<PairWorkSpec, 'before' | 'after' | 'validity'>): Promise<PairRasters> {
   const opened: GeoTiffRaster[] = [];
   try {
-    const before = await openGeoTiff(spec.before.source, spec.before.name);
+    const before = declareNodata(await openGeoTiff(spec.before.source, spec.before.name), spec.before.nodata);
     opened.push(before);
-    const after = await openGeoTiff(spec.after.source, spec.after.name);
+    const after = declareNodata(await openGeoTiff(spec.after.source, spec.after.name), spec.after.nodata);
     opened.push(after);
     const masks = spec.validity.cloudMask;
     const beforeMask = masks?.before ? await openCloudMask(masks.before, before, spec.before.name) : null;

@@ -1,0 +1,18 @@
+import type { GeoTiffRaster } from './geotiff-source.js';
+
+/**
+ * The raster with `nodata` as its nodata value in place of the file's (what the operator declares for a
+ * file that declares none, or a wrong one: batch.json `nodata`, `shoutu detect --nodata`). Reads are the
+ * file's; only `info.nodata`, which every validity test reads, changes. `undefined` returns the raster as it is.
+ */
+export function declareNodata(raster: GeoTiffRaster, nodata: number | undefined): GeoTiffRaster {
+  if (nodata === undefined) return raster;
+  const info = { ...raster.info, nodata };
+  return {
+    info,
+    readWindow: (...args) => raster.readWindow(...args),
+    readWindowNative: (...args) => raster.readWindowNative(...args),
+    readMaskWindow: (...args) => raster.readMaskWindow(...args),
+    close: () => raster.close(),
+  };
+}
