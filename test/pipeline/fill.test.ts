@@ -71,7 +71,8 @@ const BANDS = ['blue', 'green', 'red', 'nir'] as const;
 
 let ingests = 0;
 /** A store holding the fixture's two epochs as `kind` files (batch.json's bands: blue, green, red, nir), and each batch's results. */
-const ingestAs = (kind: Kind) => ingestTaizhouEpochs(dir, `${kind}-${++ingests}`, (date, k) => make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN).path, { bands: BANDS });
+const ingestAs = (kind: Kind, afterSrs = 'same') =>
+  ingestTaizhouEpochs(dir, `${kind}-${++ingests}`, (date, k) => make(date, kind, k === 0 ? BEFORE_HIDDEN : AFTER_HIDDEN, k === 0 ? 'same' : afterSrs).path, { bands: BANDS });
 
 describe('fill: 0 in every band of a file that declares no nodata', () => {
   it('is left out of a pair like nodata: the bytes of the pair with nodata 0 declared, with one thread or two', async () => {
@@ -150,5 +151,16 @@ describe('fill: 0 in every band of a file that declares no nodata', () => {
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
     expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
     await sameEvidence(fill.store, nodata.store, second!.finalize.alerts);
+  });
+
+  it('ingest resamples an epoch with fill onto the area grid without blending the fill in: the 图斑 of the epoch with nodata 0 declared', async () => {
+    const fill = await ingestAs('fill', 'EPSG:4326');
+    const nodata = await ingestAs('nodata', 'EPSG:4326');
+    const scene = fill.results[1]!.ingest.scenes[0]!;
+    expect(scene.source).toBeDefined(); // resampled onto the first epoch's grid
+    expect(scene.validity).toEqual({ fill: 0 });
+    expect(fill.results[1]!.finalize.alerts.length).toBeGreaterThan(0);
+    expect(geometry(fill.results[1]!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
+    await sameEvidence(fill.store, nodata.store, fill.results[1]!.finalize.alerts);
   });
 });
