@@ -30,7 +30,9 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     lines.push('  rejected');
     for (const r of ingest.rejected) lines.push(`    ${r.name}  ${r.error?.code ?? 'rejected'}: ${r.error?.message ?? ''}`);
   }
-  const transparent = ingest.scenes.filter((s) => s.validity?.alphaBand !== undefined || s.validity?.internalMask || s.validity?.fill !== undefined);
+  // Fill (validity.fill) is a convention applied to every integer file without nodata, not a mark of the
+  // file's own: it is in the scene record, not listed here.
+  const transparent = ingest.scenes.filter((s) => s.validity?.alphaBand !== undefined || s.validity?.internalMask);
   if (transparent.length > 0) {
     // Ground inside a scene's extent that it does not cover is left out; its area above still counts it.
     lines.push('  ground a scene does not cover (left out like nodata)');

@@ -137,7 +137,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     process.stdout.write(`${values.before} (${s.fileBands.before.join(',')}) and ${values.after} (${s.fileBands.after.join(',')}): two band layouts, compared on the bands both hold: ${s.bands.join(',')}\n`);
   }
   for (const [file, by] of [[values.before, s.uncovered?.before], [values.after, s.uncovered?.after]] as const) {
-    if (by) process.stdout.write(`${file}: ground its ${uncoveredMarks(by)} marks as not covered is left out (255 in change.tif)\n`);
+    if (by && (by.alphaBand !== undefined || by.internalMask)) process.stdout.write(`${file}: ground its ${uncoveredMarks(by)} marks as not covered is left out (255 in change.tif)\n`);
   }
   const shift = s.shifted?.after;
   if (shift) process.stdout.write(`${values.after}: on the pixel lattice of ${values.before}, offset by ${shift.offset[0]} columns and ${shift.offset[1]} rows; it covers ${shift.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);

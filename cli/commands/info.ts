@@ -33,11 +33,11 @@ async function describeRemote(location: string): Promise<GeoTiffDescription> {
   return describeGeoTiff({ remote: fetcher }, fetcher.location); // the URL without its query (signed URLs carry secrets there)
 }
 
-/** The fill value detection applies to the file (typeFill: 0 for 16- and 32-bit integers without nodata), or null. */
+/** The fill value detection applies to the file (typeFill: 0 for integers without nodata), or null. */
 function fillOf(d: GeoTiffDescription): number | null {
   const type = /^(uint|int|float)(\d+)$/.exec(d.sampleType);
   if (type === null || d.nodata !== null) return null;
-  return typeFill(type[1] as 'uint' | 'int' | 'float', Number(type[2]), null);
+  return typeFill({ sampleFormat: type[1] as 'uint' | 'int' | 'float', bitsPerSample: Number(type[2]), nodata: null, imageBands: d.bands - (d.alphaBand === null ? 0 : 1) });
 }
 
 export function formatDescription(d: GeoTiffDescription): string {

@@ -108,7 +108,8 @@ describe('alpha bands (transparency) as validity', () => {
     const rgba = await detectPair({ before: make('2000-03-17', 'rgba', BEFORE_HIDDEN), after: make('2003-02-06', 'rgba', AFTER_HIDDEN), parameters });
     expect(rgba.summary.bands).toEqual(['red', 'green', 'blue']);
     expect(rgba.summary).not.toHaveProperty('fileBands');
-    expect(rgba.summary.uncovered).toEqual({ before: { alphaBand: 3 }, after: { alphaBand: 3 } });
+    // RGB bytes without a nodata value: 0 in all three bands is fill too (validity typeFill)
+    expect(rgba.summary.uncovered).toEqual({ before: { alphaBand: 3, fill: 0 }, after: { alphaBand: 3, fill: 0 } });
     const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
     expect(nodata.summary).not.toHaveProperty('uncovered');
     same(rgba, nodata);
@@ -137,7 +138,7 @@ describe('alpha bands (transparency) as validity', () => {
     const rgba = await ingestAs('rgba');
     const nodata = await ingestAs('nodata');
     const [first, second] = rgba.results;
-    expect(first!.ingest.scenes[0]!.validity).toEqual({ alphaBand: 3 });
+    expect(first!.ingest.scenes[0]!.validity).toEqual({ alphaBand: 3, fill: 0 });
     expect(ingestReport(first!.ingest, { files: 1, bytes: 0 })).toContain('  ground a scene does not cover (left out like nodata)\n    scene.tif: marked by its alpha band 4\n');
     expect(ingestReport(nodata.results[0]!.ingest, { files: 1, bytes: 0 })).not.toContain('does not cover');
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
@@ -205,7 +206,7 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
     const parameters = defaultParameters({ tileSize: 128 });
     const nodata = await detectPair({ before: make('2000-03-17', 'nodata', BEFORE_HIDDEN), after: make('2003-02-06', 'nodata', AFTER_HIDDEN), parameters });
     const maskedPair = await detectPair({ before: make('2000-03-17', 'mask', BEFORE_HIDDEN), after: make('2003-02-06', 'mask', AFTER_HIDDEN), parameters });
-    expect(maskedPair.summary.uncovered).toEqual({ before: { internalMask: true }, after: { internalMask: true } });
+    expect(maskedPair.summary.uncovered).toEqual({ before: { internalMask: true, fill: 0 }, after: { internalMask: true, fill: 0 } });
     same(maskedPair, nodata);
     const cli = runShoutu(['detect', '--before', make('2000-03-17', 'rgba', BEFORE_HIDDEN).path, '--after', make('2003-02-06', 'mask', AFTER_HIDDEN).path, '--out', join(dir, 'cli-out')]);
     expect(cli.status).toBe(0);
@@ -218,7 +219,7 @@ np.save(out + '.npy', (back.GetRasterBand(1).GetMaskBand().ReadAsArray() > 0).as
       await detectPair({ before, after: make('2003-02-06', 'nodata', AFTER_HIDDEN, 'EPSG:4326'), parameters: defaultParameters() }),
     );
     const masked = await ingestAs('mask');
-    expect(masked.results[0]!.ingest.scenes[0]!.validity).toEqual({ internalMask: true });
+    expect(masked.results[0]!.ingest.scenes[0]!.validity).toEqual({ internalMask: true, fill: 0 });
     expect(ingestReport(masked.results[0]!.ingest, { files: 1, bytes: 0 })).toContain('    scene.tif: marked by its internal mask\n');
     const reference = await ingestAs('nodata');
     expect(geometry(masked.results[1]!.finalize.alerts)).toBe(geometry(reference.results[1]!.finalize.alerts));

@@ -258,9 +258,11 @@ describe('npx shoutu info', () => {
     expect(none.stdout).not.toContain('band order');
   }, 60_000);
 
-  it('says when pixels 0 in every band are fill: 16-bit integers that declare no nodata', () => {
-    expect(run([join(MATRIX, 'before-uint16.tif')]).stdout).toContain('  nodata         none (pixels 0 in every band are fill: left out like nodata)\n');
+  it('says when pixels 0 in every band are fill: integers that declare no nodata, 16-bit or 8-bit with 3 bands or more', () => {
+    const fill = '  nodata         none (pixels 0 in every band are fill: left out like nodata)\n';
+    expect(run([join(MATRIX, 'before-uint16.tif')]).stdout).toContain(fill);
+    expect(run([join(MATRIX, 'before-uint8-rgb.tif')]).stdout).toContain(fill);
     expect(run([join(MATRIX, 'int16-nodata-deflate.tif')]).stdout).toMatch(/ {2}nodata {9}-?\d+\n/);
-    expect(run([join(MATRIX, 'before-uint8-rgb.tif')]).stdout).toContain('  nodata         none\n');
+    expect(run([join(REPO_ROOT, 'fixtures', 'raster', 'uint8-epsg4490.tif')]).stdout).toContain('  nodata         none\n');
   }, 60_000);
 });

@@ -93,7 +93,7 @@ export const SceneRecord = z.object({
       alphaBand: z.number().int().optional(),
       /** The delivered file carries a GDAL internal mask: 0 there marks ground it does not cover. */
       internalMask: z.literal(true).optional(),
-      /** The delivered file declares no nodata and holds integers wider than 8 bits: a pixel at this value (0)
+      /** The delivered file declares no nodata and holds integers (typeFill): a pixel at this value (0)
        *  in every image band is fill, ground the product does not cover (validity.ts typeFill). */
       fill: z.number().optional(),
     })

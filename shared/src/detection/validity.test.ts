@@ -9,14 +9,19 @@ describe('scene validity', () => {
     expect(typeSaturation('float', 32)).toBeNull();
   });
 
-  it('takes 0 in every band as fill only for integers wider than 8 bits that declare no nodata', () => {
-    expect(typeFill('uint', 16, null)).toBe(0);
-    expect(typeFill('int', 16, null)).toBe(0);
-    expect(typeFill('uint', 32, null)).toBe(0);
-    expect(typeFill('uint', 16, 65535)).toBeNull();
-    expect(typeFill('uint', 16, 0)).toBeNull();
-    expect(typeFill('uint', 8, null)).toBeNull();
-    expect(typeFill('float', 32, null)).toBeNull();
+  it('takes 0 in every band as fill for integers that declare no nodata: wider than 8 bits, or 8-bit with 3 bands or more', () => {
+    const file = (sampleFormat: 'uint' | 'int' | 'float', bitsPerSample: number, nodata: number | null, imageBands: number) => typeFill({ sampleFormat, bitsPerSample, nodata, imageBands });
+    expect(file('uint', 16, null, 1)).toBe(0);
+    expect(file('int', 16, null, 4)).toBe(0);
+    expect(file('uint', 32, null, 2)).toBe(0);
+    expect(file('uint', 8, null, 3)).toBe(0);
+    expect(file('uint', 8, null, 6)).toBe(0);
+    expect(file('uint', 8, null, 1)).toBeNull();
+    expect(file('uint', 8, null, 2)).toBeNull();
+    expect(file('uint', 16, 65535, 4)).toBeNull();
+    expect(file('uint', 16, 0, 4)).toBeNull();
+    expect(file('uint', 8, 255, 3)).toBeNull();
+    expect(file('float', 32, null, 4)).toBeNull();
     expect(sceneValidity(['red'], { sampleFormat: 'uint', bitsPerSample: 16 }).fill).toBeNull();
     expect(sceneValidity(['red'], { sampleFormat: 'uint', bitsPerSample: 16, fill: 0 }).fill).toBe(0);
   });

@@ -9,9 +9,9 @@
  *   signal in the others (a new white roof clipped in red is still "at least this bright", exactly the
  *   change to report); a pixel clipped in all bands (blooming, an over-exposed drone frame, a cloud core)
  *   has no spectral information left to compare.
- * - fill: `value` is 0, what Sentinel-2 and Landsat products and orthorectified scene frames hold outside
- *   the imaged ground when the file declares no nodata. Why every band: a real pixel can read 0 in one band
- *   (dark water in the SWIR), never in all of them.
+ * - fill: `value` is 0, what Sentinel-2 and Landsat products, orthorectified scene frames and drone
+ *   orthophotos without alpha hold outside the imaged ground when the file declares no nodata. Why every
+ *   band: a real pixel can read 0 in one band (dark water in the SWIR), almost never in all of them.
  * Edges: purely per-pixel.
  */
 

@@ -68,7 +68,7 @@ export async function alignToGrid(
     window,
     nodata: options.mask ? null : info.nodata,
     saturation: options.mask ? null : (after.saturation ?? typeSaturation(info.sampleFormat, info.bitsPerSample)),
-    fill: options.mask ? null : typeFill(info.sampleFormat, info.bitsPerSample, info.nodata),
+    fill: options.mask ? null : typeFill({ ...info, imageBands: info.bands - (after.alphaBand != null ? 1 : 0) }),
     imageBands: options.mask ? 1 : info.bands - (after.alphaBand != null ? 1 : 0),
     nearestBands: options.mask ? [0] : after.alphaBand != null ? [after.alphaBand] : [],
     alphaBand: options.mask ? null : (after.alphaBand ?? null),

@@ -103,14 +103,14 @@ export interface DetectPairOutput {
 export interface UncoveredBy {
   alphaBand?: number;
   internalMask?: true;
-  /** the file declares no nodata and holds integers wider than 8 bits: a pixel at this value (0) in every
+  /** the file declares no nodata and holds integers (typeFill): a pixel at this value (0) in every
    *  band is fill (validity.ts typeFill) */
   fill?: number;
 }
 
 /** The file's marks of uncovered ground, or undefined when it has none. */
 function uncoveredBy(info: GeoTiffRaster['info']): UncoveredBy | undefined {
-  const fill = typeFill(info.sampleFormat, info.bitsPerSample, info.nodata);
+  const fill = typeFill({ ...info, imageBands: info.bands - (info.alphaBand !== null ? 1 : 0) });
   if (info.alphaBand === null && !info.internalMask && fill === null) return undefined;
   return {
     ...(info.alphaBand !== null ? { alphaBand: info.alphaBand } : {}),

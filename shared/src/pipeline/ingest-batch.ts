@@ -217,7 +217,7 @@ async function ingestLocalFile(store: BlobStore, source: BatchSource, files: Loc
   const sceneMask = await readCloudMaskFile(source, files, manifest, name, info);
   const sceneId = sceneIdOf(manifest.batchId, name);
   const nodata = manifest.nodata ?? info.nodata;
-  const fill = typeFill(info.sampleFormat, info.bitsPerSample, nodata);
+  const fill = typeFill({ ...info, nodata, imageBands: manifest.bands.length });
   const placed = await placeScene(
     store,
     {

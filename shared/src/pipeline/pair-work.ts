@@ -125,7 +125,7 @@ function validityRules(raster: GeoTiffRaster, bands: (BandName | null)[], validi
     sampleFormat: info.sampleFormat,
     bitsPerSample: info.bitsPerSample,
     saturation: validity.saturation,
-    fill: typeFill(info.sampleFormat, info.bitsPerSample, info.nodata),
+    fill: typeFill({ ...info, imageBands: bands.length }),
     reflectance: validity.reflectance,
     maskedValues: validity.cloudMask?.values ?? null,
     alphaBand,
