@@ -35,7 +35,7 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
     const planar = await scene.readWindow(window);
     const valid = new Uint8Array(window.width * window.height).fill(1);
     andValidMask(planar, window.width, window.height, bands, nodata, valid);
-    andCovered(valid, await scene.readCovered(window));
+    andCovered(valid, await scene.readCovered(window, planar));
     return { planar, valid, width: window.width, height: window.height };
   }
   const width = Math.ceil(window.width / factor);
@@ -54,7 +54,7 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
       const strip = await scene.readWindow(stripWindow);
       const sv = stripValid.subarray(0, cols * rows).fill(1);
       andValidMask(strip, cols, rows, bands, nodata, sv);
-      andCovered(sv, await scene.readCovered(stripWindow));
+      andCovered(sv, await scene.readCovered(stripWindow, strip));
       const row = blockMean(strip, cols, rows, bands, sv, factor);
       for (let b = 0; b < bands; b++) planar.set(row.planar.subarray(b * row.width, (b + 1) * row.width), (b * height + y) * width + out0);
       valid.set(row.valid, y * width + out0);

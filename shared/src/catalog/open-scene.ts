@@ -26,9 +26,11 @@ export interface OpenScene {
    * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0, its
    * internal mask is not set or every image band holds the fill value (validity.alphaBand,
    * raster.info.internalMask, validity.fill); null when the file marks none of these. What the evidence
-   * images show as no data, without the cloud and saturation tests.
+   * images show as no data, without the cloud and saturation tests. `read`: the window as readWindow
+   * returned it, when the caller has it: the alpha and fill tests look at it instead of decoding the
+   * window again (a band view, whose windows lack planes of the file, decodes it).
    */
-  readCovered(window: LatticeWindow): Promise<Uint8Array | null>;
+  readCovered(window: LatticeWindow, read?: Float32Array): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
 
@@ -97,14 +99,14 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
       const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
       return usableSamples(native, w.width, w.height, record.raster.bands, validity);
     },
-    readCovered: async (w) => {
+    readCovered: async (w, read) => {
       const alpha = spec?.alphaBand ?? null;
       const fill = spec?.fill ?? null;
       if (alpha === null && fill === null && !raster.info.internalMask) return null;
       const pixels = w.width * w.height;
       const covered = (await raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height)) ?? new Uint8Array(pixels).fill(1);
       if (alpha !== null || fill !== null) {
-        const planar = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height);
+        const planar = read ?? (await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height));
         if (alpha !== null) for (let i = 0; i < pixels; i++) if (planar[alpha * pixels + i] === 0) covered[i] = 0;
         if (fill !== null) andNotEveryBandAtMask(planar, w.width, w.height, record.bands.length, fill, covered);
       }
@@ -173,6 +175,7 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
     readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
     readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
     readUsableWindow: async (w, lastUse) => pick(await scene.readUsableWindow(w, lastUse), w),
+    // its windows lack the planes of the file it does not compare (an alpha band among them)
     readCovered: (w) => scene.readCovered(w),
     close: () => scene.close(),
   };
