@@ -33,6 +33,7 @@ import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices
 import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
 import { bench as replicationContrast } from '../shared/src/kernels/replication-contrast.bench.js';
 import { bench as selectKth } from '../shared/src/kernels/select-kth.bench.js';
+import { bench as registrationShift } from '../shared/src/kernels/registration-shift.bench.js';
 
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
@@ -52,6 +53,7 @@ const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['component-stats', componentStats],
   ['trace-outline', traceOutline],
   ['simplify-outline', simplifyOutline],
+  ['registration-shift', registrationShift],
   ['select-kth', selectKth],
 ];
 

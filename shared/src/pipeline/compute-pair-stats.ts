@@ -13,6 +13,7 @@ import { accumulateReplicationContrast, REPLICATION_COUNTS_PER_BAND } from '../k
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
 import type { TileSamples } from './halo-window-cache.js';
 import { structuralScore, type StructureSpec } from '../detection/structural-change.js';
+import type { RegistrationCheck } from '../detection/registration.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
@@ -35,6 +36,8 @@ export type AdoptBlock = (window: LatticeWindow, before: TileSamples, after: Til
 export interface PairStatsOptions {
   adopt?: AdoptBlock;
   structure?: StructureSpec | null;
+  /** Given, the registration check takes the evidence bands of each sampled block (sweep 2). */
+  registration?: RegistrationCheck;
 }
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */
@@ -54,7 +57,8 @@ const SAMPLE_CACHE_BYTES = 160 * 1024 * 1024;
  * 2. on the native evidence bands: per-band mean/std of each epoch over pixels valid in both (the
  *    z-scoring of the change vector), and a regular grid sample of valid pixel pairs (at most
  *    TRANSFORM_MAX_SAMPLES, the grid anchored at the overlap's corner), on which ISFA is fitted (isfa.ts:
- *    the transformation under which unchanged pixels are white);
+ *    the transformation under which unchanged pixels are white); with `options.registration`, the
+ *    registration check's regions;
  * 3. both cues of every pixel of the blocks and their medians (the scale that makes them comparable).
  * The blocks decoded in sweep 1 are reused when they fit in SAMPLE_CACHE_BYTES, else decoded again;
  * either way at most about 16 blocks are decoded, whatever the scene size. The kept samples come back
@@ -132,6 +136,7 @@ export async function computeSampleStats(
     andValidMask(a, block.width, block.height, bands, afterSide.nodata, valid);
     accumulateBandStats(b, block.width, block.height, bands, valid, accBefore);
     accumulateBandStats(a, block.width, block.height, bands, valid, accAfter);
+    options.registration?.add(b, a, block.width, block.height, bands, valid);
     // The sample grid is anchored at the overlap's corner, so it does not depend on block size.
     const firstRow = (stride - ((block.row - overlap.row) % stride)) % stride;
     const firstCol = (stride - ((block.col - overlap.col) % stride)) % stride;

@@ -13,6 +13,7 @@ import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import { typeFill, type ReflectanceScale } from '../detection/validity.js';
+import { offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
@@ -87,6 +88,8 @@ export interface DetectPairOutput {
     /** Present when the operator declared a file's nodata value (validity.nodata): the values read as nodata. */
     nodata?: { before?: number; after?: number };
     pairStats: PairStats;
+    /** The registration check (docs/detection.md, step 0): the after file's offset from the before file, when the sampled blocks resolve one. */
+    registration: Registration;
     parameters: PipelineParameters;
     validPixels: number;
     changedPixels: number;
@@ -308,10 +311,21 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const sides = local.sides();
     // The sampled blocks the statistics hold stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = own;
+    const check = new RegistrationCheck(sampleBlocks(overlap).length);
     const pairStats: PairStats = await computePairStats(withBlocksFrom(fromWorkers, sides.before, 0), withBlocksFrom(fromWorkers, sides.after, 1), overlap, evidence, {
       adopt: (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo),
       structure: local.structure,
+      registration: check,
     });
+    const registration = check.result();
+    if (offsetWorthReporting(registration)) {
+      const [dx, dy] = registration.shift!;
+      input.warn?.(
+        `${nameOf(input.after)} looks offset from ${nameOf(input.before)} by ${registration.beyond ? 'at least ' : ''}${dx} column(s) and ${dy} row(s) ` +
+          `(median of ${registration.beyond ? registration.atEdge : registration.resolved} of ${registration.regions} regions of the sampled blocks): ` +
+          'co-register the files; an offset reads as change along every edge',
+      );
+    }
     const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);
@@ -343,6 +357,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
         ...(uncovered ? { uncovered } : {}),
         ...(declared && (declared.before !== undefined || declared.after !== undefined) ? { nodata: { ...declared } } : {}),
         pairStats,
+        registration,
         parameters: input.parameters,
         validPixels,
         changedPixels,

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { offsetWorthReporting, RegistrationCheck } from './registration.js';
+import { mulberry32, type Random } from '../kernels/test-random.js';
+
+/** A block of two bands of a random field (integer-valued, rough), the after epoch sampled (dx, dy) further on. */
+function block(random: Random, size: number, dx: number, dy: number, related = true) {
+  const field = (r: Random) => {
+    const cells = Array.from({ length: (size + 16) ** 2 }, () => r());
+    // a little smoothing: edges of a few pixels, as fields and roads give
+    return (x: number, y: number) => {
+      const at = (u: number, v: number) => cells[(v + 8) * (size + 16) + u + 8]!;
+      return 1000 * (at(x, y) + at(x + 1, y) + at(x, y + 1) + at(x + 1, y + 1));
+    };
+  };
+  const f = field(random);
+  const g = related ? f : field(random);
+  const n = size * size;
+  const before = new Float32Array(2 * n);
+  const after = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const x = i % size;
+    const y = Math.floor(i / size);
+    before[i] = f(x, y);
+    before[n + i] = 0.5 * f(x, y) + 300;
+    after[i] = 1.3 * g(x - dx, y - dy) + 50; // another gain and offset: another date
+    after[n + i] = 0.6 * g(x - dx, y - dy);
+  }
+  return { before, after, valid: new Uint8Array(n).fill(1) };
+}
+
+describe('RegistrationCheck', () => {
+  it('finds the offset the regions agree on, and reports it from half a pixel', () => {
+    const random = mulberry32(51);
+    for (const [dx, dy, reported] of [[0, 0, false], [1, 0, true], [-2, 1, true]] as const) {
+      const check = new RegistrationCheck(2);
+      for (let k = 0; k < 2; k++) {
+        const b = block(random, 300, dx, dy);
+        check.add(b.before, b.after, 300, 300, 2, b.valid);
+      }
+      const result = check.result();
+      expect(result.regions).toBe(8); // 2 × 2 regions of 128 in each 300-pixel block
+      expect(result.shift).toEqual([dx, dy]);
+      expect(result).not.toHaveProperty('beyond');
+      expect(offsetWorthReporting(result)).toBe(reported);
+    }
+  });
+
+  it('says "at least" when the regions agree on the edge of the search window', () => {
+    const check = new RegistrationCheck(1);
+    const b = block(mulberry32(52), 300, 5, 0);
+    check.add(b.before, b.after, 300, 300, 2, b.valid);
+    const result = check.result();
+    expect(result.beyond).toBe(true);
+    expect(result.shift![0]).toBe(3);
+    expect(offsetWorthReporting(result)).toBe(true);
+  });
+
+  it('claims no offset where the epochs share no edges, or the blocks are too small for a region', () => {
+    const check = new RegistrationCheck(1);
+    const b = block(mulberry32(53), 300, 0, 0, false);
+    check.add(b.before, b.after, 300, 300, 2, b.valid);
+    expect(check.result().shift).toBeNull();
+    const small = new RegistrationCheck(1);
+    const s = block(mulberry32(54), 120, 1, 0);
+    small.add(s.before, s.after, 120, 120, 2, s.valid);
+    expect(small.result()).toEqual({ shift: null, regions: 0, resolved: 0, atEdge: 0 });
+  });
+});
