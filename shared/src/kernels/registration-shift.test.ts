@@ -125,4 +125,29 @@ describe('bandMeanGradient', () => {
       }
     }
   });
+
+  it('over a window writes what the whole image gives there, and nothing outside it', () => {
+    const random = mulberry32(45);
+    const width = 13;
+    const height = 11;
+    const bands = 2;
+    const n = width * height;
+    const planar = Float32Array.from({ length: bands * n }, () => Math.floor(random() * 100));
+    const valid = Uint8Array.from({ length: n }, () => (random() < 0.9 ? 1 : 0));
+    const whole = new Float32Array(n);
+    bandMeanGradient(planar, width, height, bands, valid, new Float32Array(n), whole);
+    for (const [x0, y0, w, h] of [[0, 0, 4, 3], [3, 2, 6, 5], [9, 8, 4, 3]] as const) {
+      const out = new Float32Array(n).fill(-1);
+      bandMeanGradient(planar, width, height, bands, valid, new Float32Array(n).fill(123), out, x0, y0, w, h);
+      for (let i = 0; i < n; i++) {
+        const x = i % width;
+        const y = Math.floor(i / width);
+        const inside = x >= x0 && x < x0 + w && y >= y0 && y < y0 + h;
+        if (inside) expect(Object.is(out[i], whole[i]) || out[i] === whole[i]).toBe(true);
+        else expect(out[i]).toBe(-1);
+      }
+    }
+    expect(() => bandMeanGradient(planar, width, height, bands, valid, new Float32Array(n), new Float32Array(n), 10, 0, 4, 3)).toThrow(RangeError);
+  });
 });
+

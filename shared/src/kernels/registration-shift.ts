@@ -13,27 +13,54 @@
 import { requireDimensions, requireIntegerInRange, requireLength } from './argument-checks.js';
 
 /**
- * Gradient magnitude of the mean of `bands` bands, by central differences: out[i] = √(gx² + gy²) with
- * gx = (m[x+1] − m[x−1])/2, gy = (m[y+1] − m[y−1])/2; NaN on the outer ring and where any of the four
- * neighbours is not valid.
+ * Gradient magnitude of the mean of `bands` bands, by central differences, over the window [x0, x0+w) ×
+ * [y0, y0+h) of the image (default: all of it): out[i] = √(gx² + gy²) with gx = (m[x+1] − m[x−1])/2,
+ * gy = (m[y+1] − m[y−1])/2; NaN on the image's outer ring and where any of the four neighbours is not
+ * valid. `mean` and `out` are image-sized; only the window of `out` (and its ring of `mean`) is written.
  */
-export function bandMeanGradient(planar: Float32Array, width: number, height: number, bands: number, valid: Uint8Array, mean: Float32Array, out: Float32Array): void {
+export function bandMeanGradient(
+  planar: Float32Array,
+  width: number,
+  height: number,
+  bands: number,
+  valid: Uint8Array,
+  mean: Float32Array,
+  out: Float32Array,
+  x0 = 0,
+  y0 = 0,
+  w = width,
+  h = height,
+): void {
   requireDimensions(width, height);
   requireIntegerInRange('bands', bands, 1, 0xffff);
+  requireIntegerInRange('x0', x0, 0, width - 1);
+  requireIntegerInRange('y0', y0, 0, height - 1);
+  requireIntegerInRange('w', w, 1, width - x0);
+  requireIntegerInRange('h', h, 1, height - y0);
   const pixels = width * height;
   requireLength('planar', planar, bands * pixels);
   requireLength('valid', valid, pixels);
   requireLength('mean', mean, pixels);
   requireLength('out', out, pixels);
-  mean.fill(0, 0, pixels);
-  for (let b = 0; b < bands; b++) {
-    const p = b * pixels;
-    for (let i = 0; i < pixels; i++) mean[i]! += planar[p + i]!;
+  // the band sums over the window and its ring, clipped to the image
+  const mx0 = Math.max(0, x0 - 1);
+  const mx1 = Math.min(width, x0 + w + 1);
+  const my0 = Math.max(0, y0 - 1);
+  const my1 = Math.min(height, y0 + h + 1);
+  for (let y = my0; y < my1; y++) {
+    const row = y * width;
+    mean.fill(0, row + mx0, row + mx1);
+    for (let b = 0; b < bands; b++) {
+      const p = b * pixels + row;
+      for (let x = mx0; x < mx1; x++) mean[row + x]! += planar[p + x]!;
+    }
   }
-  out.fill(Number.NaN, 0, pixels);
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x;
+  for (let y = y0; y < y0 + h; y++) {
+    const row = y * width;
+    out.fill(Number.NaN, row + x0, row + x0 + w);
+    if (y === 0 || y === height - 1) continue;
+    for (let x = Math.max(1, x0); x < Math.min(width - 1, x0 + w); x++) {
+      const i = row + x;
       if (valid[i - 1] !== 1 || valid[i + 1] !== 1 || valid[i - width] !== 1 || valid[i + width] !== 1) continue;
       const gx = (mean[i + 1]! - mean[i - 1]!) / (2 * bands);
       const gy = (mean[i + width]! - mean[i - width]!) / (2 * bands);
