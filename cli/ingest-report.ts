@@ -50,6 +50,13 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
       );
     }
   }
+  if (ingest.offsets.length > 0) {
+    // Every edge of such a pair reads as change: co-register before the teams go out.
+    lines.push('  looks offset from the earlier epoch (co-register the scenes: an offset reads as change along every edge)');
+    for (const o of ingest.offsets) {
+      lines.push(`    ${fileOf.get(o.sceneId) ?? o.sceneId} against ${o.baselineSceneId}, ${o.tiles} tile(s): by ${o.beyond ? 'at least ' : ''}${o.shift[0]} column(s) and ${o.shift[1]} row(s)`);
+    }
+  }
   if (ingest.unpaired.length > 0) {
     // Tiles that have an earlier epoch yet were not examined: say so, or they would pass for a first epoch.
     lines.push('  not compared with an earlier epoch');

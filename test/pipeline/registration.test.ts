@@ -12,6 +12,8 @@ import { defaultParameters, detectPair } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
+import { ingestTaizhouEpochs } from '../support/equivalence.js';
+import { ingestReport } from '../../cli/ingest-report.js';
 
 /** The after scene's pixels moved by (dx, dy) (np.roll), its georeferencing kept: a misregistered copy. */
 const SHIFT = `
@@ -73,5 +75,25 @@ describe('registration check', () => {
     expect(r.summary.registration.beyond).toBe(true);
     expect(r.summary.registration.shift![0]).toBe(3);
     expect(warnings.join('\n')).toContain('by at least 3 column(s)');
+  });
+});
+
+describe('registration check at ingest', () => {
+  it('lists a scene offset from the earlier epoch in the report and the batch status, and not an aligned one', async () => {
+    const aligned = await ingestTaizhouEpochs(dir, 'aligned', (date) => fixture('taizhou', date, 'scene.tif'), {});
+    expect(aligned.results[1]!.ingest.offsets).toEqual([]);
+    expect(ingestReport(aligned.results[1]!.ingest, { files: 1, bytes: 0 })).not.toContain('looks offset');
+    const moved = await ingestTaizhouEpochs(dir, 'moved', (date, k) => (k === 0 ? fixture('taizhou', date, 'scene.tif') : shifted(2, 0).path), {});
+    const ingest = moved.results[1]!.ingest;
+    expect(ingest.offsets).toHaveLength(1);
+    const [offset] = ingest.offsets;
+    expect(offset!.tiles).toBe(ingest.tiles.length);
+    expect(Math.abs(offset!.shift[0] - 2)).toBeLessThan(0.15);
+    expect(Math.abs(offset!.shift[1])).toBeLessThan(0.15);
+    const status = JSON.parse(new TextDecoder().decode(await moved.store.get(`batches/${ingest.batchId}/status.json`))) as { offsets: unknown };
+    expect(status.offsets).toEqual(ingest.offsets);
+    expect(ingestReport(ingest, { files: 1, bytes: 0 })).toMatch(
+      /\n {2}looks offset from the earlier epoch \(co-register the scenes: an offset reads as change along every edge\)\n {4}scene\.tif against [\w-.]+, \d+ tile\(s\): by 1\.9\d column\(s\) and -?0(\.\d+)? row\(s\)\n/,
+    );
   });
 });

@@ -39,6 +39,21 @@ export interface SharedBandsPair {
   baselineOnly: BandName[];
 }
 
+/**
+ * A scene that looks offset from the earlier epoch it is compared with (the registration check,
+ * docs/detection.md, step 0): an offset reads as change along every edge, so the operator co-registers.
+ */
+export interface OffsetPair {
+  sceneId: string;
+  baselineSceneId: string;
+  /** lattice tiles of the scene compared with that baseline */
+  tiles: number;
+  /** the scene's offset from the earlier epoch in pixels of the grid [columns, rows] */
+  shift: [number, number];
+  /** the offset is at least `shift` (beyond the check's search window) */
+  beyond?: true;
+}
+
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
 export interface BatchStatus {
   batchId: string;
@@ -58,6 +73,8 @@ export interface BatchStatus {
   unpaired?: UnpairedScene[];
   /** Scenes compared with an earlier epoch on only the bands both hold; absent when none. */
   sharedBands?: SharedBandsPair[];
+  /** Scenes that look offset from the earlier epoch they are compared with by half a pixel or more; absent when none. */
+  offsets?: OffsetPair[];
   error?: { code: string; message: string };
 }
 

@@ -19,9 +19,11 @@ import { hashFile } from '../util/hash-file.js';
 import { currentMasks } from './mask-store.js';
 import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
+import { sampleBlocks } from './sample-blocks.js';
+import { offsetWorthReporting, RegistrationCheck } from '../detection/registration.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
-import { type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { typeFill, typeSaturation } from '../detection/validity.js';
@@ -39,6 +41,7 @@ export interface IngestResult {
   unpaired: UnpairedScene[];
   /** Earlier epochs of another sensor an accepted scene is compared with on the bands both hold. */
   sharedBands: SharedBandsPair[];
+  offsets: OffsetPair[];
 }
 
 /**
@@ -113,11 +116,13 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const tiles: DetectTileJob[] = [];
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
+  const offsets: OffsetPair[] = [];
   for (const scene of scenes) {
     const planned = await planTiles(store, scene, parameters, masks);
     tiles.push(...planned.jobs);
     unpaired.push(...planned.unpaired);
     sharedBands.push(...planned.sharedBands);
+    offsets.push(...planned.offsets);
   }
   // Register after planning, so a scene is never its own baseline.
   for (const scene of scenes) await putScene(store, scene);
@@ -133,8 +138,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     ...(approvals ? { approvals } : {}),
     ...(unpaired.length > 0 ? { unpaired } : {}),
     ...(sharedBands.length > 0 ? { sharedBands } : {}),
+    ...(offsets.length > 0 ? { offsets } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets };
 }
 
 /**
@@ -324,7 +330,7 @@ async function planTiles(
   scene: SceneRecord,
   parameters: PipelineParameters,
   masks: DetectTileJob['masks'],
-): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[]; sharedBands: SharedBandsPair[] }> {
+): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[]; sharedBands: SharedBandsPair[]; offsets: OffsetPair[] }> {
   const { gridId } = scene.placement.lattice;
   const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
   for (const cell of tilesOf(scene.placement)) {
@@ -337,6 +343,7 @@ async function planTiles(
   const jobs: DetectTileJob[] = [];
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
+  const offsets: OffsetPair[] = [];
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
     const bands = pairBands(before.bands, scene.bands);
@@ -356,13 +363,14 @@ async function planTiles(
     const compared = a.record;
     const evidence = evidenceBands(compared.bands, compared.bands.length);
     let pairStats;
+    const check = new RegistrationCheck(sampleBlocks(overlap).length);
     try {
       pairStats = await computePairStats(
         { bands: b.record.raster.bands, nodata: before.raster.nodata, readWindow: (w) => b.readUsableWindow(w) },
         { bands: compared.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readUsableWindow(w) },
         overlap,
         evidence,
-        { structure: structureOf(scene.placement.lattice, overlap, compared.bands, evidence) },
+        { structure: structureOf(scene.placement.lattice, overlap, compared.bands, evidence), registration: check },
       );
     } finally {
       await Promise.all([b.close(), a.close()]);
@@ -384,6 +392,10 @@ async function planTiles(
         masks,
       });
     }
+    const registration = check.result();
+    if (offsetWorthReporting(registration)) {
+      offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: registration.shift!, ...(registration.beyond ? { beyond: true as const } : {}) });
+    }
     if (!comparesAllBands(bands)) {
       sharedBands.push({
         sceneId: scene.sceneId,
@@ -395,7 +407,7 @@ async function planTiles(
       });
     }
   }
-  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired, sharedBands };
+  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired, sharedBands, offsets };
 }
 
 /** A manifest that fails validation is recorded under its batch id when one can be read from it. */
