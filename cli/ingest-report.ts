@@ -50,6 +50,16 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
       );
     }
   }
+  if (ingest.coregistered.length > 0) {
+    // Read whole pixels over so that edges meet; the teams should know the delivery was off.
+    lines.push('  co-registered to the earlier epoch (offset by half a pixel or more as delivered: read whole pixels over)');
+    for (const c of ingest.coregistered) {
+      lines.push(
+        `    ${fileOf.get(c.sceneId) ?? c.sceneId} against ${c.baselineSceneId}: offset ${c.beyond ? 'at least ' : ''}${c.measured[0]} column(s) and ${c.measured[1]} row(s), ` +
+          `read ${c.shift[0]} column(s) and ${c.shift[1]} row(s) over`,
+      );
+    }
+  }
   if (ingest.offsets.length > 0) {
     // Every edge of such a pair reads as change: co-register before the teams go out.
     lines.push('  looks offset from the earlier epoch (co-register the scenes: an offset reads as change along every edge)');

@@ -27,8 +27,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
     `  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
       [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
       [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
-      [--nodata V | --before-nodata V --after-nodata V] [--reflectance-scale S [--reflectance-offset O]]
-                            change detection on a co-registered pair: change.tif, patches.geojson, summary.json
+      [--nodata V | --before-nodata V --after-nodata V] [--reflectance-scale S [--reflectance-offset O]] [--no-coregister]
+                            change detection on a pair: change.tif, patches.geojson, summary.json
+                            (an after file offset by half a pixel or more is read whole pixels over to match)
                             (files of two sensors: compared on the bands both hold; --after-bands names the after file's)
                             (worker threads: SHOUTU_THREADS, default every core; same bytes for any count)`,
   ],

@@ -39,6 +39,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
       'after-nodata': { type: 'string' },
       'reflectance-scale': { type: 'string' },
       'reflectance-offset': { type: 'string' },
+      'no-coregister': { type: 'boolean' },
       ...parameterOptions,
     },
     strict: true,
@@ -104,6 +105,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     masks,
     validity,
     parameters: parametersFromFlags(values),
+    ...(values['no-coregister'] ? { coregister: false } : {}),
     threads,
     ...(workers ? { workers } : {}),
   });
@@ -138,6 +140,13 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   }
   for (const [file, by] of [[values.before, s.uncovered?.before], [values.after, s.uncovered?.after]] as const) {
     if (by && (by.alphaBand !== undefined || by.internalMask)) process.stdout.write(`${file}: ground its ${uncoveredMarks(by)} marks as not covered is left out (255 in change.tif)\n`);
+  }
+  const corrected = s.registration.corrected;
+  if (corrected) {
+    const left = s.registration.shift ? `${s.registration.shift[0]}, ${s.registration.shift[1]} pixel left` : 'the offset left not resolved';
+    process.stdout.write(
+      `${values.after}: co-registered to ${values.before}, read ${corrected.shift[0]} column(s) and ${corrected.shift[1]} row(s) over (offset measured ${corrected.beyond ? 'at least ' : ''}${corrected.measured[0]}, ${corrected.measured[1]}; ${left})\n`,
+    );
   }
   const shift = s.shifted?.after;
   if (shift) process.stdout.write(`${values.after}: on the pixel lattice of ${values.before}, offset by ${shift.offset[0]} columns and ${shift.offset[1]} rows; it covers ${shift.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);

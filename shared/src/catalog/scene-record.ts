@@ -100,5 +100,18 @@ export const SceneRecord = z.object({
     .optional(),
   /** Present when the scene was resampled onto its area's grid. */
   source: SceneSource.optional(),
+  /**
+   * Present when ingest co-registered the scene to the earlier epoch it is compared with (docs/detection.md,
+   * step 0): `placement` is then the file's own placement moved by `shift` whole pixels ([columns, rows]: the
+   * file's pixel (x + dx, y + dy) stands where its pixel (x, y) stood), `measured` the offset first found.
+   */
+  coregistration: z
+    .object({
+      baselineSceneId: z.string(),
+      shift: z.tuple([z.number().int(), z.number().int()]),
+      measured: z.tuple([z.number(), z.number()]),
+      beyond: z.literal(true).optional(),
+    })
+    .optional(),
 });
 export type SceneRecord = z.infer<typeof SceneRecord>;

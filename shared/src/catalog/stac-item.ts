@@ -75,7 +75,11 @@ export function stacItemOf(scene: SceneRecord): StacItem {
   const itemKey = keys.stacItem(scene.sceneId);
   const { raster, placement, validity } = scene;
   const { coordinates, bbox } = placementFootprint(placement);
-  const [x0, pw, , y0, , nph] = raster.geoTransform;
+  // A co-registered scene's pixels stand `shift` pixels from where the file puts them: the item says where the
+  // pipeline reads them (the footprint is its placement's).
+  const [dx, dy] = scene.coregistration?.shift ?? [0, 0];
+  const [fx0, pw, , fy0, , nph] = raster.geoTransform;
+  const [x0, y0] = [fx0 - dx * pw, fy0 - dy * nph];
   const dataType = `${raster.sampleFormat}${raster.bitsPerSample}`;
   const maskBand = validity?.cloudMask?.band; // 0-based index of a cloud mask band after the image bands
   const eoBands = Array.from({ length: raster.bands }, (_, b) => {
@@ -140,6 +144,7 @@ export function stacItemOf(scene: SceneRecord): StacItem {
       'shoutu:batch_id': scene.batchId,
       'shoutu:region_code': scene.regionCode,
       'shoutu:grid_id': placement.lattice.gridId,
+      ...(scene.coregistration ? { 'shoutu:coregistration': scene.coregistration } : {}),
     },
     links: [{ rel: 'alternate', href: relativeKey(itemKey, keys.scene(scene.sceneId)), type: 'application/json', title: 'shoutu scene record' }],
     assets,

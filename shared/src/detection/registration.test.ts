@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { offsetWorthReporting, RegistrationCheck } from './registration.js';
+import { COREGISTRATION_ROUNDS, nextCorrection, offsetWorthReporting, RegistrationCheck, type Registration } from './registration.js';
 import { mulberry32, type Random } from '../kernels/test-random.js';
 
 /** A block of two bands of a random field (integer-valued, rough), the after epoch sampled (dx, dy) further on. */
@@ -64,5 +64,34 @@ describe('RegistrationCheck', () => {
     const s = block(mulberry32(54), 120, 1, 0);
     small.add(s.before, s.after, 120, 120, 2, s.valid);
     expect(small.result()).toEqual({ shift: null, regions: 0, resolved: 0, atEdge: 0 });
+  });
+});
+
+describe('nextCorrection', () => {
+  const check = (shift: [number, number] | null, beyond = false): Registration => ({ shift, ...(beyond ? { beyond: true as const } : {}), regions: 9, resolved: 9, atEdge: 0 });
+
+  it('accepts a pair within half a pixel, or one it cannot resolve, when nothing is applied', () => {
+    expect(nextCorrection([0, 0], check([0.49, -0.49]), 0)).toEqual({ accept: true });
+    expect(nextCorrection([0, 0], check(null), 0)).toEqual({ accept: true });
+  });
+
+  it('moves by the offset rounded half away from zero, added to what is applied', () => {
+    expect(nextCorrection([0, 0], check([0.5, -0.5]), 0)).toEqual({ tryShift: [1, -1] });
+    expect(nextCorrection([0, 0], check([1.94, -1.01]), 0)).toEqual({ tryShift: [2, -1] });
+    expect(nextCorrection([0, 0], check([-0.2, 0.7]), 0)).toEqual({ tryShift: [0, 1] });
+    expect(nextCorrection([3, 0], check([2.6, 0.1]), 1)).toEqual({ tryShift: [6, 0] });
+    // "at least 3": the next round looks 3 pixels further
+    expect(nextCorrection([0, 0], check([3, 0], true), 0)).toEqual({ tryShift: [3, 0] });
+  });
+
+  it('accepts a correction the check confirms, and abandons one it cannot confirm or reach', () => {
+    expect(nextCorrection([2, -1], check([-0.06, 0.01]), 1)).toEqual({ accept: true });
+    expect(nextCorrection([2, -1], check(null), 1)).toEqual({ abandon: 'unconfirmed' });
+    const last = COREGISTRATION_ROUNDS - 1;
+    expect(nextCorrection([12, 0], check([3, 0], true), last)).toEqual({ abandon: 'out_of_reach' });
+    expect(nextCorrection([12, 0], check([0.8, 0]), last)).toEqual({ abandon: 'out_of_reach' });
+    expect(nextCorrection([12, 0], check([0.3, 0]), last)).toEqual({ accept: true });
+    // nothing applied at the last round: nothing to abandon
+    expect(nextCorrection([0, 0], check([3, 0], true), last)).toEqual({ accept: true });
   });
 });

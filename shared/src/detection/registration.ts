@@ -92,6 +92,48 @@ export class RegistrationCheck {
   }
 }
 
+/**
+ * Co-registration (docs/detection.md, step 0): an after epoch whose content the check finds offset by half
+ * a pixel or more is read that many whole pixels over (its georeferencing corrected, never resampled), and
+ * checked again. At most this many checks in all: an offset beyond the search radius is approached by it a
+ * round at a time (3 pixels a round: up to 15 pixels, the last round confirming). Each round is another
+ * statistics pass, run only for a pair found offset.
+ */
+export const COREGISTRATION_ROUNDS = 6;
+
+/** A correction applied: the whole pixels the after epoch was read over, and the first check's offset. */
+export interface Coregistration {
+  /** [dx, dy]: the after epoch's pixel (x + dx, y + dy) was compared with the before epoch's (x, y) */
+  shift: [number, number];
+  /** the offset measured before any correction (the first check's `shift`) */
+  measured: [number, number];
+  /** true when the first check found the offset only to be at least `measured` */
+  beyond?: true;
+}
+
+/** What to do after a check made with the after epoch read `applied` pixels over (round 0, 1, …). */
+export type CorrectionStep = { accept: true } | { tryShift: [number, number] } | { abandon: 'unconfirmed' | 'out_of_reach' };
+
+/**
+ * The co-registration rule. Accept when the check finds no offset of half a pixel left (or none it can
+ * resolve, with nothing applied); else try the shift so far plus the offset rounded to whole pixels, while
+ * rounds remain. A correction that the last round does not confirm is abandoned: the caller reads the file as
+ * delivered and reports the first check's offset.
+ */
+export function nextCorrection(applied: readonly [number, number], check: Registration, round: number): CorrectionStep {
+  const nothingApplied = applied[0] === 0 && applied[1] === 0;
+  if (check.shift === null) return nothingApplied ? { accept: true } : { abandon: 'unconfirmed' };
+  const [rx, ry] = check.shift.map(roundHalfAway) as [number, number];
+  if (rx === 0 && ry === 0 && !check.beyond) return { accept: true };
+  if (round + 1 >= COREGISTRATION_ROUNDS) return nothingApplied ? { accept: true } : { abandon: 'out_of_reach' };
+  return { tryShift: [applied[0] + rx, applied[1] + ry] };
+}
+
+/** Rounds half away from zero (±0.5 → ±1). */
+function roundHalfAway(v: number): number {
+  return Math.sign(v) * Math.round(Math.abs(v));
+}
+
 /** Whether a resolved offset is large enough to report. */
 export function offsetWorthReporting(registration: Registration): boolean {
   return registration.shift !== null && (Math.abs(registration.shift[0]) >= REGISTRATION_WARN_PX || Math.abs(registration.shift[1]) >= REGISTRATION_WARN_PX);

@@ -54,6 +54,21 @@ export interface OffsetPair {
   beyond?: true;
 }
 
+/**
+ * A scene co-registered to the earlier epoch it is compared with (docs/detection.md, step 0): the check found
+ * it offset by half a pixel or more, so it is read whole pixels over (its placement corrected).
+ */
+export interface CoregisteredScene {
+  sceneId: string;
+  baselineSceneId: string;
+  /** [columns, rows]: the scene's pixel (x + dx, y + dy) is read as the grid's (x, y) was before */
+  shift: [number, number];
+  /** the offset the first check measured, in pixels of the grid */
+  measured: [number, number];
+  /** the first check found the offset only to be at least `measured` */
+  beyond?: true;
+}
+
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
 export interface BatchStatus {
   batchId: string;
@@ -75,6 +90,8 @@ export interface BatchStatus {
   sharedBands?: SharedBandsPair[];
   /** Scenes that look offset from the earlier epoch they are compared with by half a pixel or more; absent when none. */
   offsets?: OffsetPair[];
+  /** Scenes co-registered to the earlier epoch (read whole pixels over); absent when none. */
+  coregistered?: CoregisteredScene[];
   error?: { code: string; message: string };
 }
 

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js';
-import { openGeoTiff, assembleUint8GeoTiff, declareNodata, type GeoTiffRaster } from '../raster/index.js';
+import { openGeoTiff, assembleUint8GeoTiff, declareNodata, shiftGeoreference, type GeoTiffRaster } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, intersect, placeRaster } from '../grid/lattice.js';
@@ -13,7 +13,7 @@ import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import { typeFill, type ReflectanceScale } from '../detection/validity.js';
-import { offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
+import { COREGISTRATION_ROUNDS, REGISTRATION, nextCorrection, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
@@ -57,6 +57,11 @@ export interface DetectPairInput {
   /** Threads to split the tile work across (default 1); the output does not depend on it. */
   threads?: number;
   /**
+   * Co-register the after file to the before file when the registration check finds it offset by half a
+   * pixel or more: read it that many whole pixels over (docs/detection.md, step 0). Default true.
+   */
+  coregister?: boolean;
+  /**
    * Worker threads started ahead (startPairWorkers, at least threads − 1 of them), else started here.
    * detectPair closes them, whatever happens.
    */
@@ -88,8 +93,12 @@ export interface DetectPairOutput {
     /** Present when the operator declared a file's nodata value (validity.nodata): the values read as nodata. */
     nodata?: { before?: number; after?: number };
     pairStats: PairStats;
-    /** The registration check (docs/detection.md, step 0): the after file's offset from the before file, when the sampled blocks resolve one. */
-    registration: Registration;
+    /**
+     * The registration check (docs/detection.md, step 0): the after file's offset from the before file, when
+     * the sampled blocks resolve one, as the pair was compared; with `corrected`, after the after file was
+     * read that many whole pixels over.
+     */
+    registration: Registration & { corrected?: Coregistration };
     parameters: PipelineParameters;
     validPixels: number;
     changedPixels: number;
@@ -170,6 +179,65 @@ const MIN_TILE_ROWS_PER_THREAD = 2;
  * on the thread count.
  */
 export async function detectPair(input: DetectPairInput): Promise<DetectPairOutput> {
+  const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
+  let applied: [number, number] = [0, 0];
+  let first: Registration | null = null;
+  let abandoned: 'unconfirmed' | 'out_of_reach' | null = null;
+  for (let round = 0; ; round++) {
+    let next: [number, number] = [0, 0];
+    const decide = (check: Registration): boolean => {
+      first ??= check;
+      if (input.coregister === false || abandoned !== null) return true;
+      const step = nextCorrection(applied, check, round);
+      if ('accept' in step) return true;
+      if ('abandon' in step) abandoned = step.abandon;
+      else next = step.tryShift;
+      return false;
+    };
+    // A later round starts its own workers: detectPairAt closes those it is given.
+    const output = await detectPairAt(round === 0 ? input : { ...input, threads, workers: undefined }, applied, decide);
+    if (output === null) {
+      applied = next;
+      continue;
+    }
+    const registration = output.summary.registration;
+    const corrected = applied[0] !== 0 || applied[1] !== 0;
+    if (corrected) registration.corrected = { shift: applied, measured: first!.shift!, ...(first!.beyond ? { beyond: true as const } : {}) };
+    warnOfOffset(input, corrected ? registration : first!, abandoned);
+    return output;
+  }
+}
+
+/** Tells the operator (input.warn) of an offset the check found: corrected, left as it is, or not correctable. */
+function warnOfOffset(input: DetectPairInput, registration: DetectPairOutput['summary']['registration'], abandoned: 'unconfirmed' | 'out_of_reach' | null): void {
+  const found = registration.corrected ? { shift: registration.corrected.measured, beyond: registration.corrected.beyond } : registration;
+  if (!registration.corrected && !offsetWorthReporting(registration)) return;
+  const [dx, dy] = found.shift!;
+  const offset = `${nameOf(input.after)} looks offset from ${nameOf(input.before)} by ${found.beyond ? 'at least ' : ''}${dx} column(s) and ${dy} row(s)`;
+  if (registration.corrected) {
+    const [cx, cy] = registration.corrected.shift;
+    const left = registration.shift ? `${registration.shift[0]}, ${registration.shift[1]}` : 'not resolved';
+    input.warn?.(`${offset}: co-registered by reading it ${cx} column(s) and ${cy} row(s) over (offset left: ${left}); --no-coregister compares the files as delivered`);
+    return;
+  }
+  const regions = `median of ${registration.beyond ? registration.atEdge : registration.resolved} of ${registration.regions} regions of the sampled blocks`;
+  const why =
+    abandoned === 'unconfirmed'
+      ? 'a correction by whole pixels did not align them'
+      : abandoned === 'out_of_reach'
+        ? `beyond what co-registration reaches (${REGISTRATION.radius * (COREGISTRATION_ROUNDS - 1)} pixels)`
+        : input.coregister === false
+          ? 'not corrected (--no-coregister)'
+          : 'not corrected';
+  input.warn?.(`${offset} (${regions}); ${why}: co-register the files; an offset reads as change along every edge`);
+}
+
+/**
+ * detectPair with the after file read `shift` whole pixels over (shiftGeoreference). `decide` gets the
+ * registration check once the statistics are computed: false stops there (null is returned), true runs the
+ * detection.
+ */
+async function detectPairAt(input: DetectPairInput, shift: [number, number], decide: (check: Registration) => boolean): Promise<DetectPairOutput | null> {
   const open = (s: DetectPairInput['before']) => openGeoTiff('path' in s ? { path: s.path } : { bytes: s.bytes }, nameOf(s));
   // Opened one after the other so a bad second file cannot leave the first one open.
   let br: GeoTiffRaster;
@@ -226,18 +294,10 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     const placement = placeRaster(bi.epsg, bi.geoTransform, bi.width, bi.height, tileSize);
     const lattice = placement.lattice;
     const overlap = extentOf(placement);
-    let afterSource = named(input.after);
+    let afterSource: NamedSource = named(input.after);
     let resampled: AfterResampling | undefined;
     let shifted: AfterShift | undefined;
-    const afterPlacement = placeAfter(placement, ar.info);
-    if (afterPlacement !== null && afterPlacement !== placement) {
-      // The same lattice, another extent: read as it is, at its offset; beyond it nothing is usable.
-      const covered = intersect(overlap, extentOf(afterPlacement));
-      if (covered === null) {
-        throw noCommonGround(nameOf(input.after), nameOf(input.before));
-      }
-      shifted = { grid: 'before', offset: [afterPlacement.col0 - placement.col0, afterPlacement.row0 - placement.row0], coveredPixels: covered.width * covered.height };
-    } else if (afterPlacement === null) {
+    if (placeAfter(placement, ar.info) === null) {
       // Another grid: the after file, and its cloud mask file, are resampled onto the before file's grid.
       scratch = await makeScratch();
       const aligned = await alignToGrid(scratch, 'after.tif', { raster: ar, file: nameOf(input.after), saturation: validity.saturation, alphaBand: alpha.after }, nameOf(input.before), placement, { mask: false });
@@ -254,6 +314,22 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       await original.close();
       afterSource = { source: { path: aligned.path }, name: nameOf(input.after) };
       resampled = { ...aligned.method, grid: 'before', coveredPixels: aligned.validPixels };
+    }
+    if (shift[0] !== 0 || shift[1] !== 0) {
+      // Co-registration: the after file (as resampled, if it was) and its cloud mask read `shift` pixels over.
+      ar = shiftGeoreference(ar, shift);
+      if (afterMask) afterMask = shiftGeoreference(afterMask, shift);
+      afterSource = { ...afterSource, shift };
+      if (validity.cloudMask?.after) validity = { ...validity, cloudMask: { ...validity.cloudMask, after: { ...validity.cloudMask.after, shift } } };
+    }
+    const afterPlacement = placeAfter(placement, ar.info)!;
+    if (afterPlacement !== placement) {
+      // The same lattice, another extent: read as it is, at its offset; beyond it nothing is usable.
+      const covered = intersect(overlap, extentOf(afterPlacement));
+      if (covered === null) {
+        throw noCommonGround(nameOf(input.after), nameOf(input.before));
+      }
+      shifted = { grid: 'before', offset: [afterPlacement.col0 - placement.col0, afterPlacement.row0 - placement.row0], coveredPixels: covered.width * covered.height };
     }
     const evidence = evidenceBands(bands, bands.length);
     const spec: PairWorkSpec = {
@@ -317,15 +393,8 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
       structure: local.structure,
       registration: check,
     });
-    const registration = check.result();
-    if (offsetWorthReporting(registration)) {
-      const [dx, dy] = registration.shift!;
-      input.warn?.(
-        `${nameOf(input.after)} looks offset from ${nameOf(input.before)} by ${registration.beyond ? 'at least ' : ''}${dx} column(s) and ${dy} row(s) ` +
-          `(median of ${registration.beyond ? registration.atEdge : registration.resolved} of ${registration.regions} regions of the sampled blocks): ` +
-          'co-register the files; an offset reads as change along every edge',
-      );
-    }
+    const registration: DetectPairOutput['summary']['registration'] = check.result();
+    if (!decide(registration)) return null;
     const parts = await runAll<ClassifiedRows>((from, to) => ({ kind: 'detect', from, to, stats: pairStats }));
 
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);

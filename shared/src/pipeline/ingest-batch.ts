@@ -20,10 +20,10 @@ import { currentMasks } from './mask-store.js';
 import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { sampleBlocks } from './sample-blocks.js';
-import { offsetWorthReporting, RegistrationCheck } from '../detection/registration.js';
+import { nextCorrection, offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
-import { type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { typeFill, typeSaturation } from '../detection/validity.js';
@@ -42,6 +42,8 @@ export interface IngestResult {
   /** Earlier epochs of another sensor an accepted scene is compared with on the bands both hold. */
   sharedBands: SharedBandsPair[];
   offsets: OffsetPair[];
+  /** Scenes co-registered to the earlier epoch they are compared with (read whole pixels over). */
+  coregistered: CoregisteredScene[];
 }
 
 /**
@@ -117,12 +119,16 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
-  for (const scene of scenes) {
-    const planned = await planTiles(store, scene, parameters, masks);
+  const coregistered: CoregisteredScene[] = [];
+  for (const [k, scene] of scenes.entries()) {
+    const planned = await planCoregistered(store, scene, parameters, masks);
+    // the record as planned: with its placement corrected when it was co-registered
+    scenes[k] = planned.scene;
     tiles.push(...planned.jobs);
     unpaired.push(...planned.unpaired);
     sharedBands.push(...planned.sharedBands);
     offsets.push(...planned.offsets);
+    if (planned.scene.coregistration) coregistered.push({ sceneId: scene.sceneId, ...planned.scene.coregistration });
   }
   // Register after planning, so a scene is never its own baseline.
   for (const scene of scenes) await putScene(store, scene);
@@ -139,8 +145,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     ...(unpaired.length > 0 ? { unpaired } : {}),
     ...(sharedBands.length > 0 ? { sharedBands } : {}),
     ...(offsets.length > 0 ? { offsets } : {}),
+    ...(coregistered.length > 0 ? { coregistered } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets, coregistered };
 }
 
 /**
@@ -317,6 +324,45 @@ async function readCloudMaskFile(
   return { name, ...mask };
 }
 
+type PlannedTiles = Awaited<ReturnType<typeof planTiles>>;
+
+/**
+ * planTiles with co-registration (docs/detection.md, step 0): when the registration check against the
+ * baseline the scene shares the most tiles with finds it offset by half a pixel or more, the scene is
+ * planned again read whole pixels over (its placement moved), as `shoutu detect` reads an after file
+ * (nextCorrection's rule), and the record returned carries the corrected placement and `coregistration`.
+ * A correction the last round does not confirm is abandoned: the scene is planned as delivered, its offset
+ * listed in `offsets`.
+ */
+async function planCoregistered(store: BlobStore, scene: SceneRecord, parameters: PipelineParameters, masks: DetectTileJob['masks']): Promise<PlannedTiles & { scene: SceneRecord }> {
+  let applied: [number, number] = [0, 0];
+  let first: { baselineSceneId: string; registration: Registration } | null = null;
+  let abandoned = false;
+  for (let round = 0; ; round++) {
+    const moved = movedScene(scene, applied);
+    const planned = await planTiles(store, moved, parameters, masks);
+    const check: { baselineSceneId: string; registration: Registration } | null = first === null ? planned.main : (planned.checks.get(first.baselineSceneId) ?? null);
+    first ??= check;
+    let step: ReturnType<typeof nextCorrection> = { accept: true };
+    if (!abandoned && first !== null) step = check === null ? { abandon: 'unconfirmed' } : nextCorrection(applied, check.registration, round);
+    if ('accept' in step) {
+      if (applied[0] === 0 && applied[1] === 0) return { ...planned, scene };
+      const measured = first!.registration;
+      return { ...planned, scene: { ...moved, coregistration: { baselineSceneId: first!.baselineSceneId, shift: applied, measured: measured.shift!, ...(measured.beyond ? { beyond: true as const } : {}) } } };
+    }
+    if ('abandon' in step) {
+      abandoned = true; // the offset stays listed in `offsets`
+      applied = [0, 0];
+    } else applied = step.tryShift;
+  }
+}
+
+/** The scene read `shift` whole pixels over: its pixel (x + dx, y + dy) placed where (x, y) was. */
+function movedScene(scene: SceneRecord, [dx, dy]: [number, number]): SceneRecord {
+  if (dx === 0 && dy === 0) return scene;
+  return { ...scene, placement: { ...scene.placement, col0: scene.placement.col0 - dx, row0: scene.placement.row0 - dy } };
+}
+
 /**
  * Detect jobs for each cell of the scene that has a baseline; pair statistics once per baseline. Scene and
  * baseline are compared as comparablePair sees them: band by band of one kind, in the scene's order. A
@@ -330,7 +376,16 @@ async function planTiles(
   scene: SceneRecord,
   parameters: PipelineParameters,
   masks: DetectTileJob['masks'],
-): Promise<{ jobs: DetectTileJob[]; unpaired: UnpairedScene[]; sharedBands: SharedBandsPair[]; offsets: OffsetPair[] }> {
+): Promise<{
+  jobs: DetectTileJob[];
+  unpaired: UnpairedScene[];
+  sharedBands: SharedBandsPair[];
+  offsets: OffsetPair[];
+  /** the registration check against each baseline compared with */
+  checks: Map<string, { baselineSceneId: string; registration: Registration }>;
+  /** the check against the baseline with the most tiles (the first of them in id order), or null */
+  main: { baselineSceneId: string; registration: Registration } | null;
+}> {
   const { gridId } = scene.placement.lattice;
   const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
   for (const cell of tilesOf(scene.placement)) {
@@ -344,6 +399,8 @@ async function planTiles(
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
+  const checks = new Map<string, { baselineSceneId: string; registration: Registration }>();
+  let main: { baselineSceneId: string; registration: Registration; tiles: number } | null = null;
   for (const baselineId of [...byBaseline.keys()].sort()) {
     const before = await getScene(store, baselineId);
     const bands = pairBands(before.bands, scene.bands);
@@ -393,6 +450,8 @@ async function planTiles(
       });
     }
     const registration = check.result();
+    checks.set(baselineId, { baselineSceneId: baselineId, registration });
+    if (main === null || jobs.length - planned > main.tiles) main = { baselineSceneId: baselineId, registration, tiles: jobs.length - planned };
     if (offsetWorthReporting(registration)) {
       offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: registration.shift!, ...(registration.beyond ? { beyond: true as const } : {}) });
     }
@@ -407,7 +466,14 @@ async function planTiles(
       });
     }
   }
-  return { jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)), unpaired, sharedBands, offsets };
+  return {
+    jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)),
+    unpaired,
+    sharedBands,
+    offsets,
+    checks,
+    main: main && { baselineSceneId: main.baselineSceneId, registration: main.registration },
+  };
 }
 
 /** A manifest that fails validation is recorded under its batch id when one can be read from it. */

@@ -1,5 +1,5 @@
 import { extentOf, intersect, placeOnLattice, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
-import { declareNodata, openGeoTiff, sameGrid, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
+import { declareNodata, openGeoTiff, sameGrid, shiftGeoreference, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
@@ -22,6 +22,8 @@ export interface NamedSource {
   name: string;
   /** the file's nodata value as the operator declares it, over the file's own (declareNodata) */
   nodata?: number;
+  /** whole pixels the file is read over, its georeferencing corrected by co-registration (shiftGeoreference) */
+  shift?: [number, number];
 }
 
 /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks, saturation, reflectance. */
@@ -103,7 +105,7 @@ export type PairTask = DetectTask | PrefetchTask | BlocksTask | CloseTask;
 
 /** Opens an operator cloud mask and checks it: one band, on the grid of `of`. */
 export async function openCloudMask(mask: NamedSource, of: GeoTiffRaster, ofName: string): Promise<GeoTiffRaster> {
-  const raster = await openGeoTiff(mask.source, mask.name);
+  const raster = shiftGeoreference(await openGeoTiff(mask.source, mask.name), mask.shift);
   const m = raster.info;
   const o = of.info;
   let problem: string | null = null;
@@ -238,7 +240,7 @@ export async function openPairRasters(spec: Pick<PairWorkSpec, 'before' | 'after
   try {
     const before = declareNodata(await openGeoTiff(spec.before.source, spec.before.name), spec.before.nodata);
     opened.push(before);
-    const after = declareNodata(await openGeoTiff(spec.after.source, spec.after.name), spec.after.nodata);
+    const after = shiftGeoreference(declareNodata(await openGeoTiff(spec.after.source, spec.after.name), spec.after.nodata), spec.after.shift);
     opened.push(after);
     const masks = spec.validity.cloudMask;
     const beforeMask = masks?.before ? await openCloudMask(masks.before, before, spec.before.name) : null;

@@ -25,6 +25,7 @@ export {
   MAX_WINDOW_VALUES,
 } from './geotiff-source.js';
 export { declareNodata } from './declare-nodata.js';
+export { shiftGeoreference } from './shift-georeference.js';
 export { MAX_RASTER_SIDE, MAX_RASTER_BANDS, MAX_BLOCK_BYTES, SUPPORTED_COMPRESSION, COMPRESSION_NAMES } from './raster-info.js';
 export { type GeoTiffDescription, describeGeoTiff, hashBands } from './describe-geotiff.js';
 export { type EncodeUint8GeoTiffOptions, encodeUint8GeoTiff, encodeUint8Strip, assembleUint8GeoTiff, uint8GeoTiffRowsPerStrip } from './write-uint8-geotiff.js';
