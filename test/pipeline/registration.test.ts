@@ -146,17 +146,31 @@ describe('registration check', () => {
     expect(one.summary.validPixels).toBe(reference.summary.validPixels);
   });
 
-  it('reaches an offset beyond the search window a round at a time, and gives up on one it cannot confirm', async () => {
+  it('finds an offset beyond the fine search at a quarter of the resolution, and corrects it', async () => {
     const warnings: string[] = [];
-    const r = await detectPair({ before, after: shifted(-7, 4), parameters: defaultParameters(), warn: (m) => warnings.push(m) });
-    expect(r.summary.registration.corrected).toEqual({ shift: [-7, 4], measured: [-3, 3], beyond: true });
-    expect(warnings.join('\n')).toContain('by at least -3 column(s) and 3 row(s): co-registered by reading it -7 column(s) and 4 row(s) over');
-    // 20 columns: the first check sees "at least 3"; the rounds lose the regions' agreement on the way
-    const far = await detectPair({ before, after: shifted(20, 0), parameters: defaultParameters(), warn: (m) => warnings.push(m) });
-    expect(far.summary.registration).not.toHaveProperty('corrected');
-    expect(far.summary.registration).toMatchObject({ beyond: true, shift: [3, 1] });
-    expect(far.summary).not.toHaveProperty('shifted');
-    expect(warnings.at(-1)).toMatch(/looks offset from .* by at least 3 column\(s\) and 1 row\(s\) \(median of \d+ of \d+ regions of the sampled blocks\); a correction by whole pixels did not align them/);
+    const r = await detectPair({ before, after: shifted(-17, 9), parameters: defaultParameters(), warn: (m) => warnings.push(m) });
+    const { corrected, shift } = r.summary.registration;
+    expect(corrected).toMatchObject({ shift: [-17, 9], coarse: true });
+    expect(Math.abs(corrected!.measured[0] + 17)).toBeLessThan(1);
+    expect(Math.abs(corrected!.measured[1] - 9)).toBeLessThan(1);
+    expect(Math.abs(shift![0])).toBeLessThan(0.2);
+    expect(Math.abs(shift![1])).toBeLessThan(0.2);
+    expect(warnings.join('\n')).toContain('co-registered by reading it -17 column(s) and 9 row(s) over');
+    // the same as the file mended by hand
+    same(r, await detectPair({ before, after: georeferenced(shifted(-17, 9).path, -17, 9), parameters: defaultParameters(), coregister: false }));
+    // compared as delivered, the coarse check is what names the offset
+    const asDelivered = await detectPair({ before, after: shifted(-17, 9), parameters: defaultParameters(), coregister: false, warn: (m) => warnings.push(m) });
+    expect(asDelivered.summary.registration.coarse).toEqual(corrected!.measured);
+    expect(warnings.at(-1)).toMatch(/by -1\d\.\d+ column\(s\) and [89]\.\d+ row\(s\) \(by the sampled blocks at a quarter of their resolution\); not corrected \(--no-coregister\)/);
+  });
+
+  it('claims nothing for an offset beyond both searches: no region agrees', async () => {
+    const warnings: string[] = [];
+    const r = await detectPair({ before, after: shifted(40, 0), parameters: defaultParameters(), warn: (m) => warnings.push(m) });
+    expect(r.summary.registration.shift).toBeNull();
+    expect(r.summary.registration).not.toHaveProperty('coarse');
+    expect(r.summary.registration).not.toHaveProperty('corrected');
+    expect(warnings.filter((w) => w.includes('offset'))).toEqual([]);
   });
 });
 
@@ -207,18 +221,21 @@ describe('registration check at ingest', () => {
     expect(item.properties['shoutu:coregistration']).toEqual(scene.coregistration);
   });
 
-  it('lists a scene it cannot co-register as offset in the report and the batch status', async () => {
-    const moved = await ingestTaizhouEpochs(dir, 'far', (date, k) => (k === 0 ? fixture('taizhou', date, 'scene.tif') : shifted(20, 0).path), {});
+  it('with "coregister": false in batch.json, lists the offset scene in the report and the batch status and compares it as delivered', async () => {
+    const moved = await ingestTaizhouEpochs(dir, 'as-delivered', (date, k) => (k === 0 ? fixture('taizhou', date, 'scene.tif') : shifted(2, 0).path), { coregister: false });
     const ingest = moved.results[1]!.ingest;
     expect(ingest.coregistered).toEqual([]);
     expect(ingest.scenes[0]).not.toHaveProperty('coregistration');
     expect(ingest.offsets).toHaveLength(1);
     const [offset] = ingest.offsets;
-    expect(offset).toMatchObject({ tiles: ingest.tiles.length, shift: [3, 1], beyond: true });
+    expect(offset).toMatchObject({ tiles: ingest.tiles.length });
+    expect(Math.abs(offset!.shift[0] - 2)).toBeLessThan(0.15);
+    expect(Math.abs(offset!.shift[1])).toBeLessThan(0.15);
+    expect(ingest.scenes[0]!.placement).toEqual(moved.results[0]!.ingest.scenes[0]!.placement); // where its geotransform puts it: on the earlier scene
     const status = JSON.parse(new TextDecoder().decode(await moved.store.get(`batches/${ingest.batchId}/status.json`))) as { offsets: unknown };
     expect(status.offsets).toEqual(ingest.offsets);
     expect(ingestReport(ingest, { files: 1, bytes: 0 })).toMatch(
-      /\n {2}looks offset from the earlier epoch \(co-register the scenes: an offset reads as change along every edge\)\n {4}scene\.tif against [\w-.]+, \d+ tile\(s\): by at least 3 column\(s\) and 1 row\(s\)\n/,
+      /\n {2}looks offset from the earlier epoch \(co-register the scenes: an offset reads as change along every edge\)\n {4}scene\.tif against [\w-.]+, \d+ tile\(s\): by 1\.9\d column\(s\) and -?0(\.\d+)? row\(s\)\n/,
     );
   });
 });

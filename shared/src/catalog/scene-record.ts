@@ -111,6 +111,7 @@ export const SceneRecord = z.object({
       shift: z.tuple([z.number().int(), z.number().int()]),
       measured: z.tuple([z.number(), z.number()]),
       beyond: z.literal(true).optional(),
+      coarse: z.literal(true).optional(),
     })
     .optional(),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COREGISTRATION_ROUNDS, nextCorrection, offsetWorthReporting, RegistrationCheck, type Registration } from './registration.js';
+import { COREGISTRATION_ROUNDS, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Registration } from './registration.js';
 import { mulberry32, type Random } from '../kernels/test-random.js';
 
 /** A block of two bands of a random field (integer-valued, rough), the after epoch sampled (dx, dy) further on. */
@@ -55,6 +55,31 @@ describe('RegistrationCheck', () => {
     expect(offsetWorthReporting(result)).toBe(true);
   });
 
+  it('finds an offset beyond the fine search with the coarse one, to within a pixel, and only then says it', () => {
+    const random = mulberry32(55);
+    for (const [dx, dy] of [[13, -6], [-20, 4], [7, 0]] as const) {
+      const check = new RegistrationCheck(3);
+      for (let k = 0; k < 3; k++) {
+        const b = block(random, 400, dx, dy);
+        check.add(b.before, b.after, 400, 400, 2, b.valid);
+      }
+      const result = check.result();
+      expect(result.shift === null || result.beyond === true).toBe(true);
+      expect(Math.abs(result.coarse![0] - dx)).toBeLessThan(1);
+      expect(Math.abs(result.coarse![1] - dy)).toBeLessThan(1);
+      expect(offsetFound(result)).toEqual({ shift: result.coarse, coarse: true });
+      expect(offsetWorthReporting(result)).toBe(true);
+    }
+    // within the fine search the coarse check is not reported
+    const near = new RegistrationCheck(3);
+    for (let k = 0; k < 3; k++) {
+      const b = block(random, 400, 2, -1);
+      near.add(b.before, b.after, 400, 400, 2, b.valid);
+    }
+    expect(near.result().shift).toEqual([2, -1]);
+    expect(near.result()).not.toHaveProperty('coarse');
+  });
+
   it('claims no offset where the epochs share no edges, or the blocks are too small for a region', () => {
     const check = new RegistrationCheck(1);
     const b = block(mulberry32(53), 300, 0, 0, false);
@@ -93,5 +118,24 @@ describe('nextCorrection', () => {
     expect(nextCorrection([12, 0], check([0.3, 0]), last)).toEqual({ accept: true });
     // nothing applied at the last round: nothing to abandon
     expect(nextCorrection([0, 0], check([3, 0], true), last)).toEqual({ accept: true });
+  });
+
+  it('takes the coarse check\'s offset where the fine one is beyond its reach or unresolved', () => {
+    const coarse = (shift: [number, number] | null, at: [number, number], beyond = false): Registration => ({ ...check(shift, beyond), coarse: at });
+    expect(nextCorrection([0, 0], coarse([3, 0], [12.4, -0.6], true), 0)).toEqual({ tryShift: [12, -1] });
+    expect(nextCorrection([0, 0], coarse(null, [-19.5, 3.2]), 0)).toEqual({ tryShift: [-20, 3] });
+    // a coarse offset under half a pixel moves nothing: the fine "at least" does
+    expect(nextCorrection([0, 0], coarse([3, 0], [0.3, 0.1], true), 0)).toEqual({ tryShift: [3, 0] });
+    expect(nextCorrection([0, 0], coarse(null, [0.3, 0.1]), 0)).toEqual({ accept: true });
+    expect(nextCorrection([5, 0], coarse(null, [0.3, 0.1]), 1)).toEqual({ abandon: 'unconfirmed' });
+    // a resolved fine offset wins
+    expect(nextCorrection([12, -1], coarse([0.2, -0.1], [0.4, 0]), 1)).toEqual({ accept: true });
+  });
+
+  it('records what the first check measured, and how', () => {
+    expect(coregistrationOf([2, -1], check([1.94, -1.01]))).toEqual({ shift: [2, -1], measured: [1.94, -1.01] });
+    expect(coregistrationOf([6, 0], check([3, 0], true))).toEqual({ shift: [6, 0], measured: [3, 0], beyond: true });
+    expect(coregistrationOf([12, -1], { ...check([3, 0], true), coarse: [12.4, -0.6] })).toEqual({ shift: [12, -1], measured: [12.4, -0.6], coarse: true });
+    expect(offsetFound(check(null))).toBeNull();
   });
 });

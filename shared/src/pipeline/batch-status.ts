@@ -67,6 +67,8 @@ export interface CoregisteredScene {
   measured: [number, number];
   /** the first check found the offset only to be at least `measured` */
   beyond?: true;
+  /** the first check's offset is the coarse check's (measured at a quarter of the resolution) */
+  coarse?: true;
 }
 
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */

@@ -13,7 +13,7 @@ import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import { typeFill, type ReflectanceScale } from '../detection/validity.js';
-import { COREGISTRATION_ROUNDS, REGISTRATION, nextCorrection, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
+import { COREGISTRATION_ROUNDS, REGISTRATION, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
@@ -202,7 +202,7 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
     }
     const registration = output.summary.registration;
     const corrected = applied[0] !== 0 || applied[1] !== 0;
-    if (corrected) registration.corrected = { shift: applied, measured: first!.shift!, ...(first!.beyond ? { beyond: true as const } : {}) };
+    if (corrected) registration.corrected = coregistrationOf(applied, first!);
     warnOfOffset(input, corrected ? registration : first!, abandoned);
     return output;
   }
@@ -210,9 +210,9 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
 
 /** Tells the operator (input.warn) of an offset the check found: corrected, left as it is, or not correctable. */
 function warnOfOffset(input: DetectPairInput, registration: DetectPairOutput['summary']['registration'], abandoned: 'unconfirmed' | 'out_of_reach' | null): void {
-  const found = registration.corrected ? { shift: registration.corrected.measured, beyond: registration.corrected.beyond } : registration;
-  if (!registration.corrected && !offsetWorthReporting(registration)) return;
-  const [dx, dy] = found.shift!;
+  const found = registration.corrected ? { shift: registration.corrected.measured, beyond: registration.corrected.beyond } : offsetFound(registration);
+  if (found === null || (!registration.corrected && !offsetWorthReporting(registration))) return;
+  const [dx, dy] = found.shift;
   const offset = `${nameOf(input.after)} looks offset from ${nameOf(input.before)} by ${found.beyond ? 'at least ' : ''}${dx} column(s) and ${dy} row(s)`;
   if (registration.corrected) {
     const [cx, cy] = registration.corrected.shift;
@@ -220,7 +220,10 @@ function warnOfOffset(input: DetectPairInput, registration: DetectPairOutput['su
     input.warn?.(`${offset}: co-registered by reading it ${cx} column(s) and ${cy} row(s) over (offset left: ${left}); --no-coregister compares the files as delivered`);
     return;
   }
-  const regions = `median of ${registration.beyond ? registration.atEdge : registration.resolved} of ${registration.regions} regions of the sampled blocks`;
+  const regions =
+    'coarse' in found && found.coarse
+      ? 'by the sampled blocks at a quarter of their resolution'
+      : `median of ${registration.beyond ? registration.atEdge : registration.resolved} of ${registration.regions} regions of the sampled blocks`;
   const why =
     abandoned === 'unconfirmed'
       ? 'a correction by whole pixels did not align them'

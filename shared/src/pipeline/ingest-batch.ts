@@ -20,7 +20,7 @@ import { currentMasks } from './mask-store.js';
 import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { sampleBlocks } from './sample-blocks.js';
-import { nextCorrection, offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
+import { coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { structureOf } from '../detection/structural-change.js';
 import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
@@ -121,7 +121,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const offsets: OffsetPair[] = [];
   const coregistered: CoregisteredScene[] = [];
   for (const [k, scene] of scenes.entries()) {
-    const planned = await planCoregistered(store, scene, parameters, masks);
+    const planned = manifest.coregister === false ? { ...(await planTiles(store, scene, parameters, masks)), scene } : await planCoregistered(store, scene, parameters, masks);
     // the record as planned: with its placement corrected when it was co-registered
     scenes[k] = planned.scene;
     tiles.push(...planned.jobs);
@@ -347,8 +347,7 @@ async function planCoregistered(store: BlobStore, scene: SceneRecord, parameters
     if (!abandoned && first !== null) step = check === null ? { abandon: 'unconfirmed' } : nextCorrection(applied, check.registration, round);
     if ('accept' in step) {
       if (applied[0] === 0 && applied[1] === 0) return { ...planned, scene };
-      const measured = first!.registration;
-      return { ...planned, scene: { ...moved, coregistration: { baselineSceneId: first!.baselineSceneId, shift: applied, measured: measured.shift!, ...(measured.beyond ? { beyond: true as const } : {}) } } };
+      return { ...planned, scene: { ...moved, coregistration: { baselineSceneId: first!.baselineSceneId, ...coregistrationOf(applied, first!.registration) } } };
     }
     if ('abandon' in step) {
       abandoned = true; // the offset stays listed in `offsets`
@@ -453,7 +452,8 @@ async function planTiles(
     checks.set(baselineId, { baselineSceneId: baselineId, registration });
     if (main === null || jobs.length - planned > main.tiles) main = { baselineSceneId: baselineId, registration, tiles: jobs.length - planned };
     if (offsetWorthReporting(registration)) {
-      offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: registration.shift!, ...(registration.beyond ? { beyond: true as const } : {}) });
+      const found = offsetFound(registration)!;
+      offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: found.shift, ...(found.beyond ? { beyond: true as const } : {}) });
     }
     if (!comparesAllBands(bands)) {
       sharedBands.push({

@@ -74,6 +74,12 @@ export const BatchManifest = z
     /** Operator cloud mask: a band of every file or a file per scene. */
     cloudMask: CloudMaskSpec.optional(),
     /**
+     * Co-register each scene to the earlier epoch it is compared with when the registration check finds it
+     * offset by half a pixel or more (docs/detection.md, step 0). Default true; false compares the scenes as
+     * delivered and lists the offsets.
+     */
+    coregister: z.boolean().optional(),
+    /**
      * The analysis grid of the region (CRS, pixel size, origin, tile size, region of interest), fixed for
      * good when the region's first batch is ingested; later batches may repeat it but not change it.
      */
