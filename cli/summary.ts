@@ -1,4 +1,4 @@
-import type { AlertFeature } from '@shoutu/shared';
+import type { AlertFeature, PairCoverage } from '@shoutu/shared';
 
 /** Most severe first, for display. */
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
@@ -23,4 +23,23 @@ function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) w += /[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
   return w;
+}
+
+/** One examined share: "A of B 亩 (C %)". */
+export function examinedShare(c: { mu: number; examinedMu: number; examinedShare: number }): string {
+  return `${c.examinedMu.toFixed(2)} of ${c.mu.toFixed(2)} 亩 (${(100 * c.examinedShare).toFixed(1)} %)`;
+}
+
+/**
+ * The ground each scene pair's detection examined (usable in both epochs), in all and within each mask
+ * layer: where it could not look, no 图斑 is no news. `nameOf` names a scene.
+ */
+export function coverageReport(coverage: readonly PairCoverage[], nameOf: (sceneId: string) => string): string {
+  if (coverage.length === 0) return '';
+  const lines = ['  examined (usable in both epochs; the rest — nodata, fill, cloud, shadow, masked — was not looked at)'];
+  for (const c of coverage) {
+    const layers = [...(c.farmland ? [`farmland ${examinedShare(c.farmland)}`] : []), ...(c.redline ? [`red line ${examinedShare(c.redline)}`] : [])];
+    lines.push(`    ${nameOf(c.sceneId)} against ${c.baselineSceneId}, ${c.tiles} tile(s): ${examinedShare(c)}${layers.length > 0 ? `; ${layers.join('; ')}` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

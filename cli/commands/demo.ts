@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createStore, defaultParameters, directorySource, keys, runBatch, storageOnlySink, withCaseOpening, setCurrentMask, threadsFromEnv, writeAlertsFile, type StoreConfig } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 import { tileProgressBar } from '../progress.js';
-import { alertSummary } from '../summary.js';
+import { alertSummary, coverageReport } from '../summary.js';
 import { FIXTURES_DIR } from '../paths.js';
 
 const FIXTURES = FIXTURES_DIR;
@@ -34,6 +34,7 @@ export async function runDemo(args: string[]): Promise<number> {
     lastBatch = ingest.batchId;
     const what = ingest.tiles.length === 0 ? 'stored as baseline (first epoch of this area)' : `${ingest.tiles.length} tiles, ${finalize.alerts.length} alerts`;
     out.write(`  batch ${ingest.batchId}: ${ingest.scenes.length} scene(s), ${what}\n`);
+    out.write(coverageReport(finalize.coverage, (id) => ingest.scenes.find((s) => s.sceneId === id)?.file.name ?? id).replace(/^ {2}/gm, '    '));
   }
   const alerts = (await writeAlertsFile(store)).filter((a) => a.properties.batchId === lastBatch);
   out.write(`\n${alertSummary(alerts)}\n\n`);

@@ -9,6 +9,7 @@ import { detectPair } from '@shoutu/shared/pipeline/detect-pair.js';
 import type { WorkerPool } from '@shoutu/shared/pipeline/worker-pool.js';
 import { parametersFromFlags, parameterOptions } from '../parameters.js';
 import { uncoveredMarks } from '../uncovered.js';
+import { examinedShare } from '../summary.js';
 
 function stable(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
@@ -150,6 +151,16 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   }
   const shift = s.shifted?.after;
   if (shift) process.stdout.write(`${values.after}: on the pixel lattice of ${values.before}, offset by ${shift.offset[0]} columns and ${shift.offset[1]} rows; it covers ${shift.coveredPixels} of the ${s.width * s.height} pixels of that grid\n`);
+  const share = examinedShare;
+  const layers = [
+    ...(s.coverage.farmland ? [`farmland ${share(s.coverage.farmland)}`] : []),
+    ...(s.coverage.redline ? [`red line ${share(s.coverage.redline)}`] : []),
+  ];
+  process.stdout.write(
+    `examined ${share(s.coverage)}${layers.length > 0 ? `; ${layers.join('; ')}` : ''}` +
+      (s.coverage.examinedShare < 1 ? ': the rest is unusable in an epoch (nodata, fill, cloud, shadow, masked, or beyond a file) and was not looked at' : '') +
+      '\n',
+  );
   process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { parseCliEnv } from '../env.js';
 import { ingestReport } from '../ingest-report.js';
 import { parameterOptions, parametersFromFlags } from '../parameters.js';
 import { ingestProgress } from '../progress.js';
-import { alertSummary } from '../summary.js';
+import { alertSummary, coverageReport } from '../summary.js';
 
 /**
  * Ingest a batch folder or S3 prefix: run it embedded (progress on stderr, report on stdout), or, with
@@ -59,6 +59,7 @@ export async function runIngest(args: string[]): Promise<number> {
     }
     await writeAlertsFile(store);
     process.stdout.write(ingestReport(ingest, progress.read));
+    process.stdout.write(coverageReport(finalize.coverage, (id) => ingest.scenes.find((s) => s.sceneId === id)?.file.name ?? id));
     process.stdout.write(`${alertSummary(finalize.alerts)}\n`);
     process.stdout.write(`alerts: ${store.describe(`batches/${ingest.batchId}/alerts.geojson`)}\nrun record: ${store.describe(`runs/${ingest.batchId}.json`)}\n`);
     return 0;

@@ -148,6 +148,8 @@ describe('npx shoutu ingest: progress and report', () => {
         '  rejected',
         '    broken.tif  not_geotiff: broken.tif: not a TIFF file (bad byte-order mark)',
         '  area covered  3.68 km² (true ground area of the accepted scenes; overlaps on one grid counted once)',
+        '  examined (usable in both epochs; the rest — nodata, fill, cloud, shadow, masked — was not looked at)',
+        '    good.tif against taizhou-2000-03.scene, 1 tile(s): 5522.36 of 5522.36 亩 (100.0 %)',
         '',
       ].join('\n'),
     );

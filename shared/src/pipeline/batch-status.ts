@@ -5,6 +5,7 @@ import type { PipelineParameters } from '../detection/parameters.js';
 import type { MaskRef } from '../schemas/jobs.js';
 import type { ApprovalPin } from '../approvals/approval-store.js';
 import type { BandName } from '../schemas/manifest.js';
+import type { CoverageSummary } from '../detection/coverage.js';
 
 export interface FileOutcome {
   name: string;
@@ -71,6 +72,12 @@ export interface CoregisteredScene {
   coarse?: true;
 }
 
+/**
+ * How much of a scene pair's tiles detection examined (usable in both epochs), in 亩, in all and within each
+ * pinned mask layer (detection/coverage.ts): where it was not, no 图斑 means nothing was looked at.
+ */
+export type PairCoverage = { sceneId: string; baselineSceneId: string; tiles: number } & CoverageSummary;
+
 /** What happened to a batch: files accepted or rejected (with reasons), tiles, alerts. */
 export interface BatchStatus {
   batchId: string;
@@ -94,6 +101,8 @@ export interface BatchStatus {
   offsets?: OffsetPair[];
   /** Scenes co-registered to the earlier epoch (read whole pixels over); absent when none. */
   coregistered?: CoregisteredScene[];
+  /** Per scene pair compared, the ground examined (written when the batch is finalized); absent when none. */
+  coverage?: PairCoverage[];
   error?: { code: string; message: string };
 }
 

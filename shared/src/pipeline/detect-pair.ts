@@ -15,6 +15,7 @@ import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-t
 import { typeFill, type ReflectanceScale } from '../detection/validity.js';
 import { COREGISTRATION_ROUNDS, REGISTRATION, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
+import { summarizeCoverage, type CoverageSummary } from '../detection/coverage.js';
 import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
 import { splitRanges, type TileRows } from './tile-rows.js';
@@ -101,6 +102,12 @@ export interface DetectPairOutput {
     registration: Registration & { corrected?: Coregistration };
     parameters: PipelineParameters;
     validPixels: number;
+    /**
+     * Ground of the before grid, and the part detection could examine (usable in both epochs), in 亩, for
+     * the whole grid and each mask layer given (detection/coverage.ts): no 图斑 outside it means nothing was
+     * looked at there, not that nothing changed.
+     */
+    coverage: CoverageSummary;
     changedPixels: number;
     patches: number;
     /** Patches (≥ minimum area) by change type; `seasonal` ones are counted here but not reported. */
@@ -403,6 +410,10 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const tiles: TilePatches[] = parts.flatMap((p) => p.tiles);
     const validPixels = parts.reduce((s, p) => s + p.validPixels, 0);
     const changedPixels = parts.reduce((s, p) => s + p.changedPixels, 0);
+    const coverage = summarizeCoverage(
+      parts.flatMap((p) => p.coverage),
+      MASK_LAYERS.filter((name) => input.masks?.[name]),
+    );
     const strips = joinStrips(bi.width, bi.height, 'deflate', parts.map((p) => p.change));
     // Whole patches of each tile, then the parts that reach tile edges joined across them.
     const typed: Patch[] = tiles.flatMap((t) => t.patches.filter((p) => !p.touchesEdge));
@@ -432,6 +443,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
         registration,
         parameters: input.parameters,
         validPixels,
+        coverage,
         changedPixels,
         patches: patches.length,
         changeTypes,

@@ -8,6 +8,8 @@ import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
 import { StripEncoder, type EncodedRows } from './change-strips.js';
 import type { TileRows } from './tile-rows.js';
+import { tileCoverage, type TileCoverage } from '../detection/coverage.js';
+import { MASK_LAYERS } from '../detection/parameters.js';
 
 /** Value of change.tif pixels where either epoch has no data. */
 export const CHANGE_NODATA = 255;
@@ -39,6 +41,8 @@ export interface ClassifiedRows {
   changedPixels: number;
   /** change.tif rows of these tile rows (1 change, 0 none, CHANGE_NODATA invalid), as strips. */
   change: EncodedRows;
+  /** each tile's coverage (detection/coverage.ts), in the tiles' order */
+  coverage: TileCoverage[];
 }
 
 /**
@@ -54,6 +58,8 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
   const lastTile = rows[to - 1]![0]!;
   const encoder = new StripEncoder(raster.width, raster.height, input.compress, firstRow, lastTile.row + lastTile.height - raster.row0);
   const tiles: TilePatches[] = [];
+  const coverage: TileCoverage[] = [];
+  const layerNames = input.layers.map((l) => MASK_LAYERS[Math.log2(l.bit)]!);
   let validPixels = 0;
   let changedPixels = 0;
   const work = new Workspace();
@@ -82,11 +88,12 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const classes = work.bytes('classes', inner).fill(0);
       const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
+      coverage.push(tileCoverage(cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)), classes, layerNames, input.lattice, tile));
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);
   }
-  return { tiles, validPixels, changedPixels, change: encoder.finish() };
+  return { tiles, validPixels, changedPixels, change: encoder.finish(), coverage };
 }
 
 /**

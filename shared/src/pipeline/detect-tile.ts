@@ -12,6 +12,7 @@ import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
+import { tileCoverage, type TileCoverage } from '../detection/coverage.js';
 
 /** What detect stores per tile: the job it ran, counts, and the patches. */
 export interface DetectResult {
@@ -20,6 +21,8 @@ export interface DetectResult {
   job: DetectTileJob;
   validPixels: number;
   changedPixels: number;
+  /** How much of the tile could be examined, in all and in each pinned mask layer (detection/coverage.ts). */
+  coverage: TileCoverage;
   /** Whole patches (≥ minimum area) and, marked touchesEdge, the parts that reach the tile's edge. */
   patches: Patch[];
   edges: EdgeRuns;
@@ -76,6 +79,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
+  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window);
   const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
@@ -84,6 +88,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     job,
     validPixels,
     changedPixels,
+    coverage,
     patches,
     edges,
   };

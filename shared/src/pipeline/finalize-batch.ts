@@ -14,29 +14,54 @@ import { mergeTilePatches } from '../detection/merge-patches.js';
 import { buildAlert, isAlertable } from '../alerts/alert-feature.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import { writeRunRecord, type RunRecord } from '../run-record/run-record.js';
+import { summarizeCoverage } from '../detection/coverage.js';
+import { MASK_LAYERS } from '../detection/parameters.js';
+import type { PairCoverage } from './batch-status.js';
 
 export interface FinalizeResult {
   batchId: string;
   alerts: AlertFeature[];
   tilesDone: number;
   tilesFailed: Array<{ tileKey: string; reason: string }>;
+  /** per scene pair, the ground examined (also in the batch status) */
+  coverage: PairCoverage[];
   record: RunRecord;
 }
 
-/**
- * Patches that reach tile edges, joined across the tiles of each scene pair (mergeTilePatches), become
- * observations here, named after the first tile they lie in. Returns their ids.
- */
-async function observeJoinedPatches(store: BlobStore, batchId: string): Promise<string[]> {
+/** The batch's detect results by scene pair (`scene|baseline`), pairs in id order, tiles in tile-key order. */
+async function detectResultsByPair(store: BlobStore, batchId: string): Promise<Array<[string, DetectResult[]]>> {
   const byPair = new Map<string, DetectResult[]>();
   for (const key of await store.list(`detect/${batchId}/`)) {
     const result = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult;
     const pair = `${result.job.sceneId}|${result.job.baselineSceneId}`;
     byPair.set(pair, [...(byPair.get(pair) ?? []), result]);
   }
+  return [...byPair.keys()].sort().map((pair) => [pair, byPair.get(pair)!.sort((a, b) => (a.job.tileKey < b.job.tileKey ? -1 : 1))]);
+}
+
+/**
+ * How much of each scene pair's tiles detection examined (detection/coverage.ts), for the batch status.
+ * Results written before tiles carried their coverage are left out of it.
+ */
+function pairCoverage(byPair: Array<[string, DetectResult[]]>): PairCoverage[] {
+  const out: PairCoverage[] = [];
+  for (const [, results] of byPair) {
+    const counted = results.filter((r) => r.coverage !== undefined);
+    if (counted.length === 0) continue;
+    const { job } = counted[0]!;
+    const layers = MASK_LAYERS.filter((name) => job.masks.some((m) => m.layer === name));
+    out.push({ sceneId: job.sceneId, baselineSceneId: job.baselineSceneId, tiles: counted.length, ...summarizeCoverage(counted.map((r) => r.coverage), layers) });
+  }
+  return out;
+}
+
+/**
+ * Patches that reach tile edges, joined across the tiles of each scene pair (mergeTilePatches), become
+ * observations here, named after the first tile they lie in. Returns their ids.
+ */
+async function observeJoinedPatches(store: BlobStore, batchId: string, byPair: Array<[string, DetectResult[]]>): Promise<string[]> {
   const ids: string[] = [];
-  for (const pair of [...byPair.keys()].sort()) {
-    const results = byPair.get(pair)!.sort((a, b) => (a.job.tileKey < b.job.tileKey ? -1 : 1));
+  for (const [, results] of byPair) {
     const { job } = results[0]!;
     const [beforeRecord, afterRecord] = await Promise.all([getScene(store, job.baselineSceneId), getScene(store, job.sceneId)]);
     const merged = mergeTilePatches(
@@ -72,7 +97,9 @@ export async function finalizeBatch(store: BlobStore, batchId: string, sink: Ale
   for (const key of await store.list(keys.batchTileResults(batchId))) {
     outcomes.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TileOutcome);
   }
-  const joinedIds = await observeJoinedPatches(store, batchId);
+  const byPair = await detectResultsByPair(store, batchId);
+  const joinedIds = await observeJoinedPatches(store, batchId, byPair);
+  const coverage = pairCoverage(byPair);
   const observationIds = [...new Set([...outcomes.flatMap((o) => o.observationIds), ...joinedIds])].sort();
   const parameters = PipelineParameters.parse(status.parameters ?? {});
   const alerts = await resolveBatch(store, batchId, observationIds, sink, {
@@ -89,7 +116,8 @@ export async function finalizeBatch(store: BlobStore, batchId: string, sink: Ale
     state: status.state === 'baseline' ? 'baseline' : 'done',
     tiles: { planned: status.tiles?.planned ?? outcomes.length, done: tilesDone, failed: tilesFailed },
     alerts: alerts.length,
+    ...(coverage.length > 0 ? { coverage } : {}),
   });
   const record = await writeRunRecord(store, batchId, alerts);
-  return { batchId, alerts, tilesDone, tilesFailed, record };
+  return { batchId, alerts, tilesDone, tilesFailed, coverage, record };
 }

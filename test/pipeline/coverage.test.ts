@@ -1,0 +1,114 @@
+/**
+ * Coverage: how much ground detection could examine (usable in both epochs), in all and within each mask
+ * layer, so that ground under a cloud reads as "not looked at", not as "nothing happened". Checked against
+ * counts made independently with GDAL (the cloud mask and the farmland layer rasterised onto the grid).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultParameters, detectPair } from '@shoutu/shared';
+import { fixture } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
+import { ingestTaizhouEpochs } from '../support/equivalence.js';
+
+/** A one-band cloud mask on the file's grid: 1 over rows 250–329 and columns 100–329 (over parts of the demo farmland), 0 elsewhere. */
+const CLOUDS = `
+import sys
+import numpy as np
+from osgeo import gdal
+src, out = sys.argv[1], sys.argv[2]
+ds = gdal.Open(src)
+o = gdal.GetDriverByName('GTiff').Create(out, ds.RasterXSize, ds.RasterYSize, 1, gdal.GDT_Byte)
+o.SetGeoTransform(ds.GetGeoTransform())
+o.SetProjection(ds.GetProjection())
+m = np.zeros((ds.RasterYSize, ds.RasterXSize), dtype=np.uint8)
+m[250:330, 100:330] = 1
+o.GetRasterBand(1).WriteArray(m)
+o = None
+`;
+
+/** Pixels of a GeoJSON layer (all-touched off: pixel centres) on the file's grid, and those under the cloud mask. */
+const COUNT = `
+import sys, json
+import numpy as np
+from osgeo import gdal
+src, layer, clouds, out = sys.argv[1:5]
+ds = gdal.Open(src)
+r = gdal.GetDriverByName('MEM').Create('', ds.RasterXSize, ds.RasterYSize, 1, gdal.GDT_Byte)
+r.SetGeoTransform(ds.GetGeoTransform())
+r.SetProjection(ds.GetProjection())
+gdal.Rasterize(r, layer, burnValues=[1])
+m = r.GetRasterBand(1).ReadAsArray() == 1
+cd = gdal.Open(clouds)
+c = cd.GetRasterBand(1).ReadAsArray() == 1
+json.dump({'layer': int(m.sum()), 'layerUnderCloud': int((m & c).sum()), 'cloud': int(c.sum())}, open(out, 'w'))
+`;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoutu-coverage-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const before = { path: fixture('taizhou', '2000-03-17', 'scene.tif') };
+const after = { path: fixture('taizhou', '2003-02-06', 'scene.tif') };
+const maskFile = async (layer: 'farmland' | 'redline') => ({ bytes: new Uint8Array(await readFile(fixture('masks', `${layer}.geojson`))), name: `${layer}.geojson` });
+/** The fixture's pixel: 30 m (UTM; its scale factor moves the true area by a few parts in 10⁴). */
+const PIXEL_MU = 900 / (10000 / 15);
+
+describe('coverage', () => {
+  it('is all the ground, and all of each layer, for a clear pair; nothing of the layers not given', async () => {
+    const r = await detectPair({ before, after, masks: { farmland: await maskFile('farmland') }, parameters: defaultParameters() });
+    const c = r.summary.coverage;
+    expect(c.examinedShare).toBe(1);
+    expect(c.examinedMu).toBe(c.mu);
+    expect(c.mu / (400 * 400 * PIXEL_MU)).toBeCloseTo(1, 2);
+    expect(c.farmland!.examinedShare).toBe(1);
+    expect(c.farmland!.mu).toBeGreaterThan(0);
+    expect(c).not.toHaveProperty('redline');
+  });
+
+  it('leaves out the ground under a cloud, in all and in each layer: the pixels GDAL counts there', async () => {
+    runGdalScript(CLOUDS, [after.path, join(dir, 'clouds.tif')]);
+    const countsPath = join(dir, 'counts.json');
+    runGdalScript(COUNT, [after.path, fixture('masks', 'farmland.geojson'), join(dir, 'clouds.tif'), countsPath]);
+    const counts = JSON.parse(await readFile(countsPath, 'utf8')) as { layer: number; layerUnderCloud: number; cloud: number };
+    expect(counts.layerUnderCloud).toBeGreaterThan(0);
+    const masks = { farmland: await maskFile('farmland'), redline: await maskFile('redline') };
+    const clear = await detectPair({ before, after, masks, parameters: defaultParameters({ tileSize: 128 }) });
+    const run = (threads: number) =>
+      detectPair({ before, after, masks, validity: { cloudMask: { after: { path: join(dir, 'clouds.tif') } } }, parameters: defaultParameters({ tileSize: 128 }), threads });
+    const cloudy = await run(1);
+    const c = cloudy.summary.coverage;
+    // the whole and each layer's ground do not depend on clouds
+    expect(c.mu).toBe(clear.summary.coverage.mu);
+    expect(c.farmland!.mu).toBe(clear.summary.coverage.farmland!.mu);
+    expect(c.redline!.mu).toBe(clear.summary.coverage.redline!.mu);
+    // examined: the valid pixels, and the layer's pixels less those under the cloud (areas to the pixel's scale)
+    expect(cloudy.summary.validPixels).toBe(400 * 400 - counts.cloud);
+    expect(c.examinedShare).toBeCloseTo(cloudy.summary.validPixels / (400 * 400), 4);
+    // in pixels of the grid's true mean area (UTM's scale makes it 0.13 % under the nominal 900 m² here)
+    const pixelMu = c.mu / (400 * 400);
+    expect(c.farmland!.mu / pixelMu).toBeCloseTo(counts.layer, -1);
+    expect((c.farmland!.mu - c.farmland!.examinedMu) / pixelMu).toBeCloseTo(counts.layerUnderCloud, -1);
+    expect(c.farmland!.examinedShare).toBeCloseTo(1 - counts.layerUnderCloud / counts.layer, 3);
+    // the same bytes with two threads
+    expect((await run(2)).summary.coverage).toEqual(c);
+  });
+
+  it('is recorded per tile and per scene pair by the pipeline, the ground shoutu detect finds', async () => {
+    const epochs = await ingestTaizhouEpochs(dir, 'pipeline', (date) => fixture('taizhou', date, 'scene.tif'), {});
+    const { ingest, finalize } = epochs.results[1]!;
+    expect(finalize.coverage).toHaveLength(1);
+    const [pair] = finalize.coverage;
+    expect(pair).toMatchObject({ sceneId: ingest.scenes[0]!.sceneId, baselineSceneId: epochs.results[0]!.ingest.scenes[0]!.sceneId, tiles: ingest.tiles.length, examinedShare: 1 });
+    const status = JSON.parse(new TextDecoder().decode(await epochs.store.get(`batches/${ingest.batchId}/status.json`))) as { coverage: unknown };
+    expect(status.coverage).toEqual(finalize.coverage);
+    const detected = await detectPair({ before, after, masks: { farmland: await maskFile('farmland'), redline: await maskFile('redline') }, parameters: defaultParameters() });
+    expect(pair!.mu).toBeCloseTo(detected.summary.coverage.mu, 0);
+    expect(pair!.farmland!.mu).toBeCloseTo(detected.summary.coverage.farmland!.mu, 0);
+    expect(pair!.redline!.mu).toBeCloseTo(detected.summary.coverage.redline!.mu, 0);
+  });
+});
