@@ -10,24 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultParameters, detectPair } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
-import { runGdalScript } from '../support/gdal.js';
+import { runGdalScript, writeCloudMask } from '../support/gdal.js';
 import { ingestTaizhouEpochs } from '../support/equivalence.js';
-
-/** A one-band cloud mask on the file's grid: 1 over rows 250–329 and columns 100–329 (over parts of the demo farmland), 0 elsewhere. */
-const CLOUDS = `
-import sys
-import numpy as np
-from osgeo import gdal
-src, out = sys.argv[1], sys.argv[2]
-ds = gdal.Open(src)
-o = gdal.GetDriverByName('GTiff').Create(out, ds.RasterXSize, ds.RasterYSize, 1, gdal.GDT_Byte)
-o.SetGeoTransform(ds.GetGeoTransform())
-o.SetProjection(ds.GetProjection())
-m = np.zeros((ds.RasterYSize, ds.RasterXSize), dtype=np.uint8)
-m[250:330, 100:330] = 1
-o.GetRasterBand(1).WriteArray(m)
-o = None
-`;
 
 /** Pixels of a GeoJSON layer (all-touched off: pixel centres) on the file's grid, and those under the cloud mask. */
 const COUNT = `
@@ -71,7 +55,7 @@ describe('coverage', () => {
   });
 
   it('leaves out the ground under a cloud, in all and in each layer: the pixels GDAL counts there', async () => {
-    runGdalScript(CLOUDS, [after.path, join(dir, 'clouds.tif')]);
+    writeCloudMask(after.path, join(dir, 'clouds.tif'), [250, 330], [100, 330]); // over parts of the demo farmland
     const countsPath = join(dir, 'counts.json');
     runGdalScript(COUNT, [after.path, fixture('masks', 'farmland.geojson'), join(dir, 'clouds.tif'), countsPath]);
     const counts = JSON.parse(await readFile(countsPath, 'utf8')) as { layer: number; layerUnderCloud: number; cloud: number };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultParameters, detectPair, stacItemOf } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
-import { runGdalScript } from '../support/gdal.js';
+import { runGdalScript, writeCloudMask } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
 import { alertGeometry, expectSameDetection as same, ingestTaizhouEpochs, sameEvidence } from '../support/equivalence.js';
 import { ingestReport } from '../../cli/ingest-report.js';
@@ -36,22 +36,6 @@ src, out, dx, dy = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 o = gdal.GetDriverByName('GTiff').CreateCopy(out, gdal.Open(src))
 x0, a, b, y0, d, e = o.GetGeoTransform()
 o.SetGeoTransform((x0 - dx * a, a, b, y0 - dy * e, d, e))
-o = None
-`;
-
-/** A one-band cloud mask on the file's grid: 1 over a 60 × 40 pixel block, 0 elsewhere. */
-const CLOUDS = `
-import sys
-import numpy as np
-from osgeo import gdal
-src, out = sys.argv[1], sys.argv[2]
-ds = gdal.Open(src)
-o = gdal.GetDriverByName('GTiff').Create(out, ds.RasterXSize, ds.RasterYSize, 1, gdal.GDT_Byte)
-o.SetGeoTransform(ds.GetGeoTransform())
-o.SetProjection(ds.GetProjection())
-m = np.zeros((ds.RasterYSize, ds.RasterXSize), dtype=np.uint8)
-m[150:190, 200:260] = 1
-o.GetRasterBand(1).WriteArray(m)
 o = None
 `;
 
@@ -128,7 +112,7 @@ describe('registration check', () => {
   });
 
   it('reads the after file\'s cloud mask over with it, in every thread: the bytes of both georeferenced by hand', async () => {
-    runGdalScript(CLOUDS, [fixture('taizhou', '2003-02-06', 'scene.tif'), join(dir, 'clouds.tif')]);
+    writeCloudMask(fixture('taizhou', '2003-02-06', 'scene.tif'), join(dir, 'clouds.tif'), [150, 190], [200, 260]);
     const after = shifted(1, 2);
     const clouds = { path: join(dir, 'clouds-1-2.tif') };
     runGdalScript(SHIFT, [join(dir, 'clouds.tif'), clouds.path, '1', '2']);

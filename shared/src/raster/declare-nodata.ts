@@ -7,7 +7,11 @@ import type { GeoTiffRaster } from './geotiff-source.js';
  */
 export function declareNodata(raster: GeoTiffRaster, nodata: number | undefined): GeoTiffRaster {
   if (nodata === undefined) return raster;
-  const info = { ...raster.info, nodata };
+  return withInfo(raster, { ...raster.info, nodata });
+}
+
+/** The raster read as it is, described by `info` (what a declaration or correction changes). */
+export function withInfo(raster: GeoTiffRaster, info: GeoTiffRaster['info']): GeoTiffRaster {
   return {
     info,
     readWindow: (...args) => raster.readWindow(...args),

@@ -1,4 +1,5 @@
 import type { GeoTiffRaster } from './geotiff-source.js';
+import { withInfo } from './declare-nodata.js';
 
 /**
  * The raster with its georeferencing corrected by whole pixels: its pixel (x + dx, y + dy) stands where its
@@ -14,12 +15,5 @@ export function shiftGeoreference(raster: GeoTiffRaster, shift: readonly [number
   if (!Number.isInteger(dx) || !Number.isInteger(dy)) throw new RangeError(`shiftGeoreference: whole pixels expected, got [${dx}, ${dy}]`);
   const gt = raster.info.geoTransform;
   // x0 + (x + dx)·a must give the old x0 + x·a: x0' = x0 − dx·a (likewise rows with e).
-  const info = { ...raster.info, geoTransform: [gt[0] - dx * gt[1], gt[1], gt[2], gt[3] - dy * gt[5], gt[4], gt[5]] as typeof gt };
-  return {
-    info,
-    readWindow: (...args) => raster.readWindow(...args),
-    readWindowNative: (...args) => raster.readWindowNative(...args),
-    readMaskWindow: (...args) => raster.readMaskWindow(...args),
-    close: () => raster.close(),
-  };
+  return withInfo(raster, { ...raster.info, geoTransform: [gt[0] - dx * gt[1], gt[1], gt[2], gt[3] - dy * gt[5], gt[4], gt[5]] });
 }
