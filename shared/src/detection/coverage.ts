@@ -22,26 +22,38 @@ export interface TileCoverage {
 /**
  * A tile's coverage from its usable pixels (`valid`, 1 usable in both epochs) and its class raster (mask
  * layer bits, as rasterizeMaskLayer writes them; `layers` names the layers rasterised), both tile-sized.
+ * `usable`: the tile's usable pixels when the caller has counted them already (writeTileChange does).
  */
-export function tileCoverage(valid: Uint8Array, classes: Uint8Array, layers: readonly MaskLayerName[], lattice: Lattice, tile: LatticeWindow): TileCoverage {
+export function tileCoverage(valid: Uint8Array, classes: Uint8Array, layers: readonly MaskLayerName[], lattice: Lattice, tile: LatticeWindow, usable?: number): TileCoverage {
   const n = tile.width * tile.height;
-  const bits = layers.map((name) => 1 << MASK_LAYERS.indexOf(name));
-  const pixels = new Array<number>(layers.length).fill(0);
-  const examined = new Array<number>(layers.length).fill(0);
-  let usable = 0;
-  for (let i = 0; i < n; i++) {
-    const ok = valid[i]!;
-    usable += ok;
-    const c = classes[i]!;
-    if (c === 0) continue;
-    for (let k = 0; k < bits.length; k++) {
-      if ((c & bits[k]!) === 0) continue;
-      pixels[k]!++;
-      examined[k]! += ok;
-    }
+  if (usable === undefined) {
+    usable = 0;
+    for (let i = 0; i < n; i++) usable += valid[i]!;
   }
   const perLayer: TileCoverage['layers'] = {};
-  for (const [k, name] of layers.entries()) perLayer[name] = { pixels: pixels[k]!, examined: examined[k]! };
+  if (layers.length > 0) {
+    // both layers' bits in one sweep (MASK_LAYERS has two); most pixels are in neither
+    const [farmland, redline] = [1 << MASK_LAYERS.indexOf('farmland'), 1 << MASK_LAYERS.indexOf('redline')];
+    let fp = 0;
+    let fe = 0;
+    let rp = 0;
+    let re = 0;
+    for (let i = 0; i < n; i++) {
+      const c = classes[i]!;
+      if (c === 0) continue;
+      const ok = valid[i]!;
+      if ((c & farmland) !== 0) {
+        fp++;
+        fe += ok;
+      }
+      if ((c & redline) !== 0) {
+        rp++;
+        re += ok;
+      }
+    }
+    const counts = { farmland: { pixels: fp, examined: fe }, redline: { pixels: rp, examined: re } };
+    for (const name of layers) perLayer[name] = counts[name];
+  }
   const centre = pixelAreaM2(lattice, tile.col + Math.floor(tile.width / 2) + 0.5, tile.row + Math.floor(tile.height / 2) + 0.5);
   return { pixelAreaM2: centre, pixels: n, examined: usable, layers: perLayer };
 }

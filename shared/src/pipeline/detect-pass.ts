@@ -88,7 +88,9 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       const classes = work.bytes('classes', inner).fill(0);
       const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      coverage.push(tileCoverage(cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)), classes, layerNames, input.lattice, tile));
+      // without mask layers tileCoverage reads no pixel (the usable ones are counted): no crop needed
+      const tileValid = layerNames.length > 0 ? cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)) : scored.valid;
+      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid));
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);

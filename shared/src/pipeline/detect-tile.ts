@@ -79,7 +79,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
-  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window);
+  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels);
   const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
