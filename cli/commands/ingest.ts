@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStore, directorySource, InvalidInputError, jobCatalog, QUEUES, runBatch, storageOnlySink, withCaseOpening, s3AccessFromEnv, s3BatchSource, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput, type BatchSource } from '@shoutu/shared';
+import { createStore, directorySource, InvalidInputError, jobCatalog, keys, QUEUES, runBatch, storageOnlySink, withCaseOpening, s3AccessFromEnv, s3BatchSource, storeConfigFromEnv, storeSource, submitBatch, threadsFromEnv, writeAlertsFile, isInvalidInput, type BatchSource } from '@shoutu/shared';
 import type { CliEnv } from '../env.js';
 import { parseCliEnv } from '../env.js';
 import { ingestReport } from '../ingest-report.js';
@@ -62,6 +62,7 @@ export async function runIngest(args: string[]): Promise<number> {
     process.stdout.write(coverageReport(finalize.coverage, (id) => ingest.scenes.find((s) => s.sceneId === id)?.file.name ?? id));
     process.stdout.write(`${alertSummary(finalize.alerts)}\n`);
     process.stdout.write(`alerts: ${store.describe(`batches/${ingest.batchId}/alerts.geojson`)}\nrun record: ${store.describe(`runs/${ingest.batchId}.json`)}\n`);
+    if (finalize.coverage.length > 0) process.stdout.write(`coverage map: ${store.describe(keys.batchCoverage(ingest.batchId))} (ground examined, tile by tile)\n`);
     return 0;
   } catch (error) {
     progress.stop();

@@ -710,6 +710,24 @@ const CASES: Record<string, ScopeCase> = {
       for (const token of [tokens.bEnforcer, tokens.city]) expect((await get(`/batches/${B_BATCHES[1]}`, token)).json.state).toBe('done');
     },
   },
+  'GET /batches/:batchId/coverage': {
+    path: () => `/batches/${B_BATCHES[1]}/coverage`,
+    roles: READERS,
+    check: async () => {
+      for (const token of Object.values(A_TOKENS)) {
+        const nothing = await get('/batches/no-such-batch/coverage', token);
+        for (const batchId of B_BATCHES) {
+          const reply = await get(`/batches/${batchId}/coverage`, token);
+          expect(reply.status).toBe(404);
+          expect(reply.text.replaceAll(batchId, 'no-such-batch')).toBe(nothing.text);
+        }
+        const own = await get(`/batches/${TAIZHOU_AFTER_BATCH}/coverage`, token);
+        expect(own.status).toBe(200);
+        expect((JSON.parse(own.text) as { features: unknown[] }).features.length).toBeGreaterThan(0);
+      }
+      for (const token of [tokens.bEnforcer, tokens.city]) expect((await get(`/batches/${B_BATCHES[1]}/coverage`, token)).status).toBe(200);
+    },
+  },
 };
 
 describe('region scope and roles on every route', () => {

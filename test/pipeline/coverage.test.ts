@@ -94,5 +94,25 @@ describe('coverage', () => {
     expect(pair!.mu).toBeCloseTo(detected.summary.coverage.mu, 0);
     expect(pair!.farmland!.mu).toBeCloseTo(detected.summary.coverage.farmland!.mu, 0);
     expect(pair!.redline!.mu).toBeCloseTo(detected.summary.coverage.redline!.mu, 0);
+    // the map: a feature per tile, outlined in WGS84, whose ground sums to the pair's
+    type Feature = { id: string; geometry: { type: string; coordinates: Array<Array<[number, number]>> }; properties: { tileId: string; mu: number; examinedShare: number; farmland: { mu: number } } };
+    const map = JSON.parse(new TextDecoder().decode(await epochs.store.get(`batches/${ingest.batchId}/coverage.geojson`))) as { type: string; features: Feature[] };
+    expect(map.type).toBe('FeatureCollection');
+    expect(map.features.map((f) => f.id)).toEqual(ingest.tiles.map((t) => t.tileKey).sort());
+    expect(map.features.map((f) => f.properties.tileId)).toEqual([...ingest.tiles].sort((x, y) => (x.tileKey < y.tileKey ? -1 : 1)).map((t) => t.tileId));
+    expect(map.features.reduce((s, f) => s + f.properties.mu, 0)).toBeCloseTo(pair!.mu, 2);
+    expect(map.features.reduce((s, f) => s + f.properties.farmland.mu, 0)).toBeCloseTo(pair!.farmland!.mu, 2);
+    for (const f of map.features) {
+      expect(f.properties.examinedShare).toBe(1);
+      const ring = f.geometry.coordinates[0]!;
+      expect(f.geometry.type).toBe('Polygon');
+      expect(ring.at(-1)).toEqual(ring[0]);
+      for (const [lon, lat] of ring) {
+        expect(lon).toBeGreaterThan(119);
+        expect(lon).toBeLessThan(121);
+        expect(lat).toBeGreaterThan(31);
+        expect(lat).toBeLessThan(34);
+      }
+    }
   });
 });

@@ -12,6 +12,8 @@ export const keys = {
   batchRejectedReason: (batchId: string, name: string) => `batches/${batchId}/rejected/${name}.reason.json`,
   batchStatus: (batchId: string) => `batches/${batchId}/status.json`,
   batchAlerts: (batchId: string) => `batches/${batchId}/alerts.geojson`,
+  /** per tile of each scene pair, the ground detection examined (pipeline/coverage-map.ts) */
+  batchCoverage: (batchId: string) => `batches/${batchId}/coverage.geojson`,
   batchTileResult: (batchId: string, tileKey: string) => `batches/${batchId}/tiles/${tileKey}.json`,
   batchTileResults: (batchId: string) => `batches/${batchId}/tiles/`,
   runRecord: (batchId: string) => `runs/${batchId}.json`,

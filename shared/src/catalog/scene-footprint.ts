@@ -48,8 +48,12 @@ export function windowOutlineLonLat(lattice: Lattice, window: LatticeWindow, seg
 
 /** A scene's WGS84 outline as GeoJSON polygon coordinates and its bbox [minLon, minLat, maxLon, maxLat]. */
 export function placementFootprint(placement: Placement): { coordinates: Array<Array<[number, number]>>; bbox: [number, number, number, number] } {
-  const window = { col: placement.col0, row: placement.row0, width: placement.width, height: placement.height };
-  const flat = windowOutlineLonLat(placement.lattice, window, OUTLINE_SEGMENTS);
+  return windowFootprint(placement.lattice, { col: placement.col0, row: placement.row0, width: placement.width, height: placement.height });
+}
+
+/** A lattice window's WGS84 outline as GeoJSON polygon coordinates (7 decimals) and its bbox. */
+export function windowFootprint(lattice: Lattice, window: LatticeWindow): { coordinates: Array<Array<[number, number]>>; bbox: [number, number, number, number] } {
+  const flat = windowOutlineLonLat(lattice, window, OUTLINE_SEGMENTS);
   const ring: Array<[number, number]> = [];
   const bbox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let i = 0; i < flat.length; i += 2) {

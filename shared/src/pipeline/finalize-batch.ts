@@ -1,4 +1,5 @@
 import type { BlobStore } from '../storage/index.js';
+import type { Lattice } from '../grid/lattice.js';
 import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
@@ -14,9 +15,8 @@ import { mergeTilePatches } from '../detection/merge-patches.js';
 import { buildAlert, isAlertable } from '../alerts/alert-feature.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import { writeRunRecord, type RunRecord } from '../run-record/run-record.js';
-import { summarizeCoverage } from '../detection/coverage.js';
-import { MASK_LAYERS } from '../detection/parameters.js';
 import type { PairCoverage } from './batch-status.js';
+import { batchCoverage } from './coverage-map.js';
 
 export interface FinalizeResult {
   batchId: string;
@@ -37,22 +37,6 @@ async function detectResultsByPair(store: BlobStore, batchId: string): Promise<A
     byPair.set(pair, [...(byPair.get(pair) ?? []), result]);
   }
   return [...byPair.keys()].sort().map((pair) => [pair, byPair.get(pair)!.sort((a, b) => (a.job.tileKey < b.job.tileKey ? -1 : 1))]);
-}
-
-/**
- * How much of each scene pair's tiles detection examined (detection/coverage.ts), for the batch status.
- * Results written before tiles carried their coverage are left out of it.
- */
-function pairCoverage(byPair: Array<[string, DetectResult[]]>): PairCoverage[] {
-  const out: PairCoverage[] = [];
-  for (const [, results] of byPair) {
-    const counted = results.filter((r) => r.coverage !== undefined);
-    if (counted.length === 0) continue;
-    const { job } = counted[0]!;
-    const layers = MASK_LAYERS.filter((name) => job.masks.some((m) => m.layer === name));
-    out.push({ sceneId: job.sceneId, baselineSceneId: job.baselineSceneId, tiles: counted.length, ...summarizeCoverage(counted.map((r) => r.coverage), layers) });
-  }
-  return out;
 }
 
 /**
@@ -99,7 +83,11 @@ export async function finalizeBatch(store: BlobStore, batchId: string, sink: Ale
   }
   const byPair = await detectResultsByPair(store, batchId);
   const joinedIds = await observeJoinedPatches(store, batchId, byPair);
-  const coverage = pairCoverage(byPair);
+  // every tile of a pair is on the pair's scene's lattice
+  const lattices = new Map<string, Lattice>();
+  for (const [, results] of byPair) lattices.set(results[0]!.job.sceneId, (await getScene(store, results[0]!.job.sceneId)).placement.lattice);
+  const { pairs: coverage, features } = batchCoverage(byPair, (r) => lattices.get(r.job.sceneId)!);
+  if (features.length > 0) await store.put(keys.batchCoverage(batchId), stableJson({ type: 'FeatureCollection', features }), { contentType: 'application/geo+json' });
   const observationIds = [...new Set([...outcomes.flatMap((o) => o.observationIds), ...joinedIds])].sort();
   const parameters = PipelineParameters.parse(status.parameters ?? {});
   const alerts = await resolveBatch(store, batchId, observationIds, sink, {

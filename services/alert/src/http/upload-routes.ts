@@ -138,14 +138,29 @@ export function registerUploadRoutes(app: FastifyInstance, registry: TokenRegist
     }
   });
 
-  app.get<{ Params: { batchId: string } }>('/batches/:batchId', { preHandler: read }, async (request, reply) => {
-    if (!options) return ogcError(reply, 404, 'NotFound', `no batch ${request.params.batchId}`);
+  /** The batch's status when it exists and lies in the caller's regions, else null (answered as not found). */
+  const visibleBatch = async (request: FastifyRequest<{ Params: { batchId: string } }>) => {
+    if (!options) return null;
     const status = await readBatchStatus(options.store, request.params.batchId).catch(() => null);
     const manifestBytes = status ? await options.store.getOrNull(keys.batchManifest(request.params.batchId)) : null;
     const region = manifestBytes ? (JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as { regionCode?: string }).regionCode : undefined;
     const regions = regionsOf(request);
-    if (!status || (regions !== null && (!region || !regions.some((r) => regionWithin(region, r))))) return ogcError(reply, 404, 'NotFound', `no batch ${request.params.batchId} (yet)`);
-    const alerts = (await collectAlerts(options.store)).filter((a) => a.properties.batchId === request.params.batchId).length;
+    if (!status || (regions !== null && (!region || !regions.some((r) => regionWithin(region, r))))) return null;
+    return status;
+  };
+
+  app.get<{ Params: { batchId: string } }>('/batches/:batchId', { preHandler: read }, async (request, reply) => {
+    const status = await visibleBatch(request);
+    if (!status) return ogcError(reply, 404, 'NotFound', `no batch ${request.params.batchId} (yet)`);
+    const alerts = (await collectAlerts(options!.store)).filter((a) => a.properties.batchId === request.params.batchId).length;
     return reply.send({ ...status, alertsSoFar: alerts });
+  });
+
+  // Where detection could look, tile by tile (written when the batch is finalized).
+  app.get<{ Params: { batchId: string } }>('/batches/:batchId/coverage', { preHandler: read }, async (request, reply) => {
+    const status = await visibleBatch(request);
+    const bytes = status ? await options!.store.getOrNull(keys.batchCoverage(request.params.batchId)) : null;
+    if (!bytes) return ogcError(reply, 404, 'NotFound', `no coverage of batch ${request.params.batchId} (yet)`);
+    return reply.type('application/geo+json').send(Buffer.from(bytes));
   });
 }
