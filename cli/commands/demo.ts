@@ -41,6 +41,7 @@ export async function runDemo(args: string[]): Promise<number> {
   out.write(`alerts:      ${store.describe(keys.batchAlerts(lastBatch))}\n`);
   out.write(`all alerts:  ${store.describe('alerts.geojson')}\n`);
   out.write(`evidence:    ${store.describe('evidence')}\n`);
+  out.write(`coverage:    ${store.describe(keys.batchCoverage(lastBatch))}  (ground examined, tile by tile)\n`);
   out.write(`run record:  ${store.describe(keys.runRecord(lastBatch))}  (npx shoutu replay ${store.describe(keys.runRecord(lastBatch))})\n`);
   return 0;
 }

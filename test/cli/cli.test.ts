@@ -26,6 +26,8 @@ describe('npx shoutu demo and replay', () => {
     expect(demo.stderr).not.toMatch(/Error/);
     expect(demo.status).toBe(0);
     expect(demo.stdout).toMatch(/alerts \(图斑\)\s+\d+/);
+    expect(demo.stdout).toMatch(/\n {6}scene\.tif against taizhou-2000-03\.scene, 4 tile\(s\): [\d.]+ of [\d.]+ 亩 \(100\.0 %\); farmland [\d.]+ of [\d.]+ 亩 \(100\.0 %\); red line /);
+    expect(demo.stdout).toContain(`coverage:    ${join(data, 'batches', 'taizhou-2003-02', 'coverage.geojson')}`);
     const alerts = JSON.parse(await readFile(join(data, 'alerts.geojson'), 'utf8')) as { features: Array<{ properties: { evidence: { before: string; after: string } } }> };
     expect(alerts.features.length).toBeGreaterThan(0);
     for (const f of alerts.features) {
@@ -44,6 +46,14 @@ describe('npx shoutu demo and replay', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain(altered);
     expect(bad.stdout).toMatch(/stored/);
+    // the coverage map is an output the replay checks too
+    await writeFile(altered, (await readFile(altered, 'utf8')).replace('"severity" ', '"severity"'));
+    const map = join(data, 'batches', 'taizhou-2003-02', 'coverage.geojson');
+    await writeFile(map, (await readFile(map, 'utf8')).replace('"examinedShare":1', '"examinedShare":0.9'));
+    const badMap = shoutu(['replay', record], { SHOUTU_DATA_DIR: data });
+    expect(badMap.status).toBe(1);
+    expect(badMap.stdout).toContain(map);
+    expect(badMap.stdout).not.toContain(altered);
   }, 180_000);
 });
 
