@@ -111,6 +111,10 @@ describe('nextCorrection', () => {
 
   it('accepts a correction the check confirms, and abandons one it cannot confirm or reach', () => {
     expect(nextCorrection([2, -1], check([-0.06, 0.01]), 1)).toEqual({ accept: true });
+    // half a pixel left after a move is kept: moving back would leave half a pixel the other way
+    expect(nextCorrection([0, 0], check([0.5, 0]), 0)).toEqual({ tryShift: [1, 0] });
+    expect(nextCorrection([1, 0], check([-0.5, 0]), 1)).toEqual({ accept: true });
+    expect(nextCorrection([1, 0], check([-0.51, 0]), 1)).toEqual({ tryShift: [0, 0] });
     expect(nextCorrection([2, -1], check(null), 1)).toEqual({ abandon: 'unconfirmed' });
     const last = COREGISTRATION_ROUNDS - 1;
     expect(nextCorrection([12, 0], check([3, 0], true), last)).toEqual({ abandon: 'out_of_reach' });

@@ -213,7 +213,10 @@ export function nextCorrection(applied: readonly [number, number], check: Regist
   const nothingApplied = applied[0] === 0 && applied[1] === 0;
   let move: [number, number] | null;
   if (check.shift !== null && !check.beyond) {
-    move = wholePixels(check.shift);
+    // A correction that leaves half a pixel or less is kept: moving again by a whole pixel would leave as much
+    // the other way (and a pair offset by exactly half a pixel would swing between the two).
+    const settled = !nothingApplied && Math.abs(check.shift[0]) <= 0.5 && Math.abs(check.shift[1]) <= 0.5;
+    move = settled ? null : wholePixels(check.shift);
     if (move === null) return { accept: true };
   } else {
     // beyond the fine check's reach: where the coarse check puts it, else 3 pixels further that way
