@@ -13,7 +13,7 @@ import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import { typeFill, type ReflectanceScale } from '../detection/validity.js';
-import { COREGISTRATION_ROUNDS, REGISTRATION, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
+import { COREGISTRATION_ROUNDS, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { summarizeCoverage, type CoverageSummary } from '../detection/coverage.js';
 import { joinStrips } from './change-strips.js';
@@ -235,7 +235,7 @@ function warnOfOffset(input: DetectPairInput, registration: DetectPairOutput['su
     abandoned === 'unconfirmed'
       ? 'a correction by whole pixels did not align them'
       : abandoned === 'out_of_reach'
-        ? `beyond what co-registration reaches (${REGISTRATION.radius * (COREGISTRATION_ROUNDS - 1)} pixels)`
+        ? `not aligned by co-registration within its ${COREGISTRATION_ROUNDS} rounds`
         : input.coregister === false
           ? 'not corrected (--no-coregister)'
           : 'not corrected';
