@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { declareNodata } from './declare-nodata.js';
-import type { GeoTiffRaster } from './geotiff-source.js';
+import { recordingRaster } from './recording-raster.js';
 
 /** A 2×1 one-band raster that records the calls it receives. */
-function recording(calls: string[]): GeoTiffRaster {
-  return {
-    info: { nodata: null, width: 2, height: 1, bands: 1 } as GeoTiffRaster['info'],
-    readWindow: async (...args) => (calls.push(`readWindow ${args.join(',')}`), Float32Array.of(0, 7)),
-    readWindowNative: async (...args) => (calls.push(`readWindowNative ${args.join(',')}`), Uint8Array.of(0, 7)),
-    readMaskWindow: async (...args) => (calls.push(`readMaskWindow ${args.join(',')}`), null),
-    close: async () => void calls.push('close'),
-  };
-}
+const recording = (calls: string[]) => recordingRaster(calls, { nodata: null, width: 2, height: 1, bands: 1 });
 
 describe('declareNodata', () => {
   it('changes the nodata value the raster reports and nothing it reads', async () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { GeoTiffRaster } from './geotiff-source.js';
+import { recordingRaster } from './recording-raster.js';
 import { pixelToMap } from './geotransform.js';
 import { shiftGeoreference } from './shift-georeference.js';
 
 /** A 3×2 one-band raster on a 30 m UTM grid that records the calls it receives. */
-function recording(calls: string[]): GeoTiffRaster {
-  return {
-    info: { nodata: null, width: 3, height: 2, bands: 1, epsg: 32651, geoTransform: [500010, 30, 0, 3600020, 0, -30] } as GeoTiffRaster['info'],
-    readWindow: async (...args) => (calls.push(`readWindow ${args.join(',')}`), Float32Array.of(1, 2)),
-    readWindowNative: async (...args) => (calls.push(`readWindowNative ${args.join(',')}`), Uint8Array.of(1, 2)),
-    readMaskWindow: async (...args) => (calls.push(`readMaskWindow ${args.join(',')}`), null),
-    close: async () => void calls.push('close'),
-  };
-}
+const recording = (calls: string[]) => recordingRaster(calls, { nodata: null, width: 3, height: 2, bands: 1, epsg: 32651, geoTransform: [500010, 30, 0, 3600020, 0, -30] });
 
 describe('shiftGeoreference', () => {
   it('puts pixel (x + dx, y + dy) where pixel (x, y) was, and reads the file as it is', async () => {
@@ -25,8 +17,8 @@ describe('shiftGeoreference', () => {
     expect(moved.info.geoTransform).toEqual([499950, 30, 0, 3599990, 0, -30]);
     expect(raster.info.geoTransform).toEqual([500010, 30, 0, 3600020, 0, -30]);
     expect({ ...moved.info, geoTransform: null }).toEqual({ ...raster.info, geoTransform: null });
-    expect(Array.from(await moved.readWindow(0, 0, 2, 1))).toEqual([1, 2]);
-    expect(Array.from(await moved.readWindowNative(1, 0, 1, 1))).toEqual([1, 2]);
+    expect(Array.from(await moved.readWindow(0, 0, 2, 1))).toEqual([0, 7]);
+    expect(Array.from(await moved.readWindowNative(1, 0, 1, 1))).toEqual([0, 7]);
     expect(await moved.readMaskWindow(0, 0, 1, 1)).toBeNull();
     await moved.close();
     expect(calls).toEqual(['readWindow 0,0,2,1', 'readWindowNative 1,0,1,1', 'readMaskWindow 0,0,1,1', 'close']);

@@ -135,7 +135,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     keys.batchAlerts(batchId),
     keys.batchStatus(batchId),
     // the coverage map, when the batch compared tiles
-    ...((await store.list(keys.batchCoverage(batchId))).includes(keys.batchCoverage(batchId)) ? [keys.batchCoverage(batchId)] : []),
+    ...((await store.exists(keys.batchCoverage(batchId))) ? [keys.batchCoverage(batchId)] : []),
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
     ...(await resolutionOutputs(store, batchId, alerts)),
