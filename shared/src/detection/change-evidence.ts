@@ -2,7 +2,7 @@ import type { BandName } from '../schemas/manifest.js';
 import { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness } from '../kernels/spectral-indices.js';
 import { accumulateLabelSums } from '../kernels/label-sums.js';
 import type { LatticeWindow } from '../grid/lattice.js';
-import type { ScoreModel } from './classify-change.js';
+import type { ScoreModel, Workspace } from './classify-change.js';
 
 /**
  * Per-pixel indices that describe what the ground is, in each epoch (docs/detection.md, "Typing").
@@ -91,13 +91,14 @@ function computeIndex(plan: IndexPlan, channel: IndexChannel, epoch: 'before' | 
  */
 export function labelIndexSums(
   plan: IndexPlan,
-  before: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
-  after: Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array,
+  before: WindowPlanes,
+  after: WindowPlanes,
   halo: LatticeWindow,
   window: LatticeWindow,
   labels: Int32Array,
   n: number,
-  labelled?: { pixels: number; rows: [number, number] },
+  labelled?: { pixels: number; rows: [number, number]; cols?: [number, number] },
+  work?: Workspace,
 ): Float64Array {
   const columns = 2 * plan.channels.length;
   const sums = new Float64Array((n + 1) * Math.max(1, columns));
@@ -106,37 +107,60 @@ export function labelIndexSums(
   // planes: the cost follows the patches, not the window (most tiles hold a few patches).
   const haloPixels = halo.width * halo.height;
   const bands = before.length / haloPixels;
-  const dx = window.col - halo.col;
-  const dy = window.row - halo.row;
-  // `labelled` (from the labelling's statistics) spares a count over the window and limits the gather
-  // to the rows holding labels
+  // `labelled` (from the labelling's statistics) spares a count over the window and limits the scan to
+  // the rows and columns holding labels
   let k = labelled?.pixels ?? 0;
   if (labelled === undefined) for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) k++;
-  const [rowFrom, rowTo] = labelled?.rows ?? [0, window.height];
-  const compactLabels = new Int32Array(k);
-  const compactBefore = new Float32Array(k * bands);
-  const compactAfter = new Float32Array(k * bands);
+  const rows = labelled?.rows ?? [0, window.height];
+  const cols = labelled?.cols ?? [0, window.width];
+  const compactLabels = work ? work.ints('indexLabels', k) : new Int32Array(k);
+  const at = work ? work.ints('indexPixels', k) : new Int32Array(k);
+  const found = labelledPixels(labels, window.width, rows, cols, window.col - halo.col, window.row - halo.row, halo.width, compactLabels, at);
+  if (found !== k) throw new RangeError(`labelIndexSums: ${found} labelled pixels found, ${k} expected`);
+  const compactBefore = work ? work.floats('indexBefore', k * bands) : new Float32Array(k * bands);
+  const compactAfter = work ? work.floats('indexAfter', k * bands) : new Float32Array(k * bands);
+  gatherPlanes(before, haloPixels, bands, at, k, compactBefore);
+  gatherPlanes(after, haloPixels, bands, at, k, compactAfter);
+  const values = work ? work.floats('indexValues', k) : new Float32Array(k);
+  for (let c = 0; c < plan.channels.length; c++) {
+    computeIndex(plan, plan.channels[c]!, 'before', compactBefore, k, values);
+    accumulateLabelSums(compactLabels, values, k, INDEX_QUANTUM, columns, 2 * c, sums);
+    computeIndex(plan, plan.channels[c]!, 'after', compactAfter, k, values);
+    accumulateLabelSums(compactLabels, values, k, INDEX_QUANTUM, columns, 2 * c + 1, sums);
+  }
+  return sums;
+}
+
+/** The planar windows labelIndexSums reads: float32, or the file's own 8/16-bit samples. */
+type WindowPlanes = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
+
+/**
+ * The labelled pixels of rows × cols of `labels` (a window `width` wide) in raster order: each one's label
+ * into `compactLabels` and its index in the halo window (the window at dx, dy in a halo `haloWidth` wide)
+ * into `at`; returns how many.
+ */
+function labelledPixels(labels: Int32Array, width: number, rows: [number, number], cols: [number, number], dx: number, dy: number, haloWidth: number, compactLabels: Int32Array, at: Int32Array): number {
   let j = 0;
-  for (let y = rowFrom; y < rowTo; y++) {
-    for (let x = 0; x < window.width; x++) {
-      const label = labels[y * window.width + x]!;
+  for (let y = rows[0]; y < rows[1]; y++) {
+    const row = y * width;
+    const haloRow = (y + dy) * haloWidth + dx;
+    for (let x = cols[0]; x < cols[1]; x++) {
+      const label = labels[row + x]!;
       if (label <= 0) continue;
-      const at = (y + dy) * halo.width + x + dx;
-      for (let b = 0; b < bands; b++) {
-        compactBefore[b * k + j] = before[b * haloPixels + at]!;
-        compactAfter[b * k + j] = after[b * haloPixels + at]!;
-      }
-      compactLabels[j++] = label;
+      compactLabels[j] = label;
+      at[j++] = haloRow + x;
     }
   }
-  const values = new Float32Array(k);
-  plan.channels.forEach((channel, c) => {
-    (['before', 'after'] as const).forEach((epoch, e) => {
-      computeIndex(plan, channel, epoch, epoch === 'before' ? compactBefore : compactAfter, k, values);
-      accumulateLabelSums(compactLabels, values, k, INDEX_QUANTUM, columns, 2 * c + e, sums);
-    });
-  });
-  return sums;
+  return j;
+}
+
+/** Band b of the pixels at `at` (indices into one plane of `planes`) into dst[b·k …], as float32. */
+function gatherPlanes(planes: WindowPlanes, planePixels: number, bands: number, at: Int32Array, k: number, dst: Float32Array): void {
+  for (let b = 0; b < bands; b++) {
+    const from = b * planePixels;
+    const to = b * k;
+    for (let j = 0; j < k; j++) dst[to + j] = planes[from + at[j]!]!;
+  }
 }
 
 /** Mean before/after value of each index of a patch, from its sums (rounded to 4 decimals). */

@@ -129,12 +129,18 @@ export function extractPatches(
   let labelled = 0;
   let rowFrom = height;
   let rowTo = 0;
+  let colFrom = width;
+  let colTo = 0;
   for (let label = 1; label <= n; label++) {
     labelled += stats.pixelCount[label]!;
     rowFrom = Math.min(rowFrom, stats.minY[label]!);
     rowTo = Math.max(rowTo, stats.maxY[label]! + 1);
+    colFrom = Math.min(colFrom, stats.minX[label]!);
+    colTo = Math.max(colTo, stats.maxX[label]! + 1);
   }
-  const indexSums = evidence ? labelIndexSums(evidence.plan, evidence.before, evidence.after, evidence.halo, window, labels, n, { pixels: labelled, rows: [rowFrom, rowTo] }) : new Float64Array(0);
+  const indexSums = evidence
+    ? labelIndexSums(evidence.plan, evidence.before, evidence.after, evidence.halo, window, labels, n, { pixels: labelled, rows: [rowFrom, rowTo], cols: [colFrom, colTo] }, into)
+    : new Float64Array(0);
   for (let label = 1; label <= n; label++) {
     const count = stats.pixelCount[label]!;
     const [minX, minY, maxX, maxY] = [stats.minX[label]!, stats.minY[label]!, stats.maxX[label]!, stats.maxY[label]!];

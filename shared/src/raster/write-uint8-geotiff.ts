@@ -5,7 +5,7 @@
  * then the strips. No timestamps, software tags or other varying content: the same inputs always
  * produce the same bytes (DEFLATE uses node:zlib at a fixed level).
  */
-import { deflateSync } from 'node:zlib';
+import { constants, deflateSync } from 'node:zlib';
 import { checkNorthUp, gdalNodataText, geoKeyDirectory, pixelScaleAndTiepoint } from './geotiff-keys.js';
 import type { GeoTransform } from './geotransform.js';
 
@@ -34,6 +34,12 @@ const ASCII = 2;
 /** Target uncompressed strip size; rows per strip = max(1, floor(STRIP_BYTES / width)). */
 const STRIP_BYTES = 65536;
 const DEFLATE_LEVEL = 6;
+/**
+ * zlib's RLE strategy (matches of the previous byte only): class rasters such as change.tif are long runs
+ * of one value, which it finds as well as the default search at a fraction of the time (a 4-Mpx strip run
+ * of the 8192² benchmark's change.tif: 6 ms against 19–27 ms, and 10 KiB against 11).
+ */
+const DEFLATE_STRATEGY = constants.Z_RLE;
 
 interface Field {
   tag: number;
@@ -99,7 +105,7 @@ export function uint8GeoTiffRowsPerStrip(width: number, height: number): number 
 /** One strip's bytes as stored: the raw rows, or their DEFLATE stream (fixed level: deterministic). */
 export function encodeUint8Strip(rows: Uint8Array, compress: 'none' | 'deflate'): Uint8Array {
   if (compress === 'none') return rows;
-  const z = deflateSync(rows, { level: DEFLATE_LEVEL });
+  const z = deflateSync(rows, { level: DEFLATE_LEVEL, strategy: DEFLATE_STRATEGY });
   return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
 }
 
