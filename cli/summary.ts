@@ -31,15 +31,27 @@ export function examinedShare(c: { mu: number; examinedMu: number; examinedShare
 }
 
 /**
+ * Which epoch hid the ground not examined: "unusable in the before epoch over A 亩, in the after epoch over
+ * B 亩" (the epochs that hid any), or '' when all was examined. Why: the after epoch can be taken again (the
+ * next pass, a drone flight); the before epoch only replaced by another archive scene.
+ */
+export function unusableEpochs(c: { examinedShare: number; beforeUnusableMu: number; afterUnusableMu: number }): string {
+  if (c.examinedShare >= 1 && c.beforeUnusableMu === 0 && c.afterUnusableMu === 0) return '';
+  const parts = [...(c.beforeUnusableMu > 0 ? [`in the before epoch over ${c.beforeUnusableMu.toFixed(2)} 亩`] : []), ...(c.afterUnusableMu > 0 ? [`in the after epoch over ${c.afterUnusableMu.toFixed(2)} 亩`] : [])];
+  return parts.length > 0 ? `unusable ${parts.join(', ')}` : '';
+}
+
+/**
  * The ground each scene pair's detection examined (usable in both epochs), in all and within each mask
- * layer: where it could not look, no 图斑 is no news. `nameOf` names a scene.
+ * layer, and which epoch hid the rest: where it could not look, no 图斑 is no news. `nameOf` names a scene.
  */
 export function coverageReport(coverage: readonly PairCoverage[], nameOf: (sceneId: string) => string): string {
   if (coverage.length === 0) return '';
   const lines = ['  examined (usable in both epochs; the rest — nodata, fill, cloud, shadow, masked — was not looked at)'];
   for (const c of coverage) {
     const layers = [...(c.farmland ? [`farmland ${examinedShare(c.farmland)}`] : []), ...(c.redline ? [`red line ${examinedShare(c.redline)}`] : [])];
-    lines.push(`    ${nameOf(c.sceneId)} against ${c.baselineSceneId}, ${c.tiles} tile(s): ${examinedShare(c)}${layers.length > 0 ? `; ${layers.join('; ')}` : ''}`);
+    const hidden = unusableEpochs(c);
+    lines.push(`    ${nameOf(c.sceneId)} against ${c.baselineSceneId}, ${c.tiles} tile(s): ${examinedShare(c)}${layers.length > 0 ? `; ${layers.join('; ')}` : ''}${hidden ? `; ${hidden}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

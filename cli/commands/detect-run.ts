@@ -9,7 +9,7 @@ import { detectPair } from '@shoutu/shared/pipeline/detect-pair.js';
 import type { WorkerPool } from '@shoutu/shared/pipeline/worker-pool.js';
 import { parametersFromFlags, parameterOptions } from '../parameters.js';
 import { uncoveredMarks } from '../uncovered.js';
-import { examinedShare } from '../summary.js';
+import { examinedShare, unusableEpochs } from '../summary.js';
 
 function stable(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
@@ -158,7 +158,9 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   ];
   process.stdout.write(
     `examined ${share(s.coverage)}${layers.length > 0 ? `; ${layers.join('; ')}` : ''}` +
-      (s.coverage.examinedShare < 1 ? ': the rest is unusable in an epoch (nodata, fill, cloud, shadow, masked, or beyond a file) and was not looked at' : '') +
+      (s.coverage.examinedShare < 1
+        ? `: the rest was not looked at, ${unusableEpochs(s.coverage) || 'unusable in an epoch'} (nodata, fill, cloud, shadow, masked, or beyond a file)`
+        : '') +
       '\n',
   );
   process.stdout.write(`${s.changedPixels} of ${s.validPixels} valid pixels changed (threshold ${s.pairStats.threshold.toFixed(4)}), ${s.patches} patches, ${s.areaMu.toFixed(2)} 亩 → ${out}\n`);

@@ -12,6 +12,7 @@ import { defaultParameters, detectPair } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript, writeCloudMask } from '../support/gdal.js';
 import { ingestTaizhouEpochs } from '../support/equivalence.js';
+import { runShoutu } from '../support/cli.js';
 
 /** Pixels of a GeoJSON layer (all-touched off: pixel centres) on the file's grid, and those under the cloud mask. */
 const COUNT = `
@@ -28,6 +29,14 @@ m = r.GetRasterBand(1).ReadAsArray() == 1
 cd = gdal.Open(clouds)
 c = cd.GetRasterBand(1).ReadAsArray() == 1
 json.dump({'layer': int(m.sum()), 'layerUnderCloud': int((m & c).sum()), 'cloud': int(c.sum())}, open(out, 'w'))
+`;
+
+/** A window of a file (gdal_translate -srcwin): its georeferencing moved to the window, on the same lattice. */
+const CROP = `
+import sys
+from osgeo import gdal
+src, out, x, y, w, h = sys.argv[1], sys.argv[2], *(int(v) for v in sys.argv[3:7])
+gdal.Translate(out, src, srcWin=[x, y, w, h])
 `;
 
 let dir: string;
@@ -80,6 +89,44 @@ describe('coverage', () => {
     expect(c.farmland!.examinedShare).toBeCloseTo(1 - counts.layerUnderCloud / counts.layer, 3);
     // the same bytes with two threads
     expect((await run(2)).summary.coverage).toEqual(c);
+    // what was not examined is the after epoch's clouds: none of it is the before epoch's
+    expect(c.beforeUnusableMu).toBe(0);
+    expect(c.afterUnusableMu / pixelMu).toBeCloseTo(counts.cloud, -1);
+    expect(c.afterUnusableMu).toBeCloseTo(c.mu - c.examinedMu, 2);
+  });
+
+  it('tells which epoch hid the ground: clouds in each epoch overlapping, and the after file ending short of the before file', async () => {
+    writeCloudMask(before.path, join(dir, 'before-clouds.tif'), [40, 160], [200, 300]);
+    const cropped = join(dir, 'after-cropped.tif');
+    runGdalScript(CROP, [after.path, cropped, '0', '0', '400', '300']); // rows 300–399 of the before file are beyond it
+    writeCloudMask(cropped, join(dir, 'after-clouds.tif'), [100, 220], [250, 330]); // overlaps the before epoch's in rows 100–159, columns 250–299
+    const run = (threads: number) =>
+      detectPair({
+        before,
+        after: { path: cropped },
+        validity: { cloudMask: { before: { path: join(dir, 'before-clouds.tif') }, after: { path: join(dir, 'after-clouds.tif') } } },
+        parameters: defaultParameters({ tileSize: 128 }),
+        threads,
+      });
+    const r = await run(1);
+    const c = r.summary.coverage;
+    const pixelMu = c.mu / (400 * 400);
+    const beforeClouds = 120 * 100;
+    const afterClouds = 120 * 80; // all inside the cropped file
+    const beyond = 100 * 400;
+    const both = 60 * 50;
+    expect(c.beforeUnusableMu / pixelMu).toBeCloseTo(beforeClouds, -1);
+    expect(c.afterUnusableMu / pixelMu).toBeCloseTo(afterClouds + beyond, -1);
+    expect(r.summary.validPixels).toBe(400 * 400 - (beforeClouds + afterClouds + beyond - both));
+    expect((c.mu - c.examinedMu) / pixelMu).toBeCloseTo(beforeClouds + afterClouds + beyond - both, -1);
+    expect((await run(2)).summary.coverage).toEqual(c);
+    // shoutu detect says which epoch hid what, and summary.json records it
+    const out = join(dir, 'epochs-out');
+    const cli = runShoutu(['detect', '--before', before.path, '--after', cropped, '--before-cloud-mask', join(dir, 'before-clouds.tif'), '--after-cloud-mask', join(dir, 'after-clouds.tif'), '--tile-size', '128', '--out', out]);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain(`the rest was not looked at, unusable in the before epoch over ${c.beforeUnusableMu.toFixed(2)} 亩, in the after epoch over ${c.afterUnusableMu.toFixed(2)} 亩 (`);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { coverage: typeof c };
+    expect(summary.coverage).toEqual(c);
   });
 
   it('is recorded per tile and per scene pair by the pipeline, the ground shoutu detect finds', async () => {
@@ -87,7 +134,7 @@ describe('coverage', () => {
     const { ingest, finalize } = epochs.results[1]!;
     expect(finalize.coverage).toHaveLength(1);
     const [pair] = finalize.coverage;
-    expect(pair).toMatchObject({ sceneId: ingest.scenes[0]!.sceneId, baselineSceneId: epochs.results[0]!.ingest.scenes[0]!.sceneId, tiles: ingest.tiles.length, examinedShare: 1 });
+    expect(pair).toMatchObject({ sceneId: ingest.scenes[0]!.sceneId, baselineSceneId: epochs.results[0]!.ingest.scenes[0]!.sceneId, tiles: ingest.tiles.length, examinedShare: 1, beforeUnusableMu: 0, afterUnusableMu: 0 });
     const status = JSON.parse(new TextDecoder().decode(await epochs.store.get(`batches/${ingest.batchId}/status.json`))) as { coverage: unknown };
     expect(status.coverage).toEqual(finalize.coverage);
     const detected = await detectPair({ before, after, masks: { farmland: await maskFile('farmland'), redline: await maskFile('redline') }, parameters: defaultParameters() });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultParameters, detectPair } from '@shoutu/shared';
 import { ingestReport } from '../../cli/ingest-report.js';
+import { coverageReport } from '../../cli/summary.js';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
@@ -164,6 +165,17 @@ describe('fill: 0 in every band of a file that declares no nodata', () => {
     expect(second!.ingest.tiles.length).toBeGreaterThan(0);
     expect(geometry(second!.finalize.alerts)).toBe(geometry(nodata.results[1]!.finalize.alerts));
     await sameEvidence(fill.store, nodata.store, second!.finalize.alerts);
+    // the ground not examined, and which epoch hid it: as with nodata declared, and as shoutu detect finds it
+    const figures = (c: { examinedMu: number; beforeUnusableMu: number; afterUnusableMu: number }) => [c.examinedMu, c.beforeUnusableMu, c.afterUnusableMu];
+    const [pair] = second!.finalize.coverage;
+    expect(figures(pair!)).toEqual(figures(nodata.results[1]!.finalize.coverage[0]!));
+    expect(pair!.beforeUnusableMu).toBeGreaterThan(0);
+    expect(pair!.afterUnusableMu).toBeGreaterThan(0);
+    expect(coverageReport(second!.finalize.coverage, (id) => id)).toContain(
+      `; unusable in the before epoch over ${pair!.beforeUnusableMu.toFixed(2)} 亩, in the after epoch over ${pair!.afterUnusableMu.toFixed(2)} 亩\n`,
+    );
+    const detected = await detectPair({ before: make('2000-03-17', 'fill', BEFORE_HIDDEN), after: make('2003-02-06', 'fill', AFTER_HIDDEN), bands: [...BANDS], parameters: defaultParameters() });
+    figures(detected.summary.coverage).forEach((mu, i) => expect(figures(pair!)[i]).toBeCloseTo(mu, 0));
   });
 
   it('ingest resamples an epoch with fill onto the area grid without blending the fill in: the 图斑 of the epoch with nodata 0 declared', async () => {

@@ -15,6 +15,13 @@ export interface TileCoverage {
   pixelAreaM2: number;
   pixels: number;
   examined: number;
+  /**
+   * Of the pixels not examined, those where the before epoch is unusable and those where the after epoch is
+   * (a pixel can count in both). Why: the after epoch can be acquired again (the next pass, a drone
+   * flight), the before epoch only replaced by another archive scene. (Absent from detect results written
+   * before it was recorded: they count as none.)
+   */
+  unusable?: { before: number; after: number };
   /** per mask layer rasterised onto the tile: its pixels and those examined */
   layers: Partial<Record<MaskLayerName, { pixels: number; examined: number }>>;
 }
@@ -24,7 +31,15 @@ export interface TileCoverage {
  * layer bits, as rasterizeMaskLayer writes them; `layers` names the layers rasterised), both tile-sized.
  * `usable`: the tile's usable pixels when the caller has counted them already (writeTileChange does).
  */
-export function tileCoverage(valid: Uint8Array, classes: Uint8Array, layers: readonly MaskLayerName[], lattice: Lattice, tile: LatticeWindow, usable?: number): TileCoverage {
+export function tileCoverage(
+  valid: Uint8Array,
+  classes: Uint8Array,
+  layers: readonly MaskLayerName[],
+  lattice: Lattice,
+  tile: LatticeWindow,
+  usable: number | undefined,
+  unusable: NonNullable<TileCoverage['unusable']>,
+): TileCoverage {
   const n = tile.width * tile.height;
   if (usable === undefined) {
     usable = 0;
@@ -55,7 +70,64 @@ export function tileCoverage(valid: Uint8Array, classes: Uint8Array, layers: rea
     for (const name of layers) perLayer[name] = counts[name];
   }
   const centre = pixelAreaM2(lattice, tile.col + Math.floor(tile.width / 2) + 0.5, tile.row + Math.floor(tile.height / 2) + 0.5);
-  return { pixelAreaM2: centre, pixels: n, examined: usable, layers: perLayer };
+  return { pixelAreaM2: centre, pixels: n, examined: usable, unusable, layers: perLayer };
+}
+
+/** A pair's samples over a window, as the change pass scored them (classify-change.ts scoreWindow). */
+export interface ScoredSamples {
+  /** every band of the file, planar over `window`: float32 with unusable pixels NaN, or 8/16-bit samples */
+  before: ArrayLike<number>;
+  after: ArrayLike<number>;
+  window: LatticeWindow;
+  /** 1 where the pixel was examined (usable in both epochs), over `window` */
+  valid: Uint8Array;
+  /** the bands the pass compared (their usability is the pixel's) */
+  evidenceBands: readonly number[];
+  nodataBefore: number | null;
+  nodataAfter: number | null;
+}
+
+/**
+ * The pixels of `tile` (inside the scored window) not examined whose before epoch, and whose after epoch,
+ * is unusable: a compared band non-finite or at the epoch's nodata value, as the change pass tests a sample
+ * (unusable pixels of every other kind are NaN in the samples by then). Only the pixels not examined are
+ * read, and a tile all examined (`examined`: its examined pixels) not at all.
+ */
+export function unusableByEpoch(scored: ScoredSamples, tile: LatticeWindow, examined: number): NonNullable<TileCoverage['unusable']> {
+  if (examined === tile.width * tile.height) return { before: 0, after: 0 };
+  const { window, valid } = scored;
+  const plane = window.width * window.height;
+  const dx = tile.col - window.col;
+  const dy = tile.row - window.row;
+  const nodataBefore = comparableNodata(scored.before, scored.nodataBefore);
+  const nodataAfter = comparableNodata(scored.after, scored.nodataAfter);
+  let before = 0;
+  let after = 0;
+  for (let y = 0; y < tile.height; y++) {
+    const row = (y + dy) * window.width + dx;
+    for (let x = 0; x < tile.width; x++) {
+      const i = row + x;
+      if (valid[i] === 1) continue;
+      if (!usableAt(scored.before, i, plane, scored.evidenceBands, nodataBefore)) before++;
+      if (!usableAt(scored.after, i, plane, scored.evidenceBands, nodataAfter)) after++;
+    }
+  }
+  return { before, after };
+}
+
+/** The nodata value as the samples hold it (float32 samples hold it rounded to float32), or NaN for none. */
+function comparableNodata(samples: ArrayLike<number>, nodata: number | null): number {
+  if (nodata === null) return NaN;
+  return samples instanceof Float32Array ? Math.fround(nodata) : nodata;
+}
+
+/** Whether every compared band of pixel i is finite and not nodata (NaN nodata equals nothing). */
+function usableAt(samples: ArrayLike<number>, i: number, plane: number, bands: readonly number[], nodata: number): boolean {
+  for (let k = 0; k < bands.length; k++) {
+    const v = samples[bands[k]! * plane + i]!;
+    if (v - v !== 0 || v === nodata) return false;
+  }
+  return true;
 }
 
 /** Ground and examined ground in 亩, for the whole area and each mask layer given. */
@@ -64,6 +136,9 @@ export interface CoverageSummary {
   examinedMu: number;
   /** examined / whole, 4 decimals (1 when there is no ground) */
   examinedShare: number;
+  /** ground not examined because the before epoch, or the after epoch, is unusable there (both can count a pixel) */
+  beforeUnusableMu: number;
+  afterUnusableMu: number;
   farmland?: { mu: number; examinedMu: number; examinedShare: number };
   redline?: { mu: number; examinedMu: number; examinedShare: number };
 }
@@ -79,10 +154,14 @@ export function summarizeCoverage(tiles: readonly TileCoverage[], layers: readon
     examinedMu: round(squareMetresToMu(examined), 4),
     examinedShare: whole > 0 ? round(examined / whole, 4) : 1,
   });
-  const out: CoverageSummary = part(
-    sum((t) => t.pixels),
-    sum((t) => t.examined),
-  );
+  const out: CoverageSummary = {
+    ...part(
+      sum((t) => t.pixels),
+      sum((t) => t.examined),
+    ),
+    beforeUnusableMu: round(squareMetresToMu(sum((t) => t.unusable?.before ?? 0)), 4),
+    afterUnusableMu: round(squareMetresToMu(sum((t) => t.unusable?.after ?? 0)), 4),
+  };
   for (const name of layers) {
     out[name] = part(
       sum((t) => t.layers[name]?.pixels ?? 0),

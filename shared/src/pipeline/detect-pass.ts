@@ -8,7 +8,7 @@ import type { VegetationTest } from '../kernels/vegetation-mask.js';
 import type { IndexPlan } from '../detection/change-evidence.js';
 import { StripEncoder, type EncodedRows } from './change-strips.js';
 import type { TileRows } from './tile-rows.js';
-import { tileCoverage, type TileCoverage } from '../detection/coverage.js';
+import { tileCoverage, unusableByEpoch, type TileCoverage } from '../detection/coverage.js';
 import { MASK_LAYERS } from '../detection/parameters.js';
 
 /** Value of change.tif pixels where either epoch has no data. */
@@ -90,7 +90,8 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
       // without mask layers tileCoverage reads no pixel (the usable ones are counted): no crop needed
       const tileValid = layerNames.length > 0 ? cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)) : scored.valid;
-      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid));
+      const scoredSamples = { before, after, window: halo, valid: scored.valid, evidenceBands: input.model.evidenceBands, nodataBefore: input.model.nodataBefore, nodataAfter: input.model.nodataAfter };
+      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid, unusableByEpoch(scoredSamples, tile, counts.valid)));
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);

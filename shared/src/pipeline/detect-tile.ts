@@ -12,7 +12,7 @@ import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
-import { tileCoverage, type TileCoverage } from '../detection/coverage.js';
+import { tileCoverage, unusableByEpoch, type TileCoverage } from '../detection/coverage.js';
 
 /** What detect stores per tile: the job it ran, counts, and the patches. */
 export interface DetectResult {
@@ -79,7 +79,8 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
-  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels);
+  const scoredSamples = { before: b, after: a, window: halo, valid: scored.haloValid, evidenceBands: model.evidenceBands, nodataBefore: model.nodataBefore, nodataAfter: model.nodataAfter };
+  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels, unusableByEpoch(scoredSamples, window, validPixels));
   const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
