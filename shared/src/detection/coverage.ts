@@ -90,8 +90,9 @@ export interface ScoredSamples {
 /**
  * The pixels of `tile` (inside the scored window) not examined whose before epoch, and whose after epoch,
  * is unusable: a compared band non-finite or at the epoch's nodata value, as the change pass tests a sample
- * (unusable pixels of every other kind are NaN in the samples by then). Only the pixels not examined are
- * read, and a tile all examined (`examined`: its examined pixels) not at all.
+ * (unusable pixels of every other kind are NaN in the samples by then). `valid` must be the pass's own
+ * (usable in both epochs, nothing excluded). Only the pixels not examined are read, and a tile all examined
+ * (`examined`: its examined pixels) not at all.
  */
 export function unusableByEpoch(scored: ScoredSamples, tile: LatticeWindow, examined: number): NonNullable<TileCoverage['unusable']> {
   if (examined === tile.width * tile.height) return { before: 0, after: 0 };
@@ -108,8 +109,13 @@ export function unusableByEpoch(scored: ScoredSamples, tile: LatticeWindow, exam
     for (let x = 0; x < tile.width; x++) {
       const i = row + x;
       if (valid[i] === 1) continue;
-      if (!usableAt(scored.before, i, plane, scored.evidenceBands, nodataBefore)) before++;
-      if (!usableAt(scored.after, i, plane, scored.evidenceBands, nodataAfter)) after++;
+      // Not examined and the before epoch usable: the after epoch is not (the pass examines exactly the
+      // pixels usable in both), so only the before epoch's bands are read.
+      if (usableAt(scored.before, i, plane, scored.evidenceBands, nodataBefore)) after++;
+      else {
+        before++;
+        if (!usableAt(scored.after, i, plane, scored.evidenceBands, nodataAfter)) after++;
+      }
     }
   }
   return { before, after };
