@@ -32,11 +32,10 @@ export function examinedShare(c: { mu: number; examinedMu: number; examinedShare
 
 /**
  * Which epoch hid the ground not examined: "unusable in the before epoch over A 亩, in the after epoch over
- * B 亩" (the epochs that hid any), or '' when all was examined. Why: the after epoch can be taken again (the
+ * B 亩" (the epochs that hid any), or '' when neither hid any. Why: the after epoch can be taken again (the
  * next pass, a drone flight); the before epoch only replaced by another archive scene.
  */
-export function unusableEpochs(c: { examinedShare: number; beforeUnusableMu: number; afterUnusableMu: number }): string {
-  if (c.examinedShare >= 1 && c.beforeUnusableMu === 0 && c.afterUnusableMu === 0) return '';
+export function unusableEpochs(c: { beforeUnusableMu: number; afterUnusableMu: number }): string {
   const parts = [...(c.beforeUnusableMu > 0 ? [`in the before epoch over ${c.beforeUnusableMu.toFixed(2)} 亩`] : []), ...(c.afterUnusableMu > 0 ? [`in the after epoch over ${c.afterUnusableMu.toFixed(2)} 亩`] : [])];
   return parts.length > 0 ? `unusable ${parts.join(', ')}` : '';
 }

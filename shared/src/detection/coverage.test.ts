@@ -69,7 +69,7 @@ describe('unusableByEpoch', () => {
           if (!usable(after, nodataAfter, i)) expected.after++;
         }
       }
-      const scored = { before, after, window, valid, evidenceBands, nodataBefore: 7, nodataAfter };
+      const scored = { before, after, window, valid, model: { evidenceBands, nodataBefore: 7, nodataAfter } };
       const got = unusableByEpoch(scored, tile, examined);
       expect(got).toEqual(expected);
       expect(got.before).toBeGreaterThan(0);

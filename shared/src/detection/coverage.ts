@@ -2,6 +2,7 @@ import type { Lattice, LatticeWindow } from '../grid/lattice.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { MASK_LAYERS, type MaskLayerName } from './parameters.js';
 import { pixelAreaM2 } from './pixel-area.js';
+import type { ScoreModel } from './classify-change.js';
 
 /**
  * How much of a tile detection could examine: its pixels, those usable in both epochs (not nodata, fill,
@@ -81,10 +82,8 @@ export interface ScoredSamples {
   window: LatticeWindow;
   /** 1 where the pixel was examined (usable in both epochs), over `window` */
   valid: Uint8Array;
-  /** the bands the pass compared (their usability is the pixel's) */
-  evidenceBands: readonly number[];
-  nodataBefore: number | null;
-  nodataAfter: number | null;
+  /** the pass's model: the bands it compared (their usability is the pixel's) and each epoch's nodata */
+  model: Pick<ScoreModel, 'evidenceBands' | 'nodataBefore' | 'nodataAfter'>;
 }
 
 /**
@@ -100,8 +99,9 @@ export function unusableByEpoch(scored: ScoredSamples, tile: LatticeWindow, exam
   const plane = window.width * window.height;
   const dx = tile.col - window.col;
   const dy = tile.row - window.row;
-  const nodataBefore = comparableNodata(scored.before, scored.nodataBefore);
-  const nodataAfter = comparableNodata(scored.after, scored.nodataAfter);
+  const { evidenceBands, nodataBefore: ndBefore, nodataAfter: ndAfter } = scored.model;
+  const nodataBefore = comparableNodata(scored.before, ndBefore);
+  const nodataAfter = comparableNodata(scored.after, ndAfter);
   let before = 0;
   let after = 0;
   for (let y = 0; y < tile.height; y++) {
@@ -111,10 +111,10 @@ export function unusableByEpoch(scored: ScoredSamples, tile: LatticeWindow, exam
       if (valid[i] === 1) continue;
       // Not examined and the before epoch usable: the after epoch is not (the pass examines exactly the
       // pixels usable in both), so only the before epoch's bands are read.
-      if (usableAt(scored.before, i, plane, scored.evidenceBands, nodataBefore)) after++;
+      if (usableAt(scored.before, i, plane, evidenceBands, nodataBefore)) after++;
       else {
         before++;
-        if (!usableAt(scored.after, i, plane, scored.evidenceBands, nodataAfter)) after++;
+        if (!usableAt(scored.after, i, plane, evidenceBands, nodataAfter)) after++;
       }
     }
   }

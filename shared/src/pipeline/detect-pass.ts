@@ -90,8 +90,8 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
       // without mask layers tileCoverage reads no pixel (the usable ones are counted): no crop needed
       const tileValid = layerNames.length > 0 ? cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)) : scored.valid;
-      const scoredSamples = { before, after, window: halo, valid: scored.valid, evidenceBands: input.model.evidenceBands, nodataBefore: input.model.nodataBefore, nodataAfter: input.model.nodataAfter };
-      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid, unusableByEpoch(scoredSamples, tile, counts.valid)));
+      const unusable = unusableByEpoch({ before, after, window: halo, valid: scored.valid, model: input.model }, tile, counts.valid);
+      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid, unusable));
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);

@@ -79,8 +79,8 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     validPixels += scored.valid[i]!;
     changedPixels += maps.cleaned[i]!;
   }
-  const scoredSamples = { before: b, after: a, window: halo, valid: scored.haloValid, evidenceBands: model.evidenceBands, nodataBefore: model.nodataBefore, nodataAfter: model.nodataAfter };
-  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels, unusableByEpoch(scoredSamples, window, validPixels));
+  const unusable = unusableByEpoch({ before: b, after: a, window: halo, valid: scored.haloValid, model }, window, validPixels);
+  const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels, unusable);
   const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
