@@ -45,7 +45,7 @@ export function formatDescription(d: GeoTiffDescription): string {
   const lines = [
     `${d.file} (${d.fileBytes} bytes)`,
     `  size           ${d.width} × ${d.height}, ${d.bands} band(s) of ${d.sampleType}`,
-    `  CRS            EPSG:${d.crs.epsg}`,
+    `  CRS            EPSG:${d.crs.epsg}${d.crs.parameters !== undefined ? ` (user-defined GeoKeys, the same grid: ${d.crs.parameters})` : ''}`,
     `  geotransform   origin (${x0}, ${y0}), pixel ${pw} × ${-ph}  [${d.geoTransform.join(', ')}]`,
     `  nodata         ${d.nodata ?? 'none'}${fillOf(d) === null ? '' : ` (pixels ${fillOf(d)} in every band are fill: left out like nodata)`}`,
     `  compression    ${d.compression}${d.predictor === 'none' ? '' : `, ${d.predictor} predictor`}`,

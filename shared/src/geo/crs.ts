@@ -53,6 +53,11 @@ export function registerCrsDefinitions(): void {
   registered = true;
 }
 
+/** Every known definition: EPSG code → proj4 definition. */
+export function knownDefinitions(): ReadonlyMap<number, string> {
+  return DEFINITIONS;
+}
+
 /** The EPSG codes shoutu can transform between. */
 export function supportedEpsgCodes(): number[] {
   return [...DEFINITIONS.keys()].sort((a, b) => a - b);

@@ -22,7 +22,8 @@ export interface GeoTiffDescription {
   bands: number;
   /** uint8 … float64; float16 samples are read (and hashed) as float32, as GDAL reads them */
   sampleType: string;
-  crs: { epsg: number };
+  /** `parameters`: a user-defined CRS read as `epsg`, what its GeoKeys hold */
+  crs: { epsg: number; parameters?: string };
   geoTransform: GeoTransform;
   /** GDAL nodata value; NaN and infinities as the strings "nan", "inf", "-inf" (JSON has no such numbers) */
   nodata: number | string | null;
@@ -169,7 +170,7 @@ export async function describeGeoTiff(source: GeoTiffSource, name: string): Prom
       height: info.height,
       bands: info.bands,
       sampleType: sampleTypeOf(info),
-      crs: { epsg: info.epsg },
+      crs: { epsg: info.epsg, ...(info.crsParameters !== undefined ? { parameters: info.crsParameters } : {}) },
       geoTransform: info.geoTransform,
       nodata: nodataJson(info.nodata),
       ...storage,

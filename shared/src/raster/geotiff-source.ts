@@ -434,7 +434,7 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
     const dir = await readFirstDirectory(reader, name);
     await checkIfdChain(reader, dir, name);
     const { layout, width, height, bands, sampleFormat, bitsPerSample } = await readLayout(reader, dir, name);
-    const { geoTransform, epsg } = await readGeoreferencing(reader, dir, name);
+    const { geoTransform, epsg, crsParameters } = await readGeoreferencing(reader, dir, name);
     await validateBlockTables(reader, dir, layout, name);
     try {
       await loadDecoders(layout);
@@ -468,6 +468,7 @@ export async function openGeoTiff(source: GeoTiffSource, name: string): Promise<
       bitsPerSample,
       geoTransform,
       epsg,
+      ...(crsParameters !== undefined ? { crsParameters } : {}),
       nodata: gdal.nodata,
       bandDescriptions: gdal.bandDescriptions,
       metadata: gdal.metadata,

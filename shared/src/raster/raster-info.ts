@@ -4,6 +4,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { GeoTransform } from './geotransform.js';
+import { GEOKEY_NAMES, identifyUserDefinedCrs, type GeoKeyValues } from './geokey-crs.js';
 import {
   type ByteReader,
   FieldType,
@@ -23,8 +24,10 @@ export interface RasterInfo {
   bitsPerSample: number;
   /** GDAL order: [originX, pixelWidth, 0, originY, 0, -pixelHeight] (north-up only) */
   geoTransform: GeoTransform;
-  /** from GeoKeys: ProjectedCSTypeGeoKey or GeographicTypeGeoKey */
+  /** from GeoKeys: ProjectedCSTypeGeoKey or GeographicTypeGeoKey, or the code a user-defined CRS matches */
   epsg: number;
+  /** for a user-defined CRS read as `epsg`: what its GeoKeys hold (geokey-crs.ts); absent otherwise */
+  crsParameters?: string;
   /** GDAL_NODATA tag */
   nodata: number | null;
   /** from GDAL_METADATA <Item name="DESCRIPTION" sample="i" role="description"> */
@@ -460,7 +463,14 @@ interface GeoKeys {
   rasterType: number | null;
   geographic: number | null;
   projected: number | null;
+  /** every inline SHORT key */
+  shorts: Map<number, number>;
+  /** keys stored in GeoDoubleParamsTag: index and count there (read only for a user-defined CRS) */
+  doubleRefs: Map<number, { index: number; count: number }>;
 }
+
+/** Most values GeoDoubleParamsTag may hold (a CRS needs about a dozen). */
+const MAX_GEO_DOUBLES = 1024;
 
 async function readGeoKeys(reader: ByteReader, dir: TiffDirectory, name: string): Promise<GeoKeys> {
   const entry = dir.entries.get(Tag.GeoKeyDirectory);
@@ -473,22 +483,46 @@ async function readGeoKeys(reader: ByteReader, dir: TiffDirectory, name: string)
   if (keys[0] !== 1) throw fail('not_georeferenced', name, field, `unsupported GeoKeyDirectory version ${keys[0]}`);
   const n = keys[3]!;
   if (4 + 4 * n > keys.length) throw fail('not_georeferenced', name, field, `GeoKeyDirectoryTag declares ${n} keys but holds ${(keys.length - 4) / 4}`);
-  const out: GeoKeys = { modelType: null, rasterType: null, geographic: null, projected: null };
+  const out: GeoKeys = { modelType: null, rasterType: null, geographic: null, projected: null, shorts: new Map(), doubleRefs: new Map() };
   for (let i = 0; i < n; i++) {
     const [id, location, count, value] = [keys[4 + i * 4]!, keys[5 + i * 4]!, keys[6 + i * 4]!, keys[7 + i * 4]!];
-    if (id !== GEOKEY_GT_MODEL_TYPE && id !== GEOKEY_GT_RASTER_TYPE && id !== GEOKEY_GEOGRAPHIC_TYPE && id !== GEOKEY_PROJECTED_CS_TYPE) continue;
-    if (location !== 0 || count !== 1) {
+    const coded = id === GEOKEY_GT_MODEL_TYPE || id === GEOKEY_GT_RASTER_TYPE || id === GEOKEY_GEOGRAPHIC_TYPE || id === GEOKEY_PROJECTED_CS_TYPE;
+    if (coded && (location !== 0 || count !== 1)) {
       throw fail('not_georeferenced', name, field, `GeoKey ${id} must be an inline SHORT value`);
     }
+    if (location === 0 && count === 1) out.shorts.set(id, value);
+    else if (location === Tag.GeoDoubleParams) out.doubleRefs.set(id, { index: value, count });
     if (id === GEOKEY_GT_MODEL_TYPE) out.modelType = value;
     else if (id === GEOKEY_GT_RASTER_TYPE) out.rasterType = value;
     else if (id === GEOKEY_GEOGRAPHIC_TYPE) out.geographic = value;
-    else out.projected = value;
+    else if (id === GEOKEY_PROJECTED_CS_TYPE) out.projected = value;
   }
   return out;
 }
 
-export async function readGeoreferencing(reader: ByteReader, dir: TiffDirectory, name: string): Promise<{ geoTransform: GeoTransform; epsg: number }> {
+/** The GeoDoubleParamsTag values of the keys a CRS's identification reads (geokey-crs.ts), each one value. */
+async function geoKeyValues(reader: ByteReader, dir: TiffDirectory, keys: GeoKeys, name: string): Promise<GeoKeyValues> {
+  const values = new Map<number, number>();
+  const wanted = [...keys.doubleRefs].filter(([id]) => GEOKEY_NAMES[id] !== undefined);
+  if (wanted.length > 0) {
+    const entry = dir.entries.get(Tag.GeoDoubleParams);
+    if (entry === undefined) throw fail('not_georeferenced', name, 'GeoDoubleParamsTag', `${GEOKEY_NAMES[wanted[0]![0]]} points into GeoDoubleParamsTag, which the file does not have`);
+    const all = await doubles(reader, dir, entry, name, MAX_GEO_DOUBLES);
+    for (const [id, { index, count }] of wanted) {
+      if (count !== 1 || index >= all.length) {
+        throw fail('not_georeferenced', name, GEOKEY_NAMES[id]!, `${GEOKEY_NAMES[id]} must be one value inside GeoDoubleParamsTag (${count} at index ${index} of ${all.length})`);
+      }
+      values.set(id, all[index]!);
+    }
+  }
+  return { shorts: keys.shorts, doubles: values };
+}
+
+/**
+ * The file's geotransform and CRS. A user-defined CRS (code 32767) is read as the EPSG code whose definition
+ * it matches, `crsParameters` then saying what the keys hold (geokey-crs.ts).
+ */
+export async function readGeoreferencing(reader: ByteReader, dir: TiffDirectory, name: string): Promise<{ geoTransform: GeoTransform; epsg: number; crsParameters?: string }> {
   const scaleEntry = dir.entries.get(Tag.ModelPixelScale);
   const tieEntry = dir.entries.get(Tag.ModelTiepoint);
   const matrixEntry = dir.entries.get(Tag.ModelTransformation);
@@ -545,10 +579,12 @@ export async function readGeoreferencing(reader: ByteReader, dir: TiffDirectory,
     throw fail('unsupported_raster', name, 'GTModelTypeGeoKey', `GTModelTypeGeoKey ${keys.modelType} is not supported (projected or geographic only)`);
   }
   if (epsg === null) throw fail('not_georeferenced', name, field, `no ${field}: the coordinate reference system has no EPSG code`);
-  if (epsg === USER_DEFINED || epsg <= 0) {
-    throw fail('not_georeferenced', name, field, `${field} is ${epsg} (user-defined CRS); shoutu needs an EPSG-coded CRS (gdalwarp -t_srs EPSG:xxxx)`);
-  }
   if (gt.some((v) => !Number.isFinite(v))) throw fail('not_georeferenced', name, 'ModelTiepointTag', 'geotransform is not finite');
+  if (epsg === USER_DEFINED) {
+    const identified = identifyUserDefinedCrs(await geoKeyValues(reader, dir, keys, name), field === 'ProjectedCSTypeGeoKey', name);
+    return { geoTransform: gt, epsg: identified.epsg, crsParameters: identified.parameters };
+  }
+  if (epsg <= 0) throw fail('not_georeferenced', name, field, `${field} is ${epsg}, not an EPSG code`);
   return { geoTransform: gt, epsg };
 }
 
