@@ -5,13 +5,14 @@
  * as that grid; anything else refused naming the GeoKey that keeps it from matching. The files are written
  * by GDAL from PROJ strings and ESRI WKT, as those tools' exports are.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultParameters, detectPair, InvalidInputError } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { describeGeoTiff } from '@shoutu/shared/raster/describe-geotiff.js';
+import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { alertGeometry as geometry, expectSameDetection as same, ingestTaizhouEpochs, sameEvidence } from '../support/equivalence.js';
@@ -50,6 +51,23 @@ if damage != 'none':
         else:
             data[doubles + 8 * value:doubles + 8 * value + 8] = struct.pack('<d', float('nan'))
     open(out, 'wb').write(data)
+`;
+
+/** Writes `<file>.keys.json`: the byte offset and length of the file's GeoKeyDirectoryTag and GeoDoubleParamsTag data. */
+const LOCATE_KEYS = `
+import sys, struct, json
+path = sys.argv[1]
+data = open(path, 'rb').read()
+ifd = struct.unpack('<I', data[4:8])[0]
+out = {}
+for i in range(struct.unpack('<H', data[ifd:ifd + 2])[0]):
+    at = ifd + 2 + 12 * i
+    tag, kind, count = struct.unpack('<HHI', data[at:at + 8])
+    size = {3: 2, 12: 8}.get(kind, 1) * count
+    if tag in (34735, 34736):
+        offset = at + 8 if size <= 4 else struct.unpack('<I', data[at + 8:at + 12])[0]
+        out['keys' if tag == 34735 else 'doubles'] = [offset, size]
+json.dump(out, open(path + '.keys.json', 'w'))
 `;
 
 let dir: string;
@@ -134,6 +152,44 @@ describe('user-defined CRSs', () => {
     const nan = await refusal(make(GK_CM120, '2000-03-17', 'key:3082:nan'));
     expect(nan.field).toBe('GeoDoubleParamsTag');
     expect(nan.message).toContain('non-finite');
+  });
+
+  it('survives seeded damage to its GeoKeys and their parameters: a CRS read, or refused naming the file and a field', async () => {
+    const path = make(GK_CM120);
+    runGdalScript(LOCATE_KEYS, [path]);
+    const original = new Uint8Array(readFileSync(path));
+    const { keys, doubles } = JSON.parse(readFileSync(`${path}.keys.json`, 'utf8')) as Record<'keys' | 'doubles', [number, number]>;
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const random = mulberry32(0xc125 + i * 7919);
+      const bytes = original.slice();
+      const view = new DataView(bytes.buffer);
+      for (let k = 1 + Math.floor(random() * 3); k > 0; k--) {
+        if (random() < 0.5) {
+          // a SHORT of the key directory after its header: a key id, location, count or value
+          const at = keys[0] + 8 + 2 * Math.floor(random() * ((keys[1] - 8) / 2));
+          view.setUint16(at, [0, 1, 7, 1024, 2048, 3072, 3074, 3075, 32767, 16051, 0xffff, Math.floor(random() * 0x10000)][Math.floor(random() * 12)]!, true);
+        } else {
+          const at = doubles[0] + 8 * Math.floor(random() * (doubles[1] / 8));
+          view.setFloat64(at, [NaN, Infinity, -1, 0, 1e300, 0.9996, 123, 6378140, random() * 1e7][Math.floor(random() * 9)]!, true);
+        }
+      }
+      let outcome = 'ok';
+      try {
+        const raster = await openGeoTiff({ bytes }, 'damaged.tif');
+        expect(Number.isInteger(raster.info.epsg)).toBe(true);
+        await raster.close();
+      } catch (error) {
+        expect(error, `case ${i}`).toBeInstanceOf(InvalidInputError);
+        const e = error as InvalidInputError;
+        expect(e.field, `case ${i}: ${e.message}`).toBeTruthy();
+        expect(e.message.startsWith('damaged.tif: '), `case ${i}: ${e.message}`).toBe(true);
+        outcome = e.code;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
+    expect(outcomes.get('not_georeferenced') ?? 0).toBeGreaterThan(30);
   });
 
   it('a pair in user-defined keys is detected as the same pair EPSG-coded: the same bytes, on its own or against a coded epoch', async () => {
