@@ -28,6 +28,21 @@ export type CrsParameters =
       falseNorthing: number;
     };
 
+/** Semi-major axis (both), inverse flattening and semi-minor axis of GRS 1980 (= CGCS2000's) and WGS 84. */
+const ELLIPSOIDS: ReadonlyArray<{ datum: Datum; a: number; rf: number; b: number }> = [
+  { datum: 'cgcs2000', a: 6378137, rf: 298.257222101, b: 6356752.314140356 },
+  { datum: 'wgs84', a: 6378137, rf: 298.257223563, b: 6356752.314245179 },
+];
+
+/**
+ * The datum whose ellipsoid has semi-major axis `a` and inverse flattening `rf` (or semi-minor axis `b`),
+ * or null: an unnamed datum on GRS 1980 is taken as CGCS2000's (in China it is), on WGS 84 as WGS 84.
+ */
+export function datumOfEllipsoid(a: number, axis: { rf: number } | { b: number }): Datum | null {
+  const match = ELLIPSOIDS.find((e) => Math.abs(a - e.a) <= 1e-6 && ('rf' in axis ? Math.abs(axis.rf - e.rf) <= 1e-9 : Math.abs(axis.b - e.b) <= 1e-5));
+  return match?.datum ?? null;
+}
+
 /** Angles within 1e-9° (0.1 mm on the ground) and lengths within 1e-6 m, scale within 1e-12, count as equal. */
 const ANGLE_TOLERANCE = 1e-9;
 const LENGTH_TOLERANCE = 1e-6;

@@ -4,7 +4,7 @@
  * matching. GeoKey numbers and codes: OGC GeoTIFF 1.1 (OGC 19-008r4), Annex C and the EPSG registry.
  */
 import { InvalidInputError } from '../errors.js';
-import { describeParameters, epsgOfParameters, type CrsParameters, type Datum } from '../geo/identify-crs.js';
+import { datumOfEllipsoid, describeParameters, epsgOfParameters, type CrsParameters, type Datum } from '../geo/identify-crs.js';
 
 /** The GeoKeys of a file: inline SHORT values, and the GeoDoubleParamsTag value of each key stored there. */
 export interface GeoKeyValues {
@@ -42,11 +42,6 @@ const USER_DEFINED = 32767;
 const GEOGRAPHIC_CODES: Readonly<Record<number, Datum>> = { 4490: 'cgcs2000', 4326: 'wgs84' };
 const DATUM_CODES: Readonly<Record<number, Datum>> = { 1043: 'cgcs2000', 6326: 'wgs84' };
 const ELLIPSOID_CODES: Readonly<Record<number, Datum>> = { 1024: 'cgcs2000', 7019: 'cgcs2000', 7030: 'wgs84' };
-/** Semi-major axis (both), inverse flattening and semi-minor axis of GRS 1980 (= CGCS2000's) and WGS 84. */
-const ELLIPSOIDS: ReadonlyArray<{ datum: Datum; a: number; rf: number; b: number }> = [
-  { datum: 'cgcs2000', a: 6378137, rf: 298.257222101, b: 6356752.314140356 },
-  { datum: 'wgs84', a: 6378137, rf: 298.257223563, b: 6356752.314245179 },
-];
 const GREENWICH = 8901;
 const DEGREE = [9102, 9122];
 const METRE = 9001;
@@ -106,11 +101,11 @@ function datumOf(keys: GeoKeyValues, name: string): Datum {
   const rf = keys.doubles.get(2059);
   const b = keys.doubles.get(2058);
   if (a === undefined || (rf === undefined && b === undefined)) throw fail(name, key(2056), 'the user-defined datum names no ellipsoid (neither GeogEllipsoidGeoKey nor its axes)');
-  const match = ELLIPSOIDS.find((e) => Math.abs(a - e.a) <= 1e-6 && (rf !== undefined ? Math.abs(rf - e.rf) <= 1e-9 : Math.abs(b! - e.b) <= 1e-5));
-  if (match === undefined) {
+  const match = datumOfEllipsoid(a, rf !== undefined ? { rf } : { b: b! });
+  if (match === null) {
     throw fail(name, key(2057), `ellipsoid a = ${a} m, ${rf !== undefined ? `1/f = ${rf}` : `b = ${b} m`} is not GRS 1980, CGCS2000 or WGS 84 (Krassovsky 6378245 / 298.3 is Beijing 1954's, IAG 1975 6378140 / 298.257 Xian 1980's)`);
   }
-  return match.datum;
+  return match;
 }
 
 function transverseMercatorOf(keys: GeoKeyValues, name: string): Omit<Extract<CrsParameters, { kind: 'transverse_mercator' }>, 'datum'> {

@@ -1,0 +1,220 @@
+/**
+ * Farmland and red-line layers delivered as ESRI shapefiles (.shp with its .prj, as ArcGIS writes them):
+ * read as the GeoJSON GDAL makes of the same file, the CRS from the .prj (ESRI WKT without a code, matched
+ * by its parameters); rings nested by containment whatever their winding; `shoutu detect` and `shoutu
+ * masks` take them as they take GeoJSON; bad files refused naming the file and the field. The shapefiles
+ * are written by GDAL (ogr) from the demo layers and from WKT.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError, readMaskFile } from '@shoutu/shared';
+import { parseMaskLayer, rasterizeMaskLayer } from '@shoutu/shared/masks/index.js';
+import { shapefileToGeoJson } from '../../shared/src/masks/read-shapefile.js';
+import { mulberry32 } from '../../shared/src/kernels/test-random.js';
+import { fixture } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
+import { runShoutu } from '../support/cli.js';
+
+/** ogr2ogr `src` to a shapefile `out` (reprojected to `srs` unless "same"), and GDAL's GeoJSON of that shapefile beside it. */
+const CONVERT = `
+import sys
+from osgeo import gdal
+src, out, srs = sys.argv[1:4]
+gdal.UseExceptions()
+gdal.VectorTranslate(out, src, format='ESRI Shapefile', **({} if srs == 'same' else {'dstSRS': srs}))
+gdal.VectorTranslate(out[:-4] + '.gdal.geojson', out, format='GeoJSON', layerCreationOptions=['COORDINATE_PRECISION=17', 'RFC7946=NO'])
+`;
+
+/**
+ * A shapefile of polygons from WKT (one record each) in EPSG:4549; with "reversed", every ring's points in
+ * the opposite order (the winding some writers use), written by rewriting the .shp's points.
+ */
+const FROM_WKT = `
+import sys, struct
+from osgeo import ogr, osr
+out, reverse = sys.argv[1], sys.argv[2] == 'reversed'
+srs = osr.SpatialReference(); srs.ImportFromEPSG(4549)
+ds = ogr.GetDriverByName('ESRI Shapefile').CreateDataSource(out)
+layer = ds.CreateLayer('parcels', srs, ogr.wkbPolygon)
+for wkt in sys.argv[3:]:
+    f = ogr.Feature(layer.GetLayerDefn()); f.SetGeometry(ogr.CreateGeometryFromWkt(wkt)); layer.CreateFeature(f)
+ds = None
+if reverse:
+    data = bytearray(open(out, 'rb').read())
+    at = 100
+    while at < len(data):
+        length = struct.unpack('>i', data[at + 4:at + 8])[0] * 2
+        start = at + 8
+        parts, points = struct.unpack('<ii', data[start + 36:start + 44])
+        index = list(struct.unpack('<%di' % parts, data[start + 44:start + 44 + 4 * parts])) + [points]
+        xy = start + 44 + 4 * parts
+        for p in range(parts):
+            a, b = index[p], index[p + 1]
+            pts = [data[xy + 16 * i:xy + 16 * i + 16] for i in range(a, b)][::-1]
+            data[xy + 16 * a:xy + 16 * b] = b''.join(pts)
+        at = start + length
+    open(out, 'wb').write(data)
+`;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoutu-shp-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const shapefile = (layer: 'farmland' | 'redline', srs: string) => {
+  const out = join(dir, `${layer}-${srs.replace(':', '')}.shp`);
+  runGdalScript(CONVERT, [fixture('masks', `${layer}.geojson`), out, srs]);
+  return out;
+};
+const polygonsOf = (layer: ReturnType<typeof parseMaskLayer>) => JSON.stringify(layer.polygons.map((p) => p.map((r) => Array.from(r))));
+
+async function refusal(promise: Promise<unknown> | (() => unknown), code: string, field: string): Promise<InvalidInputError> {
+  const error = await (typeof promise === 'function' ? Promise.resolve().then(promise) : promise).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidInputError);
+  const e = error as InvalidInputError;
+  expect(e.code).toBe(code);
+  expect(e.field).toBe(field);
+  return e;
+}
+
+describe('mask layers from shapefiles', () => {
+  it('reads the polygons GDAL reads, in the CRS its .prj names: CGCS2000 Gauss-Krüger, CGCS2000 longitude/latitude, UTM, in ESRI WKT', async () => {
+    // the demo layers are in EPSG:4490 (farmland) and EPSG:32651 (red line)
+    for (const [srs, epsgs] of [['EPSG:4549', [4549, 4549]], ['same', [4490, 32651]]] as const) {
+      for (const [k, layer] of (['farmland', 'redline'] as const).entries()) {
+        const epsg = epsgs[k];
+        const path = shapefile(layer, srs);
+        expect(readFileSync(path.replace(/\.shp$/, '.prj'), 'utf8')).not.toContain('AUTHORITY'); // ArcGIS-style .prj: no code
+        const file = await readMaskFile(path);
+        expect(file.shapefileEpsg).toBe(epsg);
+        const mine = parseMaskLayer(file.bytes, path);
+        const gdal = parseMaskLayer(new Uint8Array(await readFile(path.replace(/\.shp$/, '.gdal.geojson'))), 'gdal.geojson');
+        expect(mine.epsg).toBe(epsg);
+        expect(gdal.epsg).toBe(epsg);
+        expect(mine.featureCount).toBe(gdal.featureCount);
+        expect(polygonsOf(mine)).toBe(polygonsOf(gdal));
+      }
+    }
+    // not reprojected, the shapefile holds the fixture's own vertices (its rings wound the shapefile way):
+    // the same pixels burnt
+    const original = parseMaskLayer(new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), 'farmland.geojson');
+    const fromShapefile = parseMaskLayer((await readMaskFile(shapefile('farmland', 'same'))).bytes, 'x');
+    const grid = { epsg: 4490, geoTransform: [119.8, 0.0005, 0, 32.6, 0, -0.0005] as [number, number, number, number, number, number], width: 600, height: 400 };
+    const [a, b] = [original, fromShapefile].map((layer) => {
+      const classes = new Uint8Array(grid.width * grid.height);
+      rasterizeMaskLayer(layer, grid, 1, classes);
+      return classes;
+    });
+    expect(a!.reduce((s, v) => s + v, 0)).toBeGreaterThan(1000);
+    expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(true);
+  });
+
+  it('nests rings by containment, not winding: holes, several parts, and an island in a hole come out the same either way', async () => {
+    const wkts = [
+      'POLYGON ((500000 3500000, 501000 3500000, 501000 3501000, 500000 3501000, 500000 3500000), (500200 3500200, 500800 3500200, 500800 3500800, 500200 3500800, 500200 3500200))',
+      'MULTIPOLYGON (((502000 3500000, 503000 3500000, 503000 3501000, 502000 3501000, 502000 3500000), (502200 3500200, 502800 3500200, 502800 3500800, 502200 3500800, 502200 3500200)), ((502400 3500400, 502600 3500400, 502600 3500600, 502400 3500600, 502400 3500400)), ((504000 3500000, 504500 3500000, 504500 3500500, 504000 3500000)))',
+    ];
+    const layers = [];
+    for (const order of ['as-written', 'reversed']) {
+      const path = join(dir, `parcels-${order}.shp`);
+      runGdalScript(FROM_WKT, [path, order, ...wkts]);
+      const geojson = JSON.parse(new TextDecoder().decode((await readMaskFile(path)).bytes)) as { features: Array<{ geometry: { type: string; coordinates: number[][][] | number[][][][] } }> };
+      const [first, second] = geojson.features.map((f) => f.geometry);
+      expect(first!.type).toBe('Polygon');
+      expect((first!.coordinates as number[][][]).length).toBe(2); // exterior and hole
+      expect(second!.type).toBe('MultiPolygon');
+      expect((second!.coordinates as number[][][][]).map((p) => p.length)).toEqual([2, 1, 1]); // with hole, the island, the triangle
+      layers.push(parseMaskLayer((await readMaskFile(path)).bytes, path));
+    }
+    const grid = { epsg: 4549, geoTransform: [499900, 10, 0, 3501100, 0, -10] as [number, number, number, number, number, number], width: 500, height: 120 };
+    const [a, b] = layers.map((layer) => {
+      const classes = new Uint8Array(grid.width * grid.height);
+      rasterizeMaskLayer(layer!, grid, 1, classes);
+      return classes;
+    });
+    expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(true);
+    const burnt = a!.reduce((s, v) => s + v, 0);
+    // 100² − 60² + 100² − 60² + 20² + half of 50² pixels of 10 m, give or take the triangle's edge pixels
+    expect(Math.abs(burnt - (2 * (10_000 - 3_600) + 400 + 1_250))).toBeLessThan(60);
+  });
+
+  it('shoutu detect and shoutu masks take a shapefile as they take GeoJSON', async () => {
+    const before = fixture('taizhou', '2000-03-17', 'scene.tif');
+    const after = fixture('taizhou', '2003-02-06', 'scene.tif');
+    const outGeojson = join(dir, 'detect-geojson');
+    const outShp = join(dir, 'detect-shp');
+    const geo = runShoutu(['detect', '--before', before, '--after', after, '--farmland', fixture('masks', 'farmland.geojson'), '--redline', fixture('masks', 'redline.geojson'), '--out', outGeojson]);
+    const shp = runShoutu(['detect', '--before', before, '--after', after, '--farmland', shapefile('farmland', 'same'), '--redline', shapefile('redline', 'EPSG:4549'), '--out', outShp]);
+    expect(geo.status).toBe(0);
+    expect(shp.status, shp.stderr).toBe(0);
+    const summary = async (out: string) => JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { overlapMu: unknown; coverage: unknown; patches: number };
+    const [g, s] = [await summary(outGeojson), await summary(outShp)];
+    expect(s.patches).toBe(g.patches);
+    expect(s.coverage).toEqual(g.coverage);
+    // the red line came through a reprojection to Gauss-Krüger and back: its areas agree to a few pixels of 30 m
+    expect(JSON.stringify(s.overlapMu)).not.toBe('{}');
+    const store = join(dir, 'store');
+    const masks = runShoutu(['masks', '--farmland', shapefile('farmland', 'EPSG:4549')], { SHOUTU_DATA_DIR: store });
+    expect(masks.status, masks.stderr).toBe(0);
+    expect(masks.stdout).toMatch(/^farmland: .*farmland-EPSG4549\.shp \(shapefile as GeoJSON, EPSG:4549 from its \.prj\) → /);
+  });
+
+  it('refuses a shapefile without its .prj, with a datum shoutu does not transform, or of points, naming the file and the field', async () => {
+    const path = shapefile('farmland', 'EPSG:4549');
+    const lonely = join(dir, 'lonely.shp');
+    runGdalScript(`import sys, shutil\nshutil.copy(sys.argv[1], sys.argv[2])`, [path, lonely]);
+    const missing = await refusal(readMaskFile(lonely), 'crs_unknown', 'prj');
+    expect(missing.message).toContain('no lonely.prj beside it');
+    const beijing = await refusal(readMaskFile(shapefile('redline', 'EPSG:2437')), 'crs_unknown', 'prj');
+    expect(beijing.message).toContain('is not CGCS2000 or WGS 84');
+    const points = join(dir, 'points.shp');
+    runGdalScript(
+      `import sys\nfrom osgeo import ogr, osr\nsrs = osr.SpatialReference(); srs.ImportFromEPSG(4549)\nds = ogr.GetDriverByName('ESRI Shapefile').CreateDataSource(sys.argv[1])\nl = ds.CreateLayer('p', srs, ogr.wkbPoint)\nf = ogr.Feature(l.GetLayerDefn()); f.SetGeometry(ogr.CreateGeometryFromWkt('POINT (500000 3500000)')); l.CreateFeature(f)\nds = None`,
+      [points],
+    );
+    const pointsError = await refusal(readMaskFile(points), 'mask_invalid', 'shape type');
+    expect(pointsError.message).toContain('shape type 1 is not a polygon');
+    const bytes = new Uint8Array(readFileSync(path));
+    await refusal(() => shapefileToGeoJson(bytes.subarray(0, 60), 4549, 'short.shp'), 'mask_invalid', 'header');
+    await refusal(() => shapefileToGeoJson(bytes.subarray(0, bytes.length - 7), 4549, 'cut.shp'), 'mask_invalid', 'header');
+    const swollen = bytes.slice();
+    new DataView(swollen.buffer).setInt32(100 + 8 + 40, 1 << 28, true); // the first record's point count
+    const tooMany = await refusal(() => shapefileToGeoJson(swollen, 4549, 'swollen.shp'), 'mask_invalid', 'record 1');
+    expect(tooMany.message).toContain('which do not fit');
+  });
+
+  it('survives seeded damage to the .shp: GeoJSON that parses, or an error naming the file and a field', async () => {
+    const original = new Uint8Array(readFileSync(shapefile('farmland', 'EPSG:4549')));
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const random = mulberry32(0x5af + i * 7919);
+      const bytes = original.slice();
+      const view = new DataView(bytes.buffer);
+      for (let k = 1 + Math.floor(random() * 4); k > 0; k--) {
+        const at = Math.floor(random() * (bytes.length - 8));
+        if (random() < 0.5) bytes[at] = Math.floor(random() * 256);
+        else view.setInt32(at, [0, 1, -1, 3, 4, 5, 9994, 1 << 30, -(1 << 30)][Math.floor(random() * 9)]!, random() < 0.5);
+      }
+      let outcome = 'ok';
+      try {
+        parseMaskLayer(new TextEncoder().encode(shapefileToGeoJson(bytes, 4549, 'damaged.shp')), 'damaged.shp');
+      } catch (error) {
+        expect(error, `case ${i}`).toBeInstanceOf(InvalidInputError);
+        const e = error as InvalidInputError;
+        expect(e.field, `case ${i}: ${e.message}`).toBeTruthy();
+        expect(e.message.startsWith('damaged.shp: '), `case ${i}: ${e.message}`).toBe(true);
+        outcome = e.code;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
+    expect(outcomes.get('mask_invalid') ?? 0).toBeGreaterThan(30);
+  });
+});
