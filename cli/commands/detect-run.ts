@@ -140,6 +140,9 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   if (s.fileBands) {
     process.stdout.write(`${values.before} (${s.fileBands.before.join(',')}) and ${values.after} (${s.fileBands.after.join(',')}): two band layouts, compared on the bands both hold: ${s.bands.join(',')}\n`);
   }
+  for (const [file, crs] of [[values.before, s.userDefinedCrs?.before], [values.after, s.userDefinedCrs?.after]] as const) {
+    if (crs) process.stdout.write(`${file}: CRS in user-defined GeoKeys, read as EPSG:${crs.epsg}, the same grid (${crs.parameters})\n`);
+  }
   for (const [file, by] of [[values.before, s.uncovered?.before], [values.after, s.uncovered?.after]] as const) {
     if (by && (by.alphaBand !== undefined || by.internalMask)) process.stdout.write(`${file}: ground its ${uncoveredMarks(by)} marks as not covered is left out (255 in change.tif)\n`);
   }

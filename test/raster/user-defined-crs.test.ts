@@ -15,6 +15,7 @@ import { describeGeoTiff } from '@shoutu/shared/raster/describe-geotiff.js';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { countOutcomes } from '../support/damage.js';
+import { runShoutu } from '../support/cli.js';
 import { alertGeometry as geometry, expectSameDetection as same, ingestTaizhouEpochs, sameEvidence } from '../support/equivalence.js';
 
 /**
@@ -185,7 +186,15 @@ describe('user-defined CRSs', () => {
     const coded = await detectPair({ before: { path: SCENE('2000-03-17') }, after: { path: SCENE('2003-02-06') }, parameters });
     const userDefined = await detectPair({ before: { path: make(UTM51_TMERC) }, after: { path: make(UTM51_ZONE, '2003-02-06') }, parameters });
     expect(userDefined.summary.epsg).toBe(32651);
+    expect(userDefined.summary.userDefinedCrs?.before).toEqual({ epsg: 32651, parameters: expect.stringContaining('central meridian 123°, latitude of origin 0°, scale 0.9996') as string });
+    expect(userDefined.summary.userDefinedCrs?.after?.epsg).toBe(32651);
+    expect(coded.summary).not.toHaveProperty('userDefinedCrs');
     same(userDefined, coded);
+    const after = make(UTM51_ZONE, '2003-02-06');
+    const cli = runShoutu(['detect', '--before', SCENE('2000-03-17'), '--after', after, '--out', join(dir, 'cli-out')]);
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(`${after}: CRS in user-defined GeoKeys, read as EPSG:32651, the same grid (Transverse Mercator on CGCS2000 (GRS 1980 ellipsoid): central meridian 123°`);
+    expect(cli.stdout).not.toContain(`${SCENE('2000-03-17')}: CRS in user-defined`);
     same(await detectPair({ before: { path: SCENE('2000-03-17') }, after: { path: make(UTM51_TMERC, '2003-02-06') }, parameters, threads: 2 }), coded);
   });
 

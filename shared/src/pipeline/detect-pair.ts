@@ -93,6 +93,11 @@ export interface DetectPairOutput {
     uncovered?: { before?: UncoveredBy; after?: UncoveredBy };
     /** Present when the operator declared a file's nodata value (validity.nodata): the values read as nodata. */
     nodata?: { before?: number; after?: number };
+    /**
+     * Present when a file's CRS is user-defined GeoKeys, read as the EPSG code they match
+     * (raster/geokey-crs.ts): that code and what the keys hold, per file.
+     */
+    userDefinedCrs?: { before?: UserDefinedCrs; after?: UserDefinedCrs };
     pairStats: PairStats;
     /**
      * The registration check (docs/detection.md, step 0): the after file's offset from the before file, when
@@ -125,6 +130,16 @@ export interface UncoveredBy {
   /** the file declares no nodata and holds integers (typeFill): a pixel at this value (0) in every
    *  band is fill (validity.ts typeFill) */
   fill?: number;
+}
+
+export interface UserDefinedCrs {
+  epsg: number;
+  parameters: string;
+}
+
+/** A file's user-defined CRS as read, or undefined for an EPSG-coded one. */
+function userDefinedCrsOf(info: GeoTiffRaster['info']): UserDefinedCrs | undefined {
+  return info.crsParameters === undefined ? undefined : { epsg: info.epsg, parameters: info.crsParameters };
 }
 
 /** The file's marks of uncovered ground, or undefined when it has none. */
@@ -279,6 +294,8 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const uncoveredBefore = uncoveredBy(bi);
     const uncoveredAfter = uncoveredBy(ai);
     const uncovered = uncoveredBefore || uncoveredAfter ? { ...(uncoveredBefore ? { before: uncoveredBefore } : {}), ...(uncoveredAfter ? { after: uncoveredAfter } : {}) } : undefined;
+    const [crsBefore, crsAfter] = [userDefinedCrsOf(bi), userDefinedCrsOf(ai)];
+    const userDefinedCrs = crsBefore || crsAfter ? { ...(crsBefore ? { before: crsBefore } : {}), ...(crsAfter ? { after: crsAfter } : {}) } : undefined;
     const { bands } = compared;
     const masks: PairWorkSpec['masks'] = [];
     const layers: Array<{ layer: MaskLayer; bit: number }> = [];
@@ -439,6 +456,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
         ...(shifted ? { shifted: { after: shifted } } : {}),
         ...(uncovered ? { uncovered } : {}),
         ...(declared && (declared.before !== undefined || declared.after !== undefined) ? { nodata: { ...declared } } : {}),
+        ...(userDefinedCrs ? { userDefinedCrs } : {}),
         pairStats,
         registration,
         parameters: input.parameters,
