@@ -13,8 +13,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'masks',
-    `  masks --farmland F.geojson --redline R.geojson
-                            set the current mask layers (GeoJSON polygons, any CRS proj4 knows)`,
+    `  masks --farmland F.geojson|F.shp --redline R.geojson|R.shp
+                            set the current mask layers (GeoJSON polygons, or an ESRI shapefile with its .prj,
+                            in a CRS shoutu knows)`,
   ],
   [
     'approvals',
@@ -25,7 +26,7 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
   [
     'detect',
     `  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
-      [--farmland F.geojson] [--redline R.geojson] [--min-area M2] [--no-opening]
+      [--farmland F.geojson|F.shp] [--redline R.geojson|R.shp] [--min-area M2] [--no-opening]
       [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
       [--nodata V | --before-nodata V --after-nodata V] [--reflectance-scale S [--reflectance-offset O]] [--no-coregister]
                             change detection on a pair: change.tif, patches.geojson, summary.json
