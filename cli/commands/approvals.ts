@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { clearRegionalApprovals, createStore, InvalidInputError, RegionCode, setCurrentApprovals, setRegionalApprovals, storeConfigFromEnv } from '@shoutu/shared';
+import { clearRegionalApprovals, createStore, InvalidInputError, readLayerFile, RegionCode, setCurrentApprovals, setRegionalApprovals, storeConfigFromEnv } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 
-const USAGE = 'usage: shoutu approvals FILE.geojson [--region CODE] | shoutu approvals --region CODE --clear';
+const USAGE = 'usage: shoutu approvals FILE.geojson|FILE.shp [--region CODE] | shoutu approvals --region CODE --clear';
 
 /**
  * Sets an approval layer (农转用 / 供地 / 设施农用地 / 临时用地): the deployment-wide one, or with --region
@@ -33,8 +32,9 @@ export async function runApprovals(args: string[]): Promise<number> {
   const path = positionals[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = (await readLayerFile(path)).bytes;
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     throw new InvalidInputError('file_missing', `${path}: cannot read the approval layer (${(error as Error).message})`, { file: path, field: 'FILE' });
   }
   const ref = region === undefined ? await setCurrentApprovals(store, bytes, path) : await setRegionalApprovals(store, region, bytes, path, path);

@@ -6,7 +6,7 @@ import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { BandName } from '@shoutu/shared/schemas/manifest.js';
 import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
 import { detectPair } from '@shoutu/shared/pipeline/detect-pair.js';
-import { readMaskFile } from '@shoutu/shared/masks/read-mask-file.js';
+import { readLayerFile } from '@shoutu/shared/masks/read-layer-file.js';
 import type { WorkerPool } from '@shoutu/shared/pipeline/worker-pool.js';
 import { parametersFromFlags, parameterOptions } from '../parameters.js';
 import { uncoveredMarks } from '../uncovered.js';
@@ -60,7 +60,7 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   const masks: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>> = {};
   for (const layer of MASK_LAYERS) {
     const path = values[layer];
-    if (path) masks[layer] = await readMaskFile(path);
+    if (path) masks[layer] = await readLayerFile(path);
   }
   const number = (flag: 'saturation' | 'nodata' | 'before-nodata' | 'after-nodata' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
     const v = Number(text);

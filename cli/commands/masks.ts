@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createStore, InvalidInputError, MASK_LAYERS, readMaskFile, setCurrentMask, storeConfigFromEnv } from '@shoutu/shared';
+import { createStore, InvalidInputError, MASK_LAYERS, readLayerFile, setCurrentMask, storeConfigFromEnv } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 
 /** Sets the current farmland and/or red-line layer; later batches pin these versions. */
@@ -10,7 +10,7 @@ export async function runMasks(args: string[]): Promise<number> {
   for (const layer of MASK_LAYERS) {
     const path = values[layer];
     if (!path) continue;
-    const file = await readMaskFile(path);
+    const file = await readLayerFile(path);
     const ref = await setCurrentMask(store, layer, file.bytes, path);
     const converted = file.shapefileEpsg !== undefined ? ` (shapefile as GeoJSON, EPSG:${file.shapefileEpsg} from its .prj)` : '';
     process.stdout.write(`${layer}: ${path}${converted} → ${store.describe(ref.key)} (sha256 ${ref.sha256})\n`);

@@ -31,7 +31,7 @@ export { alertTile, type TileOutcome } from './pipeline/alert-tile.js';
 export { finalizeBatch, type FinalizeResult } from './pipeline/finalize-batch.js';
 export { runBatch, type RunProgress } from './pipeline/run-batch.js';
 export { MaskCache, setCurrentMask, currentMasks } from './pipeline/mask-store.js';
-export { readMaskFile } from './masks/read-mask-file.js';
+export { readLayerFile } from './masks/read-layer-file.js';
 export { readBatchStatus, type BatchStatus, type PairCoverage } from './pipeline/batch-status.js';
 export { RunRecord } from './run-record/run-record.js';
 export { replayRun, type ReplayReport } from './run-record/replay.js';

@@ -2,12 +2,14 @@
  * The polygons of an ESRI shapefile (.shp; ESRI Shapefile Technical Description, July 1998) as a GeoJSON
  * FeatureCollection, so that a farmland or red-line layer delivered as a shapefile — the form county and
  * provincial land data usually take — is stored, pinned and rasterised like a GeoJSON layer. Each record
- * becomes one feature (`properties.record`: its number); its rings are nested by containment (a ring inside
+ * becomes one feature, its properties the record's attributes (read-dbf.ts), or `record`: its number when
+ * there is no attribute table; its rings are nested by containment (a ring inside
  * an odd number of the record's other rings is a hole of the smallest one around it), not by their winding,
  * which writers do not all keep. The file is untrusted: every length and offset is checked before it is read.
  */
 import { InvalidInputError } from '../errors.js';
 import { MAX_MASK_VERTICES } from './parse-mask-layer.js';
+import type { DbfRecord } from './read-dbf.js';
 
 const FILE_CODE = 9994;
 const VERSION = 1000;
@@ -20,8 +22,11 @@ const MAX_RECORD_PARTS = 20_000;
 
 type Ring = number[][];
 
-/** GeoJSON text of the shapefile's polygons, with the `crs` member naming `epsg`. */
-export function shapefileToGeoJson(shp: Uint8Array, epsg: number, name: string): string {
+/**
+ * GeoJSON text of the shapefile's polygons, with the `crs` member naming `epsg`; `attributes`: the .dbf's
+ * records (one per .shp record, in order), or null.
+ */
+export function shapefileToGeoJson(shp: Uint8Array, epsg: number, name: string, attributes: DbfRecord[] | null = null): string {
   const fail = (field: string, why: string) => new InvalidInputError('mask_invalid', `${name}: ${why}`, { file: name, field });
   if (shp.length < HEADER_BYTES) throw fail('header', `${shp.length} bytes is shorter than a shapefile header (100)`);
   const view = new DataView(shp.buffer, shp.byteOffset, shp.byteLength);
@@ -33,6 +38,7 @@ export function shapefileToGeoJson(shp: Uint8Array, epsg: number, name: string):
   if (shapeType !== NULL_SHAPE && !POLYGON_TYPES.has(shapeType)) throw fail('shape type', `shape type ${shapeType} is not a polygon (5, 15 or 25): a mask layer is areas`);
 
   const features: string[] = [];
+  let index = 0;
   let vertices = 0;
   let at = HEADER_BYTES;
   while (at < declared) {
@@ -42,6 +48,9 @@ export function shapefileToGeoJson(shp: Uint8Array, epsg: number, name: string):
     const start = at + 8;
     if (length < 4 || start + length > declared) throw fail(`record ${number}`, `record ${number} at byte ${at} declares ${length} bytes, past the file's end`);
     at = start + length;
+    const properties = attributes === null ? { record: number } : attributes[index];
+    index++;
+    if (properties === undefined) throw fail('dbf', `the attribute table has ${attributes!.length} records, the .shp more`);
     const type = view.getInt32(start, true);
     if (type === NULL_SHAPE) continue;
     if (type !== shapeType) throw fail(`record ${number}`, `record ${number} is shape type ${type} in a file of type ${shapeType}`);
@@ -72,8 +81,9 @@ export function shapefileToGeoJson(shp: Uint8Array, epsg: number, name: string):
     }
     const polygons = nestRings(rings);
     const geometry = polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons };
-    features.push(JSON.stringify({ type: 'Feature', properties: { record: number }, geometry }));
+    features.push(JSON.stringify({ type: 'Feature', properties, geometry }));
   }
+  if (attributes !== null && index !== attributes.length) throw fail('dbf', `the attribute table has ${attributes.length} records, the .shp ${index}`);
   return `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:${epsg}"}},"features":[${features.join(',')}]}`;
 }
 
