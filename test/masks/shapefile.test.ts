@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, readLayerFile } from '@shoutu/shared';
+import { readLayerFile } from '@shoutu/shared';
 import { parseMaskLayer, rasterizeMaskLayer } from '@shoutu/shared/masks/index.js';
 import { shapefileToGeoJson } from '../../shared/src/masks/read-shapefile.js';
 import { readDbf } from '../../shared/src/masks/read-dbf.js';
@@ -18,7 +18,7 @@ import { parseApprovalLayer } from '../../shared/src/approvals/approval-layer.js
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
-import { countOutcomes } from '../support/damage.js';
+import { countOutcomes, refusalOf } from '../support/refusals.js';
 
 /**
  * ogr2ogr `src` to a shapefile `out` (reprojected to `srs` unless "same"; its attributes in `encoding`, which
@@ -81,17 +81,7 @@ const propertiesOf = (bytes: Uint8Array) => (JSON.parse(new TextDecoder().decode
 const shortProperties = (bytes: Uint8Array) => propertiesOf(bytes).map((p) => ({ ...(p as object), note: undefined }));
 const polygonsOf = (layer: ReturnType<typeof parseMaskLayer>) => JSON.stringify(layer.polygons.map((p) => p.map((r) => Array.from(r))));
 
-async function refusal(promise: Promise<unknown> | (() => unknown), code: string, field: string): Promise<InvalidInputError> {
-  const error = await (typeof promise === 'function' ? Promise.resolve().then(promise) : promise).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvalidInputError);
-  const e = error as InvalidInputError;
-  expect(e.code).toBe(code);
-  expect(e.field).toBe(field);
-  return e;
-}
+const refusal = (attempt: Promise<unknown> | (() => unknown), code: string, field: string) => refusalOf(attempt, code, { field });
 
 describe('mask layers from shapefiles', () => {
   it('reads the polygons GDAL reads, in the CRS its .prj names: CGCS2000 Gauss-Krüger, CGCS2000 longitude/latitude, UTM, in ESRI WKT', async () => {

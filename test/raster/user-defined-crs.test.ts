@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultParameters, detectPair, InvalidInputError } from '@shoutu/shared';
+import { defaultParameters, detectPair } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { describeGeoTiff } from '@shoutu/shared/raster/describe-geotiff.js';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
-import { countOutcomes } from '../support/damage.js';
+import { countOutcomes, refusalOf } from '../support/refusals.js';
 import { runShoutu } from '../support/cli.js';
 import { alertGeometry as geometry, expectSameDetection as same, ingestTaizhouEpochs, sameEvidence } from '../support/equivalence.js';
 
@@ -93,17 +93,7 @@ const ESRI_GK_CM120 =
 const UTM51_TMERC = '+proj=tmerc +lat_0=0 +lon_0=123 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs';
 const UTM51_ZONE = '+proj=utm +zone=51 +ellps=GRS80 +units=m +no_defs';
 
-async function refusal(path: string): Promise<InvalidInputError> {
-  const error = await openGeoTiff({ path }, 'scene.tif').then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvalidInputError);
-  const e = error as InvalidInputError;
-  expect(e.code).toBe('not_georeferenced');
-  expect(e.file).toBe('scene.tif');
-  return e;
-}
+const refusal = (path: string) => refusalOf(openGeoTiff({ path }, 'scene.tif'), 'not_georeferenced', { file: 'scene.tif' });
 
 describe('user-defined CRSs', () => {
   it('reads each as the EPSG code whose definition it matches, and says what its keys hold', async () => {
