@@ -70,16 +70,10 @@ export function epsgOfWkt(text: string, context: CrsErrorContext = {}): WktCrs {
   return { epsg, parameters: described };
 }
 
-/** Datum names as ESRI and OGC write them, spaces and case aside. */
-const DATUM_NAMES: Readonly<Record<string, Datum>> = {
-  dchina2000: 'cgcs2000',
-  china2000: 'cgcs2000',
-  chinageodeticcoordinatesystem2000: 'cgcs2000',
-  dwgs1984: 'wgs84',
-  wgs1984: 'wgs84',
-  worldgeodeticsystem1984: 'wgs84',
-};
-
+/**
+ * The datum by its SPHEROID: names vary from writer to writer (D_China_2000, China_2000, China Geodetic
+ * Coordinate System 2000), the axes do not, and the two datums shoutu knows are one to it (identify-crs.ts).
+ */
 function datumOf(geogcs: WktNode, fail: (why: string) => InvalidInputError): Datum {
   const primem = child(geogcs, 'PRIMEM');
   if (primem && Number(primem.args[1]) !== 0) throw fail(`prime meridian ${JSON.stringify(primem.args[0])} is not Greenwich`);
@@ -88,10 +82,8 @@ function datumOf(geogcs: WktNode, fail: (why: string) => InvalidInputError): Dat
   const spheroid = child(datum, 'SPHEROID');
   const a = Number(spheroid?.args[1]);
   const rf = Number(spheroid?.args[2]);
-  const byEllipsoid = Number.isFinite(a) && Number.isFinite(rf) ? datumOfEllipsoid(a, { rf }) : null;
-  const byName = DATUM_NAMES[normalized(String(datum.args[0]))];
-  // a datum known by name must sit on a known ellipsoid; any other is known by its ellipsoid
-  if (byEllipsoid !== null) return byName ?? byEllipsoid;
+  const known = Number.isFinite(a) && Number.isFinite(rf) ? datumOfEllipsoid(a, { rf }) : null;
+  if (known !== null) return known;
   throw fail(
     `datum ${JSON.stringify(datum.args[0])} on ellipsoid a = ${a} m, 1/f = ${rf} is not CGCS2000 or WGS 84 (Beijing 1954 and Xian 1980 grids lie tens of metres to over 100 m off CGCS2000, a shift shoutu does not apply)`,
   );
