@@ -13,20 +13,22 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
   ],
   [
     'masks',
-    `  masks --farmland F.geojson|F.shp --redline R.geojson|R.shp
+    `  masks --farmland F.geojson|F.shp|F.zip --redline R.geojson|R.shp|R.zip
                             set the current mask layers (GeoJSON polygons, or an ESRI shapefile with its .prj,
-                            in a CRS shoutu knows)`,
+                            in a CRS shoutu knows; or a zip archive of one such layer)`,
   ],
   [
     'approvals',
-    `  approvals FILE.geojson [--region CODE] | approvals --region CODE --clear
+    `  approvals FILE.geojson|FILE.shp|FILE.zip [--region CODE] [--fields number=P,kind=P,validFrom=P,validTo=P]
+      [--kind KIND] | approvals --region CODE --clear
                             set the deployment-wide approval layer, or one region's (number, kind,
-                            validFrom, validTo per feature); a 图斑 they cover is held as likely legal`,
+                            validFrom, validTo per feature; --fields names the layer's own properties for
+                            them, --kind the kind of every approval); a 图斑 they cover is held as likely legal`,
   ],
   [
     'detect',
     `  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
-      [--farmland F.geojson|F.shp] [--redline R.geojson|R.shp] [--min-area M2] [--no-opening]
+      [--farmland F.geojson|F.shp|F.zip] [--redline R.geojson|R.shp|R.zip] [--min-area M2] [--no-opening]
       [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
       [--nodata V | --before-nodata V --after-nodata V] [--reflectance-scale S [--reflectance-offset O]] [--no-coregister]
                             change detection on a pair: change.tif, patches.geojson, summary.json

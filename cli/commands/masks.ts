@@ -12,7 +12,8 @@ export async function runMasks(args: string[]): Promise<number> {
     if (!path) continue;
     const file = await readLayerFile(path);
     const ref = await setCurrentMask(store, layer, file.bytes, path);
-    const converted = file.shapefileEpsg !== undefined ? ` (shapefile as GeoJSON, EPSG:${file.shapefileEpsg} from its .prj)` : '';
+    const entry = file.archiveEntry ? ` ${file.archiveEntry}` : '';
+    const converted = file.shapefileEpsg !== undefined ? ` (shapefile${entry} as GeoJSON, EPSG:${file.shapefileEpsg} from its .prj)` : entry ? ` (${entry.trim()})` : '';
     process.stdout.write(`${layer}: ${path}${converted} → ${store.describe(ref.key)} (sha256 ${ref.sha256})\n`);
   }
   return 0;

@@ -19,19 +19,7 @@ import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 import { runShoutu } from '../support/cli.js';
 import { countOutcomes, refusalOf } from '../support/refusals.js';
-
-/**
- * ogr2ogr `src` to a shapefile `out` (reprojected to `srs` unless "same"; its attributes in `encoding`, which
- * GDAL names in the .cpg), and GDAL's GeoJSON of that shapefile beside it.
- */
-const CONVERT = `
-import sys
-from osgeo import gdal
-src, out, srs, encoding = sys.argv[1:5]
-gdal.UseExceptions()
-gdal.VectorTranslate(out, src, format='ESRI Shapefile', layerCreationOptions=['ENCODING=' + encoding], **({} if srs == 'same' else {'dstSRS': srs}))
-gdal.VectorTranslate(out[:-4] + '.gdal.geojson', out, format='GeoJSON', layerCreationOptions=['COORDINATE_PRECISION=17', 'RFC7946=NO'])
-`;
+import { squaresLayer, writeShapefile } from '../support/shapefiles.js';
 
 /**
  * A shapefile of polygons from WKT (one record each) in EPSG:4549; with "reversed", every ring's points in
@@ -72,7 +60,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const shapefile = (layer: 'farmland' | 'redline', srs: string, encoding = 'UTF-8') => {
   const out = join(dir, `${layer}-${srs.replace(':', '')}-${encoding}.shp`);
-  runGdalScript(CONVERT, [fixture('masks', `${layer}.geojson`), out, srs, encoding]);
+  writeShapefile(fixture('masks', `${layer}.geojson`), out, srs, encoding);
   return out;
 };
 type Collection = { features: Array<{ properties: unknown }> };
@@ -174,20 +162,15 @@ describe('mask layers from shapefiles', () => {
 
   it('an approval layer as a shapefile (GBK attributes, dates as dBASE dates) reads as the same approvals', async () => {
     const geojson = join(dir, 'approvals.geojson');
-    const square = (x: number) => [[[x, 3600000], [x + 500, 3600000], [x + 500, 3600500], [x, 3600500], [x, 3600000]]];
     await writeFile(
       geojson,
-      JSON.stringify({
-        type: 'FeatureCollection',
-        crs: { type: 'name', properties: { name: 'EPSG:4549' } },
-        features: [
-          { type: 'Feature', properties: { number: '苏政地〔2024〕17号', kind: 'land_conversion', validFrom: '2024-03-01', validTo: null }, geometry: { type: 'Polygon', coordinates: square(500000) } },
-          { type: 'Feature', properties: { number: '泰临地〔2025〕3号', kind: 'temporary_use', validFrom: '2025-01-15', validTo: '2026-01-14' }, geometry: { type: 'Polygon', coordinates: square(501000) } },
-        ],
-      }),
+      squaresLayer([
+        { number: '苏政地〔2024〕17号', kind: 'land_conversion', validFrom: '2024-03-01', validTo: null },
+        { number: '泰临地〔2025〕3号', kind: 'temporary_use', validFrom: '2025-01-15', validTo: '2026-01-14' },
+      ]),
     );
     const shp = join(dir, 'approvals.shp');
-    runGdalScript(CONVERT, [geojson, shp, 'same', 'CP936']);
+    writeShapefile(geojson, shp, 'same', 'CP936');
     const fromShapefile = parseApprovalLayer((await readLayerFile(shp)).bytes, 'approvals.shp');
     const fromGeojson = parseApprovalLayer(new Uint8Array(await readFile(geojson)), 'approvals.geojson');
     expect(fromShapefile.approvals).toEqual(fromGeojson.approvals);

@@ -25,7 +25,7 @@ export async function refusalOf(attempt: Promise<unknown> | (() => unknown), cod
 
 /**
  * Seeded damage to a file: each case runs `attempt` on a damaged copy, which must succeed or fail with an
- * InvalidInputError that names the file (`name`) and a field; the outcomes (ok, or the error codes) are
+ * InvalidInputError that names the file (`name`, or `name:entry` for a file inside an archive) and a field; the outcomes (ok, or the error codes) are
  * counted so that a test can check the damage reached both sides.
  */
 export async function countOutcomes(cases: number, seed: number, name: string, attempt: (random: Random) => unknown): Promise<Map<string, number>> {
@@ -38,7 +38,7 @@ export async function countOutcomes(cases: number, seed: number, name: string, a
       expect(error, `case ${i}`).toBeInstanceOf(InvalidInputError);
       const e = error as InvalidInputError;
       expect(e.field, `case ${i}: ${e.message}`).toBeTruthy();
-      expect(e.message.startsWith(`${name}: `), `case ${i}: ${e.message}`).toBe(true);
+      expect(e.message.startsWith(`${name}:`), `case ${i}: ${e.message}`).toBe(true);
       outcome = e.code;
     }
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);

@@ -3,31 +3,18 @@
  * 供地 (land supply), 设施农用地 filings (facility agriculture) and 临时用地 permits (temporary use).
  * A GeoJSON FeatureCollection of Polygon / MultiPolygon features (geometry checked as for mask layers,
  * any CRS the `crs` member names), each with:
- *   number     批准文号, the approval's number (text, required)
- *   kind       land_conversion | land_supply | facility_agriculture | temporary_use
- *   validFrom  first day the approval is valid (YYYY-MM-DD)
- *   validTo    last day it is valid (YYYY-MM-DD), or absent / null when it does not expire
+ *   number     批准文号, the approval's number (text, or a whole number; required)
+ *   kind       land_conversion | land_supply | facility_agriculture | temporary_use, or the Chinese name
+ *              (农用地转用 or 农转用, 供地 or 土地供应, 设施农用地 or 设施农业用地, 临时用地)
+ *   validFrom  first day the approval is valid (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日)
+ *   validTo    last day it is valid (the same forms), or absent / null / empty when it does not expire
+ * A layer whose fields have other names is mapped onto these before it is stored (approval-fields.ts).
  */
-import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
-import { IsoDate } from '../schemas/manifest.js';
+import { approvalDateOf, approvalKindOf, approvalNumberOf, APPROVAL_KINDS, APPROVAL_KIND_ZH, type ApprovalField, type ApprovalKind } from './approval-values.js';
 
-export const APPROVAL_KINDS = ['land_conversion', 'land_supply', 'facility_agriculture', 'temporary_use'] as const;
-export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
-export const APPROVAL_KIND_ZH: Readonly<Record<ApprovalKind, string>> = {
-  land_conversion: '农用地转用',
-  land_supply: '供地',
-  facility_agriculture: '设施农用地',
-  temporary_use: '临时用地',
-};
-
-const ApprovalProperties = z.object({
-  number: z.string().trim().min(1, 'the approval number (批准文号) is required').max(200),
-  kind: z.enum(APPROVAL_KINDS),
-  validFrom: IsoDate,
-  validTo: IsoDate.nullable().optional(),
-});
+export { APPROVAL_KINDS, APPROVAL_KIND_ZH, type ApprovalKind };
 
 export interface Approval {
   number: string;
@@ -51,20 +38,36 @@ export function parseApprovalLayer(bytes: Uint8Array, name: string): ApprovalLay
   if (root.type !== 'FeatureCollection') {
     throw new InvalidInputError('approvals_invalid', `${name}: an approval layer is a FeatureCollection whose features carry number, kind and validity`, { file: name, field: 'type' });
   }
-  const approvals: Approval[] = (root.features ?? []).map((feature, i) => {
-    const parsed = ApprovalProperties.safeParse(feature.properties ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = `features[${i}].properties.${issue.path.join('.') || '(all)'}`;
-      throw new InvalidInputError('approvals_invalid', `${name}: ${field}: ${issue.message}`, { file: name, field });
-    }
-    const { number, kind, validFrom, validTo } = parsed.data;
-    if (validTo && validTo < validFrom) {
-      throw new InvalidInputError('approvals_invalid', `${name}: features[${i}].properties.validTo: ${validTo} is before validFrom ${validFrom}`, { file: name, field: `features[${i}].properties.validTo` });
-    }
-    return { number, kind, validFrom, validTo: validTo ?? null };
-  });
+  const approvals: Approval[] = (root.features ?? []).map((feature, i) => approvalOf(feature.properties ?? {}, `features[${i}].properties`, name));
   return { geometry, approvals, sha256: geometry.sha256 };
+}
+
+/**
+ * One feature's approval from its properties (`at` their path, for messages): kind and dates read as
+ * approval-values.ts reads them, so a layer written with 农用地转用 and 2024/3/5 reads as one with
+ * land_conversion and 2024-03-05. `sources`: the layer's own property behind each mapped field, named in
+ * messages.
+ */
+export function approvalOf(properties: unknown, at: string, name: string, sources: Partial<Record<ApprovalField, string>> = {}): Approval {
+  const fail = (field: ApprovalField, why: string) => {
+    const from = sources[field] === undefined ? '' : ` (the layer's property ${sources[field]})`;
+    return new InvalidInputError('approvals_invalid', `${name}: ${at}.${field}${from}: ${why}`, { file: name, field: `${at}.${field}` });
+  };
+  const own = (properties !== null && typeof properties === 'object' ? properties : {}) as Record<string, unknown>;
+  const number = approvalNumberOf(own.number);
+  if (number === null) throw fail('number', `the approval number (批准文号) is required: text of 1 to 200 characters, not ${JSON.stringify(own.number ?? null)}`);
+  const kind = approvalKindOf(own.kind);
+  if (kind === null) {
+    const kinds = APPROVAL_KINDS.map((k) => `${k} (${APPROVAL_KIND_ZH[k]})`).join(', ');
+    throw fail('kind', `${JSON.stringify(own.kind ?? null)} is not an approval kind: one of ${kinds}`);
+  }
+  const validFrom = approvalDateOf(own.validFrom);
+  if (validFrom === null) throw fail('validFrom', `${JSON.stringify(own.validFrom ?? null)} is not a calendar date (YYYY-MM-DD, YYYY/M/D, YYYYMMDD or YYYY年M月D日)`);
+  const noEnd = own.validTo === undefined || own.validTo === null || (typeof own.validTo === 'string' && own.validTo.trim() === '');
+  const validTo = noEnd ? null : approvalDateOf(own.validTo);
+  if (!noEnd && validTo === null) throw fail('validTo', `${JSON.stringify(own.validTo)} is not a calendar date (YYYY-MM-DD, YYYY/M/D, YYYYMMDD or YYYY年M月D日), nor empty for an approval that does not expire`);
+  if (validTo !== null && validTo < validFrom) throw fail('validTo', `${validTo} is before validFrom ${validFrom}`);
+  return { number, kind, validFrom, validTo };
 }
 
 /** Whether an approval was valid on a date (YYYY-MM-DD; both ends inclusive). */

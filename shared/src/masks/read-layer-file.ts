@@ -1,14 +1,16 @@
 /**
- * A polygon layer's bytes from a file — a farmland or red-line mask, an approval layer: GeoJSON as it is, or
- * an ESRI shapefile (`.shp` with its `.prj` beside it, and its `.dbf` and `.cpg` when there are) turned into
- * GeoJSON (read-shapefile.ts, read-dbf.ts), the CRS named by the EPSG code the .prj matches. What is stored
- * and pinned is that GeoJSON, so a layer reads, replays and exports alike whichever form it came in.
+ * A polygon layer's bytes from a file — a farmland or red-line mask, an approval layer: GeoJSON as it is; an
+ * ESRI shapefile (`.shp` with its `.prj` beside it, and its `.dbf` and `.cpg` when there are) turned into
+ * GeoJSON (read-shapefile.ts, read-dbf.ts), the CRS named by the EPSG code the .prj matches; or a zip
+ * archive holding one of those (read-layer-archive.ts), known by its first bytes whatever its name. What is
+ * stored and pinned is that GeoJSON, so a layer reads, replays and exports alike whichever form it came in.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { epsgOfWkt } from '../geo/wkt-crs.js';
 import { readDbf } from './read-dbf.js';
+import { isZipArchive, MAX_LAYER_ARCHIVE_BYTES, readLayerArchive, type ArchivedFile } from './read-layer-archive.js';
 import { shapefileToGeoJson } from './read-shapefile.js';
 
 export interface LayerFile {
@@ -17,29 +19,51 @@ export interface LayerFile {
   name: string;
   /** for a shapefile: the EPSG code its .prj was read as */
   shapefileEpsg?: number;
+  /** for a zip archive: the entry the layer was read from (`archive.zip:folder/name.shp`) */
+  archiveEntry?: string;
 }
 
 export async function readLayerFile(path: string): Promise<LayerFile> {
-  if (!/\.shp$/i.test(path)) return { bytes: new Uint8Array(await readFile(path)), name: path };
-  const stem = path.slice(0, -4);
-  const prj = await sibling(stem, 'prj', 'utf8');
-  if (prj === null) {
-    throw new InvalidInputError('crs_unknown', `${path}: no ${basename(stem)}.prj beside it: the layer's coordinate reference system is unknown`, { file: path, field: 'prj' });
+  if (/\.shp$/i.test(path)) {
+    const stem = path.slice(0, -4);
+    const shp = { path, data: new Uint8Array(await readFile(path)) };
+    const [prj, dbf, cpg] = await Promise.all([sibling(stem, 'prj'), sibling(stem, 'dbf'), sibling(stem, 'cpg')]);
+    return { ...shapefileLayer(shp, prj, dbf, cpg, `no ${basename(stem)}.prj beside it`), name: path };
   }
-  const { epsg } = epsgOfWkt(prj.data, { file: prj.path, field: 'prj' });
-  const dbf = await sibling(stem, 'dbf', null);
-  const cpg = await sibling(stem, 'cpg', 'utf8');
-  const attributes = dbf === null ? null : readDbf(dbf.data, cpg?.data ?? null, dbf.path);
-  const geojson = shapefileToGeoJson(new Uint8Array(await readFile(path)), epsg, path, attributes);
-  return { bytes: new TextEncoder().encode(geojson), name: path, shapefileEpsg: epsg };
+  return layerOfBytes(new Uint8Array(await readFile(path)), path);
+}
+
+/**
+ * A layer sent as bytes (a file's, or a request body): a zip archive of one layer is opened, inflating at
+ * most `maxArchiveBytes`; anything else is taken as GeoJSON and checked where it is parsed.
+ */
+export async function layerOfBytes(bytes: Uint8Array, name: string, maxArchiveBytes = MAX_LAYER_ARCHIVE_BYTES): Promise<LayerFile> {
+  if (!isZipArchive(bytes)) return { bytes, name };
+  const layer = await readLayerArchive(bytes, name, maxArchiveBytes);
+  if (layer.kind === 'geojson') return { bytes: layer.geojson.data, name, archiveEntry: layer.geojson.path };
+  const shp = layer.shp.entry.slice(layer.shp.entry.lastIndexOf('/') + 1);
+  return { ...shapefileLayer(layer.shp, layer.prj, layer.dbf, layer.cpg, `no ${shp.slice(0, -4)}.prj in the archive beside ${shp}`), name, archiveEntry: layer.shp.path };
+}
+
+type Part = Pick<ArchivedFile, 'path' | 'data'>;
+
+/** A shapefile's parts as GeoJSON; `noPrj` says where the missing .prj was looked for. */
+function shapefileLayer(shp: Part, prj: Part | null, dbf: Part | null, cpg: Part | null, noPrj: string): Omit<LayerFile, 'name'> {
+  if (prj === null) {
+    throw new InvalidInputError('crs_unknown', `${shp.path}: ${noPrj}: the layer's coordinate reference system is unknown`, { file: shp.path, field: 'prj' });
+  }
+  const text = (file: Part) => new TextDecoder().decode(file.data);
+  const { epsg } = epsgOfWkt(text(prj), { file: prj.path, field: 'prj' });
+  const attributes = dbf === null ? null : readDbf(dbf.data, cpg === null ? null : text(cpg), dbf.path);
+  const geojson = shapefileToGeoJson(shp.data, epsg, shp.path, attributes);
+  return { bytes: new TextEncoder().encode(geojson), shapefileEpsg: epsg };
 }
 
 /** The file beside `stem` with extension `ext` (lower case, then upper), or null when there is none. */
-async function sibling<E extends 'utf8' | null>(stem: string, ext: string, encoding: E): Promise<{ path: string; data: E extends 'utf8' ? string : Uint8Array } | null> {
+async function sibling(stem: string, ext: string): Promise<Part | null> {
   for (const path of [`${stem}.${ext}`, `${stem}.${ext.toUpperCase()}`]) {
     try {
-      const data = encoding === 'utf8' ? await readFile(path, 'utf8') : new Uint8Array(await readFile(path));
-      return { path, data: data as E extends 'utf8' ? string : Uint8Array };
+      return { path, data: new Uint8Array(await readFile(path)) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

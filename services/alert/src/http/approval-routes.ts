@@ -5,8 +5,12 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
+  applyApprovalMapping,
   clearRegionalApprovals,
   isInvalidInput,
+  isZipArchive,
+  layerOfBytes,
+  parseApprovalMapping,
   listRegionalApprovals,
   RegionCode,
   regionalApprovals,
@@ -20,6 +24,10 @@ import { ogcError, regionsOf, requireAction } from './auth.js';
 
 /** Largest layer accepted in one request (a county's approvals are a few MB of polygons). */
 export const MAX_APPROVAL_LAYER_BYTES = 64 << 20;
+/** Most bytes a zipped layer may inflate to (a zip of a few MB must not expand into memory without bound). */
+export const MAX_APPROVAL_ARCHIVE_BYTES = 256 << 20;
+/** Zip archives as browsers and clients label them (Windows sends the second). */
+const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
 
 type RegionRequest = FastifyRequest<{ Params: { region: string } }>;
 
@@ -61,17 +69,27 @@ export function registerApprovalRoutes(app: FastifyInstance, store: BlobStore | 
     return reply.type('application/geo+json').header('etag', `"${layer.sha256}"`).send(Buffer.from(bytes));
   });
 
-  // The layer is hashed and stored as sent: its bytes are taken whole, not re-serialised.
+  // A GeoJSON layer is hashed and stored as sent: its bytes are taken whole, not re-serialised. A zipped
+  // layer (one shapefile or GeoJSON file) is stored as the GeoJSON read from it; a mapping of the layer's
+  // own property names (?fields=number=PZWH,validFrom=PZRQ, ?kind=land_conversion) rewrites its properties.
   void app.register(async (scoped) => {
-    scoped.addContentTypeParser(['application/json', 'application/geo+json'], { parseAs: 'buffer', bodyLimit: MAX_APPROVAL_LAYER_BYTES }, (_request, body, done) => done(null, body));
+    scoped.addContentTypeParser(['application/json', 'application/geo+json', ...ZIP_TYPES], { parseAs: 'buffer', bodyLimit: MAX_APPROVAL_LAYER_BYTES }, (_request, body, done) => done(null, body));
     // Authenticated before the body is read (a refused caller does not get to send 64 MB).
-    scoped.put<{ Params: { region: string } }>('/approvals/:region', { onRequest: write, bodyLimit: MAX_APPROVAL_LAYER_BYTES }, async (request, reply) => {
+    scoped.put<{ Params: { region: string }; Querystring: { fields?: string; kind?: string } }>('/approvals/:region', { onRequest: write, bodyLimit: MAX_APPROVAL_LAYER_BYTES }, async (request, reply) => {
       const region = regionOf(request, reply, 'forbidden');
       if (region === null) return reply;
       if (!store || !registry) return ogcError(reply, 403, 'Forbidden', 'approval layers need team tokens (SHOUTU_TOKENS_FILE)');
-      if (!(request.body instanceof Buffer) || request.body.length === 0) return ogcError(reply, 400, 'InvalidParameterValue', 'body: send the approval layer as GeoJSON (content-type application/geo+json)');
+      if (!(request.body instanceof Buffer) || request.body.length === 0) {
+        return ogcError(reply, 400, 'InvalidParameterValue', 'body: send the approval layer as GeoJSON (content-type application/geo+json) or a zip of one shapefile or GeoJSON file (application/zip)');
+      }
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (ZIP_TYPES.includes(contentType) && !isZipArchive(request.body)) return ogcError(reply, 400, 'InvalidParameterValue', `body: labelled ${contentType} but not a zip archive`);
+      const { fields, kind } = request.query;
       try {
-        const layer = await setRegionalApprovals(store, region, new Uint8Array(request.body), 'body', `PUT by ${request.principal!.team}`);
+        const mapping = parseApprovalMapping(typeof fields === 'string' ? fields : undefined, typeof kind === 'string' ? kind : undefined, { fields: 'fields', kind: 'kind' });
+        const file = await layerOfBytes(new Uint8Array(request.body), 'body', MAX_APPROVAL_ARCHIVE_BYTES);
+        const bytes = applyApprovalMapping(file.bytes, mapping, file.archiveEntry ?? 'body');
+        const layer = await setRegionalApprovals(store, region, bytes, file.archiveEntry ?? 'body', `PUT by ${request.principal!.team}`);
         request.log.info({ region, sha256: layer.sha256, approvals: layer.approvals, team: request.principal!.team }, 'approval layer set');
         return reply.send({ ...layer, href: `/approvals/${region}` });
       } catch (error) {
