@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_BANDS, BENCH_HEIGHT, BENCH_WIDTH, benchImagePairUint16, benchMasks } from '../../shared/src/kernels/bench-inputs.js';
 import { changePassBenchParams } from '../../shared/src/kernels/change-pass.bench.js';
+import { timePlainValidCva } from './reference_cva_plain.js';
 
 /** A target of the issue read against one of its references: `row` (a bench row's name) ≥ (target / issueReference) × `reference`. */
 export interface RelativeTarget {
@@ -34,17 +35,20 @@ export interface RelativeTarget {
 }
 
 const CHANGE_PASS_ROW = 'change pass, uint16 input: valid + CVA + chi score + fuse + 3×3 mean';
+const PLAIN_JS_CVA = 'plain JS valid + CVA';
 const C_WHOLE_PASS = 'C auto-vectorised whole pass (valid + CVA + chi + fuse + 3×3 mean)';
 
 /**
  * The change pass is read against both its references twice, against the valid + CVA ones and against the
- * whole-pass ones, each time with the issue's figure for that reference (C 450, NumPy 49 Mpx/s).
+ * whole-pass ones, each time with the issue's figure for that reference (C 450, NumPy 49 Mpx/s), and against
+ * the issue's third reference, plain JavaScript's valid + CVA (55 Mpx/s), timed in this process.
  * The issue's labelling reference is "OpenCV 1 thread ≈ 145–330 Mpx/s" for both masks; its slow end is
  * taken, which asks the most of shoutu (300/145 = 2.07× OpenCV on the sparse mask, 60/145 = 0.41× on noise).
  */
 export const RELATIVE_TARGETS: readonly RelativeTarget[] = [
   { row: CHANGE_PASS_ROW, reference: 'C auto-vectorised valid + CVA', target: 120, issueReference: 450 },
   { row: CHANGE_PASS_ROW, reference: 'numpy valid + CVA', target: 120, issueReference: 49 },
+  { row: CHANGE_PASS_ROW, reference: PLAIN_JS_CVA, target: 120, issueReference: 55 },
   { row: CHANGE_PASS_ROW, reference: C_WHOLE_PASS, target: 120, issueReference: 450 },
   { row: CHANGE_PASS_ROW, reference: 'numpy whole pass (valid + CVA + chi + fuse + 3×3 mean)', target: 120, issueReference: 49 },
   { row: 'labelComponentsWithStats (sparse blobs 5 %)', reference: 'OpenCV connectedComponentsWithStats sparse', target: 300, issueReference: 145 },
@@ -118,6 +122,7 @@ export function measureReferences(): MeasuredReferences {
     const nodata = (v: number | null) => (v === null ? 'none' : String(v));
     const wholePass = [nodata(p.nodataBefore), nodata(p.nodataAfter), ...stats, ...Array.from(p.whiten, String), String(p.cvaMedian), String(p.madMedian)];
     timeC(dir, 'reference_cva', 'C auto-vectorised valid + CVA', [...files, ...stats], result);
+    result.mpxPerSec[PLAIN_JS_CVA] = timePlainValidCva(pair.before, pair.after, BENCH_WIDTH * BENCH_HEIGHT, BENCH_BANDS, p).mpxPerSec;
     timeC(dir, 'reference_change_pass', C_WHOLE_PASS, [...files, ...wholePass], result);
 
     const python = spawnSync(PYTHON, [join(HERE, 'reference_kernels.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
