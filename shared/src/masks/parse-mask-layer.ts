@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { isGeographic, parseGeoJsonCrs } from '../geo/crs.js';
+import { splitFeatureCollection } from './split-feature-collection.js';
 
 export interface MaskLayer {
   name: string;
@@ -124,12 +125,49 @@ function checkCoordinates(name: string, g: Geometry, at: string): PolygonCoordin
  * errors name the file and the JSON path (e.g. 'features[3].geometry.coordinates'). Non-polygon geometries
  * are an error (code 'mask_invalid'); features with a null geometry contribute nothing. The CRS comes from
  * the GeoJSON `crs` member (absent -> EPSG:4326; geographic coordinates are lon, lat). sha256 of the raw bytes.
+ *
+ * A FeatureCollection is parsed one feature at a time (split-feature-collection.ts), so its memory is the
+ * polygons' coordinates and one feature's objects, not the whole document's object graph. Anything that path
+ * does not read cleanly — another root type, a feature that does not check — is parsed again as one document,
+ * which gives the refusal, so a layer is refused with the same message whichever path met it first.
  */
 export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return parseByFeature(bytes, name, sha256) ?? parseDocument(bytes, name, sha256);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The layer of a FeatureCollection read feature by feature, or null when it is not read cleanly that way. */
+export function parseByFeature(bytes: Uint8Array, name: string, sha256: string): MaskLayer | null {
+  const split = splitFeatureCollection(bytes);
+  if (split === null) return null;
+  try {
+    const root = JSON.parse(decoder.decode(bytes.subarray(split.start, split.open + 1)) + decoder.decode(bytes.subarray(split.close))) as unknown;
+    if (root === null || typeof root !== 'object' || (root as { type?: unknown }).type !== 'FeatureCollection') return null;
+    const epsg = parseGeoJsonCrs((root as { crs?: unknown }).crs, { file: name, field: 'crs' });
+    const geographic = isGeographic(epsg, { file: name, field: 'crs' });
+    const builder = new PolygonBuilder(name, epsg, geographic, (root as { crs?: unknown }).crs !== undefined);
+    const { spans } = split;
+    for (let k = 0; k < spans.length; k += 2) {
+      const i = k / 2;
+      const parsed = feature.safeParse(JSON.parse(decoder.decode(bytes.subarray(spans[k]!, spans[k + 1]!))));
+      if (!parsed.success) return null;
+      const g = parsed.data.geometry;
+      if (g !== null) builder.add(g, checkCoordinates(name, g, `features[${i}].geometry.coordinates`), `features[${i}].geometry`, i);
+    }
+    return { name, epsg, polygons: builder.polygons, sha256, featureCount: spans.length / 2, polygonFeatures: builder.polygonFeatures };
+  } catch (error) {
+    if (error instanceof VertexCapError) throw error.refusal; // parsing the whole document again would cost what the cap exists to avoid
+    return null;
+  }
+}
+
+/** The whole document parsed at once: bare geometries and Features, and every refusal. */
+function parseDocument(bytes: Uint8Array, name: string, sha256: string): MaskLayer {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = decoder.decode(bytes);
   } catch (error) {
     throw new InvalidInputError('mask_invalid', `${name}: not UTF-8 text`, { file: name, field: '(file)', cause: error });
   }
@@ -178,15 +216,43 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
     parts: checkCoordinates(name, g, path === '(root)' ? 'coordinates' : `${path}.coordinates`),
   }));
 
-  const epsg = parseGeoJsonCrs((root as { crs?: unknown }).crs, { file: name, field: 'crs' });
-  const geographic = isGeographic(epsg, { file: name, field: 'crs' });
+  const crs = (root as { crs?: unknown }).crs;
+  const epsg = parseGeoJsonCrs(crs, { file: name, field: 'crs' });
+  const builder = new PolygonBuilder(name, epsg, isGeographic(epsg, { file: name, field: 'crs' }), crs !== undefined);
+  try {
+    for (const { g, path, featureIndex, parts } of checked) builder.add(g, parts, path, featureIndex);
+  } catch (error) {
+    throw error instanceof VertexCapError ? error.refusal : error;
+  }
+  return { name, epsg, polygons: builder.polygons, sha256, featureCount, polygonFeatures: builder.polygonFeatures };
+}
 
-  let vertices = 0;
-  const polygons: Float64Array[][] = [];
-  const polygonFeatures: number[] = [];
-  for (const { g, path, featureIndex, parts } of checked) {
+/** The layer passed MAX_MASK_VERTICES: refused at once, whichever path met it. */
+class VertexCapError extends Error {
+  constructor(readonly refusal: InvalidInputError) {
+    super(refusal.message);
+  }
+}
+
+/** Checked polygons turned into flat rings (closing vertex dropped), counting vertices against the cap. */
+class PolygonBuilder {
+  readonly polygons: Float64Array[][] = [];
+  readonly polygonFeatures: number[] = [];
+  private vertices = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly epsg: number,
+    private readonly geographic: boolean,
+    private readonly hasCrs: boolean,
+  ) {}
+
+  /** Adds geometry `g` (its parts as checkCoordinates returned them; `path` its JSON path) of feature `featureIndex`. */
+  add(g: Geometry, parts: PolygonCoordinates[], path: string, featureIndex: number): void {
+    const { name, epsg, geographic } = this;
+    const coordinatesPath = path === '(root)' ? 'coordinates' : `${path}.coordinates`;
     parts.forEach((rings, p) => {
-      const partPath = g.type === 'Polygon' ? `${path}.coordinates` : `${path}.coordinates[${p}]`;
+      const partPath = g.type === 'Polygon' ? coordinatesPath : `${coordinatesPath}[${p}]`;
       const out: Float64Array[] = [];
       rings.forEach((r, k) => {
         let n = r.length;
@@ -194,28 +260,22 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
         const last = r[n - 1]!;
         if (n > 1 && first[0] === last[0] && first[1] === last[1]) n--; // drop the closing vertex
         if (n < 3) throw invalid(name, `${partPath}[${k}]`, 'a ring needs at least 3 distinct positions');
-        vertices += n;
-        if (vertices > MAX_MASK_VERTICES) throw invalid(name, `${partPath}[${k}]`, `the layer has more than ${MAX_MASK_VERTICES} vertices`);
+        this.vertices += n;
+        if (this.vertices > MAX_MASK_VERTICES) throw new VertexCapError(invalid(name, `${partPath}[${k}]`, `the layer has more than ${MAX_MASK_VERTICES} vertices`));
         const flat = new Float64Array(n * 2);
         for (let v = 0; v < n; v++) {
           const x = r[v]![0]!;
           const y = r[v]![1]!;
           if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) {
-            throw invalid(
-              name,
-              `${partPath}[${k}][${v}]`,
-              `(${x}, ${y}) is not a longitude, latitude in EPSG:${epsg}` +
-                ((root as { crs?: unknown }).crs === undefined ? ' (projected coordinates need a "crs" member)' : ''),
-            );
+            throw invalid(name, `${partPath}[${k}][${v}]`, `(${x}, ${y}) is not a longitude, latitude in EPSG:${epsg}` + (this.hasCrs ? '' : ' (projected coordinates need a "crs" member)'));
           }
           flat[2 * v] = x;
           flat[2 * v + 1] = y;
         }
         out.push(flat);
       });
-      polygons.push(out);
-      polygonFeatures.push(featureIndex);
+      this.polygons.push(out);
+      this.polygonFeatures.push(featureIndex);
     });
   }
-  return { name, epsg, polygons, sha256, featureCount, polygonFeatures };
 }
