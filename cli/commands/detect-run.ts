@@ -7,6 +7,7 @@ import { BandName } from '@shoutu/shared/schemas/manifest.js';
 import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
 import { detectPair } from '@shoutu/shared/pipeline/detect-pair.js';
 import { readLayerFile } from '@shoutu/shared/masks/read-layer-file.js';
+import { parseMaskLayer, type MaskLayer } from '@shoutu/shared/masks/parse-mask-layer.js';
 import type { WorkerPool } from '@shoutu/shared/pipeline/worker-pool.js';
 import { parametersFromFlags, parameterOptions } from '../parameters.js';
 import { uncoveredMarks } from '../uncovered.js';
@@ -57,10 +58,11 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
     });
   const bands = values.bands ? bandList('bands', values.bands) : undefined;
   const afterBands = values['after-bands'] ? bandList('after-bands', values['after-bands']) : undefined;
-  const masks: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>> = {};
+  // parsed here, so the files' bytes (a county's farmland layer is 100 MB and more) are not held through the run
+  const masks: Partial<Record<MaskLayerName, MaskLayer>> = {};
   for (const layer of MASK_LAYERS) {
     const path = values[layer];
-    if (path) masks[layer] = await readLayerFile(path);
+    if (path) masks[layer] = parseMaskLayer((await readLayerFile(path)).bytes, path);
   }
   const number = (flag: 'saturation' | 'nodata' | 'before-nodata' | 'after-nodata' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
     const v = Number(text);

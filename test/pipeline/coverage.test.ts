@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMaskLayer } from '@shoutu/shared/masks/index.js';
 import { defaultParameters, detectPair } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript, writeCloudMask } from '../support/gdal.js';
@@ -47,7 +48,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const before = { path: fixture('taizhou', '2000-03-17', 'scene.tif') };
 const after = { path: fixture('taizhou', '2003-02-06', 'scene.tif') };
-const maskFile = async (layer: 'farmland' | 'redline') => ({ bytes: new Uint8Array(await readFile(fixture('masks', `${layer}.geojson`))), name: `${layer}.geojson` });
+const maskFile = async (layer: 'farmland' | 'redline') => parseMaskLayer(new Uint8Array(await readFile(fixture('masks', `${layer}.geojson`))), `${layer}.geojson`);
 /** The fixture's pixel: 30 m (UTM; its scale factor moves the true area by a few parts in 10⁴). */
 const PIXEL_MU = 900 / (10000 / 15);
 

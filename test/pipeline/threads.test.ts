@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMaskLayer } from '@shoutu/shared/masks/index.js';
 import { createStore, defaultParameters, detectPair, directorySource, runBatch, type StoreConfig } from '@shoutu/shared';
 import { startPairWorkers } from '@shoutu/shared/pipeline/pair-workers.js';
 import { fixture, loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
@@ -17,8 +18,8 @@ async function run(threads: number, extra: Partial<Parameters<typeof detectPair>
     after: { path: fixture('taizhou', '2003-02-06', 'scene.tif') },
     bands: [...TAIZHOU_BANDS],
     masks: {
-      farmland: { bytes: new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), name: 'farmland.geojson' },
-      redline: { bytes: new Uint8Array(await readFile(fixture('masks', 'redline.geojson'))), name: 'redline.geojson' },
+      farmland: parseMaskLayer(new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), 'farmland.geojson'),
+      redline: parseMaskLayer(new Uint8Array(await readFile(fixture('masks', 'redline.geojson'))), 'redline.geojson'),
     },
     // 64-pixel tiles: 8 rows of tiles, so 2 and 3 threads each get rows, and their ranges cut change.tif strips.
     parameters: defaultParameters({ tileSize: 64 }),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parseMaskLayer } from '@shoutu/shared/masks/index.js';
 import { defaultParameters, detectPair } from '@shoutu/shared';
 import { encodeUint8GeoTiff, openGeoTiff } from '../../shared/src/raster/index.js';
 import { fixture } from '../support/fixtures.js';
@@ -23,8 +24,8 @@ async function run(tileSize: number, mask: Uint8Array) {
     after: { path: AFTER },
     bands: ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'],
     masks: {
-      farmland: { bytes: new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), name: 'farmland.geojson' },
-      redline: { bytes: new Uint8Array(await readFile(fixture('masks', 'redline.geojson'))), name: 'redline.geojson' },
+      farmland: parseMaskLayer(new Uint8Array(await readFile(fixture('masks', 'farmland.geojson'))), 'farmland.geojson'),
+      redline: parseMaskLayer(new Uint8Array(await readFile(fixture('masks', 'redline.geojson'))), 'redline.geojson'),
     },
     validity: { cloudMask: { after: { bytes: mask, name: 'clouds.tif' } } },
     parameters: defaultParameters({ tileSize }),

@@ -5,12 +5,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { isGeographic, parseGeoJsonCrs } from '../geo/crs.js';
+import { ringViews, SharedRingStore } from './shared-polygons.js';
 import { splitFeatureCollection } from './split-feature-collection.js';
 
 export interface MaskLayer {
   name: string;
   epsg: number;
-  /** per polygon, per ring, flat [x0,y0,x1,y1,...] in the layer CRS (first ring = exterior, closing vertex dropped) */
+  /**
+   * per polygon, per ring, flat [x0,y0,x1,y1,...] in the layer CRS (first ring = exterior, closing vertex
+   * dropped); as parsed, views on SharedArrayBuffers, each polygon's rings side by side (shared-polygons.ts)
+   */
   polygons: Float64Array[][];
   /** sha256 (hex) of the raw bytes */
   sha256: string;
@@ -234,11 +238,12 @@ class VertexCapError extends Error {
   }
 }
 
-/** Checked polygons turned into flat rings (closing vertex dropped), counting vertices against the cap. */
+/** Checked polygons turned into flat rings (closing vertex dropped) in shared memory, counting vertices against the cap. */
 class PolygonBuilder {
   readonly polygons: Float64Array[][] = [];
   readonly polygonFeatures: number[] = [];
   private vertices = 0;
+  private readonly store = new SharedRingStore();
 
   constructor(
     private readonly name: string,
@@ -253,8 +258,8 @@ class PolygonBuilder {
     const coordinatesPath = path === '(root)' ? 'coordinates' : `${path}.coordinates`;
     parts.forEach((rings, p) => {
       const partPath = g.type === 'Polygon' ? coordinatesPath : `${coordinatesPath}[${p}]`;
-      const out: Float64Array[] = [];
-      rings.forEach((r, k) => {
+      // positions per ring without the closing one, checked before any is written
+      const lengths = rings.map((r, k) => {
         let n = r.length;
         const first = r[0]!;
         const last = r[n - 1]!;
@@ -262,19 +267,23 @@ class PolygonBuilder {
         if (n < 3) throw invalid(name, `${partPath}[${k}]`, 'a ring needs at least 3 distinct positions');
         this.vertices += n;
         if (this.vertices > MAX_MASK_VERTICES) throw new VertexCapError(invalid(name, `${partPath}[${k}]`, `the layer has more than ${MAX_MASK_VERTICES} vertices`));
-        const flat = new Float64Array(n * 2);
+        return 2 * n;
+      });
+      const flat = this.store.reserve(lengths.reduce((a, b) => a + b, 0));
+      let at = 0;
+      rings.forEach((r, k) => {
+        const n = lengths[k]! / 2;
         for (let v = 0; v < n; v++) {
           const x = r[v]![0]!;
           const y = r[v]![1]!;
           if (geographic && (x < -180 || x > 180 || y < -90 || y > 90)) {
             throw invalid(name, `${partPath}[${k}][${v}]`, `(${x}, ${y}) is not a longitude, latitude in EPSG:${epsg}` + (this.hasCrs ? '' : ' (projected coordinates need a "crs" member)'));
           }
-          flat[2 * v] = x;
-          flat[2 * v + 1] = y;
+          flat[at++] = x;
+          flat[at++] = y;
         }
-        out.push(flat);
       });
-      this.polygons.push(out);
+      this.polygons.push(ringViews(flat, lengths));
       this.polygonFeatures.push(featureIndex);
     });
   }

@@ -6,6 +6,7 @@ import { transformCoords } from '../geo/crs.js';
 import { fillPolygon } from '../kernels/rasterize-polygon.js';
 import type { GeoTransform } from '../raster/geotransform.js';
 import type { MaskLayer } from './parse-mask-layer.js';
+import { contiguousRings } from './shared-polygons.js';
 
 export interface MaskGrid {
   epsg: number;
@@ -40,16 +41,22 @@ function pack(layer: MaskLayer, epsg: number): PackedLayer {
   layer.polygons.forEach((rings, p) => {
     let n = 0;
     for (const r of rings) n += r.length >> 1;
-    const xy = new Float64Array(n * 2);
     const starts = new Uint32Array(rings.length + 1);
     let v = 0;
     rings.forEach((r, k) => {
       starts[k] = v;
-      xy.set(r, v * 2);
       v += r.length >> 1;
     });
     starts[rings.length] = v;
-    if (epsg !== layer.epsg) transformCoords(layer.epsg, epsg, xy);
+    // a layer in the grid's CRS whose rings lie side by side (parsed layers, maskLayerInCrs) is read in place
+    const inPlace = epsg === layer.epsg ? contiguousRings(rings) : null;
+    let xy: Float64Array;
+    if (inPlace !== null) xy = inPlace;
+    else {
+      xy = new Float64Array(n * 2);
+      rings.forEach((r, k) => xy.set(r, starts[k]! * 2));
+      if (epsg !== layer.epsg) transformCoords(layer.epsg, epsg, xy);
+    }
     let minX = Number.POSITIVE_INFINITY;
     let minY = Number.POSITIVE_INFINITY;
     let maxX = Number.NEGATIVE_INFINITY;

@@ -32,6 +32,20 @@ export interface FeatureSpans {
 
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
+/** Bytes the scan acts on; every other byte (digits, most of a layer) is skipped with one table load. */
+const STRUCTURAL = new Uint8Array(256);
+for (const b of [QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA]) STRUCTURAL[b] = 1;
+
+/** The offset of the quote that closes the string whose opening quote is at `from`, or -1. */
+function closingQuote(bytes: Uint8Array, from: number): number {
+  for (let q = bytes.indexOf(QUOTE, from + 1); q >= 0; q = bytes.indexOf(QUOTE, q + 1)) {
+    let backslashes = 0;
+    while (bytes[q - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q; // an even run of backslashes escapes itself, not the quote
+  }
+  return -1;
+}
+
 /**
  * The features array of the root object, or null when the bytes are not a root object, closed, with exactly
  * one `features` member (written without escapes) whose value is an array.
@@ -50,10 +64,11 @@ export function splitFeatureCollection(bytes: Uint8Array): FeatureSpans | null {
   const spans: number[] = [];
   for (; i < n; i++) {
     const b = bytes[i]!;
+    if (STRUCTURAL[b] === 0) continue;
     if (b === QUOTE) {
       const from = i;
-      for (i++; i < n && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
-      if (i >= n) return null;
+      i = closingQuote(bytes, from);
+      if (i < 0) return null;
       if (depth !== 1) continue;
       // a member name of the root: is it `"features"`, and is its value an array?
       let j = i + 1;

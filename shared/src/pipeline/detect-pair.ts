@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import { openGeoTiff, assembleUint8GeoTiff, declareNodata, shiftGeoreference, type GeoTiffRaster } from '../raster/index.js';
-import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
+import type { MaskLayer } from '../masks/index.js';
+import { maskLayerInCrs } from '../masks/shared-polygons.js';
 import { BandName } from '../schemas/manifest.js';
 import { extentOf, intersect, placeRaster } from '../grid/lattice.js';
 import type { Patch, TilePatches } from '../detection/extract-patches.js';
@@ -44,7 +45,8 @@ export interface DetectPairInput {
   afterBands?: BandName[];
   /** Told of a given band order that the files' own band descriptions contradict (the run goes on). */
   warn?: (message: string) => void;
-  masks?: Partial<Record<MaskLayerName, { bytes: Uint8Array; name: string }>>;
+  /** The farmland and red-line layers, parsed (parseMaskLayer): the caller need not hold their bytes. */
+  masks?: Partial<Record<MaskLayerName, MaskLayer>>;
   /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks (single-band, same
    *  grid; non-zero or one of `values` = masked), a declared saturation value, the reflectance scale. */
   validity?: {
@@ -297,14 +299,10 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const [crsBefore, crsAfter] = [userDefinedCrsOf(bi), userDefinedCrsOf(ai)];
     const userDefinedCrs = crsBefore || crsAfter ? { ...(crsBefore ? { before: crsBefore } : {}), ...(crsAfter ? { after: crsAfter } : {}) } : undefined;
     const { bands } = compared;
-    const masks: PairWorkSpec['masks'] = [];
-    const layers: Array<{ layer: MaskLayer; bit: number }> = [];
+    const parsedLayers: Array<{ layer: MaskLayer; bit: number }> = [];
     for (const name of MASK_LAYERS) {
-      const m = input.masks?.[name];
-      if (!m) continue;
-      const bit = 1 << MASK_LAYERS.indexOf(name);
-      layers.push({ layer: parseMaskLayer(m.bytes, m.name), bit });
-      masks.push({ bytes: m.bytes, name: m.name, bit });
+      const layer = input.masks?.[name];
+      if (layer) parsedLayers.push({ layer, bit: 1 << MASK_LAYERS.indexOf(name) });
     }
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
@@ -320,6 +318,8 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     if (afterMask) maskRasters.push(afterMask);
     const placement = placeRaster(bi.epsg, bi.geoTransform, bi.width, bi.height, tileSize);
     const lattice = placement.lattice;
+    // Reprojected once, here, onto the lattice every thread rasterises them on; shared with the workers.
+    const layers = parsedLayers.map(({ layer, bit }) => ({ layer: maskLayerInCrs(layer, lattice.epsg), bit }));
     const overlap = extentOf(placement);
     let afterSource: NamedSource = named(input.after);
     let resampled: AfterResampling | undefined;
@@ -369,11 +369,11 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
       validity,
       tileSize,
       evidence,
-      masks,
+      layers,
       minAreaM2,
       opening,
     };
-    const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec, layers);
+    const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec);
     const ranges = splitRanges(local.rows.length, Math.min(threads, Math.floor(local.rows.length / MIN_TILE_ROWS_PER_THREAD)));
     if (ranges.length > 1) {
       if (pool === null || pool.size < ranges.length - 1) {

@@ -1,6 +1,6 @@
 import { extentOf, intersect, placeOnLattice, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
 import { declareNodata, openGeoTiff, sameGrid, shiftGeoreference, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
-import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
+import type { MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
 import type { PairStats } from '../detection/pair-stats.js';
@@ -52,7 +52,9 @@ export interface PairWorkSpec {
   validity: PairValidity;
   tileSize: number;
   evidence: number[];
-  masks: Array<{ bytes: Uint8Array; name: string; bit: number }>;
+  /** The mask layers, in the lattice's CRS, their rings in shared memory (maskLayerInCrs): a worker
+   *  receives them without copying, parsing or reprojecting them again. */
+  layers: Array<{ layer: MaskLayer; bit: number }>;
   minAreaM2: number;
   opening: boolean;
 }
@@ -273,13 +275,12 @@ export class PairWork {
   constructor(
     private readonly rasters: PairRasters,
     private readonly spec: PairWorkSpec,
-    layers?: Array<{ layer: MaskLayer; bit: number }>,
   ) {
     const info = rasters.before.info;
     this.placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, spec.tileSize);
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
     this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
-    this.layers = layers ?? spec.masks.map((m) => ({ layer: parseMaskLayer(m.bytes, m.name), bit: m.bit }));
+    this.layers = spec.layers;
     // A file with an alpha band is read without it (its image planes), once its validity has read it.
     const alphaBefore = spec.alpha?.before ?? null;
     const alphaAfter = spec.alpha?.after ?? null;
