@@ -5,7 +5,7 @@
  * archive holding one of those (read-layer-archive.ts), known by its first bytes whatever its name. What is
  * stored and pinned is that GeoJSON, so a layer reads, replays and exports alike whichever form it came in.
  */
-import { readFile } from 'node:fs/promises';
+import { readBytes } from '../util/read-bytes.js';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { epsgOfWkt } from '../geo/wkt-crs.js';
@@ -26,11 +26,11 @@ export interface LayerFile {
 export async function readLayerFile(path: string): Promise<LayerFile> {
   if (/\.shp$/i.test(path)) {
     const stem = path.slice(0, -4);
-    const shp = { path, data: new Uint8Array(await readFile(path)) };
+    const shp = { path, data: await readBytes(path) };
     const [prj, dbf, cpg] = await Promise.all([sibling(stem, 'prj'), sibling(stem, 'dbf'), sibling(stem, 'cpg')]);
     return { ...shapefileLayer(shp, prj, dbf, cpg, `no ${basename(stem)}.prj beside it`), name: path };
   }
-  return layerOfBytes(new Uint8Array(await readFile(path)), path);
+  return layerOfBytes(await readBytes(path), path);
 }
 
 /**
@@ -63,7 +63,7 @@ function shapefileLayer(shp: Part, prj: Part | null, dbf: Part | null, cpg: Part
 async function sibling(stem: string, ext: string): Promise<Part | null> {
   for (const path of [`${stem}.${ext}`, `${stem}.${ext.toUpperCase()}`]) {
     try {
-      return { path, data: new Uint8Array(await readFile(path)) };
+      return { path, data: await readBytes(path) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

@@ -1,9 +1,10 @@
-import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { S3BlobStore, type BlobStore, type S3StoreConfig } from '../storage/index.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { BatchSourceRef } from '../schemas/jobs.js';
+import { readBytes } from '../util/read-bytes.js';
 
 /** The files of one uploaded batch, wherever they are. */
 export interface BatchSource {
@@ -40,7 +41,7 @@ export function directorySource(path: string): BatchSource {
       for (const e of entries.sort()) if ((await stat(join(dir, e))).isFile()) files.push(e);
       return files;
     },
-    read: async (name) => new Uint8Array(await readFile(join(dir, name))),
+    read: async (name) => readBytes(join(dir, name)),
     localFile: async (name) => ({ path: join(dir, name), release: async () => undefined }),
     describe: (name) => join(dir, name),
   };

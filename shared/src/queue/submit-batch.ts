@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { BlobStore } from '../storage/index.js';
@@ -6,6 +6,7 @@ import { keys } from '../catalog/keys.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { PipelineParameters } from '../detection/parameters.js';
 import { jobCatalog } from './job-catalog.js';
+import { readBytes } from '../util/read-bytes.js';
 
 /**
  * Queue mode entry: copies a local batch folder into storage under uploads/<id>/ and enqueues its
@@ -22,7 +23,7 @@ export async function submitBatch(
   const root = resolve(dir);
   const names: string[] = [];
   for (const name of (await readdir(root)).sort()) if ((await stat(join(root, name))).isFile()) names.push(name);
-  const files = await Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(root, name))) })));
+  const files = await Promise.all(names.map(async (name) => ({ name, bytes: await readBytes(join(root, name)) })));
   const uploadId = sha256Hex(files.map((f) => `${f.name}:${sha256Hex(f.bytes)}`).join('\n')).slice(0, 16);
   for (const f of files) await store.put(keys.upload(uploadId, f.name), f.bytes);
   const entry = jobCatalog['ingest-batch'];
