@@ -25,6 +25,20 @@ describe('approval layers', () => {
     expect(validApprovals(parsed, '2025-03-01').geometry.polygons).toHaveLength(2);
   });
 
+  it('reads the same approvals feature by feature as from the whole document', () => {
+    const features = [
+      feature({ number: 'A-1', kind: '农转用', validFrom: '2024/1/1', note: '含 ] 和 } 的备注' }),
+      feature({ number: 'B-2', kind: 'temporary_use', validFrom: '20240601', validTo: '2025-06-01' }, 121),
+    ];
+    const text = JSON.stringify({ type: 'FeatureCollection', features });
+    // an escaped member name is left to the whole-document parse
+    const whole = new TextEncoder().encode(text.replace('"features"', '"feat\\u0075res"'));
+    const byFeature = parseApprovalLayer(new TextEncoder().encode(text), 'a.geojson');
+    expect(byFeature.approvals.map((a) => a.number)).toEqual(['A-1', 'B-2']);
+    expect(byFeature.approvals).toEqual(parseApprovalLayer(whole, 'a.geojson').approvals);
+    expect(() => parseApprovalLayer(new TextEncoder().encode(text.replace('"B-2"', '""')), 'a.geojson')).toThrow('a.geojson: features[1].properties.number');
+  });
+
   it('counts both ends of the validity period as valid', () => {
     const a = { number: 'x', kind: 'land_supply' as const, validFrom: '2024-01-01', validTo: '2024-01-31' };
     expect([isValidOn(a, '2023-12-31'), isValidOn(a, '2024-01-01'), isValidOn(a, '2024-01-31'), isValidOn(a, '2024-02-01')]).toEqual([false, true, true, false]);
