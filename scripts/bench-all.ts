@@ -5,8 +5,9 @@
  *   decode   scripts/bench-decode.ts   GeoTIFF decode against GDAL
  *   detect   scripts/bench-detect.ts   `shoutu detect` end to end against GDAL's decode-only time
  *   ingest   scripts/bench-ingest.ts   peak RSS of `shoutu ingest` (ingest + detection + alerts) on a 20000² pair
+ *   layers   scripts/bench-layers.ts   parsing and reprojecting a county-size farmland layer
  *
- * Usage: npm run bench [-- --only kernels|decode|detect|ingest] [-- <args after "--" go to the selected bench>]
+ * Usage: npm run bench [-- --only kernels|decode|detect|ingest|layers] [-- <args after "--" go to the selected bench>]
  *        npx tsx scripts/bench-all.ts --only detect -- --size 4096
  *
  * --only may be repeated or comma-separated. Arguments after a bare "--" are passed to every selected
@@ -24,10 +25,11 @@ const BENCHES = [
   { name: 'decode', script: 'scripts/bench-decode.ts' },
   { name: 'detect', script: 'scripts/bench-detect.ts' },
   { name: 'ingest', script: 'scripts/bench-ingest.ts' },
+  { name: 'layers', script: 'scripts/bench-layers.ts' },
 ] as const;
 type BenchName = (typeof BENCHES)[number]['name'];
 
-const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect|ingest]... [-- ARGS for the selected benches]`;
+const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect|ingest|layers]... [-- ARGS for the selected benches]`;
 
 function parse(argv: string[]): { only: Set<BenchName>; passThrough: string[] } | null {
   const only = new Set<BenchName>();
