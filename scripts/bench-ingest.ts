@@ -7,6 +7,10 @@
  * into 图斑, so the alert stage (evidence chips) runs too. Target: peak RSS < 1 GB for each epoch.
  *
  * Usage: npx tsx scripts/bench-ingest.ts [--size 20000] [--seed 7] [--patches N] [--threads 1,2] [--keep]
+ *                                        [--farmland LAYER]
+ *
+ * --farmland: a farmland layer of one's own in place of the quarter (a county's, of many parcels; any form
+ * `shoutu masks` takes), to measure what its size costs the run.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +34,8 @@ const PATCHES = option('patches', Math.max(20, Math.round((400 * SIZE * SIZE) / 
 const threadsArg = process.argv.indexOf('--threads');
 const THREADS = threadsArg < 0 ? [1, 2] : process.argv[threadsArg + 1]!.split(',').map(Number);
 const KEEP = process.argv.includes('--keep');
+const farmlandArg = process.argv.indexOf('--farmland');
+const FARMLAND = farmlandArg < 0 ? null : process.argv[farmlandArg + 1]!;
 const LIMIT_MB = 1024;
 
 async function main(): Promise<void> {
@@ -54,7 +60,7 @@ async function main(): Promise<void> {
     for (const threads of THREADS) {
       const data = join(work, `data-t${threads}`);
       const env = { SHOUTU_DATA_DIR: data, SHOUTU_THREADS: String(threads) };
-      await measure(process.execPath, [cli, 'masks', '--farmland', join(work, 'farmland.geojson')], false, 25, env);
+      await measure(process.execPath, [cli, 'masks', '--farmland', FARMLAND ?? join(work, 'farmland.geojson')], false, 25, env);
       for (const [epoch, file, date] of [['2024-01', inputs.before, '2024-01-15'], ['2024-02', inputs.after, '2024-02-15']] as const) {
         const batchDir = join(work, `batch-t${threads}-${epoch}`);
         mkdirSync(batchDir);
