@@ -41,16 +41,10 @@ import { openGeotiffJsReference } from '../shared/src/raster/geotiff-js-referenc
 import { accumulateToPlanes } from '../shared/src/raster/copy-kernels.js';
 import { openGeoTiff } from '../shared/src/raster/index.js';
 import { setPredictorSimd } from '../shared/src/raster/predictor-simd.js';
+import { positiveIntOption as option } from './bench/options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
 const SIZE = option('size', 4096);
 const REPEATS = option('repeats', 5);
 const REFERENCE_REPEATS = option('reference-repeats', 1);

@@ -45,6 +45,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleIsCurrent } from '../bin/bundle.mjs';
 import { SourceMap } from 'node:module';
 import { ensureInputs, findPython, fmt, hasTimeV, measure, nowUs, runPython, runPythonAsync, runPythonTimed, table, type RunResult } from './bench/harness.js';
+import { positiveIntOption as option } from './bench/options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -53,13 +54,6 @@ const cli = join(root, 'bin', 'shoutu.mjs');
 const BANDS = 4;
 const BAND_LIST = 'blue,green,red,nir';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
 const SIZE = option('size', 8192);
 const REPEATS = option('repeats', 2);
 const SEED = option('seed', 20240601);

@@ -17,17 +17,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInputs, findPython, fmt, hasTimeV, measure, table } from './bench/harness.js';
+import { positiveIntOption as option } from './bench/options.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'shoutu.mjs');
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
 const SIZE = option('size', 20000);
 const SEED = option('seed', 7);
 const PATCHES = option('patches', Math.max(20, Math.round((400 * SIZE * SIZE) / (8192 * 8192))));

@@ -19,6 +19,7 @@ import { transformCoords } from '../shared/src/geo/crs.js';
 import { parseMaskLayer, type MaskLayer } from '../shared/src/masks/index.js';
 import { maskLayerInCrs } from '../shared/src/masks/shared-polygons.js';
 import { mulberry32 } from '../shared/src/kernels/test-random.js';
+import { positiveIntOption } from './bench/options.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -26,15 +27,8 @@ import { runInNewContext } from 'node:vm';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`);
-  return v;
-};
-const parcels = arg('parcels', 100_000);
-const vertices = arg('vertices', 50);
+const parcels = positiveIntOption('parcels', 100_000);
+const vertices = positiveIntOption('vertices', 50);
 
 function countyLayer(): Uint8Array {
   const random = mulberry32(0x1a7e5);
