@@ -46,7 +46,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
     `  info FILE|URL [--json]    what shoutu reads from a GeoTIFF: size, bands, sample type, CRS, geotransform,
                             nodata, compression, tiling, overviews, mask, band descriptions and the band
                             names read from them, per-band SHA-256 of the samples
-                            (http(s):// and s3:// read by byte ranges)`,
+                            (http(s):// and s3:// read by byte ranges); of a polygon layer (GeoJSON, a
+                            shapefile, a zip of one): CRS, features and vertices, extent, properties, and
+                            whether it reads as an approval layer`,
   ],
   ['replay', `  replay RECORD             re-run a run record (file path or storage key runs/<batch>.json); exit 0 iff identical`],
   [

@@ -4,17 +4,24 @@ import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { type GeoTiffDescription, describeGeoTiff } from '@shoutu/shared/raster/index.js';
 import { bandNameOfDescription, bandsOfDescriptions } from '@shoutu/shared/detection/band-names.js';
 import { typeFill } from '@shoutu/shared/detection/validity.js';
+import { formatLayerInfo, isLayerFile, layerInfo } from './info-layer.js';
 
-const USAGE = 'usage: shoutu info FILE|URL [--json]';
+const USAGE = 'usage: shoutu info FILE|URL|LAYER [--json]';
 
 /**
  * `shoutu info FILE [--json]`: what shoutu reads from a GeoTIFF, with per-band sample hashes to check
- * against GDAL. FILE may be an http(s):// URL or s3://bucket/key, read by byte ranges.
+ * against GDAL. FILE may be an http(s):// URL or s3://bucket/key, read by byte ranges. A polygon layer
+ * (GeoJSON, a shapefile, a zip of one) is described as a layer instead (info-layer.ts).
  */
 export async function runInfo(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new InvalidInputError('argument_invalid', USAGE, { field: 'FILE' });
   const path = positionals[0]!;
+  if (!/^(https?|s3):\/\//i.test(path) && (await isLayerFile(path))) {
+    const info = await layerInfo(path);
+    process.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : formatLayerInfo(info));
+    return 0;
+  }
   const description = /^(https?|s3):\/\//i.test(path) ? await describeRemote(path) : await describeGeoTiff({ path }, basename(path));
   process.stdout.write(values.json ? `${JSON.stringify(description, null, 2)}\n` : formatDescription(description));
   return 0;
