@@ -80,11 +80,31 @@ describe('layers in zip archives', () => {
     const none = await refusalOf(readLayerFile(zipOf('none.zip', [{ name: 'readme.txt', text: 'x' }, { name: 'farmland.dbf', path: farmland.replace(/shp$/, 'dbf') }])), 'layer_archive_invalid', { field: 'archive' });
     expect(none.message).toMatch(/none\.zip: holds no layer: .* it holds readme\.txt, farmland\.dbf$/);
     const two = await refusalOf(readLayerFile(zipOf('two.zip', [...parts('a/', 'farmland'), ...parts('b/', 'farmland')])), 'layer_archive_invalid', { field: 'archive' });
-    expect(two.message).toContain('holds 2 layers (a/farmland.shp, b/farmland.shp): give an archive of one layer');
+    expect(two.message).toContain('holds 2 layers (a/farmland.shp, b/farmland.shp): name the one to read (ARCHIVE.zip:a/farmland.shp');
     const noPrj = zipOf('noprj.zip', parts('', 'farmland', { without: ['prj'] }));
     const refused = await refusalOf(readLayerFile(noPrj), 'crs_unknown', { field: 'prj', file: `${noPrj}:farmland.shp` });
     expect(refused.message).toContain('no farmland.prj in the archive beside farmland.shp');
     expect((await refusalOf(readLayerFile(zipOf('empty.zip', [])), 'layer_archive_invalid')).message).toContain('holds nothing');
+  });
+
+  it('reads one layer of an archive of several, named ARCHIVE.zip:ENTRY (its path, or its file name when unique)', async () => {
+    const county = zipOf('county.zip', [...parts('数据/', '永久基本农田', { gbk: true }), { name: '数据/生态保护红线.geojson', path: fixture('masks', 'redline.geojson'), gbk: true }, ...parts('旧/', '永久基本农田', { gbk: true })]);
+    const farmlandBytes = (await readLayerFile(farmland)).bytes;
+    const byPath = await readLayerFile(`${county}:数据/永久基本农田.shp`);
+    expect(Buffer.from(byPath.bytes).equals(Buffer.from(farmlandBytes))).toBe(true);
+    expect(byPath.archiveEntry).toBe(`${county}:数据/永久基本农田.shp`);
+    expect(byPath.name).toBe(`${county}:数据/永久基本农田.shp`);
+    const redline = await readLayerFile(`${county}:生态保护红线.geojson`);
+    expect(Buffer.from(redline.bytes).equals(readFileSync(fixture('masks', 'redline.geojson')))).toBe(true);
+    const ambiguous = await refusalOf(readLayerFile(`${county}:永久基本农田.shp`), 'layer_archive_invalid', { field: 'entry' });
+    expect(ambiguous.message).toBe(`${county}: holds 2 layers named 永久基本农田.shp (数据/永久基本农田.shp, 旧/永久基本农田.shp): give its folder too; its layers are 数据/永久基本农田.shp, 数据/生态保护红线.geojson, 旧/永久基本农田.shp`);
+    expect((await refusalOf(readLayerFile(`${county}:红线.shp`), 'layer_archive_invalid', { field: 'entry' })).message).toContain('holds no layer 红线.shp; its layers are');
+    // a file that is not an archive has no entries
+    expect((await refusalOf(layerOfBytes(readFileSync(fixture('masks', 'redline.geojson')), 'redline.geojson', undefined, 'x.shp'), 'layer_archive_invalid', { field: 'entry' })).message).toBe('redline.geojson: not a zip archive, so it holds no entry x.shp');
+    // the CLI takes the same syntax
+    const cli = runShoutu(['masks', '--farmland', `${county}:数据/永久基本农田.shp`, '--redline', `${county}:生态保护红线.geojson`], { SHOUTU_DATA_DIR: join(dir, 'entry-store') });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(`redline: ${county}:生态保护红线.geojson (${county}:数据/生态保护红线.geojson)`);
   });
 
   it('refuses encrypted entries, entries over the cap before inflating them, and entries that inflate to more than they declare', async () => {
@@ -203,6 +223,20 @@ describe('zipped layers through the CLI and the API', () => {
       expect(parseApprovalLayer(bytes, 'served').approvals).toEqual(expected);
       // the county's own fields stay beside the ones shoutu reads
       expect((JSON.parse(new TextDecoder().decode(bytes)) as { features: { properties: Record<string, unknown> }[] }).features[1]!.properties).toMatchObject({ PZWH: '泰临地〔2025〕3号', PZRQ: '2025年1月15日', number: '泰临地〔2025〕3号' });
+    });
+
+    it('takes one layer of an archive of several, named by ?entry=', async () => {
+      await register(); // writes register.shp and its parts
+      const both = join(dir, 'both.zip');
+      const shp = join(dir, 'register.shp');
+      writeZip(both, [...['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => ({ name: `批文/用地批文.${ext}`, path: shp.replace(/shp$/, ext) })), { name: '说明/范围.geojson', path: fixture('masks', 'redline.geojson') }]);
+      const refused = await put(`?fields=${encodeURIComponent(FIELDS)}`, readFileSync(both));
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { description: string }).description).toContain('body: holds 2 layers (批文/用地批文.shp, 说明/范围.geojson): name the one to read');
+      const chosen = await put(`?fields=${encodeURIComponent(FIELDS)}&entry=${encodeURIComponent('用地批文.shp')}`, readFileSync(both));
+      expect(chosen.status, await chosen.clone().text()).toBe(200);
+      const served = new Uint8Array(await (await fetch(`${base}/approvals/321202`, { headers: { authorization: `Bearer ${operator}` } })).arrayBuffer());
+      expect(parseApprovalLayer(served, 'served').approvals).toEqual(expected);
     });
 
     it('takes one kind for the whole layer, and refuses a body labelled zip that is not one, or that inflates past the cap', async () => {

@@ -43,8 +43,12 @@ interface Listed {
   entry: yauzl.Entry;
 }
 
-/** Reads the one layer of the zip archive `bytes` (named `name` in messages), inflating at most `maxBytes`. */
-export async function readLayerArchive(bytes: Uint8Array, name: string, maxBytes = MAX_LAYER_ARCHIVE_BYTES): Promise<ArchivedLayer> {
+/**
+ * Reads the one layer of the zip archive `bytes` (named `name` in messages), inflating at most `maxBytes`;
+ * of an archive of several layers, the one `entry` names (its path in the archive, or its file name when
+ * that is unique).
+ */
+export async function readLayerArchive(bytes: Uint8Array, name: string, maxBytes = MAX_LAYER_ARCHIVE_BYTES, entry?: string): Promise<ArchivedLayer> {
   const fail = (field: string, why: string) => new InvalidInputError('layer_archive_invalid', `${name}: ${why}`, { file: name, field });
   const zip = await openZip(bytes).catch((error: Error) => {
     throw fail('archive', `not a readable zip archive (${error.message})`);
@@ -56,8 +60,14 @@ export async function readLayerArchive(bytes: Uint8Array, name: string, maxBytes
       const held = entries.length === 0 ? 'nothing' : entries.slice(0, 12).map((e) => e.name).join(', ') + (entries.length > 12 ? `, … (${entries.length} files)` : '');
       throw fail('archive', `holds no layer: a zip layer is one .shp (with its .prj) or one .geojson; it holds ${held}`);
     }
-    if (layers.length > 1) {
-      throw fail('archive', `holds ${layers.length} layers (${layers.map((e) => e.name).join(', ')}): give an archive of one layer`);
+    const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+    const chosen = entry === undefined ? layers : layers.filter((e) => e.name === entry || (!entry.includes('/') && baseName(e.name) === entry));
+    if (entry !== undefined && chosen.length !== 1) {
+      const why = chosen.length === 0 ? `holds no layer ${entry}` : `holds ${chosen.length} layers named ${entry} (${chosen.map((e) => e.name).join(', ')}): give its folder too`;
+      throw fail('entry', `${why}; its layers are ${layers.map((e) => e.name).join(', ')}`);
+    }
+    if (chosen.length > 1) {
+      throw fail('archive', `holds ${layers.length} layers (${layers.map((e) => e.name).join(', ')}): name the one to read (ARCHIVE.zip:${layers[0]!.name}, or ?entry= in a request)`);
     }
     let budget = maxBytes;
     const read = async (listed: Listed, cap: number): Promise<ArchivedFile> => {
@@ -73,7 +83,7 @@ export async function readLayerArchive(bytes: Uint8Array, name: string, maxBytes
       });
       return { path, entry: listed.name, data };
     };
-    const layer = layers[0]!;
+    const layer = chosen[0]!;
     if (!/\.shp$/i.test(layer.name)) return { kind: 'geojson', geojson: await read(layer, maxBytes) };
     const stem = layer.name.slice(0, -4);
     const sidecar = (ext: string) => {

@@ -6,6 +6,7 @@
  * stored and pinned is that GeoJSON, so a layer reads, replays and exports alike whichever form it came in.
  */
 import { readBytes } from '../util/read-bytes.js';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { epsgOfWkt } from '../geo/wkt-crs.js';
@@ -24,6 +25,11 @@ export interface LayerFile {
 }
 
 export async function readLayerFile(path: string): Promise<LayerFile> {
+  // `archive.zip:folder/name.shp`: one layer of an archive of several (a path that exists is a path)
+  const inArchive = /^(.+?\.zip):(.+)$/i.exec(path);
+  if (inArchive && !(await isFile(path)) && (await isFile(inArchive[1]!))) {
+    return { ...(await layerOfBytes(await readBytes(inArchive[1]!), inArchive[1]!, MAX_LAYER_ARCHIVE_BYTES, inArchive[2]!)), name: path };
+  }
   if (/\.shp$/i.test(path)) {
     const stem = path.slice(0, -4);
     const shp = { path, data: await readBytes(path) };
@@ -34,12 +40,16 @@ export async function readLayerFile(path: string): Promise<LayerFile> {
 }
 
 /**
- * A layer sent as bytes (a file's, or a request body): a zip archive of one layer is opened, inflating at
- * most `maxArchiveBytes`; anything else is taken as GeoJSON and checked where it is parsed.
+ * A layer sent as bytes (a file's, or a request body): a zip archive of one layer (or the layer `entry`
+ * names in it) is opened, inflating at most `maxArchiveBytes`; anything else is taken as GeoJSON and
+ * checked where it is parsed.
  */
-export async function layerOfBytes(bytes: Uint8Array, name: string, maxArchiveBytes = MAX_LAYER_ARCHIVE_BYTES): Promise<LayerFile> {
-  if (!isZipArchive(bytes)) return { bytes, name };
-  const layer = await readLayerArchive(bytes, name, maxArchiveBytes);
+export async function layerOfBytes(bytes: Uint8Array, name: string, maxArchiveBytes = MAX_LAYER_ARCHIVE_BYTES, entry?: string): Promise<LayerFile> {
+  if (!isZipArchive(bytes)) {
+    if (entry !== undefined) throw new InvalidInputError('layer_archive_invalid', `${name}: not a zip archive, so it holds no entry ${entry}`, { file: name, field: 'entry' });
+    return { bytes, name };
+  }
+  const layer = await readLayerArchive(bytes, name, maxArchiveBytes, entry);
   if (layer.kind === 'geojson') return { bytes: layer.geojson.data, name, archiveEntry: layer.geojson.path };
   const shp = layer.shp.entry.slice(layer.shp.entry.lastIndexOf('/') + 1);
   return { ...shapefileLayer(layer.shp, layer.prj, layer.dbf, layer.cpg, `no ${shp.slice(0, -4)}.prj in the archive beside ${shp}`), name, archiveEntry: layer.shp.path };
@@ -57,6 +67,13 @@ function shapefileLayer(shp: Part, prj: Part | null, dbf: Part | null, cpg: Part
   const attributes = dbf === null ? null : readDbf(dbf.data, cpg === null ? null : text(cpg), dbf.path);
   const geojson = shapefileToGeoJson(shp.data, epsg, shp.path, attributes);
   return { bytes: new TextEncoder().encode(geojson), shapefileEpsg: epsg };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** The file beside `stem` with extension `ext` (lower case, then upper), or null when there is none. */

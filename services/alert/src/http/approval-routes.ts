@@ -71,11 +71,12 @@ export function registerApprovalRoutes(app: FastifyInstance, store: BlobStore | 
 
   // A GeoJSON layer is hashed and stored as sent: its bytes are taken whole, not re-serialised. A zipped
   // layer (one shapefile or GeoJSON file) is stored as the GeoJSON read from it; a mapping of the layer's
-  // own property names (?fields=number=PZWH,validFrom=PZRQ, ?kind=land_conversion) rewrites its properties.
+  // own property names (?fields=number=PZWH,validFrom=PZRQ, ?kind=land_conversion) rewrites its properties;
+  // ?entry=name.shp picks one layer of an archive of several.
   void app.register(async (scoped) => {
     scoped.addContentTypeParser(['application/json', 'application/geo+json', ...ZIP_TYPES], { parseAs: 'buffer', bodyLimit: MAX_APPROVAL_LAYER_BYTES }, (_request, body, done) => done(null, body));
     // Authenticated before the body is read (a refused caller does not get to send 64 MB).
-    scoped.put<{ Params: { region: string }; Querystring: { fields?: string; kind?: string } }>('/approvals/:region', { onRequest: write, bodyLimit: MAX_APPROVAL_LAYER_BYTES }, async (request, reply) => {
+    scoped.put<{ Params: { region: string }; Querystring: { fields?: string; kind?: string; entry?: string } }>('/approvals/:region', { onRequest: write, bodyLimit: MAX_APPROVAL_LAYER_BYTES }, async (request, reply) => {
       const region = regionOf(request, reply, 'forbidden');
       if (region === null) return reply;
       if (!store || !registry) return ogcError(reply, 403, 'Forbidden', 'approval layers need team tokens (SHOUTU_TOKENS_FILE)');
@@ -84,10 +85,10 @@ export function registerApprovalRoutes(app: FastifyInstance, store: BlobStore | 
       }
       const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (ZIP_TYPES.includes(contentType) && !isZipArchive(request.body)) return ogcError(reply, 400, 'InvalidParameterValue', `body: labelled ${contentType} but not a zip archive`);
-      const { fields, kind } = request.query;
+      const { fields, kind, entry } = request.query;
       try {
         const mapping = parseApprovalMapping(typeof fields === 'string' ? fields : undefined, typeof kind === 'string' ? kind : undefined, { fields: 'fields', kind: 'kind' });
-        const file = await layerOfBytes(new Uint8Array(request.body), 'body', MAX_APPROVAL_ARCHIVE_BYTES);
+        const file = await layerOfBytes(new Uint8Array(request.body), 'body', MAX_APPROVAL_ARCHIVE_BYTES, typeof entry === 'string' ? entry : undefined);
         const bytes = applyApprovalMapping(file.bytes, mapping, file.archiveEntry ?? 'body');
         const layer = await setRegionalApprovals(store, region, bytes, file.archiveEntry ?? 'body', `PUT by ${request.principal!.team}`);
         request.log.info({ region, sha256: layer.sha256, approvals: layer.approvals, team: request.principal!.team }, 'approval layer set');
