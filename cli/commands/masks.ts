@@ -1,20 +1,42 @@
 import { parseArgs } from 'node:util';
-import { createStore, InvalidInputError, MASK_LAYERS, readLayerFile, setCurrentMask, storeConfigFromEnv } from '@shoutu/shared';
+import { clearRegionalMask, createStore, InvalidInputError, MASK_LAYERS, readLayerFile, RegionCode, setCurrentMask, setRegionalMask, storeConfigFromEnv, type MaskLayerName } from '@shoutu/shared';
 import { parseCliEnv } from '../env.js';
 
-/** Sets the current farmland and/or red-line layer; later batches pin these versions. */
+const USAGE = 'usage: shoutu masks [--farmland F] [--redline R] [--region CODE] | shoutu masks --region CODE --clear farmland|redline';
+
+/**
+ * Sets the current farmland and/or red-line layer: the deployment-wide one, or with --region the layer of
+ * one province, city or county (a county's permanent farmland, a province's red line); later batches pin
+ * the layers that apply to their county, which add up. `--region CODE --clear LAYER` withdraws a region's layer.
+ */
 export async function runMasks(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { farmland: { type: 'string' }, redline: { type: 'string' } }, strict: true });
-  if (!values.farmland && !values.redline) throw new InvalidInputError('argument_invalid', 'masks needs --farmland FILE and/or --redline FILE', { field: 'farmland' });
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { farmland: { type: 'string' }, redline: { type: 'string' }, region: { type: 'string' }, clear: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    throw new InvalidInputError('argument_invalid', `${(error as Error).message}\n${USAGE}`, { field: 'arguments' });
+  }
+  const region = values.region;
+  if (region !== undefined && !RegionCode.safeParse(region).success) {
+    throw new InvalidInputError('argument_invalid', `--region: "${region}" is not a 6-digit administrative division code (行政区划代码)`, { field: 'region' });
+  }
   const store = createStore(storeConfigFromEnv(parseCliEnv()));
+  if (values.clear !== undefined) {
+    const layer = values.clear as MaskLayerName;
+    if (region === undefined || !MASK_LAYERS.includes(layer) || values.farmland !== undefined || values.redline !== undefined) throw new InvalidInputError('argument_invalid', USAGE, { field: 'clear' });
+    const cleared = await clearRegionalMask(store, layer, region);
+    process.stdout.write(cleared ? `${layer}: the layer of ${region} is withdrawn\n` : `${layer}: ${region} has no layer\n`);
+    return 0;
+  }
+  if (!values.farmland && !values.redline) throw new InvalidInputError('argument_invalid', `masks needs --farmland FILE and/or --redline FILE\n${USAGE}`, { field: 'farmland' });
   for (const layer of MASK_LAYERS) {
     const path = values[layer];
     if (!path) continue;
     const file = await readLayerFile(path);
-    const ref = await setCurrentMask(store, layer, file.bytes, path);
+    const ref = region === undefined ? await setCurrentMask(store, layer, file.bytes, path) : await setRegionalMask(store, layer, region, file.bytes, path, path);
     const entry = file.archiveEntry ? ` ${file.archiveEntry}` : '';
     const converted = file.shapefileEpsg !== undefined ? ` (shapefile${entry} as GeoJSON, EPSG:${file.shapefileEpsg} from its .prj)` : entry ? ` (${entry.trim()})` : '';
-    process.stdout.write(`${layer}: ${path}${converted} → ${store.describe(ref.key)} (sha256 ${ref.sha256})\n`);
+    process.stdout.write(`${layer}${region ? ` of ${region}` : ''}: ${path}${converted} → ${store.describe(ref.key)} (sha256 ${ref.sha256})\n`);
   }
   return 0;
 }

@@ -3,6 +3,8 @@
  * 250): cropland with concrete rectangles (construction sites) where an epoch has them, and the map
  * geometry to put approvals or masks over them. Each date gets its own seeded noise.
  */
+import proj4 from 'proj4';
+import type { AlertFeature } from '@shoutu/shared';
 import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 import { encodeMultiBandGeoTiff } from './synthetic-geotiff.js';
 
@@ -37,4 +39,13 @@ export function siteScene(date: string, built: readonly Rect[]): Uint8Array {
     }
   }
   return encodeMultiBandGeoTiff({ width: size, height: size, bands: 4, planes, originX: ORIGIN[0], originY: ORIGIN[1], pixelSize: PIXEL });
+}
+
+const toLonLat = proj4('+proj=utm +zone=51 +datum=WGS84 +units=m +no_defs', 'EPSG:4326');
+
+/** The 图斑 whose bounding box holds the centre of the pixel rectangle `site`, when exactly one does; else null. */
+export function tubanAt(alerts: readonly AlertFeature[], [x0, y0, x1, y1]: Rect): AlertFeature | null {
+  const [lon, lat] = toLonLat.forward(mapXYOf((x0 + x1) / 2, (y0 + y1) / 2)) as [number, number];
+  const found = alerts.filter(({ bbox: [w, s, e, n] }) => lon >= w && lon <= e && lat >= s && lat <= n);
+  return found.length === 1 ? found[0]! : null;
 }

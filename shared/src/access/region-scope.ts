@@ -59,3 +59,9 @@ export function narrowRegions(regions: readonly string[], scope: readonly string
   const all = [...kept].sort();
   return all.filter((r) => !all.some((other) => other !== r && regionWithin(r, other)));
 }
+
+/** The regions whose layers apply to a county: its province, its city, itself (outermost first). */
+export function regionsAbove(county: string): string[] {
+  const chain = [`${county.slice(0, 2)}0000`, `${county.slice(0, 4)}00`, county];
+  return chain.filter((code, i) => chain.indexOf(code) === i);
+}

@@ -11,6 +11,18 @@ import type { BandName } from '../schemas/manifest.js';
 import type { DispatchAction, ObservationSummary } from '../tuban/tuban-record.js';
 import type { RedispatchCause } from '../lifecycle/transition.js';
 
+/**
+ * The sha256 of each mask layer a 图斑 was found against: one version per kind, or, where several layers of
+ * a kind applied (the deployment's and its province's, city's or county's), their versions in pin order.
+ */
+export type MaskVersions = Partial<Record<MaskLayerName, string | string[]>>;
+
+/** The versions of one kind as a list. */
+export const maskVersionList = (versions: MaskVersions, layer: MaskLayerName): string[] => {
+  const v = versions[layer];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+};
+
 /** A 图斑 alert: a GeoJSON Feature in WGS84 (RFC 7946) with what a county team needs to act on it. */
 export interface AlertFeature {
   type: 'Feature';
@@ -55,7 +67,7 @@ export interface AlertFeature {
     centroid: [number, number];
     /** Storage keys of the write-once evidence: chips, location overview and the manifest hashing them. */
     evidence: { before: string; after: string; overview: string; manifest: string };
-    maskVersions: Partial<Record<MaskLayerName, string>>;
+    maskVersions: MaskVersions;
     detector: string;
     // The fields below belong to a 图斑 (tuban/resolve-tuban.ts); a single observation does not have them.
     /** 1 when the 图斑 is first found, +1 for each later epoch that observes it. */
@@ -92,7 +104,7 @@ export interface AlertContext {
   tileId: string;
   before: SceneRecord;
   after: SceneRecord;
-  maskVersions: Partial<Record<MaskLayerName, string>>;
+  maskVersions: MaskVersions;
 }
 
 /** Whether a patch becomes an alert: never seasonal change; by default only when it touches a mask layer. */

@@ -6,6 +6,7 @@
  * exactly those approvals, also when replayed after a layer changed.
  */
 import type { BlobStore } from '../storage/index.js';
+import { regionsAbove } from '../access/region-scope.js';
 import { RegionCode } from '../schemas/manifest.js';
 import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
@@ -97,11 +98,6 @@ export async function listRegionalApprovals(store: BlobStore): Promise<RegionalA
   return layers;
 }
 
-/** The regions whose layers apply to a county: its province, its city, itself (outermost first). */
-export function regionsAbove(county: string): string[] {
-  const chain = [`${county.slice(0, 2)}0000`, `${county.slice(0, 4)}00`, county];
-  return chain.filter((code, i) => chain.indexOf(code) === i);
-}
 
 /** What a batch of `county` is judged against now (see ApprovalPin); null when no layer applies. */
 export async function approvalsFor(store: BlobStore, county: string): Promise<ApprovalPin | null> {

@@ -48,6 +48,9 @@ export const keys = {
   evidenceManifest: (tubanId: string) => `evidence/${tubanId}/manifest.json`,
   maskVersion: (layer: string, sha256: string) => `masks/${layer}/${sha256}.geojson`,
   maskCurrent: (layer: string) => `masks/${layer}/current.json`,
+  /** the pointers to regions' (province, city, county) current versions of a mask layer: the prefix, and one */
+  maskRegions: (layer: string) => `masks/${layer}/regions/`,
+  maskRegion: (layer: string, region: string) => `masks/${layer}/regions/${region}.json`,
   upload: (uploadId: string, name: string) => `uploads/${uploadId}/${name}`,
 } as const;
 

@@ -9,13 +9,18 @@ import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feat
 import { writeEvidence } from '../alerts/write-evidence.js';
 import type { Lattice } from '../grid/lattice.js';
 import { writeObservation } from '../tuban/tuban-store.js';
-import type { MaskLayerName } from '../detection/parameters.js';
+import { MASK_LAYERS } from '../detection/parameters.js';
+import type { MaskVersions } from '../alerts/alert-feature.js';
 import { stableJson } from '../util/stable-json.js';
 import type { DetectResult } from './detect-tile.js';
 
-export function maskVersionsOf(masks: readonly MaskRef[]): Partial<Record<MaskLayerName, string>> {
-  const versions: Partial<Record<MaskLayerName, string>> = {};
-  for (const m of masks) versions[m.layer] = m.sha256;
+/** The pinned versions of each kind: a single one as its sha256 (as before regional layers), several as a list. */
+export function maskVersionsOf(masks: readonly MaskRef[]): MaskVersions {
+  const versions: MaskVersions = {};
+  for (const layer of MASK_LAYERS) {
+    const shas = masks.filter((m) => m.layer === layer).map((m) => m.sha256);
+    if (shas.length > 0) versions[layer] = shas.length === 1 ? shas[0]! : shas;
+  }
   return versions;
 }
 

@@ -16,7 +16,7 @@ import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import type { BatchSource, LocalFile } from './batch-source.js';
 import { hashFile } from '../util/hash-file.js';
-import { currentMasks } from './mask-store.js';
+import { masksFor } from './mask-store.js';
 import { approvalsFor } from '../approvals/approval-store.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { sampleBlocks } from './sample-blocks.js';
@@ -113,7 +113,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     throw new InvalidInputError('no_usable_file', `no usable GeoTIFF in the batch (${rejected.map((r) => `${r.name}: ${r.error?.message}`).join('; ') || 'no .tif files'})`, { file: MANIFEST_NAME, field: 'files' });
   }
 
-  const masks = await currentMasks(store);
+  const masks = await masksFor(store, manifest.regionCode);
   const approvals = await approvalsFor(store, manifest.regionCode);
   const tiles: DetectTileJob[] = [];
   const unpaired: UnpairedScene[] = [];

@@ -8,7 +8,7 @@ import { parseOrThrow } from '../schemas/zod-errors.js';
 import { directorySource } from '../pipeline/batch-source.js';
 import { ingestBatch } from '../pipeline/ingest-batch.js';
 import { runBatch } from '../pipeline/run-batch.js';
-import { setCurrentMask } from '../pipeline/mask-store.js';
+import { setCurrentMask, setRegionalMask } from '../pipeline/mask-store.js';
 import { setCurrentApprovals, setRegionalApprovals } from '../approvals/approval-store.js';
 import { keys } from '../catalog/keys.js';
 import { SHOUTU_VERSION } from '../version.js';
@@ -63,8 +63,11 @@ export async function replayRun(store: BlobStore, recordBytes: Uint8Array, recor
   try {
     const replayStore = createStore({ kind: 'local', dir: join(scratch, 'data') });
     for (const input of record.inputs.filter((i) => i.role === 'mask')) {
-      const ref = record.masks.find((m) => m.key === input.key)!;
-      await setCurrentMask(replayStore, ref.layer, inputs.get(input.key)!, input.key);
+      // each pinned version current again where it was: deployment-wide, or its region's
+      for (const ref of record.masks.filter((m) => m.key === input.key)) {
+        if (ref.region) await setRegionalMask(replayStore, ref.layer, ref.region, inputs.get(input.key)!, input.key, 'replay');
+        else await setCurrentMask(replayStore, ref.layer, inputs.get(input.key)!, input.key);
+      }
     }
     for (const input of record.inputs.filter((i) => i.role === 'resolution' || i.role === 'prior-tuban')) {
       await replayStore.put(input.key, inputs.get(input.key)!);

@@ -115,7 +115,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   }
   for (const b of [...baselineBatches].sort()) inputs.push({ role: 'baseline-manifest', ...(await digest(store, keys.batchManifest(b))) });
   const masks = status.masks ?? [];
-  for (const m of masks) inputs.push({ role: 'mask', key: m.key, sha256: m.sha256 });
+  // one input per version: the same bytes may be pinned deployment-wide and for a region
+  for (const m of masks.filter((m, i) => masks.findIndex((o) => o.key === m.key) === i)) inputs.push({ role: 'mask', key: m.key, sha256: m.sha256 });
   // The approval layers pinned at ingest, with the region each was the layer of (a replay pins them again).
   for (const a of approvalRefs(status.approvals)) inputs.push({ role: 'approvals', key: a.key, sha256: a.sha256, ...(a.region ? { region: a.region } : {}) });
   // What the batch's 图斑 were resolved against: earlier 图斑 versions, approvals, and the resolution record

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { MASK_LAYERS, PipelineParameters } from '../detection/parameters.js';
 import { PairStats } from '../detection/pair-stats.js';
+import { RegionCode } from './manifest.js';
 
-/** A pinned version of a mask layer: detection always names the exact bytes it used. */
+/**
+ * A pinned version of a mask layer: detection always names the exact bytes it used. `region`: the province,
+ * city or county whose layer it is; absent for the deployment-wide layer.
+ */
 export const MaskRef = z.object({
   layer: z.enum(MASK_LAYERS),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   key: z.string(),
+  region: RegionCode.optional(),
 });
 export type MaskRef = z.infer<typeof MaskRef>;
 

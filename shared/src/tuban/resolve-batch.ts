@@ -16,7 +16,7 @@ import { keys } from '../catalog/keys.js';
 import { sha256Hex } from '../util/sha256.js';
 import { stableJson } from '../util/stable-json.js';
 import type { AlertSink } from '../alerts/alert-sink.js';
-import type { AlertFeature } from '../alerts/alert-feature.js';
+import { maskVersionList, type AlertFeature } from '../alerts/alert-feature.js';
 import { readCase } from '../cases/case-store.js';
 import { loadApprovalLayers, type ApprovalPin } from '../approvals/approval-store.js';
 import type { MaskCache } from '../pipeline/mask-store.js';
@@ -139,8 +139,9 @@ async function loadMasks(store: BlobStore, observations: readonly ObservationRec
   const masks = new Map<string, MaskLayer>();
   for (const obs of observations) {
     for (const layer of MASK_LAYERS) {
-      const sha = obs.feature.properties.maskVersions[layer];
-      if (sha && !masks.has(sha)) masks.set(sha, await cache.load(store, { layer, sha256: sha, key: keys.maskVersion(layer, sha) }));
+      for (const sha of maskVersionList(obs.feature.properties.maskVersions, layer)) {
+        if (!masks.has(sha)) masks.set(sha, await cache.load(store, { layer, sha256: sha, key: keys.maskVersion(layer, sha) }));
+      }
     }
   }
   return masks;

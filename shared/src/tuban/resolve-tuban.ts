@@ -17,7 +17,7 @@ import { describePatch } from '../detection/extract-patches.js';
 import { MASK_LAYERS, type MaskLayerName } from '../detection/parameters.js';
 import type { ChangeType } from '../detection/change-type.js';
 import { severityOf, SEVERITIES } from '../alerts/severity.js';
-import type { AlertFeature, ApprovalSummary } from '../alerts/alert-feature.js';
+import { maskVersionList, type AlertFeature, type ApprovalSummary } from '../alerts/alert-feature.js';
 import { validApprovals, type ApprovalLayer } from '../approvals/approval-layer.js';
 import type { Status, Verdict } from '../lifecycle/states.js';
 import type { RedispatchCause } from '../lifecycle/transition.js';
@@ -277,11 +277,11 @@ function unionFigures(w: Working, latest: ObservationRecord, masks: ReadonlyMap<
   const classes = new Uint8Array(n);
   const grid = { epsg: w.lattice.epsg, geoTransform: windowGeoTransform(w.lattice, window), width: window.width, height: window.height };
   MASK_LAYERS.forEach((layer, bit) => {
-    const sha = latest.feature.properties.maskVersions[layer];
-    if (!sha) return;
-    const mask = masks.get(sha);
-    if (!mask) throw new Error(`mask layer ${layer} version ${sha} is needed for 图斑 ${w.tubanId} but was not loaded`);
-    rasterizeMaskLayer(mask, grid, 1 << bit, classes);
+    for (const sha of maskVersionList(latest.feature.properties.maskVersions, layer)) {
+      const mask = masks.get(sha);
+      if (!mask) throw new Error(`mask layer ${layer} version ${sha} is needed for 图斑 ${w.tubanId} but was not loaded`);
+      rasterizeMaskLayer(mask, grid, 1 << bit, classes);
+    }
   });
   const redlineBit = 1 << MASK_LAYERS.indexOf('redline');
   const farmlandBit = 1 << MASK_LAYERS.indexOf('farmland');
