@@ -332,6 +332,23 @@ function ensureApprovalLayers(): Promise<void> {
 }
 const layerRegions = async (token: string) => ((await get('/approvals', token)).json.layers as { region: string }[]).map((l) => l.region);
 
+/** Farmland layers of A and B, each set by its own operators over the API (once, by the first case that needs them). */
+const A_PARCEL = '海陵区永久基本农田';
+const B_PARCEL = '高港区永久基本农田';
+const maskLayer = (name: string, geometry: unknown = { type: 'Polygon', coordinates: [[[119.9, 32.4], [119.91, 32.4], [119.91, 32.41], [119.9, 32.41], [119.9, 32.4]]] }) => ({
+  type: 'FeatureCollection',
+  features: [{ type: 'Feature', properties: { name }, geometry }],
+});
+let maskLayersSet: Promise<void> | null = null;
+function ensureMaskLayers(): Promise<void> {
+  maskLayersSet ??= (async () => {
+    expect((await request('PUT', `/masks/farmland/${A}`, tokens.aOperator, maskLayer(A_PARCEL))).status).toBe(200);
+    expect((await request('PUT', `/masks/farmland/${B}`, tokens.bOperator, maskLayer(B_PARCEL))).status).toBe(200);
+  })();
+  return maskLayersSet;
+}
+const maskRegions = async (token: string) => ((await get('/masks', token)).json.layers as { layer: string; region: string }[]).map((l) => `${l.layer} ${l.region}`);
+
 const CASES: Record<string, ScopeCase> = {
   'GET /': {
     path: () => '/',
@@ -464,6 +481,81 @@ const CASES: Record<string, ScopeCase> = {
       }
       expect((await feedEvents('/alerts/stream?from=start', tokens.bEnforcer)).map((e) => e.id)).toEqual(streamedIn([B]));
       expect((await feedEvents('/alerts/stream?from=start', tokens.city)).map((e) => e.id)).toEqual(entries.map(([id]) => id));
+    },
+  },
+  'GET /masks': {
+    path: () => '/masks',
+    roles: READERS,
+    check: async () => {
+      await ensureMaskLayers();
+      for (const token of Object.values(A_TOKENS)) {
+        expect(await maskRegions(token)).toEqual([`farmland ${A}`]);
+        expect((await get('/masks', token)).text).not.toContain(B);
+      }
+      expect(await maskRegions(tokens.bOperator)).toEqual([`farmland ${B}`]);
+      expect(await maskRegions(tokens.city)).toEqual([`farmland ${A}`, `farmland ${B}`]);
+    },
+  },
+  'GET /masks/:layer/:region': {
+    path: () => `/masks/farmland/${B}`,
+    roles: READERS,
+    check: async () => {
+      await ensureMaskLayers();
+      for (const token of Object.values(A_TOKENS)) {
+        // B's layer answers like a region without one.
+        const none = await get('/masks/farmland/321299', token);
+        expect(none.status).toBe(404);
+        const b = await get(`/masks/farmland/${B}`, token);
+        expect(b.status).toBe(404);
+        expect(b.text.replaceAll(B, '321299')).toBe(none.text);
+        expect(b.text).not.toContain(B_PARCEL);
+        const a = await get(`/masks/farmland/${A}`, token);
+        expect(a.status).toBe(200);
+        expect(a.json.features[0].properties.name).toBe(A_PARCEL);
+        expect((await get(`/masks/redline/${A}`, token)).status).toBe(404);
+        expect((await get(`/masks/orchards/${A}`, token)).status).toBe(400);
+      }
+      expect((await get(`/masks/farmland/${B}`, tokens.bOperator)).json.features[0].properties.name).toBe(B_PARCEL);
+      expect((await get(`/masks/farmland/${B}`, tokens.city)).json.features[0].properties.name).toBe(B_PARCEL);
+    },
+  },
+  'PUT /masks/:layer/:region': {
+    path: () => `/masks/farmland/${B}`,
+    body: () => maskLayer('forged'),
+    roles: OPERATORS,
+    check: async () => {
+      await ensureMaskLayers();
+      for (const token of [tokens.aOperator, tokens.aAdmin]) {
+        for (const region of [B, CITY, '320000']) {
+          const refused = await request('PUT', `/masks/redline/${region}`, token, maskLayer('forged'));
+          expect(refused.status, region).toBe(403);
+          expect(refused.json.description).toMatch(/outside team .*'s scope/);
+        }
+      }
+      expect((await get(`/masks/farmland/${B}`, tokens.bOperator)).json.features[0].properties.name).toBe(B_PARCEL);
+      // A bad layer is refused naming the field, and the current one stays.
+      const bad = await request('PUT', `/masks/farmland/${A}`, tokens.aOperator, maskLayer('x', { type: 'Point', coordinates: [119.9, 32.4] }));
+      expect(bad.status).toBe(400);
+      expect(bad.json.description).toContain('features[0].geometry: Point geometries are not allowed');
+      expect((await get(`/masks/farmland/${A}`, tokens.aOperator)).json.features[0].properties.name).toBe(A_PARCEL);
+      expect((await request('PUT', '/masks/farmland/32120', tokens.aOperator, maskLayer('x'))).status).toBe(400);
+      expect((await request('PUT', `/masks/orchards/${A}`, tokens.aOperator, maskLayer('x'))).status).toBe(400);
+      expect(await maskRegions(tokens.city)).toEqual([`farmland ${A}`, `farmland ${B}`]);
+    },
+  },
+  'DELETE /masks/:layer/:region': {
+    path: () => `/masks/farmland/${B}`,
+    roles: OPERATORS,
+    check: async () => {
+      await ensureMaskLayers();
+      for (const token of [tokens.aOperator, tokens.aAdmin]) expect((await request('DELETE', `/masks/farmland/${B}`, token)).status).toBe(403);
+      expect(await maskRegions(tokens.bOperator)).toEqual([`farmland ${B}`]);
+      // A's operators withdraw their own layer, and set it again.
+      expect((await request('DELETE', `/masks/farmland/${A}`, tokens.aOperator)).status).toBe(204);
+      expect((await get(`/masks/farmland/${A}`, tokens.aOperator)).status).toBe(404);
+      expect((await request('DELETE', `/masks/farmland/${A}`, tokens.aOperator)).status).toBe(404);
+      expect((await request('PUT', `/masks/farmland/${A}`, tokens.aOperator, maskLayer(A_PARCEL))).status).toBe(200);
+      expect(await maskRegions(tokens.city)).toEqual([`farmland ${A}`, `farmland ${B}`]);
     },
   },
   'GET /approvals': {

@@ -52,12 +52,14 @@ describe('roles', () => {
   it('auditors read and replay but change nothing; enforcers transition; operators upload; admins do all', () => {
     expect(roleAllows('auditor', 'alerts:read')).toBe(true);
     expect(roleAllows('auditor', 'runs:replay')).toBe(true);
-    for (const action of ['alerts:transition', 'batches:write', 'webhooks:manage', 'approvals:write', 'admin'] as const) {
+    for (const action of ['alerts:transition', 'batches:write', 'webhooks:manage', 'approvals:write', 'masks:write', 'admin'] as const) {
       expect(roleAllows('auditor', action), action).toBe(false);
     }
     expect(roleAllows('enforcer', 'alerts:transition')).toBe(true);
     expect(roleAllows('enforcer', 'batches:write')).toBe(false);
     expect(roleAllows('operator', 'batches:write')).toBe(true);
+    expect(roleAllows('operator', 'masks:write')).toBe(true);
+    expect(roleAllows('enforcer', 'masks:write')).toBe(false);
     expect(roleAllows('operator', 'alerts:transition')).toBe(false);
     for (const action of ACTIONS) expect(roleAllows('admin', action)).toBe(true);
     expect(ROLES).toEqual(['operator', 'enforcer', 'auditor', 'admin']);

@@ -13,12 +13,13 @@ export const ACTIONS = [
   'runs:replay',
   'webhooks:manage', // subscribe endpoints
   'approvals:write', // approval layers (农转用, 设施农用地 …)
+  'masks:write', // farmland and red-line layers of regions
   'admin', // tokens and configuration
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const GRANTS: Readonly<Record<Role, readonly Action[]>> = {
-  operator: ['batches:write', 'batches:read', 'alerts:read', 'approvals:write'],
+  operator: ['batches:write', 'batches:read', 'alerts:read', 'approvals:write', 'masks:write'],
   enforcer: ['batches:read', 'alerts:read', 'alerts:transition', 'webhooks:manage'],
   auditor: ['batches:read', 'alerts:read', 'runs:replay'],
   admin: [...ACTIONS],

@@ -9,6 +9,7 @@ import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
 import { registerUploadRoutes, type UploadOptions } from './upload-routes.js';
 import { registerApprovalRoutes } from './approval-routes.js';
+import { registerMaskRoutes } from './mask-routes.js';
 import { ogcError } from './auth.js';
 
 export interface ApiOptions {
@@ -39,6 +40,7 @@ export function buildApiServer(options: ApiOptions): FastifyInstance {
   registerCaseRoutes(app, options.source, options.store ?? null, options.registry);
   registerUploadRoutes(app, options.registry, options.uploads ?? null);
   registerApprovalRoutes(app, options.store ?? null, options.registry);
+  registerMaskRoutes(app, options.store ?? null, options.registry);
   app.setNotFoundHandler((request, reply) => ogcError(reply, 404, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'request failed');
