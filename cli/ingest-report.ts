@@ -2,6 +2,7 @@ import { coveredAreaM2, windowAreaM2, type IngestResult } from '@shoutu/shared';
 import { tilesOf } from '@shoutu/shared/grid/lattice.js';
 import type { ReadCounts } from './progress.js';
 import { uncoveredMarks } from './uncovered.js';
+import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
 
 /**
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
@@ -25,6 +26,13 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
       return [`  ${scene.file.name}`, scene.sceneId, String(tilesOf(p).length), String(queuedOf.get(scene.sceneId) ?? 0), km2(area)];
     });
     lines.push(...table(['accepted', 'scene', 'tiles', 'queued', 'km²'], rows, [false, false, true, true, true]));
+  }
+  if (ingest.tiles.length > 0) {
+    // The layers the tiles were pinned to (every tile of a batch has the same): where the 图斑 are judged
+    const masks = ingest.tiles[0]!.masks;
+    const of = (layer: MaskLayerName) => masks.filter((m) => m.layer === layer).map((m) => m.region ?? 'deployment-wide');
+    const named = MASK_LAYERS.map((layer) => [layer === 'redline' ? 'red line' : layer, of(layer)] as const).filter(([, regions]) => regions.length > 0);
+    lines.push(`  layers checked  ${named.length === 0 ? 'none: no farmland or red-line layer applies to this county' : named.map(([name, regions]) => `${name}: ${regions.join(', ')}`).join('; ')}`);
   }
   if (ingest.rejected.length > 0) {
     lines.push('  rejected');

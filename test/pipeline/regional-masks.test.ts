@@ -32,6 +32,7 @@ import {
 } from '@shoutu/shared';
 import { rectangle, siteScene as scene, SITES_CRS as CRS, tubanAt, type Rect } from '../support/synthetic-sites.js';
 import { runShoutu } from '../support/cli.js';
+import { ingestReport } from '../../cli/ingest-report.js';
 
 const SITES: Record<'S1' | 'S2' | 'S3' | 'S4', Rect> = { S1: [20, 20, 36, 36], S2: [20, 70, 36, 86], S3: [70, 70, 86, 86], S4: [70, 20, 86, 36] };
 const COUNTY = '321202';
@@ -101,6 +102,19 @@ describe('mask layers of regions', () => {
     const run = JSON.parse(Buffer.from(await store.get(keys.runRecord('regional-2024-02'))).toString('utf8'));
     expect(run.masks).toEqual(pins);
     expect(run.inputs.filter((i: { role: string }) => i.role === 'mask').map((i: { key: string }) => i.key).sort()).toEqual(pins.map((p) => p.key).sort());
+  });
+
+  it('says in the ingest report which layers the batch was checked against', async () => {
+    const batchDir = join(dir, 'incoming', 'report-2024-03');
+    await mkdir(batchDir, { recursive: true });
+    await writeFile(join(batchDir, 'scene.tif'), scene('2024-03-15', Object.values(SITES)));
+    await writeFile(join(batchDir, 'batch.json'), JSON.stringify({ batchId: 'report-2024-03', acquiredAt: '2024-03-15', platform: 'satellite', sensor: 'synthetic', bands: ['blue', 'green', 'red', 'nir'], regionCode: COUNTY }));
+    const { ingest } = await runBatch(store, directorySource(batchDir), defaultParameters({ tileSize: 64, alertOn: 'masks' }));
+    expect(ingestReport(ingest, { files: 1, bytes: 0 })).toContain(`  layers checked  farmland: deployment-wide, 320000, 321200, ${COUNTY}; red line: ${COUNTY}\n`);
+    const bare = createStore({ kind: 'local', dir: join(dir, 'bare') });
+    await runBatch(bare, directorySource(join(dir, 'incoming', 'regional-2024-01')), defaultParameters({ tileSize: 64 }));
+    const none = await runBatch(bare, directorySource(batchDir), defaultParameters({ tileSize: 64 }));
+    expect(ingestReport(none.ingest, { files: 1, bytes: 0 })).toContain('  layers checked  none: no farmland or red-line layer applies to this county\n');
   });
 
   it('reports the sites the applying layers cover together, as one layer holding them all would, and not the neighbour’s', () => {
