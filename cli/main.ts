@@ -14,7 +14,7 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
   [
     'masks',
     `  masks --farmland F.geojson|F.shp|F.zip --redline R.geojson|R.shp|R.zip [--region CODE]
-      | masks --region CODE --clear farmland|redline
+      | masks --region CODE --clear farmland|redline | masks --list
                             set the current mask layers (GeoJSON polygons, or an ESRI shapefile with its .prj,
                             in a CRS shoutu knows; or a zip archive of one such layer): deployment-wide, or
                             with --region a province's, city's or county's; a batch pins those of its county`,

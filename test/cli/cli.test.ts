@@ -155,6 +155,7 @@ describe('npx shoutu ingest: progress and report', () => {
         'batch bad-mixed: 1 scene(s) accepted, 1 rejected, 1 tile(s) queued (2 file(s) read, 0.03 MB)',
         '  accepted    scene           tiles  queued   km²',
         '    good.tif  bad-mixed.good      1       1  3.68',
+        '  layers checked  none: no farmland or red-line layer applies to this county',
         '  rejected',
         '    broken.tif  not_geotiff: broken.tif: not a TIFF file (bad byte-order mark)',
         '  area covered  3.68 km² (true ground area of the accepted scenes; overlaps on one grid counted once)',

@@ -154,7 +154,10 @@ describe('mask layers of regions', () => {
     const cli = createStore({ kind: 'local', dir: join(dir, 'cli') });
     expect((await masksFor(cli, COUNTY)).map((p) => p.region)).toEqual([COUNTY]);
     expect(await masksFor(cli, '321203')).toEqual([]);
+    const list = runShoutu(['masks', '--list'], env);
+    expect(list.stdout).toMatch(new RegExp(`^farmland  ${COUNTY}  [0-9a-f]{64}  1 feature\\(s\\), from ${file}\\n$`));
     expect(runShoutu(['masks', '--region', COUNTY, '--clear', 'farmland'], env).stdout).toBe(`farmland: the layer of ${COUNTY} is withdrawn\n`);
+    expect(runShoutu(['masks', '--list'], env).stdout).toBe('no mask layer is set\n');
     expect(await masksFor(cli, COUNTY)).toEqual([]);
     const bad = runShoutu(['masks', '--farmland', file, '--region', '32120'], env);
     expect(bad.status).toBe(2);
