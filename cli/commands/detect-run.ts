@@ -31,8 +31,8 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
       out: { type: 'string' },
       bands: { type: 'string' },
       'after-bands': { type: 'string' },
-      farmland: { type: 'string' },
-      redline: { type: 'string' },
+      farmland: { type: 'string', multiple: true },
+      redline: { type: 'string', multiple: true },
       'before-cloud-mask': { type: 'string' },
       'after-cloud-mask': { type: 'string' },
       'cloud-mask-values': { type: 'string' },
@@ -59,10 +59,12 @@ export async function detectCommand(args: string[], threads: number, workers: Wo
   const bands = values.bands ? bandList('bands', values.bands) : undefined;
   const afterBands = values['after-bands'] ? bandList('after-bands', values['after-bands']) : undefined;
   // parsed here, so the files' bytes (a county's farmland layer is 100 MB and more) are not held through the run
-  const masks: Partial<Record<MaskLayerName, MaskLayer>> = {};
+  // several files of a kind add up (the layers of the counties a pair spans)
+  const masks: Partial<Record<MaskLayerName, MaskLayer[]>> = {};
   for (const layer of MASK_LAYERS) {
-    const path = values[layer];
-    if (path) masks[layer] = parseMaskLayer((await readLayerFile(path)).bytes, path);
+    const paths = values[layer] ?? [];
+    if (paths.length > 0) masks[layer] = [];
+    for (const path of paths) masks[layer]!.push(parseMaskLayer((await readLayerFile(path)).bytes, path));
   }
   const number = (flag: 'saturation' | 'nodata' | 'before-nodata' | 'after-nodata' | 'reflectance-scale' | 'reflectance-offset', text: string) => {
     const v = Number(text);

@@ -3,7 +3,7 @@
  * layer, so that ground under a cloud reads as "not looked at", not as "nothing happened". Checked against
  * counts made independently with GDAL (the cloud mask and the farmland layer rasterised onto the grid).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,25 @@ describe('coverage', () => {
     expect(c.farmland!.examinedShare).toBe(1);
     expect(c.farmland!.mu).toBeGreaterThan(0);
     expect(c).not.toHaveProperty('redline');
+  });
+
+  it('adds up several layers of a kind: the demo farmland in two files gives the patches and coverage of the one file', async () => {
+    const whole = JSON.parse(readFileSync(fixture('masks', 'farmland.geojson'), 'utf8')) as { features: unknown[] };
+    const [first, second] = [whole.features.slice(0, 1), whole.features.slice(1)].map((features, i) => {
+      const path = join(dir, `farmland-part${i}.geojson`);
+      writeFileSync(path, JSON.stringify({ ...whole, features }));
+      return path;
+    });
+    const runs = [['--farmland', fixture('masks', 'farmland.geojson')], ['--farmland', first!, '--farmland', second!]].map((flags, i) => {
+      const out = join(dir, `parts-${i}`);
+      const cli = runShoutu(['detect', '--before', before.path, '--after', after.path, ...flags, '--out', out]);
+      expect(cli.status, cli.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { coverage: { farmland: { mu: number } } };
+      return { summary, patches: readFileSync(join(out, 'patches.geojson'), 'utf8'), farmlandM2: (JSON.parse(readFileSync(join(out, 'patches.geojson'), 'utf8')) as { features: Array<{ properties: { farmlandM2: number } }> }).features.map((f) => f.properties.farmlandM2) };
+    });
+    expect(runs[1]!.summary.coverage).toEqual(runs[0]!.summary.coverage);
+    expect(runs[1]!.patches).toBe(runs[0]!.patches);
+    expect(runs[0]!.farmlandM2.some((m2) => m2 > 0)).toBe(true);
   });
 
   it('leaves out the ground under a cloud, in all and in each layer: the pixels GDAL counts there', async () => {

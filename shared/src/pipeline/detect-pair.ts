@@ -45,8 +45,11 @@ export interface DetectPairInput {
   afterBands?: BandName[];
   /** Told of a given band order that the files' own band descriptions contradict (the run goes on). */
   warn?: (message: string) => void;
-  /** The farmland and red-line layers, parsed (parseMaskLayer): the caller need not hold their bytes. */
-  masks?: Partial<Record<MaskLayerName, MaskLayer>>;
+  /**
+   * The farmland and red-line layers, parsed (parseMaskLayer): the caller need not hold their bytes. Several
+   * layers of a kind add up.
+   */
+  masks?: Partial<Record<MaskLayerName, MaskLayer | readonly MaskLayer[]>>;
   /** Validity besides nodata (docs/detection.md, "Validity"): operator cloud masks (single-band, same
    *  grid; non-zero or one of `values` = masked), a declared saturation value, the reflectance scale. */
   validity?: {
@@ -301,8 +304,8 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const { bands } = compared;
     const parsedLayers: Array<{ layer: MaskLayer; bit: number }> = [];
     for (const name of MASK_LAYERS) {
-      const layer = input.masks?.[name];
-      if (layer) parsedLayers.push({ layer, bit: 1 << MASK_LAYERS.indexOf(name) });
+      const given = input.masks?.[name];
+      for (const layer of given === undefined ? [] : Array.isArray(given) ? given : [given as MaskLayer]) parsedLayers.push({ layer, bit: 1 << MASK_LAYERS.indexOf(name) });
     }
 
     const { tileSize, opening, minAreaM2 } = input.parameters;
@@ -429,7 +432,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const changedPixels = parts.reduce((s, p) => s + p.changedPixels, 0);
     const coverage = summarizeCoverage(
       parts.flatMap((p) => p.coverage),
-      MASK_LAYERS.filter((name) => input.masks?.[name]),
+      MASK_LAYERS.filter((_, i) => parsedLayers.some((l) => l.bit === 1 << i)),
     );
     const strips = joinStrips(bi.width, bi.height, 'deflate', parts.map((p) => p.change));
     // Whole patches of each tile, then the parts that reach tile edges joined across them.
