@@ -44,7 +44,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // @ts-expect-error plain JavaScript module of the launcher (no types)
 import { bundleIsCurrent } from '../bin/bundle.mjs';
 import { SourceMap } from 'node:module';
-import { ensureInputs, findPython, fmt, hasTimeV, measure, nowUs, runPython, runPythonAsync, runPythonTimed, table, type RunResult } from './bench/harness.js';
+import { ensureInputs, findPython, fmt, hasTimeV, measure, runPython, runPythonAsync, runPythonTimed, table, type RunResult } from './bench/harness.js';
 import { positiveIntOption as option } from './bench/options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

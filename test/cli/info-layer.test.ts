@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/fixtures.js';
 import { runShoutu } from '../support/cli.js';
 import { runGdalScript } from '../support/gdal.js';
-import { squaresLayer, writeShapefile, writeZip } from '../support/shapefiles.js';
+import { squaresLayer, writeCountyRegister } from '../support/shapefiles.js';
 
 /** GDAL's reading of a layer: CRS code, feature count, extent in its CRS and in EPSG:4490, field names. */
 const OGR_FACTS = `
@@ -76,18 +76,7 @@ describe('shoutu info on a polygon layer', () => {
   });
 
   it("describes a county's register in a zipped GBK shapefile: its own field names, and what an approval layer needs", () => {
-    const geojson = join(dir, 'register.geojson');
-    writeFileSync(
-      geojson,
-      squaresLayer([
-        { PZWH: '苏政地〔2024〕17号', YDLX: '农用地转用', PZRQ: '2024/3/1', YXQZ: null },
-        { PZWH: '泰临地〔2025〕3号', YDLX: '临时用地', PZRQ: '2025年1月15日', YXQZ: '20260114' },
-      ]),
-    );
-    const shp = join(dir, 'register.shp');
-    writeShapefile(geojson, shp, 'same', 'CP936');
-    const zip = join(dir, '批文.zip');
-    writeZip(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => ({ name: `批文/用地批文.${ext}`, path: shp.replace(/shp$/, ext), gbk: true })));
+    const { zip, shp } = writeCountyRegister(dir);
     const info = infoOf(zip);
     const gdal = ogrFacts(shp);
     expect(info.archiveEntry).toBe(`${zip}:批文/用地批文.shp`);

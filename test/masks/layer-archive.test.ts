@@ -7,7 +7,6 @@
  * The archives are written by Python's zipfile, the shapefiles by GDAL.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { fixture } from '../support/fixtures.js';
 import { runShoutu } from '../support/cli.js';
 import { runGdalScript } from '../support/gdal.js';
 import { countOutcomes, refusalOf } from '../support/refusals.js';
-import { squaresLayer, writeShapefile, writeZip, type ZipEntrySpec } from '../support/shapefiles.js';
+import { writeCountyRegister, writeShapefile, writeZip, type ZipEntrySpec } from '../support/shapefiles.js';
 
 let dir: string;
 /** The farmland demo layer as a shapefile with GBK attributes: its .shp path. */
@@ -153,19 +152,7 @@ describe('layers in zip archives', () => {
 
 describe('zipped layers through the CLI and the API', () => {
   /** An approval register as a county keeps it: its own field names, Chinese kinds and written dates. */
-  const register = async () => {
-    const geojson = join(dir, 'register.geojson');
-    await writeFile(
-      geojson,
-      squaresLayer([
-        { PZWH: '苏政地〔2024〕17号', YDLX: '农用地转用', PZRQ: '2024/3/1', YXQZ: '' },
-        { PZWH: '泰临地〔2025〕3号', YDLX: '临时用地', PZRQ: '2025年1月15日', YXQZ: '20260114' },
-      ]),
-    );
-    const shp = join(dir, 'register.shp');
-    writeShapefile(geojson, shp, 'same', 'CP936');
-    return zipOf('批文.zip', ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => ({ name: `批文/用地批文.${ext}`, path: shp.replace(/shp$/, ext), gbk: true })));
-  };
+  const register = async () => writeCountyRegister(dir).zip;
   const expected = [
     { number: '苏政地〔2024〕17号', kind: 'land_conversion', validFrom: '2024-03-01', validTo: null },
     { number: '泰临地〔2025〕3号', kind: 'temporary_use', validFrom: '2025-01-15', validTo: '2026-01-14' },

@@ -1,4 +1,6 @@
 /** Shapefiles and zip archives of them written by independent tools (GDAL's ogr, Python's zipfile) for the layer tests. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runGdalScript } from './gdal.js';
 
 /**
@@ -56,4 +58,26 @@ export function squaresLayer(properties: object[]): string {
     crs: { type: 'name', properties: { name: 'EPSG:4549' } },
     features: properties.map((p, i) => ({ type: 'Feature', properties: p, geometry: { type: 'Polygon', coordinates: square(500000 + 1000 * i) } })),
   });
+}
+
+/**
+ * A county's approval register as it is delivered: two approvals with the county's own field names (PZWH 批准文号,
+ * YDLX 用地类型, PZRQ 批准日期, YXQZ 有效期至: empty for no end), Chinese kinds and written dates, as a GBK
+ * shapefile zipped in a folder with GBK names (`批文/用地批文.*`) in `dir/批文.zip`. Returns the zip's path and
+ * the shapefile's beside it.
+ */
+export function writeCountyRegister(dir: string): { zip: string; shp: string } {
+  const geojson = join(dir, 'register.geojson');
+  writeFileSync(
+    geojson,
+    squaresLayer([
+      { PZWH: '苏政地〔2024〕17号', YDLX: '农用地转用', PZRQ: '2024/3/1', YXQZ: '' },
+      { PZWH: '泰临地〔2025〕3号', YDLX: '临时用地', PZRQ: '2025年1月15日', YXQZ: '20260114' },
+    ]),
+  );
+  const shp = join(dir, 'register.shp');
+  writeShapefile(geojson, shp, 'same', 'CP936');
+  const zip = join(dir, '批文.zip');
+  writeZip(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => ({ name: `批文/用地批文.${ext}`, path: shp.replace(/shp$/, ext), gbk: true })));
+  return { zip, shp };
 }

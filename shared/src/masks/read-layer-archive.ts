@@ -54,7 +54,7 @@ export async function readLayerArchive(bytes: Uint8Array, name: string, maxBytes
     throw fail('archive', `not a readable zip archive (${error.message})`);
   });
   try {
-    const entries = await listEntries(zip, name, fail);
+    const entries = await listEntries(zip, fail);
     const layers = entries.filter((e) => /\.(shp|geojson|json)$/i.test(e.name));
     if (layers.length === 0) {
       const held = entries.length === 0 ? 'nothing' : entries.slice(0, 12).map((e) => e.name).join(', ') + (entries.length > 12 ? `, … (${entries.length} files)` : '');
@@ -112,7 +112,7 @@ function openZip(bytes: Uint8Array): Promise<yauzl.ZipFile> {
 }
 
 /** Every file entry but folders and the metadata macOS adds (`__MACOSX/`, `._name`), in archive order. */
-function listEntries(zip: yauzl.ZipFile, name: string, fail: (field: string, why: string) => Error): Promise<Listed[]> {
+function listEntries(zip: yauzl.ZipFile, fail: (field: string, why: string) => Error): Promise<Listed[]> {
   if (zip.entryCount > MAX_ENTRIES) return Promise.reject(fail('archive', `holds ${zip.entryCount} entries, more than the ${MAX_ENTRIES} read`));
   return new Promise((resolve, reject) => {
     const listed: Listed[] = [];

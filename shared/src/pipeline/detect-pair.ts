@@ -8,7 +8,7 @@ import type { Patch, TilePatches } from '../detection/extract-patches.js';
 import { mergeTilePatches } from '../detection/merge-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParameters } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
-import { computePairStats, type PairSide } from './compute-pair-stats.js';
+import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { comparedBandsOf } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
