@@ -11,8 +11,8 @@
  * A layer whose fields have other names is mapped onto these before it is stored (approval-fields.ts).
  */
 import { InvalidInputError } from '../errors.js';
-import { parseMaskLayer, type MaskLayer } from '../masks/index.js';
-import { splitFeatureCollection } from '../masks/split-feature-collection.js';
+import type { MaskLayer } from '../masks/index.js';
+import { parseMaskLayerWithProperties } from '../masks/parse-mask-layer.js';
 import { approvalDateOf, approvalKindOf, approvalNumberOf, APPROVAL_KINDS, APPROVAL_KIND_ZH, type ApprovalField, type ApprovalKind } from './approval-values.js';
 
 export { APPROVAL_KINDS, APPROVAL_KIND_ZH, type ApprovalKind };
@@ -34,24 +34,12 @@ export interface ApprovalLayer {
 
 /** Parses and checks an approval layer; errors name the file and the feature's field. */
 export function parseApprovalLayer(bytes: Uint8Array, name: string): ApprovalLayer {
-  const geometry = parseMaskLayer(bytes, name); // UTF-8, JSON, geometry, CRS, vertex caps
-  const type = (root: unknown) => (root as { type?: unknown } | null)?.type;
-  const notCollection = () => new InvalidInputError('approvals_invalid', `${name}: an approval layer is a FeatureCollection whose features carry number, kind and validity`, { file: name, field: 'type' });
-  const approvals: Approval[] = [];
-  const split = splitFeatureCollection(bytes);
-  const decoder = new TextDecoder();
-  if (split !== null) {
-    // one feature at a time, as its geometry was read (a province's approvals are a large layer too)
-    if (type(JSON.parse(decoder.decode(bytes.subarray(split.start, split.open + 1)) + decoder.decode(bytes.subarray(split.close)))) !== 'FeatureCollection') throw notCollection();
-    for (let k = 0; k < split.spans.length; k += 2) {
-      const feature = JSON.parse(decoder.decode(bytes.subarray(split.spans[k]!, split.spans[k + 1]!))) as { properties?: unknown };
-      approvals.push(approvalOf(feature.properties ?? {}, `features[${k / 2}].properties`, name));
-    }
-  } else {
-    const root = JSON.parse(decoder.decode(bytes).replace(/^\uFEFF/, '')) as { type?: string; features?: { properties?: unknown }[] };
-    if (type(root) !== 'FeatureCollection') throw notCollection();
-    (root.features ?? []).forEach((feature, i) => approvals.push(approvalOf(feature.properties ?? {}, `features[${i}].properties`, name)));
+  // UTF-8, JSON, geometry, CRS and vertex caps checked as for mask layers; the properties read in the same pass
+  const { layer: geometry, properties, collection } = parseMaskLayerWithProperties(bytes, name);
+  if (!collection) {
+    throw new InvalidInputError('approvals_invalid', `${name}: an approval layer is a FeatureCollection whose features carry number, kind and validity`, { file: name, field: 'type' });
   }
+  const approvals: Approval[] = properties.map((own, i) => approvalOf(own ?? {}, `features[${i}].properties`, name));
   return { geometry, approvals, sha256: geometry.sha256 };
 }
 

@@ -4,9 +4,8 @@
  * latitude, and the properties its features carry, so that an operator can check a county's delivery — and
  * find the field names an approval mapping needs — before setting it.
  */
-import { parseMaskLayer } from './parse-mask-layer.js';
+import { parseMaskLayerWithProperties } from './parse-mask-layer.js';
 import { maskLayerInCrs } from './shared-polygons.js';
-import { splitFeatureCollection } from './split-feature-collection.js';
 
 export type PropertyKind = 'text' | 'number' | 'boolean' | 'object' | 'null';
 
@@ -44,7 +43,7 @@ function extentOf(polygons: Float64Array[][]): [number, number, number, number] 
 
 /** Describes the GeoJSON layer `bytes` (as parseMaskLayer reads it; its refusals name the file and field). */
 export function describeLayer(bytes: Uint8Array, name: string): LayerDescription {
-  const layer = parseMaskLayer(bytes, name);
+  const { layer, properties: featureProperties } = parseMaskLayerWithProperties(bytes, name);
   let rings = 0;
   let vertices = 0;
   for (const p of layer.polygons) {
@@ -61,14 +60,7 @@ export function describeLayer(bytes: Uint8Array, name: string): LayerDescription
       properties.set(key, entry);
     }
   };
-  const decoder = new TextDecoder();
-  const split = splitFeatureCollection(bytes);
-  if (split !== null) {
-    for (let k = 0; k < split.spans.length; k += 2) note((JSON.parse(decoder.decode(bytes.subarray(split.spans[k]!, split.spans[k + 1]!))) as { properties?: unknown }).properties);
-  } else {
-    const root = JSON.parse(decoder.decode(bytes).replace(/^\uFEFF/, '')) as { type?: string; features?: Array<{ properties?: unknown }>; properties?: unknown };
-    for (const f of root.type === 'FeatureCollection' ? (root.features ?? []) : [root]) note(f.properties);
-  }
+  for (const own of featureProperties) note(own);
   const extent = extentOf(layer.polygons);
   return {
     sha256: layer.sha256,

@@ -140,10 +140,29 @@ export function parseMaskLayer(bytes: Uint8Array, name: string): MaskLayer {
   return parseByFeature(bytes, name, sha256) ?? parseDocument(bytes, name, sha256);
 }
 
+/** Each feature's properties as written (null where it has none), kept while its geometry is read. */
+type Properties = Record<string, unknown> | null;
+interface PropertiesOf {
+  values: Properties[];
+  /** whether the root was a FeatureCollection (a bare Feature or geometry is one feature) */
+  collection: boolean;
+}
+
+/**
+ * The layer and its features' properties in the same read (approval layers, `shoutu info`): one entry per
+ * feature, and whether the root was a FeatureCollection.
+ */
+export function parseMaskLayerWithProperties(bytes: Uint8Array, name: string): { layer: MaskLayer; properties: Properties[]; collection: boolean } {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  let of: PropertiesOf = { values: [], collection: true };
+  const layer = parseByFeature(bytes, name, sha256, of) ?? parseDocument(bytes, name, sha256, (of = { values: [], collection: false }));
+  return { layer, properties: of.values, collection: of.collection };
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The layer of a FeatureCollection read feature by feature, or null when it is not read cleanly that way. */
-export function parseByFeature(bytes: Uint8Array, name: string, sha256: string): MaskLayer | null {
+export function parseByFeature(bytes: Uint8Array, name: string, sha256: string, properties?: PropertiesOf): MaskLayer | null {
   const split = splitFeatureCollection(bytes);
   if (split === null) return null;
   try {
@@ -157,6 +176,7 @@ export function parseByFeature(bytes: Uint8Array, name: string, sha256: string):
       const i = k / 2;
       const parsed = feature.safeParse(JSON.parse(decoder.decode(bytes.subarray(spans[k]!, spans[k + 1]!))));
       if (!parsed.success) return null;
+      properties?.values.push(parsed.data.properties ?? null);
       const g = parsed.data.geometry;
       if (g !== null) builder.add(g, checkCoordinates(name, g, `features[${i}].geometry.coordinates`), `features[${i}].geometry`, i);
     }
@@ -168,7 +188,7 @@ export function parseByFeature(bytes: Uint8Array, name: string, sha256: string):
 }
 
 /** The whole document parsed at once: bare geometries and Features, and every refusal. */
-function parseDocument(bytes: Uint8Array, name: string, sha256: string): MaskLayer {
+function parseDocument(bytes: Uint8Array, name: string, sha256: string, properties?: PropertiesOf): MaskLayer {
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -198,17 +218,21 @@ function parseDocument(bytes: Uint8Array, name: string, sha256: string): MaskLay
     features.forEach((f: unknown, i) => {
       const parsed = feature.safeParse(f);
       if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, ['features', i]);
+      properties?.values.push(parsed.data.properties ?? null);
       if (parsed.data.geometry !== null) geometries.push({ geometry: parsed.data.geometry, path: `features[${i}].geometry`, feature: i });
     });
+    if (properties) properties.collection = true;
     featureCount = features.length;
   } else if (type === 'Feature') {
     const parsed = feature.safeParse(root);
     if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
+    properties?.values.push(parsed.data.properties ?? null);
     if (parsed.data.geometry !== null) geometries.push({ geometry: parsed.data.geometry, path: 'geometry', feature: 0 });
     featureCount = 1;
   } else if (type === 'Polygon' || type === 'MultiPolygon') {
     const parsed = geometry.safeParse(root);
     if (!parsed.success) throw zodFailure(name, root, parsed.error.issues, []);
+    properties?.values.push(null);
     geometries.push({ geometry: parsed.data, path: '(root)', feature: 0 });
     featureCount = 1;
   } else if (typeof type === 'string' && GEOMETRY_TYPES.has(type)) {
