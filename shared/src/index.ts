@@ -30,7 +30,7 @@ export { detectTile, type DetectResult } from './pipeline/detect-tile.js';
 export { alertTile, type TileOutcome } from './pipeline/alert-tile.js';
 export { finalizeBatch, type FinalizeResult } from './pipeline/finalize-batch.js';
 export { runBatch, type RunProgress } from './pipeline/run-batch.js';
-export { MaskCache, setCurrentMask, currentMasks, masksFor, setRegionalMask, regionalMask, clearRegionalMask, listRegionalMasks, type RegionalMask } from './pipeline/mask-store.js';
+export { MaskCache, setCurrentMask, currentMasks, listDeploymentMasks, masksFor, setRegionalMask, regionalMask, clearRegionalMask, listRegionalMasks, type RegionalMask, type DeploymentMask } from './pipeline/mask-store.js';
 export { layerOfBytes, readLayerFile, type LayerFile } from './masks/read-layer-file.js';
 export { isZipArchive } from './masks/read-layer-archive.js';
 export { readBatchStatus, type BatchStatus, type PairCoverage } from './pipeline/batch-status.js';

@@ -8,7 +8,8 @@
  * each role gets only what docs/api.md grants it. Ids and counts are read from the stored data.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { anyRegionCovers, collectAlerts, createStore, defaultParameters, directorySource, generateToken, listUploadedFiles, QUEUES, redisStreamSink, runBatch, tokenDigest, TokenRegistry, withAlertIndex, withCaseOpening, withWebhookDeliveries, type AlertFeature, type BlobStore } from '@shoutu/shared';
 import { createRedis } from '@shoutu/shared/queue/index.js';
-import { buildApiServer, redisIndexedAlerts, type IngestLauncher } from '@shoutu/alert';
+import { buildApiServer, redisIndexedAlerts, storedAlerts, type IngestLauncher } from '@shoutu/alert';
 import { ensureRedis, uniquePrefix, type RedisHandle } from '../support/redis.js';
 import { demoParameters, loadDemoMasks, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 import { BANDS6, REFLECTANCE_SCALE, syntheticPair } from '../support/synthetic-pair.js';
@@ -349,6 +350,8 @@ function ensureMaskLayers(): Promise<void> {
 }
 const maskRegions = async (token: string) => ((await get('/masks', token)).json.layers as { layer: string; region: string }[]).map((l) => `${l.layer} ${l.region}`);
 
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 const CASES: Record<string, ScopeCase> = {
   'GET /': {
     path: () => '/',
@@ -494,6 +497,40 @@ const CASES: Record<string, ScopeCase> = {
       }
       expect(await maskRegions(tokens.bOperator)).toEqual([`farmland ${B}`]);
       expect(await maskRegions(tokens.city)).toEqual([`farmland ${A}`, `farmland ${B}`]);
+      // The deployment-wide layers apply to every county: every reader sees their versions, not where they are stored.
+      const demo = await Promise.all((['farmland', 'redline'] as const).map(async (layer) => ({ layer, sha256: sha256Hex(await readFile(join('fixtures', 'masks', `${layer}.geojson`))) })));
+      for (const token of [...Object.values(A_TOKENS), tokens.bOperator, tokens.city]) {
+        const deployment = (await get('/masks', token)).json.deployment as Record<string, unknown>[];
+        expect(deployment.map(({ layer, sha256 }) => ({ layer, sha256 }))).toEqual(demo);
+        expect(deployment[0]).toMatchObject({ source: 'fixtures/masks/farmland.geojson', features: expect.any(Number) });
+        expect(deployment.every((m) => m.key === undefined && m.href === undefined)).toBe(true);
+      }
+    },
+  },
+  'GET /masks/:layer': {
+    path: () => '/masks/farmland',
+    roles: READERS,
+    check: async () => {
+      // Its polygons span every county: a scoped team reads its own region's layers, not this one.
+      for (const token of [...Object.values(A_TOKENS), tokens.city]) {
+        const reply = await get('/masks/farmland', token);
+        expect(reply.status).toBe(404);
+        expect(reply.json.description).toMatch(/spans regions outside its scope; read \/masks\/farmland\/\{region\}/);
+        expect((await get('/masks/orchards', token)).status).toBe(400);
+      }
+      // Without team tokens (a read-only deployment on loopback) the reader's scope is the deployment.
+      const open = buildApiServer({ source: storedAlerts(store), registry: null, store });
+      try {
+        const listed = (await open.inject({ method: 'GET', url: '/masks' })).json() as { deployment: { layer: string; href: string }[] };
+        expect(listed.deployment.map((m) => m.href)).toEqual(['/masks/farmland', '/masks/redline']);
+        const layer = await open.inject({ method: 'GET', url: '/masks/redline' });
+        expect(layer.statusCode).toBe(200);
+        expect(layer.headers['content-type']).toMatch(/^application\/geo\+json/);
+        expect(layer.rawPayload.equals(await readFile(join('fixtures', 'masks', 'redline.geojson')))).toBe(true);
+        expect(layer.headers.etag).toBe(`"${sha256Hex(layer.rawPayload)}"`);
+      } finally {
+        await open.close();
+      }
     },
   },
   'GET /masks/:layer/:region': {

@@ -17,9 +17,27 @@ import { stableJson } from '../util/stable-json.js';
  * pixel is farmland when any of them covers it.
  */
 export async function setCurrentMask(store: BlobStore, layer: MaskLayerName, bytes: Uint8Array, name: string): Promise<MaskRef> {
-  const { sha256, key } = await storeMaskVersion(store, layer, bytes, name);
-  await store.put(keys.maskCurrent(layer), stableJson({ layer, sha256, key, source: name }));
+  const { sha256, key, features } = await storeMaskVersion(store, layer, bytes, name);
+  await store.put(keys.maskCurrent(layer), stableJson({ layer, sha256, key, source: name, features }));
   return { layer, sha256, key };
+}
+
+/** What a deployment-wide pointer records (`features` since 2026-12; older pointers lack it). */
+export interface DeploymentMask extends MaskRef {
+  source: string;
+  features?: number;
+}
+
+/** The deployment-wide layers with where they came from, one per kind at most, in MASK_LAYERS order. */
+export async function listDeploymentMasks(store: BlobStore): Promise<DeploymentMask[]> {
+  const found: DeploymentMask[] = [];
+  for (const layer of MASK_LAYERS) {
+    const pointer = await store.getOrNull(keys.maskCurrent(layer));
+    if (!pointer) continue;
+    const { sha256, key, source, features } = JSON.parse(Buffer.from(pointer).toString('utf8')) as DeploymentMask;
+    found.push({ layer, sha256, key, source, ...(features === undefined ? {} : { features }) });
+  }
+  return found;
 }
 
 /** What a regional pointer records: the version, and where it came from. */
@@ -78,14 +96,7 @@ async function storeMaskVersion(store: BlobStore, layer: MaskLayerName, bytes: U
 
 /** The deployment-wide layers, one per kind at most. */
 export async function currentMasks(store: BlobStore): Promise<MaskRef[]> {
-  const refs: MaskRef[] = [];
-  for (const layer of MASK_LAYERS) {
-    const pointer = await store.getOrNull(keys.maskCurrent(layer));
-    if (!pointer) continue;
-    const { sha256, key } = JSON.parse(Buffer.from(pointer).toString('utf8')) as { sha256: string; key: string };
-    refs.push({ layer, sha256, key });
-  }
-  return refs;
+  return (await listDeploymentMasks(store)).map(({ layer, sha256, key }) => ({ layer, sha256, key }));
 }
 
 /**

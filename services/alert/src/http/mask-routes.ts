@@ -3,10 +3,14 @@
  * red line): its operators replace or withdraw them, every role in scope reads them. A region's layers apply
  * to the batches of every county in it from the next ingest on, added to the deployment-wide layers and those
  * of the regions around it (batches already ingested keep the versions they pinned).
+ *
+ * The deployment-wide layers (`shoutu masks`, set by the deployment's operators on its host) apply to every
+ * county, so every reader sees which versions they are; their polygons span every region, so only a team
+ * whose scope is the whole deployment reads them whole.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { clearRegionalMask, isInvalidInput, listRegionalMasks, MASK_LAYERS, regionalMask, setRegionalMask, type BlobStore, type MaskLayerName, type TokenRegistry } from '@shoutu/shared';
-import { ogcError, requireAction } from './auth.js';
+import { clearRegionalMask, isInvalidInput, listDeploymentMasks, listRegionalMasks, MASK_LAYERS, regionalMask, setRegionalMask, type BlobStore, type MaskLayerName, type TokenRegistry } from '@shoutu/shared';
+import { ogcError, regionsOf, requireAction } from './auth.js';
 import { acceptLayerBodies, inScope, layerOfBody, MAX_LAYER_BODY_BYTES, regionOf } from './region-layers.js';
 
 type LayerParams = { Params: { layer: string; region: string } };
@@ -25,7 +29,21 @@ export function registerMaskRoutes(app: FastifyInstance, store: BlobStore | null
 
   app.get('/masks', { preHandler: read }, async (request, reply) => {
     const layers = store ? (await listRegionalMasks(store)).filter((m) => inScope(request, m.region)) : [];
-    return reply.send({ layers: layers.map((m) => ({ ...m, href: `/masks/${m.layer}/${m.region}` })) });
+    const whole = regionsOf(request) === null;
+    const deployment = store ? await listDeploymentMasks(store) : [];
+    return reply.send({
+      deployment: deployment.map(({ key: _key, ...m }) => (whole ? { ...m, href: `/masks/${m.layer}` } : m)),
+      layers: layers.map((m) => ({ ...m, href: `/masks/${m.layer}/${m.region}` })),
+    });
+  });
+
+  app.get<{ Params: { layer: string } }>('/masks/:layer', { preHandler: read }, async (request, reply) => {
+    const layer = layerOf(request.params.layer, reply);
+    if (layer === null) return reply;
+    const mask = store && regionsOf(request) === null ? (await listDeploymentMasks(store)).find((m) => m.layer === layer) : undefined;
+    const bytes = mask ? await store!.getOrNull(mask.key) : null;
+    if (!mask || !bytes) return ogcError(reply, 404, 'NotFound', `no deployment-wide ${what(layer)}${regionsOf(request) === null ? '' : ` readable by team ${request.principal!.team} (it spans regions outside its scope; read /masks/${layer}/{region})`}`);
+    return reply.type('application/geo+json').header('etag', `"${mask.sha256}"`).send(Buffer.from(bytes));
   });
 
   app.get<LayerParams>('/masks/:layer/:region', { preHandler: read }, async (request, reply) => {
