@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -505,6 +505,62 @@ describe('a file whose blocks are larger than the block cache keeps (one Deflate
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a sweep of halo windows in raster order over a wide raster', () => {
+  // 20480 × 1536, 4 bands of uint16 in 512² tiles (planar): a row of blocks decodes to 80 MB, more than the
+  // 64 MB the block cache held before it was sized by the raster's width.
+  const [W, H, T, BANDS] = [20480, 1536, 512, 4];
+  const value = (b: number, x: number, y: number) => (x * 7 + y * 13 + b * 1000) & 0xffff;
+  const dir = mkdtempSync(join(tmpdir(), 'shoutu-wide-sweep-'));
+  const path = join(dir, 'wide.tif');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['tiles aligned with the blocks', 0],
+    ['tiles offset from the blocks', 100],
+  ])('inflates each block once, %s, and the windows hold the image', async (_, offset) => {
+    if (!existsSync(path)) {
+      const writer = await TiledGeoTiffWriter.create(path, { width: W, height: H, bands: BANDS, sampleFormat: 'uint', bitsPerSample: 16, geoTransform: [500_000, 1, 0, 3_600_000, 0, -1], epsg: 32651, nodata: null, tileSize: T, deflateLevel: 1 });
+      const tile = new Uint16Array(BANDS * T * T);
+      for (let ty = 0; ty < H / T; ty++) {
+        for (let tx = 0; tx < W / T; tx++) {
+          for (let b = 0; b < BANDS; b++) for (let y = 0; y < T; y++) for (let x = 0; x < T; x++) tile[(b * T + y) * T + x] = value(b, tx * T + x, ty * T + y);
+          await writer.writeTile(tx, ty, tile);
+        }
+      }
+      await writer.finish();
+    }
+    const raster = await openGeoTiff({ path }, 'wide.tif');
+    const inflations = vi.spyOn(BlockInflater.prototype, 'inflateInto');
+    try {
+      // the windows of a detect sweep: 512² tiles of a lattice `offset` pixels up and left of the file's
+      // blocks, each with a 3-pixel halo, in raster order
+      const halo = 3;
+      for (let ty = -offset; ty < H; ty += T) {
+        for (let tx = -offset; tx < W; tx += T) {
+          const [x0, y0] = [Math.max(0, tx - halo), Math.max(0, ty - halo)];
+          const [x1, y1] = [Math.min(W, tx + T + halo), Math.min(H, ty + T + halo)];
+          if (x1 <= x0 || y1 <= y0) continue;
+          const [w, h] = [x1 - x0, y1 - y0];
+          const got = (await raster.readWindowNative(x0, y0, w, h)) as Uint16Array;
+          for (const [b, x, y] of [[0, 0, 0], [3, w - 1, h - 1], [2, w >> 1, h - 1], [1, w - 1, 0]] as const) {
+            expect(got[(b * h + y) * w + x]).toBe(value(b, x0 + x, y0 + y));
+          }
+        }
+      }
+      // Each tile inflated whole once; the top rows of a tile below a window's row are inflated only as far
+      // as its halo reaches (with aligned tiles: 3 of 512 rows), and the tile whole with the next row.
+      const whole = inflations.mock.calls.filter((call) => call[2] !== false);
+      const tops = inflations.mock.calls.filter((call) => call[2] === false);
+      expect(whole.length).toBe((W / T) * (H / T) * BANDS);
+      for (const call of tops) expect(call[1].length).toBeLessThanOrEqual((halo + 1) * T * 2);
+      expect(tops.length).toBe(offset === 0 ? 3 * (W / T) * (H / T - 1) * BANDS - 2 * (H / T - 1) * BANDS : 0);
+    } finally {
+      inflations.mockRestore();
+      await raster.close();
     }
   });
 });

@@ -146,15 +146,22 @@ function sparseFill(kind: StorageKind, nodata: number | null): number {
 
 /**
  * Decoded blocks kept per open raster. A window that uses only part of a compressed strip or tile
- * (windows narrower than strips, windows not aligned to tiles) keeps it, so that the next windows in
- * raster order do not decode it again: with 512-pixel windows every strip of a 4096-pixel-wide image
- * would otherwise be decompressed eight times. Oldest dropped first (a plain FIFO: in raster order the
- * oldest blocks are the band above the current one, and moving entries on every hit cost more than it
- * saved). Holds the strips of 512 rows of an image up to about 16000 pixels of 4 x 16-bit samples
- * wide; wider, raster-order windows miss and decode their strips again, as without a cache.
- * Tile-aligned windows and uncompressed blocks never use it. Freed by close().
+ * (windows narrower than strips, windows not aligned to tiles, halos reaching into the neighbouring
+ * tiles) keeps it, so that the next windows in raster order do not decode it again: with 512-pixel
+ * windows every strip of a 4096-pixel-wide image would otherwise be decompressed eight times. A window
+ * with a halo keeps the tiles it covers whole too (its neighbours' halos reach into them), but not the top
+ * rows of a tile below it, which it inflates only as far as it needs (the next row of windows reads that
+ * tile whole). When the cache is full, blocks the latest window has passed in raster order go first (rows
+ * above it, and blocks left of it that end above its middle: a raster-order sweep does not come back to
+ * them), then the oldest. At least this much is kept; a raster whose blocks are small enough gets room for
+ * a row of its blocks and a few more (ROW_CACHE_BYTES at most), which a sweep of halo windows needs: at
+ * 20000 pixels of 4 × 16-bit samples a row of 512² tiles is 80 MB (measured with 64 MB and no such rules:
+ * every tile inflated twice, three times with the lattice's tiles aligned to the file's). Tile-aligned
+ * windows without a halo and uncompressed blocks never use it. Freed by close().
  */
 export const BLOCK_CACHE_BYTES = 64 * 1024 * 1024;
+/** The most a raster's row of blocks may take in the cache (wider rasters keep what fits). */
+export const ROW_CACHE_BYTES = 256 * 1024 * 1024;
 /** Larger blocks are never kept (a strip of a few rows or a tile is far smaller)… */
 const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
 /**
@@ -247,6 +254,10 @@ export class WindowDecoder {
   private regionSamples: Samples | null = null;
   private regionFirst = 0;
   private regionStride = 0;
+  /** the latest window read: its left column, top row and middle row (passed) */
+  private sweepLeft = 0;
+  private sweepTop = 0;
+  private sweepMiddle = 0;
   /** kept blocks the current window counts on (blockRanges did not fetch them): never dropped until it is decoded */
   private readonly pinnedBlocks = new Set<number>();
 
@@ -255,7 +266,8 @@ export class WindowDecoder {
     this.reader = reader;
     const planes = layout.planarConfiguration === 2 ? info.bands : 1;
     const largeBlocks = cacheBytes === undefined && layout.blockBytes > MAX_CACHED_BLOCK && planes * layout.blockBytes <= LARGE_BLOCK_CACHE_BYTES;
-    this.cacheBudget = cacheBytes ?? (largeBlocks ? Math.max(BLOCK_CACHE_BYTES, planes * layout.blockBytes) : BLOCK_CACHE_BYTES);
+    const blockRow = (layout.blocksAcross + 8) * planes * layout.blockBytes;
+    this.cacheBudget = cacheBytes ?? (largeBlocks ? Math.max(BLOCK_CACHE_BYTES, planes * layout.blockBytes) : Math.max(BLOCK_CACHE_BYTES, Math.min(ROW_CACHE_BYTES, blockRow)));
     this.maxKeptBlock = largeBlocks ? layout.blockBytes : MAX_CACHED_BLOCK;
     this.littleEndian = littleEndian;
     this.layout = layout;
@@ -344,6 +356,7 @@ export class WindowDecoder {
   }
 
   private decodeInto(x0: number, y0: number, width: number, height: number, out: Samples): NativeSamples {
+    this.sweepAt(x0, y0, height);
     for (const row of this.blockRowsOf(x0, y0, width, height)) {
       const at = this.loadEntries(row.firstIndex, row.bx1 - row.bx0 + 1);
       const offsets = this.entryOffsets;
@@ -438,6 +451,7 @@ export class WindowDecoder {
    * are neither kept nor sparse are decoded in parallel, then every block is copied as decodeInto does.
    */
   private async decodeIntoAsync(x0: number, y0: number, width: number, height: number, out: Samples): Promise<NativeSamples> {
+    this.sweepAt(x0, y0, height);
     for (const row of this.blockRowsOf(x0, y0, width, height)) {
       const at = this.loadEntries(row.firstIndex, row.bx1 - row.bx0 + 1);
       const offsets = this.entryOffsets;
@@ -611,12 +625,19 @@ export class WindowDecoder {
     const bps = this.bytesPerSample;
     const rowBytes = rowSamples * bps;
     const needed = rowsInBlock * rowBytes;
-    // a compressed block this window uses only part of is likely needed by the next window too: keep
-    // it decoded
+    // A compressed block this window uses only part of is likely needed by the next window too: kept
+    // decoded. So is one a halo window covers whole: its neighbours' halos reach into it.
     const colsInBlock = Math.min(this.layout.blockWidth, this.width - (index % this.layout.blocksAcross) * this.layout.blockWidth);
-    const keep = !this.lastUse && (c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock) && needed <= this.maxKeptBlock;
+    const partial = c0 > 0 || c1 < colsInBlock || r0 > 0 || r1 < rowsInBlock;
+    const deflate = this.layout.compression === 8 || this.layout.compression === 32946;
+    // The top quarter or less of a Deflate tile, the window ending inside it: a tile below the window (its
+    // halo reaches in), which a raster-order sweep reads whole with its next row of windows. Not kept, so
+    // the cache holds one row of tiles, not two, and inflated only as far as the window needs.
+    const below = deflate && r0 === 0 && r1 < rowsInBlock && 4 * r1 <= rowsInBlock && this.layout.blocksAcross > 1 && given === null;
+    const halo = !partial && (dstRowStride > cols || planeSize > rows * dstRowStride);
+    const keep = !this.lastUse && !below && (partial || halo) && needed <= this.maxKeptBlock;
     // the top rows of a Deflate block, for the last time: the stream is inflated only that far
-    const prefix = this.lastUse && r0 === 0 && r1 < rowsInBlock && given === null && (this.layout.compression === 8 || this.layout.compression === 32946);
+    const prefix = (this.lastUse || below) && r0 === 0 && r1 < rowsInBlock && given === null && deflate;
 
     if (this.layout.compression === 1) {
       // (never kept: reading just the needed part again costs less than keeping the block)
@@ -687,6 +708,26 @@ export class WindowDecoder {
     for (let b = 0; b < this.spp; b++) copyToPlanes(planes, b * planeSamples + r0 * blockWidth + c0, blockWidth, 1, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
   }
 
+  /** Records the window being read: where a raster-order sweep has got to (see passed). */
+  private sweepAt(x0: number, y0: number, height: number): void {
+    this.sweepLeft = x0;
+    this.sweepTop = y0;
+    this.sweepMiddle = y0 + height / 2;
+  }
+
+  /**
+   * Whether block `index` lies behind the latest window in raster order: above its top, or left of it and
+   * ending above its middle (a sweep's next row of windows starts about a window's height lower, below
+   * such a block, whatever its halo).
+   */
+  private passed(index: number): boolean {
+    const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
+    const inPlane = index % (blocksAcross * blocksDown);
+    const bottom = Math.min(this.height, (Math.floor(inPlane / blocksAcross) + 1) * bh);
+    const right = Math.min(this.width, ((inPlane % blocksAcross) + 1) * bw);
+    return bottom <= this.sweepTop || (right <= this.sweepLeft && bottom <= this.sweepMiddle);
+  }
+
   /**
    * Adds a ready block (host-order samples, predictor undone; not scratch memory) to the cache: rows as
    * decoded, or planes of `planeSamples` samples.
@@ -695,14 +736,17 @@ export class WindowDecoder {
     const samples = view(this.kind, bytes.buffer, bytes.byteOffset, bytes.byteLength / this.bytesPerSample);
     this.cache.set(index, planeSamples === undefined ? { samples, bytes: bytes.byteLength } : { samples, bytes: bytes.byteLength, planeSamples });
     this.cacheBytes += bytes.byteLength;
-    for (const [key, entry] of this.cache) {
-      if (this.cacheBytes <= this.cacheBudget) break;
-      if (this.pinnedBlocks.has(key)) continue;
-      this.cache.delete(key); // oldest first
-      this.cacheBytes -= entry.bytes;
-      const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
-      // (large blocks' buffers are not held spare: up to four of them would be a lot of memory)
-      if (this.ownBuffers.has(buffer) && entry.bytes <= MAX_CACHED_BLOCK && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
+    // blocks the sweep has passed first, then the oldest
+    for (const passedOnly of [true, false]) {
+      for (const [key, entry] of this.cache) {
+        if (this.cacheBytes <= this.cacheBudget) break;
+        if (this.pinnedBlocks.has(key) || (passedOnly && !this.passed(key))) continue;
+        this.cache.delete(key);
+        this.cacheBytes -= entry.bytes;
+        const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
+        // (large blocks' buffers are not held spare: up to four of them would be a lot of memory)
+        if (this.ownBuffers.has(buffer) && entry.bytes <= MAX_CACHED_BLOCK && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
+      }
     }
     this.regionSamples = samples;
     this.regionFirst = 0;
