@@ -467,7 +467,9 @@ async function planTiles(
     }
   }
   return {
-    jobs: jobs.sort((x, y) => (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)),
+    // In raster order (north to south, then west to east): a tile's neighbours read the same file blocks,
+    // which the raster's block cache keeps for the next tile and the next row of tiles (window-decoder.ts).
+    jobs: jobs.sort((x, y) => x.window.row - y.window.row || x.window.col - y.window.col || (x.tileKey < y.tileKey ? -1 : x.tileKey > y.tileKey ? 1 : 0)),
     unpaired,
     sharedBands,
     offsets,
