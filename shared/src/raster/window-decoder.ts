@@ -160,8 +160,12 @@ function sparseFill(kind: StorageKind, nodata: number | null): number {
  * windows without a halo and uncompressed blocks never use it. Freed by close().
  */
 export const BLOCK_CACHE_BYTES = 64 * 1024 * 1024;
-/** The most a raster's row of blocks may take in the cache (wider rasters keep what fits). */
-export const ROW_CACHE_BYTES = 256 * 1024 * 1024;
+/**
+ * The most a raster's row of blocks may take in the cache: a row of 512² tiles up to about 28,000 pixels of
+ * four 16-bit bands or 83,000 of 8-bit RGB (wider rasters keep what fits). Each thread keeps a pair of
+ * scenes open, so two threads may hold four such rows.
+ */
+export const ROW_CACHE_BYTES = 128 * 1024 * 1024;
 /** Larger blocks are never kept (a strip of a few rows or a tile is far smaller)… */
 const MAX_CACHED_BLOCK = BLOCK_CACHE_BYTES / 8;
 /**
