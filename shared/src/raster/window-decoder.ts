@@ -640,8 +640,9 @@ export class WindowDecoder {
     const below = deflate && r0 === 0 && r1 < rowsInBlock && 4 * r1 <= rowsInBlock && this.layout.blocksAcross > 1 && given === null;
     const halo = !partial && (dstRowStride > cols || planeSize > rows * dstRowStride);
     const keep = !this.lastUse && !below && (partial || halo) && needed <= this.maxKeptBlock;
-    // the top rows of a Deflate block, for the last time: the stream is inflated only that far
-    const prefix = (this.lastUse || below) && r0 === 0 && r1 < rowsInBlock && given === null && deflate;
+    // the top rows of a Deflate block, for the last time or until the next row of windows: the stream is
+    // inflated only that far
+    const prefix = below || (this.lastUse && r0 === 0 && r1 < rowsInBlock && given === null && deflate);
 
     if (this.layout.compression === 1) {
       // (never kept: reading just the needed part again costs less than keeping the block)

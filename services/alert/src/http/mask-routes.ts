@@ -40,9 +40,10 @@ export function registerMaskRoutes(app: FastifyInstance, store: BlobStore | null
   app.get<{ Params: { layer: string } }>('/masks/:layer', { preHandler: read }, async (request, reply) => {
     const layer = layerOf(request.params.layer, reply);
     if (layer === null) return reply;
-    const mask = store && regionsOf(request) === null ? (await listDeploymentMasks(store)).find((m) => m.layer === layer) : undefined;
+    const whole = regionsOf(request) === null;
+    const mask = store && whole ? (await listDeploymentMasks(store)).find((m) => m.layer === layer) : undefined;
     const bytes = mask ? await store!.getOrNull(mask.key) : null;
-    if (!mask || !bytes) return ogcError(reply, 404, 'NotFound', `no deployment-wide ${what(layer)}${regionsOf(request) === null ? '' : ` readable by team ${request.principal!.team} (it spans regions outside its scope; read /masks/${layer}/{region})`}`);
+    if (!mask || !bytes) return ogcError(reply, 404, 'NotFound', `no deployment-wide ${what(layer)}${whole ? '' : ` readable by team ${request.principal!.team} (it spans regions outside its scope; read /masks/${layer}/{region})`}`);
     return reply.type('application/geo+json').header('etag', `"${mask.sha256}"`).send(Buffer.from(bytes));
   });
 
