@@ -4,7 +4,8 @@
  * the chi score of the whitened change vector (T·d, T lower triangular), the fused minimum of both
  * scaled by their medians, and the mean of that over the valid pixels of each 3×3 neighbourhood.
  * 4-band uint16 planes, float32 arithmetic, plain loops for the compiler to vectorise
- * (cc -O3 -march=native). Timed by scripts/bench/references.ts on the benchmark's own pair.
+ * (cc -O3, built twice: for the machine's widest vectors and for 128-bit ones). Timed by
+ * scripts/bench/references.ts on the benchmark's own pair.
  *
  * Usage: reference_change_pass BEFORE AFTER WIDTH HEIGHT NODATA_B NODATA_A MEAN_B0..3 STD_B0..3
  *          MEAN_A0..3 STD_A0..3 T00..T33 CVA_MEDIAN MAD_MEDIAN [OUT]

@@ -1,7 +1,8 @@
 /*
  * The C reference of issue 3's change-pass row ("C auto-vectorised"): valid mask of both epochs and the
  * z-scored change-vector magnitude over 4-band uint16 planes, written plainly for the compiler to
- * vectorise (cc -O3 -march=native). Timed by scripts/bench/references.ts on the benchmark's own pair.
+ * vectorise (cc -O3, built twice: for the machine's widest vectors and for 128-bit ones). Timed by
+ * scripts/bench/references.ts on the benchmark's own pair.
  *
  * Usage: reference_cva BEFORE AFTER WIDTH HEIGHT MEAN_B0..3 STD_B0..3 MEAN_A0..3 STD_A0..3
  * Prints the best Mpx/s of at least 5 timed runs and 0.4 s of them after one warm-up, then the checksum
