@@ -1,17 +1,8 @@
 import { z } from 'zod';
+import { LatticeSchema } from '../grid/lattice-schema.js';
 import { BandName, IsoDate } from '../schemas/manifest.js';
 
 const GeoTransformSchema = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
-
-export const LatticeSchema = z.object({
-  gridId: z.string(),
-  epsg: z.number().int(),
-  pixelWidth: z.number().positive(),
-  pixelHeight: z.number().positive(),
-  phaseX: z.number(),
-  phaseY: z.number(),
-  tileSize: z.number().int().positive(),
-});
 
 export const PlacementSchema = z.object({
   lattice: LatticeSchema,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { type Lattice, type LatticeWindow, makeLattice } from './lattice.js';
+import { LatticeSchema } from './lattice-schema.js';
 
 const Finite = z.number().finite();
 
@@ -32,21 +33,11 @@ export const GridDeclaration = z
   .strict();
 export type GridDeclaration = z.infer<typeof GridDeclaration>;
 
-const LatticeRecord = z.object({
-  gridId: z.string(),
-  epsg: z.number().int(),
-  pixelWidth: z.number().positive(),
-  pixelHeight: z.number().positive(),
-  phaseX: z.number(),
-  phaseY: z.number(),
-  tileSize: z.number().int().positive(),
-});
-
 /** `areas/<regionCode>.json`. */
 export const AreaRecord = z.object({
   schema: z.literal('shoutu.area/1'),
   regionCode: z.string(),
-  lattice: LatticeRecord,
+  lattice: LatticeSchema,
   extent: GridExtent.optional(),
   /** How the grid was fixed: declared in a batch's manifest, or taken from the first scene of the region. */
   fixedBy: z.object({ how: z.enum(['declared', 'first-scene']), batchId: z.string(), sceneId: z.string().optional() }),
