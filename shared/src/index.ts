@@ -20,6 +20,7 @@ export { isRemoteLocation, parseS3Url, remoteFetcher, storeRangeFetcher, type S3
 export { httpRangeFetcher, type HttpRangeOptions } from './remote/http-range-fetcher.js';
 export * from './queue/job-catalog.js';
 export { batchFlow } from './queue/batch-flow.js';
+export { planTileRuns, RUN_SIDE } from './queue/tile-runs.js';
 export { submitBatch } from './queue/submit-batch.js';
 export type { AlertFeature } from './alerts/alert-feature.js';
 export { writeEvidence, type EvidenceManifest, type EvidenceFileEntry } from './alerts/write-evidence.js';
@@ -28,6 +29,7 @@ export { directorySource, storeSource, s3BatchSource, openBatchSource, type Batc
 export { ingestBatch, type IngestResult } from './pipeline/ingest-batch.js';
 export { detectTile, type DetectResult } from './pipeline/detect-tile.js';
 export { alertTile, type TileOutcome } from './pipeline/alert-tile.js';
+export { detectTileRun, alertTileRun, runFailures, DetectRunResult, type RunFailures } from './pipeline/tile-run-stage.js';
 export { finalizeBatch, type FinalizeResult } from './pipeline/finalize-batch.js';
 export { runBatch, type RunProgress } from './pipeline/run-batch.js';
 export { MaskCache, setCurrentMask, currentMasks, listDeploymentMasks, masksFor, setRegionalMask, regionalMask, clearRegionalMask, listRegionalMasks, type RegionalMask, type DeploymentMask } from './pipeline/mask-store.js';

@@ -15,6 +15,7 @@ import { sha256Hex } from '@shoutu/shared/util/sha256.js';
 import { verifyInParts } from '@shoutu/shared/pipeline/verify-in-parts.js';
 import { InvalidInputError } from '@shoutu/shared/errors.js';
 import { demoParameters, fixture } from '../support/fixtures.js';
+import { garbleBlock } from '../support/garble-block.js';
 
 const GOOD = fixture('bad', 'mixed', 'good.tif');
 const TILE = 16;
@@ -48,22 +49,6 @@ async function retiled(path: string, bands?: 1): Promise<void> {
   }
   await writer.finish();
   await source.close();
-}
-
-/** Overwrites the first bytes of block `index`'s stored (compressed) data of a little-endian classic TIFF. */
-async function garbleBlock(path: string, index: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await readFile(path));
-  const v = new DataView(bytes.buffer);
-  const ifd = v.getUint32(4, true);
-  for (let i = 0; i < v.getUint16(ifd, true); i++) {
-    const p = ifd + 2 + i * 12;
-    if (v.getUint16(p, true) !== 324) continue; // TileOffsets (LONG)
-    const offset = v.getUint32(v.getUint32(p + 8, true) + index * 4, true);
-    bytes.fill(0xff, offset, offset + 16);
-    await writeFile(path, bytes);
-    return bytes;
-  }
-  throw new Error('no TileOffsets');
 }
 
 async function manifestOf(batchId: string, extra: object = {}): Promise<string> {

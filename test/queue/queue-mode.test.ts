@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createStore, defaultParameters, directorySource, keys, QUEUES, runBatch, submitBatch, type BlobStore } from '@shoutu/shared';
+import { createStore, defaultParameters, directorySource, keys, QUEUES, readBatchStatus, runBatch, submitBatch, type BlobStore } from '@shoutu/shared';
 import { createRedis } from '@shoutu/shared/queue/index.js';
 import { ensureRedis, uniquePrefix } from '../support/redis.js';
 import { startS3Server } from '../support/s3-server.js';
@@ -20,8 +20,11 @@ let prefix: string;
 let store: BlobStore;
 let ingestQueue: Queue;
 let alertQueue: Queue;
+let detectQueue: Queue;
 let embeddedDir: string;
 let embeddedAlerts: string;
+/** Tiles of 64 pixels: the two-sensor county's grid has 7 × 7 of them, which queue mode takes in runs. */
+const SMALL_TILES = defaultParameters({ tileSize: 64 });
 /** Two epochs of another county, the second a 4-band product of another sensor, and their embedded-mode alerts. */
 let twoSensors: { folders: [string, string]; batchId: string; alerts: string };
 const workers: Array<{ close(): Promise<void> }> = [];
@@ -40,8 +43,8 @@ async function waitForJob(queue: Queue, id: string, timeoutMs = 60_000): Promise
 }
 
 /** Submits a batch folder and waits for its ingest job, then for its finalize job when it has one. */
-async function processBatch(path: string, rerun?: string): Promise<{ ingest: Job; finalize: Job | null }> {
-  const { jobId } = await submitBatch(store, ingestQueue, path, defaultParameters(), rerun ? { rerun } : {});
+async function processBatch(path: string, rerun?: string, parameters = defaultParameters()): Promise<{ ingest: Job; finalize: Job | null }> {
+  const { jobId } = await submitBatch(store, ingestQueue, path, parameters, rerun ? { rerun } : {});
   const ingest = await waitForJob(ingestQueue, jobId);
   if ((await ingest.getState()) === 'failed') return { ingest, finalize: null };
   return { ingest, finalize: await waitForJob(alertQueue, `finalize.${jobId}`) };
@@ -53,10 +56,12 @@ beforeAll(async () => {
   prefix = uniquePrefix('queue-mode');
   redis = createRedis(redisHandle.url);
   const env = queueEnv(redisHandle.url, prefix, s3);
-  workers.push(...startQueueWorkers(env));
+  // Runs of up to 3 × 3 tiles: the two-sensor batches' 64-pixel tiles make several runs of several tiles.
+  workers.push(...startQueueWorkers({ ...env, DETECT_RUN_SIDE: '3' }));
   store = createStore({ kind: "s3", ...s3.config });
   ingestQueue = new Queue(QUEUES.ingest, { connection: redis, prefix });
   alertQueue = new Queue(QUEUES.alert, { connection: redis, prefix });
+  detectQueue = new Queue(QUEUES.detect, { connection: redis, prefix });
 
   // The same batch in embedded mode, for the byte-for-byte comparison.
   embeddedDir = await mkdtemp(join(tmpdir(), 'shoutu-embedded-ref-'));
@@ -65,7 +70,7 @@ beforeAll(async () => {
   for (const epoch of TAIZHOU_EPOCHS) await runBatch(local, directorySource(epoch), defaultParameters());
   embeddedAlerts = Buffer.from(await local.get(keys.batchAlerts(TAIZHOU_AFTER_BATCH))).toString('utf8');
   const folders = await twoSensorEpochs(embeddedDir);
-  for (const folder of folders) await runBatch(local, directorySource(folder), defaultParameters());
+  for (const folder of folders) await runBatch(local, directorySource(folder), SMALL_TILES);
   twoSensors = { folders, batchId: 'taizhou-gf-2003-02', alerts: Buffer.from(await local.get(keys.batchAlerts('taizhou-gf-2003-02'))).toString('utf8') };
 }, 120_000);
 
@@ -87,6 +92,7 @@ afterAll(async () => {
   await ingestQueue?.obliterate({ force: true }).catch(() => {});
   await ingestQueue?.close();
   await alertQueue?.close();
+  await detectQueue?.close();
   const leftovers = await redis.keys(`${prefix}:*`);
   if (leftovers.length > 0) await redis.del(...leftovers);
   redis?.disconnect();
@@ -117,10 +123,19 @@ describe('queue mode: BullMQ workers on Redis, storage on S3', () => {
     expect(await redis.xlen(`${prefix}:alerts`)).toBe(count);
   });
 
-  it('compares epochs of two sensors on the bands both hold, byte for byte as embedded mode does', async () => {
-    await processBatch(twoSensors.folders[0]);
-    const second = await processBatch(twoSensors.folders[1]);
+  it('compares epochs of two sensors on the bands both hold, byte for byte as embedded mode does, in runs of tiles', async () => {
+    await processBatch(twoSensors.folders[0], undefined, SMALL_TILES);
+    const second = await processBatch(twoSensors.folders[1], undefined, SMALL_TILES);
     expect(await second.finalize!.getState()).toBe('completed');
+    // every tile detected and alerted, in several runs of several tiles
+    const status = await readBatchStatus(store, twoSensors.batchId);
+    expect(status?.tiles).toMatchObject({ failed: [] });
+    expect(status!.tiles!.done).toBe(status!.tiles!.planned);
+    const runs = await detectQueue.getJobs(['completed']);
+    const sizes = runs.filter((job) => job.data.batchId === twoSensors.batchId).map((job) => (job.data as { tiles: unknown[] }).tiles.length);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(Math.max(...sizes)).toBe(9);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(status!.tiles!.planned);
     const queued = Buffer.from(await store.get(keys.batchAlerts(twoSensors.batchId))).toString('utf8');
     expect(queued).toBe(twoSensors.alerts);
     const features = (JSON.parse(queued) as { features: Array<{ properties: { comparedBands?: string[] } }> }).features;

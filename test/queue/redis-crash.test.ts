@@ -22,7 +22,8 @@ import { startS3Server } from '../support/s3-server.js';
 import { queueEnv, startQueueWorkers } from '../support/queue-workers.js';
 import { loadDemoMasks, REPO_ROOT, TAIZHOU_AFTER_BATCH, TAIZHOU_EPOCHS } from '../support/fixtures.js';
 
-// Smaller tiles than the default: more alert-tile jobs, so the crashes land among them.
+// Smaller tiles than the default, and a job per tile (runs of one tile): more alert jobs, so the crashes
+// land among them.
 const parameters = defaultParameters({ tileSize: 256 });
 const PREFIX = 'crash';
 const STREAM = `${PREFIX}:alerts`;
@@ -75,7 +76,7 @@ beforeAll(async () => {
   await redis.flushall();
 
   const env = queueEnv(redisServer.url, PREFIX, s3);
-  workers.push(...startQueueWorkers(env));
+  workers.push(...startQueueWorkers({ ...env, DETECT_RUN_SIDE: '1' }));
   store = createStore({ kind: 's3', ...s3.config });
   ingestQueue = new Queue(QUEUES.ingest, { connection: redis, prefix: PREFIX });
   alertQueue = new Queue(QUEUES.alert, { connection: redis, prefix: PREFIX });
@@ -151,8 +152,8 @@ describe('Redis killed with SIGKILL mid-run and restarted', () => {
       await redisServer.restart();
     };
     const finalizeDone = async () => (await alertQueue.getJob(finalizeId!))?.finishedOn !== undefined;
-    // First crash: some alert-tile jobs are done, the batch is not.
-    await until(async () => (await alertQueue.getJobCounts('completed')).completed > completedBefore, 120_000, 'a first completed alert-tile job');
+    // First crash: some alert-tiles jobs are done, the batch is not.
+    await until(async () => (await alertQueue.getJobCounts('completed')).completed > completedBefore, 120_000, 'a first completed alert-tiles job');
     expect(await finalizeDone()).toBe(false);
     await crash();
     // Second crash: about half of the batch's 图斑 events are on the stream.

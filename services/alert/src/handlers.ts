@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import { alertTile, finalizeBatch, type AlertSink, type BlobStore, type JobData, type OpenSceneCache } from '@shoutu/shared';
-import { type JobLogger } from '@shoutu/shared/queue/index.js';
+import { alertTileRun, finalizeBatch, runFailures, type AlertSink, type BlobStore, type JobData, type OpenSceneCache } from '@shoutu/shared';
+import { isLastAttempt, type JobLogger } from '@shoutu/shared/queue/index.js';
 
 export interface AlertDeps {
   store: BlobStore;
@@ -9,14 +9,21 @@ export interface AlertDeps {
   scenes?: OpenSceneCache;
 }
 
-/** alert-tile: observations and evidence for one tile; a failed detect child is recorded, not retried. */
-export async function handleAlertTile(deps: AlertDeps, data: JobData<'alert-tile'>, job: Job, log: JobLogger) {
-  const failures = await job.getIgnoredChildrenFailures();
-  const reasons = Object.values(failures);
-  const outcome = await alertTile(deps.store, data, reasons.length > 0 ? reasons.join('; ') : undefined, deps.scenes);
-  if (outcome.status === 'failed') log.warn({ batchId: data.batchId, tileId: data.tileKey, reason: outcome.reason }, 'tile failed');
-  else log.info({ batchId: data.batchId, tileId: data.tileKey, observations: outcome.observationIds.length }, 'tile observations written');
-  return { observations: outcome.observationIds.length, status: outcome.status };
+/**
+ * alert-tiles: observations and evidence for each tile of a detect run; the tiles the run could not detect
+ * (or all of them, when the run itself failed) are recorded failed with its reason, not retried, and so
+ * is a tile whose own alert step fails on the job's last attempt.
+ */
+export async function handleAlertTiles(deps: AlertDeps, data: JobData<'alert-tiles'>, job: Job, log: JobLogger) {
+  const failures = runFailures(await job.getIgnoredChildrenFailures(), await job.getChildrenValues());
+  const outcomes = await alertTileRun(deps.store, data.batchId, data.tileKeys, failures, deps.scenes, { lastAttempt: isLastAttempt(job) });
+  let observations = 0;
+  for (const outcome of outcomes) {
+    observations += outcome.observationIds.length;
+    if (outcome.status === 'failed') log.warn({ batchId: data.batchId, tileId: outcome.tileKey, reason: outcome.reason }, 'tile failed');
+  }
+  log.info({ batchId: data.batchId, tiles: outcomes.length, observations }, 'tile observations written');
+  return { tiles: outcomes.length, observations, failed: outcomes.filter((o) => o.status === 'failed').length };
 }
 
 /** finalize-batch: the batch's 图斑 (numbered, matched to earlier epochs, announced), alerts.geojson, status and run record. */

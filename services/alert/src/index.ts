@@ -1,6 +1,6 @@
 export { AlertEnv, parseAlertEnv } from './env.js';
 export { startAlertWorker } from './worker.js';
-export { handleAlertTile, handleFinalizeBatch } from './handlers.js';
+export { handleAlertTiles, handleFinalizeBatch } from './handlers.js';
 export { buildApiServer, storedAlerts, redisIndexedAlerts, parseServeEnv, ServeEnv, isLoopbackHost, type AlertSource } from './http/index.js';
 export { WebhookEnv, parseWebhookEnv } from './webhook-env.js';
 export { startWebhookWorker } from './webhook-worker.js';

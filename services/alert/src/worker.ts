@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { createStore, OpenSceneCache, QUEUES, redisStreamSink, storeConfigFromEnv, withAlertIndex, withCaseOpening, withWebhookDeliveries } from '@shoutu/shared';
 import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { AlertEnv } from './env.js';
-import { handleAlertTile, handleFinalizeBatch } from './handlers.js';
+import { handleAlertTiles, handleFinalizeBatch } from './handlers.js';
 
 /** Starts the alert worker; returns a function that drains and closes it. */
 export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Promise<void> } {
@@ -20,14 +20,14 @@ export function startAlertWorker(env: AlertEnv, logger: Logger): { close(): Prom
   const worker = createCatalogWorker(
     QUEUES.alert,
     {
-      'alert-tile': (data, job, log) => handleAlertTile(deps, data, job, log),
+      'alert-tiles': (data, job, log) => handleAlertTiles(deps, data, job, log),
       'finalize-batch': (data, _job, log) => handleFinalizeBatch(deps, data, log),
     },
     {
       connection,
       prefix: env.SHOUTU_QUEUE_PREFIX,
       concurrency: env.ALERT_CONCURRENCY,
-      logFor: (job) => logger.child({ queue: QUEUES.alert, jobId: job.id, batchId: job.data?.batchId, tileId: job.data?.tileKey }),
+      logFor: (job) => logger.child({ queue: QUEUES.alert, jobId: job.id, batchId: job.data?.batchId }),
     },
   );
   worker.on('failed', (job, err) => logger.error({ queue: QUEUES.alert, jobId: job?.id, err }, 'job failed'));

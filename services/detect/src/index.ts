@@ -1,3 +1,3 @@
 export { DetectEnv, parseDetectEnv } from './env.js';
 export { startDetectWorker } from './worker.js';
-export { handleDetectTile } from './handle-detect-tile.js';
+export { handleDetectTiles } from './handle-detect-tiles.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createStore, MaskCache, OpenSceneCache, QUEUES, storeConfigFromEnv } from '@shoutu/shared';
 import { createCatalogWorker, createRedis } from '@shoutu/shared/queue/index.js';
 import type { DetectEnv } from './env.js';
-import { handleDetectTile } from './handle-detect-tile.js';
+import { handleDetectTiles } from './handle-detect-tiles.js';
 
 /** Starts the detect worker; returns a function that drains and closes it. */
 export function startDetectWorker(env: DetectEnv, logger: Logger): { close(): Promise<void> } {
@@ -11,12 +11,12 @@ export function startDetectWorker(env: DetectEnv, logger: Logger): { close(): Pr
   const deps = { store, masks: new MaskCache(), scenes: new OpenSceneCache(store) };
   const worker = createCatalogWorker(
     QUEUES.detect,
-    { 'detect-tile': (data, _job, log) => handleDetectTile(deps, data, log) },
+    { 'detect-tiles': (data, job, log) => handleDetectTiles(deps, data, job, log) },
     {
       connection,
       prefix: env.SHOUTU_QUEUE_PREFIX,
       concurrency: env.DETECT_CONCURRENCY,
-      logFor: (job) => logger.child({ queue: QUEUES.detect, jobId: job.id, batchId: job.data?.batchId, tileId: job.data?.tileKey }),
+      logFor: (job) => logger.child({ queue: QUEUES.detect, jobId: job.id, batchId: job.data?.batchId, tiles: job.data?.tiles?.length }),
     },
   );
   worker.on('failed', (job, err) => logger.error({ queue: QUEUES.detect, jobId: job?.id, err }, 'job failed'));

@@ -6,6 +6,8 @@ export interface IngestDeps {
   store: BlobStore;
   flows: FlowProducer;
   prefix: string;
+  /** Tiles on a side of a run (DETECT_RUN_SIDE). */
+  runSide: number;
 }
 
 /** ingest-batch: validate and register the batch, then hand its tiles to detect → alert as one flow. */
@@ -13,7 +15,7 @@ export async function handleIngestBatch(deps: IngestDeps, data: JobData<'ingest-
   const result = await ingestBatch(deps.store, openBatchSource(deps.store, data.source), data.parameters);
   for (const r of result.rejected) log.warn({ batchId: result.batchId, file: r.name, error: r.error }, 'file rejected');
   const runId = String(job.id);
-  await deps.flows.add(batchFlow(result.batchId, runId, result.tiles, deps.prefix));
+  await deps.flows.add(batchFlow(result.batchId, runId, result.tiles, deps.prefix, deps.runSide));
   log.info({ batchId: result.batchId, scenes: result.scenes.length, rejected: result.rejected.length, tiles: result.tiles.length }, 'batch ingested');
   return { batchId: result.batchId, tiles: result.tiles.length, rejected: result.rejected.map((r) => r.name) };
 }

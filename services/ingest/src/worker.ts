@@ -12,7 +12,7 @@ export function startIngestWorker(env: IngestEnv, logger: Logger): { close(): Pr
   const flows = new FlowProducer({ connection, prefix: env.SHOUTU_QUEUE_PREFIX });
   // While Redis is unreachable every reconnect attempt fails; log it rather than print it raw.
   flows.on('error', (err) => logger.warn({ err }, 'flow producer connection error'));
-  const deps = { store, flows, prefix: env.SHOUTU_QUEUE_PREFIX };
+  const deps = { store, flows, prefix: env.SHOUTU_QUEUE_PREFIX, runSide: env.DETECT_RUN_SIDE };
   const worker = createCatalogWorker(
     QUEUES.ingest,
     { 'ingest-batch': (data, job, log) => handleIngestBatch(deps, data, job, log) },

@@ -43,6 +43,13 @@ export interface TileOutcome {
   reason?: string;
 }
 
+/** Records a tile of the batch as failed, with the reason (finalize counts it in the batch's failed tiles). */
+export async function recordTileFailure(store: BlobStore, job: AlertTileJob, reason: string): Promise<TileOutcome> {
+  const outcome: TileOutcome = { tileKey: job.tileKey, status: 'failed', patches: 0, observationIds: [], reason };
+  await store.put(keys.batchTileResult(job.batchId, job.tileKey), stableJson(outcome));
+  return outcome;
+}
+
 /**
  * Turn one tile's patches into observations with evidence. Idempotent: observation ids are deterministic,
  * evidence is written once and the observation rewritten with identical bytes. A tile whose detect result
@@ -50,11 +57,7 @@ export interface TileOutcome {
  */
 export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string, scenes?: OpenSceneCache): Promise<TileOutcome> {
   const stored = await store.getOrNull(keys.detectResult(job.batchId, job.tileKey));
-  if (!stored) {
-    const outcome: TileOutcome = { tileKey: job.tileKey, status: 'failed', patches: 0, observationIds: [], reason: failure ?? 'detect result missing' };
-    await store.put(keys.batchTileResult(job.batchId, job.tileKey), stableJson(outcome));
-    return outcome;
-  }
+  if (!stored) return recordTileFailure(store, job, failure ?? 'detect result missing');
   const detect = JSON.parse(Buffer.from(stored).toString('utf8')) as DetectResult;
   const { job: tile } = detect;
   // Patches reaching the tile's edge are joined across tiles and alerted by finalizeBatch.

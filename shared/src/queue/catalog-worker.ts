@@ -27,6 +27,11 @@ export interface CatalogWorkerOptions {
   backoffStrategy?: (attemptsMade: number) => number;
 }
 
+/** Whether this attempt of a job is its last: a fault now fails it for good (attemptsMade counts failed attempts). */
+export function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
 /**
  * A BullMQ worker for one queue of the job catalog: validates each job's data with the catalog schema
  * and dispatches by job name. Bad data and InvalidInputError become UnrecoverableError (no retry);

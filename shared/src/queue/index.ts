@@ -4,4 +4,4 @@
  * of start-up); the services and the CLI's queue commands import them from here.
  */
 export { createRedis } from './redis-connection.js';
-export { createCatalogWorker, type JobLogger, type HandlerMap } from './catalog-worker.js';
+export { createCatalogWorker, isLastAttempt, type JobLogger, type HandlerMap } from './catalog-worker.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
-import { AlertTileJob, DetectTileJob, FinalizeBatchJob, IngestBatchJob } from '../schemas/jobs.js';
+import { AlertTilesJob, DetectTilesJob, FinalizeBatchJob, IngestBatchJob } from '../schemas/jobs.js';
 import { WebhookDeliveryJob } from '../webhooks/delivery-job.js';
 import { WEBHOOK_ATTEMPTS } from '../webhooks/backoff.js';
 
@@ -22,14 +22,16 @@ export const jobCatalog = {
     schema: IngestBatchJob,
     options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ...keepHistory },
   },
-  'detect-tile': {
+  // A run of neighbouring tiles (queue/tile-runs.ts). On its last attempt a tile that still fails is
+  // recorded on the tile and the run goes on (pipeline/tile-runs.ts).
+  'detect-tiles': {
     queue: QUEUES.detect,
-    schema: DetectTileJob,
+    schema: DetectTilesJob,
     options: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ignoreDependencyOnFailure: true, ...keepHistory },
   },
-  'alert-tile': {
+  'alert-tiles': {
     queue: QUEUES.alert,
-    schema: AlertTileJob,
+    schema: AlertTilesJob,
     options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, ignoreDependencyOnFailure: true, ...keepHistory },
   },
   'finalize-batch': {

@@ -56,6 +56,29 @@ export const AlertTileJob = z.object({
 });
 export type AlertTileJob = z.infer<typeof AlertTileJob>;
 
+/**
+ * Queue mode's detect job: a run of neighbouring tiles of one batch (queue/tile-runs.ts), detected one
+ * after the other by one worker, so the file blocks they share are decoded once.
+ */
+export const DetectTilesJob = z
+  .object({
+    batchId: z.string(),
+    tiles: z.array(DetectTileJob).min(1),
+  })
+  .superRefine((job, ctx) => {
+    job.tiles.forEach((tile, i) => {
+      if (tile.batchId !== job.batchId) ctx.addIssue({ code: 'custom', path: ['tiles', i, 'batchId'], message: `tile of batch "${tile.batchId}" in a job of batch "${job.batchId}"` });
+    });
+  });
+export type DetectTilesJob = z.infer<typeof DetectTilesJob>;
+
+/** Queue mode's alert job: the tiles of one detect run, waiting for it. */
+export const AlertTilesJob = z.object({
+  batchId: z.string(),
+  tileKeys: z.array(z.string()).min(1),
+});
+export type AlertTilesJob = z.infer<typeof AlertTilesJob>;
+
 export const FinalizeBatchJob = z.object({
   batchId: z.string(),
 });
