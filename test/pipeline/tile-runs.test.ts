@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertTileRun, createStore, defaultParameters, detectTileRun, directorySource, ingestBatch, keys, MaskCache, runBatch, runFailures, type BlobStore, type DetectRunResult, type IngestResult } from '@shoutu/shared';
 import { openGeoTiff } from '@shoutu/shared/raster/index.js';
+import { getScene, sceneLookup } from '@shoutu/shared/catalog/scene-catalog.js';
 import { TiledGeoTiffWriter, type TiledSampleArray } from '@shoutu/shared/raster/write-tiled-geotiff.js';
 import { HALO_PX } from '@shoutu/shared/detection/classify-change.js';
 import { loadDemoMasks, TAIZHOU_EPOCHS } from '../support/fixtures.js';
@@ -91,6 +92,25 @@ describe('a run of tiles', () => {
     expect(patches).toBeGreaterThan(0);
   }, 120_000);
 
+  it('reads the scene records of its pair once for the whole run, in detect and in alert', async () => {
+    const reads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name === 'get') return (key: string) => (reads.push(key), target.get(key));
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const tiles = ingest.tiles.filter((t) => !(t.tileKey in result.failed)).slice(0, 12);
+    await detectTileRun(counting, tiles, new MaskCache(), undefined, { lastAttempt: false });
+    const sceneReads = () => reads.filter((key) => key.startsWith('catalog/scenes/')).sort();
+    expect(sceneReads()).toEqual([keys.scene(tiles[0]!.baselineSceneId), keys.scene(tiles[0]!.sceneId)].sort());
+    reads.length = 0;
+    const outcomes = await alertTileRun(counting, ingest.batchId, tiles.map((t) => t.tileKey), runFailures({}, {}), undefined, { lastAttempt: false });
+    expect(outcomes.some((o) => o.observationIds.length > 0)).toBe(true);
+    expect(sceneReads()).toEqual([keys.scene(tiles[0]!.baselineSceneId), keys.scene(tiles[0]!.sceneId)].sort());
+  }, 120_000);
+
   it('has its alert job record each tile detect failed with the run\'s reason, and alert the others', async () => {
     const tileKeys = ingest.tiles.map((t) => t.tileKey);
     const outcomes = await alertTileRun(store, ingest.batchId, tileKeys, runFailures({}, { 'bull:detect:detect.x': result }), undefined, { lastAttempt: false });
@@ -120,6 +140,36 @@ describe('a run of tiles', () => {
     expect(Object.keys(last.failed)).toEqual(tiles.map((t) => t.tileKey));
     for (const reason of Object.values(last.failed)) expect(reason).toMatch(/^NotFoundError: /);
   }, 60_000);
+});
+
+describe('sceneLookup', () => {
+  it('reads a record once and gives each caller its own copy; a read that failed is tried again', async () => {
+    const id = ingest.tiles[0]!.sceneId;
+    let reads = 0;
+    let failNext = true;
+    const flaky = new Proxy(store, {
+      get(target, name, receiver) {
+        if (name === 'get') {
+          return async (key: string) => {
+            reads++;
+            if (failNext) {
+              failNext = false;
+              throw new Error('connection reset');
+            }
+            return target.get(key);
+          };
+        }
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const sceneOf = sceneLookup(flaky);
+    await expect(sceneOf(id)).rejects.toThrow('connection reset');
+    const [a, b] = await Promise.all([sceneOf(id), sceneOf(id)]);
+    expect(reads).toBe(2);
+    expect(a).toEqual(await getScene(store, id));
+    expect(a).not.toBe(b);
+  });
 });
 
 describe('runFailures', () => {

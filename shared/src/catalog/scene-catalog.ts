@@ -22,8 +22,33 @@ export async function putScene(store: BlobStore, scene: SceneRecord): Promise<vo
 }
 
 export async function getScene(store: BlobStore, sceneId: string): Promise<SceneRecord> {
-  const bytes = await store.get(keys.scene(sceneId));
+  return parseSceneRecord(await store.get(keys.scene(sceneId)));
+}
+
+function parseSceneRecord(bytes: Uint8Array): SceneRecord {
   return SceneRecord.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+}
+
+/** Reads a scene record by id (getScene, or a SceneLookup's memo of it). */
+export type SceneLookup = (sceneId: string) => Promise<SceneRecord>;
+
+/**
+ * getScene with each record's bytes read once, every call given its own parsed copy: for the tiles of one
+ * run or batch, whose scene records ingest wrote before it planned them and which nothing changes while
+ * they are detected and alerted. Every tile reads the records of its pair; on a remote store that is two
+ * requests a tile, as many as the tile's own result. A read that fails is not kept (the next call reads again).
+ */
+export function sceneLookup(store: BlobStore): SceneLookup {
+  const stored = new Map<string, Promise<Uint8Array>>();
+  return async (sceneId) => {
+    let bytes = stored.get(sceneId);
+    if (bytes === undefined) {
+      bytes = store.get(keys.scene(sceneId));
+      stored.set(sceneId, bytes);
+      bytes.catch(() => stored.delete(sceneId));
+    }
+    return parseSceneRecord(await bytes);
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BlobStore } from '../storage/index.js';
 import type { AlertTileJob, MaskRef } from '../schemas/jobs.js';
 import type { Patch } from '../detection/extract-patches.js';
 import { keys } from '../catalog/keys.js';
-import { getScene } from '../catalog/scene-catalog.js';
+import { getScene, type SceneLookup } from '../catalog/scene-catalog.js';
 import type { OpenScene } from '../catalog/open-scene.js';
 import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
 import { buildAlert, isAlertable, type AlertFeature } from '../alerts/alert-feature.js';
@@ -55,7 +55,7 @@ export async function recordTileFailure(store: BlobStore, job: AlertTileJob, rea
  * evidence is written once and the observation rewritten with identical bytes. A tile whose detect result
  * is missing (detect failed) is recorded as failed.
  */
-export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string, scenes?: OpenSceneCache): Promise<TileOutcome> {
+export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string, scenes?: OpenSceneCache, sceneOf: SceneLookup = (id) => getScene(store, id)): Promise<TileOutcome> {
   const stored = await store.getOrNull(keys.detectResult(job.batchId, job.tileKey));
   if (!stored) return recordTileFailure(store, job, failure ?? 'detect result missing');
   const detect = JSON.parse(Buffer.from(stored).toString('utf8')) as DetectResult;
@@ -64,7 +64,7 @@ export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: s
   const alertable = detect.patches.filter((p) => !p.touchesEdge && isAlertable(p, tile.parameters.alertOn));
   const alertIds: string[] = [];
   if (alertable.length > 0) {
-    const [beforeRecord, afterRecord] = await Promise.all([getScene(store, tile.baselineSceneId), getScene(store, tile.sceneId)]);
+    const [beforeRecord, afterRecord] = await Promise.all([sceneOf(tile.baselineSceneId), sceneOf(tile.sceneId)]);
     // Kept open (scenes), the blocks the evidence windows cut serve the next patches' and tiles' windows.
     await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after) => {
       for (const patch of alertable) {

@@ -8,6 +8,7 @@
 import { createStore, type StoreConfig } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { OpenSceneCache } from '../catalog/scene-cache.js';
+import { sceneLookup } from '../catalog/scene-catalog.js';
 import { MaskCache } from './mask-store.js';
 import { detectAndAlertTile } from './tile-stage.js';
 import { serveTasks, workerDataOf } from './worker-pool.js';
@@ -20,15 +21,18 @@ export type DetectTileTask = { kind: 'tile'; job: DetectTileJob } | { kind: 'ver
 const store = createStore(workerDataOf<StoreConfig>());
 const masks = new MaskCache();
 let scenes = new OpenSceneCache(store);
+// The batch's scene records, read once by this thread's tiles; a pool serves one batch, then closes.
+let sceneOf = sceneLookup(store);
 serveTasks<DetectTileTask>(async (task) => {
   if (task.kind === 'close') {
     await scenes.close();
     scenes = new OpenSceneCache(store);
+    sceneOf = sceneLookup(store);
     return null;
   }
   if (task.kind === 'verify') {
     await verifyFileBlocks(task.path, task.name, task.part);
     return null;
   }
-  return detectAndAlertTile(store, task.job, masks, scenes);
+  return detectAndAlertTile(store, task.job, masks, scenes, sceneOf);
 });

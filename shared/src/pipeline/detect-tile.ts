@@ -1,6 +1,6 @@
 import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
-import { getScene } from '../catalog/scene-catalog.js';
+import { getScene, type SceneLookup } from '../catalog/scene-catalog.js';
 import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
@@ -31,13 +31,14 @@ export interface DetectResult {
 /**
  * Detect one tile: read both epochs' windows, classify change with the pair's statistics, rasterise
  * the pinned mask layers onto the tile, and describe the change patches. Writes detect/<batch>/<tile>.json.
+ * `sceneOf`: how the pair's scene records are read (a run's or batch's sceneLookup; getScene by default).
  */
-export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache): Promise<DetectResult> {
+export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache, sceneOf?: SceneLookup): Promise<DetectResult> {
   // A tile's rasters are megabytes each: taken from a workspace the thread's earlier tiles used, not
   // allocated per tile. One workspace per tile in progress (a service may run several jobs at once).
   const work = idleWorkspaces.pop() ?? new Workspace();
   try {
-    return await detectTileWith(work, store, job, masks, scenes);
+    return await detectTileWith(work, store, job, masks, scenes, sceneOf ?? ((id) => getScene(store, id)));
   } finally {
     idleWorkspaces.push(work);
   }
@@ -46,8 +47,8 @@ export async function detectTile(store: BlobStore, job: DetectTileJob, masks: Ma
 /** Workspaces of this thread's finished tiles. */
 const idleWorkspaces: Workspace[] = [];
 
-async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache): Promise<DetectResult> {
-  const [beforeRecord, afterRecord] = await Promise.all([getScene(store, job.baselineSceneId), getScene(store, job.sceneId)]);
+async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes: OpenSceneCache | undefined, sceneOf: SceneLookup): Promise<DetectResult> {
+  const [beforeRecord, afterRecord] = await Promise.all([sceneOf(job.baselineSceneId), sceneOf(job.sceneId)]);
   const { window } = job;
   const lattice = afterRecord.placement.lattice;
   const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));

@@ -12,6 +12,7 @@ import { WorkerPool } from './worker-pool.js';
 import { handlerUrl } from './worker-handlers.js';
 import type { DetectTileTask } from './detect-tile-worker.js';
 import { OpenSceneCache } from '../catalog/scene-cache.js';
+import { sceneLookup } from '../catalog/scene-catalog.js';
 import { verifyInParts } from './verify-in-parts.js';
 
 export interface RunProgress {
@@ -56,6 +57,8 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   // decoded once per thread.
   const scenes = new OpenSceneCache(store);
   let ingest: IngestResult;
+  // The batch's scene records, read once by this thread's tiles (ingest has written them all by then).
+  const sceneOf = sceneLookup(store);
   try {
     // The workers also check part of each delivered file's blocks, beside this thread's part.
     const verifyFile = pool ? verifyInParts(pool.size + 1, (part, path, name) => pool.run(part.index - 1, { kind: 'verify', path, name, part } satisfies DetectTileTask)) : undefined;
@@ -68,10 +71,10 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
     // this thread: alertTile records it failed when its detect result is missing, else alerts it again here.
     const lanes = inLanes(jobs, threads, (job, lane) =>
       lane === 0
-        ? detectAndAlertTile(store, job, masks, scenes)
+        ? detectAndAlertTile(store, job, masks, scenes, sceneOf)
         : pool!.run(lane - 1, { kind: 'tile', job } satisfies DetectTileTask).then(
             (outcome) => outcome as TileOutcome,
-            (error: unknown) => alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failureOf(error), scenes),
+            (error: unknown) => alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failureOf(error), scenes, sceneOf),
           ),
     );
     try {

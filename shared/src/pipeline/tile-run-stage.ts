@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import type { OpenSceneCache } from '../catalog/scene-cache.js';
+import { sceneLookup } from '../catalog/scene-catalog.js';
 import { isInvalidInput } from '../errors.js';
 import { detectTile } from './detect-tile.js';
 import { alertTile, recordTileFailure, type TileOutcome } from './alert-tile.js';
@@ -47,16 +48,18 @@ async function tileStep(step: () => Promise<void>, options: RunOptions): Promise
 
 /**
  * Queue mode's detect stage for a run of neighbouring tiles (queue/tile-runs.ts), one after the other in
- * the run's order, so the scenes stay open from tile to tile and the blocks they share are decoded once.
- * A tile that fails is recorded in the result (tileStep) and the run goes on.
+ * the run's order, so the scenes stay open from tile to tile and the blocks they share are decoded once;
+ * the pair's scene records are read once for the run (sceneLookup). A tile that fails is recorded in the
+ * result (tileStep) and the run goes on.
  */
 export async function detectTileRun(store: BlobStore, tiles: readonly DetectTileJob[], masks: MaskCache, scenes: OpenSceneCache | undefined, options: DetectRunOptions): Promise<DetectRunResult> {
   const failed: Record<string, string> = {};
   let patches = 0;
+  const sceneOf = sceneLookup(store);
   for (const tile of tiles) {
     let found = 0;
     const reason = await tileStep(async () => {
-      found = (await detectTile(store, tile, masks, scenes)).patches.length;
+      found = (await detectTile(store, tile, masks, scenes, sceneOf)).patches.length;
     }, options);
     if (reason === null) {
       patches += found;
@@ -102,11 +105,12 @@ export function runFailures(ignoredFailures: Record<string, string>, childrenVal
  */
 export async function alertTileRun(store: BlobStore, batchId: string, tileKeys: readonly string[], failures: RunFailures, scenes: OpenSceneCache | undefined, options: RunOptions): Promise<TileOutcome[]> {
   const outcomes: TileOutcome[] = [];
+  const sceneOf = sceneLookup(store);
   for (const tileKey of tileKeys) {
     const job = { batchId, tileKey };
     let outcome: TileOutcome | null = null;
     const reason = await tileStep(async () => {
-      outcome = await alertTile(store, job, failures.run ?? failures.tiles[tileKey], scenes);
+      outcome = await alertTile(store, job, failures.run ?? failures.tiles[tileKey], scenes, sceneOf);
     }, options);
     outcomes.push(reason === null ? outcome! : await recordTileFailure(store, job, reason));
   }

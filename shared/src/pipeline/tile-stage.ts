@@ -1,6 +1,7 @@
 import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import type { OpenSceneCache } from '../catalog/scene-cache.js';
+import type { SceneLookup } from '../catalog/scene-catalog.js';
 import { detectTile } from './detect-tile.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
 import type { MaskCache } from './mask-store.js';
@@ -14,12 +15,12 @@ export function failureOf(error: unknown): string {
  * One tile through embedded mode's detect and alert stages, in whichever thread runs it: a detect that
  * fails is recorded as the tile's failure (one bad tile must not stop the batch, as a failed job in queue
  * mode); an alert that fails throws. Each tile's result is a function of its job and the store alone, so
- * which thread runs it changes nothing.
+ * which thread runs it changes nothing. `sceneOf`: the batch's sceneLookup (each scene record read once).
  */
-export async function detectAndAlertTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes: OpenSceneCache): Promise<TileOutcome> {
-  const failure = await detectTile(store, job, masks, scenes).then(
+export async function detectAndAlertTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes: OpenSceneCache, sceneOf?: SceneLookup): Promise<TileOutcome> {
+  const failure = await detectTile(store, job, masks, scenes, sceneOf).then(
     () => undefined,
     (error: unknown) => failureOf(error),
   );
-  return alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure, scenes);
+  return alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure, scenes, sceneOf);
 }
