@@ -45,6 +45,17 @@ async function retiledAfterEpoch(path: string): Promise<void> {
   await source.close();
 }
 
+/** `store` with its `get` replaced (to count reads, or to fail one). */
+function withGet(store: BlobStore, get: (key: string) => Promise<Uint8Array>): BlobStore {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      if (name === 'get') return get;
+      const value = Reflect.get(target, name, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'shoutu-tile-runs-'));
   store = createStore({ kind: 'local', dir: join(dir, 'data') });
@@ -94,13 +105,7 @@ describe('a run of tiles', () => {
 
   it('reads the scene records of its pair once for the whole run, in detect and in alert', async () => {
     const reads: string[] = [];
-    const counting = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'get') return (key: string) => (reads.push(key), target.get(key));
-        const value = Reflect.get(target, name, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const counting = withGet(store, (key) => (reads.push(key), store.get(key)));
     const tiles = ingest.tiles.filter((t) => !(t.tileKey in result.failed)).slice(0, 12);
     await detectTileRun(counting, tiles, new MaskCache(), undefined, { lastAttempt: false });
     const sceneReads = () => reads.filter((key) => key.startsWith('catalog/scenes/')).sort();
@@ -147,21 +152,13 @@ describe('sceneLookup', () => {
     const id = ingest.tiles[0]!.sceneId;
     let reads = 0;
     let failNext = true;
-    const flaky = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'get') {
-          return async (key: string) => {
-            reads++;
-            if (failNext) {
-              failNext = false;
-              throw new Error('connection reset');
-            }
-            return target.get(key);
-          };
-        }
-        const value = Reflect.get(target, name, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
+    const flaky = withGet(store, async (key) => {
+      reads++;
+      if (failNext) {
+        failNext = false;
+        throw new Error('connection reset');
+      }
+      return store.get(key);
     });
     const sceneOf = sceneLookup(flaky);
     await expect(sceneOf(id)).rejects.toThrow('connection reset');

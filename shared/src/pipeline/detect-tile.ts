@@ -33,12 +33,12 @@ export interface DetectResult {
  * the pinned mask layers onto the tile, and describe the change patches. Writes detect/<batch>/<tile>.json.
  * `sceneOf`: how the pair's scene records are read (a run's or batch's sceneLookup; getScene by default).
  */
-export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache, sceneOf?: SceneLookup): Promise<DetectResult> {
+export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache, sceneOf: SceneLookup = (id) => getScene(store, id)): Promise<DetectResult> {
   // A tile's rasters are megabytes each: taken from a workspace the thread's earlier tiles used, not
   // allocated per tile. One workspace per tile in progress (a service may run several jobs at once).
   const work = idleWorkspaces.pop() ?? new Workspace();
   try {
-    return await detectTileWith(work, store, job, masks, scenes, sceneOf ?? ((id) => getScene(store, id)));
+    return await detectTileWith(work, store, job, masks, scenes, sceneOf);
   } finally {
     idleWorkspaces.push(work);
   }

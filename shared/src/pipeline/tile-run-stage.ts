@@ -29,20 +29,19 @@ export interface DetectRunOptions extends RunOptions {
 }
 
 /**
- * Runs `step` on a tile of a run, and returns why the tile failed, or null. An InvalidInputError (a block
- * of a stored file that cannot be decoded) is the tile's failure at once, as a tile's job failed without
- * retry before runs; any other fault (storage unreachable, say) fails the run while attempts remain, so
- * the queue tries the run again (steps are idempotent: the same bytes again), and is the tile's failure
- * on the last attempt. Either way one tile cannot cost the others of its run their result.
+ * Runs `step` on a tile of a run: its value, or why the tile failed. An InvalidInputError (a block of a
+ * stored file that cannot be decoded) is the tile's failure at once, as a tile's job failed without retry
+ * before runs; any other fault (storage unreachable, say) fails the run while attempts remain, so the queue
+ * tries the run again (steps are idempotent: the same bytes again), and is the tile's failure on the last
+ * attempt. Either way one tile cannot cost the others of its run their result.
  */
-async function tileStep(step: () => Promise<void>, options: RunOptions): Promise<string | null> {
+async function tileStep<T>(step: () => Promise<T>, options: RunOptions): Promise<{ value: T } | { reason: string }> {
   try {
-    await step();
-    return null;
+    return { value: await step() };
   } catch (error) {
-    if (isInvalidInput(error)) return `${error.code}: ${error.message}`;
+    if (isInvalidInput(error)) return { reason: `${error.code}: ${error.message}` };
     if (!options.lastAttempt) throw error;
-    return failureOf(error);
+    return { reason: failureOf(error) };
   }
 }
 
@@ -57,16 +56,13 @@ export async function detectTileRun(store: BlobStore, tiles: readonly DetectTile
   let patches = 0;
   const sceneOf = sceneLookup(store);
   for (const tile of tiles) {
-    let found = 0;
-    const reason = await tileStep(async () => {
-      found = (await detectTile(store, tile, masks, scenes, sceneOf)).patches.length;
-    }, options);
-    if (reason === null) {
-      patches += found;
-      options.onTile?.(tile, { patches: found });
+    const step = await tileStep(async () => (await detectTile(store, tile, masks, scenes, sceneOf)).patches.length, options);
+    if ('reason' in step) {
+      failed[tile.tileKey] = step.reason;
+      options.onTile?.(tile, step);
     } else {
-      failed[tile.tileKey] = reason;
-      options.onTile?.(tile, { reason });
+      patches += step.value;
+      options.onTile?.(tile, { patches: step.value });
     }
   }
   return { tiles: tiles.length, patches, failed };
@@ -108,11 +104,8 @@ export async function alertTileRun(store: BlobStore, batchId: string, tileKeys: 
   const sceneOf = sceneLookup(store);
   for (const tileKey of tileKeys) {
     const job = { batchId, tileKey };
-    let outcome: TileOutcome | null = null;
-    const reason = await tileStep(async () => {
-      outcome = await alertTile(store, job, failures.run ?? failures.tiles[tileKey], scenes, sceneOf);
-    }, options);
-    outcomes.push(reason === null ? outcome! : await recordTileFailure(store, job, reason));
+    const step = await tileStep(() => alertTile(store, job, failures.run ?? failures.tiles[tileKey], scenes, sceneOf), options);
+    outcomes.push('reason' in step ? await recordTileFailure(store, job, step.reason) : step.value);
   }
   return outcomes;
 }
