@@ -4,6 +4,7 @@ import { keys } from './keys.js';
 import { SceneRecord } from './scene-record.js';
 import { stacItemOf } from './stac-item.js';
 import { stableJson } from '../util/stable-json.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 
 /**
  * The scene catalog lives in storage: one record per scene, and one small entry per (grid cell, date,
@@ -13,12 +14,9 @@ import { stableJson } from '../util/stable-json.js';
 export async function putScene(store: BlobStore, scene: SceneRecord): Promise<void> {
   await store.put(keys.scene(scene.sceneId), stableJson(scene));
   await store.put(keys.stacItem(scene.sceneId), stableJson(stacItemOf(scene), 2), { contentType: 'application/geo+json' });
-  for (const cell of tilesOf(scene.placement)) {
-    await store.put(
-      keys.cellEntry(scene.placement.lattice.gridId, cell.tileId, scene.acquiredAt, scene.sceneId),
-      stableJson({ sceneId: scene.sceneId, acquiredAt: scene.acquiredAt }),
-    );
-  }
+  await mapInOrder(tilesOf(scene.placement), STORE_REQUESTS_IN_FLIGHT, (cell) =>
+    store.put(keys.cellEntry(scene.placement.lattice.gridId, cell.tileId, scene.acquiredAt, scene.sceneId), stableJson({ sceneId: scene.sceneId, acquiredAt: scene.acquiredAt })),
+  );
 }
 
 export async function getScene(store: BlobStore, sceneId: string): Promise<SceneRecord> {

@@ -17,6 +17,7 @@ import type { AlertSink } from '../alerts/alert-sink.js';
 import { writeRunRecord, type RunRecord } from '../run-record/run-record.js';
 import type { PairCoverage } from './batch-status.js';
 import { batchCoverage } from './coverage-map.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 
 export interface FinalizeResult {
   batchId: string;
@@ -31,13 +32,25 @@ export interface FinalizeResult {
 /** The batch's detect results by scene pair (`scene|baseline`), pairs in id order, tiles in tile-key order. */
 async function detectResultsByPair(store: BlobStore, batchId: string): Promise<Array<[string, DetectResult[]]>> {
   const byPair = new Map<string, DetectResult[]>();
-  for (const key of await store.list(`detect/${batchId}/`)) {
-    const result = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult;
+  for (const result of await readJsonAll<DetectResult>(store, await store.list(`detect/${batchId}/`))) {
     const pair = `${result.job.sceneId}|${result.job.baselineSceneId}`;
-    byPair.set(pair, [...(byPair.get(pair) ?? []), result]);
+    const results = byPair.get(pair);
+    if (results) results.push(result);
+    else byPair.set(pair, [result]);
   }
   return [...byPair.keys()].sort().map((pair) => [pair, byPair.get(pair)!.sort((a, b) => (a.job.tileKey < b.job.tileKey ? -1 : 1))]);
 }
+
+/** The JSON objects at `keys`, in their order, read STORE_REQUESTS_IN_FLIGHT at a time. */
+async function readJsonAll<T>(store: BlobStore, keys: readonly string[]): Promise<T[]> {
+  return mapInOrder(keys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as T);
+}
+
+/**
+ * Joined patches observed at once: while one is rendered, the others' reads, PNG encodes (sharp's threads)
+ * and writes proceed. Each holds its evidence pictures until written, so a few at a time bounds the memory.
+ */
+const JOINED_PATCHES_IN_FLIGHT = 4;
 
 /**
  * Patches that reach tile edges, joined across the tiles of each scene pair (mergeTilePatches), become
@@ -56,11 +69,12 @@ async function observeJoinedPatches(store: BlobStore, batchId: string, byPair: A
     if (merged.length === 0) continue;
     const [before, after] = await openScenePair(store, beforeRecord, afterRecord);
     try {
-      for (const m of merged) {
+      const observed = await mapInOrder(merged, JOINED_PATCHES_IN_FLIGHT, (m) => {
         const tile = results[m.firstTile]!.job;
         const alert = buildAlert(m.patch, { batchId, gridId: tile.gridId, tileId: tile.tileId, before: beforeRecord, after: afterRecord, maskVersions: maskVersionsOf(tile.masks) });
-        ids.push(await recordObservation(store, alert, m.patch, afterRecord.placement.lattice, before, after));
-      }
+        return recordObservation(store, alert, m.patch, afterRecord.placement.lattice, before, after);
+      });
+      ids.push(...observed);
     } finally {
       await Promise.all([before.close(), after.close()]);
     }
@@ -77,10 +91,7 @@ async function observeJoinedPatches(store: BlobStore, batchId: string, byPair: A
 export async function finalizeBatch(store: BlobStore, batchId: string, sink: AlertSink, options: { masks?: MaskCache } = {}): Promise<FinalizeResult> {
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record; was it ingested?`);
-  const outcomes: TileOutcome[] = [];
-  for (const key of await store.list(keys.batchTileResults(batchId))) {
-    outcomes.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TileOutcome);
-  }
+  const outcomes = await readJsonAll<TileOutcome>(store, await store.list(keys.batchTileResults(batchId)));
   const byPair = await detectResultsByPair(store, batchId);
   const joinedIds = await observeJoinedPatches(store, batchId, byPair);
   // every tile of a pair is on the pair's scene's lattice

@@ -26,6 +26,7 @@ import { structureOf } from '../detection/structural-change.js';
 import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import { typeFill, typeSaturation } from '../detection/validity.js';
 
 export const MANIFEST_NAME = 'batch.json';
@@ -387,8 +388,10 @@ async function planTiles(
 }> {
   const { gridId } = scene.placement.lattice;
   const byBaseline = new Map<string, ReturnType<typeof tilesOf>>();
-  for (const cell of tilesOf(scene.placement)) {
-    const baseline = await findBaseline(store, gridId, cell.tileId, scene.acquiredAt);
+  const cells = tilesOf(scene.placement);
+  const baselines = await mapInOrder(cells, STORE_REQUESTS_IN_FLIGHT, (cell) => findBaseline(store, gridId, cell.tileId, scene.acquiredAt));
+  for (const [i, cell] of cells.entries()) {
+    const baseline = baselines[i]!;
     if (baseline === null) continue;
     const list = byBaseline.get(baseline) ?? [];
     list.push(cell);

@@ -5,7 +5,7 @@ import { storageOnlySink, type AlertSink } from '../alerts/alert-sink.js';
 import type { BatchSource } from './batch-source.js';
 import { ingestBatch, type IngestResult } from './ingest-batch.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
-import { detectAndAlertTile, failureOf } from './tile-stage.js';
+import { detectAndAlertTile, failureOf, TILES_IN_FLIGHT } from './tile-stage.js';
 import { finalizeBatch, type FinalizeResult } from './finalize-batch.js';
 import { MaskCache } from './mask-store.js';
 import { WorkerPool } from './worker-pool.js';
@@ -97,11 +97,16 @@ export async function runBatch(store: BlobStore, source: BatchSource, parameters
   return { ingest, finalize };
 }
 
-/** Jobs each worker lane has sent to its thread at a time (it runs them one after the other). */
-const WORKER_JOBS_AHEAD = 2;
+/**
+ * Jobs each worker lane has sent to its thread at a time: the TILES_IN_FLIGHT it runs and one more, since
+ * the answer to a job waits for this thread's event loop, which a synchronous stretch of its own lane's work
+ * can hold for a tenth of a second.
+ */
+const WORKER_JOBS_AHEAD = TILES_IN_FLIGHT + 1;
 
 /**
- * Runs `run` on every job, `lanes` at a time (lane 0 = this thread). Each lane works through its own
+ * Runs `run` on every job in `lanes` lanes (lane 0 = this thread, TILES_IN_FLIGHT jobs at a time; a worker
+ * lane keeps WORKER_JOBS_AHEAD in its thread). Each lane works through its own
  * contiguous share of the jobs (planned in raster order, so neighbouring tiles, which cut the same file
  * blocks, go to the same lane and its open scenes); a lane that runs out takes jobs from the far end of the
  * share with the most left. Returns one promise per job, in job order, settled as its run settles (a
@@ -128,9 +133,7 @@ function inLanes<T>(jobs: readonly DetectTileJob[], lanes: number, run: (job: De
       await run(jobs[i]!, k).then(settle[i]!.resolve, settle[i]!.reject);
     }
   };
-  // A worker lane keeps a second job queued in its thread: the answer to one job waits for this thread's
-  // event loop, which a synchronous stretch of its own lane's work can hold for a tenth of a second.
-  for (let k = 0; k < lanes; k++) for (let n = k === 0 ? 1 : WORKER_JOBS_AHEAD; n > 0; n--) void slot(k);
+  for (let k = 0; k < lanes; k++) for (let n = k === 0 ? TILES_IN_FLIGHT : WORKER_JOBS_AHEAD; n > 0; n--) void slot(k);
   return {
     outcomes: done,
     stop: () => {

@@ -6,7 +6,8 @@ import { sceneLookup } from '../catalog/scene-catalog.js';
 import { isInvalidInput } from '../errors.js';
 import { detectTile } from './detect-tile.js';
 import { alertTile, recordTileFailure, type TileOutcome } from './alert-tile.js';
-import { failureOf } from './tile-stage.js';
+import { failureOf, TILES_IN_FLIGHT } from './tile-stage.js';
+import { mapInOrder } from '../util/map-in-order.js';
 import type { MaskCache } from './mask-store.js';
 
 /** What a detect run returns (its job's return value): tiles detected, their patches, and the tiles recorded failed. */
@@ -46,25 +47,25 @@ async function tileStep<T>(step: () => Promise<T>, options: RunOptions): Promise
 }
 
 /**
- * Queue mode's detect stage for a run of neighbouring tiles (queue/tile-runs.ts), one after the other in
- * the run's order, so the scenes stay open from tile to tile and the blocks they share are decoded once;
+ * Queue mode's detect stage for a run of neighbouring tiles (queue/tile-runs.ts), in the run's order,
+ * TILES_IN_FLIGHT at a time, so the scenes stay open from tile to tile and the blocks they share are decoded once;
  * the pair's scene records are read once for the run (sceneLookup). A tile that fails is recorded in the
  * result (tileStep) and the run goes on.
  */
 export async function detectTileRun(store: BlobStore, tiles: readonly DetectTileJob[], masks: MaskCache, scenes: OpenSceneCache | undefined, options: DetectRunOptions): Promise<DetectRunResult> {
+  const sceneOf = sceneLookup(store);
+  const steps = await mapInOrder(tiles, TILES_IN_FLIGHT, async (tile) => {
+    const step = await tileStep(async () => (await detectTile(store, tile, masks, scenes, sceneOf)).patches.length, options);
+    options.onTile?.(tile, 'reason' in step ? step : { patches: step.value });
+    return step;
+  });
+  // assembled in the run's order, whichever tile finished first
   const failed: Record<string, string> = {};
   let patches = 0;
-  const sceneOf = sceneLookup(store);
-  for (const tile of tiles) {
-    const step = await tileStep(async () => (await detectTile(store, tile, masks, scenes, sceneOf)).patches.length, options);
-    if ('reason' in step) {
-      failed[tile.tileKey] = step.reason;
-      options.onTile?.(tile, step);
-    } else {
-      patches += step.value;
-      options.onTile?.(tile, { patches: step.value });
-    }
-  }
+  steps.forEach((step, i) => {
+    if ('reason' in step) failed[tiles[i]!.tileKey] = step.reason;
+    else patches += step.value;
+  });
   return { tiles: tiles.length, patches, failed };
 }
 
@@ -94,18 +95,17 @@ export function runFailures(ignoredFailures: Record<string, string>, childrenVal
 }
 
 /**
- * Queue mode's alert stage for the tiles of one detect run, in the run's order: each tile's observations
+ * Queue mode's alert stage for the tiles of one detect run, in the run's order (TILES_IN_FLIGHT at a time;
+ * the outcomes in the run's order): each tile's observations
  * and evidence (alertTile), or its failure recorded with the reason the run gave. A tile whose alert step
  * fails (its evidence windows cut a block that cannot be decoded, say) is recorded failed as tileStep
  * decides, and the run goes on.
  */
 export async function alertTileRun(store: BlobStore, batchId: string, tileKeys: readonly string[], failures: RunFailures, scenes: OpenSceneCache | undefined, options: RunOptions): Promise<TileOutcome[]> {
-  const outcomes: TileOutcome[] = [];
   const sceneOf = sceneLookup(store);
-  for (const tileKey of tileKeys) {
+  return mapInOrder(tileKeys, TILES_IN_FLIGHT, async (tileKey) => {
     const job = { batchId, tileKey };
     const step = await tileStep(() => alertTile(store, job, failures.run ?? failures.tiles[tileKey], scenes, sceneOf), options);
-    outcomes.push('reason' in step ? await recordTileFailure(store, job, step.reason) : step.value);
-  }
-  return outcomes;
+    return 'reason' in step ? recordTileFailure(store, job, step.reason) : step.value;
+  });
 }

@@ -6,6 +6,14 @@ import { detectTile } from './detect-tile.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
 import type { MaskCache } from './mask-store.js';
 
+/**
+ * Tiles one thread (or one queue-mode run) takes through its stages at once. A tile waits on the store for
+ * much of its time (reading its result back, writing evidence, observations and its outcome: round trips
+ * of milliseconds on S3); with a second tile in flight the thread computes one while the other waits. Two
+ * keep most of that gain at little memory (each holds its windows).
+ */
+export const TILES_IN_FLIGHT = 2;
+
 /** How a failed detect is recorded on its tile: the error's name and message. */
 export function failureOf(error: unknown): string {
   return `${(error as Error).name}: ${(error as Error).message}`;

@@ -96,17 +96,36 @@ export function workerDataOf<T>(): T {
   return (workerData as { data: T }).data;
 }
 
-/** In a handler module: answers each task with `handle` (one at a time, in arrival order). */
-export function serveTasks<T>(handle: (task: T) => Promise<unknown>): void {
+/**
+ * In a handler module: answers each task with `handle`, at most `concurrency` at once (default 1: one at a
+ * time); tasks start in arrival order.
+ */
+export function serveTasks<T>(handle: (task: T) => Promise<unknown>, concurrency = 1): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks runs in a worker thread');
-  let queue: Promise<unknown> = Promise.resolve();
+  const waiting: Array<{ id: number; task: T }> = [];
+  let running = 0;
+  const startNext = (): void => {
+    while (running < concurrency && waiting.length > 0) {
+      const m = waiting.shift()!;
+      running++;
+      const answer = (result: unknown): void => {
+        try {
+          port.postMessage({ id: m.id, result });
+        } catch (error) {
+          port.postMessage({ id: m.id, error: toFailure(error) }); // a result that cannot be cloned
+        }
+      };
+      void handle(m.task)
+        .then(answer, (error: unknown) => port.postMessage({ id: m.id, error: toFailure(error) }))
+        .finally(() => {
+          running--;
+          startNext();
+        });
+    }
+  };
   port.on('message', (m: { id: number; task: T }) => {
-    queue = queue.then(() =>
-      handle(m.task).then(
-        (result) => port.postMessage({ id: m.id, result }),
-        (error: unknown) => port.postMessage({ id: m.id, error: toFailure(error) }),
-      ),
-    );
+    waiting.push(m);
+    startNext();
   });
 }

@@ -16,6 +16,8 @@ import type { ObservationRecord } from '../tuban/tuban-record.js';
 import { readBatchStatus } from '../pipeline/batch-status.js';
 import { approvalRefs } from '../approvals/approval-store.js';
 import type { DetectResult } from '../pipeline/detect-tile.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
+import { digest, digestByRanges } from './digest.js';
 
 const Digest = z.object({ key: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
@@ -46,10 +48,6 @@ export const RunRecord = z.object({
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
-async function digest(store: BlobStore, key: string): Promise<{ key: string; sha256: string }> {
-  return { key, sha256: sha256Hex(await store.get(key)) };
-}
-
 /** The operator's files of a scene (its original and cloud mask file, not what they were resampled to). */
 function originalFiles(scene: SceneRecord): Array<{ key: string; sha256: string }> {
   const mask = scene.source ? scene.source.cloudMaskFile : scene.validity?.cloudMask?.file;
@@ -67,11 +65,8 @@ async function resolutionOutputs(store: BlobStore, batchId: string, alerts: Aler
   if (!bytes) return [];
   const resolution = JSON.parse(Buffer.from(bytes).toString('utf8')) as ResolutionRecord;
   const out = [keys.batchResolution(batchId), ...resolution.versions.map((v) => v.key)];
-  for (const { key } of resolution.observations) {
-    out.push(key);
-    const observation = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as ObservationRecord;
-    out.push(...Object.values(observation.feature.properties.evidence));
-  }
+  const observations = await mapInOrder(resolution.observations, STORE_REQUESTS_IN_FLIGHT, async ({ key }) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as ObservationRecord);
+  resolution.observations.forEach(({ key }, i) => out.push(key, ...Object.values(observations[i]!.feature.properties.evidence)));
   if (alerts.length !== resolution.versions.length) throw new Error(`batch ${batchId}: ${alerts.length} 图斑 versions announced but ${resolution.versions.length} recorded`);
   return out;
 }
@@ -101,11 +96,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     }
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
-  const baselineScenes = new Set<string>();
-  for (const key of detectKeys) {
-    const result = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult;
-    baselineScenes.add(result.job.baselineSceneId);
-  }
+  const results = await mapInOrder(detectKeys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult);
+  const baselineScenes = new Set(results.map((r) => r.job.baselineSceneId));
   const baselineBatches = new Set<string>();
   for (const sceneId of [...baselineScenes].sort()) {
     const scene = await getScene(store, sceneId);
@@ -132,7 +124,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
   const area = regionCode === null ? null : await getArea(store, regionCode);
   if (area !== null && (needsArea || area.fixedBy.how === 'declared')) inputs.push({ role: 'area', ...(await digest(store, keys.area(area.regionCode))) });
 
-  const outputKeys = [
+  const smallOutputs = [
     keys.batchAlerts(batchId),
     keys.batchStatus(batchId),
     // the coverage map, when the batch compared tiles
@@ -140,10 +132,14 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
     ...(await resolutionOutputs(store, batchId, alerts)),
-    ...resampled,
   ];
-  const outputs = [];
-  for (const key of [...new Set(outputKeys)].sort()) outputs.push(await digest(store, key));
+  // Small objects many at a time; resampled scenes one at a time, by ranges.
+  const large = new Set(resampled);
+  const small = [...new Set(smallOutputs)].filter((key) => !large.has(key));
+  const outputs = [
+    ...(await mapInOrder(small, STORE_REQUESTS_IN_FLIGHT, (key) => digest(store, key))),
+    ...(await mapInOrder([...large], 1, (key) => digestByRanges(store, key))),
+  ].sort(byKey);
 
   const record: RunRecord = {
     schema: 'shoutu.run/1',

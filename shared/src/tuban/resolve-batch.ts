@@ -27,6 +27,7 @@ import { latestVersionNumbers, readObservation, readTubanVersion } from './tuban
 import { numberingPeriod, parseTubanNumber } from './tuban-number.js';
 import { bboxesNear } from './lattice-footprint.js';
 import { lastLogEntry } from './resolution-log.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import type { ObservationRecord, TubanVersion } from './tuban-record.js';
 
 /** Everything the resolution of a batch read, and what it wrote. */
@@ -69,14 +70,30 @@ export async function resolveBatch(store: BlobStore, batchId: string, observatio
   const features: AlertFeature[] = [];
   // Listed once: a version newer than this batch's (a late re-run) keeps the current view.
   const newest = await latestVersionNumbers(store, new Set(versions.map((v) => v.tubanId.slice(0, 6))));
-  for (const version of versions) {
-    await writeVersion(store, version);
+  // Every version is written before any is announced; a finalize that stops in between writes the same
+  // bytes again when it runs again, and announces them all.
+  await writeVersions(store, versions, async (version) => {
     // The current view follows the newest version only (a late re-run must not roll it back).
     if ((newest.get(version.tubanId) ?? 0) <= version.version) await store.put(keys.alert(version.tubanId), stableJson(version.feature), { contentType: 'application/geo+json' });
+  });
+  for (const version of versions) {
     await sink.publish(version.feature);
     features.push(version.feature);
   }
   return features;
+}
+
+/**
+ * Writes the versions, many at a time, and the last one (in record order) only once all the others are
+ * written: the last one present means all are (completeEntry). `then` runs after each version's write.
+ */
+async function writeVersions(store: BlobStore, versions: readonly TubanVersion[], then?: (version: TubanVersion) => Promise<void>): Promise<void> {
+  const write = async (version: TubanVersion): Promise<void> => {
+    await writeVersion(store, version);
+    await then?.(version);
+  };
+  await mapInOrder(versions.slice(0, -1), STORE_REQUESTS_IN_FLIGHT, write);
+  if (versions.length > 0) await write(versions.at(-1)!);
 }
 
 /** Writes a version once; the same bytes already there are fine, different bytes are a conflict. */
@@ -129,10 +146,11 @@ async function committedResolution(store: BlobStore, batchId: string, observatio
  */
 async function completeEntry(store: BlobStore, entry: ResolutionRecord, bytes: Uint8Array, masks: MaskCache): Promise<void> {
   await store.putIfAbsent(keys.batchResolution(entry.batchId), bytes, JSON_TYPE);
-  // Versions are written one after another in record order, so the last one present means all are.
+  // The last version in record order is written after all the others (writeVersions), so the last one
+  // present means all are.
   const last = entry.versions.at(-1);
   if (!last || (await store.exists(last.key))) return;
-  for (const version of await replayResolution(store, entry, masks)) await writeVersion(store, version);
+  await writeVersions(store, await replayResolution(store, entry, masks));
 }
 
 async function loadMasks(store: BlobStore, observations: readonly ObservationRecord[], cache: MaskCache): Promise<Map<string, MaskLayer>> {
@@ -148,14 +166,13 @@ async function loadMasks(store: BlobStore, observations: readonly ObservationRec
 }
 
 async function freshResolution(store: BlobStore, batchId: string, observationIds: readonly string[], logEntry: number, options: ResolveBatchOptions): Promise<{ record: ResolutionRecord; versions: TubanVersion[] }> {
-  const observations: ObservationRecord[] = [];
-  const observationDigests: ResolutionRecord['observations'] = [];
-  for (const id of [...observationIds].sort()) {
+  const read = await mapInOrder([...observationIds].sort(), STORE_REQUESTS_IN_FLIGHT, async (id) => {
     const key = keys.observation(id);
     const bytes = await store.get(key);
-    observations.push(decode<ObservationRecord>(bytes));
-    observationDigests.push({ key, sha256: sha256Hex(bytes) });
-  }
+    return { observation: decode<ObservationRecord>(bytes), digest: { key, sha256: sha256Hex(bytes) } };
+  });
+  const observations = read.map((r) => r.observation);
+  const observationDigests: ResolutionRecord['observations'] = read.map((r) => r.digest);
   const regions = new Set(observations.map((o) => o.feature.properties.regionCode));
   const latest = await latestVersionNumbers(store, regions);
 
@@ -171,14 +188,16 @@ async function freshResolution(store: BlobStore, batchId: string, observationIds
   const prior: { version: TubanVersion; case: CaseSnapshot | null }[] = [];
   const priorDigests: ResolutionRecord['prior'] = [];
   const cases: Record<string, CaseSnapshot> = {};
-  for (const [id, n] of [...latest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  const candidates = await mapInOrder([...latest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)), STORE_REQUESTS_IN_FLIGHT, async ([id, n]) => {
     const { key, bytes, record: version } = await readTubanVersion(store, id, n);
     const near = observations.some((o) => o.lattice.gridId === version.lattice.gridId && o.feature.properties.regionCode === version.feature.properties.regionCode && bboxesNear(o.shape.pixelBbox, version.shape.pixelBbox));
-    if (!near) continue;
-    const snapshot = await caseSnapshot(store, id);
-    if (snapshot) cases[id] = snapshot;
-    prior.push({ version, case: snapshot });
-    priorDigests.push({ key, sha256: sha256Hex(bytes) });
+    return near ? { id, key, bytes, version, snapshot: await caseSnapshot(store, id) } : null;
+  });
+  for (const c of candidates) {
+    if (c === null) continue;
+    if (c.snapshot) cases[c.id] = c.snapshot;
+    prior.push({ version: c.version, case: c.snapshot });
+    priorDigests.push({ key: c.key, sha256: sha256Hex(c.bytes) });
   }
   const approvals = await loadApprovalLayers(store, options.approvals);
   const versions = resolveTuban({ batchId, observations, prior, lastSequence, approvals, masks: await loadMasks(store, observations, options.masks), parameters: options.parameters });
@@ -204,13 +223,11 @@ export async function replayResolution(store: BlobStore, record: ResolutionRecor
     if (sha256Hex(bytes) !== sha256) throw new Error(`${key}: content does not match the SHA-256 recorded in ${keys.batchResolution(record.batchId)}`);
     return bytes;
   };
-  const observations = await Promise.all(record.observations.map(async (d) => decode<ObservationRecord>(await checked(d))));
-  const prior = await Promise.all(
-    record.prior.map(async (d) => {
-      const version = decode<TubanVersion>(await checked(d));
-      return { version, case: record.cases[version.tubanId] ?? null };
-    }),
-  );
+  const observations = await mapInOrder(record.observations, STORE_REQUESTS_IN_FLIGHT, async (d) => decode<ObservationRecord>(await checked(d)));
+  const prior = await mapInOrder(record.prior, STORE_REQUESTS_IN_FLIGHT, async (d) => {
+    const version = decode<TubanVersion>(await checked(d));
+    return { version, case: record.cases[version.tubanId] ?? null };
+  });
   const approvals = await loadApprovalLayers(store, record.approvals);
   const versions = resolveTuban({ batchId: record.batchId, observations, prior, lastSequence: record.lastSequence, approvals, masks: await loadMasks(store, observations, cache), parameters: record.parameters });
   const recomputed = versions.map((v) => `${keys.tubanVersion(v.tubanId, v.version)} ${sha256Hex(stableJson(v))}`).join('\n');
