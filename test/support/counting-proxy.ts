@@ -1,9 +1,10 @@
 /**
  * A transparent HTTP proxy in front of a test server (s3rver) that counts the response body bytes it
  * passes on, so a test can see what an S3 client really transferred. Requests are forwarded unchanged
- * (Host header included, so S3 signatures stay valid).
+ * (Host header included, so S3 signatures stay valid). With `delayMs`, each request is held that long
+ * before it is forwarded: the round trip of a store across a network (scripts/bench-store.ts).
  */
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface CountingProxy {
@@ -17,13 +18,20 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(target: string, options: { delayMs?: number } = {}): Promise<CountingProxy> {
   const upstream = new URL(target);
+  const delayMs = options.delayMs ?? 0;
   let bytes = 0;
   let requests: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
+    if (delayMs > 0) {
+      req.pause(); // the body waits with the request
+      setTimeout(() => forwardRequest(req, res), delayMs);
+    } else forwardRequest(req, res);
+  });
+  const forwardRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -37,7 +45,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     forward.on('error', () => res.destroy());
     res.on('close', () => forward.destroy());
     req.pipe(forward);
-  });
+  };
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -61,25 +61,26 @@ export async function writeEvidence(store: BlobStore, alert: AlertFeature, patch
   if (existing) return JSON.parse(Buffer.from(existing).toString('utf8')) as EvidenceManifest;
   const images = await renderEvidence(alert.id, patch, before, after);
   const lattice = after.record.placement.lattice;
-  const files: EvidenceFileEntry[] = [];
-  for (const image of images) {
-    const key = links[image.name];
-    await store.putIfAbsent(key, image.png, { contentType: 'image/png' });
-    const stored = await store.get(key);
-    files.push({
-      name: image.name,
-      key,
-      contentType: 'image/png',
-      bytes: stored.byteLength,
-      sha256: sha256Hex(stored),
-      width: image.width,
-      height: image.height,
-      sceneId: image.sceneId,
-      date: image.date,
-      sensor: image.sensor,
-      extent: extentOf(lattice, image.window),
-    });
-  }
+  const files = await Promise.all(
+    images.map(async (image): Promise<EvidenceFileEntry> => {
+      const key = links[image.name];
+      // The stored bytes: these when this put wrote them, else those an earlier attempt left.
+      const stored = (await store.putIfAbsent(key, image.png, { contentType: 'image/png' })) ? image.png : await store.get(key);
+      return {
+        name: image.name,
+        key,
+        contentType: 'image/png',
+        bytes: stored.byteLength,
+        sha256: sha256Hex(stored),
+        width: image.width,
+        height: image.height,
+        sceneId: image.sceneId,
+        date: image.date,
+        sensor: image.sensor,
+        extent: extentOf(lattice, image.window),
+      };
+    }),
+  );
   const p = alert.properties;
   const manifest: EvidenceManifest = {
     schema: 'shoutu.evidence/2',
