@@ -13,6 +13,7 @@ import { stableJson } from '../util/stable-json.js';
 import { applyRedispatch, applyTransition, initialState, type HistoryEntry, type LifecycleState, type RedispatchCause, type TransitionRequest } from '../lifecycle/transition.js';
 import { keys } from '../catalog/keys.js';
 import { verificationDeadline } from '../lifecycle/deadline.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 
 export interface CaseOpening {
   tubanId: string;
@@ -62,8 +63,7 @@ export async function readCase(store: BlobStore, tubanId: string): Promise<CaseR
   if (!opened) return null;
   const opening = decode<CaseOpening>(opened);
   let state = initialState(opening.initialStatus);
-  const history: HistoryEntry[] = [];
-  for (const key of await store.list(historyPrefix(tubanId))) history.push(decode<HistoryEntry>(await store.get(key)));
+  const history = await mapInOrder(await store.list(historyPrefix(tubanId)), STORE_REQUESTS_IN_FLIGHT, async (key) => decode<HistoryEntry>(await store.get(key)));
   let deadline = opening.deadline;
   for (const entry of history) {
     const verdict = entry.redispatch ? null : (entry.verdict ?? state.verdict);

@@ -12,6 +12,7 @@ import { restoreCurrentViews } from '../tuban/tuban-store.js';
 import { readCase } from '../cases/case-store.js';
 import { stableJson } from '../util/stable-json.js';
 import { isAnnounced, redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import type { TubanVersion } from '../tuban/tuban-record.js';
 
 export const alertIndexKey = (prefix: string) => `${prefix}:index:alerts`;
@@ -63,9 +64,8 @@ export async function rebuildAlertIndex(redis: Redis, prefix: string, store: Blo
 async function announcedVersions(store: BlobStore, current: readonly AlertFeature[]): Promise<AlertFeature[]> {
   const out: AlertFeature[] = [];
   const versioned = new Set<string>();
-  for (const key of await store.list('tuban/')) {
-    if (!/^tuban\/[^/]+\/versions\/\d+\.json$/.test(key)) continue;
-    const { feature } = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TubanVersion;
+  const versionKeys = (await store.list('tuban/')).filter((key) => /^tuban\/[^/]+\/versions\/\d+\.json$/.test(key));
+  for (const { feature } of await mapInOrder(versionKeys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TubanVersion)) {
     versioned.add(feature.id);
     if (isAnnounced(feature)) out.push(feature);
   }

@@ -5,6 +5,7 @@
 import type { BlobStore } from '../storage/index.js';
 import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
+import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import type { ObservationRecord, TubanVersion } from './tuban-record.js';
 
 const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
@@ -52,14 +53,14 @@ export async function tubanHistory(store: BlobStore, tubanId: string): Promise<T
  * are derived, the versions are the record. Returns how many views were repaired.
  */
 export async function restoreCurrentViews(store: BlobStore): Promise<number> {
-  let repaired = 0;
-  for (const [id, n] of [...(await latestVersionNumbers(store, null)).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  const latest = [...(await latestVersionNumbers(store, null)).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const repaired = await mapInOrder(latest, STORE_REQUESTS_IN_FLIGHT, async ([id, n]) => {
     const { record } = await readTubanVersion(store, id, n);
     const want = stableJson(record.feature);
     const have = await store.getOrNull(keys.alert(id));
-    if (have && Buffer.from(have).toString('utf8') === want) continue;
+    if (have && Buffer.from(have).toString('utf8') === want) return false;
     await store.put(keys.alert(id), want, { contentType: 'application/geo+json' });
-    repaired++;
-  }
-  return repaired;
+    return true;
+  });
+  return repaired.filter(Boolean).length;
 }
