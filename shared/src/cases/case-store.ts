@@ -8,7 +8,7 @@
  */
 import type { BlobStore } from '../storage/index.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
-import type { AlertSink } from '../alerts/alert-sink.js';
+import { forEachTuban, type AlertSink } from '../alerts/alert-sink.js';
 import { stableJson } from '../util/stable-json.js';
 import { applyRedispatch, applyTransition, initialState, type HistoryEntry, type LifecycleState, type RedispatchCause, type TransitionRequest } from '../lifecycle/transition.js';
 import { keys } from '../catalog/keys.js';
@@ -109,14 +109,28 @@ export async function redispatchCase(store: BlobStore, tubanId: string, version:
   return readCase(store, tubanId);
 }
 
-/** Wraps an alert sink so that every announced 图斑 also gets its case opened, on the given clock. */
+/**
+ * Wraps an alert sink so that every announced 图斑 also gets its case opened, on the given clock, before
+ * the sink it wraps sees it. `prepare` opens the cases of a batch's versions many at a time; publish then
+ * opens only those not prepared.
+ */
 export function withCaseOpening(inner: AlertSink, store: BlobStore, now: () => Date = () => new Date()): AlertSink {
+  const opened = new WeakSet<AlertFeature>();
+  const open = async (alert: AlertFeature): Promise<void> => {
+    const at = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await openCase(store, alert, at);
+    const { dispatch, version } = alert.properties;
+    if (dispatch === 'redispatch' && version !== undefined) await redispatchCase(store, alert.id, version, alert.properties.redispatchCause ?? 'regrowth', at);
+    opened.add(alert);
+  };
   return {
+    async prepare(alerts) {
+      await forEachTuban(alerts, open);
+      await inner.prepare?.(alerts);
+    },
     async publish(alert) {
-      const at = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      await openCase(store, alert, at);
-      const { dispatch, version } = alert.properties;
-      if (dispatch === 'redispatch' && version !== undefined) await redispatchCase(store, alert.id, version, alert.properties.redispatchCause ?? 'regrowth', at);
+      if (!opened.has(alert)) await open(alert);
+      opened.delete(alert);
       return inner.publish(alert);
     },
   };

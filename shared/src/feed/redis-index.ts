@@ -11,7 +11,7 @@ import { collectAlerts } from '../pipeline/export-alerts.js';
 import { restoreCurrentViews } from '../tuban/tuban-store.js';
 import { readCase } from '../cases/case-store.js';
 import { stableJson } from '../util/stable-json.js';
-import { isAnnounced, redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
+import { forEachTuban, isAnnounced, redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
 import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import type { TubanVersion } from '../tuban/tuban-record.js';
 
@@ -74,11 +74,23 @@ async function announcedVersions(store: BlobStore, current: readonly AlertFeatur
   return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
-/** Wraps an alert sink so that every announced 图斑 is also indexed (after its case is opened). */
+/**
+ * Wraps an alert sink so that every announced 图斑 is also indexed (after its case is opened). `prepare`
+ * reads the cases of a batch's versions many at a time; publish reads only those not prepared.
+ */
 export function withAlertIndex(inner: AlertSink, redis: Redis, prefix: string, store: BlobStore): AlertSink {
+  const withCases = new WeakMap<AlertFeature, AlertFeature>();
   return {
+    async prepare(alerts) {
+      await forEachTuban(alerts, async (alert) => {
+        withCases.set(alert, await alertWithCase(store, alert));
+      });
+      await inner.prepare?.(alerts);
+    },
     async publish(alert) {
-      await indexAlert(redis, prefix, await alertWithCase(store, alert));
+      const indexed = withCases.get(alert) ?? (await alertWithCase(store, alert));
+      withCases.delete(alert);
+      await indexAlert(redis, prefix, indexed);
       return inner.publish(alert);
     },
   };

@@ -76,6 +76,7 @@ export async function resolveBatch(store: BlobStore, batchId: string, observatio
     // The current view follows the newest version only (a late re-run must not roll it back).
     if ((newest.get(version.tubanId) ?? 0) <= version.version) await store.put(keys.alert(version.tubanId), stableJson(version.feature), { contentType: 'application/geo+json' });
   });
+  await sink.prepare?.(versions.map((v) => v.feature));
   for (const version of versions) {
     await sink.publish(version.feature);
     features.push(version.feature);

@@ -30,6 +30,7 @@ export function withWebhookDeliveries(inner: AlertSink, queue: Queue, store: Blo
     return cached.endpoints;
   };
   return {
+    prepare: async (alerts) => inner.prepare?.(alerts),
     async publish(alert) {
       await enqueueDeliveries(queue, alert, await endpoints());
       return inner.publish(alert);
