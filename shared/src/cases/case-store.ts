@@ -6,14 +6,13 @@
  * lose or corrupt, an auditor can replay it, and two concurrent transitions cannot both win: the
  * second finds its sequence number taken and is told to retry.
  */
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import { forEachTuban, type AlertSink } from '../alerts/alert-sink.js';
 import { stableJson } from '../util/stable-json.js';
 import { applyRedispatch, applyTransition, initialState, type HistoryEntry, type LifecycleState, type RedispatchCause, type TransitionRequest } from '../lifecycle/transition.js';
 import { keys } from '../catalog/keys.js';
 import { verificationDeadline } from '../lifecycle/deadline.js';
-import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 
 export interface CaseOpening {
   tubanId: string;
@@ -63,7 +62,7 @@ export async function readCase(store: BlobStore, tubanId: string): Promise<CaseR
   if (!opened) return null;
   const opening = decode<CaseOpening>(opened);
   let state = initialState(opening.initialStatus);
-  const history = await mapInOrder(await store.list(historyPrefix(tubanId)), STORE_REQUESTS_IN_FLIGHT, async (key) => decode<HistoryEntry>(await store.get(key)));
+  const history = await readJsonAll<HistoryEntry>(store, await store.list(historyPrefix(tubanId)));
   let deadline = opening.deadline;
   for (const entry of history) {
     const verdict = entry.redispatch ? null : (entry.verdict ?? state.verdict);

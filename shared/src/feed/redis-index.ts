@@ -6,13 +6,12 @@
  */
 import type { Redis } from 'ioredis';
 import type { AlertFeature } from '../alerts/alert-feature.js';
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import { collectAlerts } from '../pipeline/export-alerts.js';
 import { restoreCurrentViews } from '../tuban/tuban-store.js';
 import { readCase } from '../cases/case-store.js';
 import { stableJson } from '../util/stable-json.js';
 import { forEachTuban, isAnnounced, redisStreamSink, type AlertSink } from '../alerts/alert-sink.js';
-import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import type { TubanVersion } from '../tuban/tuban-record.js';
 
 export const alertIndexKey = (prefix: string) => `${prefix}:index:alerts`;
@@ -65,7 +64,7 @@ async function announcedVersions(store: BlobStore, current: readonly AlertFeatur
   const out: AlertFeature[] = [];
   const versioned = new Set<string>();
   const versionKeys = (await store.list('tuban/')).filter((key) => /^tuban\/[^/]+\/versions\/\d+\.json$/.test(key));
-  for (const { feature } of await mapInOrder(versionKeys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as TubanVersion)) {
+  for (const { feature } of await readJsonAll<TubanVersion>(store, versionKeys)) {
     versioned.add(feature.id);
     if (isAnnounced(feature)) out.push(feature);
   }

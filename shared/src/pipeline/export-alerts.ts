@@ -1,11 +1,10 @@
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import type { AlertFeature } from '../alerts/alert-feature.js';
 import { stableJson } from '../util/stable-json.js';
-import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 
 /** Every stored alert as one GeoJSON FeatureCollection, sorted by 图斑编号. */
 export async function collectAlerts(store: BlobStore): Promise<AlertFeature[]> {
-  const alerts = await mapInOrder(await store.list('alerts/'), STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as AlertFeature);
+  const alerts = await readJsonAll<AlertFeature>(store, await store.list('alerts/'));
   return alerts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

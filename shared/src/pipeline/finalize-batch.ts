@@ -1,4 +1,4 @@
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import type { Lattice } from '../grid/lattice.js';
 import { keys } from '../catalog/keys.js';
 import { stableJson } from '../util/stable-json.js';
@@ -17,7 +17,7 @@ import type { AlertSink } from '../alerts/alert-sink.js';
 import { writeRunRecord, type RunRecord } from '../run-record/run-record.js';
 import type { PairCoverage } from './batch-status.js';
 import { batchCoverage } from './coverage-map.js';
-import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
+import { mapInOrder } from '../util/map-in-order.js';
 
 export interface FinalizeResult {
   batchId: string;
@@ -39,11 +39,6 @@ async function detectResultsByPair(store: BlobStore, batchId: string): Promise<A
     else byPair.set(pair, [result]);
   }
   return [...byPair.keys()].sort().map((pair) => [pair, byPair.get(pair)!.sort((a, b) => (a.job.tileKey < b.job.tileKey ? -1 : 1))]);
-}
-
-/** The JSON objects at `keys`, in their order, read STORE_REQUESTS_IN_FLIGHT at a time. */
-async function readJsonAll<T>(store: BlobStore, keys: readonly string[]): Promise<T[]> {
-  return mapInOrder(keys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as T);
 }
 
 /**

@@ -48,9 +48,9 @@ async function tileStep<T>(step: () => Promise<T>, options: RunOptions): Promise
 
 /**
  * Queue mode's detect stage for a run of neighbouring tiles (queue/tile-runs.ts), in the run's order,
- * TILES_IN_FLIGHT at a time, so the scenes stay open from tile to tile and the blocks they share are decoded once;
- * the pair's scene records are read once for the run (sceneLookup). A tile that fails is recorded in the
- * result (tileStep) and the run goes on.
+ * TILES_IN_FLIGHT at a time, so the scenes stay open from tile to tile and the blocks they share are
+ * decoded once; the pair's scene records are read once for the run (sceneLookup). A tile that fails is
+ * recorded in the result (tileStep) and the run goes on.
  */
 export async function detectTileRun(store: BlobStore, tiles: readonly DetectTileJob[], masks: MaskCache, scenes: OpenSceneCache | undefined, options: DetectRunOptions): Promise<DetectRunResult> {
   const sceneOf = sceneLookup(store);
@@ -95,11 +95,10 @@ export function runFailures(ignoredFailures: Record<string, string>, childrenVal
 }
 
 /**
- * Queue mode's alert stage for the tiles of one detect run, in the run's order (TILES_IN_FLIGHT at a time;
- * the outcomes in the run's order): each tile's observations
- * and evidence (alertTile), or its failure recorded with the reason the run gave. A tile whose alert step
- * fails (its evidence windows cut a block that cannot be decoded, say) is recorded failed as tileStep
- * decides, and the run goes on.
+ * Queue mode's alert stage for the tiles of one detect run, in the run's order, TILES_IN_FLIGHT at a time:
+ * each tile's observations and evidence (alertTile), or its failure recorded with the reason the run gave;
+ * the outcomes in the run's order. A tile whose alert step fails (its evidence windows cut a block that
+ * cannot be decoded, say) is recorded failed as tileStep decides, and the run goes on.
  */
 export async function alertTileRun(store: BlobStore, batchId: string, tileKeys: readonly string[], failures: RunFailures, scenes: OpenSceneCache | undefined, options: RunOptions): Promise<TileOutcome[]> {
   const sceneOf = sceneLookup(store);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { getArea } from '../catalog/area-store.js';
@@ -65,7 +65,7 @@ async function resolutionOutputs(store: BlobStore, batchId: string, alerts: Aler
   if (!bytes) return [];
   const resolution = JSON.parse(Buffer.from(bytes).toString('utf8')) as ResolutionRecord;
   const out = [keys.batchResolution(batchId), ...resolution.versions.map((v) => v.key)];
-  const observations = await mapInOrder(resolution.observations, STORE_REQUESTS_IN_FLIGHT, async ({ key }) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as ObservationRecord);
+  const observations = await readJsonAll<ObservationRecord>(store, resolution.observations.map((o) => o.key));
   resolution.observations.forEach(({ key }, i) => out.push(key, ...Object.values(observations[i]!.feature.properties.evidence)));
   if (alerts.length !== resolution.versions.length) throw new Error(`batch ${batchId}: ${alerts.length} 图斑 versions announced but ${resolution.versions.length} recorded`);
   return out;
@@ -96,7 +96,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     }
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
-  const results = await mapInOrder(detectKeys, STORE_REQUESTS_IN_FLIGHT, async (key) => JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as DetectResult);
+  const results = await readJsonAll<DetectResult>(store, detectKeys);
   const baselineScenes = new Set(results.map((r) => r.job.baselineSceneId));
   const baselineBatches = new Set<string>();
   for (const sceneId of [...baselineScenes].sort()) {

@@ -11,3 +11,4 @@ export {
 export { LocalBlobStore } from './local-store.js';
 export { S3BlobStore, ensureBucket, type S3StoreConfig } from './s3-store.js';
 export { createStore, type StoreConfig } from './create-store.js';
+export { readJsonAll } from './read-json-all.js';
