@@ -53,12 +53,20 @@ export async function recordTileFailure(store: BlobStore, job: AlertTileJob, rea
 /**
  * Turn one tile's patches into observations with evidence. Idempotent: observation ids are deterministic,
  * evidence is written once and the observation rewritten with identical bytes. A tile whose detect result
- * is missing (detect failed) is recorded as failed.
+ * is missing (detect failed) is recorded as failed. `detected`: the detect result's stored JSON, when the
+ * caller has it (it just wrote it), else it is read from storage.
  */
-export async function alertTile(store: BlobStore, job: AlertTileJob, failure?: string, scenes?: OpenSceneCache, sceneOf: SceneLookup = (id) => getScene(store, id)): Promise<TileOutcome> {
-  const stored = await store.getOrNull(keys.detectResult(job.batchId, job.tileKey));
+export async function alertTile(
+  store: BlobStore,
+  job: AlertTileJob,
+  failure?: string,
+  scenes?: OpenSceneCache,
+  sceneOf: SceneLookup = (id) => getScene(store, id),
+  detected?: string,
+): Promise<TileOutcome> {
+  const stored = detected ?? (await store.getOrNull(keys.detectResult(job.batchId, job.tileKey)));
   if (!stored) return recordTileFailure(store, job, failure ?? 'detect result missing');
-  const detect = JSON.parse(Buffer.from(stored).toString('utf8')) as DetectResult;
+  const detect = JSON.parse(typeof stored === 'string' ? stored : Buffer.from(stored).toString('utf8')) as DetectResult;
   const { job: tile } = detect;
   // Patches reaching the tile's edge are joined across tiles and alerted by finalizeBatch.
   const alertable = detect.patches.filter((p) => !p.touchesEdge && isAlertable(p, tile.parameters.alertOn));

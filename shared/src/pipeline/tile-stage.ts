@@ -5,6 +5,7 @@ import type { SceneLookup } from '../catalog/scene-catalog.js';
 import { detectTile } from './detect-tile.js';
 import { alertTile, type TileOutcome } from './alert-tile.js';
 import type { MaskCache } from './mask-store.js';
+import { stableJson } from '../util/stable-json.js';
 
 /**
  * Tiles one thread (or one queue-mode run) takes through its stages at once. A tile waits on the store for
@@ -26,9 +27,12 @@ export function failureOf(error: unknown): string {
  * which thread runs it changes nothing. `sceneOf`: the batch's sceneLookup (each scene record read once).
  */
 export async function detectAndAlertTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes: OpenSceneCache, sceneOf?: SceneLookup): Promise<TileOutcome> {
-  const failure = await detectTile(store, job, masks, scenes, sceneOf).then(
-    () => undefined,
-    (error: unknown) => failureOf(error),
+  const detected = await detectTile(store, job, masks, scenes, sceneOf).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ failure: failureOf(error) }),
   );
-  return alertTile(store, { batchId: job.batchId, tileKey: job.tileKey }, failure, scenes, sceneOf);
+  const alertJob = { batchId: job.batchId, tileKey: job.tileKey };
+  // The result as stored (the same JSON), so the alert stage need not read back what this thread just wrote.
+  if ('result' in detected) return alertTile(store, alertJob, undefined, scenes, sceneOf, stableJson(detected.result));
+  return alertTile(store, alertJob, detected.failure, scenes, sceneOf);
 }

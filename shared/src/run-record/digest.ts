@@ -9,9 +9,9 @@ export interface Digest {
   sha256: string;
 }
 
-/** The digest of a small object, read whole. */
-export async function digest(store: BlobStore, key: string): Promise<Digest> {
-  return { key, sha256: sha256Hex(await store.get(key)) };
+/** The digest of a small object, read whole (or its bytes, when the caller has just read them). */
+export async function digest(store: BlobStore, key: string, bytes?: Uint8Array): Promise<Digest> {
+  return { key, sha256: sha256Hex(bytes ?? (await store.get(key))) };
 }
 
 /** Bytes a large object is hashed by at a time (digestByRanges). */
