@@ -17,21 +17,10 @@ import {
   type S3StoreConfig,
 } from '../../shared/src/storage/index.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { mapInOrder } from '../../shared/src/util/map-in-order.js';
 
 const utf8 = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const allBytes = () => Uint8Array.from({ length: 256 }, (_, i) => i);
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
-}
 
 async function walkFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -141,7 +130,7 @@ function contract(
       const store = await harness.fresh();
       const keys = Array.from({ length: 1105 }, (_, i) => `many/k${String(i).padStart(5, '0')}.json`);
       const shuffled = [...keys].sort(() => Math.random() - 0.5);
-      await pool(shuffled, 48, (key) => store.put(key, key));
+      await mapInOrder(shuffled, 48, (key) => store.put(key, key));
       const listed = await store.list('many/');
       expect(listed.length).toBe(1105);
       expect(listed).toEqual(keys);
@@ -472,7 +461,7 @@ describe('s3 store specifics', () => {
   it('follows continuation tokens across many small pages', async () => {
     const store = s3({ prefix: 'paging', pageSize: 7 });
     const keys = Array.from({ length: 53 }, (_, i) => `p/k${String(i).padStart(3, '0')}`);
-    await pool(keys, 16, (key) => store.put(key, key));
+    await mapInOrder(keys, 16, (key) => store.put(key, key));
     expect(await store.list('p/')).toEqual(keys);
     expect(await store.list('p/k01')).toEqual(keys.slice(10, 20));
   });

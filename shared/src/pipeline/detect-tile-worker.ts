@@ -1,9 +1,10 @@
 /**
  * Worker-thread side of runBatch's tile stages: opens the store (StoreConfig) once and runs each tile the
  * calling thread sends through detect and alert (detectAndAlertTile, as the calling thread does for its
- * own lane), TILES_IN_FLIGHT at a time, keeping scenes open from job to job; results go to the store and the tile's outcome back to
- * the caller. Before the tiles, during ingest, it checks parts of the delivered files' blocks ('verify').
- * A 'close' task waits for the tiles still running and closes the scenes before the thread is terminated.
+ * own lane), TILES_IN_FLIGHT at a time, keeping scenes open from job to job; results go to the store and
+ * the tile's outcome back to the caller. Before the tiles, during ingest, it checks parts of the delivered
+ * files' blocks ('verify'). A 'close' task waits for the tiles still running and closes the scenes before
+ * the thread is terminated.
  */
 import { createStore, type StoreConfig } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';

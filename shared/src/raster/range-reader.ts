@@ -14,6 +14,7 @@
  * between requests is refused): the fetcher guarantees exact lengths and time limits.
  */
 import { InvalidInputError } from '../errors.js';
+import { mapInOrder } from '../util/map-in-order.js';
 import type { ByteReader } from './tiff-structure.js';
 
 /** Fetches byte ranges of one remote object. */
@@ -275,15 +276,7 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
         if (last !== undefined && s <= last[1] + mergeGap) last[1] = Math.max(last[1], e);
         else runs.push([s, e]);
       }
-      const fetched: Segment[] = [];
-      let next = 0;
-      const lane = async () => {
-        while (next < runs.length) {
-          const [s, e] = runs[next++]!;
-          fetched.push({ start: s, bytes: checked(s, e, await fetcher.fetch(s, e)) });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, lane));
+      const fetched = await mapInOrder(runs, concurrency, async ([s, e]): Promise<Segment> => ({ start: s, bytes: checked(s, e, await fetcher.fetch(s, e)) }));
       ensureOpen();
       pinned = mergeSegments([...pinned, ...fetched]);
     },

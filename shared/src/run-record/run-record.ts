@@ -56,51 +56,33 @@ function originalFiles(scene: SceneRecord): Array<{ key: string; sha256: string 
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** Reads an object the record both parses and digests, keeping its bytes (`kept`) for the digest. */
+type ReadKept = <T>(key: string) => Promise<T>;
+
 /**
  * The batch's observations with their evidence, its resolution record and the 图斑 versions it wrote (all
  * write-once: the current view alerts/<id>.json moves on with later epochs, so it is not an output).
  */
-async function resolutionOutputs(store: BlobStore, batchId: string, alerts: AlertFeature[], read: ReadOnce): Promise<string[]> {
+async function resolutionOutputs(store: BlobStore, batchId: string, alerts: AlertFeature[], readKept: ReadKept): Promise<string[]> {
   const bytes = await store.getOrNull(keys.batchResolution(batchId));
   if (!bytes) return [];
   const resolution = JSON.parse(Buffer.from(bytes).toString('utf8')) as ResolutionRecord;
   const out = [keys.batchResolution(batchId), ...resolution.versions.map((v) => v.key)];
-  const observations = await mapInOrder(resolution.observations, STORE_REQUESTS_IN_FLIGHT, async ({ key }) => parseJson<ObservationRecord>(await read.get(key)));
+  const observations = await mapInOrder(resolution.observations, STORE_REQUESTS_IN_FLIGHT, ({ key }) => readKept<ObservationRecord>(key));
   resolution.observations.forEach(({ key }, i) => out.push(key, ...Object.values(observations[i]!.feature.properties.evidence)));
   if (alerts.length !== resolution.versions.length) throw new Error(`batch ${batchId}: ${alerts.length} 图斑 versions announced but ${resolution.versions.length} recorded`);
   return out;
 }
 
-const parseJson = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-
-/**
- * Reads of objects the record both parses and digests (detect results, observations): `get` keeps the bytes
- * until `take` hands them to the digest, so each is read once.
- */
-interface ReadOnce {
-  get(key: string): Promise<Uint8Array>;
-  take(key: string): Uint8Array | undefined;
-}
-
-function readOnce(store: BlobStore): ReadOnce {
-  const kept = new Map<string, Uint8Array>();
-  return {
-    async get(key) {
-      const bytes = await store.get(key);
-      kept.set(key, bytes);
-      return bytes;
-    },
-    take(key) {
-      const bytes = kept.get(key);
-      kept.delete(key);
-      return bytes;
-    },
-  };
-}
-
 /** Builds the record from what the batch stored, writes it to runs/<batch>.json and returns it. */
 export async function writeRunRecord(store: BlobStore, batchId: string, alerts: AlertFeature[]): Promise<RunRecord> {
-  const read = readOnce(store);
+  // Detect results and observations are parsed here and digested below: each is read once.
+  const kept = new Map<string, Uint8Array>();
+  const readKept: ReadKept = async <T>(key: string) => {
+    const bytes = await store.get(key);
+    kept.set(key, bytes);
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  };
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record`);
   const inputs: RunRecord['inputs'] = [{ role: 'manifest', ...(await digest(store, keys.batchManifest(batchId))) }];
@@ -124,7 +106,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     }
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
-  const results = await mapInOrder(detectKeys, STORE_REQUESTS_IN_FLIGHT, async (key) => parseJson<DetectResult>(await read.get(key)));
+  const results = await mapInOrder(detectKeys, STORE_REQUESTS_IN_FLIGHT, (key) => readKept<DetectResult>(key));
   const baselineScenes = new Set(results.map((r) => r.job.baselineSceneId));
   const baselineBatches = new Set<string>();
   for (const sceneId of [...baselineScenes].sort()) {
@@ -159,13 +141,13 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     ...((await store.exists(keys.batchCoverage(batchId))) ? [keys.batchCoverage(batchId)] : []),
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
-    ...(await resolutionOutputs(store, batchId, alerts, read)),
+    ...(await resolutionOutputs(store, batchId, alerts, readKept)),
   ];
   // Small objects many at a time; resampled scenes one at a time, by ranges.
   const large = new Set(resampled);
   const small = [...new Set(smallOutputs)].filter((key) => !large.has(key));
   const outputs = [
-    ...(await mapInOrder(small, STORE_REQUESTS_IN_FLIGHT, (key) => digest(store, key, read.take(key)))),
+    ...(await mapInOrder(small, STORE_REQUESTS_IN_FLIGHT, (key) => digest(store, key, kept.get(key)))),
     ...(await mapInOrder([...large], 1, (key) => digestByRanges(store, key))),
   ].sort(byKey);
 
