@@ -4,7 +4,8 @@
  * (scripts/bench/make_detect_pair.py, cached in the OS temp dir), first on a local data dir (the baseline,
  * measured in the same run), then on an S3-compatible server (s3rver, the tests' server) behind a proxy
  * that holds every request LATENCY ms, as a store across a network does. Prints wall time and requests per
- * epoch and each epoch's time on the store against the local one.
+ * epoch and each epoch's time on the store against the local one, then each S3 epoch's requests by kind
+ * (method and the key's family: which stage's round trips to look at).
  *
  * Usage: npx tsx scripts/bench-store.ts [--size 4096] [--tile-size 256] [--latency 10] [--threads 1]
  *                                       [--shoutu DIR]
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       },
     ];
     const rows: string[][] = [['store', 'epoch', 'wall s', 'requests', '× local', 'result']];
+    const byKind = new Map<string, Map<string, number>>(); // epoch -> kind -> requests
     const local = new Map<string, number>();
     for (const store of stores) {
       for (const { epoch, dir } of batches) {
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
         if (!local.has(epoch)) local.set(epoch, r.seconds);
         const summary = /batch \S+: .*/.exec(r.stdout)?.[0] ?? '';
         const requests = store.remote ? String(proxy.requests.length) : '';
+        if (store.remote) byKind.set(epoch, countByKind(proxy.requests));
         rows.push([store.name, epoch, fmt(r.seconds, 1), requests, fmt(r.seconds / local.get(epoch)!, 2), summary]);
       }
     }
@@ -72,6 +75,9 @@ async function main(): Promise<void> {
         '',
         table(rows, [false, false, true, true, true, false]),
         '',
+        'S3 requests by kind (method, key family; LIST: by the prefix listed):',
+        table(kindRows(byKind), [false, ...[...byKind.keys()].map(() => true)]),
+        '',
       ].join('\n'),
     );
   } finally {
@@ -79,6 +85,36 @@ async function main(): Promise<void> {
     await s3.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * "GET batches/*\/files" for "GET /bucket/batches/b1/files/scene.tif", "LIST catalog/cells" for a listing
+ * of "catalog/cells/…": the first segment of the key, for batches the part of the batch, for the catalog
+ * the kind of entry.
+ */
+function requestKind(request: string): string {
+  const [method, target] = request.split(' ') as [string, string];
+  const url = new URL(target, 'http://store');
+  const prefix = url.searchParams.get('prefix');
+  const key = prefix ?? decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
+  const parts = key.split('/');
+  const family = parts[0] === 'batches' ? `batches/*/${parts[2] ?? ''}` : parts[0] === 'catalog' ? `catalog/${parts[1] ?? ''}` : parts[0]!;
+  return `${prefix !== null ? 'LIST' : method} ${family}`;
+}
+
+function countByKind(requests: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of requests) counts.set(requestKind(r), (counts.get(requestKind(r)) ?? 0) + 1);
+  return counts;
+}
+
+/** One row a kind, one column an epoch, most requests first. */
+function kindRows(byKind: Map<string, Map<string, number>>): string[][] {
+  const epochs = [...byKind.keys()];
+  const kinds = new Map<string, number>();
+  for (const counts of byKind.values()) for (const [kind, n] of counts) kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+  const sorted = [...kinds.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([kind]) => kind);
+  return [['kind', ...epochs], ...sorted.map((kind) => [kind, ...epochs.map((e) => String(byKind.get(e)!.get(kind) ?? 0))])];
 }
 
 await main();

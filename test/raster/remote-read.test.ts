@@ -40,6 +40,7 @@ afterAll(async () => {
 beforeEach(() => {
   server.fault = 'none';
   server.failNext = 0;
+  server.delayMs = 0;
 });
 
 /** A remote source with small chunks, so that header reads span several requests. */
@@ -113,17 +114,60 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     }
   });
 
-  it('windows read at the same time on one raster each get their own pixels', async () => {
-    const name = 'float32-deflate-tiled-band.tif';
-    const raster = await openGeoTiff(remote(name), name);
+  it.each(['float32-deflate-tiled-band.tif', 'uint8-jpeg-tiled.tif', 'int16-lzw-strips.tif', 'uint16-zstd-pred2-tiled.tif'])(
+    'windows read at the same time on one raster each get their own pixels (%s)',
+    async (name) => {
+      for (const windowFetchBytes of [undefined, 700]) {
+        const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
+        const local = await openGeoTiff({ path: join(root, name) }, name);
+        try {
+          const { width: W, height: H } = raster.info;
+          const windows = [[0, 0, 30, 30], [50, 40, W - 50, 20], [10, H - 30, W - 10, 30], [0, 0, W, H], [33, 17, 20, 40], [1, 1, 2, 2], [W - 5, H - 5, 5, 5]] as const;
+          server.delayMs = 5; // answers arrive while the other windows are being fetched and decoded
+          const remoteReads = await Promise.all(windows.map(([x, y, w, h]) => raster.readWindow(x, y, w, h)));
+          server.delayMs = 0;
+          for (const [i, [x, y, w, h]] of windows.entries()) expect(remoteReads[i], `${windowFetchBytes}`).toEqual(await local.readWindow(x, y, w, h));
+        } finally {
+          await raster.close();
+          await local.close();
+        }
+      }
+    },
+  );
+
+  it('windows of one raster are fetched at the same time, each block once, their stored bytes within windowFetchBytes', async () => {
+    const name = 'uint16-zstd-pred2-tiled.tif'; // 80 × 64 pixels, six 32 × 32 tiles
+    // one window inside each tile but the first, which the read that loads the block tables keeps decoded
+    const windows = [[40, 0, 8, 8], [70, 0, 8, 8], [0, 40, 8, 8], [40, 40, 8, 8], [70, 40, 8, 8]] as const;
     const local = await openGeoTiff({ path: join(root, name) }, name);
+    const read = async (windowFetchBytes?: number) => {
+      const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 0, windowFetchBytes } }, name);
+      try {
+        await raster.readWindowNative(0, 0, 1, 1);
+        server.reset();
+        server.delayMs = 20;
+        // every window twice: the second asks for bytes the first is already fetching, and waits for them
+        const twice = [...windows, ...windows];
+        const reads = await Promise.all(twice.map(([x, y, w, h]) => raster.readWindowNative(x, y, w, h)));
+        for (const [i, [x, y, w, h]] of twice.entries()) expect(reads[i]).toEqual(await local.readWindowNative(x, y, w, h));
+        return { requests: server.requests, mostInFlight: server.mostInFlight, mostBytesInFlight: server.mostBytesInFlight, tiles: server.ranges.map(([s, e]) => e - s + 1) };
+      } finally {
+        server.delayMs = 0;
+        await raster.close();
+      }
+    };
     try {
-      const { width: W, height: H } = raster.info;
-      const windows = [[0, 0, 30, 30], [50, 40, W - 50, 20], [10, H - 30, W - 10, 30], [0, 0, W, H], [33, 17, 20, 40]] as const;
-      const remoteReads = await Promise.all(windows.map(([x, y, w, h]) => raster.readWindow(x, y, w, h)));
-      for (const [i, [x, y, w, h]] of windows.entries()) expect(remoteReads[i]).toEqual(await local.readWindow(x, y, w, h));
+      const free = await read();
+      expect(free.requests).toBe(5); // one stored tile each
+      expect(free.mostInFlight).toBe(5);
+      // a budget that holds the largest tile and not all of them: never more asked at once than it allows
+      const budget = Math.max(...free.tiles) + Math.min(...free.tiles) - 1;
+      expect(budget).toBeLessThan(free.tiles.reduce((a, b) => a + b, 0));
+      const bounded = await read(budget);
+      expect(bounded.requests).toBe(5);
+      expect(bounded.mostBytesInFlight).toBeLessThanOrEqual(budget);
+      expect(bounded.mostInFlight).toBeLessThan(5);
     } finally {
-      await raster.close();
       await local.close();
     }
   });

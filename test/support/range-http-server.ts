@@ -26,6 +26,11 @@ export interface RangeHttpServer {
   fault: RangeServerFault;
   /** the next this many requests are answered 503 Service Unavailable */
   failNext: number;
+  /** range answers wait this long before they start (a remote store's round trip) */
+  delayMs: number;
+  /** most range requests being answered at once, and most bytes they asked for at once, since the last reset */
+  readonly mostInFlight: number;
+  readonly mostBytesInFlight: number;
   close(): Promise<void>;
 }
 
@@ -34,7 +39,8 @@ export async function startRangeHttpServer(root: string): Promise<RangeHttpServe
   let requests = 0;
   let ranges: Array<[number, number]> = [];
   const sockets = new Set<Socket>();
-  const state = { fault: 'none' as RangeServerFault, failNext: 0 };
+  const state = { fault: 'none' as RangeServerFault, failNext: 0, delayMs: 0 };
+  const inFlight = { requests: 0, bytes: 0, mostRequests: 0, mostBytes: 0 };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests += 1;
@@ -64,6 +70,15 @@ export async function startRangeHttpServer(root: string): Promise<RangeHttpServe
     if (start >= size) return void res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
     ranges.push([start, end]);
     const length = end - start + 1;
+    inFlight.requests += 1;
+    inFlight.bytes += length;
+    inFlight.mostRequests = Math.max(inFlight.mostRequests, inFlight.requests);
+    inFlight.mostBytes = Math.max(inFlight.mostBytes, inFlight.bytes);
+    res.on('close', () => {
+      inFlight.requests -= 1;
+      inFlight.bytes -= length;
+    });
+    if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
     if (state.fault === 'wrong-range') {
       const shifted = Math.min(start + 1, end);
       res.writeHead(206, { 'Content-Range': `bytes ${shifted}-${end}/${size}`, 'Content-Length': end - shifted + 1 });
@@ -123,6 +138,20 @@ export async function startRangeHttpServer(root: string): Promise<RangeHttpServe
       bytesServed = 0;
       requests = 0;
       ranges = [];
+      inFlight.mostRequests = inFlight.requests;
+      inFlight.mostBytes = inFlight.bytes;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(value) {
+      state.delayMs = value;
+    },
+    get mostInFlight() {
+      return inFlight.mostRequests;
+    },
+    get mostBytesInFlight() {
+      return inFlight.mostBytes;
     },
     get fault() {
       return state.fault;

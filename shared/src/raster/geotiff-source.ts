@@ -17,7 +17,7 @@ import {
   readLayout,
   validateBlockTables,
 } from './raster-info.js';
-import { type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
+import { type FetchedBytes, type RangeByteReader, type RangeFetcher, type RangeReaderOptions, isRangeByteReader, openRangeReader } from './range-reader.js';
 import { type ByteReader, type TiffDirectory, Tag, bytesReader, checkIfdChain, fileReader, readFirstDirectory, readNextDirectory, readNumbers } from './tiff-structure.js';
 import { unpackMaskBits } from './mask-bits.js';
 import { asyncBlocksInFlight, BlockDecodeError, type NativeSamples, WindowDecoder, loadDecoders } from './window-decoder.js';
@@ -101,8 +101,6 @@ class Raster implements GeoTiffRaster {
   private readonly layout: RasterLayout;
   private readonly decoder: WindowDecoder;
   private closed = false;
-  /** remote reads, one at a time: fetched bytes are held for one window's decode */
-  private remoteQueue: Promise<unknown> = Promise.resolve();
 
   /** the internal mask read as the 8-bit image of its bytes (readLayout's packedBits), sharing the reader */
   private readonly mask: Raster | null;
@@ -128,11 +126,7 @@ class Raster implements GeoTiffRaster {
       unpackMaskBits(bytes, rowBytes, x0 & 7, width, height, out);
       return out;
     };
-    // Remote reads of one file go one window at a time (remoteRead): the mask's after the image's.
-    if (!isRangeByteReader(this.reader)) return run();
-    const read = this.remoteQueue.then(run, run);
-    this.remoteQueue = read.catch(() => undefined);
-    return read;
+    return run();
   }
 
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
@@ -156,48 +150,108 @@ class Raster implements GeoTiffRaster {
   }
 
   /**
-   * A window of a remote source: fetch the table entries it needs, then its blocks (merged ranges), then
-   * decode from the fetched bytes — in bands of block rows of at most reader.windowFetchBytes stored
-   * bytes. One window at a time per raster.
+   * A window of a remote source, fetched into bytes of its own (FetchedBytes) and decoded from them.
+   * Windows of layouts that decode synchronously are fetched while other windows of the file are fetched
+   * or decoded, their stored bytes counted in reader.budget; the others (JPEG, whose fetched bytes stay
+   * held across awaits), and windows needing more than reader.windowFetchBytes of stored bytes, take the
+   * whole budget and are read alone, the large ones in bands of block rows of at most that many bytes.
    */
-  private remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
-    const run = async (): Promise<NativeSamples> => {
-      this.checkWindow(x0, y0, width, height);
-      try {
-        for (const [start, end] of this.decoder.tableRanges(x0, y0, width, height)) await reader.read(start, end - start);
-        const bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height), reader.windowFetchBytes);
-        if (bands.length === 1) {
-          await reader.prefetch(bands[0]!.ranges);
-          return await this.decodeFetched(x0, y0, width, height, float32);
-        }
-        let out: NativeSamples | null = null;
-        for (const band of bands) {
-          const rows = band.y1 - band.y0;
-          for (const [start, end] of this.decoder.tableRanges(x0, band.y0, width, rows)) await reader.read(start, end - start);
-          await reader.prefetch(this.decoder.blockRanges(x0, band.y0, width, rows).flatMap((r) => r.ranges));
-          const part = await this.decodeFetched(x0, band.y0, width, rows, float32);
-          reader.release();
-          const Type = part.constructor as new (n: number) => NativeSamples;
-          out ??= new Type(width * height * this.info.bands);
-          for (let b = 0; b < this.info.bands; b++) {
-            out.set(part.subarray(b * width * rows, (b + 1) * width * rows) as never, b * width * height + (band.y0 - y0) * width);
-          }
-        }
-        return out!;
-      } catch (error) {
-        throw this.decodeError(error, x0, y0, width, height);
-      } finally {
-        reader.release();
+  private async remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    this.checkWindow(x0, y0, width, height);
+    try {
+      if (!this.decoder.decodesAsync) {
+        const out = await this.fetchAndDecode(reader, x0, y0, width, height, float32, null, true);
+        if (out !== null) return out;
       }
-    };
-    const result = this.remoteQueue.then(run, run);
-    this.remoteQueue = result.catch(() => undefined);
-    return result;
+      const giveBack = await reader.budget.acquireAll();
+      try {
+        return await this.remoteReadAlone(reader, x0, y0, width, height, float32);
+      } finally {
+        giveBack();
+      }
+    } catch (error) {
+      throw this.decodeError(error, x0, y0, width, height);
+    }
   }
 
-  /** A window whose bytes are at hand (fetched): decode, or decodeAsync for JPEG layouts. */
-  private async decodeFetched(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
-    return this.decoder.decodesAsync ? this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32);
+  /** remoteRead holding the whole of reader.budget. */
+  private async remoteReadAlone(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+    // the block tables, then how the window's stored bytes split into bands
+    let tables: FetchedBytes | null = null;
+    const missing = reader.missingRanges(this.decoder.tableRanges(x0, y0, width, height), null);
+    if (missing.length > 0) tables = await reader.fetchRanges(missing, null);
+    reader.hold(tables);
+    let bands: BlockRows;
+    try {
+      bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height), reader.windowFetchBytes);
+    } finally {
+      reader.release();
+    }
+    if (bands.length === 1) return (await this.fetchAndDecode(reader, x0, y0, width, height, float32, tables, false))!;
+    let out: NativeSamples | null = null;
+    for (const band of bands) {
+      const rows = band.y1 - band.y0;
+      const part = (await this.fetchAndDecode(reader, x0, band.y0, width, rows, float32, tables, false))!;
+      const Type = part.constructor as new (n: number) => NativeSamples;
+      out ??= new Type(width * height * this.info.bands);
+      for (let b = 0; b < this.info.bands; b++) {
+        out.set(part.subarray(b * width * rows, (b + 1) * width * rows) as never, b * width * height + (band.y0 - y0) * width);
+      }
+    }
+    return out!;
+  }
+
+  /**
+   * Fetches what a window needs into `start`'s bytes and decodes it. The decoder's state (block tables
+   * loaded, blocks kept decoded) is shared with the file's other windows, whose decodes change it between
+   * awaits; so what the window needs is worked out again right before the decode, synchronously, and
+   * anything missing then is fetched and the check repeated. From that check the decode runs without a
+   * break (JPEG's asynchronous decode runs alone). Each round adds bytes and drops none, so the rounds end:
+   * one, unless another window's decode dropped a kept block this one counted on.
+   * `shared`: count the bytes in reader.budget, and return null instead of fetching more than
+   * windowFetchBytes; else the caller holds the whole budget.
+   */
+  private async fetchAndDecode(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, start: FetchedBytes | null, shared: boolean): Promise<NativeSamples | null> {
+    let fetched = start;
+    let acquired = 0; // bytes of reader.budget this window holds
+    const giveBack: Array<() => void> = [];
+    try {
+      for (let round = 0; ; round++) {
+        let missing: Array<[number, number]>;
+        let tablesMissing: boolean;
+        reader.hold(fetched);
+        try {
+          // the block tables first: blockRanges reads them
+          const tables = this.decoder.tableRanges(x0, y0, width, height);
+          missing = reader.missingRanges(tables, fetched);
+          tablesMissing = missing.length > 0;
+          if (!tablesMissing) missing = reader.missingRanges([...tables, ...this.decoder.blockRanges(x0, y0, width, height).flatMap((row) => row.ranges)], fetched);
+          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32);
+        } finally {
+          reader.release();
+        }
+        if (tablesMissing && round === 0) {
+          // through the header cache, which the file's other windows share (later rounds fetch them as the window's own)
+          for (const [s, e] of missing) await reader.read(s, e - s);
+          continue;
+        }
+        if (shared) {
+          const need = (fetched?.bytes ?? 0) - (start?.bytes ?? 0) + missing.reduce((sum, [s, e]) => sum + (e - s), 0);
+          if (need > reader.windowFetchBytes) return null;
+          if (acquired === 0) {
+            giveBack.push(await reader.budget.acquire(need));
+            acquired = need;
+            continue; // while it waited, other windows may have fetched and decoded what this one lacks
+          }
+          // Adding to what it holds never waits: two windows each holding part of the budget would wait on each other.
+          if (need > acquired) giveBack.push(reader.budget.takeNow(need - acquired));
+          acquired = Math.max(acquired, need);
+        }
+        fetched = await reader.fetchRanges(missing, fetched);
+      }
+    } finally {
+      for (const give of giveBack) give();
+    }
   }
 
   /** decode, for layouts whose blocks decode asynchronously (WindowDecoder.decodesAsync). */

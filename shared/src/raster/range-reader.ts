@@ -6,14 +6,18 @@
  *  - header bytes (TIFF header, IFDs, tag data, block tables), read through the async `read` in whole
  *    chunks (16 KiB by default, the first chunk at open) and kept in a bounded LRU cache, so the many
  *    small reads of the TIFF parser cost one request per chunk;
- *  - block bytes, fetched by `prefetch` before a window is decoded (ranges sorted, adjacent ones merged
- *    into one request, a few requests in flight) and held until `release`. The pixel decoder is
- *    synchronous: `readShared` / `readInto` only serve bytes already fetched, and name the range otherwise.
+ *  - block bytes, fetched for one window by `fetchRanges` (ranges sorted, adjacent ones merged into one
+ *    request, a few requests in flight) into a `FetchedBytes` of that window's own, and served while it is
+ *    held (`hold` … `release`). The pixel decoder is synchronous: `readShared` / `readInto` only serve
+ *    bytes held or cached, and name the range otherwise. Several windows can be fetching at once; a
+ *    window is held only from its last check to the end of its (synchronous) decode, and `budget` bounds
+ *    the fetched bytes all windows keep at once.
  *
  * Every answer is checked against the range asked and the object's size (an object that changes size
  * between requests is refused): the fetcher guarantees exact lengths and time limits.
  */
 import { InvalidInputError } from '../errors.js';
+import { ByteBudget } from '../util/byte-budget.js';
 import { mapInOrder } from '../util/map-in-order.js';
 import type { ByteReader } from './tiff-structure.js';
 
@@ -38,11 +42,12 @@ export interface RangeReaderOptions {
   cacheBytes?: number;
   /** Needed ranges this close together are fetched as one request, gap included. Default 32 KiB. */
   mergeGapBytes?: number;
-  /** Requests in flight at once for one prefetch. Default 4. */
+  /** Requests in flight at once for one window's fetch (fetchRanges). Default 4. */
   concurrency?: number;
   /**
-   * Stored bytes one window read holds at once: larger windows are fetched and decoded a band of block
-   * rows at a time. Default 64 MiB.
+   * Stored bytes the windows being read hold at once, all of them together (`budget`): windows fit in
+   * it side by side, and one that needs more is read alone, fetched and decoded a band of block rows
+   * of at most this many bytes at a time. Default 64 MiB.
    */
   windowFetchBytes?: number;
 }
@@ -57,12 +62,22 @@ export interface RangeReadStats {
 export interface RangeByteReader extends ByteReader {
   readonly location: string;
   /**
-   * Fetches these [start, end) ranges (clipped to the object; merged; those already held are skipped)
-   * and holds them until release(), so that the synchronous reads can serve them.
+   * The parts of these [start, end) ranges (clipped to the object) that neither `fetched` nor the header
+   * cache holds, as the requests that would fetch them: sorted, ranges closer than mergeGapBytes joined.
    */
-  prefetch(ranges: Iterable<readonly [number, number]>): Promise<void>;
-  /** Drops the bytes held by prefetch (header chunks stay cached). */
+  missingRanges(ranges: Iterable<readonly [number, number]>, fetched: FetchedBytes | null): Array<[number, number]>;
+  /** Fetches these ranges (as missingRanges returns them) and returns them with `into`'s bytes. */
+  fetchRanges(runs: ReadonlyArray<readonly [number, number]>, into: FetchedBytes | null): Promise<FetchedBytes>;
+  /**
+   * Serves `fetched` to readShared / readInto until the matching release(). Holds nest: release() serves
+   * again what was held before. A hold that spans an await is the only one of the reader that does (the
+   * others open and close without awaiting), so the nesting stays matched.
+   */
+  hold(fetched: FetchedBytes | null): void;
+  /** Ends the latest hold (header chunks stay cached). */
   release(): void;
+  /** Bounds the fetched bytes the windows being read keep at once (windowFetchBytes). */
+  readonly budget: ByteBudget;
   /** Requests made and bytes received so far. */
   readonly stats: Readonly<RangeReadStats>;
   /** See RangeReaderOptions.windowFetchBytes. */
@@ -70,7 +85,7 @@ export interface RangeByteReader extends ByteReader {
 }
 
 export function isRangeByteReader(reader: ByteReader): reader is RangeByteReader {
-  return typeof (reader as Partial<RangeByteReader>).prefetch === 'function';
+  return typeof (reader as Partial<RangeByteReader>).fetchRanges === 'function';
 }
 
 const DEFAULTS = { chunkBytes: 16 * 1024, cacheBytes: 16 * 1024 * 1024, mergeGapBytes: 32 * 1024, concurrency: 4, windowFetchBytes: 64 * 1024 * 1024 };
@@ -78,6 +93,12 @@ const DEFAULTS = { chunkBytes: 16 * 1024, cacheBytes: 16 * 1024 * 1024, mergeGap
 interface Segment {
   start: number;
   bytes: Uint8Array;
+}
+
+/** Bytes fetched for one window: segments sorted by start, not overlapping; `bytes` their total length. */
+export interface FetchedBytes {
+  readonly segments: readonly Segment[];
+  readonly bytes: number;
 }
 
 /**
@@ -152,7 +173,8 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
   };
   storeChunks(0, checked(0, chunkBytes, first));
 
-  let pinned: Segment[] = []; // sorted by start, not overlapping
+  let pinned: readonly Segment[] = []; // the held window's bytes: sorted by start, not overlapping
+  const outerHolds: Array<readonly Segment[]> = []; // what the holds around the latest one serve
   let closed = false;
   const ensureOpen = () => {
     if (closed) throw new Error(`${location}: reader already closed`);
@@ -162,13 +184,13 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
     return [start, Math.max(start, Math.min(offset + length, size))];
   };
 
-  /** The held segment containing [start, end), if any. */
-  const pinnedSegment = (start: number, end: number): Segment | undefined => {
+  /** The segment of `segments` (the held ones by default) containing [start, end), if any. */
+  const pinnedSegment = (start: number, end: number, segments: readonly Segment[] = pinned): Segment | undefined => {
     let lo = 0;
-    let hi = pinned.length - 1;
+    let hi = segments.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const s = pinned[mid]!;
+      const s = segments[mid]!;
       if (s.start > start) hi = mid - 1;
       else if (s.start + s.bytes.byteLength < end) lo = mid + 1;
       else return s;
@@ -198,6 +220,24 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
     return out;
   };
 
+  /**
+   * Requests in flight, so that a window needing bytes another window is already fetching waits for that
+   * answer instead of asking again (windows of adjacent tiles share blocks).
+   */
+  const inFlight = new Set<{ start: number; end: number; bytes: Promise<Uint8Array> }>();
+  const fetchRun = async (start: number, end: number): Promise<Segment> => {
+    for (const request of inFlight) {
+      if (request.start <= start && end <= request.end) return { start, bytes: (await request.bytes).subarray(start - request.start, end - request.start) };
+    }
+    const request = { start, end, bytes: fetcher.fetch(start, end).then((answer) => checked(start, end, answer)) };
+    inFlight.add(request);
+    try {
+      return { start, bytes: await request.bytes };
+    } finally {
+      inFlight.delete(request);
+    }
+  };
+
   const notFetched = (start: number, end: number) => new Error(`${location}: bytes ${start}-${end} were not fetched before decoding`);
 
   const reader: RangeByteReader = {
@@ -206,6 +246,7 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
     sharesMemory: true, // readShared returns views of held bytes, which the decoder never modifies
     stats,
     windowFetchBytes,
+    budget: new ByteBudget(windowFetchBytes),
 
     async read(offset, length) {
       ensureOpen();
@@ -261,14 +302,13 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
       return bytes.byteLength;
     },
 
-    async prefetch(ranges) {
+    missingRanges(ranges, fetched) {
       ensureOpen();
       const wanted: Array<[number, number]> = [];
       for (const [offset, end] of ranges) {
         const [s, e] = clip(offset, end - offset);
-        if (e > s && heldBytes(s, e) === null) wanted.push([s, e]);
+        if (e > s && !(fetched !== null && pinnedSegment(s, e, fetched.segments) !== undefined) && heldBytes(s, e) === null) wanted.push([s, e]);
       }
-      if (wanted.length === 0) return;
       wanted.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       const runs: Array<[number, number]> = [];
       for (const [s, e] of wanted) {
@@ -276,19 +316,32 @@ async function openWith(fetcher: RangeFetcher, chunkBytes: number, cacheBytes: n
         if (last !== undefined && s <= last[1] + mergeGap) last[1] = Math.max(last[1], e);
         else runs.push([s, e]);
       }
-      const fetched = await mapInOrder(runs, concurrency, async ([s, e]): Promise<Segment> => ({ start: s, bytes: checked(s, e, await fetcher.fetch(s, e)) }));
+      return runs;
+    },
+
+    async fetchRanges(runs, into) {
       ensureOpen();
-      pinned = mergeSegments([...pinned, ...fetched]);
+      const fetched = await mapInOrder(runs, concurrency, async ([s, e]) => fetchRun(s, e));
+      ensureOpen();
+      const segments = mergeSegments([...(into?.segments ?? []), ...fetched]);
+      return { segments, bytes: segments.reduce((sum, s) => sum + s.bytes.byteLength, 0) };
+    },
+
+    hold(fetched) {
+      ensureOpen();
+      outerHolds.push(pinned);
+      pinned = fetched?.segments ?? [];
     },
 
     release() {
-      pinned = [];
+      pinned = outerHolds.pop() ?? [];
     },
 
     async close() {
       if (!closed) fetcher.close?.();
       closed = true;
       pinned = [];
+      outerHolds.length = 0;
       chunks.clear();
       chunkCacheBytes = 0;
     },
