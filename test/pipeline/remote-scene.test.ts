@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, directorySource, ingestBatch, type BlobStore } from '@shoutu/shared';
+import { createStore, directorySource, ingestBatch, runBatch, type BlobStore } from '@shoutu/shared';
 import { openScene, RANGE_READ_MIN_BYTES } from '@shoutu/shared/catalog/open-scene.js';
 import { getScene } from '@shoutu/shared/catalog/scene-catalog.js';
 import { demoParameters, TAIZHOU_EPOCHS } from '../support/fixtures.js';
@@ -68,5 +68,22 @@ describe('a scene on S3', () => {
       await whole.close();
       await fromDisk.close();
     }
+  });
+
+  it('a detecting epoch on S3 reads each tile outcome, detect result and observation once, finalisation and run record together', async () => {
+    proxy.reset();
+    // every patch alerted (no mask layers in this store), so there are observations to resolve
+    const { finalize } = await runBatch(remote, directorySource(TAIZHOU_EPOCHS[1]), { ...demoParameters(), alertOn: 'all' });
+    expect(finalize.alerts.length).toBeGreaterThan(0);
+    const reads = new Map<string, number>();
+    for (const request of proxy.requests) {
+      const [method, target] = request.split(' ') as [string, string];
+      const key = decodeURIComponent(new URL(target, 'http://store').pathname.split('/').slice(2).join('/'));
+      if (method === 'GET' && /^(detect\/|batches\/[^/]+\/tiles\/|observations\/)/.test(key)) reads.set(key, (reads.get(key) ?? 0) + 1);
+    }
+    const batch = finalize.batchId;
+    const kinds = [`detect/${batch}/`, `batches/${batch}/tiles/`, 'observations/'];
+    for (const prefix of kinds) expect([...reads.keys()].filter((k) => k.startsWith(prefix)).length, prefix).toBeGreaterThan(0);
+    expect([...reads.entries()].filter(([, n]) => n > 1)).toEqual([]);
   });
 });

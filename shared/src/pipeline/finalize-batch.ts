@@ -30,9 +30,9 @@ export interface FinalizeResult {
 }
 
 /** The batch's detect results by scene pair (`scene|baseline`), pairs in id order, tiles in tile-key order. */
-async function detectResultsByPair(store: BlobStore, batchId: string): Promise<Array<[string, DetectResult[]]>> {
+async function detectResultsByPair(store: BlobStore, batchId: string, kept: Map<string, Uint8Array>): Promise<Array<[string, DetectResult[]]>> {
   const byPair = new Map<string, DetectResult[]>();
-  for (const result of await readJsonAll<DetectResult>(store, await store.list(`detect/${batchId}/`))) {
+  for (const result of await readJsonAll<DetectResult>(store, await store.list(`detect/${batchId}/`), kept)) {
     const pair = `${result.job.sceneId}|${result.job.baselineSceneId}`;
     const results = byPair.get(pair);
     if (results) results.push(result);
@@ -86,8 +86,11 @@ async function observeJoinedPatches(store: BlobStore, batchId: string, byPair: A
 export async function finalizeBatch(store: BlobStore, batchId: string, sink: AlertSink, options: { masks?: MaskCache } = {}): Promise<FinalizeResult> {
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record; was it ingested?`);
-  const outcomes = await readJsonAll<TileOutcome>(store, await store.list(keys.batchTileResults(batchId)));
-  const byPair = await detectResultsByPair(store, batchId);
+  // The bytes of the tile outcomes, detect results and observations read here, which the run record
+  // digests: each is read once.
+  const kept = new Map<string, Uint8Array>();
+  const outcomes = await readJsonAll<TileOutcome>(store, await store.list(keys.batchTileResults(batchId)), kept);
+  const byPair = await detectResultsByPair(store, batchId, kept);
   const joinedIds = await observeJoinedPatches(store, batchId, byPair);
   // every tile of a pair is on the pair's scene's lattice
   const lattices = new Map<string, Lattice>();
@@ -100,6 +103,7 @@ export async function finalizeBatch(store: BlobStore, batchId: string, sink: Ale
     parameters: { regrowthFactor: parameters.regrowthFactor, approvalCover: parameters.approvalCover },
     approvals: status.approvals ?? null,
     masks: options.masks ?? new MaskCache(),
+    kept,
   });
   await store.put(keys.batchAlerts(batchId), stableJson({ type: 'FeatureCollection', features: alerts }), { contentType: 'application/geo+json' });
 
@@ -112,6 +116,6 @@ export async function finalizeBatch(store: BlobStore, batchId: string, sink: Ale
     alerts: alerts.length,
     ...(coverage.length > 0 ? { coverage } : {}),
   });
-  const record = await writeRunRecord(store, batchId, alerts);
+  const record = await writeRunRecord(store, batchId, alerts, kept);
   return { batchId, alerts, tilesDone, tilesFailed, coverage, record };
 }

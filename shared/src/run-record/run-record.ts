@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BlobStore } from '../storage/index.js';
+import { readJsonAll, type BlobStore } from '../storage/index.js';
 import { keys } from '../catalog/keys.js';
 import { getScene } from '../catalog/scene-catalog.js';
 import { getArea } from '../catalog/area-store.js';
@@ -56,33 +56,27 @@ function originalFiles(scene: SceneRecord): Array<{ key: string; sha256: string 
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Reads an object the record both parses and digests, keeping its bytes (`kept`) for the digest. */
-type ReadKept = <T>(key: string) => Promise<T>;
-
 /**
  * The batch's observations with their evidence, its resolution record and the 图斑 versions it wrote (all
  * write-once: the current view alerts/<id>.json moves on with later epochs, so it is not an output).
  */
-async function resolutionOutputs(store: BlobStore, batchId: string, alerts: AlertFeature[], readKept: ReadKept): Promise<string[]> {
+async function resolutionOutputs(store: BlobStore, batchId: string, alerts: AlertFeature[], kept: Map<string, Uint8Array>): Promise<string[]> {
   const bytes = await store.getOrNull(keys.batchResolution(batchId));
   if (!bytes) return [];
   const resolution = JSON.parse(Buffer.from(bytes).toString('utf8')) as ResolutionRecord;
   const out = [keys.batchResolution(batchId), ...resolution.versions.map((v) => v.key)];
-  const observations = await mapInOrder(resolution.observations, STORE_REQUESTS_IN_FLIGHT, ({ key }) => readKept<ObservationRecord>(key));
+  const observations = await readJsonAll<ObservationRecord>(store, resolution.observations.map(({ key }) => key), kept);
   resolution.observations.forEach(({ key }, i) => out.push(key, ...Object.values(observations[i]!.feature.properties.evidence)));
   if (alerts.length !== resolution.versions.length) throw new Error(`batch ${batchId}: ${alerts.length} 图斑 versions announced but ${resolution.versions.length} recorded`);
   return out;
 }
 
-/** Builds the record from what the batch stored, writes it to runs/<batch>.json and returns it. */
-export async function writeRunRecord(store: BlobStore, batchId: string, alerts: AlertFeature[]): Promise<RunRecord> {
-  // Detect results and observations are parsed here and digested below: each is read once.
-  const kept = new Map<string, Uint8Array>();
-  const readKept: ReadKept = async <T>(key: string) => {
-    const bytes = await store.get(key);
-    kept.set(key, bytes);
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-  };
+/**
+ * Builds the record from what the batch stored, writes it to runs/<batch>.json and returns it. `kept`: the
+ * stored bytes of outputs the caller has read (finalisation: tile outcomes, detect results, observations),
+ * by key; they are parsed and digested from there instead of being read again.
+ */
+export async function writeRunRecord(store: BlobStore, batchId: string, alerts: AlertFeature[], kept = new Map<string, Uint8Array>()): Promise<RunRecord> {
   const status = await readBatchStatus(store, batchId);
   if (!status) throw new Error(`batch ${batchId}: no status record`);
   const inputs: RunRecord['inputs'] = [{ role: 'manifest', ...(await digest(store, keys.batchManifest(batchId))) }];
@@ -106,7 +100,8 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     }
   }
   const detectKeys = await store.list(`detect/${batchId}/`);
-  const results = await mapInOrder(detectKeys, STORE_REQUESTS_IN_FLIGHT, (key) => readKept<DetectResult>(key));
+  // Detect results and observations are parsed here and digested below, from the same bytes.
+  const results = await readJsonAll<DetectResult>(store, detectKeys, kept);
   const baselineScenes = new Set(results.map((r) => r.job.baselineSceneId));
   const baselineBatches = new Set<string>();
   for (const sceneId of [...baselineScenes].sort()) {
@@ -141,7 +136,7 @@ export async function writeRunRecord(store: BlobStore, batchId: string, alerts: 
     ...((await store.exists(keys.batchCoverage(batchId))) ? [keys.batchCoverage(batchId)] : []),
     ...detectKeys,
     ...(await store.list(keys.batchTileResults(batchId))),
-    ...(await resolutionOutputs(store, batchId, alerts, readKept)),
+    ...(await resolutionOutputs(store, batchId, alerts, kept)),
   ];
   // Small objects many at a time; resampled scenes one at a time, by ranges.
   const large = new Set(resampled);

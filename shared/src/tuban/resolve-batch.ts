@@ -60,6 +60,8 @@ export interface ResolveBatchOptions {
   parameters: ResolveParameters;
   approvals: ApprovalPin | null;
   masks: MaskCache;
+  /** where the observations' bytes are kept, by key, for a later step that digests them (the run record) */
+  kept?: Map<string, Uint8Array>;
 }
 
 const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
@@ -170,6 +172,7 @@ async function freshResolution(store: BlobStore, batchId: string, observationIds
   const read = await mapInOrder([...observationIds].sort(), STORE_REQUESTS_IN_FLIGHT, async (id) => {
     const key = keys.observation(id);
     const bytes = await store.get(key);
+    options.kept?.set(key, bytes);
     return { observation: decode<ObservationRecord>(bytes), digest: { key, sha256: sha256Hex(bytes) } };
   });
   const observations = read.map((r) => r.observation);
