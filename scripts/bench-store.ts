@@ -104,7 +104,10 @@ function requestKind(request: string): string {
 
 function countByKind(requests: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of requests) counts.set(requestKind(r), (counts.get(requestKind(r)) ?? 0) + 1);
+  for (const r of requests) {
+    const kind = requestKind(r);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
   return counts;
 }
 

@@ -114,19 +114,16 @@ class Raster implements GeoTiffRaster {
     this.mask = mask;
   }
 
-  readMaskWindow(x0: number, y0: number, width: number, height: number): Promise<Uint8Array | null> {
+  async readMaskWindow(x0: number, y0: number, width: number, height: number): Promise<Uint8Array | null> {
     const mask = this.mask;
-    if (mask === null) return Promise.resolve(null);
-    const run = async (): Promise<Uint8Array> => {
-      this.checkWindow(x0, y0, width, height);
-      const first = x0 >> 3;
-      const rowBytes = ((x0 + width + 7) >> 3) - first;
-      const bytes = (await mask.readWindowNative(first, y0, rowBytes, height).catch((error: unknown) => Promise.reject(maskError(error, this.name)))) as Uint8Array;
-      const out = new Uint8Array(width * height);
-      unpackMaskBits(bytes, rowBytes, x0 & 7, width, height, out);
-      return out;
-    };
-    return run();
+    if (mask === null) return null;
+    this.checkWindow(x0, y0, width, height);
+    const first = x0 >> 3;
+    const rowBytes = ((x0 + width + 7) >> 3) - first;
+    const bytes = (await mask.readWindowNative(first, y0, rowBytes, height).catch((error: unknown) => Promise.reject(maskError(error, this.name)))) as Uint8Array;
+    const out = new Uint8Array(width * height);
+    unpackMaskBits(bytes, rowBytes, x0 & 7, width, height, out);
+    return out;
   }
 
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
