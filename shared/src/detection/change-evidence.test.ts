@@ -7,7 +7,7 @@ describe('labelIndexSums', () => {
   it('gives the same sums with the labelling hint (pixel count, rows and columns with labels) as without it, and the formula\'s', () => {
     const rand = mulberry32(23);
     const bands = ['blue', 'green', 'red', 'nir', 'swir16'] as const;
-    const plan = indexPlan([...bands], { evidenceBands: [0, 1, 2, 3, 4], beforeMean: Float64Array.of(500, 600, 700, 2000, 1500), beforeStd: Float64Array.of(100, 100, 100, 300, 200), afterMean: Float64Array.of(520, 610, 690, 1900, 1550), afterStd: Float64Array.of(90, 95, 110, 280, 210) });
+    const plan = indexPlan([...bands], { evidenceBands: [0, 1, 2, 3, 4], evidenceGroups: null, beforeMean: Float64Array.of(500, 600, 700, 2000, 1500), beforeStd: Float64Array.of(100, 100, 100, 300, 200), afterMean: Float64Array.of(520, 610, 690, 1900, 1550), afterStd: Float64Array.of(90, 95, 110, 280, 210) });
     expect(plan.channels.length).toBeGreaterThan(4);
     const columns = 2 * plan.channels.length;
     const halo = { col: 10, row: 20, width: 40, height: 30 };

@@ -3,6 +3,7 @@ import { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness }
 import { accumulateLabelSums } from '../kernels/label-sums.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { ScoreModel, Workspace } from './classify-change.js';
+import { evidencePlaneOf } from './evidence-bands.js';
 
 /**
  * Per-pixel indices that describe what the ground is, in each epoch (docs/detection.md, "Typing").
@@ -30,7 +31,7 @@ export interface IndexPlan {
 }
 
 /** Which indices a pair allows, from its band names and the pair statistics (for brightness). */
-export function indexPlan(bands: readonly (BandName | null)[], model: Pick<ScoreModel, 'evidenceBands' | 'beforeMean' | 'beforeStd' | 'afterMean' | 'afterStd'>): IndexPlan {
+export function indexPlan(bands: readonly (BandName | null)[], model: Pick<ScoreModel, 'evidenceBands' | 'evidenceGroups' | 'beforeMean' | 'beforeStd' | 'afterMean' | 'afterStd'>): IndexPlan {
   const find = (...names: BandName[]) => {
     for (const name of names) if (bands.indexOf(name) >= 0) return bands.indexOf(name);
     return -1;
@@ -54,7 +55,7 @@ export function indexPlan(bands: readonly (BandName | null)[], model: Pick<Score
   const visible: number[] = [];
   const stats = { beforeMean: [] as number[], beforeStd: [] as number[], afterMean: [] as number[], afterStd: [] as number[] };
   for (const b of [pos.blue, pos.green, pos.red]) {
-    const k = b >= 0 ? model.evidenceBands.indexOf(b) : -1;
+    const k = b >= 0 ? evidencePlaneOf(b, model.evidenceBands, model.evidenceGroups) : -1;
     if (k < 0) continue;
     visible.push(b);
     stats.beforeMean.push(model.beforeMean[k]!);

@@ -2,15 +2,17 @@ import { changeCues, changeScores, thresholdScores, type ChangePassParams } from
 import { dilate3x3, erode3x3, open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
-import { pickBands } from './evidence-bands.js';
+import { pickBands, pickEvidence } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
 export interface ScoreModel extends ChangePassParams {
-  /** Evidence bands: the model's arrays describe these, in this order. */
+  /** Evidence bands: the model's arrays describe these, in this order (or their groups). */
   evidenceBands: number[];
+  /** Sizes of the groups of consecutive evidence bands averaged into each plane; null: a plane per band. */
+  evidenceGroups: number[] | null;
   /** Bands in the windows passed in (the file's band count). */
   fileBands: number;
   /** Scored by structure (structural-change.ts) instead of the fused spectral cues; null: spectral. */
@@ -25,6 +27,7 @@ export function scoreModel(
 ): ScoreModel {
   return {
     evidenceBands: [...stats.evidenceBands],
+    evidenceGroups: stats.evidenceGroups ? [...stats.evidenceGroups] : null,
     fileBands,
     structure: stats.structure ?? null,
     bands: stats.bands,
@@ -38,6 +41,22 @@ export function scoreModel(
     cvaMedian: stats.cvaMedian ?? 1,
     madMedian: stats.madMedian ?? 1,
   };
+}
+
+/**
+ * A window's evidence planes (the evidence bands, or their group means) and the change pass's parameters
+ * for them: group means mark unusable pixels NaN, so they are compared with no nodata value.
+ */
+function evidencePlanes(before: WindowSamples, after: WindowSamples, n: number, model: ScoreModel): [WindowSamples, WindowSamples, ChangePassParams] {
+  if (model.evidenceGroups !== null) {
+    return [
+      pickEvidence(before, n, model.evidenceBands, model.evidenceGroups, model.nodataBefore),
+      pickEvidence(after, n, model.evidenceBands, model.evidenceGroups, model.nodataAfter),
+      { ...model, nodataBefore: null, nodataAfter: null },
+    ];
+  }
+  if (model.evidenceBands.length === model.fileBands) return [before, after, model];
+  return [pickBands(before, n, model.evidenceBands), pickBands(after, n, model.evidenceBands), model];
 }
 
 /** Per-pixel cues of a window: validity, the two change scores. */
@@ -54,14 +73,12 @@ export interface Cues {
  */
 export function computeCues(beforeAll: WindowSamples, afterAll: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace): Cues {
   const n = width * height;
-  const subset = model.evidenceBands.length !== model.fileBands;
-  const before = subset ? pickBands(beforeAll, n, model.evidenceBands) : beforeAll;
-  const after = subset ? pickBands(afterAll, n, model.evidenceBands) : afterAll;
+  const [before, after, params] = evidencePlanes(beforeAll, afterAll, n, model);
   const valid = into ? into.bytes('cueValid', n) : new Uint8Array(n);
   const cva = into ? into.floats('cueCva', n) : new Float32Array(n);
   const mad = into ? into.floats('cueMad', n) : new Float32Array(n);
   // One pass, bit-identical to andValidMask ×2 + changeVectorMagnitude + whitenedChiScore.
-  changeCues(before, after, width, height, model, valid, cva, mad);
+  changeCues(before, after, width, height, params, valid, cva, mad);
   return { valid, cva, mad };
 }
 
@@ -89,14 +106,12 @@ export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array
  */
 export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }, threshold?: number, excluded: Uint8Array | null = null): WindowScore {
   const n = width * height;
-  const subset = model.evidenceBands.length !== model.fileBands;
-  const b = subset ? pickBands(before, n, model.evidenceBands) : before;
-  const a = subset ? pickBands(after, n, model.evidenceBands) : after;
+  const [b, a, params] = evidencePlanes(before, after, n, model);
   const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
   const score = into ? into.floats('score', n) : new Float32Array(n);
   const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3 (and the threshold test).
-  changeScores(b, a, width, height, model, valid, score, excluded, decided && { threshold: decided.threshold, out: decided.change });
+  changeScores(b, a, width, height, params, valid, score, excluded, decided && { threshold: decided.threshold, out: decided.change });
   // A pair scored by structure still runs the spectral pass: its validity (nodata, NaN) is the one every
   // score uses; its score is then replaced (the pass is several times faster than the building index).
   if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);

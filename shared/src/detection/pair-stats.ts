@@ -6,10 +6,13 @@ import { StructureSpec } from './structural-change.js';
  * is scored and thresholded alike (a patch must not change class at a tile edge).
  */
 export const PairStats = z.object({
-  /** Number of evidence bands the statistics describe. */
+  /** Number of evidence planes the statistics describe: the evidence bands, or their groups. */
   bands: z.number().int().positive(),
   /** Indices (in file band order) of the bands used as change evidence. */
   evidenceBands: z.array(z.number().int().nonnegative()),
+  /** With more evidence bands than MAX_EVIDENCE_PLANES (evidence-bands.ts): how many consecutive evidence
+   *  bands each evidence plane averages; absent when each band is a plane of its own. */
+  evidenceGroups: z.array(z.number().int().positive()).optional(),
   /** Per-band mean and standard deviation of each epoch over pixels valid in both (z-scoring). */
   beforeMean: z.array(z.number()),
   beforeStd: z.array(z.number()),

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import { hashBands, openGeoTiff, type GeoTiffRaster } from './index.js';
+import { hashBands, MAX_RASTER_BANDS, openGeoTiff, type GeoTiffRaster } from './index.js';
 import { encodeUint8GeoTiff } from './write-uint8-geotiff.js';
 
 const fixture = (rel: string) => fileURLToPath(new URL(`../../../fixtures/${rel}`, import.meta.url));
@@ -364,7 +364,7 @@ describe('openGeoTiff: hostile bytes', () => {
   it('rejects bad dimensions', async () => {
     await expectInvalid(fromBytes(patch(sample(), 256, { value: 0 })), 'not_geotiff', 'hostile.tif', 'ImageWidth');
     await expectInvalid(fromBytes(patch(sample(), 257, { value: 200_000 })), 'unsupported_raster', 'hostile.tif', 'ImageLength');
-    await expectInvalid(fromBytes(patch(sample(), 277, { value: 65 })), 'unsupported_raster', 'hostile.tif', 'SamplesPerPixel');
+    await expectInvalid(fromBytes(patch(sample(), 277, { value: MAX_RASTER_BANDS + 1 })), 'unsupported_raster', 'hostile.tif', 'SamplesPerPixel');
     // more rows than the strip table covers
     await expectInvalid(fromBytes(patch(sample(), 257, { value: 90_000 })), 'not_geotiff', 'hostile.tif', 'StripOffsets');
   });

@@ -80,7 +80,7 @@ export interface RasterLayout {
 }
 
 export const MAX_RASTER_SIDE = 100_000;
-export const MAX_RASTER_BANDS = 64;
+export const MAX_RASTER_BANDS = 512;
 /** Largest decoded strip/tile accepted (bounds memory per block; re-tile larger files). */
 export const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 
