@@ -44,6 +44,23 @@ for path, data, kind in ((cube_path, cube, gdal.GDT_UInt16), (means_path, means,
     o = None
 `;
 
+/**
+ * Copies a cube, describing band k by the wavelength its bands were interpolated at, as GDAL's ENVI driver
+ * writes it ('band 1 (0.482500 Micrometers)'): between the Taizhou bands' stated centres.
+ */
+const DESCRIBE = `
+import sys
+import numpy as np
+from osgeo import gdal
+centres = [482.5, 565.0, 660.0, 825.0, 1650.0, 2220.0]
+ds = gdal.Translate(sys.argv[2], sys.argv[1])
+for k, t in enumerate(np.linspace(0, 5, 48)):
+    j = min(int(t), 4)
+    nm = centres[j] + (t - j) * (centres[j + 1] - centres[j])
+    ds.GetRasterBand(k + 1).SetDescription('band %d (%.6f Micrometers)' % (k + 1, nm / 1000))
+ds = None
+`;
+
 let dir: string;
 const files = (epoch: string, seed: number) => {
   const cube = join(dir, `${epoch}-cube.tif`);
@@ -131,6 +148,25 @@ describe('a pair of 48-band files', () => {
     expect(cubeStats).toEqual(meansStats);
     const tiled = defaultParameters({ tileSize: 128 });
     same(await detectPair({ before: before.cube, after: after.cube, parameters: tiled, threads: 2 }), await detectPair({ before: before.cube, after: after.cube, parameters: tiled }));
+  });
+
+  it('whose bands state their wavelengths is read with the names of those in the common ranges: nir09 is left out, typing and the seasonal test run', async () => {
+    const described = (cube: { path: string }, name: string) => {
+      const path = join(dir, name);
+      runGdalScript(DESCRIBE, [cube.path, path]);
+      return { path };
+    };
+    const result = await detectPair({ before: described(before.cube, 'before-described.tif'), after: described(after.cube, 'after-described.tif'), parameters: defaultParameters() });
+    const bands = result.summary.bands;
+    expect(bands.slice(0, 2)).toEqual(['blue', 'blue']);
+    expect(bands).toContain('red');
+    expect(bands).toContain('nir');
+    expect(bands).toContain(null);
+    const evidence = result.summary.pairStats.evidenceBands;
+    expect(evidence).toEqual(bands.flatMap((b, i) => (b === 'nir09' ? [] : [i])));
+    expect(evidence.length).toBeLessThan(48);
+    expect(result.patches.map((p) => p.changeType)).toContain('construction');
+    expect(await f1(result.changeTif)).toBeGreaterThan(0.85);
   });
 
   it('finds the change labelled on the pair it was made from', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandNameOfDescription, bandOrderConflicts, bandPermutation, bandsOfDescriptions, commonNameOfWavelength, sharedBands, wavelengthOfDescription } from './band-names.js';
+import { bandNameOfDescription, bandOrderConflicts, bandPermutation, bandsOfDescriptions, bandsOfWavelengths, commonNameOfWavelength, sharedBands, wavelengthOfDescription } from './band-names.js';
 
 describe('wavelengthOfDescription', () => {
   it.each([
@@ -100,6 +100,21 @@ describe('bandsOfDescriptions', () => {
     expect(bandsOfDescriptions(['Blue', null])).toBeNull();
     expect(bandsOfDescriptions(['Blue', 'Band 2'])).toBeNull();
     expect(bandsOfDescriptions([])).toBeNull();
+  });
+});
+
+describe('bandsOfWavelengths', () => {
+  it('names a cube whose every band states a wavelength, leaving the bands between the common ranges unnamed', () => {
+    const cube = [0.47, 0.55, 0.66, 0.85, 0.95, 1.2, 1.38, 1.65, 1.9, 2.2, 2.45].map((um, k) => `band ${k + 1} (${um.toFixed(6)} Micrometers)`);
+    expect(bandsOfWavelengths(cube)).toEqual(['blue', 'green', 'red', 'nir', 'nir09', null, 'cirrus', 'swir16', null, 'swir22', null]);
+    expect(bandsOfDescriptions(cube)).toBeNull();
+  });
+
+  it('is null when a band states no wavelength, or is panchromatic', () => {
+    expect(bandsOfWavelengths(['band 1 (0.47 um)', 'Blue'])).toBeNull();
+    expect(bandsOfWavelengths(['band 1 (0.47 um)', null])).toBeNull();
+    expect(bandsOfWavelengths(['band 1 (0.47 um)', 'Pan (0.45-0.90 um)'])).toBeNull();
+    expect(bandsOfWavelengths([])).toBeNull();
   });
 });
 

@@ -87,6 +87,19 @@ export function bandsOfDescriptions(descriptions: readonly (string | null)[]): B
   return names.length > 0 && names.every((n) => n !== null) ? (names as BandName[]) : null;
 }
 
+/**
+ * The band names of a spectrometer's cube: when every description states a wavelength, each band's common
+ * name, or null for a band between the common names' ranges (1.05–1.35 µm, 1.75–2.10 µm, …); else null.
+ * Why: a hyperspectral file has hundreds of bands and no name for many of them, but its blue, red and nir
+ * bands are still the ones the indices of the typing and the seasonal test read (bandsOfDescriptions,
+ * which needs a name for every band, gives nothing for such a file).
+ */
+export function bandsOfWavelengths(descriptions: readonly (string | null)[]): (BandName | null)[] | null {
+  const nanometres = descriptions.map((d) => (d === null || PANCHROMATIC.test(d) ? null : wavelengthOfDescription(d)));
+  if (nanometres.length === 0 || nanometres.some((nm) => nm === null)) return null;
+  return nanometres.map((nm) => commonNameOfWavelength(nm!));
+}
+
 /** Names of one kind of band: a file whose description says `nir08` where the order says `nir` agrees. */
 const FAMILY: Partial<Record<BandName, string>> = {
   nir08: 'nir',

@@ -56,3 +56,33 @@ describe('labelIndexSums', () => {
     for (let label = 1; label <= 3; label++) expect(plain.subarray(label * columns, (label + 1) * columns).some((v) => v !== 0)).toBe(true);
   });
 });
+
+describe('indexPlan for a hyperspectral cube', () => {
+  it('takes brightness from the evidence planes holding the visible bands, each the mean of its group, with that plane\'s statistics', () => {
+    // 20 bands, evidence planes of one band each but for the last four (groups of 2): blue 16, green 17 share plane 14, red 18 is in plane 15
+    const names = [...new Array<null>(16).fill(null), 'blue', 'green', 'red', 'nir'] as const;
+    const evidenceBands = Array.from({ length: 20 }, (_, b) => b);
+    const evidenceGroups = [...new Array<number>(12).fill(1), 2, 2, 2, 2];
+    const mean = (k: number) => 100 + k;
+    const std = (k: number) => 10 + k;
+    const stats = Float64Array.from({ length: 16 }, (_, k) => mean(k));
+    const stds = Float64Array.from({ length: 16 }, (_, k) => std(k));
+    const plan = indexPlan([...names], { evidenceBands, evidenceGroups, beforeMean: stats, beforeStd: stds, afterMean: stats, afterStd: stds });
+    expect(plan.visible).toEqual([16, 17, 18, 19]);
+    expect(plan.visibleGroups).toEqual([2, 2]);
+    expect(plan.beforeMean).toEqual([mean(14), mean(15)]);
+    expect(plan.channels).toContain('brightness');
+    // one labelled pixel: brightness = mean over the two planes of (group mean − plane mean) / plane std
+    const halo = { col: 0, row: 0, width: 1, height: 1 };
+    const sample = Float32Array.from({ length: 20 }, (_, b) => 50 + 7 * b);
+    const sums = labelIndexSums(plan, sample, sample, halo, halo, Int32Array.of(1), 1);
+    const z = (a: number, b: number, k: number) => ((a + b) / 2 - mean(k)) / std(k);
+    const expected = (z(sample[16]!, sample[17]!, 14) + z(sample[18]!, sample[19]!, 15)) / 2;
+    const column = 2 * plan.channels.indexOf('brightness');
+    expect(sums[plan.channels.length * 2 + column]! / INDEX_QUANTUM).toBeCloseTo(expected, 3);
+    // a model of one plane per band keeps the bands themselves
+    const single = indexPlan([...names], { evidenceBands, evidenceGroups: null, beforeMean: new Float64Array(20), beforeStd: new Float64Array(20).fill(1), afterMean: new Float64Array(20), afterStd: new Float64Array(20).fill(1) });
+    expect(single.visible).toEqual([16, 17, 18]);
+    expect(single).not.toHaveProperty('visibleGroups');
+  });
+});

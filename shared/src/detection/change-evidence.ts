@@ -3,7 +3,7 @@ import { bareSoilIndex, chroma, excessGreen, normalizedDifference, zBrightness }
 import { accumulateLabelSums } from '../kernels/label-sums.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { ScoreModel, Workspace } from './classify-change.js';
-import { evidencePlaneOf } from './evidence-bands.js';
+import { evidencePlaneOf, pickEvidence } from './evidence-bands.js';
 
 /**
  * Per-pixel indices that describe what the ground is, in each epoch (docs/detection.md, "Typing").
@@ -22,8 +22,13 @@ export interface IndexPlan {
   /** `water` is MNDWI (green, swir16) when there is a swir16 band, else NDWI (green, nir). */
   water: 'mndwi' | 'ndwi' | null;
   band: Partial<Record<'blue' | 'green' | 'red' | 'nir' | 'swir16', number>>;
-  /** Visible bands (file positions) and their pair statistics per epoch, for the brightness index. */
+  /**
+   * Evidence planes of the visible bands, for the brightness index: the file bands each averages, one after
+   * the other (`visible`), how many each (`visibleGroups`: absent when one each, the bands themselves), and
+   * each plane's pair statistics per epoch.
+   */
   visible: number[];
+  visibleGroups?: number[];
   beforeMean: number[];
   beforeStd: number[];
   afterMean: number[];
@@ -51,20 +56,27 @@ export function indexPlan(bands: readonly (BandName | null)[], model: Pick<Score
     chroma: has('red', 'green', 'blue'),
     brightness: false,
   };
-  // Brightness in pair standard deviations needs the visible bands' statistics (evidence bands only).
+  // Brightness in pair standard deviations needs the visible bands' statistics (evidence bands only): of the
+  // planes that hold them, which for a hyperspectral cube average each with its neighbours (step 2).
   const visible: number[] = [];
+  const sizes: number[] = [];
+  const planes: number[] = [];
   const stats = { beforeMean: [] as number[], beforeStd: [] as number[], afterMean: [] as number[], afterStd: [] as number[] };
   for (const b of [pos.blue, pos.green, pos.red]) {
-    const k = b >= 0 ? evidencePlaneOf(b, model.evidenceBands, model.evidenceGroups) : -1;
-    if (k < 0) continue;
-    visible.push(b);
+    const found = b >= 0 ? evidencePlaneOf(b, model.evidenceBands, model.evidenceGroups) : null;
+    if (found === null || planes.includes(found.plane)) continue;
+    const k = found.plane;
+    planes.push(k);
+    visible.push(...found.members);
+    sizes.push(found.members.length);
     stats.beforeMean.push(model.beforeMean[k]!);
     stats.beforeStd.push(model.beforeStd[k]!);
     stats.afterMean.push(model.afterMean[k]!);
     stats.afterStd.push(model.afterStd[k]!);
   }
   available.brightness = visible.length > 0;
-  return { channels: INDEX_CHANNELS.filter((c) => available[c]), water, band, visible, ...stats };
+  const grouped = sizes.some((n) => n > 1) ? { visibleGroups: sizes } : {};
+  return { channels: INDEX_CHANNELS.filter((c) => available[c]), water, band, visible, ...grouped, ...stats };
 }
 
 /** One index of one epoch over a planar window of `pixels` pixels. */
@@ -78,10 +90,15 @@ function computeIndex(plan: IndexPlan, channel: IndexChannel, epoch: 'before' | 
     case 'exg': return excessGreen(planar, pixels, red, green, blue, out);
     case 'redness': return normalizedDifference(planar, pixels, red, blue, out);
     case 'chroma': return chroma(planar, pixels, red, green, blue, out);
-    case 'brightness':
+    case 'brightness': {
+      // a cube's visible planes are means of bands (masked samples are NaN here, and stay NaN in a mean)
+      const [samples, bands] = plan.visibleGroups
+        ? [pickEvidence(planar, pixels, plan.visible, plan.visibleGroups, null), plan.visibleGroups.map((_, k) => k)]
+        : [planar, plan.visible];
       return epoch === 'before'
-        ? zBrightness(planar, pixels, plan.visible, plan.beforeMean, plan.beforeStd, out)
-        : zBrightness(planar, pixels, plan.visible, plan.afterMean, plan.afterStd, out);
+        ? zBrightness(samples, pixels, bands, plan.beforeMean, plan.beforeStd, out)
+        : zBrightness(samples, pixels, bands, plan.afterMean, plan.afterStd, out);
+    }
   }
 }
 

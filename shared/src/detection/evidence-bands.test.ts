@@ -93,15 +93,15 @@ describe('pickEvidence', () => {
 });
 
 describe('evidencePlaneOf', () => {
-  it('is the band\'s position among the evidence bands, or -1 when it is not evidence or shares its plane', () => {
-    expect(evidencePlaneOf(3, [1, 3, 4], null)).toBe(1);
-    expect(evidencePlaneOf(2, [1, 3, 4], null)).toBe(-1);
+  it('is the plane that holds an evidence band and the file bands it averages, or null when the band is not evidence', () => {
+    expect(evidencePlaneOf(3, [1, 3, 4], null)).toEqual({ plane: 1, members: [3] });
+    expect(evidencePlaneOf(2, [1, 3, 4], null)).toBeNull();
     const bands = Array.from({ length: 17 }, (_, b) => b + 1); // file bands 1 … 17; the last group holds two
     const groups = evidenceGroups(17);
-    expect(evidencePlaneOf(1, bands, groups)).toBe(0);
-    expect(evidencePlaneOf(15, bands, groups)).toBe(14);
-    expect(evidencePlaneOf(16, bands, groups)).toBe(-1);
-    expect(evidencePlaneOf(17, bands, groups)).toBe(-1);
-    expect(evidencePlaneOf(0, bands, groups)).toBe(-1);
+    expect(evidencePlaneOf(1, bands, groups)).toEqual({ plane: 0, members: [1] });
+    expect(evidencePlaneOf(15, bands, groups)).toEqual({ plane: 14, members: [15] });
+    expect(evidencePlaneOf(16, bands, groups)).toEqual({ plane: 15, members: [16, 17] });
+    expect(evidencePlaneOf(17, bands, groups)).toEqual({ plane: 15, members: [16, 17] });
+    expect(evidencePlaneOf(0, bands, groups)).toBeNull();
   });
 });

@@ -45,19 +45,17 @@ export function evidenceGroups(count: number): number[] | null {
   return sizes;
 }
 
-/**
- * The evidence plane that holds file band `band` alone, or -1: the band is not evidence, or is averaged with
- * others (its own statistics are then not in the pair's).
- */
-export function evidencePlaneOf(band: number, bands: readonly number[], groups: readonly number[] | null): number {
+/** The evidence plane that holds file band `band` and the file bands it averages, or null: not evidence. */
+export function evidencePlaneOf(band: number, bands: readonly number[], groups: readonly number[] | null): { plane: number; members: number[] } | null {
   const at = bands.indexOf(band);
-  if (at < 0 || groups === null) return at;
+  if (at < 0) return null;
+  if (groups === null) return { plane: at, members: [band] };
   let first = 0;
   for (let g = 0; g < groups.length; g++) {
-    if (at < first + groups[g]!) return groups[g] === 1 ? g : -1;
+    if (at < first + groups[g]!) return { plane: g, members: bands.slice(first, first + groups[g]!) };
     first += groups[g]!;
   }
-  return -1;
+  return null;
 }
 
 /** Copies the chosen bands of a planar window into a new planar array of the same type (same pixel order). */

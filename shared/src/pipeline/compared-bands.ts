@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { GeoTiffRaster } from '../raster/index.js';
 import type { BandName } from '../schemas/manifest.js';
-import { bandOrderConflicts, bandsOfDescriptions } from '../detection/band-names.js';
+import { bandOrderConflicts, bandsOfDescriptions, bandsOfWavelengths } from '../detection/band-names.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 
 /** One file's own band names and the planes of it a pair compares, in the pair's band order. */
@@ -38,12 +38,14 @@ function bandsPhrase(info: GeoTiffRaster['info']): string {
 /**
  * Band order when the caller gives none, of the file's image bands (imageBandCount): from the band
  * descriptions when every one names a STAC common name or states a wavelength (bandNameOfDescription),
- * else the usual order for 3 bands (red, green, blue: drone RGB, also RGB with an alpha band) or 4 bands
- * (blue, green, red, nir), else unknown.
+ * or when every one states a wavelength (a hyperspectral cube: bands between the common names unnamed,
+ * bandsOfWavelengths), else the usual order for 3 bands (red, green, blue: drone RGB, also RGB with an
+ * alpha band) or 4 bands (blue, green, red, nir), else unknown.
  */
 export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
   const count = imageBandCount(raster.info);
-  const fromDescriptions = bandsOfDescriptions(raster.info.bandDescriptions.slice(0, count));
+  const descriptions = raster.info.bandDescriptions.slice(0, count);
+  const fromDescriptions = bandsOfDescriptions(descriptions) ?? bandsOfWavelengths(descriptions);
   if (fromDescriptions !== null) return fromDescriptions;
   if (count === 3) return ['red', 'green', 'blue'];
   if (count === 4) return ['blue', 'green', 'red', 'nir'];
@@ -81,7 +83,8 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
     } else {
       // An order read off the before file (or assumed from its band count) must fit the after file too:
       // two files whose bands lie in different orders would be compared band against wrong band.
-      const from = bandsOfDescriptions(bi.bandDescriptions.slice(0, bi.bands)) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
+      const described = bi.bandDescriptions.slice(0, bi.bands);
+      const from = (bandsOfDescriptions(described) ?? bandsOfWavelengths(described)) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
       refuseConflict(after, bands, `the band order taken from ${from}`, 'give the order with --bands, or check that both files hold their bands in one order');
     }
     return { bands };
