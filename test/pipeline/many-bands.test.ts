@@ -156,7 +156,8 @@ describe('a pair of 48-band files', () => {
       runGdalScript(DESCRIBE, [cube.path, path]);
       return { path };
     };
-    const result = await detectPair({ before: described(before.cube, 'before-described.tif'), after: described(after.cube, 'after-described.tif'), parameters: defaultParameters() });
+    const describedBefore = described(before.cube, 'before-described.tif');
+    const result = await detectPair({ before: describedBefore, after: described(after.cube, 'after-described.tif'), parameters: defaultParameters() });
     const bands = result.summary.bands;
     expect(bands.slice(0, 2)).toEqual(['blue', 'blue']);
     expect(bands).toContain('red');
@@ -167,6 +168,13 @@ describe('a pair of 48-band files', () => {
     expect(evidence.length).toBeLessThan(48);
     expect(result.patches.map((p) => p.changeType)).toContain('construction');
     expect(await f1(result.changeTif)).toBeGreaterThan(0.85);
+    // bands without a name cannot be paired with another sensor's: such a cube is compared only with its own layout
+    const sixBands = fixture('taizhou', '2003-02-06', 'scene.tif');
+    await expect(detectPair({ before: describedBefore, after: { path: sixBands }, parameters: defaultParameters() })).rejects.toMatchObject({
+      code: 'band_count_mismatch',
+      field: 'bands',
+      message: `${describedBefore.path}: its band descriptions give common names to ${bands.filter((b) => b !== null).length} of its 48 bands (a hyperspectral cube); it is compared only with a file of the same bands (${sixBands} has 6)`,
+    });
   });
 
   it('finds the change labelled on the pair it was made from', async () => {

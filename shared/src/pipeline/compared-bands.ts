@@ -97,6 +97,16 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
     }
     const inferred = inferBands(file.raster);
     refuseConflict(file, inferred, `the band order assumed from its band count (${imageBandCount(file.raster.info)})`, `give its order with ${flag}`);
+    const named = inferred.filter((b) => b !== null).length;
+    if (named > 0 && named < inferred.length) {
+      // a spectrometer's cube (bandsOfWavelengths): bands between the common ranges have no name to pair by
+      throw new InvalidInputError(
+        'band_count_mismatch',
+        `${file.name}: its band descriptions give common names to ${named} of its ${inferred.length} bands (a hyperspectral cube); ` +
+          `it is compared only with a file of the same bands (${flag === '--bands' ? after.name : before.name} has ${flag === '--bands' ? ai.bands : bi.bands})`,
+        { file: file.name, field: flag.slice(2) },
+      );
+    }
     if (inferred.some((b) => b === null)) {
       throw new InvalidInputError(
         'band_count_mismatch',
