@@ -100,6 +100,11 @@ export function bandsOfWavelengths(descriptions: readonly (string | null)[]): (B
   return nanometres.map((nm) => commonNameOfWavelength(nm!));
 }
 
+/** The band names a file's descriptions give: every band named (bandsOfDescriptions), else a cube's (bandsOfWavelengths), else null. */
+export function describedBands(descriptions: readonly (string | null)[]): (BandName | null)[] | null {
+  return bandsOfDescriptions(descriptions) ?? bandsOfWavelengths(descriptions);
+}
+
 /** Names of one kind of band: a file whose description says `nir08` where the order says `nir` agrees. */
 const FAMILY: Partial<Record<BandName, string>> = {
   nir08: 'nir',

@@ -2,7 +2,7 @@ import { changeCues, changeScores, thresholdScores, type ChangePassParams } from
 import { dilate3x3, erode3x3, open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
-import { pickBands, pickEvidence } from './evidence-bands.js';
+import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 
@@ -48,15 +48,10 @@ export function scoreModel(
  * for them: group means mark unusable pixels NaN, so they are compared with no nodata value.
  */
 function evidencePlanes(before: WindowSamples, after: WindowSamples, n: number, model: ScoreModel): [WindowSamples, WindowSamples, ChangePassParams] {
-  if (model.evidenceGroups !== null) {
-    return [
-      pickEvidence(before, n, model.evidenceBands, model.evidenceGroups, model.nodataBefore),
-      pickEvidence(after, n, model.evidenceBands, model.evidenceGroups, model.nodataAfter),
-      { ...model, nodataBefore: null, nodataAfter: null },
-    ];
-  }
-  if (model.evidenceBands.length === model.fileBands) return [before, after, model];
-  return [pickBands(before, n, model.evidenceBands), pickBands(after, n, model.evidenceBands), model];
+  const b = evidenceWindow(before, n, model.fileBands, model.evidenceBands, model.evidenceGroups, model.nodataBefore);
+  const a = evidenceWindow(after, n, model.fileBands, model.evidenceBands, model.evidenceGroups, model.nodataAfter);
+  const params = model.evidenceGroups === null ? model : { ...model, nodataBefore: b.nodata, nodataAfter: a.nodata };
+  return [b.planes, a.planes, params];
 }
 
 /** Per-pixel cues of a window: validity, the two change scores. */

@@ -95,6 +95,23 @@ export function pickEvidence<T extends Float32Array | Uint16Array | Int16Array |
   return out;
 }
 
+/**
+ * A window's evidence planes and the nodata value to test them with: the window itself when it holds just
+ * the evidence bands, one plane each; else pickEvidence's planes, whose group means (NaN where unusable)
+ * are tested with no nodata value.
+ */
+export function evidenceWindow<T extends Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array>(
+  planar: T,
+  pixels: number,
+  fileBands: number,
+  bands: readonly number[],
+  groups: readonly number[] | null,
+  nodata: number | null,
+): { planes: T | Float32Array; nodata: number | null } {
+  if (groups === null) return { planes: bands.length === fileBands ? planar : pickBands(planar, pixels, bands), nodata };
+  return { planes: pickEvidence(planar, pixels, bands, groups, nodata), nodata: null };
+}
+
 /** Adds one band plane (from `offset`) into `sum`; an unusable sample makes its pixel's sum NaN for good. */
 function accumulatePlane(planar: ArrayLike<number>, offset: number, pixels: number, nodata: number, sum: Float64Array): void {
   for (let i = 0; i < pixels; i++) {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { GeoTiffRaster } from '../raster/index.js';
 import type { BandName } from '../schemas/manifest.js';
-import { bandOrderConflicts, bandsOfDescriptions, bandsOfWavelengths } from '../detection/band-names.js';
+import { bandOrderConflicts, describedBands } from '../detection/band-names.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 
 /** One file's own band names and the planes of it a pair compares, in the pair's band order. */
@@ -44,8 +44,7 @@ function bandsPhrase(info: GeoTiffRaster['info']): string {
  */
 export function inferBands(raster: GeoTiffRaster): (BandName | null)[] {
   const count = imageBandCount(raster.info);
-  const descriptions = raster.info.bandDescriptions.slice(0, count);
-  const fromDescriptions = bandsOfDescriptions(descriptions) ?? bandsOfWavelengths(descriptions);
+  const fromDescriptions = describedBands(raster.info.bandDescriptions.slice(0, count));
   if (fromDescriptions !== null) return fromDescriptions;
   if (count === 3) return ['red', 'green', 'blue'];
   if (count === 4) return ['blue', 'green', 'red', 'nir'];
@@ -83,8 +82,7 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
     } else {
       // An order read off the before file (or assumed from its band count) must fit the after file too:
       // two files whose bands lie in different orders would be compared band against wrong band.
-      const described = bi.bandDescriptions.slice(0, bi.bands);
-      const from = (bandsOfDescriptions(described) ?? bandsOfWavelengths(described)) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
+      const from = describedBands(bi.bandDescriptions.slice(0, bi.bands)) !== null ? `${before.name}'s band descriptions` : `${before.name}'s band count (${bi.bands})`;
       refuseConflict(after, bands, `the band order taken from ${from}`, 'give the order with --bands, or check that both files hold their bands in one order');
     }
     return { bands };
@@ -100,10 +98,11 @@ export function comparedBandsOf(before: PairFile, after: PairFile, given: { band
     const named = inferred.filter((b) => b !== null).length;
     if (named > 0 && named < inferred.length) {
       // a spectrometer's cube (bandsOfWavelengths): bands between the common ranges have no name to pair by
+      const [other, otherBands] = file === before ? [after.name, ai.bands] : [before.name, bi.bands];
       throw new InvalidInputError(
         'band_count_mismatch',
         `${file.name}: its band descriptions give common names to ${named} of its ${inferred.length} bands (a hyperspectral cube); ` +
-          `it is compared only with a file of the same bands (${flag === '--bands' ? after.name : before.name} has ${flag === '--bands' ? ai.bands : bi.bands})`,
+          `it is compared only with a file of the same bands (${other} has ${otherBands})`,
         { file: file.name, field: flag.slice(2) },
       );
     }

@@ -7,7 +7,7 @@ import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.
 import type { PairStats } from '../detection/pair-stats.js';
 import { computeCues, cropToInterior, scoreModel, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { isfa } from '../detection/isfa.js';
-import { evidenceGroups, pickEvidence } from '../detection/evidence-bands.js';
+import { evidenceGroups, evidenceWindow } from '../detection/evidence-bands.js';
 import { nativeBands } from '../detection/native-bands.js';
 import { accumulateReplicationContrast, REPLICATION_COUNTS_PER_BAND } from '../kernels/replication-contrast.js';
 import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
@@ -116,11 +116,7 @@ export async function computeSampleStats(
   const evidence = nativeBands(candidates, contrast);
   const groups = evidenceGroups(evidence.length);
   const bands = groups ? groups.length : evidence.length;
-  // group means mark unusable pixels NaN, so they are tested with no nodata value (pickEvidence)
-  const nodataBefore = groups ? null : beforeSide.nodata;
-  const nodataAfter = groups ? null : afterSide.nodata;
-  const planes = (planar: Float32Array, n: number, side: PairSide): Float32Array =>
-    groups === null && evidence.length === side.bands ? planar : (pickEvidence(planar, n, evidence, groups, side.nodata) as Float32Array);
+  const planes = (planar: Float32Array, n: number, side: PairSide) => evidenceWindow(planar, n, side.bands, evidence, groups, side.nodata);
 
   // 2. band statistics and the ISFA sample
   const accBefore = new Float64Array(3 * bands);
@@ -135,8 +131,8 @@ export async function computeSampleStats(
     const n = block.width * block.height;
     const [all0, all1] = await read(k);
     // evidence is a sorted subset of the bands: all of them when as many
-    const b = planes(all0, n, beforeSide);
-    const a = planes(all1, n, afterSide);
+    const { planes: b, nodata: nodataBefore } = planes(all0, n, beforeSide);
+    const { planes: a, nodata: nodataAfter } = planes(all1, n, afterSide);
     const valid = new Uint8Array(n).fill(1);
     andValidMask(b, block.width, block.height, bands, nodataBefore, valid);
     andValidMask(a, block.width, block.height, bands, nodataAfter, valid);
@@ -183,8 +179,8 @@ export async function computeSampleStats(
     if (structureHistogram) {
       const [all0, all1] = floats(samples);
       const n = block.width * block.height;
-      const b = planes(all0, n, beforeSide);
-      const a = planes(all1, n, afterSide);
+      const b = planes(all0, n, beforeSide).planes;
+      const a = planes(all1, n, afterSide).planes;
       const score = work.floats('structureScore', n);
       structuralScore(b, a, block.width, block.height, { ...cueModel, structure: structure! }, cues.valid, score, work, block);
       accumulateHistogram(score, cues.valid, n, min, max, structureHistogram);
