@@ -28,7 +28,8 @@ import { bench as scorePass } from '../shared/src/kernels/score-pass.bench.js';
 import { bench as traceOutline } from '../shared/src/kernels/trace-outline.bench.js';
 import { bench as validMask } from '../shared/src/kernels/valid-mask.bench.js';
 import { bench as everyBandAtMask } from '../shared/src/kernels/every-band-at-mask.bench.js';
-import { bench as cloudShadowMask } from '../shared/src/kernels/cloud-shadow-mask.bench.js';
+import { bench as cloudMask } from '../shared/src/kernels/cloud-mask.bench.js';
+import { bench as cloudShadowPair } from '../shared/src/kernels/cloud-shadow-pair.bench.js';
 import { bench as spectralIndices } from '../shared/src/kernels/spectral-indices.bench.js';
 import { bench as vegetationMask } from '../shared/src/kernels/vegetation-mask.bench.js';
 import { bench as replicationContrast } from '../shared/src/kernels/replication-contrast.bench.js';
@@ -38,7 +39,8 @@ import { bench as registrationShift } from '../shared/src/kernels/registration-s
 const benches: ReadonlyArray<readonly [string, () => BenchResult[]]> = [
   ['valid-mask', validMask],
   ['every-band-at-mask', everyBandAtMask],
-  ['cloud-shadow-mask', cloudShadowMask],
+  ['cloud-mask', cloudMask],
+  ['cloud-shadow-pair', cloudShadowPair],
   ['spectral-indices', spectralIndices],
   ['vegetation-mask', vegetationMask],
   ['replication-contrast', replicationContrast],

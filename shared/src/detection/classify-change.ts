@@ -5,6 +5,7 @@ import type { PairStats } from './pair-stats.js';
 import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
+import { clearShadows, type PairShadowTest } from './pair-shadows.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -17,6 +18,8 @@ export interface ScoreModel extends ChangePassParams {
   fileBands: number;
   /** Scored by structure (structural-change.ts) instead of the fused spectral cues; null: spectral. */
   structure: StructureSpec | null;
+  /** The pair's cloud-shadow test (pair-shadows.ts), run on each window before it is scored; null: none. */
+  shadow: PairShadowTest | null;
 }
 
 export function scoreModel(
@@ -24,8 +27,10 @@ export function scoreModel(
   nodataBefore: number | null,
   nodataAfter: number | null,
   fileBands: number = stats.bands,
+  shadow: PairShadowTest | null = null,
 ): ScoreModel {
   return {
+    shadow,
     evidenceBands: [...stats.evidenceBands],
     evidenceGroups: stats.evidenceGroups ? [...stats.evidenceGroups] : null,
     fileBands,
@@ -101,6 +106,9 @@ export type WindowSamples = Float32Array | Uint16Array | Int16Array | Uint8Array
  */
 export function scoreWindow(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into?: Workspace, origin?: { col: number; row: number }, threshold?: number, excluded: Uint8Array | null = null): WindowScore {
   const n = width * height;
+  // Shadow pixels become NaN in their epoch's window (in place: every later reader of the window, the
+  // seasonal test and the typing included, then sees them unusable, and a second run changes nothing).
+  clearShadows(before, after, n, model.shadow);
   const [b, a, params] = evidencePlanes(before, after, n, model);
   const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
   const score = into ? into.floats('score', n) : new Float32Array(n);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BandName } from '../schemas/manifest.js';
 import type { NativeSamples } from '../raster/index.js';
 import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
-import { andClearSkyMask, type CloudBands } from '../kernels/cloud-shadow-mask.js';
+import { andClearSkyMask, type CloudBands } from '../kernels/cloud-mask.js';
 import { andMaskPlane, clearInvalidSamples } from '../kernels/mask-band.js';
 
 /** Raw sample × scale + offset = reflectance (0..1). Known only when the operator states it. */
@@ -16,7 +16,7 @@ export type ReflectanceScale = z.infer<typeof ReflectanceScale>;
 
 /**
  * What decides, for one scene, that a pixel holds usable data besides nodata (see docs/detection.md,
- * "Validity"): saturation, fill, the spectral cloud/shadow test (only with a known reflectance scale and
+ * "Validity"): saturation, fill, the spectral cloud test (only with a known reflectance scale and
  * the bands it needs), an operator cloud mask (a band of the file or a separate file) and the file's alpha.
  */
 export interface SceneValidity {

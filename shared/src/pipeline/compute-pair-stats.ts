@@ -14,6 +14,7 @@ import { sampleBlocks, STATS_BLOCK } from './sample-blocks.js';
 import type { TileSamples } from './halo-window-cache.js';
 import { structuralScore, type StructureSpec } from '../detection/structural-change.js';
 import type { RegistrationCheck } from '../detection/registration.js';
+import { clearShadows, type PairShadowTest } from '../detection/pair-shadows.js';
 
 /** One epoch as the statistics passes see it: band count, nodata, and reads by lattice window. */
 export interface PairSide {
@@ -38,6 +39,8 @@ export interface PairStatsOptions {
   structure?: StructureSpec | null;
   /** Given, the registration check takes the evidence bands of each sampled block (sweep 2). */
   registration?: RegistrationCheck;
+  /** The pair's cloud-shadow test (pair-shadows.ts), run on each sampled block as it is read; null or absent: none. */
+  shadow?: PairShadowTest | null;
 }
 
 /** The pair statistics that come before the threshold (what scoring a window needs). */
@@ -82,7 +85,9 @@ export async function computeSampleStats(
     const held = kept[k];
     if (held) return held;
     const block = blocks[k]!;
-    return Promise.all([beforeSide.readWindow(block), afterSide.readWindow(block)]);
+    const pair = await Promise.all([beforeSide.readWindow(block), afterSide.readWindow(block)]);
+    clearShadows(pair[0], pair[1], block.width * block.height, options.shadow ?? null);
+    return pair;
   };
   // The sweeps work on float32: a block read in the file's own samples is converted into these, reused
   // block after block (kept blocks stay in their own samples, half the memory for 16-bit files).
@@ -346,7 +351,9 @@ export async function computePairStats(
   options: PairStatsOptions = {},
 ): Promise<PairStats> {
   const { stats, blocks, structureHistogram } = await computeSampleStats(beforeSide, afterSide, overlap, candidates, options);
-  const hist = structureHistogram ?? (await sampledScoreHistogram(blocks, overlap, scoreModel(stats, beforeSide.nodata, afterSide.nodata, beforeSide.bands), [beforeSide, afterSide]));
+  // (the model's shadow test marks the blocks read again here as the sweeps' reads were marked)
+  const model = scoreModel(stats, beforeSide.nodata, afterSide.nodata, beforeSide.bands, options.shadow ?? null);
+  const hist = structureHistogram ?? (await sampledScoreHistogram(blocks, overlap, model, [beforeSide, afterSide]));
   // The sampled blocks go to detection once scored (it does not decode them again).
   if (options.adopt) for (const { window, samples } of blocks) if (samples) options.adopt(window, samples[0], samples[1]);
   return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };

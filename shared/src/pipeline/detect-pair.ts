@@ -10,10 +10,11 @@ import { DETECTOR_VERSION, MASK_LAYERS, type MaskLayerName, type PipelineParamet
 import type { PairStats } from '../detection/pair-stats.js';
 import { computePairStats } from './compute-pair-stats.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
-import { comparedBandsOf } from './compared-bands.js';
+import { comparedBandsOf, type ComparedBands } from './compared-bands.js';
 import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
-import { typeFill, type ReflectanceScale } from '../detection/validity.js';
+import { cloudBandsOf, typeFill, type ReflectanceScale } from '../detection/validity.js';
+import { pairShadowTest } from '../detection/pair-shadows.js';
 import { COREGISTRATION_ROUNDS, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { summarizeCoverage, type CoverageSummary } from '../detection/coverage.js';
@@ -235,6 +236,29 @@ export async function detectPair(input: DetectPairInput): Promise<DetectPairOutp
   }
 }
 
+/**
+ * Tells the operator (input.warn) when a stated reflectance scale cannot run the spectral cloud test on a
+ * file (it needs blue, green, red, nir and swir16: four-band VNIR imagery lacks the last), or the shadow test
+ * on the pair: the scale was stated to mask clouds, and without the tests clouds read as change.
+ */
+function warnOfSkyTests(input: DetectPairInput, compared: ComparedBands): void {
+  const fileBands = { before: compared.files?.before.bands ?? compared.bands, after: compared.files?.after.bands ?? compared.bands };
+  const masks = { before: input.validity?.cloudMask?.before, after: input.validity?.cloudMask?.after };
+  const without = (['before', 'after'] as const).filter((epoch) => cloudBandsOf(fileBands[epoch]) === null);
+  for (const epoch of without) {
+    const has = fileBands[epoch].filter((b): b is BandName => b !== null);
+    input.warn?.(
+      `${nameOf(input[epoch])}: a reflectance scale is stated, but the spectral cloud and shadow tests need blue, green, red, nir and swir16 ` +
+        `(it has ${has.length > 0 ? has.join(',') : 'no named band'}): they do not run, and clouds read as change` +
+        (masks[epoch] ? '' : ` unless a cloud mask is given (--${epoch}-cloud-mask)`),
+    );
+  }
+  const shadowsTested = pairShadowTest(compared.bands, compared.bands, input.validity?.reflectance, input.validity?.reflectance) !== null;
+  if (without.length === 0 && !shadowsTested) {
+    input.warn?.(`a reflectance scale is stated, but the cloud-shadow test needs blue, green, red, nir and swir16 among the bands both files are compared on (${compared.bands.map((b) => b ?? '?').join(',')}): it does not run`);
+  }
+}
+
 /** Tells the operator (input.warn) of an offset the check found: corrected, left as it is, or not correctable. */
 function warnOfOffset(input: DetectPairInput, registration: DetectPairOutput['summary']['registration'], abandoned: 'unconfirmed' | 'out_of_reach' | null): void {
   const found = registration.corrected ? { shift: registration.corrected.measured, beyond: registration.corrected.beyond } : offsetFound(registration);
@@ -294,6 +318,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     const threads = input.threads ?? (input.workers ? input.workers.size + 1 : 1);
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError('argument_invalid', `threads must be a positive integer, got ${threads}`, { field: 'threads' });
     const compared = comparedBandsOf({ raster: br, name: nameOf(input.before) }, { raster: ar, name: nameOf(input.after) }, input, input.warn);
+    if (input.validity?.reflectance) warnOfSkyTests(input, compared);
     // Alpha bands as delivered (the after file's stays its last band if it is resampled, unmarked).
     const alpha = { before: bi.alphaBand, after: ai.alphaBand };
     const uncoveredBefore = uncoveredBy(bi);
@@ -422,6 +447,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
       adopt: (w, b, a) => local.adopt(w, b, a, ownFrom, ownTo),
       structure: local.structure,
       registration: check,
+      shadow: local.shadow(),
     });
     const registration: DetectPairOutput['summary']['registration'] = check.result();
     if (!decide(registration)) return null;

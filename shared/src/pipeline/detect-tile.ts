@@ -2,6 +2,7 @@ import type { BlobStore } from '../storage/index.js';
 import type { DetectTileJob } from '../schemas/jobs.js';
 import { getScene, type SceneLookup } from '../catalog/scene-catalog.js';
 import { withScenePair, type OpenSceneCache } from '../catalog/scene-cache.js';
+import { pairShadowTest } from '../detection/pair-shadows.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
@@ -58,12 +59,13 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   // In the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either).
   // Kept open (scenes), the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
   // The after view's record names the bands compared (epochs of two sensors: those both hold).
-  const [b, a, compared] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
+  const [b, a, compared, beforeView] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
     const windows = await Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]);
-    return [...windows, after.record] as const;
+    return [...windows, after.record, before.record] as const;
   });
   const pixels = window.width * window.height;
-  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, compared.raster.bands);
+  const shadow = pairShadowTest(beforeView.bands, compared.bands, beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
+  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, compared.raster.bands, shadow);
   const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(compared.bands), work);
   const maps = scored;
 

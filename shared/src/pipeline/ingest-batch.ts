@@ -22,6 +22,7 @@ import { computePairStats } from './compute-pair-stats.js';
 import { sampleBlocks } from './sample-blocks.js';
 import { coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Registration } from '../detection/registration.js';
 import { evidenceBands } from '../detection/evidence-bands.js';
+import { pairShadowTest } from '../detection/pair-shadows.js';
 import { structureOf } from '../detection/structural-change.js';
 import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
@@ -429,7 +430,11 @@ async function planTiles(
         { bands: compared.raster.bands, nodata: scene.raster.nodata, readWindow: (w) => a.readUsableWindow(w) },
         overlap,
         evidence,
-        { structure: structureOf(scene.placement.lattice, overlap, compared.bands, evidence), registration: check },
+        {
+          structure: structureOf(scene.placement.lattice, overlap, compared.bands, evidence),
+          registration: check,
+          shadow: pairShadowTest(b.record.bands, compared.bands, before.validity?.reflectance, scene.validity?.reflectance),
+        },
       );
     } finally {
       await Promise.all([b.close(), a.close()]);

@@ -7,6 +7,7 @@ import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
 import { maskUnusablePixels, sceneValidity, typeFill, usableAsRead, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
+import { pairShadowTest, type PairShadowTest } from '../detection/pair-shadows.js';
 import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -300,6 +301,11 @@ export class PairWork {
     return new PairWork(await openPairRasters(spec), spec);
   }
 
+  /** The pair's cloud-shadow test: both windows hold the planes of `bands`, both epochs the one scale. */
+  shadow(): PairShadowTest | null {
+    return pairShadowTest(this.spec.bands, this.spec.bands, this.spec.validity.reflectance, this.spec.validity.reflectance);
+  }
+
   /** The two sides as the statistics read them: by chunks, as detection reads them (see adopt). */
   sides(): { before: PairSide; after: PairSide } {
     return { before: { ...this.before, readWindow: this.beforeChunks }, after: { ...this.after, readWindow: this.afterChunks } };
@@ -369,7 +375,7 @@ export class PairWork {
   }
 
   detect(task: DetectTask): Promise<ClassifiedRows> {
-    const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands);
+    const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands, this.shadow());
     return detectTileRows(
       {
         imagery: this.caches(task.to),

@@ -1,6 +1,7 @@
 /**
- * Spectral cloud and cloud-shadow test, one epoch at a time (multispectral imagery with known
- * reflectance scale only; the caller decides when it applies, see docs/detection.md "Validity").
+ * Spectral cloud test, one epoch at a time (multispectral imagery with known reflectance scale only; the
+ * caller decides when it applies, see docs/detection.md "Validity"). Cloud shadows are tested against the
+ * other epoch (cloud-shadow-pair.ts): darkness alone does not tell them from dark ground.
  *
  * Layout: `planar` is band-sequential Float32 (`planar[b*width*height + y*width + x]`); `valid` is
  * Uint8Array(width*height), 1 valid / 0 invalid, only ever cleared.
@@ -15,12 +16,8 @@
  *              Guindon & Cihlar 2002, with Fmask's fixed clear-sky line)
  *   NIR/SWIR:  ρ_nir / ρ_swir16 > 0.75                       (rejects bright rocks and soils)
  *   bright:    mean visible reflectance > 0.3                (our floor: Fmask separates bright
- *              built surfaces from clouds with its thermal probability; without thermal, concrete
- *              roofs pass the tests above but stay below 0.3 in the visible)
- * Shadow — darkness in NIR and SWIR (the cue Fmask's NIR flood-fill exploits): ρ_nir < 0.12 and
- *   ρ_swir16 < 0.10, excluding water (ρ_nir < ρ_green: open water is darker in NIR than in green, a
- *   shadow over land is not). The cloud-to-shadow projection of Fmask needs sun and view geometry
- *   and a search range of kilometres; it is not attempted.
+ *              built surfaces from clouds with its thermal probability, which not every sensor has, and
+ *              concrete roofs pass the tests above but stay below 0.3 in the visible)
  * Edges: purely per-pixel. Non-finite samples fail every comparison and leave `valid` unchanged (the
  * validity mask already excludes them).
  */
@@ -45,11 +42,9 @@ export const CLOUD_TESTS = {
   hotOffset: 0.08,
   nirSwirMin: 0.75,
   visibleMin: 0.3,
-  shadowNirMax: 0.12,
-  shadowSwirMax: 0.1,
 } as const;
 
-/** Clears `valid` where the pixel is cloud or cloud shadow by the tests above. */
+/** Clears `valid` where the pixel is cloud by the tests above. */
 export function andClearSkyMask(
   planar: Float32Array,
   width: number,
@@ -77,10 +72,6 @@ export function andClearSkyMask(
     const red = planar[pr + i]! * scale + offset;
     const nir = planar[pn + i]! * scale + offset;
     const swir = planar[ps + i]! * scale + offset;
-    if (nir < t.shadowNirMax && swir < t.shadowSwirMax && nir >= green) {
-      valid[i] = 0;
-      continue;
-    }
     const mean = (blue + green + red) / 3;
     if (!(mean > t.visibleMin)) continue;
     if (hasSwir22 && !(planar[pw + i]! * scale + offset > t.swir22Min)) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { andClearSkyMask, CLOUD_TESTS, type CloudBands } from './cloud-shadow-mask.js';
+import { andClearSkyMask, CLOUD_TESTS, type CloudBands } from './cloud-mask.js';
 import { mulberry32, randomInt } from './test-random.js';
 
 const AT: CloudBands = { blue: 0, green: 1, red: 2, nir: 3, swir16: 4, swir22: 5 };
@@ -13,10 +13,9 @@ function scene(spectra: number[][]): Float32Array {
 }
 
 /** Straightforward restatement of the tests, one pixel at a time. */
-function naiveCloudOrShadow(r: number[], hasSwir22: boolean): boolean {
+function naiveCloud(r: number[], hasSwir22: boolean): boolean {
   const [blue, green, red, nir, swir, swir22] = r as [number, number, number, number, number, number];
   const t = CLOUD_TESTS;
-  if (nir < t.shadowNirMax && swir < t.shadowSwirMax && nir >= green) return true;
   const mean = (blue + green + red) / 3;
   const tests = [
     mean > t.visibleMin,
@@ -31,10 +30,10 @@ function naiveCloudOrShadow(r: number[], hasSwir22: boolean): boolean {
 }
 
 describe('andClearSkyMask', () => {
-  it('flags a thick cloud and a cloud shadow, keeps vegetation, soil, water, concrete and asphalt', () => {
+  it('flags a thick cloud, keeps dark ground (shadows are tested against the other epoch), vegetation, soil, water, concrete and asphalt', () => {
     const spectra = [
       [4500, 4400, 4300, 4600, 3800, 2900], // cloud: bright, white, blue-ish, NIR ≈ SWIR
-      [300, 250, 200, 700, 450, 250], // shadow over vegetation: dark NIR and SWIR
+      [300, 250, 200, 700, 450, 250], // shadow over vegetation, or dark ground: dark NIR and SWIR
       [400, 700, 500, 3500, 1800, 900], // crop
       [1200, 1600, 2100, 2700, 3300, 2800], // bare soil
       [600, 700, 400, 200, 100, 60], // water: dark, but NIR below green
@@ -43,7 +42,7 @@ describe('andClearSkyMask', () => {
     ];
     const valid = new Uint8Array(spectra.length).fill(1);
     andClearSkyMask(scene(spectra), spectra.length, 1, 6, AT, 1e-4, 0, valid);
-    expect(Array.from(valid)).toEqual([0, 0, 1, 1, 1, 1, 1]);
+    expect(Array.from(valid)).toEqual([0, 1, 1, 1, 1, 1, 1]);
   });
 
   it('applies scale and offset (Landsat Collection 2: ρ = 2.75e-5·DN − 0.2)', () => {
@@ -75,7 +74,7 @@ describe('andClearSkyMask', () => {
       const valid = new Uint8Array(n).fill(1);
       andClearSkyMask(scene(spectra), n, 1, 6, { ...AT, swir22: hasSwir22 ? 5 : -1 }, 1e-4, 0, valid);
       // reflectance as the kernel sees it: float32 samples × scale in double precision
-      const expected = spectra.map((s) => (naiveCloudOrShadow(s.map((v) => Math.fround(v) * 1e-4 + 0), hasSwir22) ? 0 : 1));
+      const expected = spectra.map((s) => (naiveCloud(s.map((v) => Math.fround(v) * 1e-4 + 0), hasSwir22) ? 0 : 1));
       expect(Array.from(valid)).toEqual(expected);
       expect(expected.filter((v) => v === 0).length).toBeGreaterThan(50);
     }

@@ -3,7 +3,7 @@
 import { BENCH_HEIGHT, BENCH_PIXELS, BENCH_WIDTH, benchImagePair } from './bench-inputs.js';
 import { benchRow, bestTimeMs, copyBaseline, sumOf } from './bench-harness.js';
 import type { BenchResult } from './bench-types.js';
-import { andClearSkyMask } from './cloud-shadow-mask.js';
+import { andClearSkyMask } from './cloud-mask.js';
 
 export function bench(): BenchResult[] {
   const { after } = benchImagePair();

@@ -1,0 +1,169 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_NODATA, createStore, defaultParameters, detectPair, directorySource, keys, runBatch, type BlobStore, type DetectPairOutput, type DetectResult } from '@shoutu/shared';
+import { openGeoTiff } from '../../shared/src/raster/index.js';
+import { mulberry32 } from '../../shared/src/kernels/test-random.js';
+import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
+import { expectSameDetection as same } from '../support/equivalence.js';
+
+/**
+ * Cloud shadows are told from dark ground by the other epoch (docs/detection.md step 1): a 96×96 pair at
+ * 10 m, six bands (blue, green, red, nir, swir16, swir22), uint8 reflectance × 250, with a cloud's shadow on
+ * a field in each epoch, ground that is dark in both epochs (a building's shadow under a low sun), and a
+ * field paved over (dark in the infrared afterwards, but brighter in the red).
+ */
+const SIZE = 96;
+const SCALE = 0.004;
+const BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
+const COVER = {
+  crop: [0.04, 0.07, 0.05, 0.35, 0.18, 0.09],
+  soil: [0.08, 0.11, 0.15, 0.2, 0.3, 0.25],
+  forest: [0.03, 0.05, 0.03, 0.3, 0.14, 0.06],
+  cloudShadow: [0.01, 0.02, 0.015, 0.08, 0.05, 0.03],
+  darkGround: [0.03, 0.032, 0.034, 0.09, 0.08, 0.06],
+  asphalt: [0.09, 0.095, 0.1, 0.11, 0.09, 0.08],
+} as const;
+type Cover = keyof typeof COVER;
+const BLOCKS: Array<{ name: string; x: number; y: number; size: number; before: Cover; after: Cover }> = [
+  { name: 'shadow-after', x: 8, y: 8, size: 14, before: 'crop', after: 'cloudShadow' },
+  { name: 'shadow-before', x: 40, y: 8, size: 14, before: 'cloudShadow', after: 'crop' },
+  { name: 'dark-in-both', x: 8, y: 48, size: 14, before: 'darkGround', after: 'darkGround' },
+  { name: 'paved', x: 48, y: 52, size: 14, before: 'crop', after: 'asphalt' },
+];
+const blockOf = (name: string) => BLOCKS.find((b) => b.name === name)!;
+
+function render(epoch: 'before' | 'after', seed: number): Uint8Array {
+  const random = mulberry32(seed);
+  const n = SIZE * SIZE;
+  const planes = new Uint8Array(BANDS.length * n);
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const block = BLOCKS.find((b) => x >= b.x && x < b.x + b.size && y >= b.y && y < b.y + b.size);
+      const cover: Cover = block ? block[epoch] : (['crop', 'forest', 'crop', 'soil'] as const)[((x >> 4) + 2 * (y >> 4)) % 4]!;
+      COVER[cover].forEach((rho, k) => (planes[k * n + y * SIZE + x] = Math.max(1, Math.min(254, Math.round(rho / SCALE + (random() - 0.5) * 3)))));
+    }
+  }
+  return planes;
+}
+
+const tif = (planes: Uint8Array) => encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: BANDS.length, planes, nodata: 0 });
+const pair = { before: tif(render('before', 11)), after: tif(render('after', 12)) };
+const reflectance = { scale: SCALE, offset: 0 };
+
+async function detect(extra: Partial<Parameters<typeof detectPair>[0]> = {}): Promise<DetectPairOutput> {
+  return detectPair({
+    before: { bytes: pair.before, name: 'before.tif' },
+    after: { bytes: pair.after, name: 'after.tif' },
+    bands: [...BANDS],
+    parameters: defaultParameters({ alertOn: 'all' }),
+    validity: { reflectance },
+    ...extra,
+  });
+}
+
+/** Counts of each change.tif value inside a block. */
+async function valuesIn(result: DetectPairOutput, name: string): Promise<Record<number, number>> {
+  const raster = await openGeoTiff({ bytes: result.changeTif }, 'change.tif');
+  try {
+    const b = blockOf(name);
+    const planar = await raster.readWindow(b.x, b.y, b.size, b.size);
+    const counts: Record<number, number> = {};
+    for (const v of planar) counts[v] = (counts[v] ?? 0) + 1;
+    return counts;
+  } finally {
+    await raster.close();
+  }
+}
+
+const area = (name: string) => blockOf(name).size ** 2;
+
+describe('cloud shadows against the other epoch', () => {
+  it('masks a cloud shadow on lit ground in either epoch, and examines ground dark in both epochs and a field paved over', async () => {
+    const result = await detect();
+    expect(await valuesIn(result, 'shadow-after')).toEqual({ [CHANGE_NODATA]: area('shadow-after') });
+    expect(await valuesIn(result, 'shadow-before')).toEqual({ [CHANGE_NODATA]: area('shadow-before') });
+    // dark in both epochs: compared like with like, no change
+    expect(await valuesIn(result, 'dark-in-both')).toEqual({ 0: area('dark-in-both') });
+    // dark in the infrared afterwards, brighter in the red: change, found as a patch
+    const paved = await valuesIn(result, 'paved');
+    expect(paved[CHANGE_NODATA]).toBeUndefined();
+    expect(paved[1]).toBeGreaterThan(0.8 * area('paved'));
+    expect(result.patches.some((p) => p.areaM2 > 0.8 * area('paved') * 100)).toBe(true);
+    // the shadowed epoch is the one counted unusable; nothing else is unusable in this pair
+    expect(result.summary.validPixels).toBe(SIZE * SIZE - area('shadow-after') - area('shadow-before'));
+    // (a block of 196 pixels of about 100 m² is about 29.4 亩; the blocks are the same size)
+    const { beforeUnusableMu, afterUnusableMu, mu } = result.summary.coverage;
+    expect(beforeUnusableMu).toBeCloseTo(afterUnusableMu, 2);
+    expect(beforeUnusableMu / mu).toBeCloseTo(area('shadow-before') / (SIZE * SIZE), 4);
+  });
+
+  it('does not run without a reflectance scale: every pixel is examined', async () => {
+    const result = await detect({ validity: {} });
+    expect(result.summary.validPixels).toBe(SIZE * SIZE);
+    expect(await valuesIn(result, 'shadow-after')).not.toHaveProperty(String(CHANGE_NODATA));
+  });
+
+  it('says when a stated scale cannot run the tests: four-band imagery has no swir16', async () => {
+    const fourBands = (planes: Uint8Array) => encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: 4, planes: planes.subarray(0, 4 * SIZE * SIZE), nodata: 0 });
+    const warnings: string[] = [];
+    const result = await detectPair({
+      before: { bytes: fourBands(render('before', 11)), name: 'gf2-before.tif' },
+      after: { bytes: fourBands(render('after', 12)), name: 'gf2-after.tif' },
+      bands: ['blue', 'green', 'red', 'nir'],
+      parameters: defaultParameters(),
+      validity: { reflectance },
+      warn: (m) => warnings.push(m),
+    });
+    expect(result.summary.validPixels).toBe(SIZE * SIZE);
+    expect(warnings).toEqual([
+      'gf2-before.tif: a reflectance scale is stated, but the spectral cloud and shadow tests need blue, green, red, nir and swir16 (it has blue,green,red,nir): they do not run, and clouds read as change unless a cloud mask is given (--before-cloud-mask)',
+      'gf2-after.tif: a reflectance scale is stated, but the spectral cloud and shadow tests need blue, green, red, nir and swir16 (it has blue,green,red,nir): they do not run, and clouds read as change unless a cloud mask is given (--after-cloud-mask)',
+    ]);
+    const sixBands: string[] = [];
+    await detect({ warn: (m) => sixBands.push(m) });
+    expect(sixBands).toEqual([]);
+  });
+
+  it('gives the same bytes with small tiles and two threads as in one window', async () => {
+    same(await detect({ parameters: defaultParameters({ alertOn: 'all', tileSize: 64 }), threads: 2 }), await detect({ parameters: defaultParameters({ alertOn: 'all', tileSize: 64 }) }));
+    const whole = await detect();
+    const tiled = await detect({ parameters: defaultParameters({ alertOn: 'all', tileSize: 64 }) });
+    expect(Buffer.from(tiled.changeTif).equals(Buffer.from(whole.changeTif))).toBe(true);
+  });
+});
+
+describe('cloud shadows against the other epoch, through ingest', () => {
+  let dir: string;
+  let store: BlobStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shoutu-shadow-'));
+    store = createStore({ kind: 'local', dir: join(dir, 'data') });
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('examines and masks the same pixels as shoutu detect', async () => {
+    const batch = async (name: string, acquiredAt: string, bytes: Uint8Array) => {
+      const folder = join(dir, 'in', name);
+      await mkdir(folder, { recursive: true });
+      const manifest = { batchId: name, acquiredAt, platform: 'satellite', sensor: 'synthetic', bands: [...BANDS], regionCode: '321202', reflectance };
+      await writeFile(join(folder, 'batch.json'), JSON.stringify(manifest));
+      await writeFile(join(folder, 'scene.tif'), bytes);
+      return folder;
+    };
+    const params = defaultParameters({ alertOn: 'all', tileSize: 64 });
+    await runBatch(store, directorySource(await batch('shadow-1', '2024-01-01', pair.before)), params);
+    await runBatch(store, directorySource(await batch('shadow-2', '2024-06-01', pair.after)), params);
+    const results = await Promise.all(
+      (await store.list('detect/shadow-2/')).map(async (k) => JSON.parse(Buffer.from(await store.get(k)).toString('utf8')) as DetectResult),
+    );
+    expect(results.length).toBeGreaterThan(1);
+    const cli = await detect();
+    expect(results.reduce((s, r) => s + r.validPixels, 0)).toBe(cli.summary.validPixels);
+    expect(results.reduce((s, r) => s + r.changedPixels, 0)).toBe(cli.summary.changedPixels);
+    expect(keys.batchAlerts('shadow-2')).toContain('shadow-2');
+  });
+});
