@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_NODATA, createStore, defaultParameters, detectPair, directorySource, keys, runBatch, type BlobStore, type DetectPairOutput, type DetectResult } from '@shoutu/shared';
 import { openGeoTiff } from '../../shared/src/raster/index.js';
-import { mulberry32 } from '../../shared/src/kernels/test-random.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 import { expectSameDetection as same } from '../support/equivalence.js';
+import { background, COVER, REFLECTANCE_SCALE, renderSpectra, SIZE } from '../support/synthetic-pair.js';
 
 /**
  * Cloud shadows are told from dark ground by the other epoch (docs/detection.md step 1): a 96×96 pair at
@@ -14,19 +14,18 @@ import { expectSameDetection as same } from '../support/equivalence.js';
  * a field in each epoch, ground that is dark in both epochs (a building's shadow under a low sun), and a
  * field paved over (dark in the infrared afterwards, but brighter in the red).
  */
-const SIZE = 96;
-const SCALE = 0.004;
 const BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
-const COVER = {
-  crop: [0.04, 0.07, 0.05, 0.35, 0.18, 0.09],
-  soil: [0.08, 0.11, 0.15, 0.2, 0.3, 0.25],
-  forest: [0.03, 0.05, 0.03, 0.3, 0.14, 0.06],
-  cloudShadow: [0.01, 0.02, 0.015, 0.08, 0.05, 0.03],
+/** The synthetic pair's covers, and two kinds of dark ground. */
+const COVERS = {
+  crop: COVER.crop,
+  soil: COVER.soil,
+  forest: COVER.forest,
+  cloudShadow: COVER.shadow,
   darkGround: [0.03, 0.032, 0.034, 0.09, 0.08, 0.06],
   asphalt: [0.09, 0.095, 0.1, 0.11, 0.09, 0.08],
 } as const;
-type Cover = keyof typeof COVER;
-const BLOCKS: Array<{ name: string; x: number; y: number; size: number; before: Cover; after: Cover }> = [
+type Kind = keyof typeof COVERS;
+const BLOCKS: Array<{ name: string; x: number; y: number; size: number; before: Kind; after: Kind }> = [
   { name: 'shadow-after', x: 8, y: 8, size: 14, before: 'crop', after: 'cloudShadow' },
   { name: 'shadow-before', x: 40, y: 8, size: 14, before: 'cloudShadow', after: 'crop' },
   { name: 'dark-in-both', x: 8, y: 48, size: 14, before: 'darkGround', after: 'darkGround' },
@@ -34,23 +33,15 @@ const BLOCKS: Array<{ name: string; x: number; y: number; size: number; before: 
 ];
 const blockOf = (name: string) => BLOCKS.find((b) => b.name === name)!;
 
-function render(epoch: 'before' | 'after', seed: number): Uint8Array {
-  const random = mulberry32(seed);
-  const n = SIZE * SIZE;
-  const planes = new Uint8Array(BANDS.length * n);
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      const block = BLOCKS.find((b) => x >= b.x && x < b.x + b.size && y >= b.y && y < b.y + b.size);
-      const cover: Cover = block ? block[epoch] : (['crop', 'forest', 'crop', 'soil'] as const)[((x >> 4) + 2 * (y >> 4)) % 4]!;
-      COVER[cover].forEach((rho, k) => (planes[k * n + y * SIZE + x] = Math.max(1, Math.min(254, Math.round(rho / SCALE + (random() - 0.5) * 3)))));
-    }
-  }
-  return planes;
-}
+const render = (epoch: 'before' | 'after', seed: number) =>
+  renderSpectra(BANDS.length, seed, (x, y) => {
+    const block = BLOCKS.find((b) => x >= b.x && x < b.x + b.size && y >= b.y && y < b.y + b.size);
+    return block ? COVERS[block[epoch]] : COVERS[background(x, y) as 'crop' | 'forest' | 'soil'];
+  });
 
 const tif = (planes: Uint8Array) => encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: BANDS.length, planes, nodata: 0 });
 const pair = { before: tif(render('before', 11)), after: tif(render('after', 12)) };
-const reflectance = { scale: SCALE, offset: 0 };
+const reflectance = { scale: REFLECTANCE_SCALE, offset: 0 };
 
 async function detect(extra: Partial<Parameters<typeof detectPair>[0]> = {}): Promise<DetectPairOutput> {
   return detectPair({

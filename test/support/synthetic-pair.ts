@@ -11,7 +11,7 @@ export const SIZE = 96;
 export const REFLECTANCE_SCALE = 0.004;
 export const BANDS6 = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
 
-const COVER = {
+export const COVER = {
   crop: [0.04, 0.07, 0.05, 0.35, 0.18, 0.09],
   forest: [0.03, 0.05, 0.03, 0.3, 0.14, 0.06],
   soil: [0.08, 0.11, 0.15, 0.2, 0.3, 0.25],
@@ -22,7 +22,7 @@ const COVER = {
   cloud: [0.45, 0.44, 0.43, 0.46, 0.38, 0.29],
   shadow: [0.01, 0.02, 0.015, 0.08, 0.05, 0.03],
 } as const;
-type Cover = keyof typeof COVER;
+export type Cover = keyof typeof COVER;
 
 export interface Block {
   name: string;
@@ -50,26 +50,38 @@ export const BLOCKS: Block[] = [
 export const NODATA_ROWS = [88, 96] as const;
 
 /** Background: 16×16 fields of crop, forest and soil. */
-function background(x: number, y: number): Cover {
+export function background(x: number, y: number): Cover {
   return (['crop', 'forest', 'crop', 'soil'] as const)[((x >> 4) + 2 * (y >> 4)) % 4]!;
 }
 
-function render(epoch: 'before' | 'after', bands: readonly number[], seed: number, clouds: boolean): Uint8Array {
+/**
+ * Band-sequential uint8 planes of a SIZE × SIZE epoch: each pixel's reflectances (`spectrumAt`, one per
+ * band) / REFLECTANCE_SCALE plus seeded noise of ±1.5, clamped to 1…254 (0 stays free for nodata).
+ */
+export function renderSpectra(bandCount: number, seed: number, spectrumAt: (x: number, y: number) => readonly number[]): Uint8Array {
   const random = mulberry32(seed);
   const n = SIZE * SIZE;
-  const planes = new Uint8Array(bands.length * n);
+  const planes = new Uint8Array(bandCount * n);
   for (let y = 0; y < SIZE; y++) {
     for (let x = 0; x < SIZE; x++) {
-      const block = BLOCKS.find((b) => x >= b.x && x < b.x + b.size && y >= b.y && y < b.y + b.size);
-      let cover = block ? block[epoch] : background(x, y);
-      if (!clouds && (cover === 'cloud' || cover === 'shadow')) cover = block!.before;
-      bands.forEach((band, k) => {
-        const v = Math.round(COVER[cover][band]! / REFLECTANCE_SCALE + (random() - 0.5) * 3);
+      const spectrum = spectrumAt(x, y);
+      for (let k = 0; k < bandCount; k++) {
+        const v = Math.round(spectrum[k]! / REFLECTANCE_SCALE + (random() - 0.5) * 3);
         planes[k * n + y * SIZE + x] = Math.max(1, Math.min(254, v));
-      });
-      if (epoch === 'after' && y >= NODATA_ROWS[0] && y < NODATA_ROWS[1]) bands.forEach((_, k) => (planes[k * n + y * SIZE + x] = 0));
+      }
     }
   }
+  return planes;
+}
+
+function render(epoch: 'before' | 'after', bands: readonly number[], seed: number, clouds: boolean): Uint8Array {
+  const planes = renderSpectra(bands.length, seed, (x, y) => {
+    const block = BLOCKS.find((b) => x >= b.x && x < b.x + b.size && y >= b.y && y < b.y + b.size);
+    let cover = block ? block[epoch] : background(x, y);
+    if (!clouds && (cover === 'cloud' || cover === 'shadow')) cover = block!.before;
+    return bands.map((band) => COVER[cover][band]!);
+  });
+  if (epoch === 'after') for (let k = 0; k < bands.length; k++) planes.fill(0, (k * SIZE + NODATA_ROWS[0]) * SIZE, (k * SIZE + NODATA_ROWS[1]) * SIZE);
   return planes;
 }
 
