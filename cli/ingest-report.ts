@@ -8,8 +8,9 @@ import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parame
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
  * (lattice tiles it covers, and those queued for detection against an earlier epoch) and true ground
  * area, each rejected file with its reason, each earlier epoch of another sensor a scene is compared with on
- * the bands both hold (and which were left out), each earlier epoch a scene overlaps but is not compared with
- * (and why), and the area the accepted scenes cover together.
+ * the bands both hold (and which were left out), each stated reflectance scale whose cloud or shadow test
+ * cannot run, each earlier epoch a scene overlaps but is not compared with (and why), and the area the
+ * accepted scenes cover together.
  */
 export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
   const km2 = (m2: number) => (m2 / 1e6).toFixed(2);
@@ -73,6 +74,13 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     lines.push('  looks offset from the earlier epoch (co-register the scenes: an offset reads as change along every edge)');
     for (const o of ingest.offsets) {
       lines.push(`    ${fileOf.get(o.sceneId) ?? o.sceneId} against ${o.baselineSceneId}, ${o.tiles} tile(s): by ${o.beyond ? 'at least ' : ''}${o.shift[0]} column(s) and ${o.shift[1]} row(s)`);
+    }
+  }
+  if (ingest.skyTestsNotRun.length > 0) {
+    // A stated scale whose tests cannot run would otherwise pass for clouds tested.
+    lines.push('  spectral sky tests not run (clouds or their shadows read as change)');
+    for (const s of ingest.skyTestsNotRun) {
+      lines.push(`    ${fileOf.get(s.sceneId) ?? s.sceneId}${s.baselineSceneId ? ` against ${s.baselineSceneId}` : ''}: ${s.tests.join(' and ')} test${s.tests.length > 1 ? 's' : ''}: ${s.reason}`);
     }
   }
   if (ingest.unpaired.length > 0) {

@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_NODATA, createStore, defaultParameters, detectPair, directorySource, keys, runBatch, type BlobStore, type DetectPairOutput, type DetectResult } from '@shoutu/shared';
+import { CHANGE_NODATA, createStore, defaultParameters, detectPair, directorySource, keys, readBatchStatus, runBatch, type BlobStore, type DetectPairOutput, type DetectResult } from '@shoutu/shared';
 import { openGeoTiff } from '../../shared/src/raster/index.js';
+import { ingestReport } from '../../cli/ingest-report.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 import { expectSameDetection as same } from '../support/equivalence.js';
 import { background, COVER, REFLECTANCE_SCALE, renderSpectra, SIZE } from '../support/synthetic-pair.js';
@@ -136,18 +137,30 @@ describe('cloud shadows against the other epoch, through ingest', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('examines and masks the same pixels as shoutu detect', async () => {
-    const batch = async (name: string, acquiredAt: string, bytes: Uint8Array) => {
-      const folder = join(dir, 'in', name);
-      await mkdir(folder, { recursive: true });
-      const manifest = { batchId: name, acquiredAt, platform: 'satellite', sensor: 'synthetic', bands: [...BANDS], regionCode: '321202', reflectance };
-      await writeFile(join(folder, 'batch.json'), JSON.stringify(manifest));
-      await writeFile(join(folder, 'scene.tif'), bytes);
-      return folder;
+  const params = defaultParameters({ alertOn: 'all', tileSize: 64 });
+  /** A one-scene batch folder: six bands with the reflectance scale unless told otherwise. */
+  const batch = async (name: string, acquiredAt: string, bytes: Uint8Array, extra: { regionCode?: string; bands?: string[]; reflectance?: typeof reflectance | null } = {}) => {
+    const folder = join(dir, 'in', name);
+    await mkdir(folder, { recursive: true });
+    const scale = extra.reflectance === undefined ? reflectance : extra.reflectance;
+    const manifest = {
+      batchId: name,
+      acquiredAt,
+      platform: 'satellite',
+      sensor: 'synthetic',
+      bands: extra.bands ?? [...BANDS],
+      regionCode: extra.regionCode ?? '321202',
+      ...(scale ? { reflectance: scale } : {}),
     };
-    const params = defaultParameters({ alertOn: 'all', tileSize: 64 });
+    await writeFile(join(folder, 'batch.json'), JSON.stringify(manifest));
+    await writeFile(join(folder, 'scene.tif'), bytes);
+    return folder;
+  };
+
+  it('examines and masks the same pixels as shoutu detect', async () => {
     await runBatch(store, directorySource(await batch('shadow-1', '2024-01-01', pair.before)), params);
-    await runBatch(store, directorySource(await batch('shadow-2', '2024-06-01', pair.after)), params);
+    const second = await runBatch(store, directorySource(await batch('shadow-2', '2024-06-01', pair.after)), params);
+    expect(ingestReport(second.ingest, { files: 1, bytes: 0 })).not.toContain('spectral sky tests');
     const results = await Promise.all(
       (await store.list('detect/shadow-2/')).map(async (k) => JSON.parse(Buffer.from(await store.get(k)).toString('utf8')) as DetectResult),
     );
@@ -156,5 +169,50 @@ describe('cloud shadows against the other epoch, through ingest', () => {
     expect(results.reduce((s, r) => s + r.validPixels, 0)).toBe(cli.summary.validPixels);
     expect(results.reduce((s, r) => s + r.changedPixels, 0)).toBe(cli.summary.changedPixels);
     expect(keys.batchAlerts('shadow-2')).toContain('shadow-2');
+    expect((await readBatchStatus(store, 'shadow-2'))!.skyTestsNotRun).toBeUndefined();
+  });
+
+  it('records in the batch status where a stated scale cannot run the tests', async () => {
+    const fourBands = (planes: Uint8Array) => encodeMultiBandGeoTiff({ width: SIZE, height: SIZE, bands: 4, planes: planes.subarray(0, 4 * SIZE * SIZE), nodata: 0 });
+    const sceneOf = async (batchId: string) => (await readBatchStatus(store, batchId))!.files[0]!.sceneId!;
+    // Four-band imagery: its own bands cannot run either test, which the first epoch's status says already.
+    const four = await runBatch(store, directorySource(await batch('sky-four-1', '2024-01-01', fourBands(render('before', 11)), { regionCode: '321203', bands: ['blue', 'green', 'red', 'nir'] })), params);
+    const fourScene = await sceneOf('sky-four-1');
+    const fourEntry = {
+      sceneId: fourScene,
+      tests: ['cloud', 'shadow'],
+      reason:
+        'a reflectance scale is stated, but the spectral cloud and shadow tests need blue, green, red, nir and swir16 (the scene has blue,green,red,nir): ' +
+        'they do not run, and clouds read as change unless the batch gives a cloud mask (cloudMask in batch.json)',
+    };
+    expect(four.ingest.skyTestsNotRun).toEqual([fourEntry]);
+    expect((await readBatchStatus(store, 'sky-four-1'))!.skyTestsNotRun).toEqual([fourEntry]);
+    expect(ingestReport(four.ingest, { files: 1, bytes: 0 })).toContain(
+      `  spectral sky tests not run (clouds or their shadows read as change)\n    scene.tif: cloud and shadow tests: ${fourEntry.reason}\n`,
+    );
+    // A six-band scene compared with it: each scene's cloud test is its own, but the pair is compared on four bands.
+    const six = await runBatch(store, directorySource(await batch('sky-four-2', '2024-06-01', pair.after, { regionCode: '321203' })), params);
+    expect(ingestReport(six.ingest, { files: 1, bytes: 0 })).toContain(`    scene.tif against ${fourScene}: shadow test: the cloud-shadow test needs`);
+    expect((await readBatchStatus(store, 'sky-four-2'))!.skyTestsNotRun).toEqual([
+      {
+        sceneId: await sceneOf('sky-four-2'),
+        baselineSceneId: fourScene,
+        tests: ['shadow'],
+        reason: 'the cloud-shadow test needs blue, green, red, nir and swir16 among the bands both scenes are compared on (blue,green,red,nir): it does not run, and cloud shadows read as change',
+      },
+    ]);
+    // An earlier epoch that stated no scale: its clouds, and the pair's shadows, go untested.
+    await runBatch(store, directorySource(await batch('sky-plain-1', '2024-01-01', pair.before, { regionCode: '321204', reflectance: null })), params);
+    expect((await readBatchStatus(store, 'sky-plain-1'))!.skyTestsNotRun).toBeUndefined();
+    const stated = await runBatch(store, directorySource(await batch('sky-plain-2', '2024-06-01', pair.after, { regionCode: '321204' })), params);
+    expect(stated.ingest.tiles.length).toBeGreaterThan(0);
+    expect((await readBatchStatus(store, 'sky-plain-2'))!.skyTestsNotRun).toEqual([
+      {
+        sceneId: await sceneOf('sky-plain-2'),
+        baselineSceneId: await sceneOf('sky-plain-1'),
+        tests: ['cloud', 'shadow'],
+        reason: "the earlier epoch's scene (batch sky-plain-1) states no reflectance scale: its clouds, and cloud shadows in either epoch, are not tested and read as change",
+      },
+    ]);
   });
 });

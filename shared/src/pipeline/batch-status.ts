@@ -73,6 +73,21 @@ export interface CoregisteredScene {
 }
 
 /**
+ * A stated reflectance scale whose spectral sky tests do not run (docs/detection.md, step 1): without them a
+ * cloud, or a cloud's shadow, reads as change, so the operator supplies a cloud mask or knows to expect it.
+ * Without `baselineSceneId`: the scene's own bands cannot run the cloud and shadow tests (four-band
+ * imagery has no swir16). With it: the pair's shadow test does not run, and with `cloud` in `tests` one
+ * epoch's cloud test neither (that scene states no scale while the other does), or the bands both are
+ * compared on lack one the shadow test needs. `tests`: the tests that do not run.
+ */
+export interface SkyTestsNotRun {
+  sceneId: string;
+  baselineSceneId?: string;
+  tests: Array<'cloud' | 'shadow'>;
+  reason: string;
+}
+
+/**
  * How much of a scene pair's tiles detection examined (usable in both epochs), in 亩, in all and within each
  * pinned mask layer (detection/coverage.ts): where it was not, no 图斑 means nothing was looked at.
  */
@@ -101,6 +116,8 @@ export interface BatchStatus {
   offsets?: OffsetPair[];
   /** Scenes co-registered to the earlier epoch (read whole pixels over); absent when none. */
   coregistered?: CoregisteredScene[];
+  /** Scenes and pairs on which a stated reflectance scale cannot run the spectral sky tests; absent when none. */
+  skyTestsNotRun?: SkyTestsNotRun[];
   /** Per scene pair compared, the ground examined (written when the batch is finalized); absent when none. */
   coverage?: PairCoverage[];
   error?: { code: string; message: string };

@@ -24,11 +24,12 @@ import { coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, Re
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { pairShadowTest } from '../detection/pair-shadows.js';
 import { structureOf } from '../detection/structural-change.js';
-import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type SkyTestsNotRun, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
 import { typeFill, typeSaturation } from '../detection/validity.js';
+import { pairSkyTests, sceneSkyTests } from './sky-tests-not-run.js';
 
 export const MANIFEST_NAME = 'batch.json';
 
@@ -46,6 +47,8 @@ export interface IngestResult {
   offsets: OffsetPair[];
   /** Scenes co-registered to the earlier epoch they are compared with (read whole pixels over). */
   coregistered: CoregisteredScene[];
+  /** Scenes and pairs on which a stated reflectance scale cannot run the spectral sky tests. */
+  skyTestsNotRun: SkyTestsNotRun[];
 }
 
 /**
@@ -122,7 +125,10 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
   const coregistered: CoregisteredScene[] = [];
+  const skyTestsNotRun: SkyTestsNotRun[] = [];
   for (const [k, scene] of scenes.entries()) {
+    const own = sceneSkyTests(scene);
+    if (own) skyTestsNotRun.push(own);
     const planned = manifest.coregister === false ? { ...(await planTiles(store, scene, parameters, masks)), scene } : await planCoregistered(store, scene, parameters, masks);
     // the record as planned: with its placement corrected when it was co-registered
     scenes[k] = planned.scene;
@@ -130,6 +136,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     unpaired.push(...planned.unpaired);
     sharedBands.push(...planned.sharedBands);
     offsets.push(...planned.offsets);
+    if (!own) skyTestsNotRun.push(...planned.skyTestsNotRun);
     if (planned.scene.coregistration) coregistered.push({ sceneId: scene.sceneId, ...planned.scene.coregistration });
   }
   // Register after planning, so a scene is never its own baseline.
@@ -148,8 +155,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     ...(sharedBands.length > 0 ? { sharedBands } : {}),
     ...(offsets.length > 0 ? { offsets } : {}),
     ...(coregistered.length > 0 ? { coregistered } : {}),
+    ...(skyTestsNotRun.length > 0 ? { skyTestsNotRun } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets, coregistered };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets, coregistered, skyTestsNotRun };
 }
 
 /**
@@ -382,6 +390,8 @@ async function planTiles(
   unpaired: UnpairedScene[];
   sharedBands: SharedBandsPair[];
   offsets: OffsetPair[];
+  /** pairs whose shadow test a stated scale cannot run (sky-tests-not-run.ts) */
+  skyTestsNotRun: SkyTestsNotRun[];
   /** the registration check against each baseline compared with */
   checks: Map<string, { baselineSceneId: string; registration: Registration }>;
   /** the check against the baseline with the most tiles (the first of them in id order), or null */
@@ -402,6 +412,7 @@ async function planTiles(
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
+  const skyTestsNotRun: SkyTestsNotRun[] = [];
   const checks = new Map<string, { baselineSceneId: string; registration: Registration }>();
   let main: { baselineSceneId: string; registration: Registration; tiles: number } | null = null;
   for (const baselineId of [...byBaseline.keys()].sort()) {
@@ -463,6 +474,8 @@ async function planTiles(
       const found = offsetFound(registration)!;
       offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: found.shift, ...(found.beyond ? { beyond: true as const } : {}) });
     }
+    const sky = pairSkyTests(before, scene, b.record.bands, compared.bands);
+    if (sky) skyTestsNotRun.push(sky);
     if (!comparesAllBands(bands)) {
       sharedBands.push({
         sceneId: scene.sceneId,
@@ -481,6 +494,7 @@ async function planTiles(
     unpaired,
     sharedBands,
     offsets,
+    skyTestsNotRun,
     checks,
     main: main && { baselineSceneId: main.baselineSceneId, registration: main.registration },
   };
