@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, detectPair, directorySource, keys, runBatch, setCurrentMask, type AlertFeature } from '@shoutu/shared';
+import { PooledStructure } from '../../shared/src/detection/pooled-structure.js';
 import { openGeoTiff } from '../../shared/src/raster/index.js';
 import { runGdalScript } from '../support/gdal.js';
 
@@ -160,5 +161,19 @@ describe('structural change on drone imagery (0.125 m: scored on 2 × 2 blocks)'
     for (const [r0, c0, h, w] of ROOFS) expect(await changedShare(whole.changeTif, up([r0 + 2, c0 + 2, h - 4, w - 4]))).toBeGreaterThan(0.95);
     expect(await changedShare(whole.changeTif, up(FIELD))).toBeLessThan(0.01);
     expect(whole.patches.map((p) => p.changeType)).toEqual(['construction', 'construction']);
+  }, 120_000);
+
+  it('scores from blocks computed once per tile (tiles a multiple of the block) as from each tile\'s own structural halo', async () => {
+    // 256-pixel tiles take the blocks of PooledStructure; 255-pixel ones cannot (blocks of 2 would straddle
+    // tiles) and read each tile's whole structural halo, as queue mode's tile jobs do
+    expect(PooledStructure.fits({ short: 13, long: 119, pool: 2 }, 256)).toBe(true);
+    expect(PooledStructure.fits({ short: 13, long: 119, pool: 2 }, 255)).toBe(false);
+    const pooled = await detectDrone(256);
+    const twoThreads = await detectPair({ before: { path: drone('before') }, after: { path: drone('after') }, bands: ['red', 'green', 'blue'], parameters: defaultParameters({ tileSize: 256 }), threads: 2 });
+    const haloes = await detectDrone(255);
+    for (const other of [twoThreads, haloes]) {
+      expect(Buffer.from(other.changeTif).equals(Buffer.from(pooled.changeTif))).toBe(true);
+      expect(other.patches.map((p) => [p.pixelCount, p.outline])).toEqual(pooled.patches.map((p) => [p.pixelCount, p.outline]));
+    }
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 import { clearShadows, type PairShadowTest } from './pair-shadows.js';
+import type { PooledStructure } from './pooled-structure.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -122,6 +123,30 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
 }
 
 /**
+ * scoreWindow for a pair whose structural score comes from blocks kept by `pooled` (PooledStructure):
+ * `window` needs only the halo of the clean-up (haloOf with `pooled`), and the same scores come back.
+ */
+export function scorePooledWindow(before: WindowSamples, after: WindowSamples, window: LatticeWindow, model: ScoreModel, into: Workspace, pooled: PooledStructure): WindowScore {
+  const { valid, score } = windowValidity(before, after, window.width, window.height, model, into);
+  pooled.score(window, valid, into, score);
+  return { valid, score };
+}
+
+/**
+ * The evidence planes of a window and its validity (both epochs usable), as scoreWindow reads them: the
+ * pair's shadow test run, then the spectral pass (whose score the caller replaces).
+ */
+export function windowValidity(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into: Workspace): { before: WindowSamples; after: WindowSamples; valid: Uint8Array; score: Float32Array } {
+  const n = width * height;
+  clearShadows(before, after, n, model.shadow);
+  const [b, a, params] = evidencePlanes(before, after, n, model);
+  const valid = into.bytes('valid', n);
+  const score = into.floats('score', n);
+  changeScores(b, a, width, height, params, valid, score, null, null);
+  return { before: b, after: a, valid, score };
+}
+
+/**
  * Pixels read around every window. A pixel's final class depends on pixels up to 3 away: the opening
  * looks 2 pixels out, and the 3×3 mean of the score 1 more. With this halo a pixel comes out the same
  * whichever tile it falls in, and the same as in one whole-scene window.
@@ -229,11 +254,11 @@ export class Workspace {
 
 /**
  * The window grown by HALO_PX pixels on each side, plus what a structural score reaches beyond the spectral
- * one (structureReach) and what its closing reaches (2 · structureClosing), clipped to `limit` (the pair's
- * overlap).
+ * one (structureReach; not with `pooled`: a PooledStructure holds the blocks around the window) and what
+ * its closing reaches (2 · structureClosing), clipped to `limit` (the pair's overlap).
  */
-export function haloOf(window: LatticeWindow, limit: LatticeWindow, structure: StructureSpec | null = null): LatticeWindow {
-  const px = HALO_PX + structureReach(structure) + 2 * structureClosing(structure);
+export function haloOf(window: LatticeWindow, limit: LatticeWindow, structure: StructureSpec | null = null, pooled = false): LatticeWindow {
+  const px = HALO_PX + (pooled ? 0 : structureReach(structure)) + 2 * structureClosing(structure);
   const col = Math.max(window.col - px, limit.col);
   const row = Math.max(window.row - px, limit.row);
   const colEnd = Math.min(window.col + window.width + px, limit.col + limit.width);

@@ -129,48 +129,92 @@ export function structuralScore(
   scratch: Scratch,
   origin: { col: number; row: number } = { col: 0, row: 0 },
 ): void {
-  const n = width * height;
-  const { short, long, pool } = model.structure;
-  // The scored raster: the window itself, or its blocks (aligned to the lattice) when pool > 1.
-  const offsetX = ((origin.col % pool) + pool) % pool;
-  const offsetY = ((origin.row % pool) + pool) % pool;
-  const sw = pool > 1 ? pooledSize(width, offsetX, pool) : width;
-  const sh = pool > 1 ? pooledSize(height, offsetY, pool) : height;
-  const sn = sw * sh;
-  const intensity = scratch.floats('structureIntensity', n);
-  const scoredBefore = pool > 1 ? scratch.floats('structurePooledBefore', sn) : intensity;
-  const scoredAfter = pool > 1 ? scratch.floats('structurePooledAfter', sn) : intensity;
-  const scoredValid = pool > 1 ? scratch.bytes('structurePooledValid', sn) : valid;
-  const indexBefore = scratch.floats('structureBefore', sn);
-  const indexAfter = scratch.floats('structureAfter', sn);
-  const work = scratch.floats('structureScratch', 5 * sn);
-  const sums = pool > 1 ? new Float64Array(sw) : null;
-  const counts = pool > 1 ? new Int32Array(sw) : null;
-  const epochs = [
-    [before, model.beforeMean, model.beforeStd, scoredBefore, indexBefore],
-    [after, model.afterMean, model.afterStd, scoredAfter, indexAfter],
-  ] as const;
-  for (const [samples, mean, std, scored, index] of epochs) {
-    meanZScore(samples, width, height, model.bands, mean, std, valid, intensity);
-    if (sums && counts) meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, scored, scoredValid);
-    buildingIndex(scored, sw, sh, short, long, work, index);
-  }
-  const gain = scoredBefore; // neither the intensity nor its blocks are needed any more
-  for (let i = 0; i < sn; i++) {
-    const g = indexAfter[i]! - indexBefore[i]!;
-    gain[i] = scoredValid[i] === 1 && g > 0 ? g : 0;
-  }
+  const { pool } = model.structure;
   if (pool === 1) {
-    boxMean3x3(gain, valid, width, height, out);
+    const n = width * height;
+    const intensityBefore = scratch.floats('structureIntensityBefore', n);
+    const intensityAfter = scratch.floats('structureIntensity', n);
+    meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensityBefore);
+    meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensityAfter);
+    blockScores({ width, height, before: intensityBefore, after: intensityAfter, valid }, model.structure, scratch, out);
     return;
   }
-  const blockScore = scoredAfter;
-  boxMean3x3(gain, scoredValid, sw, sh, blockScore);
-  spreadBlocks(blockScore, sw, pool, offsetX, offsetY, valid, width, height, out);
+  const blocks = pooledIntensities(before, after, width, height, model, valid, origin, scratch);
+  const blockScore = scratch.floats('structureBlockScore', blocks.width * blocks.height);
+  blockScores(blocks, model.structure, scratch, blockScore);
+  spreadBlocks(blockScore, blocks.width, pool, blocks.offsetX, blocks.offsetY, valid, width, height, out);
+}
+
+/** Both epochs' intensities averaged over the lattice's pool × pool blocks of a window (pooled-structure.ts). */
+export interface PooledIntensities {
+  /** blocks across and down the window (pooledSize), and where the window's pixel (0, 0) sits in its block */
+  width: number;
+  height: number;
+  offsetX: number;
+  offsetY: number;
+  before: Float32Array;
+  after: Float32Array;
+  /** 1 where a block holds a pixel valid in both epochs */
+  valid: Uint8Array;
+}
+
+/**
+ * Each epoch's intensity (mean of its z-scored evidence planes, meanZScore) averaged over the blocks of
+ * the window (aligned to the lattice: `origin` is the window's lattice position), over the pixels valid in
+ * both epochs. The arrays are the scratch's (valid until the same names are asked for again).
+ */
+export function pooledIntensities(
+  before: WindowSamples,
+  after: WindowSamples,
+  width: number,
+  height: number,
+  model: StructureModel,
+  valid: Uint8Array,
+  origin: { col: number; row: number },
+  scratch: Scratch,
+): PooledIntensities {
+  const { pool } = model.structure;
+  const offsetX = ((origin.col % pool) + pool) % pool;
+  const offsetY = ((origin.row % pool) + pool) % pool;
+  const sw = pooledSize(width, offsetX, pool);
+  const sh = pooledSize(height, offsetY, pool);
+  const sn = sw * sh;
+  const intensity = scratch.floats('structureIntensity', width * height);
+  const pooledBefore = scratch.floats('structurePooledBefore', sn);
+  const pooledAfter = scratch.floats('structurePooledAfter', sn);
+  const pooledValid = scratch.bytes('structurePooledValid', sn);
+  const sums = new Float64Array(sw);
+  const counts = new Int32Array(sw);
+  meanZScore(before, width, height, model.bands, model.beforeMean, model.beforeStd, valid, intensity);
+  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledBefore, pooledValid);
+  meanZScore(after, width, height, model.bands, model.afterMean, model.afterStd, valid, intensity);
+  meanPool(intensity, valid, width, height, pool, offsetX, offsetY, sums, counts, pooledAfter, pooledValid);
+  return { width: sw, height: sh, offsetX, offsetY, before: pooledBefore, after: pooledAfter, valid: pooledValid };
+}
+
+/**
+ * The structural score of each block (`out`, blocks.width × blocks.height): the gain of the building index
+ * between the epochs' block intensities on valid blocks, averaged over the valid 3×3 blocks around. A
+ * block's score depends on blocks up to structure.long away. (Without pooling the blocks are the pixels.)
+ */
+export function blockScores(blocks: Omit<PooledIntensities, 'offsetX' | 'offsetY'>, structure: StructureSpec, scratch: Scratch, out: Float32Array): void {
+  const { width: sw, height: sh } = blocks;
+  const sn = sw * sh;
+  const indexBefore = scratch.floats('structureBefore', sn);
+  const indexAfter = scratch.floats('structureAfter', sn);
+  const gain = scratch.floats('structureGain', sn);
+  const work = scratch.floats('structureScratch', 5 * sn);
+  buildingIndex(blocks.before, sw, sh, structure.short, structure.long, work, indexBefore);
+  buildingIndex(blocks.after, sw, sh, structure.short, structure.long, work, indexAfter);
+  for (let i = 0; i < sn; i++) {
+    const g = indexAfter[i]! - indexBefore[i]!;
+    gain[i] = blocks.valid[i] === 1 && g > 0 ? g : 0;
+  }
+  boxMean3x3(gain, blocks.valid, sw, sh, out);
 }
 
 /** out[pixel] = the score of its block on valid pixels, 0 elsewhere. */
-function spreadBlocks(pooled: Float32Array, pw: number, pool: number, offsetX: number, offsetY: number, valid: Uint8Array, width: number, height: number, out: Float32Array): void {
+export function spreadBlocks(pooled: Float32Array, pw: number, pool: number, offsetX: number, offsetY: number, valid: Uint8Array, width: number, height: number, out: Float32Array): void {
   for (let y = 0; y < height; y++) {
     const from = (((offsetY + y) / pool) | 0) * pw;
     const row = y * width;

@@ -1,6 +1,7 @@
 import { windowGeoTransform, type Lattice, type LatticeWindow } from '../grid/lattice.js';
 import { rasterizeMaskLayer, type MaskLayer } from '../masks/index.js';
-import { classifyChange, cropToInterior, haloOf, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
+import { classifyChange, cropToInterior, haloOf, scorePooledWindow, scoreWindow, windowValidity, Workspace, type ScoreModel } from '../detection/classify-change.js';
+import { PooledStructure } from '../detection/pooled-structure.js';
 import { extractPatches, type TilePatches } from '../detection/extract-patches.js';
 import { structureClosing } from '../detection/structural-change.js';
 import type { HaloWindowCache } from './halo-window-cache.js';
@@ -33,6 +34,13 @@ export interface DetectPassInput {
   /** The raster change.tif covers: lattice position of its pixel (0, 0), and size. */
   raster: { col0: number; row0: number; width: number; height: number };
   compress: 'none' | 'deflate';
+  /**
+   * For a pair scored by structure on blocks (PooledStructure.fits): caches serving the tiles themselves
+   * (no halo), rows ahead of the pass, from which the blocks are computed once; `imagery` then serves the
+   * tiles with the clean-up's halo only (haloOf with `pooled`). Null or absent: every tile is scored on its
+   * whole structural halo.
+   */
+  pooling?: { before: HaloWindowCache; after: HaloWindowCache } | null;
 }
 
 export interface ClassifiedRows {
@@ -64,19 +72,22 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
   let changedPixels = 0;
   const work = new Workspace();
   const closing = structureClosing(input.model.structure);
+  const pooled = input.pooling ? new PooledBlocks(input, input.pooling) : null;
+  const haloFor = (tile: LatticeWindow) => haloOf(tile, overlap, input.model.structure, pooled !== null);
   let changeRows = new Uint8Array(0); // one tile row of change.tif, reused (the encoder copies what it keeps)
   for (let r = from; r < to; r++) {
     const row = rows[r]!;
     const height = row[0]!.height;
     if (changeRows.length < raster.width * height) changeRows = new Uint8Array(raster.width * height);
     const change = changeRows.subarray(0, raster.width * height).fill(CHANGE_NODATA);
-    const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, overlap, input.model.structure).row : null;
+    const nextTop = r + 1 < rows.length ? haloFor(rows[r + 1]![0]!).row : null;
+    await pooled?.readyFor(haloFor(row[0]!));
     for (const tile of row) {
-      const halo = haloOf(tile, overlap, input.model.structure);
+      const halo = haloFor(tile);
       // both windows are used before either cache is asked for the next one
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
-      const scored = scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
+      const scored = pooled ? scorePooledWindow(before, after, halo, input.model, work, pooled.blocks) : scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
       const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
       const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work, closing);
       const inner = tile.width * tile.height;
@@ -95,8 +106,51 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
     }
     encoder.push(change, height);
+    if (nextTop !== null) pooled?.passed(haloFor(rows[r + 1]![0]!));
   }
   return { tiles, validPixels, changedPixels, change: encoder.finish(), coverage };
+}
+
+/**
+ * The blocks of a pair scored by structure on blocks, fed from the pooling caches a row of tiles at a time,
+ * as far down as the next row of tiles scored needs (PooledStructure.neededRows), and dropped once passed.
+ */
+class PooledBlocks {
+  readonly blocks: PooledStructure;
+  private readonly work = new Workspace();
+  /** next row of tiles to feed (index into input.rows) */
+  private next: number | null = null;
+
+  constructor(
+    private readonly input: DetectPassInput,
+    private readonly caches: { before: HaloWindowCache; after: HaloWindowCache },
+  ) {
+    this.blocks = new PooledStructure({ ...input.model, structure: input.model.structure! }, input.overlap);
+  }
+
+  /** Feeds the rows of tiles whose blocks scoring `window` (and every window to its right) reads. */
+  async readyFor(window: LatticeWindow): Promise<void> {
+    const { rows, overlap, model } = this.input;
+    const { top, bottom } = PooledStructure.neededRows(model.structure!, overlap, window);
+    // the first call: start at the row of tiles holding the first image row needed
+    this.next ??= rows.findIndex((row) => row[0]!.row + row[0]!.height > top);
+    while (this.next < rows.length && rows[this.next]![0]!.row < bottom) {
+      const row = rows[this.next]!;
+      const nextTop = this.next + 1 < rows.length ? rows[this.next + 1]![0]!.row : null;
+      for (const tile of row) {
+        const before = await this.caches.before.window(tile, nextTop);
+        const after = await this.caches.after.window(tile, nextTop);
+        const evidence = windowValidity(before, after, tile.width, tile.height, model, this.work);
+        this.blocks.addTile(tile, evidence.before, evidence.after, evidence.valid, this.work);
+      }
+      this.next++;
+    }
+  }
+
+  /** Drops the blocks the windows from `window` on no longer read. */
+  passed(window: LatticeWindow): void {
+    this.blocks.dropAbove(PooledStructure.neededRows(this.input.model.structure!, this.input.overlap, window).top);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { declareNodata, openGeoTiff, sameGrid, shiftGeoreference, type GeoTiffRa
 import type { MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
+import { PooledStructure } from '../detection/pooled-structure.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
@@ -267,6 +268,13 @@ export class PairWork {
   readonly layers: Array<{ layer: MaskLayer; bit: number }>;
   /** Whether (and at which scales) the pair is scored by structure: it sets the tiles' halos. */
   readonly structure: StructureSpec | null;
+  /** Scored by structure on blocks kept by rows of tiles (PooledStructure): the tiles' halos are the clean-up's only. */
+  readonly pooled: boolean;
+
+  /** A tile's window as this pair's pass reads it. */
+  private haloOf(tile: LatticeWindow): LatticeWindow {
+    return haloOf(tile, extentOf(this.placement), this.structure, this.pooled);
+  }
 
   private readonly before: PairSide;
   private readonly after: PairSide;
@@ -281,6 +289,7 @@ export class PairWork {
     this.placement = placeRaster(info.epsg, info.geoTransform, info.width, info.height, spec.tileSize);
     this.rows = groupRows(tilesOf(this.placement).map((c) => c.window));
     this.structure = structureOf(this.placement.lattice, extentOf(this.placement), spec.bands, spec.evidence);
+    this.pooled = PooledStructure.fits(this.structure, spec.tileSize);
     this.layers = spec.layers;
     // A file with an alpha band is read without it (its image planes), once its validity has read it.
     const alphaBefore = spec.alpha?.before ?? null;
@@ -316,12 +325,11 @@ export class PairWork {
    * when a halo of tile rows [from, to) needs it: detection then does not decode it again.
    */
   adopt(window: LatticeWindow, before: TileSamples, after: TileSamples, from: number, to: number): void {
-    const overlap = extentOf(this.placement);
     const first = this.rows[from]?.[0];
     const last = this.rows[to - 1]?.[0];
     if (!first || !last) return;
-    const top = haloOf(first, overlap, this.structure).row;
-    const lastHalo = haloOf(last, overlap, this.structure);
+    const top = this.haloOf(first).row;
+    const lastHalo = this.haloOf(last);
     if (window.row + window.height <= top || window.row >= lastHalo.row + lastHalo.height) return;
     const { before: b, after: a } = this.caches(to);
     b.adopt(window, before);
@@ -341,7 +349,7 @@ export class PairWork {
       const overlap = extentOf(this.placement);
       const picks = Array.from({ length: this.before.bands }, (_, b) => b);
       const last = this.rows[to - 1]?.[0];
-      const lastHalo = last ? haloOf(last, overlap, this.structure) : overlap;
+      const lastHalo = last ? this.haloOf(last) : overlap;
       const rowLimit = lastHalo.row + lastHalo.height;
       this.imagery = {
         before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
@@ -354,9 +362,27 @@ export class PairWork {
     return this.imagery;
   }
 
+  /** The caches the blocks of a pooled pair are computed from (PooledStructure): the tiles themselves. */
+  private pooling: { before: HaloWindowCache; after: HaloWindowCache } | null = null;
+
+  /** This thread's pooling caches for its range of tile rows ending at `to`, reaching as far down as the blocks its last row reads. */
+  private poolingCaches(to: number): { before: HaloWindowCache; after: HaloWindowCache } | null {
+    if (!this.pooled) return null;
+    if (this.pooling === null) {
+      const overlap = extentOf(this.placement);
+      const picks = Array.from({ length: this.before.bands }, (_, b) => b);
+      const last = this.rows[to - 1]?.[0];
+      const rowLimit = last ? PooledStructure.neededRows(this.structure!, overlap, this.haloOf(last)).bottom : overlap.row + overlap.height;
+      this.pooling = {
+        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
+        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
+      };
+    }
+    return this.pooling;
+  }
+
   async prefetch(task: PrefetchTask): Promise<null> {
-    const overlap = extentOf(this.placement);
-    const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => haloOf(tile, overlap, this.structure)));
+    const halos = this.rows.slice(task.row, task.row + (task.rows ?? 1)).flatMap((row) => row.map((tile) => this.haloOf(tile)));
     const { before, after } = this.caches(task.to);
     await before.preload(halos);
     await after.preload(halos);
@@ -391,6 +417,7 @@ export class PairWork {
         minAreaM2: this.spec.minAreaM2,
         raster: this.placement,
         compress: 'deflate',
+        pooling: this.poolingCaches(task.to),
       },
       task.from,
       task.to,
