@@ -176,4 +176,24 @@ describe('structural change on drone imagery (0.125 m: scored on 2 × 2 blocks)'
       expect(other.patches.map((p) => [p.pixelCount, p.outline])).toEqual(pooled.patches.map((p) => [p.pixelCount, p.outline]));
     }
   }, 120_000);
+
+  it('the batch pipeline (64-pixel tile jobs, each scored from the blocks its thread keeps) raises the 图斑 of detectPair', async () => {
+    const store = createStore({ kind: 'local', dir: join(dir, 'drone-data') });
+    for (const [epoch, batchId, date] of [
+      ['before', 'drone-2025-01', '2025-01-10'],
+      ['after', 'drone-2025-06', '2025-06-10'],
+    ] as const) {
+      const folder = join(dir, `drone-${epoch}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'drone.tif'), await readFile(drone(epoch)));
+      const manifest = { batchId, acquiredAt: date, platform: 'drone', sensor: 'synthetic RGB', bands: ['red', 'green', 'blue'], regionCode: '321202' };
+      await writeFile(join(folder, 'batch.json'), JSON.stringify(manifest));
+      await runBatch(store, directorySource(folder), defaultParameters({ tileSize: 64, alertOn: 'all' }));
+    }
+    const alerts = (JSON.parse(Buffer.from(await store.get(keys.batchAlerts('drone-2025-06'))).toString('utf8')) as { features: AlertFeature[] }).features;
+    const pair = await detectDrone(256);
+    const areas = (xs: number[]) => xs.sort((a, b) => a - b);
+    expect(alerts).toHaveLength(2);
+    expect(areas(alerts.map((a) => a.properties.areaM2))).toEqual(areas(pair.patches.map((p) => p.areaM2)));
+  }, 120_000);
 });

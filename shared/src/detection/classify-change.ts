@@ -6,7 +6,6 @@ import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 import { clearShadows, type PairShadowTest } from './pair-shadows.js';
-import type { PooledStructure } from './pooled-structure.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -122,11 +121,16 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   return decided ? { valid, score, decided } : { valid, score };
 }
 
+/** Scores a window from the blocks around it (PooledStructure.score, or scoreFrom on blocks a caller holds). */
+export interface BlockScorer {
+  score(window: LatticeWindow, valid: Uint8Array, scratch: Workspace, out: Float32Array): void;
+}
+
 /**
- * scoreWindow for a pair whose structural score comes from blocks kept by `pooled` (PooledStructure):
- * `window` needs only the halo of the clean-up (haloOf with `pooled`), and the same scores come back.
+ * scoreWindow for a pair whose structural score comes from blocks (PooledStructure): `window` needs only
+ * the halo of the clean-up (haloOf with `pooled`), and the same scores come back.
  */
-export function scorePooledWindow(before: WindowSamples, after: WindowSamples, window: LatticeWindow, model: ScoreModel, into: Workspace, pooled: PooledStructure): WindowScore {
+export function scorePooledWindow(before: WindowSamples, after: WindowSamples, window: LatticeWindow, model: ScoreModel, into: Workspace, pooled: BlockScorer): WindowScore {
   const { valid, score } = windowValidity(before, after, window.width, window.height, model, into);
   pooled.score(window, valid, into, score);
   return { valid, score };
@@ -286,8 +290,9 @@ export function classifyWindow(
   opening: boolean,
   vegetation: VegetationTest | null,
   into?: Workspace,
+  blocks?: BlockScorer,
 ): ClassifiedWindow {
-  const whole = scoreWindow(before, after, halo.width, halo.height, model, into, halo, threshold);
+  const whole = blocks ? scorePooledWindow(before, after, halo, model, into ?? new Workspace(), blocks) : scoreWindow(before, after, halo.width, halo.height, model, into, halo, threshold);
   const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null, into, structureClosing(model.structure));
   const inner = window.width * window.height;
   return {

@@ -65,7 +65,7 @@ describe('PooledStructure', () => {
 
   it('scores each window as structuralScore does on the window read with the whole structural halo', () => {
     expect(PooledStructure.fits(model.structure, TILE)).toBe(true);
-    const blocks = new PooledStructure(model, area);
+    const blocks = new PooledStructure(model, area, TILE);
     const work = new Workspace();
     for (const t of tiles) blocks.addTile(t, cut(before, area, t, 2), cut(after, area, t, 2), cut(valid, area, t, 1), work);
     const reference = new Workspace();
@@ -84,20 +84,33 @@ describe('PooledStructure', () => {
     expect(scored).toBeGreaterThan(1000); // new structures were found: the comparison is not of zeros
   });
 
-  it('reads only the rows of tiles it was given, and drops those no window below needs', () => {
-    const blocks = new PooledStructure(model, area);
+  it('names the tiles a window reads, refuses a window whose tiles were not added, and forgets tiles', () => {
+    const blocks = new PooledStructure(model, area, TILE);
     const work = new Workspace();
     const firstRow = tiles.filter((t) => t.row === tiles[0]!.row);
     for (const t of firstRow) blocks.addTile(t, cut(before, area, t, 2), cut(after, area, t, 2), cut(valid, area, t, 1), work);
     const window = grow(firstRow[0]!, 5, area);
-    const { top, bottom } = PooledStructure.neededRows(model.structure, area, window);
-    expect(top).toBe(area.row);
-    expect(bottom).toBeGreaterThan(firstRow[0]!.row + firstRow[0]!.height); // the next row of tiles is needed too
-    expect(() => blocks.score(window, cut(valid, area, window, 1), work, new Float32Array(window.width * window.height))).toThrow(/was not added/);
-    // a row of tiles out of order is refused
-    const third = tiles.find((t) => t.row > firstRow[0]!.row + TILE)!;
-    expect(() => blocks.addTile(third, cut(before, area, third, 2), cut(after, area, third, 2), cut(valid, area, third, 1), work)).toThrow(/do not follow/);
+    // the window is columns −37…4 and rows 13…52; blocks up to long + 1 = 8 blocks (32 pixels) beyond its
+    // own reach columns up to 40 and rows up to 88: the first two rows of tiles, the first two columns
+    expect(window).toEqual({ col: -37, row: 13, width: 42, height: 40 });
+    expect(blocks.tilesFor(window)).toEqual(tiles.filter((t) => t.col < 40 && t.row < 88));
+    expect(blocks.tilesFor(window)).toHaveLength(4);
+    expect(PooledStructure.neededRows(model.structure, area, window)).toEqual({ top: 13, bottom: 88 });
+    const score = () => blocks.score(window, cut(valid, area, window, 1), work, new Float32Array(window.width * window.height));
+    expect(score).toThrow(/tile at -37, 48 were not added/);
+    for (const t of tiles.filter((t) => t.row === 48)) blocks.addTile(t, cut(before, area, t, 2), cut(after, area, t, 2), cut(valid, area, t, 1), work);
+    expect(score).not.toThrow();
+    expect(blocks.size).toBe(2 * firstRow.length);
+    // blocks: 46 columns (−37…143); the first row of tiles 9 block rows (13…47), the second 12 (48…95)
+    // (the first row's last tile, columns 96…143, holds 12 × 9 of them)
+    blocks.keepBlocks(12 * 46 + 12 * 9);
+    expect(blocks.size).toBe(firstRow.length + 1); // the tiles added first went first
+    expect(blocks.has(firstRow[firstRow.length - 1]!)).toBe(true);
+    blocks.keepBlocks(12 * 46);
+    expect(blocks.size).toBe(firstRow.length);
+    expect(blocks.has(firstRow[0]!)).toBe(false);
+    expect(score).toThrow(/were not added/);
     blocks.dropAbove(area.row + area.height);
-    expect(() => blocks.score(window, cut(valid, area, window, 1), work, new Float32Array(window.width * window.height))).toThrow(/was not added/);
+    expect(blocks.size).toBe(0);
   });
 });

@@ -125,7 +125,7 @@ class PooledBlocks {
     private readonly input: DetectPassInput,
     private readonly caches: { before: HaloWindowCache; after: HaloWindowCache },
   ) {
-    this.blocks = new PooledStructure({ ...input.model, structure: input.model.structure! }, input.overlap);
+    this.blocks = new PooledStructure({ ...input.model, structure: input.model.structure! }, input.overlap, input.lattice.tileSize);
   }
 
   /** Feeds the rows of tiles whose blocks scoring `window` (and every window to its right) reads. */

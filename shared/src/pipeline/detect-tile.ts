@@ -6,7 +6,10 @@ import { pairShadowTest } from '../detection/pair-shadows.js';
 import { keys } from '../catalog/keys.js';
 import { extentOf, intersect, windowGeoTransform } from '../grid/lattice.js';
 import { rasterizeMaskLayer } from '../masks/index.js';
-import { classifyWindow, haloOf, scoreModel, Workspace } from '../detection/classify-change.js';
+import { classifyWindow, haloOf, scoreModel, windowValidity, Workspace, type BlockScorer, type ScoreModel } from '../detection/classify-change.js';
+import { PooledStructure, type TileBlocks } from '../detection/pooled-structure.js';
+import type { OpenScene } from '../catalog/open-scene.js';
+import type { LatticeWindow } from '../grid/lattice.js';
 import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-patches.js';
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
@@ -54,19 +57,24 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   const lattice = afterRecord.placement.lattice;
   const overlap = intersect(extentOf(beforeRecord.placement), extentOf(afterRecord.placement));
   if (!overlap) throw new Error(`tile ${job.tileKey}: scenes ${job.baselineSceneId} and ${job.sceneId} do not overlap`);
+  // Drone imagery scored by structure on blocks takes the blocks around the tile from the thread's
+  // PooledStructure of the pair (computed once per tile of the pair, kept from job to job), and the tile
+  // needs only the clean-up's halo; otherwise the halo holds everything the score reads.
+  const pooled = PooledStructure.fits(job.pairStats.structure, lattice.tileSize);
   // The halo makes the neighbourhood steps independent of where the tile is cut.
-  const halo = haloOf(window, overlap, job.pairStats.structure);
+  const halo = haloOf(window, overlap, job.pairStats.structure, pooled);
   // In the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either).
   // Kept open (scenes), the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
   // The after view's record names the bands compared (epochs of two sensors: those both hold).
-  const [b, a, compared, beforeView] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
+  const [b, a, compared, model, blocks] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
+    const shadow = pairShadowTest(before.record.bands, after.record.bands, beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
+    const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, after.record.raster.bands, shadow);
+    const blocks = pooled ? await blocksAround(job, model, overlap, lattice.tileSize, halo, before, after, work) : undefined;
     const windows = await Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]);
-    return [...windows, after.record, before.record] as const;
+    return [...windows, after.record, model, blocks] as const;
   });
   const pixels = window.width * window.height;
-  const shadow = pairShadowTest(beforeView.bands, compared.bands, beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
-  const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, compared.raster.bands, shadow);
-  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(compared.bands), work);
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(compared.bands), work, blocks);
   const maps = scored;
 
   const classes = work.bytes('classes', pixels).fill(0);
@@ -98,4 +106,43 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   };
   await store.put(keys.detectResult(job.batchId, job.tileKey), stableJson(result), { contentType: 'application/json' });
   return result;
+}
+
+/**
+ * This thread's blocks of the pairs it detects tiles of (PooledStructure), by pair: a job's tiles and its
+ * neighbours' share most of the blocks their scores read. Blocks are a function of the pair's files and
+ * statistics alone, so which job computed them changes nothing.
+ */
+const pooledPairs = new Map<string, PooledStructure>();
+/** Blocks kept per thread (about 9 bytes each): the tiles around a run of 8 × 8 tiles at any block size. */
+const POOLED_BLOCKS_KEPT = 8 << 20;
+/** Pairs kept per thread. */
+const POOLED_PAIRS_KEPT = 2;
+
+/**
+ * The blocks scoring `halo` reads, from the pair's PooledStructure, computed from the tiles' own windows
+ * where not held yet. The blocks are held by the scorer returned, so another job's eviction cannot take
+ * them before this job has scored.
+ */
+async function blocksAround(job: DetectTileJob, model: ScoreModel, overlap: LatticeWindow, tileSize: number, halo: LatticeWindow, before: OpenScene, after: OpenScene, work: Workspace): Promise<BlockScorer> {
+  const key = JSON.stringify([job.baselineSceneId, job.sceneId, overlap, tileSize, job.pairStats]);
+  let pair = pooledPairs.get(key);
+  if (pair === undefined) {
+    pair = new PooledStructure({ ...model, structure: model.structure! }, overlap, tileSize);
+    pooledPairs.set(key, pair);
+    for (const k of pooledPairs.keys()) if (pooledPairs.size > POOLED_PAIRS_KEPT) pooledPairs.delete(k);
+  }
+  const held: TileBlocks[] = [];
+  for (const tile of pair.tilesFor(halo)) {
+    let blocks = pair.get(tile);
+    if (blocks === undefined) {
+      const [b, a] = await Promise.all([before.readUsableWindow(tile), after.readUsableWindow(tile)]);
+      const evidence = windowValidity(b, a, tile.width, tile.height, model, work);
+      blocks = pair.addTile(tile, evidence.before, evidence.after, evidence.valid, work);
+    }
+    held.push(blocks);
+  }
+  pair.keepBlocks(POOLED_BLOCKS_KEPT);
+  const scorer = pair;
+  return { score: (window, valid, scratch, out) => scorer.scoreFrom(window, held, valid, scratch, out) };
 }
