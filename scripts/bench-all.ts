@@ -6,8 +6,9 @@
  *   detect   scripts/bench-detect.ts   `shoutu detect` end to end against GDAL's decode-only time
  *   ingest   scripts/bench-ingest.ts   peak RSS of `shoutu ingest` (ingest + detection + alerts) on a 20000² pair
  *   layers   scripts/bench-layers.ts   parsing and reprojecting a county-size farmland layer
+ *   drone    scripts/bench-drone.ts    `shoutu detect` on drone orthophotos: blocks once against each tile's halo
  *
- * Usage: npm run bench [-- --only kernels|decode|detect|ingest|layers] [-- <args after "--" go to the selected bench>]
+ * Usage: npm run bench [-- --only kernels|decode|detect|ingest|layers|drone] [-- <args after "--" go to the selected bench>]
  *        npx tsx scripts/bench-all.ts --only detect -- --size 4096
  *
  * --only may be repeated or comma-separated. Arguments after a bare "--" are passed to every selected
@@ -26,10 +27,11 @@ const BENCHES = [
   { name: 'detect', script: 'scripts/bench-detect.ts' },
   { name: 'ingest', script: 'scripts/bench-ingest.ts' },
   { name: 'layers', script: 'scripts/bench-layers.ts' },
+  { name: 'drone', script: 'scripts/bench-drone.ts' },
 ] as const;
 type BenchName = (typeof BENCHES)[number]['name'];
 
-const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect|ingest|layers]... [-- ARGS for the selected benches]`;
+const USAGE = `usage: tsx scripts/bench-all.ts [--only kernels|decode|detect|ingest|layers|drone]... [-- ARGS for the selected benches]`;
 
 function parse(argv: string[]): { only: Set<BenchName>; passThrough: string[] } | null {
   const only = new Set<BenchName>();
@@ -53,7 +55,7 @@ function parse(argv: string[]): { only: Set<BenchName>; passThrough: string[] } 
     for (const v of value.split(',')) {
       const b = BENCHES.find((x) => x.name === v.trim());
       if (!b) {
-        process.stderr.write(`bench-all: unknown bench "${v}" (kernels, decode, detect, ingest)\n`);
+        process.stderr.write(`bench-all: unknown bench "${v}" (${BENCHES.map((b) => b.name).join(', ')})\n`);
         return null;
       }
       only.add(b.name);
