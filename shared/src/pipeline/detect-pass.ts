@@ -113,7 +113,8 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
 
 /**
  * The blocks of a pair scored by structure on blocks, fed from the pooling caches a row of tiles at a time,
- * as far down as the next row of tiles scored needs (PooledStructure.neededRows), and dropped once passed.
+ * as far down as the next row of tiles scored needs (PooledStructure.neededRows), and dropped once no row
+ * below reads them.
  */
 class PooledBlocks {
   readonly blocks: PooledStructure;

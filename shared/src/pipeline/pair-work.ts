@@ -268,7 +268,7 @@ export class PairWork {
   readonly layers: Array<{ layer: MaskLayer; bit: number }>;
   /** Whether (and at which scales) the pair is scored by structure: it sets the tiles' halos. */
   readonly structure: StructureSpec | null;
-  /** Scored by structure on blocks kept by rows of tiles (PooledStructure): the tiles' halos are the clean-up's only. */
+  /** Scored by structure on blocks computed once per tile (PooledStructure): the tiles' halos are the clean-up's only. */
   readonly pooled: boolean;
 
   /** A tile's window as this pair's pass reads it. */
@@ -346,15 +346,9 @@ export class PairWork {
    *  once: a prefetch fills them for the detect task that follows. */
   private caches(to: number): { before: HaloWindowCache; after: HaloWindowCache } {
     if (this.imagery === null) {
-      const overlap = extentOf(this.placement);
-      const picks = Array.from({ length: this.before.bands }, (_, b) => b);
       const last = this.rows[to - 1]?.[0];
-      const lastHalo = last ? this.haloOf(last) : overlap;
-      const rowLimit = lastHalo.row + lastHalo.height;
-      this.imagery = {
-        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
-        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
-      };
+      const lastHalo = last ? this.haloOf(last) : extentOf(this.placement);
+      this.imagery = this.cachePair(lastHalo.row + lastHalo.height);
       this.imageryTo = to;
     } else if (to !== this.imageryTo) {
       throw new Error(`tile rows up to ${to} asked of caches made for rows up to ${this.imageryTo}`);
@@ -370,15 +364,20 @@ export class PairWork {
     if (!this.pooled) return null;
     if (this.pooling === null) {
       const overlap = extentOf(this.placement);
-      const picks = Array.from({ length: this.before.bands }, (_, b) => b);
       const last = this.rows[to - 1]?.[0];
-      const rowLimit = last ? PooledStructure.neededRows(this.structure!, overlap, this.haloOf(last)).bottom : overlap.row + overlap.height;
-      this.pooling = {
-        before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
-        after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
-      };
+      this.pooling = this.cachePair(last ? PooledStructure.neededRows(this.structure!, overlap, this.haloOf(last)).bottom : overlap.row + overlap.height);
     }
     return this.pooling;
+  }
+
+  /** A cache per epoch over the overlap (every band of each), reading down to `rowLimit`. */
+  private cachePair(rowLimit: number): { before: HaloWindowCache; after: HaloWindowCache } {
+    const overlap = extentOf(this.placement);
+    const picks = Array.from({ length: this.before.bands }, (_, b) => b);
+    return {
+      before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
+      after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
+    };
   }
 
   async prefetch(task: PrefetchTask): Promise<null> {
