@@ -30,8 +30,8 @@ const COMMAND_USAGE: ReadonlyArray<readonly [string, string]> = [
   [
     'detect',
     `  detect --before A.tif --after B.tif --out DIR [--bands blue,green,red,nir,...] [--after-bands red,green,blue,...]
-      [--farmland F.geojson|F.shp|F.zip]... [--redline R.geojson|R.shp|R.zip]... [--min-area M2] [--no-opening]
-      [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
+      [--farmland F.geojson|F.shp|F.zip]... [--redline R.geojson|R.shp|R.zip]... [--tile-size N] [--min-area M2]
+      [--alert-on masks|all] [--no-opening] [--before-cloud-mask M.tif] [--after-cloud-mask M.tif] [--cloud-mask-values v,...] [--saturation V]
       [--nodata V | --before-nodata V --after-nodata V] [--reflectance-scale S [--reflectance-offset O]] [--no-coregister]
                             change detection on a pair: change.tif, patches.geojson, summary.json
                             (an after file offset by half a pixel or more is read whole pixels over to match)

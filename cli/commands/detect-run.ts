@@ -17,6 +17,28 @@ function stable(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
 }
 
+/** The options `shoutu detect` takes (its usage in main.ts lists each). */
+export const DETECT_OPTIONS = {
+  before: { type: 'string' },
+  after: { type: 'string' },
+  out: { type: 'string' },
+  bands: { type: 'string' },
+  'after-bands': { type: 'string' },
+  farmland: { type: 'string', multiple: true },
+  redline: { type: 'string', multiple: true },
+  'before-cloud-mask': { type: 'string' },
+  'after-cloud-mask': { type: 'string' },
+  'cloud-mask-values': { type: 'string' },
+  saturation: { type: 'string' },
+  nodata: { type: 'string' },
+  'before-nodata': { type: 'string' },
+  'after-nodata': { type: 'string' },
+  'reflectance-scale': { type: 'string' },
+  'reflectance-offset': { type: 'string' },
+  'no-coregister': { type: 'boolean' },
+  ...parameterOptions,
+} as const;
+
 /**
  * The evaluation contract: detect on a pair (the after file resampled onto the before file's grid when it is
  * on another), write change.tif, patches.geojson, summary.json.
@@ -25,26 +47,7 @@ function stable(value: unknown): string {
 export async function detectCommand(args: string[], threads: number, workers: WorkerPool | undefined): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: {
-      before: { type: 'string' },
-      after: { type: 'string' },
-      out: { type: 'string' },
-      bands: { type: 'string' },
-      'after-bands': { type: 'string' },
-      farmland: { type: 'string', multiple: true },
-      redline: { type: 'string', multiple: true },
-      'before-cloud-mask': { type: 'string' },
-      'after-cloud-mask': { type: 'string' },
-      'cloud-mask-values': { type: 'string' },
-      saturation: { type: 'string' },
-      nodata: { type: 'string' },
-      'before-nodata': { type: 'string' },
-      'after-nodata': { type: 'string' },
-      'reflectance-scale': { type: 'string' },
-      'reflectance-offset': { type: 'string' },
-      'no-coregister': { type: 'boolean' },
-      ...parameterOptions,
-    },
+    options: DETECT_OPTIONS,
     strict: true,
   });
   for (const flag of ['before', 'after', 'out'] as const) {

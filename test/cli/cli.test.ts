@@ -7,6 +7,7 @@ import { createStore, ensureBucket } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { startS3Server } from '../support/s3-server.js';
 import { runShoutu } from '../support/cli.js';
+import { DETECT_OPTIONS } from '../../cli/commands/detect-run.js';
 import { encodeMultiBandGeoTiff } from '../support/synthetic-geotiff.js';
 
 const shoutu = runShoutu;
@@ -282,6 +283,8 @@ describe('CLI configuration errors', () => {
       expect(run.stdout).toContain('--after-bands');
       expect(run.stdout).not.toContain('ingest DIR');
     }
+    const usage = shoutu(['detect', '--help']).stdout;
+    for (const option of Object.keys(DETECT_OPTIONS)) expect(usage, `--${option}`).toMatch(new RegExp(`--${option}\\b`));
     const operand = shoutu(['detect', '--', '--help']);
     expect(operand.status).toBe(2);
     expect(operand.stderr).toContain("Unexpected argument '--help'");
