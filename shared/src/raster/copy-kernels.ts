@@ -6,6 +6,7 @@
  * few times at most and every pass writes sequentially into up to four output planes.
  */
 
+import { copyToPlanesSimd } from './deinterleave-simd.js';
 import { accumulateToPlanesSimd } from './predictor-simd.js';
 
 /** The typed-array operations the loops use (every typed array has them). */
@@ -26,7 +27,8 @@ const NARROW_COLUMNS = 64;
  * `rowStride` samples apart) to planes of `out`: band b of pixel (x, r) goes to
  * out[dst + b*planeSize + r*dstRowStride + x]. `src` and `out` must be of the same sample type, except
  * for spp = 1, where values convert as TypedArray.set converts them (e.g. uint16 chunks into a float32
- * halo window).
+ * halo window). 2 to 8 interleaved samples of 8, 16 or 32 bits run on the WebAssembly SIMD kernel where
+ * the engine has SIMD (deinterleave-simd.ts; setDeinterleaveSimd(false) forces these loops).
  */
 export function copyToPlanes(
   src: Samples,
@@ -59,6 +61,7 @@ export function copyToPlanes(
     }
     return;
   }
+  if (copyToPlanesSimd(src, start, rowStride, spp, out, dst, planeSize, dstRowStride, cols, rows)) return;
   let b = 0;
   for (; b + 4 <= spp; b += 4) copyLanes4(src, start + b, rowStride, spp, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
   if (b + 2 <= spp) {
