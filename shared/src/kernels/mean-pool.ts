@@ -56,16 +56,21 @@ export function meanPool(
     const y1 = Math.min(height, (by + 1) * factor - offsetY);
     for (let y = y0; y < y1; y++) {
       const row = y * width;
-      for (let x = 0, bx = 0, left = factor - offsetX; x < width; x++) {
-        const i = row + x;
-        if (valid[i] === 1) {
-          sums[bx] = sums[bx]! + src[i]!;
-          counts[bx] = counts[bx]! + 1;
+      // Block by block along the row, the block's sum held in a local: the same additions in the same
+      // order as pixel by pixel into sums[bx], so the same bits.
+      for (let bx = 0, x0 = 0; bx < pw; bx++) {
+        const x1 = Math.min(width, (bx + 1) * factor - offsetX);
+        let sum = sums[bx]!;
+        let count = counts[bx]!;
+        for (let i = row + x0; i < row + x1; i++) {
+          if (valid[i] === 1) {
+            sum += src[i]!;
+            count++;
+          }
         }
-        if (--left === 0) {
-          bx++;
-          left = factor;
-        }
+        sums[bx] = sum;
+        counts[bx] = count;
+        x0 = x1;
       }
     }
     const o = by * pw;

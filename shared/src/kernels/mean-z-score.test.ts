@@ -5,12 +5,14 @@ import { mulberry32 } from './test-random.js';
 describe('meanZScore', () => {
   it('equals a naive float32 reference bit for bit (random samples, validity, a band with std 0)', () => {
     const rand = mulberry32(41);
-    for (let trial = 0; trial < 20; trial++) {
-      const [w, h, bands] = [1 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 4)];
+    // 1 to 7 bands, every other trial with a band of std 0: each unrolled form (1 to 4 bands used) and the loop
+    for (let trial = 0; trial < 60; trial++) {
+      const [w, h, bands] = [1 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 20), 1 + Math.floor(rand() * 7)];
       const n = w * h;
-      const planar = Uint16Array.from({ length: n * bands }, () => Math.floor(rand() * 4000));
+      const samples = Array.from({ length: n * bands }, () => Math.floor(rand() * 4000));
+      const planar = trial % 3 === 0 ? Float32Array.from(samples, (v) => v / 7) : trial % 3 === 1 ? Uint8Array.from(samples, (v) => v & 255) : Uint16Array.from(samples);
       const mean = Float64Array.from({ length: bands }, () => rand() * 2000);
-      const std = Float64Array.from({ length: bands }, (_, b) => (b === 1 ? 0 : 100 + rand() * 500));
+      const std = Float64Array.from({ length: bands }, (_, b) => (b === 1 && trial % 2 === 0 ? 0 : 100 + rand() * 500));
       const valid = Uint8Array.from({ length: n }, () => (rand() < 0.8 ? 1 : 0));
       const out = new Float32Array(n);
       meanZScore(planar, w, h, bands, mean, std, valid, out);
