@@ -119,6 +119,49 @@ describe('HaloWindowCache', () => {
     // 3 × 3 chunks, two of them adopted: each of the other seven read once
     expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024']);
   });
+  it('takes copies of chunks decoded ahead within a byte budget, never a chunk held or passed, and serves them unread', async () => {
+    const width = 1300;
+    const height = 1200;
+    const bands = 2;
+    const random = mulberry32(6);
+    const raster = new Uint16Array(width * height * bands);
+    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+    const area = { col: 0, row: 0, width, height };
+    const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
+    const reads: string[] = [];
+    const cache = new HaloWindowCache(
+      (w) => {
+        reads.push(`${w.col},${w.row}`);
+        return Promise.resolve(windowOf(raster, width, height, bands, w));
+      },
+      area,
+      bands,
+      [0, 1],
+    );
+    const chunk = (col: number, row: number) => ({ col, row, width: Math.min(512, width - col), height: Math.min(512, height - row) });
+    const whole = 512 * 512 * bands * 2; // bytes of a whole chunk
+    // the reader that decoded a chunk recycles its array: what the cache took must be its own copy
+    const first = windowOf(raster, width, height, bands, chunk(0, 0));
+    expect(cache.adoptCopy(chunk(0, 0), first, 2 * whole)).toBe(true);
+    first.fill(0);
+    expect(cache.adoptCopy(chunk(0, 0), windowOf(raster, width, height, bands, chunk(0, 0)), 2 * whole)).toBe(false); // held
+    expect(cache.adoptCopy(chunk(512, 0), windowOf(raster, width, height, bands, chunk(512, 0)), 2 * whole)).toBe(true);
+    expect(cache.adoptCopy(chunk(1024, 0), windowOf(raster, width, height, bands, chunk(1024, 0)), 2 * whole)).toBe(false); // over the budget
+    expect(cache.adoptCopy({ col: 100, row: 0, width: 512, height: 512 }, windowOf(raster, width, height, bands, { col: 100, row: 0, width: 512, height: 512 }), Infinity)).toBe(false);
+    for (let r = 0; r < rows.length; r++) {
+      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
+      for (const tile of rows[r]!) {
+        const halo = haloOf(tile, area);
+        const got = await cache.window(halo, nextTop);
+        const direct = windowOf(raster, width, height, bands, halo);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(direct.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+      }
+      // once the halos have passed a row of chunks, a copy of one of them is not taken
+      if (r === 3) expect(cache.adoptCopy(chunk(0, 0), windowOf(raster, width, height, bands, chunk(0, 0)), Infinity)).toBe(false);
+    }
+    expect(reads.sort()).toEqual(['0,1024', '0,512', '1024,0', '1024,1024', '1024,512', '512,1024', '512,512']);
+  });
+
   it('with a row limit (a thread\'s share of the rows), reads the chunks below it only down to it, as their last use', async () => {
     const width = 1100;
     const height = 2048;

@@ -112,15 +112,36 @@ export class HaloWindowCache {
    * held, or one whose rows were already passed, is left as it is.
    */
   adopt(window: LatticeWindow, samples: TileSamples): void {
+    const key = this.chunkKey(window, samples);
+    if (key === null || this.held.has(key) || window.row < this.passed) return;
+    this.held.set(key, { samples, window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
+  }
+
+  /**
+   * Takes a copy of a chunk another reader of the same file decoded ahead of this cache (the blocks pass of
+   * a pooled pair reads the tiles before the tiles are scored), as adopt does, when `window` is one of this
+   * cache's chunks not yet held or passed and the chunks held (this one included) stay within `budgetBytes`.
+   * Returns whether it took it; `samples` itself is never kept (its reader recycles it).
+   */
+  adoptCopy(window: LatticeWindow, samples: TileSamples, budgetBytes: number): boolean {
+    const key = this.chunkKey(window, samples);
+    if (key === null || this.held.has(key) || window.row < this.passed) return false;
+    let bytes = samples.byteLength;
+    for (const held of this.held.values()) bytes += held.samples.byteLength;
+    if (bytes > budgetBytes) return false;
+    this.held.set(key, { samples: samples.slice(), window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
+    return true;
+  }
+
+  /** The key of the chunk `window` is exactly, holding `samples` (every file band), or null. */
+  private chunkKey(window: LatticeWindow, samples: TileSamples): number | null {
     const { area } = this;
     const cx = (window.col - area.col) / CHUNK_PX;
     const cy = (window.row - area.row) / CHUNK_PX;
-    if (!Number.isInteger(cx) || !Number.isInteger(cy) || cx < 0 || cy < 0 || cx >= this.across) return;
+    if (!Number.isInteger(cx) || !Number.isInteger(cy) || cx < 0 || cy < 0 || cx >= this.across) return null;
     const chunk = this.chunkWindow(cy, cx);
-    if (chunk.width !== window.width || chunk.height !== window.height || samples.length !== chunk.width * chunk.height * this.fileBands) return;
-    const key = cy * this.across + cx;
-    if (this.held.has(key) || chunk.row < this.passed) return;
-    this.held.set(key, { samples, window: chunk, top: chunk.row });
+    if (chunk.width !== window.width || chunk.height !== window.height || samples.length !== chunk.width * chunk.height * this.fileBands) return null;
+    return cy * this.across + cx;
   }
 
   /** Chunk coordinates (row, column of chunks) a window touches, in raster order. */

@@ -202,6 +202,14 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
 }
 
 /**
+ * Most bytes of chunks an epoch's halo cache holds when it takes chunks the blocks pass of a pooled pair
+ * decoded ahead (HaloWindowCache.adoptCopy): the blocks run one to three rows of tiles ahead, about 25 MB
+ * an epoch on an 8192-pixel-wide RGB orthophoto; a wider scene hands over what fits and decodes the rest
+ * again.
+ */
+const HANDED_OVER_BYTES = 64 * 1024 * 1024;
+
+/**
  * Chunks of one file of the pair for the halo caches: in the file's own 8- or 16-bit samples when nothing
  * in the chunk is unusable — no cloud test, no mask band or file, no pixel at the saturation or fill value
  * in its first band (a pixel at it in every band is at it there), and the chunk wholly inside the
@@ -365,18 +373,26 @@ export class PairWork {
     if (this.pooling === null) {
       const overlap = extentOf(this.placement);
       const last = this.rows[to - 1]?.[0];
-      this.pooling = this.cachePair(last ? PooledStructure.neededRows(this.structure!, overlap, this.haloOf(last)).bottom : overlap.row + overlap.height);
+      // The blocks pass reads each chunk a row or two of tiles before the tiles are scored: the halo caches
+      // take a copy of it then, so that their own read does not decode it again.
+      const handOver = (read: TileReader, side: 'before' | 'after'): TileReader => async (window, reuse, lastUse) => {
+        const samples = await read(window, reuse, lastUse);
+        this.caches(to)[side].adoptCopy(window, samples, HANDED_OVER_BYTES);
+        return samples;
+      };
+      const rowLimit = last ? PooledStructure.neededRows(this.structure!, overlap, this.haloOf(last)).bottom : overlap.row + overlap.height;
+      this.pooling = this.cachePair(rowLimit, handOver(this.beforeChunks, 'before'), handOver(this.afterChunks, 'after'));
     }
     return this.pooling;
   }
 
   /** A cache per epoch over the overlap (every band of each), reading down to `rowLimit`. */
-  private cachePair(rowLimit: number): { before: HaloWindowCache; after: HaloWindowCache } {
+  private cachePair(rowLimit: number, before = this.beforeChunks, after = this.afterChunks): { before: HaloWindowCache; after: HaloWindowCache } {
     const overlap = extentOf(this.placement);
     const picks = Array.from({ length: this.before.bands }, (_, b) => b);
     return {
-      before: new HaloWindowCache(this.beforeChunks, overlap, this.before.bands, picks, rowLimit),
-      after: new HaloWindowCache(this.afterChunks, overlap, this.after.bands, picks, rowLimit),
+      before: new HaloWindowCache(before, overlap, this.before.bands, picks, rowLimit),
+      after: new HaloWindowCache(after, overlap, this.after.bands, picks, rowLimit),
     };
   }
 
