@@ -129,7 +129,11 @@ export class HaloWindowCache {
     let bytes = samples.byteLength;
     for (const held of this.held.values()) bytes += held.samples.byteLength;
     if (bytes > budgetBytes) return false;
-    this.held.set(key, { samples: samples.slice(), window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
+    // into a whole-chunk array a dropped chunk left, when one fits (as a read would fill it)
+    const at = this.spare.findIndex((s) => s.length === samples.length && s.constructor === samples.constructor);
+    const copy = at >= 0 ? this.spare.splice(at, 1)[0]! : samples.slice();
+    if (at >= 0) copy.set(samples as never);
+    this.held.set(key, { samples: copy, window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
     return true;
   }
 
