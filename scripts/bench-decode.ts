@@ -38,7 +38,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openGeotiffJsReference } from '../shared/src/raster/geotiff-js-reference.js';
-import { accumulateToPlanes } from '../shared/src/raster/copy-kernels.js';
+import { accumulateToPlanes, copyToPlanes } from '../shared/src/raster/copy-kernels.js';
+import { setDeinterleaveSimd } from '../shared/src/raster/deinterleave-simd.js';
 import { openGeoTiff } from '../shared/src/raster/index.js';
 import { setPredictorSimd } from '../shared/src/raster/predictor-simd.js';
 import { positiveIntOption as option } from './bench/options.js';
@@ -165,6 +166,45 @@ function benchPredictorKernel(): { js: number; simd: number } {
   return { js, simd };
 }
 
+/**
+ * The de-interleave kernel alone (copyToPlanes of blocks without a predictor) on one 512x512 tile of `spp`
+ * interleaved samples: Mpx/s of the JavaScript loops, of the SIMD kernel, and of TypedArray.set copying the
+ * same bytes (a baseline no de-interleave can pass).
+ */
+function benchDeinterleaveKernel(type: Uint8ArrayConstructor | Uint16ArrayConstructor, spp: number): { js: number; simd: number; copy: number } {
+  const side = 512;
+  const samples = side * side * spp;
+  let state = SEED;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+  const src = new type(samples);
+  for (let i = 0; i < samples; i++) src[i] = next() >>> 16;
+  const out = new type(samples);
+  const best = (pass: () => void): number => {
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < REPEATS; i++) {
+      const t0 = performance.now();
+      for (let k = 0; k < 20; k++) pass();
+      fastest = Math.min(fastest, (performance.now() - t0) / 20);
+    }
+    return (side * side) / (fastest * 1e3);
+  };
+  const rate = (simd: boolean): number => {
+    setDeinterleaveSimd(simd);
+    try {
+      return best(() => copyToPlanes(src, 0, side * spp, spp, out, 0, side * side, side, side, side));
+    } finally {
+      setDeinterleaveSimd(true);
+    }
+  };
+  const js = rate(false);
+  const reference = out.slice();
+  out.fill(0);
+  const simd = rate(true);
+  if (!out.every((v, i) => v === reference[i])) throw new Error('de-interleave kernel: SIMD output differs from the JavaScript loops');
+  const copy = best(() => out.set(src));
+  return { js, simd, copy };
+}
+
 function fmt(v: number, digits = 0): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -269,6 +309,13 @@ async function main(): Promise<void> {
       `Predictor 2 kernel alone (accumulateToPlanes, 512x512 tile, ${BANDS} x uint16, best of ${REPEATS}): ` +
         `JavaScript ${fmt(k.js)} Mpx/s, WebAssembly SIMD ${fmt(k.simd)} Mpx/s (${fmt(k.simd / k.js, 1)}x)`,
     );
+    for (const [type, spp, name] of [[Uint8Array, 3, 'uint8 (RGB orthophoto)'], [Uint16Array, BANDS, 'uint16']] as const) {
+      const d = benchDeinterleaveKernel(type, spp);
+      console.log(
+        `De-interleave kernel alone (copyToPlanes, 512x512 tile, ${spp} x ${name}, best of ${REPEATS}): ` +
+          `JavaScript ${fmt(d.js)} Mpx/s, WebAssembly SIMD ${fmt(d.simd)} Mpx/s (${fmt(d.simd / d.js, 1)}x); set() copy of the same bytes ${fmt(d.copy)} Mpx/s`,
+      );
+    }
   } finally {
     if (KEEP) process.stderr.write(`inputs kept in ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
