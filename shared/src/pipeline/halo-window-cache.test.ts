@@ -17,6 +17,49 @@ function windowOf(raster: Uint16Array, width: number, height: number, bands: num
   return out;
 }
 
+/**
+ * A random 1300 × 1200 two-band uint16 raster behind a cache returning `picks`: the cache, the chunks it
+ * read, `region` (a window of the raster read directly) and `serveAll`, which serves every 256-pixel tile's
+ * halo in raster order and checks each against a direct read (`afterRow(r)` runs after row r).
+ */
+function cacheOverRandomRaster(seed: number, picks: number[]) {
+  const width = 1300;
+  const height = 1200;
+  const bands = 2;
+  const random = mulberry32(seed);
+  const raster = new Uint16Array(width * height * bands);
+  for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+  const area = { col: 0, row: 0, width, height };
+  const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
+  const region = (w: LatticeWindow) => windowOf(raster, width, height, bands, w);
+  const reads: string[] = [];
+  const cache = new HaloWindowCache(
+    (w) => {
+      reads.push(`${w.col},${w.row}`);
+      return Promise.resolve(region(w));
+    },
+    area,
+    bands,
+    picks,
+  );
+  const serveAll = async (afterRow?: (r: number) => void) => {
+    for (let r = 0; r < rows.length; r++) {
+      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
+      for (const tile of rows[r]!) {
+        const halo = haloOf(tile, area);
+        const got = await cache.window(halo, nextTop);
+        const direct = region(halo);
+        const n = halo.width * halo.height;
+        const expected = new Uint16Array(picks.length * n);
+        picks.forEach((p, k) => expected.set(direct.subarray(p * n, (p + 1) * n), k * n));
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+      }
+      afterRow?.(r);
+    }
+  };
+  return { cache, reads, region, serveAll, width, height, bands };
+}
+
 describe('HaloWindowCache', () => {
   it('serves every halo window as a direct read would, reading each chunk once, in 16 bits when every chunk it touches is', async () => {
     const random = mulberry32(11);
@@ -76,89 +119,36 @@ describe('HaloWindowCache', () => {
   });
 
   it('serves adopted chunks without reading them; a window that is not one of its chunks is not adopted', async () => {
-    const width = 1300;
-    const height = 1200;
-    const bands = 2;
-    const random = mulberry32(5);
-    const raster = new Uint16Array(width * height * bands);
-    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
-    const placement = { lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement;
-    const area = { col: 0, row: 0, width, height };
-    const rows = groupRows(tilesOf(placement).map((c) => c.window));
-    const reads: string[] = [];
-    const cache = new HaloWindowCache(
-      (w) => {
-        reads.push(`${w.col},${w.row}`);
-        return Promise.resolve(windowOf(raster, width, height, bands, w));
-      },
-      area,
-      bands,
-      [1, 0],
-    );
+    const { cache, reads, region, serveAll } = cacheOverRandomRaster(5, [1, 0]);
     // two chunks (one clipped at the right edge), a misaligned window and a wrongly sized one
     const adopted = [
       { col: 512, row: 512, width: 512, height: 512 },
       { col: 1024, row: 1024, width: 276, height: 176 },
+      { col: 100, row: 0, width: 512, height: 512 },
+      { col: 0, row: 512, width: 256, height: 256 },
     ];
-    for (const w of adopted) cache.adopt(w, windowOf(raster, width, height, bands, w));
-    cache.adopt({ col: 100, row: 0, width: 512, height: 512 }, windowOf(raster, width, height, bands, { col: 100, row: 0, width: 512, height: 512 }));
-    cache.adopt({ col: 0, row: 512, width: 256, height: 256 }, windowOf(raster, width, height, bands, { col: 0, row: 512, width: 256, height: 256 }));
-    for (let r = 0; r < rows.length; r++) {
-      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
-      for (const tile of rows[r]!) {
-        const halo = haloOf(tile, area);
-        const got = await cache.window(halo, nextTop);
-        const direct = windowOf(raster, width, height, bands, halo);
-        const n = halo.width * halo.height;
-        const expected = new Uint16Array(2 * n);
-        expected.set(direct.subarray(n, 2 * n), 0);
-        expected.set(direct.subarray(0, n), n);
-        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
-      }
-    }
+    for (const w of adopted) cache.adopt(w, region(w));
+    await serveAll();
     // 3 × 3 chunks, two of them adopted: each of the other seven read once
     expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024']);
   });
   it('takes copies of chunks decoded ahead within a byte budget, never a chunk held or passed, and serves them unread', async () => {
-    const width = 1300;
-    const height = 1200;
-    const bands = 2;
-    const random = mulberry32(6);
-    const raster = new Uint16Array(width * height * bands);
-    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
-    const area = { col: 0, row: 0, width, height };
-    const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
-    const reads: string[] = [];
-    const cache = new HaloWindowCache(
-      (w) => {
-        reads.push(`${w.col},${w.row}`);
-        return Promise.resolve(windowOf(raster, width, height, bands, w));
-      },
-      area,
-      bands,
-      [0, 1],
-    );
+    const { cache, reads, region, serveAll, width, height, bands } = cacheOverRandomRaster(6, [0, 1]);
     const chunk = (col: number, row: number) => ({ col, row, width: Math.min(512, width - col), height: Math.min(512, height - row) });
     const whole = 512 * 512 * bands * 2; // bytes of a whole chunk
     // the reader that decoded a chunk recycles its array: what the cache took must be its own copy
-    const first = windowOf(raster, width, height, bands, chunk(0, 0));
+    const first = region(chunk(0, 0));
     expect(cache.adoptCopy(chunk(0, 0), first, 2 * whole)).toBe(true);
     first.fill(0);
-    expect(cache.adoptCopy(chunk(0, 0), windowOf(raster, width, height, bands, chunk(0, 0)), 2 * whole)).toBe(false); // held
-    expect(cache.adoptCopy(chunk(512, 0), windowOf(raster, width, height, bands, chunk(512, 0)), 2 * whole)).toBe(true);
-    expect(cache.adoptCopy(chunk(1024, 0), windowOf(raster, width, height, bands, chunk(1024, 0)), 2 * whole)).toBe(false); // over the budget
-    expect(cache.adoptCopy({ col: 100, row: 0, width: 512, height: 512 }, windowOf(raster, width, height, bands, { col: 100, row: 0, width: 512, height: 512 }), Infinity)).toBe(false);
-    for (let r = 0; r < rows.length; r++) {
-      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
-      for (const tile of rows[r]!) {
-        const halo = haloOf(tile, area);
-        const got = await cache.window(halo, nextTop);
-        const direct = windowOf(raster, width, height, bands, halo);
-        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(direct.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
-      }
-      // once the halos have passed a row of chunks, a copy of one of them is not taken
-      if (r === 3) expect(cache.adoptCopy(chunk(0, 0), windowOf(raster, width, height, bands, chunk(0, 0)), Infinity)).toBe(false);
-    }
+    expect(cache.adoptCopy(chunk(0, 0), region(chunk(0, 0)), 2 * whole)).toBe(false); // held
+    expect(cache.adoptCopy(chunk(512, 0), region(chunk(512, 0)), 2 * whole)).toBe(true);
+    expect(cache.adoptCopy(chunk(1024, 0), region(chunk(1024, 0)), 2 * whole)).toBe(false); // over the budget
+    const misaligned = { col: 100, row: 0, width: 512, height: 512 };
+    expect(cache.adoptCopy(misaligned, region(misaligned), Infinity)).toBe(false);
+    // once the halos have passed a row of chunks, a copy of one of them is not taken
+    await serveAll((r) => {
+      if (r === 3) expect(cache.adoptCopy(chunk(0, 0), region(chunk(0, 0)), Infinity)).toBe(false);
+    });
     expect(reads.sort()).toEqual(['0,1024', '0,512', '1024,0', '1024,1024', '1024,512', '512,1024', '512,512']);
   });
 

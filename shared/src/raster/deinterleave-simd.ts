@@ -16,9 +16,9 @@
  */
 
 import { type FunctionBuilder, type Local, ModuleBuilder, v128 } from '../kernels/wasm/builder.js';
-import { hasSimd, instantiate } from '../kernels/wasm/runtime.js';
+import { hasSimd } from '../kernels/wasm/runtime.js';
 import type { Samples } from './copy-kernels.js';
-import { MAX_SIMD_SPP, ROWS_PARAMS, type RowsKernel, type RowsParams, type Tracked, emitRowsToPlanes, outsideLinearMemory, rowsToPlanesSimd } from './planes-simd.js';
+import { MAX_SIMD_SPP, ROWS_PARAMS, type RowsParams, type Tracked, emitRowsToPlanes, rowsKernels, outsideLinearMemory, rowsToPlanesSimd } from './planes-simd.js';
 
 /** copy(src, srcRowBytes, dst, dstRowBytes, planeBytes, rows, 0, g1): emitRowsToPlanes with plain loads. */
 function emitCopy(f: FunctionBuilder<RowsParams>, bytes: 1 | 2 | 4, spp: number): void {
@@ -36,17 +36,7 @@ export function deinterleaveModule(bytes: 1 | 2 | 4, spp: number): Uint8Array {
   return m.encode();
 }
 
-const kernels = new Map<number, RowsKernel>();
-
-function kernel(bytes: 1 | 2 | 4, spp: number): RowsKernel {
-  const key = bytes * 16 + spp;
-  let k = kernels.get(key);
-  if (k === undefined) {
-    k = instantiate(deinterleaveModule(bytes, spp)).copy as RowsKernel;
-    kernels.set(key, k);
-  }
-  return k;
-}
+const kernel = rowsKernels<1 | 2 | 4>('copy', deinterleaveModule);
 
 let simdEnabled = true;
 

@@ -11,7 +11,7 @@
 
 import { type Expr, type FunctionBuilder, type Local, i32, storeV128, v128 } from '../kernels/wasm/builder.js';
 import type { ValTypeName } from '../kernels/wasm/opcodes.js';
-import { threadMemory } from '../kernels/wasm/runtime.js';
+import { instantiate, threadMemory } from '../kernels/wasm/runtime.js';
 import type { Samples } from './copy-kernels.js';
 
 /** Largest samples-per-pixel count with a SIMD kernel. */
@@ -23,6 +23,23 @@ export const ROWS_PARAMS: RowsParams = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'
 export type RowsKernel = (src: number, srcRowBytes: number, dst: number, dstRowBytes: number, planeBytes: number, rows: number, g0: number, g1: number) => void;
 
 type V = Expr<'v128'>;
+
+/**
+ * The rows kernel named `name` for (bytes per sample, samples per pixel), compiled from `moduleOf` on first
+ * use in this thread and kept.
+ */
+export function rowsKernels<B extends number>(name: string, moduleOf: (bytes: B, spp: number) => Uint8Array): (bytes: B, spp: number) => RowsKernel {
+  const kernels = new Map<number, RowsKernel>();
+  return (bytes, spp) => {
+    const key = bytes * 16 + spp;
+    let k = kernels.get(key);
+    if (k === undefined) {
+      k = instantiate(moduleOf(bytes, spp))[name] as RowsKernel;
+      kernels.set(key, k);
+    }
+    return k;
+  };
+}
 
 /** A vector local and, per lane, which sample of the group (pixel·spp + band) it holds. */
 export interface Tracked {

@@ -26,9 +26,9 @@
  */
 
 import { type Expr, type FunctionBuilder, type Local, ModuleBuilder, i16x8, i8x16, v128 } from '../kernels/wasm/builder.js';
-import { hasSimd, instantiate } from '../kernels/wasm/runtime.js';
+import { hasSimd } from '../kernels/wasm/runtime.js';
 import type { Samples } from './copy-kernels.js';
-import { MAX_SIMD_SPP, ROWS_PARAMS, type RowsKernel, type RowsParams, type Tracked, emitRowsToPlanes, laneShuffle, outsideLinearMemory, rowsToPlanesSimd } from './planes-simd.js';
+import { MAX_SIMD_SPP, ROWS_PARAMS, type RowsParams, type Tracked, emitRowsToPlanes, rowsKernels, laneShuffle, outsideLinearMemory, rowsToPlanesSimd } from './planes-simd.js';
 
 export { MAX_SIMD_SPP };
 
@@ -82,17 +82,7 @@ export function predictorModule(bytes: 1 | 2, spp: number): Uint8Array {
   return m.encode();
 }
 
-const kernels = new Map<number, RowsKernel>();
-
-function kernel(bytes: 1 | 2, spp: number): RowsKernel {
-  const key = bytes * 16 + spp;
-  let k = kernels.get(key);
-  if (k === undefined) {
-    k = instantiate(predictorModule(bytes, spp)).accumulate as RowsKernel;
-    kernels.set(key, k);
-  }
-  return k;
-}
+const kernel = rowsKernels<1 | 2>('accumulate', predictorModule);
 
 let simdEnabled = true;
 
