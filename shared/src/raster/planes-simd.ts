@@ -204,7 +204,11 @@ export function rowsToPlanesSimd(
   // into the next row, which is written after it.
   const contiguous = lead === 0 && dstRowStride === cols;
   const outRowBytes = contiguous ? cols * bytes : (g1 - g0) * 16;
-  const rowBytes = rowStride * bytes;
+  // A window much narrower than its rows (a halo's strip of a block) copies in only the groups the kernel
+  // reads of each row, packed, rather than whole rows.
+  const span = g1 * L * spp; // samples of a row the kernel reads, from its first
+  const packed = 2 * span <= rowStride;
+  const rowBytes = (packed ? span : rowStride) * bytes;
   const chunkRows = Math.max(1, Math.min(rows, Math.floor(CHUNK_BYTES / Math.max(spp * outRowBytes, rowBytes))));
   const planes = align(INPUT + chunkRows * rowBytes + SLACK);
   const planeBytes = align(chunkRows * outRowBytes + 16);
@@ -214,8 +218,16 @@ export function rowsToPlanesSimd(
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const n = Math.min(chunkRows, rows - r0);
     const at = first + r0 * rowStride; // sample index of the chunk's first row in source
-    const count = Math.min(n * rowStride, sourceSamples - at);
-    memory.set(new Uint8Array(source.buffer, source.byteOffset + at * bytes, count * bytes), INPUT);
+    if (packed) {
+      for (let r = 0; r < n; r++) {
+        const from = at + r * rowStride;
+        const count = Math.min(span, sourceSamples - from);
+        memory.set(new Uint8Array(source.buffer, source.byteOffset + from * bytes, count * bytes), INPUT + r * rowBytes);
+      }
+    } else {
+      const count = Math.min(n * rowStride, sourceSamples - at);
+      memory.set(new Uint8Array(source.buffer, source.byteOffset + at * bytes, count * bytes), INPUT);
+    }
     kernel(INPUT, rowBytes, planes, outRowBytes, planeBytes, n, g0, g1);
     for (let b = 0; b < spp; b++) {
       const plane = planes + b * planeBytes;
