@@ -9,6 +9,9 @@
  * (isfa-steps.test.ts checks it against them).
  */
 
+import { TWO_OVER_SQRT_PI } from './irmad/chi-square.js';
+import { erfcx } from './irmad/erfcx.js';
+
 /**
  * Weighted second moment of the z-scored differences d of samples [start, end): adds w_k·d_k,i·d_k,j to
  * block[i*p + j] for j ≤ i, in sample order, starting from 0 (block's upper triangle is set to 0), and
@@ -18,8 +21,8 @@ export type MomentStep = (d: Float64Array, weight: Float64Array, start: number, 
 
 /**
  * New weights: weight[k] = survival(|L⁻¹ d_k|²) for every usable sample k < samples (L lower triangular,
- * row-major p×p). `survival` must be chiSquareSurvivalFor(p): for even p the generated step writes its
- * closed form out (below).
+ * row-major p×p). `survival` must be chiSquareSurvivalFor(p): the generated step writes its closed forms
+ * out (integer and half-integer p/2, below).
  */
 export type ReweightStep = (d: Float64Array, weight: Float64Array, usable: Uint8Array, samples: number, L: Float64Array, survival: (x: number) => number) => void;
 
@@ -111,6 +114,18 @@ function generatedReweight(p: number): ReweightStep {
     lines.push('  if (!(z > 0) || z > 1200) { weight[k] = survival(z); continue; }', '  const x = 0.5 * z;', '  let term = 1;', '  let sum = 1;');
     for (let m = 1; m < p / 2; m++) lines.push(`  term *= x / ${m};`, '  sum += term;');
     lines.push('  weight[k] = Math.exp(-x) * sum;', '}');
-  } else lines.push('  weight[k] = survival(z);', '}');
-  return new Function('d', 'weight', 'usable', 'samples', 'L', 'survival', `'use strict';\n${lines.join('\n')}`) as ReweightStep;
+  } else {
+    // Its half-integer counterpart for odd p, Q(k + ½, x) = e^{−x}·(erfcx(√x) + Σ_{j=1..k} x^{j−½}/Γ(j + ½))
+    // (chi-square.ts halfIntegerQ), the same operations in the same order, with the same guards.
+    lines.push('  if (!(z > 0) || z > 1200) { weight[k] = survival(z); continue; }', '  const x = 0.5 * z;', '  const root = Math.sqrt(x);', '  let sum = erfcx(root);');
+    if (p > 1) lines.push(`  let term = root * ${TWO_OVER_SQRT_PI};`);
+    for (let g = 1.5; g <= p / 2; g++) {
+      lines.push('  sum += term;');
+      if (g + 1 <= p / 2) lines.push(`  term *= x / ${g};`);
+    }
+    lines.push('  weight[k] = Math.exp(-x) * sum;', '}');
+  }
+  // erfcx is bound as a closure variable, so the engine can inline it into the loop.
+  const make = new Function('erfcx', `'use strict';\nreturn function reweight(d, weight, usable, samples, L, survival) {\n${lines.join('\n')}\n};`);
+  return make(erfcx) as ReweightStep;
 }

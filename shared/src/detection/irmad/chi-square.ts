@@ -3,7 +3,10 @@
  * incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a).
  *
  * Method: for integer a ≤ 64 (even dof ≤ 128) and x ≤ 600 the finite sum
- * Q(n, x) = e^{−x} Σ_{k<n} x^k / k! (Abramowitz & Stegun 6.5.13); otherwise
+ * Q(n, x) = e^{−x} Σ_{k<n} x^k / k! (Abramowitz & Stegun 6.5.13); for half-integer a ≤ 64.5 (odd dof
+ * ≤ 129) and x ≤ 600 its counterpart Q(k + ½, x) = e^{−x}·(erfcx(√x) + Σ_{j=1..k} x^{j−½} / Γ(j + ½)),
+ * from Q(½, x) = erfc(√x) and the recurrence Q(a + 1, x) = Q(a, x) + x^a e^{−x} / Γ(a + 1)
+ * (A & S 6.5.17, 6.5.21; erfcx.ts); otherwise
  * (Press et al., Numerical Recipes, 3rd ed., §6.2 "Incomplete Gamma Function"):
  *  - x < a + 1: the series P(a, x) = e^{−x} x^a / Γ(a) · Σ_{n≥0} x^n / (a (a+1) … (a+n)),
  *    then Q = 1 − P (P ≲ 0.92 in this region, so the subtraction loses < 1 digit);
@@ -16,8 +19,11 @@
  *
  * Accuracy: ≲ 2e-13 relative for ν in 1–32 and x in 0–1e4 wherever the result is a normal
  * double (worst 1.1e-13 over 17,928 random (x, ν) against scipy.stats.chi2.sf; the tests check
- * a 353-point grid at 1e-10 each and 1e-12 overall).
+ * a 353-point grid at 1e-10 each and 1e-12 overall); the closed forms do better: for odd ν in
+ * 1–129 and x ≤ 1,200, ≤ 1.2e-15 against mpmath at 40 digits (tested at 2e-15).
  */
+
+import { erfcx } from './erfcx.js';
 
 const LANCZOS_G = 7;
 const LANCZOS = [
@@ -49,6 +55,26 @@ const MAX_TERMS = 100_000;
 const CLOSED_FORM_MAX_A = 64;
 const CLOSED_FORM_MAX_X = 600;
 
+/** 2/√π = 1/Γ(3/2): the first term x^{½}/Γ(3/2) of the half-integer sum is √x times it. */
+export const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/**
+ * Q(k + ½, x) = e^{−x}·(erfcx(√x) + Σ_{j=1..k} x^{j−½}/Γ(j + ½)) for a = k + ½ ≤ 64.5 and 0 < x ≤ 600
+ * (√600 < ERFCX_MAX_T). All terms positive, so the sum is accurate to ~k ulp; the largest term,
+ * about 1e89 at a = 64.5, x = 600, is far from overflow.
+ */
+function halfIntegerQ(a: number, x: number): number {
+  const root = Math.sqrt(x);
+  let sum = erfcx(root);
+  // term x^{j−½}/Γ(j + ½) for g = j + ½ = 1.5, 2.5, … ≤ a
+  let term = root * TWO_OVER_SQRT_PI;
+  for (let g = 1.5; g <= a; g++) {
+    sum += term;
+    term *= x / g;
+  }
+  return Math.exp(-x) * sum;
+}
+
 /** Q(a, x) given lnΓ(a); a > 0, x finite > 0. */
 function upperGammaQ(a: number, x: number, lnGammaA: number): number {
   if (a <= CLOSED_FORM_MAX_A && x <= CLOSED_FORM_MAX_X && Number.isInteger(a)) {
@@ -62,6 +88,7 @@ function upperGammaQ(a: number, x: number, lnGammaA: number): number {
     }
     return Math.exp(-x) * sum;
   }
+  if (a <= CLOSED_FORM_MAX_A + 0.5 && x <= CLOSED_FORM_MAX_X && Number.isInteger(a - 0.5)) return halfIntegerQ(a, x);
   const logPrefix = -x + a * Math.log(x) - lnGammaA;
   if (x < a + 1) {
     // Series for P (NR gser).
