@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyChange, haloOf, HALO_PX, Workspace } from './classify-change.js';
+import { classifyChange, haloOf, HALO_PX, scoreWindow, windowValidity, Workspace, type ScoreModel, type WindowSamples } from './classify-change.js';
+import { changeScores } from '../kernels/fuse-scores.js';
 import { structureClosing, structureReach } from './structural-change.js';
 import { labelComponents, labelScratchLength } from '../kernels/label-components.js';
 import { mulberry32 } from '../kernels/test-random.js';
@@ -75,5 +76,71 @@ describe('classifyChange: closing before the opening', () => {
     const limit = { col: 0, row: 0, width: 10_000, height: 10_000 };
     const halo = haloOf({ col: 1000, row: 1000, width: 512, height: 512 }, limit, structure);
     expect(1000 - halo.col).toBe(HALO_PX + structureReach(structure) + 2 * 3);
+  });
+});
+
+describe('windowValidity', () => {
+  /** A four-band file compared on bands 0, 2 and 3, with its nodata. */
+  function model(nodataBefore: number | null, nodataAfter: number | null): ScoreModel {
+    return {
+      shadow: null,
+      evidenceBands: [0, 2, 3],
+      evidenceGroups: null,
+      fileBands: 4,
+      structure: null,
+      bands: 3,
+      nodataBefore,
+      nodataAfter,
+      beforeMean: Float64Array.of(3, 4, 5),
+      beforeStd: Float64Array.of(2, 2, 3),
+      afterMean: Float64Array.of(3, 5, 4),
+      afterStd: Float64Array.of(2, 3, 2),
+      whiten: Float64Array.of(1, 0, 0, 0.2, 1, 0, -0.1, 0.3, 1),
+      cvaMedian: 1,
+      madMedian: 1,
+    };
+  }
+
+  it("is the change pass's validity for integer, float and mixed windows, with and without nodata", () => {
+    const rand = mulberry32(99);
+    for (let trial = 0; trial < 60; trial++) {
+      const [w, h] = [1 + Math.floor(rand() * 40), 1 + Math.floor(rand() * 12)];
+      const n = w * h;
+      const values = () => Array.from({ length: 4 * n }, () => Math.floor(rand() * 7));
+      const kinds: ((v: number[]) => WindowSamples)[] = [
+        (v) => Uint8Array.from(v),
+        (v) => Uint16Array.from(v),
+        (v) => Int16Array.from(v, (x) => x - 3),
+        (v) => Float32Array.from(v, (x) => (x === 6 ? NaN : x)),
+      ];
+      const b = kinds[trial % 4]!(values());
+      const a = kinds[Math.floor(trial / 4) % 4]!(values());
+      const nodata = [null, 2, 0.5, -0, 6][trial % 5]!;
+      const m = model(nodata, trial % 2 === 0 ? nodata : 1);
+      const got = windowValidity(b.slice(), a.slice(), w, h, m, new Workspace()).valid;
+      // the change pass on the same evidence planes (bands 0, 2, 3 of the four)
+      const planes = (s: WindowSamples) => {
+        const out = new (s.constructor as { new (len: number): WindowSamples })(3 * n);
+        [0, 2, 3].forEach((band, k) => out.set(s.subarray(band * n, band * n + n) as never, k * n));
+        return out;
+      };
+      const want = new Uint8Array(n);
+      changeScores(planes(b), planes(a), w, h, m, want, new Float32Array(n), null, null);
+      expect(Array.from(got.subarray(0, n)), `trial ${trial}`).toEqual(Array.from(want));
+    }
+  });
+
+  it('a structurally scored window keeps the spectral validity whichever way it is computed', () => {
+    const [w, h] = [24, 24];
+    const n = w * h;
+    const rand = mulberry32(7);
+    const b = Uint8Array.from({ length: 4 * n }, () => Math.floor(rand() * 5));
+    const a = Uint8Array.from({ length: 4 * n }, () => Math.floor(rand() * 5));
+    const m = { ...model(0, 4), structure: { short: 3, long: 7, pool: 1 } } as ScoreModel;
+    const integer = scoreWindow(b.slice(), a.slice(), w, h, m);
+    const float = scoreWindow(Float32Array.from(b), Float32Array.from(a), w, h, m);
+    expect(Array.from(integer.valid)).toEqual(Array.from(float.valid));
+    expect(Array.from(integer.score)).toEqual(Array.from(float.score));
+    expect(integer.valid.indexOf(0)).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,4 +1,5 @@
 import { changeCues, changeScores, thresholdScores, type ChangePassParams } from '../kernels/fuse-scores.js';
+import { andIntegerValidMask, isIntegerSamples } from '../kernels/valid-mask.js';
 import { dilate3x3, erode3x3, open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { PairStats } from './pair-stats.js';
@@ -113,12 +114,33 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
   const score = into ? into.floats('score', n) : new Float32Array(n);
   const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
+  if (model.structure) {
+    // A pair scored by structure takes the spectral pass's validity (nodata, NaN), the one every score uses,
+    // and replaces its score.
+    if (excluded === null) passValidity(b, a, width, height, params, valid, score);
+    else changeScores(b, a, width, height, params, valid, score, excluded, null);
+    structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);
+    return { valid, score };
+  }
   // One pass, bit-identical to computeCues + fuseMinScaled + boxMean3x3 (and the threshold test).
   changeScores(b, a, width, height, params, valid, score, excluded, decided && { threshold: decided.threshold, out: decided.change });
-  // A pair scored by structure still runs the spectral pass: its validity (nodata, NaN) is the one every
-  // score uses; its score is then replaced (the pass is several times faster than the building index).
-  if (model.structure) structuralScore(b, a, width, height, { ...model, structure: model.structure }, valid, score, into ?? new Workspace(), origin);
   return decided ? { valid, score, decided } : { valid, score };
+}
+
+/**
+ * The validity changeScores writes (nodata, or non-finite, in either epoch's evidence planes), for a caller
+ * that replaces the score: windows of integer samples in both epochs take the nodata test alone
+ * (andIntegerValidMask, the same mask; `score` is left as it was), others the whole pass.
+ */
+function passValidity(b: WindowSamples, a: WindowSamples, width: number, height: number, params: ChangePassParams, valid: Uint8Array, score: Float32Array): void {
+  const n = width * height;
+  if (isIntegerSamples(b) && isIntegerSamples(a)) {
+    valid.fill(1, 0, n);
+    andIntegerValidMask(b, n, params.bands, params.nodataBefore, valid);
+    andIntegerValidMask(a, n, params.bands, params.nodataAfter, valid);
+  } else {
+    changeScores(b, a, width, height, params, valid, score, null, null);
+  }
 }
 
 /** Scores a window from the blocks around it (PooledStructure.score, or scoreFrom on blocks a caller holds). */
@@ -138,7 +160,8 @@ export function scorePooledWindow(before: WindowSamples, after: WindowSamples, w
 
 /**
  * The evidence planes of a window and its validity (both epochs usable), as scoreWindow reads them: the
- * pair's shadow test run, then the spectral pass (whose score the caller replaces).
+ * pair's shadow test run, then the spectral pass's validity (passValidity). `score` is the workspace's array
+ * for the caller to fill, not a score.
  */
 export function windowValidity(before: WindowSamples, after: WindowSamples, width: number, height: number, model: ScoreModel, into: Workspace): { before: WindowSamples; after: WindowSamples; valid: Uint8Array; score: Float32Array } {
   const n = width * height;
@@ -146,7 +169,7 @@ export function windowValidity(before: WindowSamples, after: WindowSamples, widt
   const [b, a, params] = evidencePlanes(before, after, n, model);
   const valid = into.bytes('valid', n);
   const score = into.floats('score', n);
-  changeScores(b, a, width, height, params, valid, score, null, null);
+  passValidity(b, a, width, height, params, valid, score);
   return { before: b, after: a, valid, score };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceValidMask } from './reference-kernels.js';
 import { mulberry32, randomInt } from './test-random.js';
-import { andValidMask } from './valid-mask.js';
+import { andIntegerValidMask, andValidMask, isIntegerSamples } from './valid-mask.js';
 
 describe('andValidMask', () => {
   it('clears pixels with nodata, NaN or ±Infinity in any band (3×2, 2 bands)', () => {
@@ -81,5 +81,41 @@ describe('andValidMask', () => {
       for (const planar of epochs) andValidMask(planar, width, height, bands, nodata, valid);
       expect(Array.from(valid)).toEqual(Array.from(referenceValidMask(epochs, width, height, bands, nodata)));
     }
+  });
+});
+
+describe('andIntegerValidMask', () => {
+  it('clears exactly the pixels where some band holds nodata (random 8- and 16-bit planes, against a naive loop)', () => {
+    const rand = mulberry32(314);
+    for (let trial = 0; trial < 120; trial++) {
+      const [pixels, bands] = [1 + randomInt(rand, 0, 400), 1 + randomInt(rand, 0, 5)];
+      const make = [
+        () => Uint8Array.from({ length: pixels * bands }, () => randomInt(rand, 0, 6)),
+        () => Int8Array.from({ length: pixels * bands }, () => randomInt(rand, -3, 3)),
+        () => Uint16Array.from({ length: pixels * bands }, () => randomInt(rand, 65530, 65535)),
+        () => Int16Array.from({ length: pixels * bands }, () => randomInt(rand, -2, 2)),
+      ][trial % 4]!;
+      const samples = make();
+      // a value the samples hold, one they cannot hold, a fraction, −0, or none
+      const nodata = [samples[randomInt(rand, 0, samples.length - 1)]!, 1e6, 0.5, -0, null][trial % 5]!;
+      const before = Uint8Array.from({ length: pixels + 3 }, () => (rand() < 0.9 ? 1 : 0));
+      const valid = Uint8Array.from(before);
+      andIntegerValidMask(samples, pixels, bands, nodata, valid);
+      for (let i = 0; i < pixels + 3; i++) {
+        let hit = false;
+        if (i < pixels) for (let b = 0; b < bands; b++) if (samples[b * pixels + i] === nodata) hit = true;
+        expect(valid[i], `trial ${trial}, pixel ${i}`).toBe(hit ? 0 : before[i]);
+      }
+    }
+  });
+
+  it('tells integer sample arrays from the others', () => {
+    for (const a of [new Uint8Array(1), new Int8Array(1), new Uint16Array(1), new Int16Array(1)]) expect(isIntegerSamples(a)).toBe(true);
+    for (const a of [new Float32Array(1), new Float64Array(1), new Uint32Array(1), new Uint8ClampedArray(1)]) expect(isIntegerSamples(a)).toBe(false);
+  });
+
+  it('rejects short buffers', () => {
+    expect(() => andIntegerValidMask(new Uint8Array(5), 3, 2, 0, new Uint8Array(3))).toThrow(/samples/);
+    expect(() => andIntegerValidMask(new Uint8Array(6), 3, 2, 0, new Uint8Array(2))).toThrow(/valid/);
   });
 });

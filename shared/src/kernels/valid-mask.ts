@@ -70,3 +70,34 @@ function clearInvalidFour(planar: Float32Array, plane: number, pixels: number, n
     if (v0 - v0 + (v1 - v1) + (v2 - v2) + (v3 - v3) !== 0 || v0 === nd || v1 === nd || v2 === nd || v3 === nd) valid[i] = 0;
   }
 }
+
+/** Integer sample arrays: never NaN or infinite, so their validity is the nodata test alone. */
+export type IntegerSamples = Uint8Array | Int8Array | Uint16Array | Int16Array;
+
+/** Whether `samples` holds integers of 8 or 16 bits (the types andIntegerValidMask takes). */
+export function isIntegerSamples(samples: ArrayBufferView): samples is IntegerSamples {
+  return samples instanceof Uint8Array || samples instanceof Uint16Array || samples instanceof Int16Array || samples instanceof Int8Array;
+}
+
+/**
+ * andValidMask for integer samples: clears valid[i] where any of the `bands` planes (`pixels` apart) holds
+ * `nodata` at i (compared as given, `===`, as the change pass compares integer samples); with no nodata it
+ * changes nothing, since an integer is always finite.
+ *
+ * Why: a window of a file's own 8/16-bit samples needs no finiteness test, and where nodata is rare the
+ * engine's native indexOf finds each occurrence far faster than a comparison per sample in script (a
+ * pooled drone tile's validity was a tenth of its detect run through the whole change pass).
+ */
+export function andIntegerValidMask(samples: IntegerSamples, pixels: number, bands: number, nodata: number | null, valid: Uint8Array): void {
+  requireIntegerInRange('pixels', pixels, 0, 0x7fffffff);
+  requireIntegerInRange('bands', bands, 1, 0xffff);
+  requireLength('samples', samples, bands * pixels);
+  requireLength('valid', valid, pixels);
+  if (nodata === null) return;
+  for (let b = 0; b < bands; b++) {
+    const plane = samples.subarray(b * pixels, (b + 1) * pixels);
+    // indexOf compares by strict equality, as `===` does (−0 equals 0; a nodata no sample can hold, such as
+    // 0.5 or NaN, is never found)
+    for (let i = plane.indexOf(nodata); i !== -1; i = plane.indexOf(nodata, i + 1)) valid[i] = 0;
+  }
+}
