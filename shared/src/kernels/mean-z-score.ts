@@ -36,39 +36,12 @@ export function meanZScore(planar: Planar, width: number, height: number, bands:
   const base = used.map((b) => b * n);
   const m = used.map((b) => mean[b]!);
   const inv = used.map((b) => 1 / std[b]!);
-  const f = Math.fround;
   if (k === 0) {
     out.fill(0, 0, n);
-  } else if (k === 1) {
-    const [b0, m0, s0] = [base[0]!, m[0]!, inv[0]!];
-    for (let i = 0; i < n; i++) out[i] = valid[i] === 1 ? f(f((planar[b0 + i]! - m0) * s0) * scale) : 0;
-  } else if (k === 2) {
-    const [b0, b1, m0, m1, s0, s1] = [base[0]!, base[1]!, m[0]!, m[1]!, inv[0]!, inv[1]!];
-    for (let i = 0; i < n; i++) {
-      out[i] = valid[i] === 1 ? f(f(f((planar[b0 + i]! - m0) * s0) + (planar[b1 + i]! - m1) * s1) * scale) : 0;
-    }
-  } else if (k === 3) {
-    const [b0, b1, b2, m0, m1, m2, s0, s1, s2] = [base[0]!, base[1]!, base[2]!, m[0]!, m[1]!, m[2]!, inv[0]!, inv[1]!, inv[2]!];
-    for (let i = 0; i < n; i++) {
-      if (valid[i] !== 1) {
-        out[i] = 0;
-        continue;
-      }
-      const sum = f(f(f((planar[b0 + i]! - m0) * s0) + (planar[b1 + i]! - m1) * s1) + (planar[b2 + i]! - m2) * s2);
-      out[i] = f(sum * scale);
-    }
-  } else if (k === 4) {
-    const [b0, b1, b2, b3] = [base[0]!, base[1]!, base[2]!, base[3]!];
-    const [m0, m1, m2, m3, s0, s1, s2, s3] = [m[0]!, m[1]!, m[2]!, m[3]!, inv[0]!, inv[1]!, inv[2]!, inv[3]!];
-    for (let i = 0; i < n; i++) {
-      if (valid[i] !== 1) {
-        out[i] = 0;
-        continue;
-      }
-      const sum = f(f(f(f((planar[b0 + i]! - m0) * s0) + (planar[b1 + i]! - m1) * s1) + (planar[b2 + i]! - m2) * s2) + (planar[b3 + i]! - m3) * s3);
-      out[i] = f(sum * scale);
-    }
+  } else if (k <= UNROLLED_BANDS) {
+    unrolledLoop(planar, k)(planar, valid, out, n, base, m, inv, scale);
   } else {
+    const f = Math.fround;
     for (let i = 0; i < n; i++) {
       if (valid[i] !== 1) {
         out[i] = 0;
@@ -79,4 +52,40 @@ export function meanZScore(planar: Planar, width: number, height: number, bands:
       out[i] = f(sum * scale);
     }
   }
+}
+
+/** Band counts with a loop of their own (the terms in locals). */
+const UNROLLED_BANDS = 4;
+
+type Loop = (planar: Planar, valid: Uint8Array, out: Float32Array, n: number, base: number[], mean: number[], inverse: number[], scale: number) => void;
+const loops = new Map<string, Loop>();
+
+/**
+ * The loop for `k` used bands and the sample type of `planar`, compiled on first use: with the terms in
+ * locals (sum_1 = f(t_0), sum_j = f(sum_{j−1} + t_j), out = f(sum_k · scale), t_j = (x_j − mean_j) · inverse_j),
+ * and invalid pixels computed too and their value dropped by a select, which changes no valid pixel's bits.
+ * Why a function per sample type: windows come as the file's 8/16-bit samples or as float32 (where
+ * something in them is unusable), and one loop seeing both runs its loads several times slower; a function
+ * of its own has type feedback of its own (as change-pass-rows.ts does for the change pass).
+ */
+function unrolledLoop(planar: Planar, k: number): Loop {
+  const key = `${planar.constructor.name}:${k}`;
+  let loop = loops.get(key);
+  if (loop === undefined) {
+    const j = Array.from({ length: k }, (_, i) => i);
+    const term = (i: number) => `(planar[b${i} + i] - m${i}) * s${i}`;
+    const sum = j.slice(1).reduce((acc, i) => `f(${acc} + ${term(i)})`, `f(${term(0)})`);
+    const source = [
+      "'use strict';",
+      `const ${j.map((i) => `b${i} = base[${i}], m${i} = mean[${i}], s${i} = inverse[${i}]`).join(', ')};`,
+      'const f = Math.fround;',
+      'for (let i = 0; i < n; i++) {',
+      `  const v = f(${sum} * scale);`,
+      '  out[i] = valid[i] === 1 ? v : 0;',
+      '}',
+    ].join('\n');
+    loop = new Function('planar', 'valid', 'out', 'n', 'base', 'mean', 'inverse', 'scale', source) as Loop;
+    loops.set(key, loop);
+  }
+  return loop;
 }
