@@ -118,6 +118,8 @@ const pooledPairs = new Map<string, PooledStructure>();
 const POOLED_BLOCKS_KEPT = 8 << 20;
 /** Pairs kept per thread. */
 const POOLED_PAIRS_KEPT = 2;
+/** The tiles whose blocks a job of this thread is computing, by pair and tile ("col,row"). */
+const computing = new WeakMap<PooledStructure, Map<string, Promise<TileBlocks>>>();
 
 /**
  * The blocks scoring `halo` reads, from the pair's PooledStructure, computed from the tiles' own windows
@@ -132,13 +134,27 @@ async function blocksAround(job: DetectTileJob, model: ScoreModel, overlap: Latt
     pooledPairs.set(key, pair);
     for (const k of pooledPairs.keys()) if (pooledPairs.size > POOLED_PAIRS_KEPT) pooledPairs.delete(k);
   }
+  let pending = computing.get(pair);
+  if (pending === undefined) computing.set(pair, (pending = new Map()));
   const held: TileBlocks[] = [];
   for (const tile of pair.tilesFor(halo)) {
     let blocks = pair.get(tile);
     if (blocks === undefined) {
-      const [b, a] = await Promise.all([before.readUsableWindow(tile), after.readUsableWindow(tile)]);
-      const evidence = windowValidity(b, a, tile.width, tile.height, model, work);
-      blocks = pair.addTile(tile, evidence.before, evidence.after, evidence.valid, work);
+      // Jobs of a thread run interleaved: one that finds a tile's blocks being computed by another waits for
+      // them, instead of reading and computing the same tile again.
+      const tileKey = `${tile.col},${tile.row}`;
+      let computed = pending.get(tileKey);
+      if (computed === undefined) {
+        const added = pair;
+        const inFlight = pending;
+        computed = (async () => {
+          const [b, a] = await Promise.all([before.readUsableWindow(tile), after.readUsableWindow(tile)]);
+          const evidence = windowValidity(b, a, tile.width, tile.height, model, work);
+          return added.addTile(tile, evidence.before, evidence.after, evidence.valid, work);
+        })().finally(() => inFlight.delete(tileKey));
+        pending.set(tileKey, computed);
+      }
+      blocks = await computed;
     }
     held.push(blocks);
   }
