@@ -145,17 +145,24 @@ function passValidity(b: WindowSamples, a: WindowSamples, width: number, height:
 
 /** Scores a window from the blocks around it (PooledStructure.score, or scoreFrom on blocks a caller holds). */
 export interface BlockScorer {
-  score(window: LatticeWindow, valid: Uint8Array, scratch: Workspace, out: Float32Array): void;
+  /** With `decision`, also the per-pixel decision against its threshold, as thresholdScores makes it. */
+  score(window: LatticeWindow, valid: Uint8Array, scratch: Workspace, out: Float32Array, decision?: { threshold: number; out: Uint8Array } | null): void;
 }
 
 /**
  * scoreWindow for a pair whose structural score comes from blocks (PooledStructure): `window` needs only
- * the halo of the clean-up (haloOf with `pooled`), and the same scores come back.
+ * the halo of the clean-up (haloOf with `pooled`), and the same scores come back. With `threshold`, the
+ * decision against it is made as the blocks' scores are spread (classifyChange then takes it).
  */
-export function scorePooledWindow(before: WindowSamples, after: WindowSamples, window: LatticeWindow, model: ScoreModel, into: Workspace, pooled: BlockScorer): WindowScore {
+export function scorePooledWindow(before: WindowSamples, after: WindowSamples, window: LatticeWindow, model: ScoreModel, into: Workspace, pooled: BlockScorer, threshold?: number): WindowScore {
   const { valid, score } = windowValidity(before, after, window.width, window.height, model, into);
-  pooled.score(window, valid, into, score);
-  return { valid, score };
+  if (threshold === undefined) {
+    pooled.score(window, valid, into, score);
+    return { valid, score };
+  }
+  const change = into.bytes('change', window.width * window.height);
+  pooled.score(window, valid, into, score, { threshold, out: change });
+  return { valid, score, decided: { threshold, change } };
 }
 
 /**
@@ -315,7 +322,7 @@ export function classifyWindow(
   into?: Workspace,
   blocks?: BlockScorer,
 ): ClassifiedWindow {
-  const whole = blocks ? scorePooledWindow(before, after, halo, model, into ?? new Workspace(), blocks) : scoreWindow(before, after, halo.width, halo.height, model, into, halo, threshold);
+  const whole = blocks ? scorePooledWindow(before, after, halo, model, into ?? new Workspace(), blocks, threshold) : scoreWindow(before, after, halo.width, halo.height, model, into, halo, threshold);
   const maps = classifyChange(whole, halo.width, halo.height, threshold, opening, vegetation ? { before, after, test: vegetation } : null, into, structureClosing(model.structure));
   const inner = window.width * window.height;
   return {

@@ -4,6 +4,7 @@ import { mulberry32 } from '../kernels/test-random.js';
 import { PooledStructure } from './pooled-structure.js';
 import { structuralScore, structureReach, type StructureModel } from './structural-change.js';
 import { Workspace } from './classify-change.js';
+import { thresholdScores } from '../kernels/fuse-scores.js';
 
 /** `src` (planar, `bands` planes over `from`) cut to `to` (inside it). */
 function cut<T extends Float32Array | Uint8Array>(src: T, from: LatticeWindow, to: LatticeWindow, bands: number): T {
@@ -70,6 +71,9 @@ describe('PooledStructure', () => {
     for (const t of tiles) blocks.addTile(t, cut(before, area, t, 2), cut(after, area, t, 2), cut(valid, area, t, 1), work);
     const reference = new Workspace();
     let scored = 0;
+    let decided = 0;
+    // a threshold inside the scores' range (checked below: some pixels above it, most of the scored ones below)
+    const threshold = 0.5;
     for (const t of tiles) {
       // the clean-up's halo of a few pixels, and the halo that also holds every block the score reads
       const small = grow(t, 5, area);
@@ -80,8 +84,20 @@ describe('PooledStructure', () => {
       blocks.score(small, cut(valid, area, small, 1), work, got);
       expect(Array.from(got), `tile at ${t.col}, ${t.row}`).toEqual(Array.from(cut(wide, big, small, 1)));
       scored += got.filter((v) => v > 0).length;
+      // with a decision, the same scores and the decision thresholdScores makes of them
+      const smallValid = cut(valid, area, small, 1);
+      const again = new Float32Array(got.length);
+      const decision = { threshold, out: new Uint8Array(got.length).fill(9) };
+      blocks.score(small, smallValid, work, again, decision);
+      expect(Array.from(again)).toEqual(Array.from(got));
+      const want = new Uint8Array(got.length);
+      thresholdScores(smallValid, got, got.length, threshold, want);
+      expect(Array.from(decision.out), `decision of the tile at ${t.col}, ${t.row}`).toEqual(Array.from(want));
+      decided += want.filter((v) => v === 1).length;
     }
     expect(scored).toBeGreaterThan(1000); // new structures were found: the comparison is not of zeros
+    expect(decided).toBeGreaterThan(100);
+    expect(decided).toBeLessThan(scored);
   });
 
   it('names the tiles a window reads, refuses a window whose tiles were not added, and forgets tiles', () => {

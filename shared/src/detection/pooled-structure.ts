@@ -34,6 +34,12 @@ export interface TileBlocks {
  * the halo window (pooled-structure.test.ts). Needs tiles whose edges inside the area fall on block edges
  * (the tile size a multiple of the pool).
  */
+/** A per-pixel decision to write as the score is spread: 1 where valid and score ≥ threshold. */
+export interface Decision {
+  threshold: number;
+  out: Uint8Array;
+}
+
 export class PooledStructure {
   private readonly tiles = new Map<string, TileBlocks>();
   private readonly pool: number;
@@ -161,17 +167,20 @@ export class PooledStructure {
    * The structural score of `window` (inside the area) into `out` (its size): each valid pixel takes its
    * block's score, as structuralScore gives it on a window read with the structural halo.
    */
-  score(window: LatticeWindow, valid: Uint8Array, scratch: Scratch, out: Float32Array): void {
+  score(window: LatticeWindow, valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: Decision | null = null): void {
     const held = this.tilesFor(window).map((tile) => {
       const t = this.tiles.get(this.keyOf(tile));
       if (t === undefined) throw new Error(`pooled structure: the blocks of the tile at ${tile.col}, ${tile.row} were not added (or were dropped)`);
       return t;
     });
-    this.scoreFrom(window, held, valid, scratch, out);
+    this.scoreFrom(window, held, valid, scratch, out, decision);
   }
 
-  /** score() from the blocks of `held`, the tiles tilesFor(window) names (in any order). */
-  scoreFrom(window: LatticeWindow, held: readonly TileBlocks[], valid: Uint8Array, scratch: Scratch, out: Float32Array): void {
+  /**
+   * score() from the blocks of `held`, the tiles tilesFor(window) names (in any order). With `decision`, also the
+   * per-pixel decision against its threshold (spreadBlocks).
+   */
+  scoreFrom(window: LatticeWindow, held: readonly TileBlocks[], valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: Decision | null = null): void {
     const { pool } = this;
     const { x0, x1, y0, y1 } = this.blockRange(window);
     const width = x1 - x0;
@@ -210,7 +219,7 @@ export class PooledStructure {
     const offsetX = window.col - wx0 * pool;
     const offsetY = window.row - wy0 * pool;
     if (ww !== pooledSize(window.width, offsetX, pool) || wh !== pooledSize(window.height, offsetY, pool)) throw new Error('pooled structure: block geometry mismatch');
-    spreadBlocks(own, ww, pool, offsetX, offsetY, valid, window.width, window.height, out);
+    spreadBlocks(own, ww, pool, offsetX, offsetY, valid, window.width, window.height, out, decision);
   }
 
   /** The blocks a window's score reads: its own and the reach around them, clipped to the area's. */

@@ -213,13 +213,52 @@ export function blockScores(blocks: Omit<PooledIntensities, 'offsetX' | 'offsetY
   boxMean3x3(gain, blocks.valid, sw, sh, out);
 }
 
-/** out[pixel] = the score of its block on valid pixels, 0 elsewhere. */
-export function spreadBlocks(pooled: Float32Array, pw: number, pool: number, offsetX: number, offsetY: number, valid: Uint8Array, width: number, height: number, out: Float32Array): void {
+/**
+ * out[pixel] = the score of its block on valid pixels, 0 elsewhere; with `decision`, also decision.out[pixel] =
+ * 1 where that score is valid and ≥ decision.threshold (thresholdScores of `out`), else 0.
+ */
+export function spreadBlocks(
+  pooled: Float32Array,
+  pw: number,
+  pool: number,
+  offsetX: number,
+  offsetY: number,
+  valid: Uint8Array,
+  width: number,
+  height: number,
+  out: Float32Array,
+  decision: { threshold: number; out: Uint8Array } | null = null,
+): void {
+  if (decision !== null) {
+    spreadBlocksDeciding(pooled, pw, pool, offsetX, offsetY, valid, width, height, out, decision.threshold, decision.out);
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const from = (((offsetY + y) / pool) | 0) * pw;
     const row = y * width;
     for (let x = 0, bx = 0, left = pool - offsetX; x < width; x++) {
       out[row + x] = valid[row + x] === 1 ? pooled[from + bx]! : 0;
+      if (--left === 0) {
+        bx++;
+        left = pool;
+      }
+    }
+  }
+}
+
+/**
+ * spreadBlocks that also writes the per-pixel decision thresholdScores would make of its output (1 where valid
+ * and the block's score ≥ threshold, else 0), in the same sweep instead of a second one over the window.
+ */
+function spreadBlocksDeciding(pooled: Float32Array, pw: number, pool: number, offsetX: number, offsetY: number, valid: Uint8Array, width: number, height: number, out: Float32Array, threshold: number, change: Uint8Array): void {
+  for (let y = 0; y < height; y++) {
+    const from = (((offsetY + y) / pool) | 0) * pw;
+    const row = y * width;
+    for (let x = 0, bx = 0, left = pool - offsetX; x < width; x++) {
+      const v = pooled[from + bx]!;
+      const ok = valid[row + x] === 1;
+      out[row + x] = ok ? v : 0;
+      change[row + x] = ok && v >= threshold ? 1 : 0;
       if (--left === 0) {
         bx++;
         left = pool;

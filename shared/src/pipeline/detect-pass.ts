@@ -87,7 +87,7 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
       // both windows are used before either cache is asked for the next one
       const before = await input.imagery.before.window(halo, nextTop);
       const after = await input.imagery.after.window(halo, nextTop);
-      const scored = pooled ? scorePooledWindow(before, after, halo, input.model, work, pooled.blocks) : scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
+      const scored = pooled ? scorePooledWindow(before, after, halo, input.model, work, pooled.blocks, input.threshold) : scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
       const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
       const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work, closing);
       const inner = tile.width * tile.height;

@@ -160,5 +160,5 @@ async function blocksAround(job: DetectTileJob, model: ScoreModel, overlap: Latt
   }
   pair.keepBlocks(POOLED_BLOCKS_KEPT);
   const scorer = pair;
-  return { score: (window, valid, scratch, out) => scorer.scoreFrom(window, held, valid, scratch, out) };
+  return { score: (window, valid, scratch, out, decision) => scorer.scoreFrom(window, held, valid, scratch, out, decision) };
 }
