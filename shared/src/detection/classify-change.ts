@@ -1,4 +1,4 @@
-import { changeCues, changeScores, thresholdScores, type ChangePassParams } from '../kernels/fuse-scores.js';
+import { changeCues, changeScores, thresholdScores, type ChangePassParams, type ScoreDecision } from '../kernels/fuse-scores.js';
 import { andIntegerValidMask, isIntegerSamples } from '../kernels/valid-mask.js';
 import { dilate3x3, erode3x3, open3x3 } from '../kernels/morphology.js';
 import type { LatticeWindow } from '../grid/lattice.js';
@@ -146,7 +146,7 @@ function passValidity(b: WindowSamples, a: WindowSamples, width: number, height:
 /** Scores a window from the blocks around it (PooledStructure.score, or scoreFrom on blocks a caller holds). */
 export interface BlockScorer {
   /** With `decision`, also the per-pixel decision against its threshold, as thresholdScores makes it. */
-  score(window: LatticeWindow, valid: Uint8Array, scratch: Workspace, out: Float32Array, decision?: { threshold: number; out: Uint8Array } | null): void;
+  score(window: LatticeWindow, valid: Uint8Array, scratch: Workspace, out: Float32Array, decision?: ScoreDecision | null): void;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { LatticeWindow } from '../grid/lattice.js';
+import type { ScoreDecision } from '../kernels/fuse-scores.js';
 import { pooledSize } from '../kernels/mean-pool.js';
 import { blockScores, pooledIntensities, spreadBlocks, type PooledIntensities, type StructureModel, type StructureSpec } from './structural-change.js';
 import type { WindowSamples } from './classify-change.js';
@@ -34,12 +35,6 @@ export interface TileBlocks {
  * the halo window (pooled-structure.test.ts). Needs tiles whose edges inside the area fall on block edges
  * (the tile size a multiple of the pool).
  */
-/** A per-pixel decision to write as the score is spread: 1 where valid and score ≥ threshold. */
-export interface Decision {
-  threshold: number;
-  out: Uint8Array;
-}
-
 export class PooledStructure {
   private readonly tiles = new Map<string, TileBlocks>();
   private readonly pool: number;
@@ -167,7 +162,7 @@ export class PooledStructure {
    * The structural score of `window` (inside the area) into `out` (its size): each valid pixel takes its
    * block's score, as structuralScore gives it on a window read with the structural halo.
    */
-  score(window: LatticeWindow, valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: Decision | null = null): void {
+  score(window: LatticeWindow, valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: ScoreDecision | null = null): void {
     const held = this.tilesFor(window).map((tile) => {
       const t = this.tiles.get(this.keyOf(tile));
       if (t === undefined) throw new Error(`pooled structure: the blocks of the tile at ${tile.col}, ${tile.row} were not added (or were dropped)`);
@@ -180,7 +175,7 @@ export class PooledStructure {
    * score() from the blocks of `held`, the tiles tilesFor(window) names (in any order). With `decision`, also the
    * per-pixel decision against its threshold (spreadBlocks).
    */
-  scoreFrom(window: LatticeWindow, held: readonly TileBlocks[], valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: Decision | null = null): void {
+  scoreFrom(window: LatticeWindow, held: readonly TileBlocks[], valid: Uint8Array, scratch: Scratch, out: Float32Array, decision: ScoreDecision | null = null): void {
     const { pool } = this;
     const { x0, x1, y0, y1 } = this.blockRange(window);
     const width = x1 - x0;

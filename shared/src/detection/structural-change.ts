@@ -5,6 +5,7 @@ import type { Lattice, LatticeWindow } from '../grid/lattice.js';
 import { meanZScore } from '../kernels/mean-z-score.js';
 import { buildingIndex } from '../kernels/building-index.js';
 import { boxMean3x3 } from '../kernels/box-mean-3x3.js';
+import type { ScoreDecision } from '../kernels/fuse-scores.js';
 import { meanPool, pooledSize } from '../kernels/mean-pool.js';
 import type { WindowSamples } from './classify-change.js';
 
@@ -227,7 +228,7 @@ export function spreadBlocks(
   width: number,
   height: number,
   out: Float32Array,
-  decision: { threshold: number; out: Uint8Array } | null = null,
+  decision: ScoreDecision | null = null,
 ): void {
   if (decision !== null) {
     spreadBlocksDeciding(pooled, pw, pool, offsetX, offsetY, valid, width, height, out, decision.threshold, decision.out);

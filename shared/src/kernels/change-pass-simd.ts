@@ -43,6 +43,7 @@ import {
   storeV128,
   v128,
 } from './wasm/builder.js';
+import type { ScoreDecision } from './fuse-scores.js';
 import type { ValTypeName } from './wasm/opcodes.js';
 import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
 
@@ -552,7 +553,7 @@ export function simdChangePass(
   score: Float32Array | null,
   cva: Float32Array | null,
   mad: Float32Array | null,
-  decision: { threshold: number; out: Uint8Array } | null = null,
+  decision: ScoreDecision | null = null,
 ): void {
   const { before, after, width, height, bands, excluded } = input;
   const pixels = width * height;

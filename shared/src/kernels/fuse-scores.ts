@@ -375,7 +375,7 @@ export function changeScores(
   valid: Uint8Array,
   score: Float32Array,
   excluded: Uint8Array | null = null,
-  decision: { threshold: number; out: Uint8Array } | null = null,
+  decision: ScoreDecision | null = null,
 ): void {
   checkPass(before, after, width, height, params, excluded);
   const pixels = width * height;
@@ -392,6 +392,12 @@ export function changeScores(
   }
   scalarChangeScores(before, after, width, height, bands, c, excluded, valid, score);
   if (decision !== null) thresholdScores(valid, score, pixels, decision.threshold, decision.out);
+}
+
+/** Where a pass writes its per-pixel decision as it scores: out[i] = 1 where valid and score ≥ threshold, else 0. */
+export interface ScoreDecision {
+  threshold: number;
+  out: Uint8Array;
 }
 
 /**
