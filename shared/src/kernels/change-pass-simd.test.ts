@@ -3,6 +3,7 @@ import type { ChangeSamples } from './change-pass-rows.js';
 import { MAX_SIMD_BANDS, changePassModule, decisionThreshold, simdPassAvailable, type SimdSampleKind } from './change-pass-simd.js';
 import { changeCues, changeScores, setChangePassSimd, type ChangePassParams } from './fuse-scores.js';
 import { type Random, mulberry32 } from './test-random.js';
+import { arenaArray, releaseArenaArray } from './wasm/arena.js';
 import { validate } from './wasm/runtime.js';
 
 type Kind = SimdSampleKind | 'f64' | 'i32';
@@ -102,12 +103,34 @@ function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>) {
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
+/** A copy of `samples` in the thread's arena (read in place by the SIMD pass), or null for a type it does not hold. */
+function inArena(samples: ChangeSamples): ChangeSamples | null {
+  if (samples instanceof Float64Array || samples instanceof Int32Array || samples instanceof Uint32Array) return null;
+  const copy = arenaArray(samples.constructor as typeof Uint16Array, samples.length) as ChangeSamples | null;
+  copy?.set(samples as never);
+  return copy;
+}
+
 function expectSameBytes(c: Case, seed: number) {
   const input = makeCase(seed, c);
   const scalar = run(false, c, input);
   const simd = run(true, c, input);
   for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad', 'decision'] as const) {
     expect(bytes(simd[key]).equals(bytes(scalar[key])), `${key} differs`).toBe(true);
+  }
+  // the same inputs as arena arrays, which the SIMD pass reads in place instead of copying in
+  const before = inArena(input.before);
+  const after = inArena(input.after);
+  if (before !== null && after !== null) {
+    try {
+      const inPlace = run(true, c, { ...input, before, after });
+      for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad', 'decision'] as const) {
+        expect(bytes(inPlace[key]).equals(bytes(scalar[key])), `${key} differs, inputs read in place`).toBe(true);
+      }
+    } finally {
+      releaseArenaArray(before);
+      releaseArenaArray(after);
+    }
   }
   return scalar;
 }

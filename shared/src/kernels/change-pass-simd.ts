@@ -22,7 +22,8 @@
  * (nodata, constants), a chunk of input rows copied in (each band plane of up to CHUNK_BYTES of rows),
  * four zero-padded row slots of the 3×3 mean (three cycling, one all zero), an output row and the cue
  * step's scratch rows. The generated functions work on one image row; the driver copies input chunks
- * in and output rows out.
+ * in and output rows out. Inputs that are arrays of the memory's arena (wasm/arena.ts; the halo windows
+ * of detection) are read where they are, without the copy.
  */
 
 import { K_INVERSE_BANDS, K_CVA_SCALE, K_MAD_SCALE, constantOffsets, constantsLength, triangleIndex, type ChangeSamples } from './change-pass-rows.js';
@@ -45,7 +46,7 @@ import {
 } from './wasm/builder.js';
 import type { ScoreDecision } from './fuse-scores.js';
 import type { ValTypeName } from './wasm/opcodes.js';
-import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
+import { ARENA_BASE, hasSimd, inThreadMemory, instantiate, threadMemory } from './wasm/runtime.js';
 
 /**
  * Largest band count with a SIMD kernel: Sentinel-2's 13 bands fit. (The kernel's loops hold few values
@@ -68,7 +69,7 @@ export function simdSampleKind(samples: ChangeSamples): SimdSampleKind | null {
 
 const BYTES: Record<SimdSampleKind, number> = { u8: 1, i8: 1, u16: 2, i16: 2, f32: 4 };
 /** Views of the memory by sample kind (not the samples' own constructor: a Buffer is a Uint8Array too). */
-const VIEW = { u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, f32: Float32Array } as const;
+const VIEW: Record<SimdSampleKind, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ChangeSamples> = { u8: Uint8Array, i8: Int8Array, u16: Uint16Array, i16: Int16Array, f32: Float32Array };
 const INTEGER_RANGE: Record<Exclude<SimdSampleKind, 'f32'>, [number, number]> = {
   u8: [0, 255],
   i8: [-128, 127],
@@ -496,7 +497,7 @@ function integerNodata(kind: Exclude<SimdSampleKind, 'f32'>, nodata: number | nu
 }
 
 /** Writes an epoch's nodata into the header; returns whether its samples are compared with it. */
-function writeNodata(buffer: ArrayBuffer, address: number, kind: SimdSampleKind, nodata: number | null): boolean {
+function writeNodata(buffer: ArrayBufferLike, address: number, kind: SimdSampleKind, nodata: number | null): boolean {
   if (kind === 'f32') {
     // andValidMask compares float32 samples with the nodata rounded to float32; NaN equals nothing.
     if (nodata === null || Number.isNaN(nodata)) return false;
@@ -536,6 +537,11 @@ export function decisionThreshold(threshold: number): number {
   return new Float32Array(bits.buffer)[0]!;
 }
 
+/** Whether `samples` is an array of this thread's arena (wasm/arena.ts), which the pass reads in place. */
+function inArena(samples: ChangeSamples): boolean {
+  return inThreadMemory(samples) && samples.byteOffset >= ARENA_BASE;
+}
+
 /** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
 export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
   return bands >= 1 && bands <= MAX_SIMD_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
@@ -561,7 +567,11 @@ export function simdChangePass(
   const beforeKind = simdSampleKind(before)!;
   const afterKind = simdSampleKind(after)!;
   const layout = passLayout(width, height, bands, beforeKind, afterKind);
-  const buffer = threadMemory(layout.end).buffer;
+  if (layout.end > ARENA_BASE) throw new RangeError(`change pass: rows of ${width} pixels need more scratch memory than the kernels have (${ARENA_BASE} bytes)`);
+  const buffer: ArrayBufferLike = threadMemory(layout.end).buffer;
+  // Arena arrays are read in place: they lie above every kernel's scratch, and their tail covers the
+  // kernel's reads past a row's end (the last row of the last band).
+  const inPlace = inArena(before) && inArena(after);
   const spec: KernelSpec = {
     bands,
     before: beforeKind,
@@ -584,8 +594,8 @@ export function simdChangePass(
   if (decision !== null) new Float32Array(buffer, THRESHOLD, 1)[0] = decisionThreshold(decision.threshold);
   const cvaRow = new Float32Array(buffer, layout.cva, width);
   const madRow = new Float32Array(buffer, layout.mad, width);
-  const beforeStride = layout.beforePlane;
-  const afterStride = layout.afterPlane;
+  const beforeStride = inPlace ? pixels * BYTES[beforeKind] : layout.beforePlane;
+  const afterStride = inPlace ? pixels * BYTES[afterKind] : layout.afterPlane;
 
   let chunkStart = -1;
   /** Copies the chunk of input rows holding row y into memory (once per chunk). */
@@ -593,7 +603,7 @@ export function simdChangePass(
     if (chunkStart >= 0 && y < chunkStart + layout.rows) return;
     chunkStart = y;
     const end = Math.min(height, y + layout.rows);
-    for (let b = 0; b < bands; b++) {
+    for (let b = 0; b < bands && !inPlace; b++) {
       const from = b * pixels + y * width;
       const to = b * pixels + end * width;
       beforeIn.set(before.subarray(from, to) as never, (b * beforeStride) / BYTES[beforeKind]);
@@ -606,8 +616,8 @@ export function simdChangePass(
     ensureRow(y);
     const r = y - chunkStart;
     k.cueRow(
-      layout.before + r * width * BYTES[beforeKind],
-      layout.after + r * width * BYTES[afterKind],
+      inPlace ? before.byteOffset + y * width * BYTES[beforeKind] : layout.before + r * width * BYTES[beforeKind],
+      inPlace ? after.byteOffset + y * width * BYTES[afterKind] : layout.after + r * width * BYTES[afterKind],
       beforeStride,
       afterStride,
       layout.excluded + r * width,

@@ -7,7 +7,9 @@
  * on the Uint16 pair (what a sensor delivers; the target row, ≥ 120 Mpx/s in issue 3) and on the
  * Float32 pair, as production runs it (WebAssembly SIMD, change-pass-simd.ts), each followed by the
  * same pass on the scalar JavaScript path (setChangePassSimd(false)), and the same pass with the
- * separate kernels (the reference all are bit-identical to; the checksums must agree).
+ * separate kernels (the reference all are bit-identical to; the checksums must agree). The SIMD rows take
+ * their pair as detection's halo windows come (HaloWindowCache): arrays of the thread's WebAssembly arena,
+ * which the pass reads in place.
  */
 
 import { accumulateBandStats, finishBandStats } from './band-stats.js';
@@ -27,6 +29,7 @@ import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
 import { changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
 import { andValidMask } from './valid-mask.js';
+import { arenaArray, releaseArenaArray } from './wasm/arena.js';
 import { whitenedChiScore } from './whitened-chi-score.js';
 
 /** Issue 3: valid mask + change pass on 4-band uint16 input ≥ 120 Mpx/s (and each of its steps alone). */
@@ -95,9 +98,17 @@ export function bench(): BenchResult[] {
       setChangePassSimd(true);
     }
   };
-  const [uint16Ms, uint16Checksum] = onePass(true, pair16.before, pair16.after, params16);
+  // (an ordinary array where the engine has no arena: the pass then copies it in, as it would in detection)
+  const inArena = <T extends Uint16Array | Float32Array>(a: T): T => {
+    const copy = (arenaArray(a.constructor as typeof Uint16Array, a.length) ?? new (a.constructor as typeof Uint16Array)(a.length)) as T;
+    copy.set(a as never);
+    return copy;
+  };
+  const windows = [inArena(pair16.before), inArena(pair16.after), inArena(before), inArena(after)] as const;
+  const [uint16Ms, uint16Checksum] = onePass(true, windows[0], windows[1], params16);
   const [uint16ScalarMs, uint16ScalarChecksum] = onePass(false, pair16.before, pair16.after, params16);
-  const [onePassMs, onePassChecksum] = onePass(true, before, after, params);
+  const [onePassMs, onePassChecksum] = onePass(true, windows[2], windows[3], params);
+  for (const w of windows) releaseArenaArray(w);
   const [scalarMs, scalarChecksum] = onePass(false, before, after, params);
   const ms = bestTimeMs(() => {
     pairValid.fill(1);

@@ -45,7 +45,7 @@
  */
 
 import { type Expr, type FunctionBuilder, type Local, ModuleBuilder, f32x4, f64x2, i32, i32x4, storeI32, storeV128, v128 } from './wasm/builder.js';
-import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
+import { hasSimd, inScratch, instantiate, threadMemory } from './wasm/runtime.js';
 
 /** Smallest width and height the SIMD path takes (row loops need whole vectors). */
 export const MIN_SIDE = 8;
@@ -355,9 +355,8 @@ const regionBytes = (pixels: number): number => Math.ceil((4 * pixels + 16) / 16
 
 function usable(width: number, height: number, regions: number, pixels: number, arrays: readonly Float32Array[]): boolean {
   if (!(simdEnabled && width >= MIN_SIDE && height >= MIN_SIDE && regions * regionBytes(pixels) <= MAX_SIMD_BYTES && hasSimd())) return false;
-  // arrays in the linear memory itself would be overwritten, or detached when it grows
-  const linear = threadMemory(0).buffer;
-  return arrays.every((a) => a.buffer !== linear);
+  // arrays in the kernels' scratch would be overwritten (arena arrays above it are copied in like any other)
+  return !arrays.some(inScratch);
 }
 
 const F32_BITS_1 = 0x3f800000;

@@ -27,7 +27,7 @@
  */
 
 import { type Expr, type FunctionBuilder, type Local, ModuleBuilder, i32, i8x16, storeI8, storeV128, v128 } from './wasm/builder.js';
-import { hasSimd, instantiate, threadMemory } from './wasm/runtime.js';
+import { hasSimd, inScratch, instantiate, threadMemory } from './wasm/runtime.js';
 
 /** Largest linear memory the SIMD path uses (beyond it the JavaScript kernel runs, needing no more memory than its caller gave it). */
 export const MAX_SIMD_BYTES = 160 * 2 ** 20;
@@ -199,9 +199,8 @@ export function morphologySimd(filter: MorphologyFilter, src: Uint8Array, width:
   const ring = secondRow + rowBytes;
   const end = ring + 3 * span + VECTOR;
   if (end > MAX_SIMD_BYTES) return false;
-  // arrays in the linear memory itself would be overwritten, or detached when it grows
-  const linear = threadMemory(0).buffer;
-  if (src.buffer === linear || out.buffer === linear) return false;
+  // arrays in the kernels' scratch would be overwritten (arena arrays above it are copied in like any other)
+  if (inScratch(src) || inScratch(out)) return false;
   const kernel = filters()[filter];
   const memory = new Uint8Array(threadMemory(end).buffer);
   memory.set(src.subarray(0, pixels), srcAt);

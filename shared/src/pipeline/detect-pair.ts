@@ -310,6 +310,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     throw error;
   }
   let pool: WorkerPool | null = input.workers ?? null;
+  let opened: PairWork | null = null;
   const maskRasters: GeoTiffRaster[] = [];
   let scratch: Scratch | null = null;
   try {
@@ -402,6 +403,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
       opening,
     };
     const local = new PairWork({ before: br, after: ar, beforeMask, afterMask }, spec);
+    opened = local;
     const ranges = splitRanges(local.rows.length, Math.min(threads, Math.floor(local.rows.length / MIN_TILE_ROWS_PER_THREAD)));
     if (ranges.length > 1) {
       if (pool === null || pool.size < ranges.length - 1) {
@@ -500,6 +502,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
       },
     };
   } finally {
+    await opened?.close(false); // its caches' windows back to the arena (the rasters are closed below)
     if (pool) {
       // the workers close their files before they go (also after a failure)
       const workers = pool;

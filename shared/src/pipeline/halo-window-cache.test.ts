@@ -4,6 +4,8 @@ import { haloOf } from '../detection/classify-change.js';
 import { groupRows } from './tile-rows.js';
 import { tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
 import { CHUNK_PX, HaloWindowCache } from './halo-window-cache.js';
+import { arenaBytesInUse } from '../kernels/wasm/arena.js';
+import { inThreadMemory } from '../kernels/wasm/runtime.js';
 
 /** Planar window of an in-memory raster (bands × height × width, uint16 values). */
 function windowOf(raster: Uint16Array, width: number, height: number, bands: number, w: LatticeWindow): Uint16Array {
@@ -116,6 +118,19 @@ describe('HaloWindowCache', () => {
       expect(reads.size).toBe(Math.ceil(width / CHUNK_PX) * Math.ceil(height / CHUNK_PX));
       expect([...reads.values()].every((n) => n === 1), `trial ${trial}: a chunk was read twice`).toBe(true);
     }
+  });
+
+  it("serves windows as arrays of the thread's WebAssembly arena (the change pass reads them in place), given back by releaseWindows", async () => {
+    const before = arenaBytesInUse();
+    const { cache, region } = cacheOverRandomRaster(5, [1, 0]);
+    const halo = { col: 400, row: 0, width: 300, height: 200 };
+    const got = await cache.window(halo, 100);
+    expect(inThreadMemory(got)).toBe(true);
+    const direct = region(halo);
+    expect([...got.subarray(0, 5)]).toEqual([...direct.subarray(halo.width * halo.height, halo.width * halo.height + 5)]); // band 1 first
+    expect(arenaBytesInUse()).toBeGreaterThan(before);
+    cache.releaseWindows();
+    expect(arenaBytesInUse()).toBe(before);
   });
 
   it('serves adopted chunks without reading them; a window that is not one of its chunks is not adopted', async () => {

@@ -1,5 +1,6 @@
 import type { LatticeWindow } from '../grid/lattice.js';
 import { copyToPlanes } from '../raster/copy-kernels.js';
+import { ArenaOwner } from '../kernels/wasm/arena.js';
 
 /** Samples whose conversion to float32 is exact (what a chunk read may return). */
 export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
@@ -39,6 +40,8 @@ export class HaloWindowCache {
   private readonly spareCuts: TileSamples[] = [];
   private readonly across: number;
   private readonly scratch = new Map<new (n: number) => TileSamples, TileSamples>();
+  /** The windows' arrays live in the thread's WebAssembly arena, where the change pass reads them in place. */
+  private readonly arena = new ArenaOwner(this);
   /** Top row of the latest halo served: chunks starting above it may have been dropped already. */
   private passed = -Infinity;
 
@@ -91,11 +94,20 @@ export class HaloWindowCache {
     return out;
   }
 
-  /** A scratch array of `type` with exactly `length` values (the view of a buffer kept between calls). */
+  /** A scratch array of `type` with exactly `length` values (the view of an arena array kept between calls). */
   private scratchFor(type: new (n: number) => TileSamples, length: number): TileSamples {
     let held = this.scratch.get(type);
-    if (held === undefined || held.length < length) this.scratch.set(type, (held = new type(length)));
+    if (held === undefined || held.length < length) {
+      if (held !== undefined) this.arena.drop(held);
+      this.scratch.set(type, (held = this.arena.array(type as typeof Float32Array, length)));
+    }
     return held.subarray(0, length);
+  }
+
+  /** Gives the windows' arrays back to the arena (the last window served must no longer be in use). */
+  releaseWindows(): void {
+    this.arena.release();
+    this.scratch.clear();
   }
 
   /**

@@ -448,8 +448,14 @@ export class PairWork {
     return null;
   }
 
-  /** Closes what this thread opened (the rasters, when it opened them). */
+  /** Closes what this thread opened (the rasters, when it opened them) and gives the caches' windows back to the arena. */
   async close(closeRasters: boolean): Promise<void> {
+    for (const caches of [this.imagery, this.pooling]) {
+      caches?.before.releaseWindows();
+      caches?.after.releaseWindows();
+    }
+    this.imagery = null;
+    this.pooling = null;
     if (closeRasters) {
       const { before, after, beforeMask, afterMask } = this.rasters;
       await Promise.all([before.close(), after.close(), beforeMask?.close(), afterMask?.close()]);

@@ -11,7 +11,7 @@
 
 import { type Expr, type FunctionBuilder, type Local, i32, storeV128, v128 } from '../kernels/wasm/builder.js';
 import type { ValTypeName } from '../kernels/wasm/opcodes.js';
-import { instantiate, threadMemory } from '../kernels/wasm/runtime.js';
+import { inScratch, instantiate, threadMemory } from '../kernels/wasm/runtime.js';
 import type { Samples } from './copy-kernels.js';
 
 /** Largest samples-per-pixel count with a SIMD kernel. */
@@ -176,7 +176,7 @@ const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 /**
  * Runs a rows kernel (emitRowsToPlanes) over `rows` rows of `source` (`bytes`-byte samples, `spp` a
  * pixel, rows `rowStride` samples apart, the first at sample `first`), writing columns [c0, c1) to the
- * planes of `out` (same sample width, neither in linear memory): band b of pixel (x, r) to
+ * planes of `out` (same sample width, neither in the kernels' scratch): band b of pixel (x, r) to
  * out[dst + b·planeSize + r·dstRowStride + x − c0]. Rows go in chunks (CHUNK_BYTES): copied in, run,
  * copied out. Needs rows > 0 and c1 > c0.
  */
@@ -244,7 +244,7 @@ export function rowsToPlanesSimd(
   }
 }
 
-/** Whether `samples` can take a SIMD planes kernel: a typed array outside this thread's linear memory. */
+/** Whether `samples` can take a SIMD planes kernel: a typed array outside the kernels' scratch (wasm/runtime.ts). */
 export function outsideLinearMemory(samples: Samples): boolean {
-  return ArrayBuffer.isView(samples) && (samples as unknown as ArrayBufferView).buffer !== threadMemory(0).buffer;
+  return ArrayBuffer.isView(samples) && !inScratch(samples as unknown as ArrayBufferView);
 }
