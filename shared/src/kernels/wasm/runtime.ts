@@ -10,7 +10,8 @@
  * is ever detached (growing a memory detaches every view of its buffer), and its pages take RAM only once
  * written. So arrays can live in it across kernel calls (arena.ts: the windows the change pass then reads
  * in place). Addresses below ARENA_BASE are the kernels' scratch, laid out afresh by each call; the arena's
- * arrays lie above.
+ * arrays lie above. No view of the memory is posted to another thread: structured cloning a view copies its
+ * whole buffer, here the whole memory.
  */
 
 import { ModuleBuilder, v128 } from './builder.js';
