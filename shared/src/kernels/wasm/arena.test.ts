@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArenaOwner, TAIL_BYTES, arenaArray, arenaBytesInUse, releaseArenaArray } from './arena.js';
-import { ARENA_BASE, inThreadMemory, threadMemory } from './runtime.js';
+import { ARENA_BASE, MEMORY_BYTES, inThreadMemory, threadMemory } from './runtime.js';
 
 describe('arena arrays in the thread memory', () => {
   it('lie above the kernels scratch, apart, each with its tail', () => {
@@ -18,13 +18,16 @@ describe('arena arrays in the thread memory', () => {
     expect(arenaBytesInUse()).toBe(base);
   });
 
-  it('keep their values while kernels use their scratch below them', () => {
+  it('keep their values while kernels use their scratch below them (the memory no longer grows)', () => {
     const a = arenaArray(Int16Array, 4096)!;
+    const buffer = a.buffer;
+    expect(buffer.byteLength).toBe(MEMORY_BYTES);
     for (let i = 0; i < a.length; i++) a[i] = i - 2048;
     // the top of the largest scratch a kernel may take, next to the arena
     new Uint8Array(threadMemory(ARENA_BASE).buffer, ARENA_BASE - 2 ** 20, 2 ** 20).fill(0xa5);
     expect(a.every((v, i) => v === i - 2048)).toBe(true);
     expect(() => threadMemory(ARENA_BASE + 1)).toThrow(RangeError);
+    expect(threadMemory(ARENA_BASE).buffer).toBe(buffer);
     releaseArenaArray(a);
   });
 

@@ -1,6 +1,6 @@
 /**
  * Typed arrays in this thread's WebAssembly memory, above the kernels' scratch (runtime.ts ARENA_BASE).
- * The memory never grows, so they stay valid until released.
+ * Once the arena is there the memory no longer grows, so they stay valid until released.
  *
  * Why: a WebAssembly kernel can read only its linear memory. An array that lives there is read in place;
  * any other is first copied in. The halo windows the change pass scores are assembled from decoded chunks
@@ -14,7 +14,7 @@
  * (ArenaOwner).
  */
 
-import { ARENA_BASE, MEMORY_BYTES, hasSimd, inThreadMemory, threadMemory } from './runtime.js';
+import { ARENA_BASE, MEMORY_BYTES, arenaMemory, hasSimd, inThreadMemory } from './runtime.js';
 
 /** Bytes after each array that no other array uses (reads past a row's end stay inside). */
 export const TAIL_BYTES = 64;
@@ -31,14 +31,17 @@ const taken = new Map<number, { bytes: number; byteLength: number }>();
 
 const alignUp = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
-/** Whether arena arrays can be made here (an engine with WebAssembly SIMD, which the kernels that read them need). */
+/**
+ * Whether arena arrays can be made here: an engine with WebAssembly SIMD (the kernels that read them in
+ * place need it) that gave the memory its full size.
+ */
 export function arenaAvailable(): boolean {
-  return hasSimd();
+  return hasSimd() && arenaMemory() !== null;
 }
 
 /**
- * An array of `length` elements of `type` in the arena, or null when the engine has no WebAssembly SIMD
- * or the memory cannot hold it (the caller then uses an ordinary array). Unlike `new type(length)` its
+ * An array of `length` elements of `type` in the arena, or null when there is no arena (arenaAvailable)
+ * or it cannot hold the array (the caller then uses an ordinary array). Unlike `new type(length)` its
  * contents are whatever the range held before: callers write what they read.
  */
 export function arenaArray<T extends ArenaArray>(type: ArenaType<T>, length: number): T | null {
@@ -59,7 +62,7 @@ export function arenaArray<T extends ArenaArray>(type: ArenaType<T>, length: num
     top += bytes;
   }
   taken.set(start, { bytes, byteLength: length * type.BYTES_PER_ELEMENT });
-  return new type(threadMemory(0).buffer, start, length);
+  return new type(arenaMemory()!.buffer, start, length);
 }
 
 /** Gives an array arenaArray returned back to the arena (a part of it, or any other array: nothing). */

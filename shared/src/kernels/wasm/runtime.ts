@@ -6,12 +6,12 @@
  * project compiles without the DOM typings that declare it). Module-level state is per thread: every
  * worker thread loads its own copy of this module, so compiles its own kernels and owns its own memory.
  *
- * The memory has a fixed size, MEMORY_BYTES, set aside when it is made: it never grows, so no view of it
- * is ever detached (growing a memory detaches every view of its buffer), and its pages take RAM only once
- * written. So arrays can live in it across kernel calls (arena.ts: the windows the change pass then reads
- * in place). Addresses below ARENA_BASE are the kernels' scratch, laid out afresh by each call; the arena's
- * arrays lie above. No view of the memory is posted to another thread: structured cloning a view copies its
- * whole buffer, here the whole memory.
+ * The memory grows as the kernels' scratch needs (below ARENA_BASE), until the first arena array (arena.ts:
+ * the windows the change pass then reads in place) is asked for: then it grows once to MEMORY_BYTES and
+ * never again, because growing a memory detaches every view of its buffer and arena arrays live across
+ * kernel calls. Pages take RAM only once written. Where the engine will not give MEMORY_BYTES (a strict
+ * limit on committed memory) there is no arena, and every kernel copies its arrays in as before. No view of
+ * the memory is posted to another thread: structured cloning a view copies its whole buffer.
  */
 
 import { ModuleBuilder, v128 } from './builder.js';
@@ -30,6 +30,7 @@ export const MEMORY_BYTES = 1024 * 2 ** 20;
 /** The parts of the WebAssembly JS API used here. */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -61,16 +62,37 @@ export function hasSimd(): boolean {
 }
 
 let memory: WasmMemory | null = null;
+/** Whether the memory was grown to MEMORY_BYTES for the arena (null: not tried yet). */
+let arenaReady: boolean | null = null;
 
 /**
- * This thread's linear memory (MEMORY_BYTES); `bytes`: the scratch the calling kernel will address from 0,
- * which must stay below the arena (ARENA_BASE).
+ * This thread's linear memory, at least `bytes` long; `bytes`: the scratch the calling kernel will address
+ * from 0, which must stay below the arena (ARENA_BASE). Growing detaches the views of the old buffer (the
+ * callers make theirs after this call); once the arena is there the memory is long enough for any scratch.
  */
 export function threadMemory(bytes: number): WasmMemory {
   if (api === undefined) throw new Error('no WebAssembly engine');
   if (bytes > ARENA_BASE) throw new RangeError(`kernel scratch of ${bytes} bytes asked for: the kernels have ${ARENA_BASE} below the arena`);
-  memory ??= new api.Memory({ initial: MEMORY_BYTES / PAGE_BYTES });
+  const pages = Math.ceil(bytes / PAGE_BYTES);
+  if (memory === null) memory = new api.Memory({ initial: Math.max(1, pages) });
+  const have = memory.buffer.byteLength / PAGE_BYTES;
+  if (have < pages) memory.grow(pages - have);
   return memory;
+}
+
+/** The memory grown to MEMORY_BYTES for the arena (once), or null when the engine would not grow it that far. */
+export function arenaMemory(): WasmMemory | null {
+  if (arenaReady === null) {
+    const m = threadMemory(0);
+    try {
+      const have = m.buffer.byteLength / PAGE_BYTES;
+      if (have < MEMORY_BYTES / PAGE_BYTES) m.grow(MEMORY_BYTES / PAGE_BYTES - have);
+      arenaReady = true;
+    } catch {
+      arenaReady = false; // RangeError: the memory stays as it was, the kernels copy as before
+    }
+  }
+  return arenaReady ? memory : null;
 }
 
 /** Whether `view` is a view of this thread's linear memory. */
