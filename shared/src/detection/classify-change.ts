@@ -7,6 +7,7 @@ import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 import { clearShadows, type PairShadowTest } from './pair-shadows.js';
+import { ArenaOwner } from '../kernels/wasm/arena.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -111,9 +112,9 @@ export function scoreWindow(before: WindowSamples, after: WindowSamples, width: 
   // seasonal test and the typing included, then sees them unusable, and a second run changes nothing).
   clearShadows(before, after, n, model.shadow);
   const [b, a, params] = evidencePlanes(before, after, n, model);
-  const valid = into ? into.bytes('valid', n) : new Uint8Array(n);
-  const score = into ? into.floats('score', n) : new Float32Array(n);
-  const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.bytes('change', n) : new Uint8Array(n) } : null;
+  const valid = into ? into.passBytes('valid', n) : new Uint8Array(n);
+  const score = into ? into.passFloats('score', n) : new Float32Array(n);
+  const decided = threshold !== undefined && !model.structure ? { threshold, change: into ? into.passBytes('change', n) : new Uint8Array(n) } : null;
   if (model.structure) {
     // A pair scored by structure takes the spectral pass's validity (nodata, NaN), the one every score uses,
     // and replaces its score.
@@ -266,6 +267,44 @@ export class Workspace {
   private readonly byteArrays = new Map<string, Uint8Array>();
   private readonly floatArrays = new Map<string, Float32Array>();
   private readonly intArrays = new Map<string, Int32Array>();
+  private readonly arena: ArenaOwner | null;
+  private readonly arenaBytes = new Map<string, Uint8Array>();
+  private readonly arenaFloats = new Map<string, Float32Array>();
+
+  /**
+   * `arena`: the change pass's outputs (passBytes, passFloats) are arrays of the thread's WebAssembly
+   * arena, which the pass writes in place instead of copying rows out; release() gives them back (else
+   * they go back when the workspace is collected).
+   */
+  constructor(options: { arena?: boolean } = {}) {
+    this.arena = options.arena ? new ArenaOwner(this) : null;
+  }
+
+  /** bytes(name, n), in the arena when the workspace has one (for the change pass's outputs). */
+  passBytes(name: string, n: number): Uint8Array {
+    return this.arena ? this.fromArena(this.arenaBytes, Uint8Array, name, n) : this.bytes(name, n);
+  }
+
+  /** floats(name, n), in the arena when the workspace has one (for the change pass's outputs). */
+  passFloats(name: string, n: number): Float32Array {
+    return this.arena ? this.fromArena(this.arenaFloats, Float32Array, name, n) : this.floats(name, n);
+  }
+
+  private fromArena<T extends Uint8Array | Float32Array>(held: Map<string, T>, type: { new (n: number): T; BYTES_PER_ELEMENT: number }, name: string, n: number): T {
+    let a = held.get(name);
+    if (a === undefined || a.length < n) {
+      if (a !== undefined) this.arena!.drop(a);
+      held.set(name, (a = this.arena!.array(type as unknown as typeof Uint8Array, n) as unknown as T));
+    }
+    return a.subarray(0, n) as T;
+  }
+
+  /** Gives the arena arrays back (none of them may be in use any more). */
+  release(): void {
+    this.arena?.release();
+    this.arenaBytes.clear();
+    this.arenaFloats.clear();
+  }
 
   ints(name: string, n: number): Int32Array {
     let a = this.intArrays.get(name);

@@ -72,13 +72,27 @@ function makeCase(seed: number, c: Case) {
   return { before, after, excluded, params: params(random, c), n };
 }
 
+/** Output arrays: ordinary ones, or the thread's arena's (written in place by the SIMD pass; released after the run). */
+type Outputs = 'ordinary' | 'arena';
+
 /** Everything both one-pass kernels write, on the path chosen. */
-function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>) {
+function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>, outputs: Outputs = 'ordinary') {
   setChangePassSimd(simd);
   const { before, after, excluded, params: p, n } = input;
+  const made: ArrayBufferView[] = [];
+  const bytesOf = (length: number) => (outputs === 'arena' ? made[made.push(arenaArray(Uint8Array, length)!) - 1] as Uint8Array : new Uint8Array(length));
+  const floatsOf = (length: number) => (outputs === 'arena' ? made[made.push(arenaArray(Float32Array, length)!) - 1] as Float32Array : new Float32Array(length));
+  try {
+    return runInto(c, before, after, excluded, p, n, bytesOf, floatsOf);
+  } finally {
+    for (const a of made) releaseArenaArray(a);
+  }
+}
+
+function runInto(c: Case, before: ChangeSamples, after: ChangeSamples, excluded: Uint8Array | null, p: ChangePassParams, n: number, bytesOf: (n: number) => Uint8Array, floatsOf: (n: number) => Float32Array) {
   // outputs pre-filled with garbage: every element must be written
-  const valid = new Uint8Array(n).fill(7);
-  const score = new Float32Array(n).fill(-1);
+  const valid = bytesOf(n).fill(7);
+  const score = floatsOf(n).fill(-1);
   changeScores(before, after, c.width, c.height, p, valid, score, excluded);
   // The decision in the same pass, at thresholds on a score of the window (ties), just above one (between
   // two float32s: decisionThreshold) and at 0 (invalid pixels score 0 and must stay 0).
@@ -86,19 +100,21 @@ function run(simd: boolean, c: Case, input: ReturnType<typeof makeCase>) {
   const pick = finite.length > 0 ? finite[finite.length >> 1]! : 1;
   const decisions: Uint8Array[] = [];
   for (const threshold of [pick, pick + Math.abs(pick) * 1e-12 + 1e-300, 0]) {
-    const v2 = new Uint8Array(n).fill(7);
-    const s2 = new Float32Array(n).fill(-1);
-    const out = new Uint8Array(n).fill(7);
+    const v2 = bytesOf(n).fill(7);
+    const s2 = floatsOf(n).fill(-1);
+    const out = bytesOf(n).fill(7);
     changeScores(before, after, c.width, c.height, p, v2, s2, excluded, { threshold, out });
     expect(bytes(v2).equals(bytes(valid)) && bytes(s2).equals(bytes(score))).toBe(true);
     expect([...out].every((d, i) => d === (valid[i] === 1 && score[i]! >= threshold ? 1 : 0)), `decision at ${threshold}`).toBe(true);
     decisions.push(out);
   }
-  const cueValid = new Uint8Array(n).fill(7);
-  const cva = new Float32Array(n).fill(-1);
-  const mad = new Float32Array(n).fill(-1);
+  const cueValid = bytesOf(n).fill(7);
+  const cva = floatsOf(n).fill(-1);
+  const mad = floatsOf(n).fill(-1);
   changeCues(before, after, c.width, c.height, p, cueValid, cva, mad, excluded);
-  return { valid, score, cueValid, cva, mad, decision: Buffer.concat(decisions) };
+  // copies: arena outputs are released after the run
+  const copy = <T extends Uint8Array | Float32Array>(a: T): T => a.slice() as T;
+  return { valid: copy(valid), score: copy(score), cueValid: copy(cueValid), cva: copy(cva), mad: copy(mad), decision: Buffer.concat(decisions) };
 }
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -123,9 +139,16 @@ function expectSameBytes(c: Case, seed: number) {
   const after = inArena(input.after);
   if (before !== null && after !== null) {
     try {
-      const inPlace = run(true, c, { ...input, before, after });
+      for (const outputs of ['ordinary', 'arena'] as const) {
+        const inPlace = run(true, c, { ...input, before, after }, outputs);
+        for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad', 'decision'] as const) {
+          expect(bytes(inPlace[key]).equals(bytes(scalar[key])), `${key} differs, inputs read in place, ${outputs} outputs`).toBe(true);
+        }
+      }
+      // arena outputs from ordinary inputs (copied in)
+      const written = run(true, c, input, 'arena');
       for (const key of ['valid', 'score', 'cueValid', 'cva', 'mad', 'decision'] as const) {
-        expect(bytes(inPlace[key]).equals(bytes(scalar[key])), `${key} differs, inputs read in place`).toBe(true);
+        expect(bytes(written[key]).equals(bytes(scalar[key])), `${key} differs, outputs written in place`).toBe(true);
       }
     } finally {
       releaseArenaArray(before);

@@ -537,9 +537,9 @@ export function decisionThreshold(threshold: number): number {
   return new Float32Array(bits.buffer)[0]!;
 }
 
-/** Whether `samples` is an array of this thread's arena (wasm/arena.ts), which the pass reads in place. */
-function inArena(samples: ChangeSamples): boolean {
-  return inThreadMemory(samples) && samples.byteOffset >= ARENA_BASE;
+/** Whether `array` is an array of this thread's arena (wasm/arena.ts), which the pass reads or writes in place. */
+function inArena(array: ArrayBufferView): boolean {
+  return inThreadMemory(array) && array.byteOffset >= ARENA_BASE;
 }
 
 /** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
@@ -569,9 +569,13 @@ export function simdChangePass(
   const layout = passLayout(width, height, bands, beforeKind, afterKind);
   if (layout.end > ARENA_BASE) throw new RangeError(`change pass: rows of ${width} pixels need more scratch memory than the kernels have (${ARENA_BASE} bytes)`);
   const buffer: ArrayBufferLike = threadMemory(layout.end).buffer;
-  // Arena arrays are read in place: they lie above every kernel's scratch, and their tail covers the
-  // kernel's reads past a row's end (the last row of the last band).
+  // Arena arrays are read and written in place: they lie above every kernel's scratch, and their tail
+  // covers what the kernel reads and writes past a row's end (the vectors of the last row; past any
+  // other row it writes the start of the next one, which that row's own step then writes again).
   const inPlace = inArena(before) && inArena(after);
+  const validInPlace = inArena(valid);
+  const scoreInPlace = score !== null && inArena(score);
+  const decisionInPlace = decision !== null && inArena(decision.out);
   const spec: KernelSpec = {
     bands,
     before: beforeKind,
@@ -623,7 +627,7 @@ export function simdChangePass(
       layout.excluded + r * width,
       width,
       layout.fused[s] + 4,
-      layout.valid[s] + 1,
+      validInPlace ? valid.byteOffset + y * width : layout.valid[s] + 1,
       layout.count[s] + 4,
       layout.cva,
       layout.mad,
@@ -634,7 +638,7 @@ export function simdChangePass(
   if (score === null) {
     for (let y = 0; y < height; y++) {
       cueRow(y, 0);
-      valid.set(validRows[0], y * width);
+      if (!validInPlace) valid.set(validRows[0], y * width);
       cva!.set(cvaRow, y * width);
       mad!.set(madRow, y * width);
     }
@@ -649,13 +653,15 @@ export function simdChangePass(
     const above = y > 0 ? (y + 2) % 3 : ZERO;
     const below = hasNext ? (y + 1) % 3 : ZERO;
     const s = y % 3;
+    const scoreAt = scoreInPlace ? score.byteOffset + 4 * y * width : layout.score;
     if (decision === null) {
-      k.boxRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score);
+      k.boxRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, scoreAt);
     } else {
-      k.boxDecideRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, layout.score, layout.decision);
-      decision.out.set(decisionRow, y * width);
+      const decisionAt = decisionInPlace ? decision.out.byteOffset + y * width : layout.decision;
+      k.boxDecideRow(layout.fused[above], layout.fused[s], layout.fused[below], layout.count[above], layout.count[s], layout.count[below], width, scoreAt, decisionAt);
+      if (!decisionInPlace) decision.out.set(decisionRow, y * width);
     }
-    valid.set(validRows[s], y * width);
-    score.set(scoreRow, y * width);
+    if (!validInPlace) valid.set(validRows[s], y * width);
+    if (!scoreInPlace) score.set(scoreRow, y * width);
   }
 }

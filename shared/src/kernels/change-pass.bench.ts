@@ -8,8 +8,8 @@
  * Float32 pair, as production runs it (WebAssembly SIMD, change-pass-simd.ts), each followed by the
  * same pass on the scalar JavaScript path (setChangePassSimd(false)), and the same pass with the
  * separate kernels (the reference all are bit-identical to; the checksums must agree). The SIMD rows take
- * their pair as detection's halo windows come (HaloWindowCache): arrays of the thread's WebAssembly arena,
- * which the pass reads in place.
+ * their pair as detection's halo windows come (HaloWindowCache) and write their outputs where detection's
+ * scoreWindow has them: arrays of the thread's WebAssembly arena, which the pass reads and writes in place.
  */
 
 import { accumulateBandStats, finishBandStats } from './band-stats.js';
@@ -85,8 +85,9 @@ export function bench(): BenchResult[] {
   const fused = new Float32Array(BENCH_PIXELS);
   const score = new Float32Array(BENCH_PIXELS);
   const pairValid = new Uint8Array(BENCH_PIXELS);
-  const onePassValid = new Uint8Array(BENCH_PIXELS);
-  const onePassScore = new Float32Array(BENCH_PIXELS);
+  // outputs as detection's scoreWindow has them (its workspace's arena arrays), inputs as its halo windows (below)
+  const onePassValid = arenaArray(Uint8Array, BENCH_PIXELS) ?? new Uint8Array(BENCH_PIXELS);
+  const onePassScore = arenaArray(Float32Array, BENCH_PIXELS) ?? new Float32Array(BENCH_PIXELS);
   const pair16 = benchImagePairUint16();
   /** Best time and checksum of changeScores on a pair, on the SIMD path or the scalar one. */
   const onePass = (simd: boolean, b: typeof before | typeof pair16.before, a: typeof b, p: typeof params): [number, number] => {
@@ -108,7 +109,7 @@ export function bench(): BenchResult[] {
   const [uint16Ms, uint16Checksum] = onePass(true, windows[0], windows[1], params16);
   const [uint16ScalarMs, uint16ScalarChecksum] = onePass(false, pair16.before, pair16.after, params16);
   const [onePassMs, onePassChecksum] = onePass(true, windows[2], windows[3], params);
-  for (const w of windows) releaseArenaArray(w);
+  for (const w of [...windows, onePassValid, onePassScore]) releaseArenaArray(w);
   const [scalarMs, scalarChecksum] = onePass(false, before, after, params);
   const ms = bestTimeMs(() => {
     pairValid.fill(1);

@@ -70,45 +70,50 @@ export async function detectTileRows(input: DetectPassInput, from: number, to: n
   const layerNames = input.layers.map((l) => MASK_LAYERS[Math.log2(l.bit)]!);
   let validPixels = 0;
   let changedPixels = 0;
-  const work = new Workspace();
-  const closing = structureClosing(input.model.structure);
-  const pooled = input.pooling ? new PooledBlocks(input, input.pooling) : null;
-  const haloFor = (tile: LatticeWindow) => haloOf(tile, overlap, input.model.structure, pooled !== null);
-  let changeRows = new Uint8Array(0); // one tile row of change.tif, reused (the encoder copies what it keeps)
-  for (let r = from; r < to; r++) {
-    const row = rows[r]!;
-    const height = row[0]!.height;
-    if (changeRows.length < raster.width * height) changeRows = new Uint8Array(raster.width * height);
-    const change = changeRows.subarray(0, raster.width * height).fill(CHANGE_NODATA);
-    const nextTop = r + 1 < rows.length ? haloFor(rows[r + 1]![0]!).row : null;
-    await pooled?.readyFor(haloFor(row[0]!));
-    for (const tile of row) {
-      const halo = haloFor(tile);
-      // both windows are used before either cache is asked for the next one
-      const before = await input.imagery.before.window(halo, nextTop);
-      const after = await input.imagery.after.window(halo, nextTop);
-      const scored = pooled ? scorePooledWindow(before, after, halo, input.model, work, pooled.blocks, input.threshold) : scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
-      const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
-      const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work, closing);
-      const inner = tile.width * tile.height;
-      const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
-      const score = cropToInterior(scored.score, halo, tile, work.floats('tileScore', inner));
-      const counts = writeTileChange(maps.change, scored.valid, halo, tile, change, raster.width, tile.col - raster.col0);
-      validPixels += counts.valid;
-      changedPixels += counts.changed;
-      const classes = work.bytes('classes', inner).fill(0);
-      const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
-      for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
-      // without mask layers tileCoverage reads no pixel (the usable ones are counted): no crop needed
-      const tileValid = layerNames.length > 0 ? cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)) : scored.valid;
-      const unusable = unusableByEpoch({ before, after, window: halo, valid: scored.valid, model: input.model }, tile, counts.valid);
-      coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid, unusable));
-      tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
+  // the change pass writes its outputs straight into this workspace's arena arrays
+  const work = new Workspace({ arena: true });
+  try {
+    const closing = structureClosing(input.model.structure);
+    const pooled = input.pooling ? new PooledBlocks(input, input.pooling) : null;
+    const haloFor = (tile: LatticeWindow) => haloOf(tile, overlap, input.model.structure, pooled !== null);
+    let changeRows = new Uint8Array(0); // one tile row of change.tif, reused (the encoder copies what it keeps)
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      const height = row[0]!.height;
+      if (changeRows.length < raster.width * height) changeRows = new Uint8Array(raster.width * height);
+      const change = changeRows.subarray(0, raster.width * height).fill(CHANGE_NODATA);
+      const nextTop = r + 1 < rows.length ? haloFor(rows[r + 1]![0]!).row : null;
+      await pooled?.readyFor(haloFor(row[0]!));
+      for (const tile of row) {
+        const halo = haloFor(tile);
+        // both windows are used before either cache is asked for the next one
+        const before = await input.imagery.before.window(halo, nextTop);
+        const after = await input.imagery.after.window(halo, nextTop);
+        const scored = pooled ? scorePooledWindow(before, after, halo, input.model, work, pooled.blocks, input.threshold) : scoreWindow(before, after, halo.width, halo.height, input.model, work, halo, input.threshold);
+        const seasonal = input.vegetation ? { before, after, test: input.vegetation } : null;
+        const maps = classifyChange(scored, halo.width, halo.height, input.threshold, input.opening, seasonal, work, closing);
+        const inner = tile.width * tile.height;
+        const cleaned = cropToInterior(maps.cleaned, halo, tile, work.bytes('tileCleaned', inner));
+        const score = cropToInterior(scored.score, halo, tile, work.floats('tileScore', inner));
+        const counts = writeTileChange(maps.change, scored.valid, halo, tile, change, raster.width, tile.col - raster.col0);
+        validPixels += counts.valid;
+        changedPixels += counts.changed;
+        const classes = work.bytes('classes', inner).fill(0);
+        const grid = { epsg: input.lattice.epsg, geoTransform: windowGeoTransform(input.lattice, tile), width: tile.width, height: tile.height };
+        for (const l of input.layers) rasterizeMaskLayer(l.layer, grid, l.bit, classes);
+        // without mask layers tileCoverage reads no pixel (the usable ones are counted): no crop needed
+        const tileValid = layerNames.length > 0 ? cropToInterior(scored.valid, halo, tile, work.bytes('tileValid', inner)) : scored.valid;
+        const unusable = unusableByEpoch({ before, after, window: halo, valid: scored.valid, model: input.model }, tile, counts.valid);
+        coverage.push(tileCoverage(tileValid, classes, layerNames, input.lattice, tile, counts.valid, unusable));
+        tiles.push(extractPatches(cleaned, score, classes, input.lattice, tile, input.minAreaM2, { halo, haloValid: scored.valid, before, after, plan: input.plan }, work));
+      }
+      encoder.push(change, height);
+      if (nextTop !== null) pooled?.passed(haloFor(rows[r + 1]![0]!));
     }
-    encoder.push(change, height);
-    if (nextTop !== null) pooled?.passed(haloFor(rows[r + 1]![0]!));
+    return { tiles, validPixels, changedPixels, change: encoder.finish(), coverage };
+  } finally {
+    work.release();
   }
-  return { tiles, validPixels, changedPixels, change: encoder.finish(), coverage };
 }
 
 /**
