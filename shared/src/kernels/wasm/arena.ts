@@ -2,10 +2,11 @@
  * Typed arrays in this thread's WebAssembly memory, above the kernels' scratch (runtime.ts ARENA_BASE).
  * Once the arena is there the memory no longer grows, so they stay valid until released.
  *
- * Why: a WebAssembly kernel can read only its linear memory. An array that lives there is read in place;
- * any other is first copied in. The halo windows the change pass scores are assembled from decoded chunks
- * anyway (halo-window-cache.ts), so assembling them here spares the pass that second copy (about a tenth of
- * the pass on 4-band uint16 windows, docs/detection.md).
+ * Why: a WebAssembly kernel can read only its linear memory. An array that lives there is read and written
+ * in place; any other is first copied in, or its rows copied out. The halo windows the change pass scores
+ * are assembled from decoded chunks anyway (halo-window-cache.ts), so assembling them here spares the pass
+ * that second copy, and detection's workspace keeps the pass's outputs here (classify-change.ts Workspace):
+ * together about a sixth of the pass on 4-band uint16 windows (docs/detection.md).
  *
  * Allocation is first fit over the free ranges, in address order, so the same sequence of allocations and
  * releases gives the same addresses (addresses never reach any output anyway). Each array is followed by
