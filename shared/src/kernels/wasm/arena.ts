@@ -6,7 +6,7 @@
  * in place; any other is first copied in, or its rows copied out. The halo windows the change pass scores
  * are assembled from decoded chunks anyway (halo-window-cache.ts), so assembling them here spares the pass
  * that second copy, and detection's workspace keeps the pass's outputs here (classify-change.ts Workspace):
- * together about a sixth of the pass on 4-band uint16 windows (docs/detection.md).
+ * together about a fifth of the pass on 4-band uint16 windows (docs/detection.md).
  *
  * Allocation is first fit over the free ranges, in address order, so the same sequence of allocations and
  * releases gives the same addresses (addresses never reach any output anyway). Each array is followed by
