@@ -80,12 +80,13 @@ function formatTarget(r: BenchResult): string {
 // second timing, and each of their rows keeps its better run: a slow minute then costs neither side alone.
 const referencesBefore = measureReferences();
 const results: BenchResult[] = [];
-/** Where each module's rows start in `results` (row names repeat across and within modules: "  naive reference"). */
-const firstRowOf = new Map<string, number>();
+/** Where each module's rows lie in `results`, [from, to) (row names repeat across and within modules: "  naive reference"). */
+const rowsOf = new Map<string, [number, number]>();
 for (const [module, run] of benches) {
   const moduleStarted = performance.now();
-  firstRowOf.set(module, results.length);
+  const from = results.length;
   results.push(...run());
+  rowsOf.set(module, [from, results.length]);
   process.stderr.write(`${module}: ${((performance.now() - moduleStarted) / 1000).toFixed(1)} s\n`);
 }
 
@@ -94,9 +95,8 @@ const referencesStarted = performance.now();
 const targetRows = new Set(RELATIVE_TARGETS.map((t) => t.row));
 const referencesAfter = measureReferences();
 for (const [module, run] of benches) {
-  const from = firstRowOf.get(module)!;
-  const next = benches.map(([m]) => firstRowOf.get(m)!).find((at) => at > from) ?? results.length;
-  if (!results.slice(from, next).some((r) => targetRows.has(r.name))) continue;
+  const [from, to] = rowsOf.get(module)!;
+  if (!results.slice(from, to).some((r) => targetRows.has(r.name))) continue;
   for (const [k, again] of run().entries()) {
     const first = results[from + k]!;
     if (again.name !== first.name || again.checksum !== first.checksum) {

@@ -268,8 +268,6 @@ export class Workspace {
   private readonly floatArrays = new Map<string, Float32Array>();
   private readonly intArrays = new Map<string, Int32Array>();
   private readonly arena: ArenaOwner | null;
-  private readonly arenaBytes = new Map<string, Uint8Array>();
-  private readonly arenaFloats = new Map<string, Float32Array>();
 
   /**
    * `arena`: the change pass's outputs (passBytes, passFloats) are arrays of the thread's WebAssembly
@@ -282,28 +280,17 @@ export class Workspace {
 
   /** bytes(name, n), in the arena when the workspace has one (for the change pass's outputs). */
   passBytes(name: string, n: number): Uint8Array {
-    return this.arena ? this.fromArena(this.arenaBytes, Uint8Array, name, n) : this.bytes(name, n);
+    return this.arena ? this.arena.scratch(`bytes ${name}`, Uint8Array, n) : this.bytes(name, n);
   }
 
   /** floats(name, n), in the arena when the workspace has one (for the change pass's outputs). */
   passFloats(name: string, n: number): Float32Array {
-    return this.arena ? this.fromArena(this.arenaFloats, Float32Array, name, n) : this.floats(name, n);
-  }
-
-  private fromArena<T extends Uint8Array | Float32Array>(held: Map<string, T>, type: { new (n: number): T; BYTES_PER_ELEMENT: number }, name: string, n: number): T {
-    let a = held.get(name);
-    if (a === undefined || a.length < n) {
-      if (a !== undefined) this.arena!.drop(a);
-      held.set(name, (a = this.arena!.array(type as unknown as typeof Uint8Array, n) as unknown as T));
-    }
-    return a.subarray(0, n) as T;
+    return this.arena ? this.arena.scratch(`floats ${name}`, Float32Array, n) : this.floats(name, n);
   }
 
   /** Gives the arena arrays back (none of them may be in use any more). */
   release(): void {
     this.arena?.release();
-    this.arenaBytes.clear();
-    this.arenaFloats.clear();
   }
 
   ints(name: string, n: number): Int32Array {

@@ -3,7 +3,7 @@ import type { ChangeSamples } from './change-pass-rows.js';
 import { MAX_SIMD_BANDS, changePassModule, decisionThreshold, simdPassAvailable, type SimdSampleKind } from './change-pass-simd.js';
 import { changeCues, changeScores, setChangePassSimd, type ChangePassParams } from './fuse-scores.js';
 import { type Random, mulberry32 } from './test-random.js';
-import { arenaArray, releaseArenaArray } from './wasm/arena.js';
+import { arenaArray, arenaCopy, releaseArenaArray } from './wasm/arena.js';
 import { validate } from './wasm/runtime.js';
 
 type Kind = SimdSampleKind | 'f64' | 'i32';
@@ -122,9 +122,7 @@ const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byte
 /** A copy of `samples` in the thread's arena (read in place by the SIMD pass), or null for a type it does not hold. */
 function inArena(samples: ChangeSamples): ChangeSamples | null {
   if (samples instanceof Float64Array || samples instanceof Int32Array || samples instanceof Uint32Array) return null;
-  const copy = arenaArray(samples.constructor as typeof Uint16Array, samples.length) as ChangeSamples | null;
-  copy?.set(samples as never);
-  return copy;
+  return arenaCopy(samples);
 }
 
 function expectSameBytes(c: Case, seed: number) {

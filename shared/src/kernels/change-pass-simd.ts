@@ -46,7 +46,7 @@ import {
 } from './wasm/builder.js';
 import type { ScoreDecision } from './fuse-scores.js';
 import type { ValTypeName } from './wasm/opcodes.js';
-import { ARENA_BASE, hasSimd, inThreadMemory, instantiate, threadMemory } from './wasm/runtime.js';
+import { hasSimd, inArena, instantiate, threadMemory } from './wasm/runtime.js';
 
 /**
  * Largest band count with a SIMD kernel: Sentinel-2's 13 bands fit. (The kernel's loops hold few values
@@ -537,11 +537,6 @@ export function decisionThreshold(threshold: number): number {
   return new Float32Array(bits.buffer)[0]!;
 }
 
-/** Whether `array` is an array of this thread's arena (wasm/arena.ts), which the pass reads or writes in place. */
-function inArena(array: ArrayBufferView): boolean {
-  return inThreadMemory(array) && array.byteOffset >= ARENA_BASE;
-}
-
 /** True when the SIMD kernels can run this pass (engine with SIMD, band count, sample types). */
 export function simdPassAvailable(before: ChangeSamples, after: ChangeSamples, bands: number): boolean {
   return bands >= 1 && bands <= MAX_SIMD_BANDS && simdSampleKind(before) !== null && simdSampleKind(after) !== null && hasSimd();
@@ -567,7 +562,6 @@ export function simdChangePass(
   const beforeKind = simdSampleKind(before)!;
   const afterKind = simdSampleKind(after)!;
   const layout = passLayout(width, height, bands, beforeKind, afterKind);
-  if (layout.end > ARENA_BASE) throw new RangeError(`change pass: rows of ${width} pixels need more scratch memory than the kernels have (${ARENA_BASE} bytes)`);
   const buffer: ArrayBufferLike = threadMemory(layout.end).buffer;
   // Arena arrays are read and written in place: they lie above every kernel's scratch, and their tail
   // covers what the kernel reads and writes past a row's end (the vectors of the last row; past any

@@ -29,7 +29,7 @@ import { boxMean3x3 } from './box-mean-3x3.js';
 import { changeVectorMagnitude } from './change-vector.js';
 import { changeScores, fuseMinScaled, setChangePassSimd } from './fuse-scores.js';
 import { andValidMask } from './valid-mask.js';
-import { arenaArray, releaseArenaArray } from './wasm/arena.js';
+import { arenaArray, arenaCopy, releaseArenaArray } from './wasm/arena.js';
 import { whitenedChiScore } from './whitened-chi-score.js';
 
 /** Issue 3: valid mask + change pass on 4-band uint16 input ≥ 120 Mpx/s (and each of its steps alone). */
@@ -100,11 +100,7 @@ export function bench(): BenchResult[] {
     }
   };
   // (an ordinary array where the engine has no arena: the pass then copies it in, as it would in detection)
-  const inArena = <T extends Uint16Array | Float32Array>(a: T): T => {
-    const copy = (arenaArray(a.constructor as typeof Uint16Array, a.length) ?? new (a.constructor as typeof Uint16Array)(a.length)) as T;
-    copy.set(a as never);
-    return copy;
-  };
+  const inArena = <T extends Uint16Array | Float32Array>(a: T): T => arenaCopy(a) ?? a;
   const windows = [inArena(pair16.before), inArena(pair16.after), inArena(before), inArena(after)] as const;
   const [uint16Ms, uint16Checksum] = onePass(true, windows[0], windows[1], params16);
   const [uint16ScalarMs, uint16ScalarChecksum] = onePass(false, pair16.before, pair16.after, params16);

@@ -39,9 +39,8 @@ export class HaloWindowCache {
   /** Arrays of dropped cut chunks (the rows a chunk keeps for the next row of tiles), reused by later cuts. */
   private readonly spareCuts: TileSamples[] = [];
   private readonly across: number;
-  private readonly scratch = new Map<new (n: number) => TileSamples, TileSamples>();
-  /** The windows' arrays live in the thread's WebAssembly arena, where the change pass reads them in place. */
-  private readonly arena = new ArenaOwner(this);
+  /** The windows' arrays, one per sample type, in the thread's WebAssembly arena (the change pass reads them in place). */
+  private readonly scratch = new ArenaOwner(this);
   /** Top row of the latest halo served: chunks starting above it may have been dropped already. */
   private passed = -Infinity;
 
@@ -96,18 +95,12 @@ export class HaloWindowCache {
 
   /** A scratch array of `type` with exactly `length` values (the view of an arena array kept between calls). */
   private scratchFor(type: new (n: number) => TileSamples, length: number): TileSamples {
-    let held = this.scratch.get(type);
-    if (held === undefined || held.length < length) {
-      if (held !== undefined) this.arena.drop(held);
-      this.scratch.set(type, (held = this.arena.array(type as typeof Float32Array, length)));
-    }
-    return held.subarray(0, length);
+    return this.scratch.scratch(type.name, type as typeof Float32Array, length);
   }
 
   /** Gives the windows' arrays back to the arena (the last window served must no longer be in use). */
   releaseWindows(): void {
-    this.arena.release();
-    this.scratch.clear();
+    this.scratch.release();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArenaOwner, TAIL_BYTES, arenaArray, arenaBytesInUse, releaseArenaArray } from './arena.js';
+import { ArenaOwner, TAIL_BYTES, arenaArray, arenaBytesInUse, arenaCopy, releaseArenaArray } from './arena.js';
 import { ARENA_BASE, MEMORY_BYTES, inThreadMemory, threadMemory } from './runtime.js';
 
 describe('arena arrays in the thread memory', () => {
@@ -59,21 +59,37 @@ describe('arena arrays in the thread memory', () => {
     expect(arenaBytesInUse()).toBe(base);
   });
 
-  it('an owner releases every array it gave', () => {
+  it("an owner's scratch arrays grow on demand, the old one released, and all go back on release", () => {
     const base = arenaBytesInUse();
     const owner = new ArenaOwner({});
-    const a = owner.array(Float32Array, 100);
-    const b = owner.array(Uint16Array, 100);
+    const a = owner.scratch('a', Float32Array, 100);
+    const b = owner.scratch('b', Uint16Array, 100);
     expect(inThreadMemory(a) && inThreadMemory(b)).toBe(true);
-    owner.drop(a);
+    a.fill(3);
+    const again = owner.scratch('a', Float32Array, 50); // smaller: the same array
+    expect(again.length).toBe(50);
+    expect(again.byteOffset).toBe(a.byteOffset);
+    expect(again.every((v) => v === 3)).toBe(true);
+    const inUse = arenaBytesInUse();
+    const grown = owner.scratch('a', Float32Array, 10_000); // larger: a new array, the old one released
+    expect(grown.length).toBe(10_000);
+    expect(arenaBytesInUse() - inUse).toBeLessThan(40_000 + 2 * TAIL_BYTES);
     expect(arenaBytesInUse()).toBeGreaterThan(base);
     owner.release();
     expect(arenaBytesInUse()).toBe(base);
   });
 
+  it('copies an array into the arena', () => {
+    const source = Int16Array.from([1, -2, 3, -4]);
+    const copy = arenaCopy(source)!;
+    expect(inThreadMemory(copy) && copy instanceof Int16Array).toBe(true);
+    expect([...copy]).toEqual([1, -2, 3, -4]);
+    releaseArenaArray(copy);
+  });
+
   it('refuses what the memory cannot hold (null, or an ordinary array from an owner)', () => {
     expect(arenaArray(Float32Array, 2 ** 28)).toBeNull(); // 1 GiB
-    const big = new ArenaOwner({}).array(Uint8Array, 2 ** 30);
+    const big = new ArenaOwner({}).scratch('big', Uint8Array, 2 ** 30);
     expect(inThreadMemory(big)).toBe(false);
   });
 });

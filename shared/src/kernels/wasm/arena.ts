@@ -99,36 +99,46 @@ export function arenaBytesInUse(): number {
   return sum;
 }
 
+/** A copy of `array` in the arena, or null where arenaArray gives none. */
+export function arenaCopy<T extends ArenaArray>(array: T): T | null {
+  const copy = arenaArray(array.constructor as ArenaType<T>, array.length);
+  copy?.set(array as never);
+  return copy;
+}
+
 /**
- * Arena arrays owned by an object: released by `release()`, or when the owner is collected if it never
- * was (a cache dropped with its pair's work).
+ * Named scratch arrays in the arena owned by an object: each grown on demand (the old one released),
+ * all released by `release()`, or when the owner is collected if it never was (a cache dropped with its
+ * pair's work).
  */
 export class ArenaOwner {
-  private static readonly finalizer = new FinalizationRegistry<Set<ArrayBufferView>>((held) => {
-    for (const array of held) releaseArenaArray(array);
+  private static readonly finalizer = new FinalizationRegistry<Map<string, ArrayBufferView>>((held) => {
+    for (const array of held.values()) releaseArenaArray(array);
   });
-  private readonly held = new Set<ArrayBufferView>();
+  private readonly held = new Map<string, ArrayBufferView>();
 
   constructor(owner: object) {
     ArenaOwner.finalizer.register(owner, this.held, this);
   }
 
-  /** An array as arenaArray gives, or an ordinary one when the arena cannot (same contract otherwise). */
-  array<T extends ArenaArray>(type: ArenaType<T> & (new (length: number) => T), length: number): T {
-    const array = arenaArray(type, length);
-    if (array === null) return new type(length);
-    this.held.add(array);
-    return array;
+  /**
+   * The scratch array `name` of `type` with exactly `length` elements: a view of an arena array kept
+   * between calls (an ordinary array when the arena cannot hold it). Its contents are whatever the last
+   * call left, or anything when it has just grown: callers write what they read.
+   */
+  scratch<T extends ArenaArray>(name: string, type: ArenaType<T> & (new (length: number) => T), length: number): T {
+    let array = this.held.get(name) as T | undefined;
+    if (array === undefined || array.length < length || array.constructor !== type) {
+      if (array !== undefined) releaseArenaArray(array);
+      array = arenaArray(type, length) ?? new type(length);
+      this.held.set(name, array);
+    }
+    return array.subarray(0, length) as T;
   }
 
-  /** Releases one array this owner gave (others: nothing). */
-  drop(array: ArrayBufferView): void {
-    if (this.held.delete(array)) releaseArenaArray(array);
-  }
-
-  /** Releases every array this owner gave. */
+  /** Releases every array this owner holds. */
   release(): void {
-    for (const array of this.held) releaseArenaArray(array);
+    for (const array of this.held.values()) releaseArenaArray(array);
     this.held.clear();
   }
 }

@@ -100,6 +100,11 @@ export function inThreadMemory(view: ArrayBufferView): boolean {
   return memory !== null && view.buffer === memory.buffer;
 }
 
+/** Whether `view` is an array of the arena (arena.ts), above the kernels' scratch: kernels may read and write it in place. */
+export function inArena(view: ArrayBufferView): boolean {
+  return inThreadMemory(view) && view.byteOffset >= ARENA_BASE;
+}
+
 /** Whether `view` reaches into the kernels' scratch (below ARENA_BASE), which the next kernel call overwrites. */
 export function inScratch(view: ArrayBufferView): boolean {
   return inThreadMemory(view) && view.byteOffset < ARENA_BASE;
