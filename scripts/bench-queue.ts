@@ -8,9 +8,10 @@
  * (default redis://127.0.0.1:6379) under a prefix of their own; the farmland layer over the scene's
  * north-west quarter; the generated pair of bench-ingest (scripts/bench/make_detect_pair.py, cached in the
  * OS temp dir) submitted as two batches. Timed: the detecting epoch from its ingest job's end to its
- * finalize job's end (the detect and alert stages), with the CPU time of the detect processes and of the
- * alert process over it (/proc/<pid>/stat) and the detect processes' peak RSS. The batch's alerts.geojson
- * must be the same bytes for every run side.
+ * finalize job's end (the detect and alert stages); the CPU time of the detect processes and of the alert
+ * process from the detecting batch's submission to that end (/proc/<pid>/stat: the detect processes start
+ * on a pair's runs of tiles while ingest is still at work on the batch); the detect processes' peak RSS.
+ * The batch's alerts.geojson must be the same bytes for every run side.
  *
  * Usage: npx tsx scripts/bench-queue.ts [--size 8192] [--seed 7] [--detect 2] [--sides 1,8] [--repeats 1]
  */
@@ -82,10 +83,12 @@ async function runSide(side: number, batches: [string, string], farmland: string
     const baseline = await submitBatch(store, ingestQueue, batches[0], defaultParameters());
     await finished(alertQueue, `finalize.${baseline.jobId}`, 600_000);
     const cpu = (children: ChildProcess[]) => children.reduce((s, c) => s + cpuSeconds(c.pid!), 0);
+    // CPU from the submission: the detect processes start on a pair's tile runs while ingest is still
+    // working on the batch
+    const [detectBefore, alertBefore] = [cpu(workers.detect), cpu([workers.alert])];
     const detecting = await submitBatch(store, ingestQueue, batches[1], defaultParameters());
     const ingest = await finished(ingestQueue, detecting.jobId, 600_000);
     if (ingest.failedReason) throw new Error(`ingest failed: ${ingest.failedReason}`);
-    const [detectBefore, alertBefore] = [cpu(workers.detect), cpu([workers.alert])];
     const finalize = await finished(alertQueue, `finalize.${detecting.jobId}`, 1_800_000);
     if (finalize.failedReason) throw new Error(`finalize failed: ${finalize.failedReason}`);
     const [detectAfter, alertAfter] = [cpu(workers.detect), cpu([workers.alert])];

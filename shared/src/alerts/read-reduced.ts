@@ -45,13 +45,16 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
   // bands of whole blocks of columns, so every block lies in one band
   const bandColumns = factor * Math.max(1, Math.floor(columns / factor));
   const stripValid = new Uint8Array(Math.min(bandColumns, window.width) * factor);
+  // one strip's samples, read into again strip after strip (a new array each would have its pages mapped
+  // and cleared each time)
+  const stripSamples = new Float32Array(Math.min(bandColumns, window.width) * factor * bands);
   for (let x0 = 0; x0 < window.width; x0 += bandColumns) {
     const cols = Math.min(bandColumns, window.width - x0);
     const out0 = x0 / factor;
     for (let y = 0; y < height; y++) {
       const rows = Math.min(factor, window.height - y * factor);
       const stripWindow = { col: window.col + x0, row: window.row + y * factor, width: cols, height: rows };
-      const strip = await scene.readWindow(stripWindow);
+      const strip = await scene.readWindow(stripWindow, false, stripSamples.subarray(0, cols * rows * bands));
       const sv = stripValid.subarray(0, cols * rows).fill(1);
       andValidMask(strip, cols, rows, bands, nodata, sv);
       andCovered(sv, await scene.readCovered(stripWindow, strip));

@@ -1,27 +1,42 @@
 import type { BlobStore } from '../storage/index.js';
-import { openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '../raster/index.js';
+import { nativeArrayType, openGeoTiff, type GeoTiffRaster, type GeoTiffSource, type NativeSamples } from '../raster/index.js';
 import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
-import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 import { pickBands } from '../detection/evidence-bands.js';
 import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
+
+/** The array types of a file's own samples that usable windows keep (nativeArrayType's names). */
+const USABLE_TYPES = new Map<string, UsableSampleType>([
+  ['Uint8Array', Uint8Array],
+  ['Int8Array', Int8Array],
+  ['Uint16Array', Uint16Array],
+  ['Int16Array', Int16Array],
+]);
 
 /** An ingested scene opened for reading by lattice windows. */
 export interface OpenScene {
   record: SceneRecord;
   raster: GeoTiffRaster;
-  /** Reads a lattice window (must lie inside the scene) as planar Float32; `lastUse`: see GeoTiffRaster. */
-  readWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
-  /** readWindow with saturated, cloud/shadow and operator-masked pixels set to NaN in every band. */
-  readValidWindow(window: LatticeWindow, lastUse?: boolean): Promise<Float32Array>;
+  /**
+   * Reads a lattice window (must lie inside the scene) as planar Float32; `lastUse` and `reuse` (an array of
+   * the window's size to read into): see GeoTiffRaster.readWindow.
+   */
+  readWindow(window: LatticeWindow, lastUse?: boolean, reuse?: Float32Array): Promise<Float32Array>;
+  /**
+   * readWindow with saturated, cloud/shadow and operator-masked pixels set to NaN in every band. `reuse`:
+   * an array of the window's size to read into (GeoTiffRaster.readWindow).
+   */
+  readValidWindow(window: LatticeWindow, lastUse?: boolean, reuse?: Float32Array): Promise<Float32Array>;
   /**
    * The same pixels as readValidWindow, but in the file's own 8/16-bit samples when nothing in the window
    * is unusable (no cloud test or mask applies, no sample saturated): half the memory or less, and no
-   * conversion. Otherwise readValidWindow's float32 window.
+   * conversion. Otherwise readValidWindow's float32 window. `buffers`: where to read it (the result may
+   * still be a new array: JPEG files, a view of some of the file's bands).
    */
-  readUsableWindow(window: LatticeWindow, lastUse?: boolean): Promise<UsableSamples>;
+  readUsableWindow(window: LatticeWindow, lastUse?: boolean, buffers?: WindowBuffers): Promise<UsableSamples>;
   /**
    * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0, its
    * internal mask is not set or every image band holds the fill value (validity.alphaBand,
@@ -57,7 +72,7 @@ async function storedSource(store: BlobStore, file: { key: string; bytes: number
 export async function openScene(store: BlobStore, record: SceneRecord, options: OpenSceneOptions = {}): Promise<OpenScene> {
   const raster = await openGeoTiff(await storedSource(store, record.file, options), record.file.key);
   const { col0, row0 } = record.placement;
-  const readWindow = (w: LatticeWindow, lastUse = false) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
+  const readWindow = (w: LatticeWindow, lastUse = false, reuse?: Float32Array) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
   const spec = record.validity;
   const validity = sceneValidity(record.bands, {
     sampleFormat: record.raster.sampleFormat,
@@ -79,9 +94,9 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
       throw error;
     }
   }
-  const readValidWindow = async (w: LatticeWindow, lastUse = false) => {
+  const readValidWindow = async (w: LatticeWindow, lastUse = false, reuse?: Float32Array) => {
     const [planar, plane, covered] = await Promise.all([
-      readWindow(w, lastUse),
+      readWindow(w, lastUse, reuse),
       mask ? mask.readWindow(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse) : null,
       raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height),
     ]);
@@ -89,15 +104,18 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     return planar;
   };
   const plain = usableAsRead(validity, mask !== null || raster.info.internalMask, record.raster.sampleFormat, record.raster.bitsPerSample);
+  const nativeType = plain ? USABLE_TYPES.get(nativeArrayType(raster.info)) : undefined;
   return {
     record,
     raster,
     readWindow,
     readValidWindow,
-    readUsableWindow: async (w, lastUse = false) => {
-      if (!plain) return readValidWindow(w, lastUse);
-      const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
-      return usableSamples(native, w.width, w.height, record.raster.bands, validity);
+    readUsableWindow: async (w, lastUse = false, buffers) => {
+      const values = w.width * w.height * raster.info.bands;
+      if (!plain) return readValidWindow(w, lastUse, buffers?.floats(values));
+      const reuse = buffers && nativeType ? (buffers.samples(nativeType, values) as NativeSamples) : undefined;
+      const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
+      return usableSamples(native, w.width, w.height, record.raster.bands, validity, buffers && ((n) => buffers.floats(n)));
     },
     readCovered: async (w, read) => {
       const alpha = spec?.alphaBand ?? null;
@@ -174,7 +192,7 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
     raster: scene.raster,
     readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
     readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
-    readUsableWindow: async (w, lastUse) => pick(await scene.readUsableWindow(w, lastUse), w),
+    readUsableWindow: async (w, lastUse, buffers) => pick(await scene.readUsableWindow(w, lastUse, buffers), w),
     // its windows lack the planes of the file it does not compare (an alpha band among them)
     readCovered: (w) => scene.readCovered(w),
     close: () => scene.close(),

@@ -8,6 +8,7 @@ import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 import { clearShadows, type PairShadowTest } from './pair-shadows.js';
 import { ArenaOwner } from '../kernels/wasm/arena.js';
+import type { UsableSamples, UsableSampleType, WindowBuffers } from './validity.js';
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -267,6 +268,7 @@ export class Workspace {
   private readonly byteArrays = new Map<string, Uint8Array>();
   private readonly floatArrays = new Map<string, Float32Array>();
   private readonly intArrays = new Map<string, Int32Array>();
+  private readonly sampleArrays = new Map<string, UsableSamples>();
   private readonly arena: ArenaOwner | null;
 
   /**
@@ -291,6 +293,24 @@ export class Workspace {
   /** Gives the arena arrays back (none of them may be in use any more). */
   release(): void {
     this.arena?.release();
+  }
+
+  /**
+   * Buffers for one epoch's window (`side`: a name of its own for each window read at once), kept from
+   * tile to tile; in the arena when the workspace has one, so that the change pass reads the window where
+   * it is.
+   */
+  windowBuffers(side: string): WindowBuffers {
+    return {
+      samples: (type, n) => (this.arena ? this.arena.scratch<UsableSamples>(`window ${side}`, type, n) : this.samples(`window ${side}`, type, n)),
+      floats: (n) => this.passFloats(`window ${side}`, n),
+    };
+  }
+
+  private samples(name: string, type: UsableSampleType, n: number): UsableSamples {
+    let a = this.sampleArrays.get(name);
+    if (a === undefined || a.length < n || a.constructor !== type) this.sampleArrays.set(name, (a = new type(n)));
+    return a.subarray(0, n);
   }
 
   ints(name: string, n: number): Int32Array {

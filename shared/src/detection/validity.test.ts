@@ -38,6 +38,10 @@ describe('scene validity', () => {
     expect(usableSamples(clear, 2, 1, 2, plain)).toBe(clear);
     const usable = usableSamples(Uint16Array.from([0, 6, 0, 8]), 2, 1, 2, plain);
     expect(Array.from(usable)).toEqual([NaN, 6, NaN, 8]);
+    // the float32 window goes into the array the caller lends, whatever it held
+    const lent = new Float32Array(4).fill(99);
+    expect(usableSamples(Uint16Array.from([0, 6, 0, 8]), 2, 1, 2, plain, (n) => lent.subarray(0, n))).toEqual(lent);
+    expect(Array.from(lent)).toEqual([NaN, 6, NaN, 8]);
   });
 
   it('runs the cloud test only with a reflectance scale and the bands it needs', () => {

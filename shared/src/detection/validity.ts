@@ -148,6 +148,21 @@ function inFirstBand(first: { indexOf(value: number): number }, validity: SceneV
 /** Samples of a usable window: the file's own 8/16-bit samples, or float32 with unusable pixels NaN. */
 export type UsableSamples = Float32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 
+/** The typed-array types of UsableSamples. */
+export type UsableSampleType = typeof Float32Array | typeof Uint16Array | typeof Int16Array | typeof Uint8Array | typeof Int8Array;
+
+/**
+ * Arrays a caller lends a window read instead of new ones: a tile job's workspace, kept from tile to tile.
+ * Why: a new window-sized array a tile costs more than decoding into it, for the system maps and clears
+ * its pages on their first write (docs/ingest.md, "Windows read into the job's workspace").
+ */
+export interface WindowBuffers {
+  /** An array of `type` (the file's own samples) of exactly `length` values; its contents are overwritten. */
+  samples(type: UsableSampleType, length: number): UsableSamples;
+  /** A float32 array of exactly `length` values; its contents are overwritten. */
+  floats(length: number): Float32Array;
+}
+
 /**
  * Whether windows of a file can be used as read, in its own samples, whenever no sample is saturated: no
  * cloud test, mask band or mask file (`hasMaskFile`: also an internal mask) applies, and the samples are
@@ -160,12 +175,13 @@ export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, samp
 /**
  * A window read in the file's own samples (of a file `usableAsRead` accepts), as it is when no pixel in it
  * is saturated or fill (such a pixel is at that value in the first band), else as float32 with those
- * pixels NaN. The values are the same either way.
+ * pixels NaN (in `floats` when given). The values are the same either way.
  */
-export function usableSamples(native: NativeSamples, width: number, height: number, fileBands: number, validity: SceneValidity): UsableSamples {
+export function usableSamples(native: NativeSamples, width: number, height: number, fileBands: number, validity: SceneValidity, floats?: (length: number) => Float32Array): UsableSamples {
   const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
   if (exact && !inFirstBand(native.subarray(0, width * height), validity, (v) => v)) return native;
-  const planar = Float32Array.from(native as ArrayLike<number>);
+  const planar = floats ? floats(native.length) : new Float32Array(native.length);
+  planar.set(native as ArrayLike<number>);
   maskUnusablePixels(planar, width, height, fileBands, validity, null);
   return planar;
 }

@@ -39,8 +39,9 @@ export interface DetectResult {
  */
 export async function detectTile(store: BlobStore, job: DetectTileJob, masks: MaskCache, scenes?: OpenSceneCache, sceneOf: SceneLookup = (id) => getScene(store, id)): Promise<DetectResult> {
   // A tile's rasters are megabytes each: taken from a workspace the thread's earlier tiles used, not
-  // allocated per tile. One workspace per tile in progress (a service may run several jobs at once).
-  const work = idleWorkspaces.pop() ?? new Workspace();
+  // allocated per tile. One workspace per tile in progress (a service may run several jobs at once). Its
+  // windows and the change pass's outputs are arena arrays, which the pass reads and writes in place.
+  const work = idleWorkspaces.pop() ?? new Workspace({ arena: true });
   try {
     return await detectTileWith(work, store, job, masks, scenes, sceneOf);
   } finally {
@@ -70,7 +71,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
     const shadow = pairShadowTest(before.record.bands, after.record.bands, beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
     const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, after.record.raster.bands, shadow);
     const blocks = pooled ? await blocksAround(job, model, overlap, lattice.tileSize, halo, before, after, work) : undefined;
-    const windows = await Promise.all([before.readUsableWindow(halo, lastUse), after.readUsableWindow(halo, lastUse)]);
+    const windows = await Promise.all([before.readUsableWindow(halo, lastUse, work.windowBuffers('before')), after.readUsableWindow(halo, lastUse, work.windowBuffers('after'))]);
     return [...windows, after.record, model, blocks] as const;
   });
   const pixels = window.width * window.height;

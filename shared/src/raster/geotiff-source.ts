@@ -34,7 +34,8 @@ export interface GeoTiffRaster {
    * 2^24 and float64 are rounded to float32. Pixel data that cannot be decoded -> InvalidInputError
    * 'corrupt_raster'.
    * `reuse` (optional): an array of exactly width·height·bands values the caller no longer needs; the
-   * window may be written into it (local files) instead of a new array. Use the returned array.
+   * window may be written into it (local files and remote sources; not JPEG, which sharp decodes into
+   * its own buffers) instead of a new array. Use the returned array.
    * `lastUse`: see readWindowNative.
    */
   readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse?: boolean): Promise<Float32Array>;
@@ -127,7 +128,7 @@ class Raster implements GeoTiffRaster {
   }
 
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
-    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false);
+    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false, reuse);
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false);
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, false, reuse, lastUse));
@@ -137,7 +138,7 @@ class Raster implements GeoTiffRaster {
   }
 
   readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse = false): Promise<Float32Array> {
-    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true) as Promise<Float32Array>;
+    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true, reuse) as Promise<Float32Array>;
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true) as Promise<Float32Array>;
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, true, reuse, lastUse) as Float32Array);
@@ -153,16 +154,16 @@ class Raster implements GeoTiffRaster {
    * held across awaits), and windows needing more than reader.windowFetchBytes of stored bytes, take the
    * whole budget and are read alone, the large ones in bands of block rows of at most that many bytes.
    */
-  private async remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+  private async remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
     this.checkWindow(x0, y0, width, height);
     try {
       if (!this.decoder.decodesAsync) {
-        const out = await this.fetchAndDecode(reader, x0, y0, width, height, float32, null, true);
+        const out = await this.fetchAndDecode(reader, x0, y0, width, height, float32, null, true, reuse);
         if (out !== null) return out;
       }
       const giveBack = await reader.budget.acquireAll();
       try {
-        return await this.remoteReadAlone(reader, x0, y0, width, height, float32);
+        return await this.remoteReadAlone(reader, x0, y0, width, height, float32, reuse);
       } finally {
         giveBack();
       }
@@ -172,7 +173,7 @@ class Raster implements GeoTiffRaster {
   }
 
   /** remoteRead holding the whole of reader.budget. */
-  private async remoteReadAlone(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+  private async remoteReadAlone(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
     // the block tables, then how the window's stored bytes split into bands
     let tables: FetchedBytes | null = null;
     const missing = reader.missingRanges(this.decoder.tableRanges(x0, y0, width, height), null);
@@ -184,13 +185,14 @@ class Raster implements GeoTiffRaster {
     } finally {
       reader.release();
     }
-    if (bands.length === 1) return (await this.fetchAndDecode(reader, x0, y0, width, height, float32, tables, false))!;
+    if (bands.length === 1) return (await this.fetchAndDecode(reader, x0, y0, width, height, float32, tables, false, reuse))!;
     let out: NativeSamples | null = null;
     for (const band of bands) {
       const rows = band.y1 - band.y0;
       const part = (await this.fetchAndDecode(reader, x0, band.y0, width, rows, float32, tables, false))!;
       const Type = part.constructor as new (n: number) => NativeSamples;
-      out ??= new Type(width * height * this.info.bands);
+      const n = width * height * this.info.bands;
+      out ??= reuse !== undefined && reuse.constructor === Type && reuse.length === n ? reuse : new Type(n);
       for (let b = 0; b < this.info.bands; b++) {
         out.set(part.subarray(b * width * rows, (b + 1) * width * rows) as never, b * width * height + (band.y0 - y0) * width);
       }
@@ -208,7 +210,7 @@ class Raster implements GeoTiffRaster {
    * `shared`: count the bytes in reader.budget, and return null instead of fetching more than
    * windowFetchBytes; else the caller holds the whole budget.
    */
-  private async fetchAndDecode(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, start: FetchedBytes | null, shared: boolean): Promise<NativeSamples | null> {
+  private async fetchAndDecode(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, start: FetchedBytes | null, shared: boolean, reuse?: NativeSamples): Promise<NativeSamples | null> {
     let fetched = start;
     let acquired = 0; // bytes of reader.budget this window holds
     const giveBack: Array<() => void> = [];
@@ -223,7 +225,7 @@ class Raster implements GeoTiffRaster {
           missing = reader.missingRanges(tables, fetched);
           tablesMissing = missing.length > 0;
           if (!tablesMissing) missing = reader.missingRanges([...tables, ...this.decoder.blockRanges(x0, y0, width, height).flatMap((row) => row.ranges)], fetched);
-          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32);
+          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32, reuse);
         } finally {
           reader.release();
         }

@@ -344,7 +344,7 @@ export class WindowDecoder {
     const count = width * height * this.bands;
     const target = () => (reuse !== undefined && reuse.length === count ? reuse : new Float32Array(count));
     if (this.kind === 'f32' || this.kind === 'f16' || count * this.bytesPerSample > MAX_KEPT_SCRATCH) {
-      const native = this.read(x0, y0, width, height, undefined, this.lastUse);
+      const native = this.read(x0, y0, width, height, this.kind === 'f32' ? reuse : undefined, this.lastUse);
       if (native instanceof Float32Array) return native;
       const out = target();
       out.set(native);
