@@ -135,8 +135,8 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     },
   );
 
-  it.each(['int16-lzw-strips.tif', 'uint16-zstd-pred2-tiled.tif', 'float32-deflate-tiled-band.tif'])(
-    'a window is read into the array the caller lends, as a local read is: whole or in bands of block rows (%s)',
+  it.each(['int16-lzw-strips.tif', 'uint16-zstd-pred2-tiled.tif', 'float32-deflate-tiled-band.tif', 'uint8-jpeg-tiled.tif'])(
+    'a window is read into the array the caller lends, locally and by ranges, whole or in bands of block rows (%s)',
     async (name) => {
       // 700 bytes a fetch: the whole raster's window is read in several bands of block rows
       for (const windowFetchBytes of [undefined, 700]) {
@@ -146,21 +146,24 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
           const { width: W, height: H, bands } = raster.info;
           for (const [x, y, w, h] of [[3, 5, W - 9, H - 7], [0, 0, W, H]] as const) {
             const expected = await local.readWindowNative(x, y, w, h);
+            const expectedFloat = await local.readWindow(x, y, w, h);
             const Type = expected.constructor as new (n: number) => typeof expected;
-            const lent = new Type(w * h * bands).fill(7);
-            const native = await raster.readWindowNative(x, y, w, h, lent);
-            expect(native, `${windowFetchBytes}`).toBe(lent);
-            expect(native).toEqual(expected);
-            const floats = new Float32Array(w * h * bands).fill(7);
-            const asFloat = await raster.readWindow(x, y, w, h, floats);
-            expect(asFloat).toBe(floats);
-            expect(asFloat).toEqual(await local.readWindow(x, y, w, h));
-            // an array of another size is left alone
-            const other = new Type(w * h * bands + 1).fill(7);
-            const fresh = await raster.readWindowNative(x, y, w, h, other);
-            expect(fresh).not.toBe(other);
-            expect(fresh).toEqual(expected);
-            expect(other.every((v) => v === 7)).toBe(true);
+            for (const [source, read] of [['remote', raster], ['local', local]] as const) {
+              const lent = new Type(w * h * bands).fill(7);
+              const native = await read.readWindowNative(x, y, w, h, lent);
+              expect(native, `${source} ${windowFetchBytes}`).toBe(lent);
+              expect(native).toEqual(expected);
+              const floats = new Float32Array(w * h * bands).fill(7);
+              const asFloat = await read.readWindow(x, y, w, h, floats);
+              expect(asFloat, `${source} ${windowFetchBytes}`).toBe(floats);
+              expect(asFloat).toEqual(expectedFloat);
+              // an array of another size is left alone
+              const other = new Type(w * h * bands + 1).fill(7);
+              const fresh = await read.readWindowNative(x, y, w, h, other);
+              expect(fresh).not.toBe(other);
+              expect(fresh).toEqual(expected);
+              expect(other.every((v) => v === 7)).toBe(true);
+            }
           }
         } finally {
           await raster.close();

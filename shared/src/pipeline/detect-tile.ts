@@ -149,7 +149,7 @@ async function blocksAround(job: DetectTileJob, model: ScoreModel, overlap: Latt
         const added = pair;
         const inFlight = pending;
         computed = (async () => {
-          const [b, a] = await Promise.all([before.readUsableWindow(tile), after.readUsableWindow(tile)]);
+          const [b, a] = await Promise.all([before.readUsableWindow(tile, false, work.windowBuffers('blocks before')), after.readUsableWindow(tile, false, work.windowBuffers('blocks after'))]);
           const evidence = windowValidity(b, a, tile.width, tile.height, model, work);
           return added.addTile(tile, evidence.before, evidence.after, evidence.valid, work);
         })().finally(() => inFlight.delete(tileKey));

@@ -34,8 +34,7 @@ export interface GeoTiffRaster {
    * 2^24 and float64 are rounded to float32. Pixel data that cannot be decoded -> InvalidInputError
    * 'corrupt_raster'.
    * `reuse` (optional): an array of exactly width·height·bands values the caller no longer needs; the
-   * window may be written into it (local files and remote sources; not JPEG, which sharp decodes into
-   * its own buffers) instead of a new array. Use the returned array.
+   * window may be written into it instead of a new array. Use the returned array.
    * `lastUse`: see readWindowNative.
    */
   readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse?: boolean): Promise<Float32Array>;
@@ -129,7 +128,7 @@ class Raster implements GeoTiffRaster {
 
   readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false, reuse);
-    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false);
+    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false, reuse);
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, false, reuse, lastUse));
     } catch (error) {
@@ -139,7 +138,7 @@ class Raster implements GeoTiffRaster {
 
   readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse = false): Promise<Float32Array> {
     if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, true, reuse) as Promise<Float32Array>;
-    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true) as Promise<Float32Array>;
+    if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, true, reuse) as Promise<Float32Array>;
     try {
       return Promise.resolve(this.decode(x0, y0, width, height, true, reuse, lastUse) as Float32Array);
     } catch (error) {
@@ -225,7 +224,7 @@ class Raster implements GeoTiffRaster {
           missing = reader.missingRanges(tables, fetched);
           tablesMissing = missing.length > 0;
           if (!tablesMissing) missing = reader.missingRanges([...tables, ...this.decoder.blockRanges(x0, y0, width, height).flatMap((row) => row.ranges)], fetched);
-          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32) : this.decode(x0, y0, width, height, float32, reuse);
+          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32, reuse) : this.decode(x0, y0, width, height, float32, reuse);
         } finally {
           reader.release();
         }
@@ -254,10 +253,10 @@ class Raster implements GeoTiffRaster {
   }
 
   /** decode, for layouts whose blocks decode asynchronously (WindowDecoder.decodesAsync). */
-  private async decodeAsync(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
+  private async decodeAsync(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
     this.checkWindow(x0, y0, width, height);
     try {
-      return this.checkLength(await this.decoder.readAsync(x0, y0, width, height, float32), width, height);
+      return this.checkLength(await this.decoder.readAsync(x0, y0, width, height, float32, reuse), width, height);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);
     }

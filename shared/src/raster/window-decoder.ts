@@ -298,13 +298,19 @@ export class WindowDecoder {
    * to read JPEG layouts. Windows read concurrently on one decoder do not disturb each other: state
    * shared between calls (the block cache) is only touched between awaits.
    */
-  async readAsync(x0: number, y0: number, width: number, height: number, float32: boolean): Promise<NativeSamples> {
-    if (!this.decodesAsync) return float32 ? this.readFloat32(x0, y0, width, height) : this.read(x0, y0, width, height);
-    const native = await this.decodeIntoAsync(x0, y0, width, height, allocate(this.kind, width * height * this.bands));
+  async readAsync(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
+    if (!this.decodesAsync) return float32 ? this.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined) : this.read(x0, y0, width, height, reuse);
+    const count = width * height * this.bands;
+    const native = await this.decodeIntoAsync(x0, y0, width, height, this.fits(reuse, count) && (!float32 || this.kind === 'f32') ? (reuse as Samples) : allocate(this.kind, count));
     if (!float32 || native instanceof Float32Array) return native;
-    const out = new Float32Array(native.length);
+    const out = reuse instanceof Float32Array && reuse.length === count ? reuse : new Float32Array(count);
     out.set(native);
     return out;
+  }
+
+  /** Whether `reuse` can receive a window of `count` samples: that many, of this raster's sample type. */
+  private fits(reuse: NativeSamples | undefined, count: number): boolean {
+    return reuse !== undefined && reuse.length === count && this.kind !== 'f16' && reuse.constructor === allocate(this.kind, 0).constructor;
   }
 
   /**
@@ -318,10 +324,9 @@ export class WindowDecoder {
    */
   read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): NativeSamples {
     const count = width * height * this.bands;
-    const fits = reuse !== undefined && reuse.length === count && this.kind !== 'f16' && reuse.constructor === allocate(this.kind, 0).constructor;
     this.lastUse = lastUse;
     try {
-      return this.decodeInto(x0, y0, width, height, fits ? (reuse as Samples) : allocate(this.kind, count));
+      return this.decodeInto(x0, y0, width, height, this.fits(reuse, count) ? (reuse as Samples) : allocate(this.kind, count));
     } finally {
       this.lastUse = false;
     }
