@@ -3,6 +3,7 @@ import { tilesOf } from '@shoutu/shared/grid/lattice.js';
 import type { ReadCounts } from './progress.js';
 import { uncoveredMarks } from './uncovered.js';
 import { MASK_LAYERS, type MaskLayerName } from '@shoutu/shared/detection/parameters.js';
+import { BULK_THRESHOLD } from '@shoutu/shared/detection/threshold-caution.js';
 
 /**
  * The operator's report at the end of `shoutu ingest`: what was read, each accepted scene with its tiles
@@ -82,6 +83,11 @@ export function ingestReport(ingest: IngestResult, read: ReadCounts): string {
     for (const s of ingest.skyTestsNotRun) {
       lines.push(`    ${fileOf.get(s.sceneId) ?? s.sceneId}${s.baselineSceneId ? ` against ${s.baselineSceneId}` : ''}: ${s.tests.join(' and ')} test${s.tests.length > 1 ? 's' : ''}: ${s.reason}`);
     }
+  }
+  if (ingest.thresholdInBulk.length > 0) {
+    // Otsu's split runs through unchanged ground when a pair holds no distinct change: its 图斑 may be false.
+    lines.push(`  change threshold in the bulk of the pair's scores (below ${BULK_THRESHOLD} times their median: the pair may hold no distinct change; check it before sending field teams)`);
+    for (const t of ingest.thresholdInBulk) lines.push(`    ${fileOf.get(t.sceneId) ?? t.sceneId} against ${t.baselineSceneId}, ${t.tiles} tile(s): threshold ${t.threshold.toFixed(4)}`);
   }
   if (ingest.unpaired.length > 0) {
     // Tiles that have an earlier epoch yet were not examined: say so, or they would pass for a first epoch.

@@ -56,6 +56,19 @@ export interface OffsetPair {
 }
 
 /**
+ * A scene pair whose change threshold lies in the bulk of its scores (detection/threshold-caution.ts): the
+ * pair may hold no distinct change, and its 图斑 be unchanged ground.
+ */
+export interface BulkThresholdPair {
+  sceneId: string;
+  baselineSceneId: string;
+  /** lattice tiles of the scene compared with that baseline */
+  tiles: number;
+  /** the pair's threshold, in multiples of the median of its fused score */
+  threshold: number;
+}
+
+/**
  * A scene co-registered to the earlier epoch it is compared with (docs/detection.md, step 0): the check found
  * it offset by half a pixel or more, so it is read whole pixels over (its placement corrected).
  */
@@ -118,6 +131,8 @@ export interface BatchStatus {
   coregistered?: CoregisteredScene[];
   /** Scenes and pairs on which a stated reflectance scale cannot run the spectral sky tests; absent when none. */
   skyTestsNotRun?: SkyTestsNotRun[];
+  /** Scene pairs whose change threshold lies in the bulk of their scores; absent when none. */
+  thresholdInBulk?: BulkThresholdPair[];
   /** Per scene pair compared, the ground examined (written when the batch is finalized); absent when none. */
   coverage?: PairCoverage[];
   error?: { code: string; message: string };

@@ -15,6 +15,7 @@ import { round, squareMetresToMu } from '../util/round.js';
 import { CHANGE_TYPES, isReported, type ChangeType } from '../detection/change-type.js';
 import { cloudBandsOf, typeFill, type ReflectanceScale } from '../detection/validity.js';
 import { pairShadowTest } from '../detection/pair-shadows.js';
+import { bulkThresholdMessage, thresholdInBulk } from '../detection/threshold-caution.js';
 import { COREGISTRATION_ROUNDS, coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, RegistrationCheck, type Coregistration, type Registration } from '../detection/registration.js';
 import { CHANGE_NODATA, type ClassifiedRows } from './detect-pass.js';
 import { summarizeCoverage, type CoverageSummary } from '../detection/coverage.js';
@@ -470,6 +471,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     // Seasonal vegetation change is not a 图斑 (change.tif keeps its pixels: it is the per-pixel decision).
     const patches = typed.filter((p) => isReported(p.changeType));
     patches.sort((a, b) => a.pixelBbox[1] - b.pixelBbox[1] || a.pixelBbox[0] - b.pixelBbox[0] || a.pixelCount - b.pixelCount);
+    if (thresholdInBulk(pairStats)) input.warn?.(bulkThresholdMessage(pairStats.threshold, validPixels > 0 ? changedPixels / validPixels : undefined));
     const areaM2 = patches.reduce((s, p) => s + p.areaM2, 0);
     const overlapMu = {} as Record<MaskLayerName, number>;
     for (const name of MASK_LAYERS) overlapMu[name] = round(patches.reduce((s, p) => s + p.overlap[name].areaMu, 0), 4);

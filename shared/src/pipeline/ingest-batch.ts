@@ -24,7 +24,8 @@ import { coregistrationOf, nextCorrection, offsetFound, offsetWorthReporting, Re
 import { evidenceBands } from '../detection/evidence-bands.js';
 import { pairShadowTest } from '../detection/pair-shadows.js';
 import { structureOf } from '../detection/structural-change.js';
-import { type CoregisteredScene, type OffsetPair, type SharedBandsPair, type SkyTestsNotRun, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { type BulkThresholdPair, type CoregisteredScene, type OffsetPair, type SharedBandsPair, type SkyTestsNotRun, type UnpairedScene, countFiles, writeBatchStatus, type BatchStatus, type FileOutcome } from './batch-status.js';
+import { thresholdInBulk as isBulk } from '../detection/threshold-caution.js';
 import { RegionGrid } from './region-grid.js';
 import { placeScene, verifyFileBlocks, type SourceFile, type VerifyFile } from './place-scene.js';
 import { mapInOrder, STORE_REQUESTS_IN_FLIGHT } from '../util/map-in-order.js';
@@ -45,6 +46,8 @@ export interface IngestResult {
   /** Earlier epochs of another sensor an accepted scene is compared with on the bands both hold. */
   sharedBands: SharedBandsPair[];
   offsets: OffsetPair[];
+  /** pairs whose change threshold lies in the bulk of their scores (threshold-caution.ts) */
+  thresholdInBulk: BulkThresholdPair[];
   /** Scenes co-registered to the earlier epoch they are compared with (read whole pixels over). */
   coregistered: CoregisteredScene[];
   /** Scenes and pairs on which a stated reflectance scale cannot run the spectral sky tests. */
@@ -124,6 +127,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
+  const thresholdInBulk: BulkThresholdPair[] = [];
   const coregistered: CoregisteredScene[] = [];
   const skyTestsNotRun: SkyTestsNotRun[] = [];
   for (const [k, scene] of scenes.entries()) {
@@ -136,6 +140,7 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     unpaired.push(...planned.unpaired);
     sharedBands.push(...planned.sharedBands);
     offsets.push(...planned.offsets);
+    thresholdInBulk.push(...planned.thresholdInBulk);
     if (!own) skyTestsNotRun.push(...planned.skyTestsNotRun);
     if (planned.scene.coregistration) coregistered.push({ sceneId: scene.sceneId, ...planned.scene.coregistration });
   }
@@ -156,8 +161,9 @@ export async function ingestBatch(store: BlobStore, source: BatchSource, paramet
     ...(offsets.length > 0 ? { offsets } : {}),
     ...(coregistered.length > 0 ? { coregistered } : {}),
     ...(skyTestsNotRun.length > 0 ? { skyTestsNotRun } : {}),
+    ...(thresholdInBulk.length > 0 ? { thresholdInBulk } : {}),
   });
-  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets, coregistered, skyTestsNotRun };
+  return { batchId, manifest, scenes, rejected, tiles, unpaired, sharedBands, offsets, thresholdInBulk, coregistered, skyTestsNotRun };
 }
 
 /**
@@ -390,6 +396,7 @@ async function planTiles(
   unpaired: UnpairedScene[];
   sharedBands: SharedBandsPair[];
   offsets: OffsetPair[];
+  thresholdInBulk: BulkThresholdPair[];
   /** pairs whose shadow test a stated scale cannot run (sky-tests-not-run.ts) */
   skyTestsNotRun: SkyTestsNotRun[];
   /** the registration check against each baseline compared with */
@@ -412,6 +419,7 @@ async function planTiles(
   const unpaired: UnpairedScene[] = [];
   const sharedBands: SharedBandsPair[] = [];
   const offsets: OffsetPair[] = [];
+  const thresholdInBulk: BulkThresholdPair[] = [];
   const skyTestsNotRun: SkyTestsNotRun[] = [];
   const checks = new Map<string, { baselineSceneId: string; registration: Registration }>();
   let main: { baselineSceneId: string; registration: Registration; tiles: number } | null = null;
@@ -474,6 +482,7 @@ async function planTiles(
       const found = offsetFound(registration)!;
       offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: found.shift, ...(found.beyond ? { beyond: true as const } : {}) });
     }
+    if (pairStats !== undefined && isBulk(pairStats)) thresholdInBulk.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, threshold: pairStats.threshold });
     const sky = pairSkyTests(before, scene, b.record.bands, compared.bands);
     if (sky) skyTestsNotRun.push(sky);
     if (!comparesAllBands(bands)) {
@@ -494,6 +503,7 @@ async function planTiles(
     unpaired,
     sharedBands,
     offsets,
+    thresholdInBulk,
     skyTestsNotRun,
     checks,
     main: main && { baselineSceneId: main.baselineSceneId, registration: main.registration },

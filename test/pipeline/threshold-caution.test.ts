@@ -1,0 +1,82 @@
+/**
+ * A pair in which nothing changed: the Taizhou fixture's 2000 scene against itself plus sensor noise (15 %
+ * of each band's deviation, seeded). Otsu's rule splits its scores through the middle; detection says so
+ * (detection/threshold-caution.ts) in `shoutu detect`'s warnings and in the batch status, and says nothing
+ * of the kind for the fixture's real pair, whose threshold lies above its unchanged ground.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, defaultParameters, detectPair, directorySource, ingestBatch } from '@shoutu/shared';
+import { BULK_THRESHOLD } from '@shoutu/shared/detection/threshold-caution.js';
+import { fixture } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
+
+const NOISY = `
+import sys
+import numpy as np
+from osgeo import gdal
+src, out = sys.argv[1], sys.argv[2]
+ds = gdal.Open(src)
+o = gdal.GetDriverByName('GTiff').CreateCopy(out, ds)
+rng = np.random.default_rng(20261202)
+for b in range(1, ds.RasterCount + 1):
+    a = ds.GetRasterBand(b).ReadAsArray().astype(np.float64)
+    a += rng.normal(0.0, 0.15 * a.std(), a.shape)
+    o.GetRasterBand(b).WriteArray(np.clip(np.rint(a), 1, 255).astype(np.uint8))
+o = None
+`;
+
+const before = fixture('taizhou', '2000-03-17', 'scene.tif');
+const after = fixture('taizhou', '2003-02-06', 'scene.tif');
+let dir: string;
+let noisy: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoutu-threshold-caution-'));
+  noisy = join(dir, 'noisy.tif');
+  runGdalScript(NOISY, [before, noisy]);
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const bulkWarnings = (warnings: string[]) => warnings.filter((w) => w.includes('lies in the bulk'));
+
+describe("a change threshold in the bulk of the pair's scores", () => {
+  it('is said by detection on a pair without change, with the share flagged, and not on a pair with change', async () => {
+    const warnings: string[] = [];
+    const result = await detectPair({ before: { path: before }, after: { path: noisy }, parameters: defaultParameters(), warn: (m) => warnings.push(m) });
+    expect(result.summary.pairStats.threshold).toBeLessThan(BULK_THRESHOLD);
+    const share = result.summary.changedPixels / result.summary.validPixels;
+    expect(share).toBeGreaterThan(0.2); // Otsu's split runs through unchanged ground
+    expect(bulkWarnings(warnings)).toEqual([
+      `the change threshold ${result.summary.pairStats.threshold.toFixed(4)} lies in the bulk of this pair's scores (below ${BULK_THRESHOLD} times their median, ${(100 * share).toFixed(1)} % of the examined pixels flagged): ` +
+        'the pair may hold no distinct change, as when the same date is delivered twice or only noise differs; check the pair before sending field teams',
+    ]);
+
+    const real: string[] = [];
+    const changed = await detectPair({ before: { path: before }, after: { path: after }, parameters: defaultParameters(), warn: (m) => real.push(m) });
+    expect(changed.summary.pairStats.threshold).toBeGreaterThan(BULK_THRESHOLD);
+    expect(bulkWarnings(real)).toEqual([]);
+  });
+
+  it('is listed in the batch status of the epoch compared, with its tiles and threshold', async () => {
+    const store = createStore({ kind: 'local', dir: join(dir, 'data') });
+    await ingestBatch(store, directorySource(fixture('taizhou', '2000-03-17')), defaultParameters());
+    const epoch = join(dir, 'noisy-epoch');
+    mkdirSync(epoch);
+    copyFileSync(noisy, join(epoch, 'scene.tif'));
+    const manifest = JSON.parse(readFileSync(fixture('taizhou', '2003-02-06', 'batch.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(epoch, 'batch.json'), JSON.stringify({ ...manifest, batchId: 'taizhou-noise' }));
+    const ingested = await ingestBatch(store, directorySource(epoch), defaultParameters());
+    expect(ingested.thresholdInBulk).toHaveLength(1);
+    const [entry] = ingested.thresholdInBulk;
+    expect(entry!.sceneId).toBe(ingested.scenes[0]!.sceneId);
+    expect(entry!.tiles).toBe(ingested.tiles.length);
+    expect(entry!.threshold).toBeLessThan(BULK_THRESHOLD);
+    const status = JSON.parse(Buffer.from(await store.get('batches/taizhou-noise/status.json')).toString('utf8')) as { thresholdInBulk?: unknown };
+    expect(status.thresholdInBulk).toEqual(ingested.thresholdInBulk);
+  });
+});
