@@ -33,8 +33,8 @@ export interface OpenScene {
   /**
    * The same pixels as readValidWindow, but in the file's own 8/16-bit samples when nothing in the window
    * is unusable (no cloud test or mask applies, no sample saturated): half the memory or less, and no
-   * conversion. Otherwise readValidWindow's float32 window. `buffers`: where to read it (the result may
-   * still be a new array: JPEG files, a view of some of the file's bands).
+   * conversion. Otherwise readValidWindow's float32 window. `buffers`: where to read it (a view of some of
+   * the file's bands still returns a new array).
    */
   readUsableWindow(window: LatticeWindow, lastUse?: boolean, buffers?: WindowBuffers): Promise<UsableSamples>;
   /**
