@@ -7,8 +7,11 @@ import { evidenceWindow } from './evidence-bands.js';
 import { clearVegetatedInBoth, type VegetationTest } from '../kernels/vegetation-mask.js';
 import { structuralScore, structureClosing, structureReach, type StructureSpec } from './structural-change.js';
 import { clearShadows, type PairShadowTest } from './pair-shadows.js';
-import { ArenaOwner } from '../kernels/wasm/arena.js';
-import type { UsableSamples, UsableSampleType, WindowBuffers } from './validity.js';
+import { ArenaOwner, type ArenaType } from '../kernels/wasm/arena.js';
+import type { UsableSamples, WindowBuffers } from './validity.js';
+
+/** Arrays a Workspace keeps. */
+type ScratchArray = UsableSamples | Int32Array;
 
 /** Pair statistics as typed arrays, converted once per pair rather than per window: the change pass's
  *  parameters plus which bands of the file they describe. */
@@ -265,16 +268,14 @@ function closeSquare(mask: Uint8Array, width: number, height: number, r: number,
  * rasters). An array handed out stays valid until the same name is asked for again.
  */
 export class Workspace {
-  private readonly byteArrays = new Map<string, Uint8Array>();
-  private readonly floatArrays = new Map<string, Float32Array>();
-  private readonly intArrays = new Map<string, Int32Array>();
-  private readonly sampleArrays = new Map<string, UsableSamples>();
+  private readonly arrays = new Map<string, ScratchArray>();
   private readonly arena: ArenaOwner | null;
 
   /**
-   * `arena`: the change pass's outputs (passBytes, passFloats) are arrays of the thread's WebAssembly
-   * arena, which the pass writes in place instead of copying rows out; release() gives them back (else
-   * they go back when the workspace is collected).
+   * `arena`: the change pass's outputs (passBytes, passFloats) and the windows lent for reads
+   * (windowBuffers) are arrays of the thread's WebAssembly arena, which the pass reads and writes in place
+   * instead of copying rows in and out; release() gives them back (else they go back when the workspace is
+   * collected).
    */
   constructor(options: { arena?: boolean } = {}) {
     this.arena = options.arena ? new ArenaOwner(this) : null;
@@ -282,12 +283,12 @@ export class Workspace {
 
   /** bytes(name, n), in the arena when the workspace has one (for the change pass's outputs). */
   passBytes(name: string, n: number): Uint8Array {
-    return this.arena ? this.arena.scratch(`bytes ${name}`, Uint8Array, n) : this.bytes(name, n);
+    return this.passArray(name, Uint8Array, n);
   }
 
   /** floats(name, n), in the arena when the workspace has one (for the change pass's outputs). */
   passFloats(name: string, n: number): Float32Array {
-    return this.arena ? this.arena.scratch(`floats ${name}`, Float32Array, n) : this.floats(name, n);
+    return this.passArray(name, Float32Array, n);
   }
 
   /** Gives the arena arrays back (none of them may be in use any more). */
@@ -302,33 +303,34 @@ export class Workspace {
    */
   windowBuffers(side: string): WindowBuffers {
     return {
-      samples: (type, n) => (this.arena ? this.arena.scratch<UsableSamples>(`window ${side}`, type, n) : this.samples(`window ${side}`, type, n)),
+      samples: (type, n) => this.passArray<UsableSamples>(`window ${side}`, type, n),
       floats: (n) => this.passFloats(`window ${side}`, n),
     };
   }
 
-  private samples(name: string, type: UsableSampleType, n: number): UsableSamples {
-    let a = this.sampleArrays.get(name);
-    if (a === undefined || a.length < n || a.constructor !== type) this.sampleArrays.set(name, (a = new type(n)));
-    return a.subarray(0, n);
-  }
-
   ints(name: string, n: number): Int32Array {
-    let a = this.intArrays.get(name);
-    if (a === undefined || a.length < n) this.intArrays.set(name, (a = new Int32Array(n)));
-    return a.subarray(0, n);
+    return this.array(name, Int32Array, n);
   }
 
   bytes(name: string, n: number): Uint8Array {
-    let a = this.byteArrays.get(name);
-    if (a === undefined || a.length < n) this.byteArrays.set(name, (a = new Uint8Array(n)));
-    return a.subarray(0, n);
+    return this.array(name, Uint8Array, n);
   }
 
   floats(name: string, n: number): Float32Array {
-    let a = this.floatArrays.get(name);
-    if (a === undefined || a.length < n) this.floatArrays.set(name, (a = new Float32Array(n)));
-    return a.subarray(0, n);
+    return this.array(name, Float32Array, n);
+  }
+
+  /** The array `name` of `type` in the arena when the workspace has one, else an ordinary one (array). */
+  private passArray<T extends UsableSamples>(name: string, type: ArenaType<T> & (new (length: number) => T), n: number): T {
+    return this.arena ? this.arena.scratch<T>(`${type.name} ${name}`, type, n) : this.array(name, type, n);
+  }
+
+  /** The array `name` of `type`, exactly `n` long: kept between calls, grown when too short. */
+  private array<T extends ScratchArray>(name: string, type: new (length: number) => T, n: number): T {
+    const key = `${type.name} ${name}`;
+    let a = this.arrays.get(key) as T | undefined;
+    if (a === undefined || a.length < n) this.arrays.set(key, (a = new type(n)));
+    return a.subarray(0, n) as T;
   }
 }
 

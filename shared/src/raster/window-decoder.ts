@@ -75,6 +75,11 @@ function storageKind(info: Pick<RasterInfo, 'sampleFormat' | 'bitsPerSample'>): 
   return b === 8 ? 'u8' : b === 16 ? 'u16' : 'u32';
 }
 
+/** `reuse` when it is a float32 array of `count` values, else a new one. */
+function floatTarget(reuse: NativeSamples | undefined, count: number): Float32Array {
+  return reuse instanceof Float32Array && reuse.length === count ? reuse : new Float32Array(count);
+}
+
 function allocate(kind: StorageKind, n: number): Samples {
   switch (kind) {
     case 'u8': return new Uint8Array(n);
@@ -303,7 +308,7 @@ export class WindowDecoder {
     const count = width * height * this.bands;
     const native = await this.decodeIntoAsync(x0, y0, width, height, this.fits(reuse, count) && (!float32 || this.kind === 'f32') ? (reuse as Samples) : allocate(this.kind, count));
     if (!float32 || native instanceof Float32Array) return native;
-    const out = reuse instanceof Float32Array && reuse.length === count ? reuse : new Float32Array(count);
+    const out = floatTarget(reuse, count);
     out.set(native);
     return out;
   }
@@ -347,7 +352,7 @@ export class WindowDecoder {
 
   private decodeFloat32(x0: number, y0: number, width: number, height: number, reuse?: Float32Array): Float32Array {
     const count = width * height * this.bands;
-    const target = () => (reuse !== undefined && reuse.length === count ? reuse : new Float32Array(count));
+    const target = () => floatTarget(reuse, count);
     if (this.kind === 'f32' || this.kind === 'f16' || count * this.bytesPerSample > MAX_KEPT_SCRATCH) {
       const native = this.read(x0, y0, width, height, this.kind === 'f32' ? reuse : undefined, this.lastUse);
       if (native instanceof Float32Array) return native;

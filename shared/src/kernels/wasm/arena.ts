@@ -22,7 +22,7 @@ export const TAIL_BYTES = 64;
 const ALIGN = 64;
 
 type ArenaArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array;
-type ArenaType<T extends ArenaArray> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+export type ArenaType<T extends ArenaArray> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
 
 /** Free ranges [start, end) in address order, below `top`; `top` is where the untouched part starts. */
 const free: Array<[number, number]> = [];
