@@ -182,9 +182,9 @@ const SEGMENT = 256;
 /** Bytes of one scratch row (f32 per pixel of a segment; quads end inside: SEGMENT is a multiple of 4). */
 const SCRATCH_ROW = 4 * SEGMENT;
 
-/** Scratch bytes cueRow needs for `bands` bands: d_j, Σd², Z rows of one segment. */
+/** Scratch bytes cueRow needs for `bands` bands: d_j and Z rows of one segment. */
 export function cueScratchBytes(bands: number): number {
-  return (bands + 2) * SCRATCH_ROW;
+  return (bands + 1) * SCRATCH_ROW;
 }
 
 /**
@@ -198,9 +198,9 @@ export function cueScratchBytes(bands: number): number {
  *
  * The row goes in segments of SEGMENT pixels, each in several loops that keep few values live (with
  * all of them live at once the engine spills registers on every pixel): validity; band by band,
- * d_j² summed into Σd² and d_j kept in a scratch row; the whitened features f_k = Σ_{j≤k} T_kj·d_j,
- * FEATURES_PER_LOOP a loop, their squares summed into Z, the last loop going on to the cues and their
- * fusion. Every operation is the scalar step's, in its order, on float32 lanes.
+ * d_j kept in a scratch row; the whitened features f_k = Σ_{j≤k} T_kj·d_j, FEATURES_PER_LOOP a loop,
+ * their squares summed into Z, the last loop going on to Σd² (it loads every d_j anyway), the cues and
+ * their fusion. Every operation is the scalar step's, in its order, on float32 lanes.
  */
 function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const [beforeRow, afterRow, beforeStride, afterStride, excludedRow, width, fusedRow, validRow, countRow, cvaRow, madRow, scratch] = f.params;
@@ -229,8 +229,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
   const afterBand = bandOffset(afterStride);
   // scratch rows (byte offsets from the scratch address of pixel i of the segment: + 4·i)
   const D = (j: number) => SCRATCH_ROW * j;
-  const SUM_SQ = SCRATCH_ROW * n;
-  const Z = SCRATCH_ROW * (n + 1);
+  const Z = SCRATCH_ROW * n;
 
   const segment = f.local('i32');
   const end = f.local('i32');
@@ -287,8 +286,7 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
         f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendLowI16x8S(get(invalid)))));
         f.do(storeV128(rowAt(countRow), v128.andNot(get(one), i32x4.extendHighI16x8S(get(invalid))), 16));
       });
-      // changeVectorMagnitude: d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, Σ_j d_j² in band order; d_j
-      // kept for whitenedChiScore.
+      // changeVectorMagnitude's d_j = (a_j − am_j)·as_j − (b_j − bm_j)·bs_j, kept for the loops below.
       for (let j = 0; j < n; j++) {
         pixels(UNROLL * LANES, () => {
           f.set(beforeAt, sampleAddress(spec.before, beforeRow, beforeBand[j]));
@@ -298,17 +296,16 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
             const at = 4 * LANES * q; // byte offset of the quad in f32 rows
             const before = f.let(loadQuad(spec.before, get(beforeAt), LANES * q * BYTES[spec.before]));
             const after = f.let(loadQuad(spec.after, get(afterAt), LANES * q * BYTES[spec.after]));
-            const d = f.let(f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j]))));
-            const square = f32x4.mul(get(d), get(d));
-            f.do(storeV128(get(scratchPixel), j === 0 ? square : f32x4.add(v128.load(get(scratchPixel), SUM_SQ + at), square), SUM_SQ + at));
-            f.do(storeV128(get(scratchPixel), get(d), D(j) + at));
+            const d = f32x4.sub(f32x4.mul(f32x4.sub(get(after), get(am[j])), get(as[j])), f32x4.mul(f32x4.sub(get(before), get(bm[j])), get(bs[j])));
+            f.do(storeV128(get(scratchPixel), d, D(j) + at));
           }
         });
       }
       // whitenedChiScore: f_k = Σ_{j≤k} T_kj·d_j in j order; Z = Σ_k f_k² in k order, FEATURES_PER_LOOP
       // features a loop (each d_j they need loaded once, Z carried in a scratch row between loops). The
-      // loop of the last features goes on to the cues and fuseMinScaled (fx < fy ? fx : fy, which is
-      // pmin(fy, fx)), 0 where invalid.
+      // loop of the last features goes on to Σ_j d_j² in band order (changeVectorMagnitude: summed here,
+      // where every d_j is loaded, instead of carried in a scratch row, 2–3 % of the pass), the cues and
+      // fuseMinScaled (fx < fy ? fx : fy, which is pmin(fy, fx)), 0 where invalid.
       for (let k0 = 0; k0 < n; k0 += FEATURES_PER_LOOP) {
         const k1 = Math.min(n, k0 + FEATURES_PER_LOOP); // features k0 … k1 − 1
         const last = k1 === n;
@@ -331,7 +328,8 @@ function emitCueRow(f: FunctionBuilder<CueParams>, spec: KernelSpec): void {
             }
             const rowAtQuad = (row: Local<'i32'>) => i32.add(get(row), get(rowPixel));
             const mad = f.let(f32x4.sqrt(f32x4.mul(z!, get(inverseBands))));
-            const cva = f.let(f32x4.sqrt(f32x4.mul(v128.load(get(scratchPixel), SUM_SQ + at), get(inverseBands))));
+            const sumSquares = sum(d.map((dj) => f32x4.mul(get(dj), get(dj))));
+            const cva = f.let(f32x4.sqrt(f32x4.mul(sumSquares, get(inverseBands))));
             const isValid = f.let(f32x4.ne(v128.load(rowAtQuad(countRow), at), get(zero)));
             const fused = f32x4.pmin(f32x4.mul(get(mad), get(madScale)), f32x4.mul(get(cva), get(cvaScale)));
             f.do(storeV128(rowAtQuad(fusedRow), v128.and(fused, get(isValid)), at));
