@@ -167,6 +167,75 @@ describe('HaloWindowCache', () => {
     expect(reads.sort()).toEqual(['0,1024', '0,512', '1024,0', '1024,1024', '1024,512', '512,1024', '512,512']);
   });
 
+  it('keeps only some planes once told to: the chunks held are cut down, later reads and adopted chunks too, every chunk still read once', async () => {
+    const width = 1300;
+    const height = 1200;
+    const bands = 4;
+    const random = mulberry32(21);
+    const raster = new Uint16Array(width * height * bands);
+    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
+    const area = { col: 0, row: 0, width, height };
+    const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
+    const region = (w: LatticeWindow) => windowOf(raster, width, height, bands, w);
+    const reads: string[] = [];
+    const reused: boolean[] = [];
+    const cache = new HaloWindowCache(
+      (w, reuse) => {
+        reads.push(`${w.col},${w.row}`);
+        if (reuse) reused.push(reuse.length === w.width * w.height * bands);
+        const samples = region(w);
+        if (reuse && reuse.length === samples.length) {
+          reuse.set(samples);
+          return Promise.resolve(reuse);
+        }
+        return Promise.resolve(samples);
+      },
+      area,
+      bands,
+      [0, 1, 2, 3],
+    );
+    const adopted = { col: 1024, row: 1024, width: 276, height: 176 };
+    let planes = [0, 1, 2, 3];
+    for (let r = 0; r < rows.length; r++) {
+      if (r === 2) {
+        // after two rows of tiles the second row of chunks is held whole and the first row's cut down to the
+        // rows the third row of tiles still reads: both kinds are cut down to the planes, then served
+        cache.keepPlanes([1, 3]);
+        planes = [1, 3];
+        cache.adopt(adopted, region(adopted));
+      }
+      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
+      for (const tile of rows[r]!) {
+        const halo = haloOf(tile, area);
+        const got = await cache.window(halo, nextTop);
+        const direct = region(halo);
+        const n = halo.width * halo.height;
+        const expected = new Uint16Array(planes.length * n);
+        planes.forEach((p, k) => expected.set(direct.subarray(p * n, (p + 1) * n), k * n));
+        expect(got.length).toBe(expected.length);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+      }
+    }
+    // 3 × 3 chunks, each read once, the adopted one never
+    expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024', '512,512']);
+    // reads are handed arrays of every band to fill, also after keepPlanes (the kept planes are copied out)
+    expect(reused.length).toBeGreaterThan(0);
+    expect(reused.every((whole) => whole)).toBe(true);
+    expect(() => cache.keepPlanes([1])).toThrow(/already keeps/);
+  });
+
+  it('refuses planes that are not ascending band indices, and a cache that does not serve every band in order', () => {
+    const read = () => Promise.resolve(new Uint16Array(0));
+    const area = { col: 0, row: 0, width: 10, height: 10 };
+    const cache = new HaloWindowCache(read, area, 3, [0, 1, 2]);
+    expect(() => cache.keepPlanes([2, 1])).toThrow(/ascending/);
+    expect(() => cache.keepPlanes([0, 3])).toThrow(/below 3/);
+    expect(() => cache.keepPlanes([])).toThrow(/ascending/);
+    expect(() => new HaloWindowCache(read, area, 3, [1, 0]).keepPlanes([0])).toThrow(/every band in file order/);
+    cache.keepPlanes([0, 1, 2]); // every plane: nothing changes, and it may still be told later
+    cache.keepPlanes([0, 2]);
+  });
+
   it('with a row limit (a thread\'s share of the rows), reads the chunks below it only down to it, as their last use', async () => {
     const width = 1100;
     const height = 2048;

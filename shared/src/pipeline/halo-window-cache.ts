@@ -38,6 +38,13 @@ export class HaloWindowCache {
   private readonly spare: TileSamples[] = [];
   /** Arrays of dropped cut chunks (the rows a chunk keeps for the next row of tiles), reused by later cuts. */
   private readonly spareCuts: TileSamples[] = [];
+  /**
+   * The file bands each held chunk keeps (keepPlanes), in order; null: every band. Reads still return every
+   * band: they land in `readSpare` and the kept planes are copied out.
+   */
+  private kept: readonly number[] | null = null;
+  /** Whole-chunk arrays of every band for the reads once only some planes are kept (one or two). */
+  private readonly readSpare: TileSamples[] = [];
   private readonly across: number;
   /** The windows' arrays, one per sample type, in the thread's WebAssembly arena (the change pass reads them in place). */
   private readonly scratch = new ArenaOwner(this);
@@ -51,7 +58,7 @@ export class HaloWindowCache {
     /** Bands in each read (the file's bands). */
     private readonly fileBands: number,
     /** Bands to return, in this order (indices into the file's bands). */
-    private readonly picks: readonly number[],
+    private picks: readonly number[],
     /**
      * Lattice row below the last halo this cache will serve (a thread's share of the rows): chunks reaching
      * below it are read only down to it, the last time their blocks are read (the next thread's first
@@ -83,7 +90,7 @@ export class HaloWindowCache {
       const x1 = Math.min(w.col + w.width, halo.col + halo.width);
       const y1 = Math.min(w.row + w.height, halo.row + halo.height);
       if (y0 < chunk.top) throw new Error(`halo window needs rows of a chunk at ${w.col},${w.row} that were already released`);
-      const plane = w.width * (w.row + w.height - chunk.top);
+      const plane = w.width * (w.row + w.height - chunk.top); // values per plane of the held samples
       for (let k = 0; k < this.picks.length; k++) {
         const from = this.picks[k]! * plane + (y0 - chunk.top) * w.width + (x0 - w.col);
         const to = k * n + (y0 - halo.row) * halo.width + (x0 - halo.col);
@@ -104,6 +111,42 @@ export class HaloWindowCache {
   }
 
   /**
+   * From now on holds only `planes` of the file's bands (ascending indices) and serves windows of those
+   * planes, in that order: the chunks held are cut down to them, and later reads keep only them. Why: the
+   * detect pass of a many-band pair reads a few of its bands (detection/pass-planes.ts), and the chunks
+   * held are most of a thread's memory. Only for a cache serving every band in file order; once.
+   */
+  keepPlanes(planes: readonly number[]): void {
+    if (this.kept !== null) throw new Error('keepPlanes: the cache already keeps some planes only');
+    if (this.picks.length !== this.fileBands || this.picks.some((b, i) => b !== i)) throw new Error('keepPlanes: only for a cache serving every band in file order');
+    if (planes.length === 0 || planes.some((b, i) => !Number.isInteger(b) || b < 0 || b >= this.fileBands || (i > 0 && b <= planes[i - 1]!))) {
+      throw new Error(`keepPlanes: planes must be ascending band indices below ${this.fileBands}, got ${planes.join(', ')}`);
+    }
+    if (planes.length === this.fileBands) return;
+    this.kept = [...planes];
+    for (const [key, held] of this.held) this.held.set(key, { ...held, samples: this.keptPlanesOf(held.samples, null) });
+    // whole-chunk arrays of every band serve the reads now; the cut arrays are of the wrong size
+    this.readSpare.push(...this.spare.splice(0, 2));
+    this.spare.length = 0;
+    this.spareCuts.length = 0;
+    this.picks = planes.map((_, i) => i);
+  }
+
+  /** Bands each held chunk holds. */
+  private get heldBands(): number {
+    return this.kept === null ? this.fileBands : this.kept.length;
+  }
+
+  /** The kept planes of `samples` (every file band, planar), in `into` when given (of the right size), else in a new array. */
+  private keptPlanesOf(samples: TileSamples, into: TileSamples | null): TileSamples {
+    const kept = this.kept!;
+    const plane = samples.length / this.fileBands;
+    const out = into ?? new (samples.constructor as new (n: number) => TileSamples)(plane * kept.length);
+    for (let k = 0; k < kept.length; k++) out.set(samples.subarray(kept[k]! * plane, (kept[k]! + 1) * plane) as never, k * plane);
+    return out;
+  }
+
+  /**
    * Decodes every chunk the halos touch ahead of their window() calls (a thread waiting for the pair's
    * statistics starts on its first row of tiles). The halos must be the next ones served, in order.
    */
@@ -119,7 +162,8 @@ export class HaloWindowCache {
   adopt(window: LatticeWindow, samples: TileSamples): void {
     const key = this.chunkKey(window, samples);
     if (key === null || this.held.has(key) || window.row < this.passed) return;
-    this.held.set(key, { samples, window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
+    const held = this.kept === null ? samples : this.keptPlanesOf(samples, null);
+    this.held.set(key, { samples: held, window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
   }
 
   /**
@@ -131,13 +175,17 @@ export class HaloWindowCache {
   adoptCopy(window: LatticeWindow, samples: TileSamples, budgetBytes: number): boolean {
     const key = this.chunkKey(window, samples);
     if (key === null || this.held.has(key) || window.row < this.passed) return false;
-    let bytes = samples.byteLength;
+    const length = (samples.length / this.fileBands) * this.heldBands;
+    let bytes = length * samples.BYTES_PER_ELEMENT;
     for (const held of this.held.values()) bytes += held.samples.byteLength;
     if (bytes > budgetBytes) return false;
     // into a whole-chunk array a dropped chunk left, when one fits (as a read would fill it)
-    const at = this.spare.findIndex((s) => s.length === samples.length && s.constructor === samples.constructor);
-    const copy = at >= 0 ? this.spare.splice(at, 1)[0]! : samples.slice();
-    if (at >= 0) copy.set(samples as never);
+    const at = this.spare.findIndex((s) => s.length === length && s.constructor === samples.constructor);
+    const into = at >= 0 ? this.spare.splice(at, 1)[0]! : null;
+    let copy: TileSamples;
+    if (this.kept !== null) copy = this.keptPlanesOf(samples, into);
+    else if (into !== null) (copy = into).set(samples as never);
+    else copy = samples.slice();
     this.held.set(key, { samples: copy, window: this.chunkWindow(Math.floor(key / this.across), key % this.across), top: window.row });
     return true;
   }
@@ -184,12 +232,20 @@ export class HaloWindowCache {
     if (held === undefined) {
       const window = this.chunkWindow(cy, cx);
       const size = window.width * window.height * this.fileBands;
-      const at = this.spare.findIndex((s) => s.length === size);
-      const samples = await this.read(window, at >= 0 ? this.spare.splice(at, 1)[0] : undefined, this.cutByLimit(window));
+      const spares = this.kept === null ? this.spare : this.readSpare;
+      const at = spares.findIndex((s) => s.length === size);
+      const samples = await this.read(window, at >= 0 ? spares.splice(at, 1)[0] : undefined, this.cutByLimit(window));
       if (samples.length !== window.width * window.height * this.fileBands) {
         throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
       }
-      held = { samples, window, top: window.row };
+      let kept = samples;
+      if (this.kept !== null) {
+        const length = window.width * window.height * this.kept.length;
+        const into = this.spare.findIndex((s) => s.length === length && s.constructor === samples.constructor);
+        kept = this.keptPlanesOf(samples, into >= 0 ? this.spare.splice(into, 1)[0]! : null);
+        if (this.readSpare.length < 2) this.readSpare.push(samples);
+      }
+      held = { samples: kept, window, top: window.row };
       this.held.set(key, held);
     }
     return held;
@@ -217,8 +273,9 @@ export class HaloWindowCache {
       const oldPlane = w.width * (bottom - held.top);
       const keep = w.width * (bottom - nextTop);
       const skip = (nextTop - held.top) * w.width;
-      const cut = this.cutBuffer(held.samples.constructor as new (n: number) => TileSamples, keep * this.fileBands);
-      for (let b = 0; b < this.fileBands; b++) cut.set(held.samples.subarray(b * oldPlane + skip, (b + 1) * oldPlane), b * keep);
+      const bands = this.heldBands;
+      const cut = this.cutBuffer(held.samples.constructor as new (n: number) => TileSamples, keep * bands);
+      for (let b = 0; b < bands; b++) cut.set(held.samples.subarray(b * oldPlane + skip, (b + 1) * oldPlane), b * keep);
       this.drop(key, held);
       this.held.set(key, { samples: cut, window: w, top: nextTop });
     }

@@ -17,6 +17,7 @@ import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
 import type { FileBands } from './compared-bands.js';
 import { pickBands } from '../detection/evidence-bands.js';
+import { passPlanes, statsOnPlanes } from '../detection/pass-planes.js';
 
 /** Where a file comes from, and its name for messages. */
 export interface NamedSource {
@@ -318,9 +319,9 @@ export class PairWork {
     return new PairWork(await openPairRasters(spec), spec);
   }
 
-  /** The pair's cloud-shadow test: both windows hold the planes of `bands`, both epochs the one scale. */
-  shadow(): PairShadowTest | null {
-    return pairShadowTest(this.spec.bands, this.spec.bands, this.spec.validity.reflectance, this.spec.validity.reflectance);
+  /** The pair's cloud-shadow test: both windows hold the planes of `bands` (default: the pair's), both epochs the one scale. */
+  shadow(bands: readonly (BandName | null)[] = this.spec.bands): PairShadowTest | null {
+    return pairShadowTest(bands, bands, this.spec.validity.reflectance, this.spec.validity.reflectance);
   }
 
   /** The two sides as the statistics read them: by chunks, as detection reads them (see adopt). */
@@ -416,13 +417,28 @@ export class PairWork {
   }
 
   detect(task: DetectTask): Promise<ClassifiedRows> {
-    const model = scoreModel(task.stats, this.before.nodata, this.after.nodata, this.before.bands, this.shadow());
+    const imagery = this.caches(task.to);
+    // The caches keep only the planes the pass reads (a pixel-replicated or atmospheric band is read by
+    // nothing once the statistics have chosen the evidence), and everything below is told of those planes
+    // only, as if the files held no others.
+    let bands = this.spec.bands;
+    let stats = task.stats;
+    if (this.structure === null) {
+      const planes = passPlanes(bands, stats.evidenceBands);
+      if (planes.length < this.before.bands) {
+        imagery.before.keepPlanes(planes);
+        imagery.after.keepPlanes(planes);
+        bands = planes.map((b) => bands[b]!);
+        stats = statsOnPlanes(stats, planes);
+      }
+    }
+    const model = scoreModel(stats, this.before.nodata, this.after.nodata, bands.length, this.shadow(bands));
     return detectTileRows(
       {
-        imagery: this.caches(task.to),
+        imagery,
         model,
-        vegetation: vegetationTestOf(this.spec.bands),
-        plan: indexPlan(this.spec.bands, model),
+        vegetation: vegetationTestOf(bands),
+        plan: indexPlan(bands, model),
         rows: this.rows,
         overlap: extentOf(this.placement),
         threshold: task.stats.threshold,
