@@ -114,10 +114,14 @@ export class HaloWindowCache {
    * From now on holds only `planes` of the file's bands (ascending indices) and serves windows of those
    * planes, in that order: the chunks held are cut down to them, and later reads keep only them. Why: the
    * detect pass of a many-band pair reads a few of its bands (detection/pass-planes.ts), and the chunks
-   * held are most of a thread's memory. Only for a cache serving every band in file order; once.
+   * held are most of a thread's memory. Only for a cache serving every band in file order; told again, only
+   * the same planes.
    */
   keepPlanes(planes: readonly number[]): void {
-    if (this.kept !== null) throw new Error('keepPlanes: the cache already keeps some planes only');
+    if (this.kept !== null) {
+      if (planes.length === this.kept.length && planes.every((b, i) => b === this.kept![i])) return;
+      throw new Error(`keepPlanes: the cache already keeps planes ${this.kept.join(', ')} only`);
+    }
     if (this.picks.length !== this.fileBands || this.picks.some((b, i) => b !== i)) throw new Error('keepPlanes: only for a cache serving every band in file order');
     if (planes.length === 0 || planes.some((b, i) => !Number.isInteger(b) || b < 0 || b >= this.fileBands || (i > 0 && b <= planes[i - 1]!))) {
       throw new Error(`keepPlanes: planes must be ascending band indices below ${this.fileBands}, got ${planes.join(', ')}`);

@@ -1,0 +1,77 @@
+/**
+ * Bands the detect pass does not read change nothing: a Taizhou pair stacked with a coastal, a red-edge and a
+ * cirrus band (the red-edge band pixel-replicated, as a 20 m band on a 10 m grid, so the statistics leave it
+ * out of the evidence) gives the bytes of the Taizhou pair itself, with one thread or two. The halo caches of
+ * the stack keep only the six planes the pass reads (HaloWindowCache.keepPlanes), the evidence bands
+ * renumbered for them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultParameters, detectPair } from '@shoutu/shared';
+import { fixture } from '../support/fixtures.js';
+import { runGdalScript } from '../support/gdal.js';
+
+const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
+const STACK_BANDS = ['coastal', 'blue', 'green', 'red', 'rededge', 'nir', 'swir16', 'cirrus', 'swir22'] as const;
+
+/** Writes the nine-band stack of a Taizhou epoch: its six bands and three more, none at 0 or 255. */
+const STACK = `
+import sys
+import numpy as np
+from osgeo import gdal
+src, out, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ds = gdal.Open(src)
+x = ds.ReadAsArray().astype(np.float64)
+h, w = x.shape[1:]
+rng = np.random.default_rng(seed)
+def replicate(a, k):
+    return np.repeat(np.repeat(a[::k, ::k], k, axis=0), k, axis=1)[:h, :w]
+coastal = replicate(x[0], 6)
+rededge = replicate(0.5 * x[2] + 0.5 * x[3], 2)
+cirrus = replicate(rng.integers(1, 20, (h, w)).astype(np.float64), 6)
+stack = [coastal, x[0], x[1], x[2], rededge, x[3], x[4], cirrus, x[5]]
+o = gdal.GetDriverByName('GTiff').Create(out, w, h, len(stack), gdal.GDT_Byte, ['TILED=YES', 'BLOCKXSIZE=64', 'BLOCKYSIZE=64', 'COMPRESS=DEFLATE', 'INTERLEAVE=PIXEL'])
+o.SetGeoTransform(ds.GetGeoTransform())
+o.SetProjection(ds.GetProjection())
+for b, band in enumerate(stack):
+    o.GetRasterBand(b + 1).WriteArray(np.clip(np.rint(band), 1, 254).astype(np.uint8))
+o = None
+`;
+
+let dir: string;
+let stacks: { before: string; after: string };
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shoutu-pass-planes-'));
+  const stack = (epoch: string, seed: number) => {
+    const out = join(dir, `${epoch}.tif`);
+    runGdalScript(STACK, [fixture('taizhou', epoch, 'scene.tif'), out, String(seed)]);
+    return out;
+  };
+  stacks = { before: stack('2000-03-17', 1), after: stack('2003-02-06', 2) };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bands the detect pass does not read', () => {
+  it('change nothing: the stack gives the Taizhou pair\'s change.tif, patches and statistics, with one thread or two', async () => {
+    // 64-pixel tiles: several rows of tiles, so both threads get rows and chunks are cut between them
+    const parameters = defaultParameters({ tileSize: 64 });
+    const taizhou = await detectPair({
+      before: { path: fixture('taizhou', '2000-03-17', 'scene.tif') },
+      after: { path: fixture('taizhou', '2003-02-06', 'scene.tif') },
+      bands: [...TAIZHOU_BANDS],
+      parameters,
+    });
+    expect(taizhou.patches.length).toBeGreaterThan(10);
+    for (const threads of [1, 2]) {
+      const stacked = await detectPair({ before: { path: stacks.before }, after: { path: stacks.after }, bands: [...STACK_BANDS], parameters, threads });
+      // the statistics chose the Taizhou bands (the red-edge band replicated, coastal and cirrus never evidence)
+      expect(stacked.summary.pairStats.evidenceBands).toEqual([1, 2, 3, 5, 6, 8]);
+      expect({ ...stacked.summary.pairStats, evidenceBands: [] }).toEqual({ ...taizhou.summary.pairStats, evidenceBands: [] });
+      expect(Buffer.from(stacked.changeTif).equals(Buffer.from(taizhou.changeTif)), `${threads} thread(s)`).toBe(true);
+      expect(JSON.stringify(stacked.patches)).toBe(JSON.stringify(taizhou.patches));
+      expect(stacked.summary.validPixels).toBe(taizhou.summary.validPixels);
+    }
+  }, 120_000);
+});
