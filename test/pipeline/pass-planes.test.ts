@@ -54,7 +54,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bands the detect pass does not read', () => {
-  it('change nothing: the stack gives the Taizhou pair\'s change.tif, patches and statistics, with one thread or two', async () => {
+  it('change nothing: the stack gives the Taizhou pair\'s change.tif, patches and statistics, with one thread or two, with and without the prefetch', async () => {
     // 64-pixel tiles: several rows of tiles, so both threads get rows and chunks are cut between them
     const parameters = defaultParameters({ tileSize: 64 });
     const taizhou = await detectPair({
@@ -64,12 +64,15 @@ describe('bands the detect pass does not read', () => {
       parameters,
     });
     expect(taizhou.patches.length).toBeGreaterThan(10);
-    for (const threads of [1, 2]) {
-      const stacked = await detectPair({ before: { path: stacks.before }, after: { path: stacks.after }, bands: [...STACK_BANDS], parameters, threads });
+    // two threads with the worker's prefetch and without it (it holds every band while the statistics run, so a
+    // pair whose chunks are large skips it, PREFETCH_MAX_BYTES): the worker's caches are then made by its
+    // sampled blocks, and cut down to the planes when its detect task starts
+    for (const [threads, prefetchMaxBytes] of [[1, undefined], [2, undefined], [2, 0]] as const) {
+      const stacked = await detectPair({ before: { path: stacks.before }, after: { path: stacks.after }, bands: [...STACK_BANDS], parameters, threads, prefetchMaxBytes });
       // the statistics chose the Taizhou bands (the red-edge band replicated, coastal and cirrus never evidence)
       expect(stacked.summary.pairStats.evidenceBands).toEqual([1, 2, 3, 5, 6, 8]);
       expect({ ...stacked.summary.pairStats, evidenceBands: [] }).toEqual({ ...taizhou.summary.pairStats, evidenceBands: [] });
-      expect(Buffer.from(stacked.changeTif).equals(Buffer.from(taizhou.changeTif)), `${threads} thread(s)`).toBe(true);
+      expect(Buffer.from(stacked.changeTif).equals(Buffer.from(taizhou.changeTif)), `${threads} thread(s), prefetch ≤ ${prefetchMaxBytes}`).toBe(true);
       expect(JSON.stringify(stacked.patches)).toBe(JSON.stringify(taizhou.patches));
       expect(stacked.summary.validPixels).toBe(taizhou.summary.validPixels);
     }

@@ -23,7 +23,7 @@ import { joinStrips } from './change-strips.js';
 import { openCloudMask, PairWork, placeAfter, type NamedSource, type PairTask, type PairValidity, type PairWorkSpec } from './pair-work.js';
 import { splitRanges, type TileRows } from './tile-rows.js';
 import { sampleBlocks } from './sample-blocks.js';
-import type { TileSamples } from './halo-window-cache.js';
+import { CHUNK_PX, type TileSamples } from './halo-window-cache.js';
 import { windowKey, withBlocksFrom } from './blocks-from-workers.js';
 import type { WorkerPool } from './worker-pool.js';
 import { startPairWorkers } from './pair-workers.js';
@@ -74,6 +74,8 @@ export interface DetectPairInput {
    * detectPair closes them, whatever happens.
    */
   workers?: WorkerPool;
+  /** Most bytes a worker's prefetch may hold (default PREFETCH_MAX_BYTES); the output does not depend on it. */
+  prefetchMaxBytes?: number;
 }
 
 export interface DetectPairOutput {
@@ -184,6 +186,22 @@ function named(s: DetectPairInput['before']): NamedSource {
  *  and with more rows that cost outweighed the waiting it saved (8192² pair, two threads, in turn: 1 row
  *  5.76 s, 2 rows 5.94 s, 3 rows 6.24 s, none 6.08 s; docs/detection.md, "Memory"). */
 const PREFETCH_ROWS = 1;
+
+/**
+ * Most bytes a worker's prefetch may hold: every band of both files, in their own samples, over the two rows
+ * of chunks a row of tiles' halos reach. Beyond it (a many-band stack, or a very wide scene) the worker waits
+ * for the statistics instead. Why: the prefetch holds every band while the statistics run, where the pass
+ * keeps only the planes it reads (HaloWindowCache.keepPlanes). On an 8192² pair of 13 bands (436 MB by this
+ * count) two threads peaked at 1,041 MB with the prefetch and 659 MB without; the 4-band benchmark pair
+ * (128 MB) keeps it, and the time it saves (docs/detection.md, "The planes the pass reads").
+ */
+const PREFETCH_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The bytes PREFETCH_MAX_BYTES bounds, for a pair whose overlap is `width` pixels wide. */
+function prefetchBytes(width: number, before: { bands: number; bitsPerSample: number }, after: { bands: number; bitsPerSample: number }): number {
+  const bytesPerPixel = (before.bands * before.bitsPerSample + after.bands * after.bitsPerSample) / 8;
+  return 2 * Math.ceil(width / CHUNK_PX) * CHUNK_PX * CHUNK_PX * bytesPerPixel;
+}
 
 /** Lattice row below tile rows [.., to). */
 function rowsEnd(rows: TileRows, to: number): number {
@@ -441,7 +459,9 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
       for (const [i, w] of windows.entries()) fromWorkers.set(windowKey(w), answer.then((pairs) => pairs[i]!));
     }
     for (const p of fromWorkers.values()) p.catch(() => undefined);
-    for (const [k, [from, to]] of theirs.entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from), to }).catch(() => undefined);
+    if (prefetchBytes(overlap.width, bi, ar.info) <= (input.prefetchMaxBytes ?? PREFETCH_MAX_BYTES)) {
+      for (const [k, [from, to]] of theirs.entries()) pool!.run(k, { kind: 'prefetch', row: from, rows: Math.min(PREFETCH_ROWS, to - from), to }).catch(() => undefined);
+    }
     const sides = local.sides();
     // The sampled blocks the statistics hold stay for this thread's detect pass (not decoded twice).
     const [ownFrom, ownTo] = own;
