@@ -20,14 +20,15 @@ function windowOf(raster: Uint16Array, width: number, height: number, bands: num
 }
 
 /**
- * A random 1300 × 1200 two-band uint16 raster behind a cache returning `picks`: the cache, the chunks it
- * read, `region` (a window of the raster read directly) and `serveAll`, which serves every 256-pixel tile's
- * halo in raster order and checks each against a direct read (`afterRow(r)` runs after row r).
+ * A random 1300 × 1200 uint16 raster of `bands` bands behind a cache returning `picks`: the cache, the chunks
+ * it read, whether each read was handed an array of every band of its chunk to fill (`reused`), `region` (a
+ * window of the raster read directly) and `serveAll`, which serves every 256-pixel tile's halo in raster
+ * order and checks each against a direct read of the planes in `expected.planes` (`picks` until changed;
+ * `beforeRow(r)` runs before row r, `afterRow(r)` after it).
  */
-function cacheOverRandomRaster(seed: number, picks: number[]) {
+function cacheOverRandomRaster(seed: number, picks: number[], bands = 2) {
   const width = 1300;
   const height = 1200;
-  const bands = 2;
   const random = mulberry32(seed);
   const raster = new Uint16Array(width * height * bands);
   for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
@@ -35,31 +36,40 @@ function cacheOverRandomRaster(seed: number, picks: number[]) {
   const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
   const region = (w: LatticeWindow) => windowOf(raster, width, height, bands, w);
   const reads: string[] = [];
+  const reused: boolean[] = [];
   const cache = new HaloWindowCache(
-    (w) => {
+    (w, reuse) => {
       reads.push(`${w.col},${w.row}`);
-      return Promise.resolve(region(w));
+      const samples = region(w);
+      if (reuse === undefined) return Promise.resolve(samples);
+      reused.push(reuse.length === samples.length);
+      if (reuse.length !== samples.length) return Promise.resolve(samples);
+      reuse.set(samples);
+      return Promise.resolve(reuse);
     },
     area,
     bands,
     picks,
   );
-  const serveAll = async (afterRow?: (r: number) => void) => {
+  const expected = { planes: picks };
+  const serveAll = async (afterRow?: (r: number) => void, beforeRow?: (r: number) => void) => {
     for (let r = 0; r < rows.length; r++) {
+      beforeRow?.(r);
       const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
       for (const tile of rows[r]!) {
         const halo = haloOf(tile, area);
         const got = await cache.window(halo, nextTop);
         const direct = region(halo);
         const n = halo.width * halo.height;
-        const expected = new Uint16Array(picks.length * n);
-        picks.forEach((p, k) => expected.set(direct.subarray(p * n, (p + 1) * n), k * n));
-        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
+        const want = new Uint16Array(expected.planes.length * n);
+        expected.planes.forEach((p, k) => want.set(direct.subarray(p * n, (p + 1) * n), k * n));
+        expect(got.length).toBe(want.length);
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
       }
       afterRow?.(r);
     }
   };
-  return { cache, reads, region, serveAll, width, height, bands };
+  return { cache, reads, reused, region, serveAll, expected, width, height, bands };
 }
 
 describe('HaloWindowCache', () => {
@@ -168,54 +178,16 @@ describe('HaloWindowCache', () => {
   });
 
   it('keeps only some planes once told to: the chunks held are cut down, later reads and adopted chunks too, every chunk still read once', async () => {
-    const width = 1300;
-    const height = 1200;
-    const bands = 4;
-    const random = mulberry32(21);
-    const raster = new Uint16Array(width * height * bands);
-    for (let i = 0; i < raster.length; i++) raster[i] = randomInt(random, 0, 65535);
-    const area = { col: 0, row: 0, width, height };
-    const rows = groupRows(tilesOf({ lattice: { tileSize: 256 }, col0: 0, row0: 0, width, height } as Placement).map((c) => c.window));
-    const region = (w: LatticeWindow) => windowOf(raster, width, height, bands, w);
-    const reads: string[] = [];
-    const reused: boolean[] = [];
-    const cache = new HaloWindowCache(
-      (w, reuse) => {
-        reads.push(`${w.col},${w.row}`);
-        if (reuse) reused.push(reuse.length === w.width * w.height * bands);
-        const samples = region(w);
-        if (reuse && reuse.length === samples.length) {
-          reuse.set(samples);
-          return Promise.resolve(reuse);
-        }
-        return Promise.resolve(samples);
-      },
-      area,
-      bands,
-      [0, 1, 2, 3],
-    );
+    const { cache, reads, reused, region, serveAll, expected } = cacheOverRandomRaster(21, [0, 1, 2, 3], 4);
     const adopted = { col: 1024, row: 1024, width: 276, height: 176 };
-    let planes = [0, 1, 2, 3];
-    for (let r = 0; r < rows.length; r++) {
-      if (r === 2) {
-        // after two rows of tiles the second row of chunks is held whole and the first row's cut down to the
-        // rows the third row of tiles still reads: both kinds are cut down to the planes, then served
-        cache.keepPlanes([1, 3]);
-        planes = [1, 3];
-        cache.adopt(adopted, region(adopted));
-      }
-      const nextTop = r + 1 < rows.length ? haloOf(rows[r + 1]![0]!, area).row : null;
-      for (const tile of rows[r]!) {
-        const halo = haloOf(tile, area);
-        const got = await cache.window(halo, nextTop);
-        const direct = region(halo);
-        const n = halo.width * halo.height;
-        const expected = new Uint16Array(planes.length * n);
-        planes.forEach((p, k) => expected.set(direct.subarray(p * n, (p + 1) * n), k * n));
-        expect(got.length).toBe(expected.length);
-        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(expected.buffer)), `halo ${JSON.stringify(halo)}`).toBe(true);
-      }
-    }
+    await serveAll(undefined, (r) => {
+      if (r !== 2) return;
+      // after two rows of tiles the second row of chunks is held whole and the first row's cut down to the
+      // rows the third row of tiles still reads: both kinds are cut down to the planes, then served
+      cache.keepPlanes([1, 3]);
+      expected.planes = [1, 3];
+      cache.adopt(adopted, region(adopted));
+    });
     // 3 × 3 chunks, each read once, the adopted one never
     expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024', '512,512']);
     // reads are handed arrays of every band to fill, also after keepPlanes (the kept planes are copied out)
