@@ -23,7 +23,11 @@ const CASES: Array<{ bands: (BandName | null)[]; evidence: number[] }> = [
   { bands: ['swir22', null, 'nir', 'green', 'lwir11'], evidence: [1, 4] },
 ];
 
-const statsOf = (evidence: number[]) => ({
+const REFLECTANCE = { scale: 0.0001, offset: 0 };
+
+/** A score model of `bands` scoring `evidence`, with the pair's shadow test when the bands allow it. */
+const modelOf = (bands: readonly (BandName | null)[], evidence: number[]) => ({
+  shadow: pairShadowTest(bands, bands, REFLECTANCE, REFLECTANCE),
   evidenceBands: evidence,
   evidenceGroups: null,
   beforeMean: Float64Array.from(evidence, (b) => 100 + b),
@@ -33,25 +37,30 @@ const statsOf = (evidence: number[]) => ({
 });
 
 describe('passPlanes', () => {
-  it('keeps the evidence bands and the bands found by name, ascending', () => {
-    expect(passPlanes(SENTINEL2, [1, 2, 3, 7])).toEqual([1, 2, 3, 7, 8, 11]);
-    expect(passPlanes(LANDSAT7, [3, 4])).toEqual([0, 1, 2, 3, 4]);
-    expect(passPlanes([null, null, null], [2, 0])).toEqual([0, 2]);
-    expect(passPlanes(['red', 'green', 'blue'], [0, 1, 2])).toEqual([0, 1, 2]);
+  it('keeps the evidence bands and the bands typing, the seasonal test and the shadow test read, ascending', () => {
+    // Sentinel-2 scored on its 10 m bands: swir16 for typing and the shadow test; nir08 is read by nothing
+    expect(passPlanes(SENTINEL2, modelOf(SENTINEL2, [1, 2, 3, 7]))).toEqual([1, 2, 3, 7, 11]);
+    // no scale stated, no shadow test: the same planes here (typing reads them too)
+    expect(passPlanes(SENTINEL2, { ...modelOf(SENTINEL2, [1, 2, 3, 7]), shadow: null })).toEqual([1, 2, 3, 7, 11]);
+    expect(passPlanes(LANDSAT7, modelOf(LANDSAT7, [3, 4]))).toEqual([0, 1, 2, 3, 4]);
+    expect(passPlanes([null, null, null], modelOf([null, null, null], [2, 0]))).toEqual([0, 2]);
+    expect(passPlanes(['red', 'green', 'blue'], modelOf(['red', 'green', 'blue'], [0, 1, 2]))).toEqual([0, 1, 2]);
+    // nir08 stands in for a missing nir
+    const noNir: BandName[] = ['blue', 'green', 'red', 'rededge', 'nir08'];
+    expect(passPlanes(noNir, modelOf(noNir, [0]))).toEqual([0, 1, 2, 4]);
   });
 
   it('renumbers the evidence bands for windows of those planes, and refuses planes without one of them', () => {
-    const stats = { ...statsOf([1, 2, 3, 7]), threshold: 2.5 };
-    expect(statsOnPlanes(stats, [1, 2, 3, 7, 8, 11])).toEqual({ ...stats, evidenceBands: [0, 1, 2, 3] });
+    const stats = { ...modelOf(SENTINEL2, [1, 2, 3, 7]), threshold: 2.5 };
+    expect(statsOnPlanes(stats, [1, 2, 3, 7, 11])).toEqual({ ...stats, evidenceBands: [0, 1, 2, 3] });
     expect(() => statsOnPlanes(stats, [1, 2, 3])).toThrow(/evidence band 7/);
   });
 
-  it('loses nothing the pass finds by name: typing, the seasonal test and the shadow test see the same bands', () => {
-    const reflectance = { scale: 0.0001, offset: 0 };
+  it('loses nothing the pass reads: typing, the seasonal test and the shadow test see the same bands on the planes kept', () => {
     for (const { bands, evidence } of CASES) {
-      const planes = passPlanes(bands, evidence);
+      const stats = modelOf(bands, evidence);
+      const planes = passPlanes(bands, stats);
       const kept = planes.map((b) => bands[b]!);
-      const stats = statsOf(evidence);
       const narrowed = statsOnPlanes(stats, planes);
       const label = bands.join(',');
       // typing: the same channels, on bands of the same names, and brightness over the same evidence bands
@@ -68,7 +77,7 @@ describe('passPlanes', () => {
       expect(named(vegetationTestOf(kept), kept), label).toEqual(named(vegetationTestOf(bands), bands));
       // the pair's shadow test on the same bands
       const shadowOf = (names: readonly (BandName | null)[]) => {
-        const test = pairShadowTest(names, names, reflectance, reflectance);
+        const test = pairShadowTest(names, names, REFLECTANCE, REFLECTANCE);
         return test && named(test.before.at, names);
       };
       expect(shadowOf(kept), label).toEqual(shadowOf(bands));

@@ -1,24 +1,27 @@
 import type { BandName } from '../schemas/manifest.js';
+import { indexPlan } from './change-evidence.js';
+import type { ScoreModel } from './classify-change.js';
+import { vegetationTestOf } from './seasonal.js';
 
 /**
- * Bands the detect pass finds by name besides the evidence bands: the typing indices (change-evidence.ts
- * indexPlan), the seasonal vegetation test (seasonal.ts) and the pair's cloud-shadow test (pair-shadows.ts)
- * read blue, green, red, nir (or nir08) and swir16, and nothing else by name.
+ * The planes of a pair's windows the detect pass reads (indices into `bands`, ascending): the evidence bands
+ * `model` scores, and the bands the typing indices (indexPlan), the seasonal vegetation test (vegetationTestOf)
+ * and the pair's cloud-shadow test (`model.shadow`) take, asked of them. Why: a Sentinel-2 stack on a 10 m grid
+ * holds 13 bands, and once its 20 m and 60 m bands are found pixel-replicated the pass reads five of them; the
+ * halo caches then hold only those (HaloWindowCache.keepPlanes), which is most of a thread's memory on such a
+ * pair.
  */
-export const NAMED_PASS_BANDS: ReadonlySet<BandName> = new Set<BandName>(['blue', 'green', 'red', 'nir', 'nir08', 'swir16']);
-
-/**
- * The planes of a pair's windows the detect pass reads once the statistics have chosen the evidence bands
- * (indices into `bands`, ascending): those bands and the NAMED_PASS_BANDS. Why: a Sentinel-2 stack on a 10 m
- * grid holds 13 bands, and once its 20 m and 60 m bands are found pixel-replicated the pass reads five or
- * six of them; the halo caches then hold only those (HaloWindowCache.keepPlanes), which is most of a
- * thread's memory on such a pair.
- */
-export function passPlanes(bands: readonly (BandName | null)[], evidenceBands: readonly number[]): number[] {
-  const keep = new Set(evidenceBands);
-  bands.forEach((name, i) => {
-    if (name !== null && NAMED_PASS_BANDS.has(name)) keep.add(i);
-  });
+export function passPlanes(
+  bands: readonly (BandName | null)[],
+  model: Pick<ScoreModel, 'evidenceBands' | 'evidenceGroups' | 'beforeMean' | 'beforeStd' | 'afterMean' | 'afterStd' | 'shadow'>,
+): number[] {
+  const keep = new Set(model.evidenceBands);
+  for (const b of Object.values(indexPlan(bands, model).band)) keep.add(b);
+  const vegetation = vegetationTestOf(bands);
+  if (vegetation !== null) {
+    for (const b of vegetation.index === 'ndvi' ? [vegetation.nir, vegetation.red] : [vegetation.red, vegetation.green, vegetation.blue]) keep.add(b);
+  }
+  if (model.shadow !== null) for (const b of Object.values(model.shadow.before.at)) keep.add(b);
   return [...keep].sort((a, b) => a - b);
 }
 

@@ -192,8 +192,9 @@ const PREFETCH_ROWS = 1;
  * of chunks a row of tiles' halos reach. Beyond it (a many-band stack, or a very wide scene) the worker waits
  * for the statistics instead. Why: the prefetch holds every band while the statistics run, where the pass
  * keeps only the planes it reads (HaloWindowCache.keepPlanes). On an 8192² pair of 13 bands (436 MB by this
- * count) two threads peaked at 1,041 MB with the prefetch and 659 MB without; the 4-band benchmark pair
- * (128 MB) keeps it, and the time it saves (docs/detection.md, "The planes the pass reads").
+ * count) two threads peaked at 975–1,011 MB with the prefetch and 591–617 MB without, in the same time; the
+ * 4-band benchmark pair (128 MB) keeps it, and the time it saves (docs/detection.md, "The planes the pass
+ * reads").
  */
 const PREFETCH_MAX_BYTES = 256 * 1024 * 1024;
 

@@ -424,7 +424,7 @@ export class PairWork {
     let bands = this.spec.bands;
     let stats = task.stats;
     if (this.structure === null) {
-      const planes = passPlanes(bands, stats.evidenceBands);
+      const planes = passPlanes(bands, scoreModel(stats, this.before.nodata, this.after.nodata, bands.length, this.shadow(bands)));
       if (planes.length < this.before.bands) {
         imagery.before.keepPlanes(planes);
         imagery.after.keepPlanes(planes);
