@@ -3,13 +3,15 @@
  * cirrus band (the red-edge band pixel-replicated, as a 20 m band on a 10 m grid, so the statistics leave it
  * out of the evidence) gives the bytes of the Taizhou pair itself, with one thread or two. The halo caches of
  * the stack keep only the six planes the pass reads (HaloWindowCache.keepPlanes), the evidence bands
- * renumbered for them.
+ * renumbered for them; so do the tile jobs of batch and queue mode, which read only those planes of their
+ * windows (OpenScene.readUsableWindow's planes) and keep only those of the file blocks between tiles.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultParameters, detectPair } from '@shoutu/shared';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createStore, defaultParameters, detectPair, directorySource, keys, runBatch, type AlertFeature, type BlobStore } from '@shoutu/shared';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
 
@@ -77,4 +79,49 @@ describe('bands the detect pass does not read', () => {
       expect(stacked.summary.validPixels).toBe(taizhou.summary.validPixels);
     }
   }, 120_000);
+});
+
+describe('bands the tile jobs do not read', () => {
+  /** The batches of both epochs run in embedded batch mode (tile jobs), in a store of their own: its after batch and tiles. */
+  async function batchesOf(name: string, epochs: { before: string; after: string }, bands: readonly string[], threads: number): Promise<{ store: BlobStore; batchId: string; tileKeys: string[] }> {
+    const data = join(dir, `data-${name}-${threads}`);
+    const store = createStore({ kind: 'local', dir: data });
+    const batchId = `${name}-after`;
+    let tileKeys: string[] = [];
+    for (const [epoch, date] of [['before', '2000-03-17'], ['after', '2003-02-06']] as const) {
+      const folder = join(dir, `batch-${name}-${threads}-${epoch}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'scene.tif'), readFileSync(epochs[epoch]));
+      const manifest = { batchId: `${name}-${epoch}`, acquiredAt: date, platform: 'satellite', sensor: 'Landsat 7 ETM+', bands, regionCode: '321202' };
+      await writeFile(join(folder, 'batch.json'), JSON.stringify(manifest));
+      const run = await runBatch(store, directorySource(folder), defaultParameters({ tileSize: 64, alertOn: 'all' }), { threads, storeConfig: { kind: 'local', dir: data } });
+      tileKeys = run.ingest.tiles.map((t) => t.tileKey);
+    }
+    return { store, batchId, tileKeys };
+  }
+
+  /** What a batch's tile jobs found, tile by tile (their job aside: it names the batch and the evidence bands), and what its alerts say of each 图斑. */
+  async function findings({ store, batchId, tileKeys }: { store: BlobStore; batchId: string; tileKeys: string[] }): Promise<{ tiles: string[]; alerts: unknown[] }> {
+    const tiles: string[] = [];
+    for (const tileKey of tileKeys) {
+      const { job: _job, ...found } = JSON.parse(Buffer.from(await store.get(keys.detectResult(batchId, tileKey))).toString('utf8')) as Record<string, unknown>;
+      tiles.push(JSON.stringify(found));
+    }
+    const features = (JSON.parse(Buffer.from(await store.get(keys.batchAlerts(batchId))).toString('utf8')) as { features: AlertFeature[] }).features;
+    const alerts = features.map(({ geometry, properties: p }) => ({ geometry, areaM2: p.areaM2, changeType: p.changeType, changeScore: p.changeScore, cloudFreeFraction: p.cloudFreeFraction, indices: p.indices, severity: p.severity }));
+    return { tiles, alerts };
+  }
+
+  it('change nothing: the stack\'s tile results and alerts are the Taizhou pair\'s, with one thread or two', async () => {
+    const taizhou = await findings(
+      await batchesOf('taizhou', { before: fixture('taizhou', '2000-03-17', 'scene.tif'), after: fixture('taizhou', '2003-02-06', 'scene.tif') }, TAIZHOU_BANDS, 1),
+    );
+    expect(taizhou.tiles.length).toBeGreaterThan(20);
+    expect(taizhou.alerts.length).toBeGreaterThan(10);
+    for (const threads of [1, 2]) {
+      const stacked = await findings(await batchesOf('stack', stacks, STACK_BANDS, threads));
+      expect(stacked.tiles, `${threads} thread(s)`).toEqual(taizhou.tiles);
+      expect(stacked.alerts, `${threads} thread(s)`).toEqual(taizhou.alerts);
+    }
+  }, 180_000);
 });

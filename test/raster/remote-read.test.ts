@@ -173,6 +173,32 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     },
   );
 
+  it.each(['int16-lzw-pred2-tiled.tif', 'int16-deflate-tiled-band.tif', 'float32-lzw-pred3-strips-band.tif', 'uint16-zstd-pred2-tiled.tif', 'uint8-jpeg-tiled.tif'])(
+    'some planes of a window, read by ranges, are those planes of the local window, the blocks kept with those planes or all (%s)',
+    async (name) => {
+      for (const windowFetchBytes of [undefined, 700]) {
+        const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
+        const local = await openGeoTiff({ path: join(root, name) }, name);
+        try {
+          const { width: W, height: H, bands } = raster.info;
+          const planes = bands > 2 ? [0, 2] : [bands - 1];
+          raster.keepPlanes(planes);
+          for (const [x, y, w, h] of [[3, 5, 20, 17], [20, 5, 20, 17], [3, 5, W - 9, H - 7], [0, 0, W, H], [11, 13, 5, 40]] as const) {
+            const all = await local.readWindowNative(x, y, w, h);
+            const n = w * h;
+            const want = Array.from(planes, (b) => Array.from(all.subarray(b * n, (b + 1) * n))).flat();
+            expect(Array.from(await raster.readWindowNative(x, y, w, h, undefined, false, planes)), `${windowFetchBytes} ${x},${y}`).toEqual(want);
+            // every plane again: blocks kept with some planes are fetched and decoded again
+            expect(await raster.readWindowNative(x, y, w, h), `${windowFetchBytes} ${x},${y} every plane`).toEqual(all);
+          }
+        } finally {
+          await raster.close();
+          await local.close();
+        }
+      }
+    },
+  );
+
   it('windows of one raster are fetched at the same time, each block once, their stored bytes within windowFetchBytes', async () => {
     const name = 'uint16-zstd-pred2-tiled.tif'; // 80 × 64 pixels, six 32 × 32 tiles
     // one window inside each tile but the first, which the read that loads the block tables keeps decoded

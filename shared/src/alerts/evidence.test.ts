@@ -51,7 +51,7 @@ function fakeScene(sceneId: string, acquiredAt: string, bright: boolean): OpenSc
         for (let x = 0; x < w.width; x++) out[b * w.width * w.height + y * w.width + x] = planar[b * W * H + (w.row - row0 + y) * W + (w.col - col0 + x)]!;
     return out;
   };
-  return { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, close: async () => {} };
+  return { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} };
 }
 
 const PATCH = {
@@ -190,7 +190,7 @@ describe('evidence of a large 图斑', () => {
       raster: { bands: 3, nodata: null },
       placement: { lattice: { ...LATTICE, pixelWidth: 0.05, pixelHeight: 0.05 }, col0, row0, width: side, height: side },
     } as unknown as SceneRecord;
-    return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, close: async () => {} }, largestRead: () => largest };
+    return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} }, largestRead: () => largest };
   }
 
   it('reads its windows reduced, in strips, and still shows the site outlined in the after chip', async () => {

@@ -21,7 +21,7 @@ function proceduralScene(col0: number, row0: number, width: number, height: numb
     return out;
   };
   const record = { raster: { bands: BANDS, nodata: NODATA }, placement: { col0, row0, width, height } } as unknown as SceneRecord;
-  return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, close: async () => {} }, reads };
+  return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} }, reads };
 }
 
 describe('readReduced', () => {

@@ -4,7 +4,7 @@ import type { SceneRecord } from './scene-record.js';
 import { comparablePair, type OpenScene } from './open-scene.js';
 
 /** A scene of `bands` image bands (plus `extra` planes after them, a cloud mask band) whose plane k holds k + 1 in every pixel. */
-function fakeScene(sceneId: string, bands: SceneRecord['bands'], extra = 0): OpenScene & { closed: number } {
+function fakeScene(sceneId: string, bands: SceneRecord['bands'], extra = 0): OpenScene & { closed: number; planesRead: number[][]; kept: Array<number[] | null> } {
   const planes = bands.length + extra;
   const window = (w: LatticeWindow) => {
     const n = w.width * w.height;
@@ -17,8 +17,17 @@ function fakeScene(sceneId: string, bands: SceneRecord['bands'], extra = 0): Ope
     raster: null as unknown as OpenScene['raster'],
     readWindow: async (w: LatticeWindow) => new Float32Array(window(w)),
     readValidWindow: async (w: LatticeWindow) => new Float32Array(window(w)),
-    readUsableWindow: async (w: LatticeWindow) => window(w),
+    readUsableWindow: async (w: LatticeWindow, _lastUse?: boolean, _buffers?: unknown, some?: readonly number[]) => {
+      if (some === undefined) return window(w);
+      scene.planesRead.push([...some]);
+      const all = window(w);
+      const n = w.width * w.height;
+      return Uint16Array.from(some.flatMap((p) => Array.from(all.subarray(p * n, (p + 1) * n))));
+    },
     readCovered: async () => null,
+    keepPlanes: (some: readonly number[] | null) => void scene.kept.push(some === null ? null : [...some]),
+    planesRead: [] as number[][],
+    kept: [] as Array<number[] | null>,
     closed: 0,
     close: async () => {
       scene.closed++;
@@ -63,6 +72,19 @@ describe('comparablePair', () => {
     expect(planesOf(await va.readValidWindow(W))).toEqual([1, 2, 3]);
     await Promise.all([vb.close(), va.close()]);
     expect([b.closed, a.closed]).toEqual([1, 1]);
+  });
+
+  it("reads and keeps the scene planes behind the view's planes, ascending, and gives them in the view's order", async () => {
+    const b = fakeScene('b', ['coastal', 'blue', 'green', 'red', 'nir', 'swir16'], 1);
+    const a = fakeScene('a', ['nir', 'red', 'green', 'blue'], 1);
+    const [vb] = comparablePair(b, a);
+    expect(vb.record.bands).toEqual(['nir', 'red', 'green', 'blue']);
+    // view planes 0 (nir) and 3 (blue): the scene's planes 1 (blue) and 4 (nir)
+    expect(planesOf(await vb.readUsableWindow(W, false, undefined, [0, 3]))).toEqual([5, 2]);
+    expect(b.planesRead).toEqual([[1, 4]]);
+    vb.keepPlanes([0, 3]);
+    vb.keepPlanes(null);
+    expect(b.kept).toEqual([[1, 4], null]);
   });
 
   it('refuses scenes that share no band that shows the land', () => {

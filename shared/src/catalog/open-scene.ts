@@ -3,7 +3,7 @@ import { nativeArrayType, openGeoTiff, type GeoTiffRaster, type GeoTiffSource, t
 import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
-import { maskUnusablePixels, sceneValidity, usableAsRead, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, usableAsRead, usableAsWindow, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 import { pickBands } from '../detection/evidence-bands.js';
 import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
@@ -34,9 +34,17 @@ export interface OpenScene {
    * The same pixels as readValidWindow, but in the file's own 8/16-bit samples when nothing in the window
    * is unusable (no cloud test or mask applies, no sample saturated): half the memory or less, and no
    * conversion. Otherwise readValidWindow's float32 window. `buffers`: where to read it (a view of some of
-   * the file's bands still returns a new array).
+   * the file's bands still returns a new array). `planes`: only these planes (ascending indices), with the
+   * same values as those planes of the whole window (each pixel's usability is still decided on every band).
    */
-  readUsableWindow(window: LatticeWindow, lastUse?: boolean, buffers?: WindowBuffers): Promise<UsableSamples>;
+  readUsableWindow(window: LatticeWindow, lastUse?: boolean, buffers?: WindowBuffers, planes?: readonly number[]): Promise<UsableSamples>;
+  /**
+   * From now on the file's blocks kept decoded between windows hold only `planes` (ascending indices into
+   * the scene's planes; null: every plane), the planes readUsableWindow is then asked for. Why: a tile job
+   * of a Sentinel-2 stack reads 5 of 13 bands (detection/pass-planes.ts), and a row of decoded blocks of
+   * every band is most of what it holds. Other reads still give every plane, decoding blocks again.
+   */
+  keepPlanes(planes: readonly number[] | null): void;
   /**
    * Where the scene's file covers the ground over a window: 1, and 0 where its alpha band is 0, its
    * internal mask is not set or every image band holds the fill value (validity.alphaBand,
@@ -105,17 +113,38 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
   };
   const plain = usableAsRead(validity, mask !== null || raster.info.internalMask, record.raster.sampleFormat, record.raster.bitsPerSample);
   const nativeType = plain ? USABLE_TYPES.get(nativeArrayType(raster.info)) : undefined;
+  // whether a window's first band must be read to tell if it holds a saturated or fill pixel (usableAsWindow)
+  const firstBandTells = validity.saturation !== null || validity.fill !== null;
   return {
     record,
     raster,
     readWindow,
     readValidWindow,
-    readUsableWindow: async (w, lastUse = false, buffers) => {
-      const values = w.width * w.height * raster.info.bands;
-      if (!plain) return readValidWindow(w, lastUse, buffers?.floats(values));
-      const reuse = buffers && nativeType ? (buffers.samples(nativeType, values) as NativeSamples) : undefined;
-      const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
-      return usableSamples(native, w.width, w.height, record.raster.bands, validity, buffers && ((n) => buffers.floats(n)));
+    readUsableWindow: async (w, lastUse = false, buffers, planes) => {
+      const pixels = w.width * w.height;
+      const bands = raster.info.bands;
+      const floats = buffers && ((n: number) => buffers.floats(n));
+      if (planes === undefined || (planes.length === bands && planes.every((b, i) => b === i))) {
+        if (!plain) return readValidWindow(w, lastUse, buffers?.floats(pixels * bands));
+        const reuse = buffers && nativeType ? (buffers.samples(nativeType, pixels * bands) as NativeSamples) : undefined;
+        const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
+        return usableSamples(native, w.width, w.height, record.raster.bands, validity, floats);
+      }
+      // a window some of whose pixels a test of other bands may mask: the whole window, decided, then the planes
+      if (!plain || nativeType === undefined) return pickBands(await readValidWindow(w, lastUse), pixels, planes);
+      // The planes and the first band, which tells whether any pixel of the window is saturated or fill
+      // (usableSamples): where none is, the planes are usable as read; else the whole window is read and
+      // decided on every band, as without planes (rare: a saturated or fill pixel in the window).
+      const read = planes[0] === 0 || !firstBandTells ? planes : [0, ...planes];
+      const reuse = buffers ? (buffers.samples(nativeType, pixels * read.length) as NativeSamples) : undefined;
+      const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse, read);
+      if (!firstBandTells || usableAsWindow(native, pixels, validity)) return (read === planes ? native : native.subarray(pixels)) as UsableSamples;
+      const whole = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, undefined, lastUse);
+      return pickBands(usableSamples(whole, w.width, w.height, record.raster.bands, validity, floats), pixels, planes);
+    },
+    // (only where readUsableWindow reads planes: else every read would decode the blocks again)
+    keepPlanes: (planes) => {
+      if (plain && nativeType !== undefined) raster.keepPlanes(planes === null || planes[0] === 0 || !firstBandTells ? planes : [0, ...planes]);
     },
     readCovered: async (w, read) => {
       const alpha = spec?.alphaBand ?? null;
@@ -192,9 +221,29 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
     raster: scene.raster,
     readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
     readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
-    readUsableWindow: async (w, lastUse, buffers) => pick(await scene.readUsableWindow(w, lastUse, buffers), w),
+    readUsableWindow: async (w, lastUse, buffers, some) => {
+      if (some === undefined) return pick(await scene.readUsableWindow(w, lastUse, buffers), w);
+      // the scene's planes behind the view's, read in the scene's order and put in the view's
+      const { read, order } = filePlanes(planes, some);
+      return pickBands(await scene.readUsableWindow(w, lastUse, buffers, read), w.width * w.height, order);
+    },
+    keepPlanes: (some) => scene.keepPlanes(some === null ? null : filePlanes(planes, some).read),
     // its windows lack the planes of the file it does not compare (an alpha band among them)
     readCovered: (w) => scene.readCovered(w),
     close: () => scene.close(),
   };
+}
+
+/**
+ * The file planes behind planes `some` of a view of `planes` (view plane j is file plane planes[j]): `read`,
+ * ascending, and `order`, where each of `some` lies among them.
+ */
+function filePlanes(planes: readonly number[], some: readonly number[]): { read: number[]; order: number[] } {
+  const wanted = some.map((j) => {
+    const p = planes[j];
+    if (p === undefined) throw new Error(`plane ${j} is not one of the view's ${planes.length} planes`);
+    return p;
+  });
+  const read = [...new Set(wanted)].sort((a, b) => a - b);
+  return { read, order: wanted.map((p) => read.indexOf(p)) };
 }

@@ -173,13 +173,22 @@ export function usableAsRead(validity: SceneValidity, hasMaskFile: boolean, samp
 }
 
 /**
+ * Whether a window of a file `usableAsRead` accepts (planar, `pixels` a plane, its first plane the file's
+ * first band; any planes after it) is usable as read: 8/16-bit samples, and no pixel saturated or fill
+ * (such a pixel is at that value in the first band).
+ */
+export function usableAsWindow(native: NativeSamples, pixels: number, validity: SceneValidity): native is UsableSamples & NativeSamples {
+  const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
+  return exact && !inFirstBand(native.subarray(0, pixels), validity, (v) => v);
+}
+
+/**
  * A window read in the file's own samples (of a file `usableAsRead` accepts), as it is when no pixel in it
  * is saturated or fill (such a pixel is at that value in the first band), else as float32 with those
  * pixels NaN (in `floats` when given). The values are the same either way.
  */
 export function usableSamples(native: NativeSamples, width: number, height: number, fileBands: number, validity: SceneValidity, floats?: (length: number) => Float32Array): UsableSamples {
-  const exact = native instanceof Uint8Array || native instanceof Int8Array || native instanceof Uint16Array || native instanceof Int16Array;
-  if (exact && !inFirstBand(native.subarray(0, width * height), validity, (v) => v)) return native;
+  if (usableAsWindow(native, width * height, validity)) return native as UsableSamples;
   const planar = floats ? floats(native.length) : new Float32Array(native.length);
   planar.set(native as ArrayLike<number>);
   maskUnusablePixels(planar, width, height, fileBands, validity, null);

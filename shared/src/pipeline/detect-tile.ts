@@ -14,6 +14,8 @@ import { extractPatches, type EdgeRuns, type Patch } from '../detection/extract-
 import { DETECTOR_VERSION, MASK_LAYERS } from '../detection/parameters.js';
 import { indexPlan } from '../detection/change-evidence.js';
 import { vegetationTestOf } from '../detection/seasonal.js';
+import { passPlanes, statsOnPlanes } from '../detection/pass-planes.js';
+import type { BandName } from '../schemas/manifest.js';
 import { stableJson } from '../util/stable-json.js';
 import type { MaskCache } from './mask-store.js';
 import { tileCoverage, unusableByEpoch, type TileCoverage } from '../detection/coverage.js';
@@ -67,15 +69,34 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   // In the files' own 8/16-bit samples where nothing in the window is unusable (the kernels take either).
   // Kept open (scenes), the blocks this window cuts stay decoded for the neighbouring tiles' jobs.
   // The after view's record names the bands compared (epochs of two sensors: those both hold).
-  const [b, a, compared, model, blocks] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
-    const shadow = pairShadowTest(before.record.bands, after.record.bands, beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
-    const model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, after.record.raster.bands, shadow);
+  const [b, a, bands, model, blocks] = await withScenePair(store, beforeRecord, afterRecord, scenes, async (before, after, lastUse) => {
+    const shadowOf = (planes: readonly number[] | null) => {
+      const of = (names: readonly (BandName | null)[]) => (planes === null ? names : planes.map((j) => names[j]!));
+      return pairShadowTest(of(before.record.bands), of(after.record.bands), beforeRecord.validity?.reflectance, afterRecord.validity?.reflectance);
+    };
+    let model = scoreModel(job.pairStats, beforeRecord.raster.nodata, afterRecord.raster.nodata, after.record.raster.bands, shadowOf(null));
+    // The windows hold only the planes the pass reads (a Sentinel-2 stack: 5 of 13 once its 20 m and 60 m
+    // bands are found replicated), and the file blocks kept from tile to tile only those; everything below is
+    // told of those planes only, as `shoutu detect`'s halo caches are (PairWork.detect). A pair scored by
+    // structure keeps every plane.
+    let bands = after.record.bands;
+    let planes: number[] | undefined;
+    if (!job.pairStats.structure) {
+      const read = passPlanes(bands, model);
+      if (read.length < after.record.raster.bands) {
+        planes = read;
+        bands = read.map((j) => after.record.bands[j]!);
+        model = scoreModel(statsOnPlanes(job.pairStats, read), beforeRecord.raster.nodata, afterRecord.raster.nodata, read.length, shadowOf(read));
+      }
+    }
+    before.keepPlanes(planes ?? null);
+    after.keepPlanes(planes ?? null);
     const blocks = pooled ? await blocksAround(job, model, overlap, lattice.tileSize, halo, before, after, work) : undefined;
-    const windows = await Promise.all([before.readUsableWindow(halo, lastUse, work.windowBuffers('before')), after.readUsableWindow(halo, lastUse, work.windowBuffers('after'))]);
-    return [...windows, after.record, model, blocks] as const;
+    const windows = await Promise.all([before.readUsableWindow(halo, lastUse, work.windowBuffers('before'), planes), after.readUsableWindow(halo, lastUse, work.windowBuffers('after'), planes)]);
+    return [...windows, bands, model, blocks] as const;
   });
   const pixels = window.width * window.height;
-  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(compared.bands), work, blocks);
+  const scored = classifyWindow(b, a, halo, window, model, job.pairStats.threshold, job.parameters.opening, vegetationTestOf(bands), work, blocks);
   const maps = scored;
 
   const classes = work.bytes('classes', pixels).fill(0);
@@ -93,7 +114,7 @@ async function detectTileWith(work: Workspace, store: BlobStore, job: DetectTile
   }
   const unusable = unusableByEpoch({ before: b, after: a, window: halo, valid: scored.haloValid, model }, window, validPixels);
   const coverage = tileCoverage(scored.valid, classes, job.masks.map((ref) => ref.layer), lattice, window, validPixels, unusable);
-  const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(compared.bands, model) };
+  const evidence = { halo, haloValid: scored.haloValid, before: b, after: a, plan: indexPlan(bands, model) };
   const { patches, edges } = extractPatches(maps.cleaned, scored.score, classes, lattice, window, job.parameters.minAreaM2, evidence, work);
   const result: DetectResult = {
     schema: 'shoutu.detect/1',

@@ -101,6 +101,15 @@ function copyLanes2(src: Samples, start: number, rowStride: number, stride: numb
   }
 }
 
+/**
+ * One band of pixel-interleaved samples (`stride` a pixel, the band's first sample at `start`, rows `rowStride`
+ * apart) into one plane of `out` (rows `dstRowStride` apart from `dst`): a read of some of a file's bands.
+ */
+export function copyLaneToPlane(src: Samples, start: number, rowStride: number, stride: number, out: Samples, dst: number, dstRowStride: number, cols: number, rows: number): void {
+  if (stride === 1) copyToPlanes(src, start, rowStride, 1, out, dst, 0, dstRowStride, cols, rows);
+  else copyLanes1(src, start, rowStride, stride, out, dst, dstRowStride, cols, rows);
+}
+
 function copyLanes1(src: Samples, start: number, rowStride: number, stride: number, out: Samples, dst: number, dstRowStride: number, cols: number, rows: number): void {
   for (let r = 0; r < rows; r++) {
     let s = start + r * rowStride;

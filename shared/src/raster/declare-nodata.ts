@@ -17,6 +17,7 @@ export function withInfo(raster: GeoTiffRaster, info: GeoTiffRaster['info']): Ge
     readWindow: (...args) => raster.readWindow(...args),
     readWindowNative: (...args) => raster.readWindowNative(...args),
     readMaskWindow: (...args) => raster.readMaskWindow(...args),
+    keepPlanes: (planes) => raster.keepPlanes(planes),
     close: () => raster.close(),
   };
 }

@@ -52,8 +52,15 @@ export interface GeoTiffRaster {
    * raster's native type). `lastUse`: no later read needs the rest of the window's blocks (local files:
    * nothing is kept for later windows, and Deflate blocks read from their top are inflated only as far
    * as the window reaches).
+   * `planes`: only these bands (ascending indices), planar in that order; `reuse` then of that many planes.
    */
-  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse?: boolean): Promise<NativeSamples>;
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse?: boolean, planes?: readonly number[]): Promise<NativeSamples>;
+  /**
+   * From now on, blocks kept decoded between windows hold only `planes` of the bands (ascending indices; null:
+   * every band again): a reader that asks for only those (readWindowNative's `planes`) keeps less. Reads of
+   * other bands still give them, decoding such blocks again. See WindowDecoder.keepPlanes.
+   */
+  keepPlanes(planes: readonly number[] | null): void;
   /**
    * The internal mask over a window (info.internalMask): 1 where the image covers the ground, 0 where not,
    * one byte a pixel in row order; null for a file without one. Errors as readWindow.
@@ -126,14 +133,22 @@ class Raster implements GeoTiffRaster {
     return out;
   }
 
-  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): Promise<NativeSamples> {
-    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false, reuse);
+  readWindowNative(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false, planes?: readonly number[]): Promise<NativeSamples> {
+    if (planes !== undefined && !validPlanes(planes, this.info.bands)) {
+      return Promise.reject(new RangeError(`${this.name}: planes must be ascending band indices below ${this.info.bands}, got ${planes.join(', ')}`));
+    }
+    if (planes !== undefined && this.decoder.decodesAsync) return this.readWindowNative(x0, y0, width, height, undefined, lastUse).then((all) => pickPlanes(all, width * height, planes, this.info.bands));
+    if (isRangeByteReader(this.reader)) return this.remoteRead(this.reader, x0, y0, width, height, false, reuse, planes);
     if (this.decoder.decodesAsync) return this.decodeAsync(x0, y0, width, height, false, reuse);
     try {
-      return Promise.resolve(this.decode(x0, y0, width, height, false, reuse, lastUse));
+      return Promise.resolve(this.decode(x0, y0, width, height, false, reuse, lastUse, planes));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  keepPlanes(planes: readonly number[] | null): void {
+    this.decoder.keepPlanes(planes);
   }
 
   readWindow(x0: number, y0: number, width: number, height: number, reuse?: Float32Array, lastUse = false): Promise<Float32Array> {
@@ -153,16 +168,16 @@ class Raster implements GeoTiffRaster {
    * held across awaits), and windows needing more than reader.windowFetchBytes of stored bytes, take the
    * whole budget and are read alone, the large ones in bands of block rows of at most that many bytes.
    */
-  private async remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
+  private async remoteRead(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples, planes?: readonly number[]): Promise<NativeSamples> {
     this.checkWindow(x0, y0, width, height);
     try {
       if (!this.decoder.decodesAsync) {
-        const out = await this.fetchAndDecode(reader, x0, y0, width, height, float32, null, true, reuse);
+        const out = await this.fetchAndDecode(reader, x0, y0, width, height, float32, null, true, reuse, planes);
         if (out !== null) return out;
       }
       const giveBack = await reader.budget.acquireAll();
       try {
-        return await this.remoteReadAlone(reader, x0, y0, width, height, float32, reuse);
+        return await this.remoteReadAlone(reader, x0, y0, width, height, float32, reuse, planes);
       } finally {
         giveBack();
       }
@@ -172,27 +187,28 @@ class Raster implements GeoTiffRaster {
   }
 
   /** remoteRead holding the whole of reader.budget. */
-  private async remoteReadAlone(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples): Promise<NativeSamples> {
+  private async remoteReadAlone(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples, planes?: readonly number[]): Promise<NativeSamples> {
     // the block tables, then how the window's stored bytes split into bands
     let tables: FetchedBytes | null = null;
-    const missing = reader.missingRanges(this.decoder.tableRanges(x0, y0, width, height), null);
+    const missing = reader.missingRanges(this.decoder.tableRanges(x0, y0, width, height, planes), null);
     if (missing.length > 0) tables = await reader.fetchRanges(missing, null);
     reader.hold(tables);
     let bands: BlockRows;
     try {
-      bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height), reader.windowFetchBytes);
+      bands = groupBlockRows(this.decoder.blockRanges(x0, y0, width, height, planes), reader.windowFetchBytes);
     } finally {
       reader.release();
     }
-    if (bands.length === 1) return (await this.fetchAndDecode(reader, x0, y0, width, height, float32, tables, false, reuse))!;
+    if (bands.length === 1) return (await this.fetchAndDecode(reader, x0, y0, width, height, float32, tables, false, reuse, planes))!;
     let out: NativeSamples | null = null;
+    const planeCount = planes?.length ?? this.info.bands;
     for (const band of bands) {
       const rows = band.y1 - band.y0;
-      const part = (await this.fetchAndDecode(reader, x0, band.y0, width, rows, float32, tables, false))!;
+      const part = (await this.fetchAndDecode(reader, x0, band.y0, width, rows, float32, tables, false, undefined, planes))!;
       const Type = part.constructor as new (n: number) => NativeSamples;
-      const n = width * height * this.info.bands;
+      const n = width * height * planeCount;
       out ??= reuse !== undefined && reuse.constructor === Type && reuse.length === n ? reuse : new Type(n);
-      for (let b = 0; b < this.info.bands; b++) {
+      for (let b = 0; b < planeCount; b++) {
         out.set(part.subarray(b * width * rows, (b + 1) * width * rows) as never, b * width * height + (band.y0 - y0) * width);
       }
     }
@@ -209,7 +225,18 @@ class Raster implements GeoTiffRaster {
    * `shared`: count the bytes in reader.budget, and return null instead of fetching more than
    * windowFetchBytes; else the caller holds the whole budget.
    */
-  private async fetchAndDecode(reader: RangeByteReader, x0: number, y0: number, width: number, height: number, float32: boolean, start: FetchedBytes | null, shared: boolean, reuse?: NativeSamples): Promise<NativeSamples | null> {
+  private async fetchAndDecode(
+    reader: RangeByteReader,
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+    float32: boolean,
+    start: FetchedBytes | null,
+    shared: boolean,
+    reuse?: NativeSamples,
+    planes?: readonly number[],
+  ): Promise<NativeSamples | null> {
     let fetched = start;
     let acquired = 0; // bytes of reader.budget this window holds
     const giveBack: Array<() => void> = [];
@@ -220,11 +247,11 @@ class Raster implements GeoTiffRaster {
         reader.hold(fetched);
         try {
           // the block tables first: blockRanges reads them
-          const tables = this.decoder.tableRanges(x0, y0, width, height);
+          const tables = this.decoder.tableRanges(x0, y0, width, height, planes);
           missing = reader.missingRanges(tables, fetched);
           tablesMissing = missing.length > 0;
-          if (!tablesMissing) missing = reader.missingRanges([...tables, ...this.decoder.blockRanges(x0, y0, width, height).flatMap((row) => row.ranges)], fetched);
-          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32, reuse) : this.decode(x0, y0, width, height, float32, reuse);
+          if (!tablesMissing) missing = reader.missingRanges([...tables, ...this.decoder.blockRanges(x0, y0, width, height, planes).flatMap((row) => row.ranges)], fetched);
+          if (missing.length === 0) return this.decoder.decodesAsync ? await this.decodeAsync(x0, y0, width, height, float32, reuse) : this.decode(x0, y0, width, height, float32, reuse, false, planes);
         } finally {
           reader.release();
         }
@@ -262,8 +289,8 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private checkLength(out: NativeSamples, width: number, height: number): NativeSamples {
-    const n = width * height * this.info.bands;
+  private checkLength(out: NativeSamples, width: number, height: number, planes = this.info.bands): NativeSamples {
+    const n = width * height * planes;
     if (out.length !== n) throw new Error(`decoder returned ${out.length} values, expected ${n}`);
     return out;
   }
@@ -287,11 +314,11 @@ class Raster implements GeoTiffRaster {
     }
   }
 
-  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples, lastUse = false): NativeSamples {
+  private decode(x0: number, y0: number, width: number, height: number, float32: boolean, reuse?: NativeSamples, lastUse = false, planes?: readonly number[]): NativeSamples {
     this.checkWindow(x0, y0, width, height);
     try {
-      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined, lastUse) : this.decoder.read(x0, y0, width, height, reuse, lastUse);
-      return this.checkLength(out, width, height);
+      const out = float32 ? this.decoder.readFloat32(x0, y0, width, height, reuse instanceof Float32Array ? reuse : undefined, lastUse) : this.decoder.read(x0, y0, width, height, reuse, lastUse, planes);
+      return this.checkLength(out, width, height, planes?.length);
     } catch (error) {
       throw this.decodeError(error, x0, y0, width, height);
     }
@@ -413,6 +440,19 @@ export interface BlockPart {
 type BlockRows = Array<{ y0: number; y1: number; ranges: Array<[number, number]> }>;
 
 /** Consecutive block rows joined while their stored bytes stay within `maxBytes` (at least one row each). */
+/** Whether `planes` are ascending band indices of a raster of `bands` bands (at least one). */
+function validPlanes(planes: readonly number[], bands: number): boolean {
+  return planes.length > 0 && planes.every((b, i) => Number.isInteger(b) && b >= 0 && b < bands && (i === 0 || b > planes[i - 1]!));
+}
+
+/** `planes` of a planar window of `bands` planes of `pixels` each. */
+function pickPlanes(all: NativeSamples, pixels: number, planes: readonly number[], bands: number): NativeSamples {
+  if (planes.length === bands) return all;
+  const out = new (all.constructor as new (n: number) => NativeSamples)(pixels * planes.length);
+  planes.forEach((b, k) => out.set(all.subarray(b * pixels, (b + 1) * pixels) as never, k * pixels));
+  return out;
+}
+
 function groupBlockRows(rows: BlockRows, maxBytes: number): BlockRows {
   const groups: Array<BlockRows[number] & { bytes: number }> = [];
   for (const row of rows) {

@@ -10,6 +10,7 @@ export function recordingRaster(calls: string[], info: Partial<GeoTiffRaster['in
     readWindow: async (...args) => (calls.push(`readWindow ${args.join(',')}`), Float32Array.of(0, 7)),
     readWindowNative: async (...args) => (calls.push(`readWindowNative ${args.join(',')}`), Uint8Array.of(0, 7)),
     readMaskWindow: async (...args) => (calls.push(`readMaskWindow ${args.join(',')}`), null),
+    keepPlanes: (planes) => void calls.push(`keepPlanes ${planes === null ? 'null' : planes.join(',')}`),
     close: async () => void calls.push('close'),
   };
 }

@@ -184,6 +184,66 @@ describe('lastUse reads (nothing kept, Deflate blocks inflated only down to the 
   }
 });
 
+describe('reads of some planes equal those planes of the full image, whatever planes the block cache keeps', () => {
+  /** Planar window of `planes` only, cut out of a planar full image. */
+  const cutPlanes = (full: NativeSamples, entry: Entry, planes: readonly number[], x0: number, y0: number, w: number, h: number): number[] => {
+    const all = cut(full, entry, x0, y0, w, h);
+    return planes.flatMap((b) => all.slice(b * w * h, (b + 1) * w * h));
+  };
+  for (const entry of manifest.filter((e) => e.bands > 1)) {
+    it(entry.file, async () => {
+      const want = expected(entry);
+      const { width: W, height: H, bands } = entry;
+      const last = bands - 1;
+      const selections: number[][] = [[0], [last], [0, last], Array.from({ length: bands - 1 }, (_, b) => b + 1)];
+      // kept planes: none set, the planes read, fewer than those read, others than those read
+      for (const kept of [null, [0, last], [last], [1]] as const) {
+        for (const bytes of [false, true]) {
+          const r = bytes ? await openGeoTiff({ bytes: new Uint8Array(readFileSync(decodeDir(entry.file))) }, entry.file) : await openGeoTiff({ path: decodeDir(entry.file) }, entry.file);
+          r.keepPlanes(kept === null ? null : [...kept]);
+          // a raster-order sweep of windows that cut blocks, each read of some planes then of every plane,
+          // so that blocks kept for one are read for the other
+          let k = 0;
+          for (let y0 = 0; y0 < H; y0 += 13) {
+            for (let x0 = 0; x0 < W; x0 += 13) {
+              const w = Math.min(13, W - x0);
+              const h = Math.min(13, H - y0);
+              const planes = selections[k++ % selections.length]!;
+              const label = `${entry.file} kept ${kept} ${x0},${y0} ${w}x${h} planes ${planes}`;
+              expectSame(await r.readWindowNative(x0, y0, w, h, undefined, false, planes), cutPlanes(want, entry, planes, x0, y0, w, h), label);
+              if (k % 3 === 0) expectSame(await r.readWindowNative(x0, y0, w, h), cut(want, entry, x0, y0, w, h), `${label}, then every plane`);
+            }
+          }
+          // random windows, some read as a last use, into lent arrays of the planes' size
+          const rand = seeded(W * 131 + H + bands);
+          for (let n = 0; n < 20; n++) {
+            const x0 = Math.floor(rand() * W);
+            const y0 = Math.floor(rand() * H);
+            const w = 1 + Math.floor(rand() * (W - x0));
+            const h = 1 + Math.floor(rand() * (H - y0));
+            const planes = selections[n % selections.length]!;
+            const reuse = n % 2 === 0 ? undefined : (await r.readWindowNative(x0, y0, w, h, undefined, false, planes)).fill(0);
+            const got = await r.readWindowNative(x0, y0, w, h, reuse, n % 5 === 0, planes);
+            if (reuse !== undefined && entry.type !== 'float16') expect(got).toBe(reuse);
+            expectSame(got, cutPlanes(want, entry, planes, x0, y0, w, h), `${entry.file} kept ${kept} random ${x0},${y0} ${w}x${h} planes ${planes}`);
+          }
+          await r.close();
+        }
+      }
+    });
+  }
+
+  it('refuses planes that are not ascending band indices of the file, naming it', async () => {
+    const entry = manifest.find((e) => e.bands === 4)!;
+    const r = await openGeoTiff({ path: decodeDir(entry.file) }, entry.file);
+    for (const planes of [[], [4], [1, 1], [2, 1], [-1], [0.5]]) {
+      await expect(r.readWindowNative(0, 0, 2, 2, undefined, false, planes)).rejects.toThrow(`${entry.file}: planes must be ascending band indices below 4`);
+    }
+    expect(() => r.keepPlanes([3, 0])).toThrow('planes must be ascending band indices below 4');
+    await r.close();
+  });
+});
+
 describe('the new decoder agrees with the previous geotiff.js path', () => {
   // geotiff.js undoes Predictor 2 without swapping big-endian samples first: compare little-endian files
   const files = [

@@ -28,7 +28,7 @@ import {
   undoHorizontalPredictor,
   unpackBitsInto,
 } from './block-decoders.js';
-import { type Samples, accumulateToPlanes, copyToPlanes } from './copy-kernels.js';
+import { type Samples, accumulateToPlanes, copyLaneToPlane, copyToPlanes } from './copy-kernels.js';
 import { decodeJpegBlock } from './jpeg-decoder.js';
 import { lercDataType, lercDecodeBlock, loadLerc } from './lerc-decoder.js';
 import { type RasterInfo, type RasterLayout, decodeTableEntries, maxStoredBlockBytes, tableItemSize } from './raster-info.js';
@@ -247,9 +247,13 @@ export class WindowDecoder {
    * per band of `planeSamples` samples (rows of blockWidth): chunky blocks with several bands are kept
    * de-interleaved, so each later window that cuts the block copies plane rows.
    */
-  private readonly cache = new Map<number, { samples: Samples; bytes: number; planeSamples?: number }>();
+  private readonly cache = new Map<number, CachedBlock>();
   private cacheBytes = 0;
-  private readonly cacheBudget: number;
+  private cacheBudget: number;
+  /** The budget of a row of blocks (every band), or null when fixed (the constructor's cacheBytes, large blocks). */
+  private readonly rowBudget: number | null;
+  /** Bytes of a row of blocks and a few more, every band (what the budget is made from). */
+  private readonly blockRow: number;
   /** the largest block kept in the cache */
   private readonly maxKeptBlock: number;
   /** buffers made by keptBuffer (only these are reused once their block is dropped) */
@@ -269,6 +273,12 @@ export class WindowDecoder {
   private sweepMiddle = 0;
   /** kept blocks the current window counts on (blockRanges did not fetch them): never dropped until it is decoded */
   private readonly pinnedBlocks = new Set<number>();
+  /** The bands a chunky block kept de-interleaved holds (keepPlanes); null: every band. */
+  private keptPlanes: readonly number[] | null = null;
+  /** The bands the current read returns, in order (read's `planes`); null: every band in file order. */
+  private readPlanes: readonly number[] | null = null;
+  /** A chunky block de-interleaved whole, when only some of its planes are kept (see keepPlanes). */
+  private planesScratch: Samples | null = null;
 
   /** `cacheBytes`: budget of the kept blocks (default BLOCK_CACHE_BYTES, more for large blocks; tests use less) */
   constructor(reader: ByteReader, littleEndian: boolean, layout: RasterLayout, info: RasterInfo, cacheBytes?: number) {
@@ -276,7 +286,9 @@ export class WindowDecoder {
     const planes = layout.planarConfiguration === 2 ? info.bands : 1;
     const largeBlocks = cacheBytes === undefined && layout.blockBytes > MAX_CACHED_BLOCK && planes * layout.blockBytes <= LARGE_BLOCK_CACHE_BYTES;
     const blockRow = (layout.blocksAcross + 8) * planes * layout.blockBytes;
-    this.cacheBudget = cacheBytes ?? (largeBlocks ? Math.max(BLOCK_CACHE_BYTES, planes * layout.blockBytes) : Math.max(BLOCK_CACHE_BYTES, Math.min(ROW_CACHE_BYTES, blockRow)));
+    this.blockRow = blockRow;
+    this.rowBudget = cacheBytes === undefined && !largeBlocks ? Math.max(BLOCK_CACHE_BYTES, Math.min(ROW_CACHE_BYTES, blockRow)) : null;
+    this.cacheBudget = cacheBytes ?? this.rowBudget ?? Math.max(BLOCK_CACHE_BYTES, planes * layout.blockBytes);
     this.maxKeptBlock = largeBlocks ? layout.blockBytes : MAX_CACHED_BLOCK;
     this.littleEndian = littleEndian;
     this.layout = layout;
@@ -291,6 +303,33 @@ export class WindowDecoder {
     this.maxStored = maxStoredBlockBytes(layout);
     this.lercType = lercDataType(info.sampleFormat, info.bitsPerSample);
     this.alphaLast = layout.alphaLast && layout.bytesPerSample === 1 && this.spp === info.bands && info.bands > 1;
+  }
+
+  /**
+   * From now on, chunky blocks kept decoded hold only `planes` of their bands (ascending band indices; null:
+   * every band again). Why: a tile job of a many-band pair reads a few of its bands (detection/pass-planes.ts),
+   * and a row of 13-band blocks is most of what a thread holds. Reads of other planes decode such a block
+   * again (and keep these planes of it). Blocks already kept stay until they are dropped. Planar files keep
+   * whichever planes were read (a read of some planes decodes only theirs). Either way the cache's budget
+   * becomes a row of blocks of those planes: the cache fills up to its budget, so a budget for every band
+   * would hold as much memory as before. JPEG files (three bands at most) keep every band.
+   */
+  keepPlanes(planes: readonly number[] | null): void {
+    const chosen = planes === null || this.decodesAsync ? null : this.planesOf(planes, 'keepPlanes');
+    this.keptPlanes = this.spp === 1 ? null : chosen;
+    // a row of blocks of those planes is what the sweep needs kept (the cache fills up to its budget)
+    if (this.rowBudget !== null) {
+      const share = chosen === null ? 1 : chosen.length / this.bands;
+      this.cacheBudget = Math.max(BLOCK_CACHE_BYTES, Math.min(this.rowBudget, Math.ceil(this.blockRow * share)));
+    }
+  }
+
+  /** `planes` checked (ascending band indices), or null when they are every band. */
+  private planesOf(planes: readonly number[], what: string): readonly number[] | null {
+    if (planes.length === 0 || planes.some((b, i) => !Number.isInteger(b) || b < 0 || b >= this.bands || (i > 0 && b <= planes[i - 1]!))) {
+      throw new Error(`${what}: planes must be ascending band indices below ${this.bands}, got ${planes.join(', ')}`);
+    }
+    return planes.length === this.bands ? null : planes;
   }
 
   /** True for layouts read with readAsync (JPEG); read and readFloat32 refuse them. */
@@ -326,14 +365,18 @@ export class WindowDecoder {
    * `reuse`, when an array of the window's size and of this raster's sample type, receives the window.
    * `lastUse`: no later read needs the blocks' other rows (a thread's last halo rows): nothing is kept,
    * and a Deflate block read from its top is inflated only down to the window's last row.
+   * `planes`: only these bands (ascending indices), planar in that order; planar files decode only their blocks.
    */
-  read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false): NativeSamples {
-    const count = width * height * this.bands;
+  read(x0: number, y0: number, width: number, height: number, reuse?: NativeSamples, lastUse = false, planes?: readonly number[]): NativeSamples {
+    const chosen = planes === undefined ? null : this.planesOf(planes, 'read');
+    const count = width * height * (chosen === null ? this.bands : chosen.length);
     this.lastUse = lastUse;
+    this.readPlanes = chosen;
     try {
       return this.decodeInto(x0, y0, width, height, this.fits(reuse, count) ? (reuse as Samples) : allocate(this.kind, count));
     } finally {
       this.lastUse = false;
+      this.readPlanes = null;
     }
   }
 
@@ -421,21 +464,35 @@ export class WindowDecoder {
     }
   }
 
+  /** The file planes whose blocks a read of `planes` decodes: those planes when planar, else the one plane of pixels. */
+  private planesDecoded(planes: readonly number[] | null): readonly number[] {
+    if (this.layout.planarConfiguration !== 2) return [0];
+    return planes ?? Array.from({ length: this.bands }, (_, b) => b);
+  }
+
+  /** Whether block `index` is kept decoded with every band the current read returns. */
+  private holds(index: number, planes: readonly number[] | null = this.readPlanes): boolean {
+    const cached = this.cache.get(index);
+    return cached !== undefined && covers(cached, this.spp > 1 ? planes : null);
+  }
+
   /** The rows of blocks a window touches, plane by plane: what both decode paths walk. */
   private blockRowsOf(x0: number, y0: number, width: number, height: number): BlockRow[] {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
-    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const planes = this.planesDecoded(this.readPlanes);
     const bx0 = Math.floor(x0 / bw);
     const bx1 = Math.floor((x0 + width - 1) / bw);
     const by0 = Math.floor(y0 / bh);
     const by1 = Math.floor((y0 + height - 1) / bh);
     const rows: BlockRow[] = [];
-    for (let p = 0; p < planes; p++) {
+    for (let slot = 0; slot < planes.length; slot++) {
+      const p = planes[slot]!;
       for (let by = by0; by <= by1; by++) {
         const top = by * bh;
         const rowsInBlock = Math.min(bh, this.height - top);
         rows.push({
           p,
+          slot,
           top,
           rowsInBlock,
           r0: Math.max(y0, top) - top,
@@ -456,7 +513,7 @@ export class WindowDecoder {
     const left = bx * bw;
     const c0 = Math.max(x0, left) - left;
     const c1 = Math.min(x0 + width, left + bw) - left;
-    const dst = row.p * n + (row.top + row.r0 - y0) * width + (left + c0 - x0);
+    const dst = row.slot * n + (row.top + row.r0 - y0) * width + (left + c0 - x0);
     this.block(row.firstIndex + bx - row.bx0, offset, count, row.rowsInBlock, row.r0, row.r1, c0, c1, out, dst, n, width, decoded);
   }
 
@@ -474,7 +531,7 @@ export class WindowDecoder {
       for (let bx = row.bx0; bx <= row.bx1; bx++) {
         const index = row.firstIndex + bx - row.bx0;
         const k = at + bx - row.bx0;
-        if (counts[k] === 0 || this.cache.has(index)) {
+        if (counts[k] === 0 || this.holds(index)) {
           // kept or sparse: copied now, while the cache still holds it
           this.copyBlock(row, bx, offsets[k]!, counts[k]!, x0, y0, width, height, out);
         } else {
@@ -619,15 +676,17 @@ export class WindowDecoder {
     const rows = r1 - r0;
     const cols = c1 - c0;
     const rowSamples = this.layout.blockWidth * spp;
+    // the bands of a chunky block this read returns (planar layouts pick their planes by block)
+    const pick = spp > 1 ? this.readPlanes : null;
     const cached = this.cache.size === 0 || given !== null ? undefined : this.cache.get(index);
-    if (cached !== undefined) {
+    if (cached !== undefined && covers(cached, pick)) {
       if (checkOnly) return;
-      if (cached.planeSamples !== undefined) this.copyFromPlanes(cached.samples, cached.planeSamples, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
-      else copyToPlanes(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
+      if (cached.planeSamples !== undefined) this.copyFromPlanes(cached.samples, cached.planeSamples, cached.planes ?? null, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
+      else this.copyBands(cached.samples, r0 * rowSamples + c0 * spp, rowSamples, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
     if (count === 0) {
-      for (let b = 0; b < spp; b++) {
+      for (let b = 0; b < (pick?.length ?? spp); b++) {
         for (let r = 0; r < rows; r++) {
           const d = dst + b * planeSize + r * dstRowStride;
           out.fill(this.fill, d, d + cols);
@@ -659,7 +718,7 @@ export class WindowDecoder {
       if (count < needed) throw new BlockDecodeError(index, `stores ${count} bytes, ${needed} expected (uncompressed)`);
       if (checkOnly) return;
       this.uncompressedRegion(index, offset, rowBytes, r0, r1, c0, c1);
-      copyToPlanes(this.regionSamples!, this.regionFirst, this.regionStride, spp, out, dst, planeSize, dstRowStride, cols, rows);
+      this.copyBands(this.regionSamples!, this.regionFirst, this.regionStride, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
 
@@ -690,15 +749,22 @@ export class WindowDecoder {
       if (this.swap) swapBytes(region, bps);
       const blockWidth = this.layout.blockWidth;
       const planeSamples = blockWidth * rowsInBlock;
-      const kept = this.keptBuffer(needed);
-      const planes = view(this.kind, kept.buffer, kept.byteOffset, needed / bps);
+      // every plane into the kept buffer, or, when only some are kept, into scratch memory first
+      const keptPlanes = this.planesToKeep(pick);
+      const keptBytes = keptPlanes === null ? needed : keptPlanes.length * planeSamples * bps;
+      const kept = keptPlanes === null ? this.keptBuffer(keptBytes) : this.keptBuffer(keptBytes, Math.ceil((keptPlanes.length * blockWidth * this.layout.blockHeight * bps) / 8) * 8);
+      const planes = keptPlanes === null ? view(this.kind, kept.buffer, kept.byteOffset, needed / bps) : this.wholeBlockPlanes(needed / bps);
       if (predictor === 2) accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, 0, blockWidth, planes, 0, planeSamples, blockWidth, rowsInBlock);
       else copyToPlanes(view(this.kind, region.buffer, region.byteOffset, region.byteLength / bps), 0, rowSamples, spp, planes, 0, planeSamples, blockWidth, blockWidth, rowsInBlock);
-      this.keepBlock(index, kept, planeSamples);
-      this.copyFromPlanes(planes, planeSamples, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
+      if (keptPlanes !== null) {
+        const keptSamples = view(this.kind, kept.buffer, kept.byteOffset, keptBytes / bps);
+        keptPlanes.forEach((b, k) => keptSamples.set(planes.subarray(b * planeSamples, (b + 1) * planeSamples) as never, k * planeSamples));
+      }
+      this.keepBlock(index, kept, planeSamples, keptPlanes);
+      this.copyFromPlanes(planes, planeSamples, null, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
-    if (predictor === 2 && this.kind !== 'f32' && !keep) {
+    if (predictor === 2 && this.kind !== 'f32' && !keep && pick === null) {
       // integer (or raw float16) samples: undo the differencing while copying, in one pass
       if (this.swap) swapBytes(region, bps);
       accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, c0, c1, out, dst, planeSize, dstRowStride, rows);
@@ -714,13 +780,55 @@ export class WindowDecoder {
     }
     if (keep) this.keepBlock(index, region);
     else this.asSamples(region);
-    copyToPlanes(this.regionSamples!, this.regionFirst + (r0 - first) * rowSamples + c0 * spp, rowSamples, spp, out, dst, planeSize, dstRowStride, cols, rows);
+    this.copyBands(this.regionSamples!, this.regionFirst + (r0 - first) * rowSamples + c0 * spp, rowSamples, out, dst, planeSize, dstRowStride, cols, rows);
   }
 
-  /** Rows [r0, r0 + rows) × columns [c0, c0 + cols) of a block kept as planes (planeSamples each) into `out`. */
-  private copyFromPlanes(planes: Samples, planeSamples: number, r0: number, c0: number, out: Samples, dst: number, planeSize: number, dstRowStride: number, cols: number, rows: number): void {
+  /**
+   * Pixel-interleaved samples (spp a pixel, rows `rowStride` apart, from `start`) into the planes of `out`: every
+   * band, or the bands the current read returns.
+   */
+  private copyBands(src: Samples, start: number, rowStride: number, out: Samples, dst: number, planeSize: number, dstRowStride: number, cols: number, rows: number): void {
+    const pick = this.spp > 1 ? this.readPlanes : null;
+    if (pick === null) {
+      copyToPlanes(src, start, rowStride, this.spp, out, dst, planeSize, dstRowStride, cols, rows);
+      return;
+    }
+    for (let k = 0; k < pick.length; k++) copyLaneToPlane(src, start + pick[k]!, rowStride, this.spp, out, dst + k * planeSize, dstRowStride, cols, rows);
+  }
+
+  /**
+   * Rows [r0, r0 + rows) × columns [c0, c0 + cols) of a block kept as planes (planeSamples each; `held`: the
+   * bands they are, null: every band) into `out`: every band, or the bands the current read returns.
+   */
+  private copyFromPlanes(planes: Samples, planeSamples: number, held: readonly number[] | null, r0: number, c0: number, out: Samples, dst: number, planeSize: number, dstRowStride: number, cols: number, rows: number): void {
     const blockWidth = this.layout.blockWidth;
-    for (let b = 0; b < this.spp; b++) copyToPlanes(planes, b * planeSamples + r0 * blockWidth + c0, blockWidth, 1, out, dst + b * planeSize, planeSize, dstRowStride, cols, rows);
+    const pick = this.readPlanes;
+    const count = pick === null ? this.spp : pick.length;
+    for (let k = 0; k < count; k++) {
+      const band = pick === null ? k : pick[k]!;
+      const at = held === null ? band : held.indexOf(band);
+      copyToPlanes(planes, at * planeSamples + r0 * blockWidth + c0, blockWidth, 1, out, dst + k * planeSize, planeSize, dstRowStride, cols, rows);
+    }
+  }
+
+  /**
+   * The bands a chunky block decoded for a read of `pick` (null: every band) is kept with: those keepPlanes
+   * named and those the read asked for (null: every band). Why the read's too: a reader of every band (the
+   * alert stage's evidence, between a tile job's windows) then finds the block whole when it reads it
+   * again, instead of decoding it anew for each of its windows.
+   */
+  private planesToKeep(pick: readonly number[] | null): readonly number[] | null {
+    const kept = this.keptPlanes;
+    if (kept === null || pick === null) return null;
+    if (pick.every((b) => kept.includes(b))) return kept;
+    const union = [...new Set([...kept, ...pick])].sort((a, b) => a - b);
+    return union.length === this.bands ? null : union;
+  }
+
+  /** Scratch planes for a whole block of `samples` values (kept for the next block). */
+  private wholeBlockPlanes(samples: number): Samples {
+    if (this.planesScratch === null || this.planesScratch.length < samples) this.planesScratch = allocate(this.kind, samples);
+    return this.planesScratch.subarray(0, samples);
   }
 
   /** Records the window being read: where a raster-order sweep has got to (see passed). */
@@ -747,24 +855,39 @@ export class WindowDecoder {
    * Adds a ready block (host-order samples, predictor undone; not scratch memory) to the cache: rows as
    * decoded, or planes of `planeSamples` samples.
    */
-  private keepBlock(index: number, bytes: Uint8Array, planeSamples?: number): void {
+  private keepBlock(index: number, bytes: Uint8Array, planeSamples?: number, planes: readonly number[] | null = null): void {
     const samples = view(this.kind, bytes.buffer, bytes.byteOffset, bytes.byteLength / this.bytesPerSample);
-    this.cache.set(index, planeSamples === undefined ? { samples, bytes: bytes.byteLength } : { samples, bytes: bytes.byteLength, planeSamples });
+    // a block kept with fewer planes than a later read wanted is replaced by the one decoded for it
+    const replaced = this.cache.get(index);
+    if (replaced !== undefined) this.dropKept(index, replaced);
+    const entry: CachedBlock = { samples, bytes: bytes.byteLength };
+    if (planeSamples !== undefined) entry.planeSamples = planeSamples;
+    if (planes !== null) entry.planes = planes;
+    this.cache.set(index, entry);
     this.cacheBytes += bytes.byteLength;
     // blocks the sweep has passed first, then the oldest
     for (const passedOnly of [true, false]) {
       for (const [key, entry] of this.cache) {
         if (this.cacheBytes <= this.cacheBudget) break;
         if (this.pinnedBlocks.has(key) || (passedOnly && !this.passed(key))) continue;
-        this.cache.delete(key);
-        this.cacheBytes -= entry.bytes;
-        const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
-        // (large blocks' buffers are not held spare: up to four of them would be a lot of memory)
-        if (this.ownBuffers.has(buffer) && entry.bytes <= MAX_CACHED_BLOCK && this.spareBuffers.length < MAX_SPARE_BUFFERS) this.spareBuffers.push(new Uint8Array(buffer));
+        this.dropKept(key, entry);
       }
     }
     this.regionSamples = samples;
     this.regionFirst = 0;
+  }
+
+  /** Forgets kept block `key`, holding its buffer for the next block to keep. */
+  private dropKept(key: number, entry: CachedBlock): void {
+    this.cache.delete(key);
+    this.cacheBytes -= entry.bytes;
+    const buffer = (entry.samples as unknown as ArrayBufferView).buffer;
+    // (large blocks' buffers are not held spare: up to four of them would be a lot of memory)
+    // (the latest ones: blocks kept with some of their planes leave buffers of another size)
+    if (this.ownBuffers.has(buffer) && entry.bytes <= MAX_CACHED_BLOCK) {
+      this.spareBuffers.push(new Uint8Array(buffer));
+      if (this.spareBuffers.length > MAX_SPARE_BUFFERS) this.spareBuffers.shift();
+    }
   }
 
   /**
@@ -772,18 +895,17 @@ export class WindowDecoder {
    * ranges of the offset/byte-count table entries reading this window needs and that are not loaded yet —
    * the whole tables when they are small enough to keep.
    */
-  tableRanges(x0: number, y0: number, width: number, height: number): Array<[number, number]> {
+  tableRanges(x0: number, y0: number, width: number, height: number, planes?: readonly number[]): Array<[number, number]> {
     const { offsetsEntry, byteCountsEntry, blockCount, blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
     if (this.tableOffsets !== null) return [];
     const entries = [offsetsEntry, byteCountsEntry];
     if (blockCount <= MAX_CACHED_TABLE) {
       return entries.map((e) => [e.dataOffset, e.dataOffset + blockCount * tableItemSize(e)] as [number, number]);
     }
-    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
     const bx0 = Math.floor(x0 / bw);
     const bx1 = Math.floor((x0 + width - 1) / bw);
     const ranges: Array<[number, number]> = [];
-    for (let p = 0; p < planes; p++) {
+    for (const p of this.planesDecoded(planes === undefined ? null : this.planesOf(planes, 'tableRanges'))) {
       for (let by = Math.floor(y0 / bh); by <= Math.floor((y0 + height - 1) / bh); by++) {
         const first = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
         for (const e of entries) {
@@ -801,9 +923,9 @@ export class WindowDecoder {
    * decoded from an earlier window are left out (and kept until this window is read), sparse and invalid
    * blocks too (the decode fills or refuses them). The table ranges (tableRanges) must be readable.
    */
-  blockRanges(x0: number, y0: number, width: number, height: number): Array<{ y0: number; y1: number; ranges: Array<[number, number]> }> {
+  blockRanges(x0: number, y0: number, width: number, height: number, planes?: readonly number[]): Array<{ y0: number; y1: number; ranges: Array<[number, number]> }> {
     const { blockWidth: bw, blockHeight: bh, blocksAcross, blocksDown } = this.layout;
-    const planes = this.layout.planarConfiguration === 2 ? this.bands : 1;
+    const chosen = planes === undefined ? null : this.planesOf(planes, 'blockRanges');
     const rowBytes = bw * this.spp * this.bytesPerSample;
     const bx0 = Math.floor(x0 / bw);
     const bx1 = Math.floor((x0 + width - 1) / bw);
@@ -813,14 +935,14 @@ export class WindowDecoder {
       const r0 = Math.max(y0, top) - top;
       const r1 = Math.min(y0 + height, top + Math.min(bh, this.height - top)) - top;
       const ranges: Array<[number, number]> = [];
-      for (let p = 0; p < planes; p++) {
+      for (const p of this.planesDecoded(chosen)) {
         const firstIndex = p * blocksAcross * blocksDown + by * blocksAcross + bx0;
         const at = this.loadEntries(firstIndex, bx1 - bx0 + 1);
         for (let k = 0; k <= bx1 - bx0; k++) {
           const index = firstIndex + k;
           const offset = this.entryOffsets[at + k]!;
           const count = this.entryCounts[at + k]!;
-          if (this.cache.has(index)) {
+          if (this.holds(index, chosen)) {
             this.pinnedBlocks.add(index);
             continue;
           }
@@ -867,14 +989,14 @@ export class WindowDecoder {
   }
 
   /**
-   * A buffer of at least `bytes` bytes for a block to keep: a dropped kept block's buffer when one is
-   * spare, else a new one of the size every block fits in (so that it can be reused in turn).
+   * A buffer of at least `bytes` bytes for a block to keep: a dropped kept block's buffer when one of `size` is
+   * spare, else a new one of `size` (by default what every block fits in), so that it can be reused in turn.
    */
-  private keptBuffer(bytes: number): Uint8Array {
-    const size = Math.ceil((this.layout.blockBytes + LZW_DICTIONARY_BYTES + 1) / 8) * 8;
+  private keptBuffer(bytes: number, size = Math.ceil((this.layout.blockBytes + LZW_DICTIONARY_BYTES + 1) / 8) * 8): Uint8Array {
     if (bytes > size) return new Uint8Array(bytes);
-    const spare = this.spareBuffers.pop();
-    if (spare !== undefined) return spare.subarray(0, bytes);
+    // spares of this size only: a block kept with some of its planes takes a buffer sized for those
+    const at = this.spareBuffers.findIndex((spare) => spare.length === size);
+    if (at >= 0) return this.spareBuffers.splice(at, 1)[0]!.subarray(0, bytes);
     const buffer = new Uint8Array(size);
     this.ownBuffers.add(buffer.buffer);
     return buffer.subarray(0, bytes);
@@ -991,8 +1113,29 @@ export class WindowDecoder {
 }
 
 /** One row of blocks of one plane, and the rows [r0, r1) of it a window takes. */
+/**
+ * A block kept decoded: `samples` as decoded (pixel-interleaved rows), or, with `planeSamples`, one plane of
+ * that many samples per band held: every band, or the bands `planes` names (keepPlanes).
+ */
+interface CachedBlock {
+  samples: Samples;
+  bytes: number;
+  planeSamples?: number;
+  planes?: readonly number[];
+}
+
+/** Whether a kept block holds every band in `planes` (null: every band of the file). */
+function covers(block: CachedBlock, planes: readonly number[] | null): boolean {
+  const held = block.planes;
+  if (held === undefined) return true;
+  return planes !== null && planes.every((b) => held.includes(b));
+}
+
 interface BlockRow {
+  /** the file plane (planar layouts; 0 for chunky ones) */
   p: number;
+  /** the window's plane the row is copied to (its place among the planes read) */
+  slot: number;
   top: number;
   rowsInBlock: number;
   r0: number;
