@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError, NotFoundError, RemoteReadError } from '@shoutu/shared';
-import { describeGeoTiff, openGeoTiff, type GeoTiffSource } from '@shoutu/shared/raster/index.js';
+import { describeGeoTiff, openGeoTiff, type GeoTiffRaster, type GeoTiffSource } from '@shoutu/shared/raster/index.js';
 import { httpRangeFetcher } from '@shoutu/shared/remote/http-range-fetcher.js';
 import { runInfo } from '../../cli/commands/info.js';
 import { fixture } from '../support/fixtures.js';
@@ -48,6 +48,18 @@ const remote = (name: string, options: Parameters<typeof httpRangeFetcher>[1] = 
   remote: httpRangeFetcher(server.url(name), options),
   options: { chunkBytes: 512, mergeGapBytes: 256 },
 });
+
+/** Runs `body` on `name` opened by ranges (small chunks, `windowFetchBytes` a fetch) and locally; closes both after. */
+async function withRemoteAndLocal(name: string, windowFetchBytes: number | undefined, body: (remote: GeoTiffRaster, local: GeoTiffRaster) => Promise<void>): Promise<void> {
+  const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
+  const local = await openGeoTiff({ path: join(root, name) }, name);
+  try {
+    await body(raster, local);
+  } finally {
+    await raster.close();
+    await local.close();
+  }
+}
 
 describe('every decoded flavour of the matrix, read by ranges', () => {
   it.each(DECODED)('%s: the description and band hashes equal the local file\'s and GDAL\'s', async (name) => {
@@ -118,19 +130,14 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     'windows read at the same time on one raster each get their own pixels (%s)',
     async (name) => {
       for (const windowFetchBytes of [undefined, 700]) {
-        const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
-        const local = await openGeoTiff({ path: join(root, name) }, name);
-        try {
+        await withRemoteAndLocal(name, windowFetchBytes, async (raster, local) => {
           const { width: W, height: H } = raster.info;
           const windows = [[0, 0, 30, 30], [50, 40, W - 50, 20], [10, H - 30, W - 10, 30], [0, 0, W, H], [33, 17, 20, 40], [1, 1, 2, 2], [W - 5, H - 5, 5, 5]] as const;
           server.delayMs = 5; // answers arrive while the other windows are being fetched and decoded
           const remoteReads = await Promise.all(windows.map(([x, y, w, h]) => raster.readWindow(x, y, w, h)));
           server.delayMs = 0;
           for (const [i, [x, y, w, h]] of windows.entries()) expect(remoteReads[i], `${windowFetchBytes}`).toEqual(await local.readWindow(x, y, w, h));
-        } finally {
-          await raster.close();
-          await local.close();
-        }
+        });
       }
     },
   );
@@ -140,9 +147,7 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     async (name) => {
       // 700 bytes a fetch: the whole raster's window is read in several bands of block rows
       for (const windowFetchBytes of [undefined, 700]) {
-        const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
-        const local = await openGeoTiff({ path: join(root, name) }, name);
-        try {
+        await withRemoteAndLocal(name, windowFetchBytes, async (raster, local) => {
           const { width: W, height: H, bands } = raster.info;
           for (const [x, y, w, h] of [[3, 5, W - 9, H - 7], [0, 0, W, H]] as const) {
             const expected = await local.readWindowNative(x, y, w, h);
@@ -165,10 +170,7 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
               expect(other.every((v) => v === 7)).toBe(true);
             }
           }
-        } finally {
-          await raster.close();
-          await local.close();
-        }
+        });
       }
     },
   );
@@ -177,9 +179,7 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
     'some planes of a window, read by ranges, are those planes of the local window, the blocks kept with those planes or all (%s)',
     async (name) => {
       for (const windowFetchBytes of [undefined, 700]) {
-        const raster = await openGeoTiff({ remote: httpRangeFetcher(server.url(name)), options: { chunkBytes: 512, mergeGapBytes: 256, windowFetchBytes } }, name);
-        const local = await openGeoTiff({ path: join(root, name) }, name);
-        try {
+        await withRemoteAndLocal(name, windowFetchBytes, async (raster, local) => {
           const { width: W, height: H, bands } = raster.info;
           const planes = bands > 2 ? [0, 2] : [bands - 1];
           raster.keepPlanes(planes);
@@ -191,10 +191,7 @@ describe('every decoded flavour of the matrix, read by ranges', () => {
             // every plane again: blocks kept with some planes are fetched and decoded again
             expect(await raster.readWindowNative(x, y, w, h), `${windowFetchBytes} ${x},${y} every plane`).toEqual(all);
           }
-        } finally {
-          await raster.close();
-          await local.close();
-        }
+        });
       }
     },
   );
