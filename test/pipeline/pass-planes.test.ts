@@ -3,7 +3,8 @@
  * cirrus band (the red-edge band pixel-replicated, as a 20 m band on a 10 m grid, so the statistics leave it
  * out of the evidence) gives the bytes of the Taizhou pair itself, with one thread or two. The halo caches of
  * the stack keep only the six planes the pass reads (HaloWindowCache.keepPlanes), the evidence bands
- * renumbered for them; so do the tile jobs of batch and queue mode, which read only those planes of their
+ * renumbered for them, and read only those planes of the file (of a band-interleaved stack, only their blocks
+ * are decoded); so do the tile jobs of batch and queue mode, which read only those planes of their
  * windows (OpenScene.readUsableWindow's planes) and keep only those of the file blocks between tiles.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,12 +19,12 @@ import { runGdalScript } from '../support/gdal.js';
 const TAIZHOU_BANDS = ['blue', 'green', 'red', 'nir', 'swir16', 'swir22'] as const;
 const STACK_BANDS = ['coastal', 'blue', 'green', 'red', 'rededge', 'nir', 'swir16', 'cirrus', 'swir22'] as const;
 
-/** Writes the nine-band stack of a Taizhou epoch: its six bands and three more, none at 0 or 255. */
+/** Writes the nine-band stack of a Taizhou epoch: its six bands and three more, none at 0 or 255, pixel- or band-interleaved. */
 const STACK = `
 import sys
 import numpy as np
 from osgeo import gdal
-src, out, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src, out, seed, interleave = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ds = gdal.Open(src)
 x = ds.ReadAsArray().astype(np.float64)
 h, w = x.shape[1:]
@@ -34,7 +35,7 @@ coastal = replicate(x[0], 6)
 rededge = replicate(0.5 * x[2] + 0.5 * x[3], 2)
 cirrus = replicate(rng.integers(1, 20, (h, w)).astype(np.float64), 6)
 stack = [coastal, x[0], x[1], x[2], rededge, x[3], x[4], cirrus, x[5]]
-o = gdal.GetDriverByName('GTiff').Create(out, w, h, len(stack), gdal.GDT_Byte, ['TILED=YES', 'BLOCKXSIZE=64', 'BLOCKYSIZE=64', 'COMPRESS=DEFLATE', 'INTERLEAVE=PIXEL'])
+o = gdal.GetDriverByName('GTiff').Create(out, w, h, len(stack), gdal.GDT_Byte, ['TILED=YES', 'BLOCKXSIZE=64', 'BLOCKYSIZE=64', 'COMPRESS=DEFLATE', 'INTERLEAVE=' + interleave])
 o.SetGeoTransform(ds.GetGeoTransform())
 o.SetProjection(ds.GetProjection())
 for b, band in enumerate(stack):
@@ -43,15 +44,18 @@ o = None
 `;
 
 let dir: string;
-let stacks: { before: string; after: string };
+/** The stacks of both epochs, pixel-interleaved (`PIXEL`) and band-interleaved (`BAND`: the pass decodes only the planes it reads). */
+const stacks: Record<'PIXEL' | 'BAND', { before: string; after: string }> = {} as never;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shoutu-pass-planes-'));
-  const stack = (epoch: string, seed: number) => {
-    const out = join(dir, `${epoch}.tif`);
-    runGdalScript(STACK, [fixture('taizhou', epoch, 'scene.tif'), out, String(seed)]);
-    return out;
-  };
-  stacks = { before: stack('2000-03-17', 1), after: stack('2003-02-06', 2) };
+  for (const interleave of ['PIXEL', 'BAND'] as const) {
+    const stack = (epoch: string, seed: number) => {
+      const out = join(dir, `${epoch}-${interleave}.tif`);
+      runGdalScript(STACK, [fixture('taizhou', epoch, 'scene.tif'), out, String(seed), interleave]);
+      return out;
+    };
+    stacks[interleave] = { before: stack('2000-03-17', 1), after: stack('2003-02-06', 2) };
+  }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,12 +73,13 @@ describe('bands the detect pass does not read', () => {
     // two threads with the worker's prefetch and without it (it holds every band while the statistics run, so a
     // pair whose chunks are large skips it, PREFETCH_MAX_BYTES): the worker's caches are then made by its
     // sampled blocks, and cut down to the planes when its detect task starts
-    for (const [threads, prefetchMaxBytes] of [[1, undefined], [2, undefined], [2, 0]] as const) {
-      const stacked = await detectPair({ before: { path: stacks.before }, after: { path: stacks.after }, bands: [...STACK_BANDS], parameters, threads, prefetchMaxBytes });
+    for (const [interleave, threads, prefetchMaxBytes] of [['PIXEL', 1, undefined], ['PIXEL', 2, undefined], ['PIXEL', 2, 0], ['BAND', 1, undefined], ['BAND', 2, 0]] as const) {
+      const stack = stacks[interleave];
+      const stacked = await detectPair({ before: { path: stack.before }, after: { path: stack.after }, bands: [...STACK_BANDS], parameters, threads, prefetchMaxBytes });
       // the statistics chose the Taizhou bands (the red-edge band replicated, coastal and cirrus never evidence)
       expect(stacked.summary.pairStats.evidenceBands).toEqual([1, 2, 3, 5, 6, 8]);
       expect({ ...stacked.summary.pairStats, evidenceBands: [] }).toEqual({ ...taizhou.summary.pairStats, evidenceBands: [] });
-      expect(Buffer.from(stacked.changeTif).equals(Buffer.from(taizhou.changeTif)), `${threads} thread(s), prefetch ≤ ${prefetchMaxBytes}`).toBe(true);
+      expect(Buffer.from(stacked.changeTif).equals(Buffer.from(taizhou.changeTif)), `${interleave}, ${threads} thread(s), prefetch ≤ ${prefetchMaxBytes}`).toBe(true);
       expect(JSON.stringify(stacked.patches)).toBe(JSON.stringify(taizhou.patches));
       expect(stacked.summary.validPixels).toBe(taizhou.summary.validPixels);
     }
@@ -118,10 +123,10 @@ describe('bands the tile jobs do not read', () => {
     );
     expect(taizhou.tiles.length).toBeGreaterThan(20);
     expect(taizhou.alerts.length).toBeGreaterThan(10);
-    for (const threads of [1, 2]) {
-      const stacked = await findings(await batchesOf('stack', stacks, STACK_BANDS, threads));
-      expect(stacked.tiles, `${threads} thread(s)`).toEqual(taizhou.tiles);
-      expect(stacked.alerts, `${threads} thread(s)`).toEqual(taizhou.alerts);
+    for (const [interleave, threads] of [['PIXEL', 1], ['PIXEL', 2], ['BAND', 2]] as const) {
+      const stacked = await findings(await batchesOf(`stack-${interleave}`, stacks[interleave], STACK_BANDS, threads));
+      expect(stacked.tiles, `${interleave}, ${threads} thread(s)`).toEqual(taizhou.tiles);
+      expect(stacked.alerts, `${interleave}, ${threads} thread(s)`).toEqual(taizhou.alerts);
     }
   }, 180_000);
 });

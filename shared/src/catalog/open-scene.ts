@@ -5,7 +5,7 @@ import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
 import { maskUnusablePixels, sceneValidity, usableAsRead, usableAsWindow, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
-import { pickBands } from '../detection/evidence-bands.js';
+import { filePlanes, pickBands } from '../detection/evidence-bands.js';
 import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
 
 /** The array types of a file's own samples that usable windows keep (nativeArrayType's names). */
@@ -232,18 +232,4 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
     readCovered: (w) => scene.readCovered(w),
     close: () => scene.close(),
   };
-}
-
-/**
- * The file planes behind planes `some` of a view of `planes` (view plane j is file plane planes[j]): `read`,
- * ascending, and `order`, where each of `some` lies among them.
- */
-function filePlanes(planes: readonly number[], some: readonly number[]): { read: number[]; order: number[] } {
-  const wanted = some.map((j) => {
-    const p = planes[j];
-    if (p === undefined) throw new Error(`plane ${j} is not one of the view's ${planes.length} planes`);
-    return p;
-  });
-  const read = [...new Set(wanted)].sort((a, b) => a - b);
-  return { read, order: wanted.map((p) => read.indexOf(p)) };
 }

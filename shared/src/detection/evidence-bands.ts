@@ -66,6 +66,20 @@ export function pickBands<T extends Float32Array | Uint16Array | Int16Array | Ui
 }
 
 /**
+ * The file planes behind planes `some` of a view of `planes` (view plane j is file plane planes[j]): `read`,
+ * ascending, and `order`, where each of `some` lies among them.
+ */
+export function filePlanes(planes: readonly number[], some: readonly number[]): { read: number[]; order: number[] } {
+  const wanted = some.map((j) => {
+    const p = planes[j];
+    if (p === undefined) throw new Error(`plane ${j} is not one of the view's ${planes.length} planes`);
+    return p;
+  });
+  const read = [...new Set(wanted)].sort((a, b) => a - b);
+  return { read, order: wanted.map((p) => read.indexOf(p)) };
+}
+
+/**
  * The evidence planes of a planar window: with `groups` null, the `bands` picked (pickBands); else one
  * float32 plane per group, the mean of its bands (consecutive entries of `bands`, `groups` giving how many
  * each), NaN where any of them is non-finite or equals `nodata` (so the plane needs no nodata value of its

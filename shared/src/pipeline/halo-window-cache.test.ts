@@ -21,7 +21,8 @@ function windowOf(raster: Uint16Array, width: number, height: number, bands: num
 
 /**
  * A random 1300 × 1200 uint16 raster of `bands` bands behind a cache returning `picks`: the cache, the chunks
- * it read, whether each read was handed an array of every band of its chunk to fill (`reused`), `region` (a
+ * it read (with the planes asked, when some), whether each read was handed an array of the size of what it
+ * asked to fill (`reused`), `region` (a
  * window of the raster read directly) and `serveAll`, which serves every 256-pixel tile's halo in raster
  * order and checks each against a direct read of the planes in `expected.planes` (`picks` until changed;
  * `beforeRow(r)` runs before row r, `afterRow(r)` after it).
@@ -38,9 +39,12 @@ function cacheOverRandomRaster(seed: number, picks: number[], bands = 2) {
   const reads: string[] = [];
   const reused: boolean[] = [];
   const cache = new HaloWindowCache(
-    (w, reuse) => {
-      reads.push(`${w.col},${w.row}`);
-      const samples = region(w);
+    (w, reuse, _lastUse, planes) => {
+      reads.push(`${w.col},${w.row}${planes ? ` [${planes.join(',')}]` : ''}`);
+      const whole = region(w);
+      const n = w.width * w.height;
+      const samples = planes ? new Uint16Array(planes.length * n) : whole;
+      planes?.forEach((p, k) => samples.set(whole.subarray(p * n, (p + 1) * n), k * n));
       if (reuse === undefined) return Promise.resolve(samples);
       reused.push(reuse.length === samples.length);
       if (reuse.length !== samples.length) return Promise.resolve(samples);
@@ -188,11 +192,11 @@ describe('HaloWindowCache', () => {
       expected.planes = [1, 3];
       cache.adopt(adopted, region(adopted));
     });
-    // 3 × 3 chunks, each read once, the adopted one never
-    expect(reads.sort()).toEqual(['0,0', '0,1024', '0,512', '1024,0', '1024,512', '512,0', '512,1024', '512,512']);
-    // reads are handed arrays of every band to fill, also after keepPlanes (the kept planes are copied out)
+    // 3 × 3 chunks, each read once, the adopted one never; the third row of chunks only of the kept planes
+    expect(reads.sort()).toEqual(['0,0', '0,1024 [1,3]', '0,512', '1024,0', '1024,512', '512,0', '512,1024 [1,3]', '512,512']);
+    // reads are handed arrays of what they read to fill, also after keepPlanes (of the kept planes then)
     expect(reused.length).toBeGreaterThan(0);
-    expect(reused.every((whole) => whole)).toBe(true);
+    expect(reused.every((fits) => fits)).toBe(true);
     cache.keepPlanes([1, 3]); // the same planes again: nothing to do
     expect(() => cache.keepPlanes([1])).toThrow(/already keeps planes 1, 3/);
   });

@@ -7,8 +7,9 @@ export type TileSamples = Float32Array | Uint16Array | Int16Array | Uint8Array |
 
 /** Reads one window of an epoch, all bands, planar; `reuse` is a released chunk of the same size the read
  *  may fill instead of allocating (when it is of the type the read returns); `lastUse`: no later read
- *  needs the rest of the file blocks under the window (see GeoTiffRaster.readWindowNative). */
-export type TileReader = (window: LatticeWindow, reuse?: TileSamples, lastUse?: boolean) => Promise<TileSamples>;
+ *  needs the rest of the file blocks under the window (see GeoTiffRaster.readWindowNative). With `planes`
+ *  (ascending indices of the reader's bands), only those bands, planar in that order. */
+export type TileReader = (window: LatticeWindow, reuse?: TileSamples, lastUse?: boolean, planes?: readonly number[]) => Promise<TileSamples>;
 
 /**
  * Edge of the chunks an epoch is read in: square windows anchored at the area's corner. 512 is a multiple
@@ -38,13 +39,8 @@ export class HaloWindowCache {
   private readonly spare: TileSamples[] = [];
   /** Arrays of dropped cut chunks (the rows a chunk keeps for the next row of tiles), reused by later cuts. */
   private readonly spareCuts: TileSamples[] = [];
-  /**
-   * The file bands each held chunk keeps (keepPlanes), in order; null: every band. Reads still return every
-   * band: they land in `readSpare` and the kept planes are copied out.
-   */
+  /** The file bands each held chunk keeps (keepPlanes), in order, and later reads ask for; null: every band. */
   private kept: readonly number[] | null = null;
-  /** Whole-chunk arrays of every band for the reads once only some planes are kept (one or two). */
-  private readonly readSpare: TileSamples[] = [];
   private readonly across: number;
   /** The windows' arrays, one per sample type, in the thread's WebAssembly arena (the change pass reads them in place). */
   private readonly scratch = new ArenaOwner(this);
@@ -112,10 +108,10 @@ export class HaloWindowCache {
 
   /**
    * From now on holds only `planes` of the file's bands (ascending indices) and serves windows of those
-   * planes, in that order: the chunks held are cut down to them, and later reads keep only them. Why: the
-   * detect pass of a many-band pair reads a few of its bands (detection/pass-planes.ts), and the chunks
-   * held are most of a thread's memory. Only for a cache serving every band in file order; told again, only
-   * the same planes.
+   * planes, in that order: the chunks held are cut down to them, and later reads ask only for them. Why: the
+   * detect pass of a many-band pair reads a few of its bands (detection/pass-planes.ts); the chunks held
+   * are most of a thread's memory, and a band-interleaved file then decodes only those planes. Only for a
+   * cache serving every band in file order; told again, only the same planes.
    */
   keepPlanes(planes: readonly number[]): void {
     if (this.kept !== null) {
@@ -129,8 +125,7 @@ export class HaloWindowCache {
     if (planes.length === this.fileBands) return;
     this.kept = [...planes];
     for (const [key, held] of this.held) this.held.set(key, { ...held, samples: this.keptPlanesOf(held.samples, null) });
-    // whole-chunk arrays of every band serve the reads now; the cut arrays are of the wrong size
-    this.readSpare.push(...this.spare.splice(0, 2));
+    // the arrays kept for reuse are of every band: the wrong size now
     this.spare.length = 0;
     this.spareCuts.length = 0;
     this.picks = planes.map((_, i) => i);
@@ -235,21 +230,12 @@ export class HaloWindowCache {
     let held = this.held.get(key);
     if (held === undefined) {
       const window = this.chunkWindow(cy, cx);
-      const size = window.width * window.height * this.fileBands;
-      const spares = this.kept === null ? this.spare : this.readSpare;
-      const at = spares.findIndex((s) => s.length === size);
-      const samples = await this.read(window, at >= 0 ? spares.splice(at, 1)[0] : undefined, this.cutByLimit(window));
-      if (samples.length !== window.width * window.height * this.fileBands) {
-        throw new Error(`chunk read returned ${samples.length} values, expected ${window.width * window.height * this.fileBands}`);
-      }
-      let kept = samples;
-      if (this.kept !== null) {
-        const length = window.width * window.height * this.kept.length;
-        const into = this.spare.findIndex((s) => s.length === length && s.constructor === samples.constructor);
-        kept = this.keptPlanesOf(samples, into >= 0 ? this.spare.splice(into, 1)[0]! : null);
-        if (this.readSpare.length < 2) this.readSpare.push(samples);
-      }
-      held = { samples: kept, window, top: window.row };
+      const size = window.width * window.height * this.heldBands;
+      const at = this.spare.findIndex((s) => s.length === size);
+      const reuse = at >= 0 ? this.spare.splice(at, 1)[0] : undefined;
+      const samples = await this.read(window, reuse, this.cutByLimit(window), this.kept ?? undefined);
+      if (samples.length !== size) throw new Error(`chunk read returned ${samples.length} values, expected ${size}`);
+      held = { samples, window, top: window.row };
       this.held.set(key, held);
     }
     return held;

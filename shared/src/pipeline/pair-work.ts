@@ -1,5 +1,5 @@
 import { extentOf, intersect, placeOnLattice, placeRaster, tilesOf, type LatticeWindow, type Placement } from '../grid/lattice.js';
-import { declareNodata, openGeoTiff, sameGrid, shiftGeoreference, type GeoTiffRaster, type GeoTiffSource, type RasterInfo } from '../raster/index.js';
+import { declareNodata, openGeoTiff, sameGrid, shiftGeoreference, type GeoTiffRaster, type GeoTiffSource, type NativeSamples, type RasterInfo } from '../raster/index.js';
 import type { MaskLayer } from '../masks/index.js';
 import { haloOf, scoreModel } from '../detection/classify-change.js';
 import { structureOf, type StructureSpec } from '../detection/structural-change.js';
@@ -7,7 +7,7 @@ import { PooledStructure } from '../detection/pooled-structure.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
-import { maskUnusablePixels, sceneValidity, typeFill, usableAsRead, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
+import { maskUnusablePixels, sceneValidity, typeFill, usableAsRead, usableAsWindow, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
 import { pairShadowTest, type PairShadowTest } from '../detection/pair-shadows.js';
 import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
@@ -16,7 +16,7 @@ import { vegetationTestOf } from '../detection/seasonal.js';
 import { detectTileRows, type ClassifiedRows } from './detect-pass.js';
 import { groupRows, type TileRows } from './tile-rows.js';
 import type { FileBands } from './compared-bands.js';
-import { pickBands } from '../detection/evidence-bands.js';
+import { filePlanes, pickBands } from '../detection/evidence-bands.js';
 import { passPlanes, statsOnPlanes } from '../detection/pass-planes.js';
 
 /** Where a file comes from, and its name for messages. */
@@ -210,6 +210,9 @@ export function maskedSide(raster: GeoTiffRaster, placement: Placement, bands: (
  */
 const HANDED_OVER_BYTES = 64 * 1024 * 1024;
 
+/** A TileReader of one file of the pair, and the planes its reads of some bands take (kept by the file's block cache). */
+export type ChunkReader = TileReader & { keepPlanes(some: readonly number[]): void };
+
 /**
  * Chunks of one file of the pair for the halo caches: in the file's own 8- or 16-bit samples when nothing
  * in the chunk is unusable — no cloud test, no mask band or file, no pixel at the saturation or fill value
@@ -217,6 +220,12 @@ const HANDED_OVER_BYTES = 64 * 1024 * 1024;
  * file — else as maskedSide reads them (float32, unusable pixels NaN). Why: most chunks have nothing to
  * mask, and 16-bit chunks are half the memory and bytes to move, with the same values (HaloWindowCache
  * serves them as they are). With `planes`, as maskedSide.
+ *
+ * A read of some of the side's bands (the reader's `planes`) reads only those planes of the file, and its
+ * first band when that tells whether the chunk holds a saturated or fill pixel; where it does, the whole
+ * chunk is read and decided on every band, then the planes picked (as OpenScene.readUsableWindow). The
+ * reader's keepPlanes tells the file's block cache which planes such reads take (only where they read
+ * planes: else every read would decode the blocks again).
  */
 export function maskedChunkReader(
   raster: GeoTiffRaster,
@@ -227,16 +236,62 @@ export function maskedChunkReader(
   bands: (BandName | null)[],
   planes: number[] | null = null,
   alphaBand: number | null = null,
-): TileReader {
+): ChunkReader {
   const info = raster.info;
   const rules = validityRules(raster, bands, validity, alphaBand);
   const plain = usableAsRead(rules, mask !== null || info.internalMask, info.sampleFormat, info.bitsPerSample);
-  return async (w, reuse, lastUse) => {
-    if (!plain || !wholeIn(w, placement)) return side.readWindow(w, reuse instanceof Float32Array ? reuse : undefined);
-    const native = await raster.readWindowNative(w.col - placement.col0, w.row - placement.row0, w.width, w.height, reuse instanceof Float32Array || planes ? undefined : reuse, lastUse);
-    const usable = usableSamples(native, w.width, w.height, info.bands, rules);
-    return planes ? pickBands(usable, w.width * w.height, planes) : usable;
+  const firstBandTells = rules.saturation !== null || rules.fill !== null;
+  const sidePlanes = planes ?? Array.from({ length: info.bands }, (_, b) => b);
+  /** The file planes a read of `some` of the side's bands decodes (ascending), and where each of `some` lies among them. */
+  const planesFor = (some: readonly number[]) => {
+    const { read, order } = filePlanes(sidePlanes, some);
+    if (!firstBandTells || read[0] === 0) return { read, order };
+    return { read: [0, ...read], order: order.map((k) => k + 1) };
   };
+  const inOrder = (order: readonly number[], count: number) => order.length === count && order.every((k, i) => k === i);
+  // one read's planes before they are picked; taken while a read uses it (reads may overlap on remote files)
+  let scratch: NativeSamples | undefined;
+  const takeScratch = () => {
+    const taken = scratch;
+    scratch = undefined;
+    return taken;
+  };
+  const read: TileReader = async (w, reuse, lastUse, some) => {
+    const pixels = w.width * w.height;
+    if (!plain || !wholeIn(w, placement)) {
+      const whole = await side.readWindow(w, some === undefined && reuse instanceof Float32Array ? reuse : undefined);
+      return some === undefined ? whole : pickBands(whole, pixels, some);
+    }
+    const [x, y] = [w.col - placement.col0, w.row - placement.row0];
+    if (some === undefined) {
+      const native = await raster.readWindowNative(x, y, w.width, w.height, reuse instanceof Float32Array || planes ? undefined : reuse, lastUse);
+      const usable = usableSamples(native, w.width, w.height, info.bands, rules);
+      return planes ? pickBands(usable, pixels, planes) : usable;
+    }
+    const { read: decoded, order } = planesFor(some);
+    // planes read as they are served go straight into `reuse`; others (the first band read only to be
+    // tested, or a view's own order) land in a scratch array first, and the planes are copied out
+    const direct = inOrder(order, decoded.length);
+    const into = direct ? (reuse instanceof Float32Array ? undefined : reuse) : takeScratch();
+    const native = await raster.readWindowNative(x, y, w.width, w.height, into, lastUse, decoded);
+    if (usableAsWindow(native, pixels, rules)) {
+      if (direct) return native;
+      const type = native.constructor as new (n: number) => TileSamples;
+      const out = reuse !== undefined && reuse.length === some.length * pixels && reuse.constructor === type ? reuse : new type(some.length * pixels);
+      order.forEach((k, i) => out.set(native.subarray(k * pixels, (k + 1) * pixels) as never, i * pixels));
+      scratch = native;
+      return out;
+    }
+    if (!direct) scratch = native;
+    // a saturated or fill pixel in the chunk: decided on every band, as a read of every band is
+    const whole = await raster.readWindowNative(x, y, w.width, w.height, undefined, lastUse);
+    return pickBands(usableSamples(whole, w.width, w.height, info.bands, rules), pixels, some.map((j) => sidePlanes[j]!));
+  };
+  return Object.assign(read, {
+    keepPlanes: (some: readonly number[]) => {
+      if (plain) raster.keepPlanes(planesFor(some).read);
+    },
+  });
 }
 
 /** The pair's rasters as one thread holds them: both files and their cloud masks (null when none). */
@@ -287,8 +342,8 @@ export class PairWork {
 
   private readonly before: PairSide;
   private readonly after: PairSide;
-  private readonly beforeChunks: TileReader;
-  private readonly afterChunks: TileReader;
+  private readonly beforeChunks: ChunkReader;
+  private readonly afterChunks: ChunkReader;
 
   constructor(
     private readonly rasters: PairRasters,
@@ -376,8 +431,8 @@ export class PairWork {
       const last = this.rows[to - 1]?.[0];
       // The blocks pass reads each chunk a row or two of tiles before the tiles are scored: the halo caches
       // take a copy of it then, so that their own read does not decode it again.
-      const handOver = (read: TileReader, side: 'before' | 'after'): TileReader => async (window, reuse, lastUse) => {
-        const samples = await read(window, reuse, lastUse);
+      const handOver = (read: TileReader, side: 'before' | 'after'): TileReader => async (window, reuse, lastUse, planes) => {
+        const samples = await read(window, reuse, lastUse, planes);
         this.caches(to)[side].adoptCopy(window, samples, HANDED_OVER_BYTES);
         return samples;
       };
@@ -388,7 +443,7 @@ export class PairWork {
   }
 
   /** A cache per epoch over the overlap (every band of each), reading down to `rowLimit`. */
-  private cachePair(rowLimit: number, before = this.beforeChunks, after = this.afterChunks): { before: HaloWindowCache; after: HaloWindowCache } {
+  private cachePair(rowLimit: number, before: TileReader = this.beforeChunks, after: TileReader = this.afterChunks): { before: HaloWindowCache; after: HaloWindowCache } {
     const overlap = extentOf(this.placement);
     const picks = Array.from({ length: this.before.bands }, (_, b) => b);
     return {
@@ -428,6 +483,8 @@ export class PairWork {
       if (planes.length < this.before.bands) {
         imagery.before.keepPlanes(planes);
         imagery.after.keepPlanes(planes);
+        this.beforeChunks.keepPlanes(planes);
+        this.afterChunks.keepPlanes(planes);
         bands = planes.map((b) => bands[b]!);
         stats = statsOnPlanes(stats, planes);
       }

@@ -153,6 +153,40 @@ export function accumulateToPlanes(
   if (b < spp) accumulateLanes1(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, dstRowStride, rows);
 }
 
+/**
+ * accumulateToPlanes for some of the interleaved bands: band `lanes[k]` (ascending) of each pixel goes to
+ * plane k of `out`, the others are neither accumulated nor copied. Runs of consecutive bands share a pass
+ * over the rows (up to four a pass). Why: a read of some of a pixel-interleaved file's bands (a many-band
+ * pair's detect pass) then undoes the differencing of those bands only, in the pass that de-interleaves
+ * them, instead of undoing it for every band in place and copying the chosen ones out after.
+ */
+export function accumulateLanesToPlanes(
+  src: Samples,
+  first: number,
+  rowStride: number,
+  spp: number,
+  lanes: readonly number[],
+  c0: number,
+  c1: number,
+  out: Samples,
+  dst: number,
+  planeSize: number,
+  dstRowStride: number,
+  rows: number,
+): void {
+  let k = 0;
+  while (k < lanes.length) {
+    let run = 1;
+    while (run < 4 && k + run < lanes.length && lanes[k + run] === lanes[k]! + run) run++;
+    const from = first + lanes[k]!;
+    const to = dst + k * planeSize;
+    if (run === 4) accumulateLanes4(src, from, rowStride, spp, c0, c1, out, to, planeSize, dstRowStride, rows);
+    else if (run >= 2) accumulateLanes2(src, from, rowStride, spp, c0, c1, out, to, planeSize, dstRowStride, rows);
+    else accumulateLanes1(src, from, rowStride, spp, c0, c1, out, to, dstRowStride, rows);
+    k += run === 3 ? 2 : run;
+  }
+}
+
 // Sums are kept as int32 (| 0): congruent to the true sum modulo 2^32, hence modulo 2^8 and 2^16, and
 // typed-array stores reduce them to the array's width.
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32, randomInt, type Random } from '../kernels/test-random.js';
 import { validate } from '../kernels/wasm/runtime.js';
-import { type Samples, accumulateToPlanes } from './copy-kernels.js';
+import { type Samples, accumulateLanesToPlanes, accumulateToPlanes } from './copy-kernels.js';
 import { MAX_SIMD_SPP, accumulateToPlanesSimd, predictorModule, predictorSimdAvailable, setPredictorSimd } from './predictor-simd.js';
 
 /** Predictor 2 undone the plain way: per row and band, a running sum modulo 2^bits from column 0. */
@@ -140,5 +140,28 @@ describe('Predictor 2 on WebAssembly SIMD: the same bytes as the JavaScript loop
   it('matches on rows wider than a chunk (copied in one row at a time)', () => {
     check({ bytes: 2, signedOut: true, spp: 4, width: 40_001, rows: 3, c0: 0, c1: 40_001, rowPadding: 3, first: 5, dst: 2, dstRowStride: 40_001, planeSize: 3 * 40_001 }, 12);
     check({ bytes: 1, signedOut: false, spp: 3, width: 100_003, rows: 2, c0: 17, c1: 99_000, rowPadding: 0, first: 0, dst: 0, dstRowStride: 98_983, planeSize: 2 * 98_983 }, 13);
+  });
+});
+
+describe('accumulateLanesToPlanes: Predictor 2 undone for some of the bands', () => {
+  it('writes exactly the chosen bands\' planes of accumulateToPlanes, in their order, and nothing else', () => {
+    const random = mulberry32(4242);
+    for (let trial = 0; trial < 400; trial++) {
+      const bytes = random() < 0.5 ? 1 : 2;
+      const spp = randomInt(random, 1, 16);
+      const c = randomCase(random, bytes, spp);
+      // any ascending choice of bands: runs of consecutive bands (passes of 4, 2, 1) and gaps
+      const lanes = Array.from({ length: spp }, (_, b) => b).filter(() => random() < 0.6);
+      if (lanes.length === 0) lanes.push(randomInt(random, 0, spp - 1));
+      const src = inputOf(random, c);
+      const rowStride = c.width * c.spp + c.rowPadding;
+      const every = outputOf(c);
+      reference(src, c.first, rowStride, c.spp, c.c0, c.c1, every, c.dst, c.planeSize, c.dstRowStride, c.rows, 8 * c.bytes);
+      const expected = outputOf(c);
+      lanes.forEach((b, k) => expected.set(every.subarray(c.dst + b * c.planeSize, c.dst + (b + 1) * c.planeSize) as never, c.dst + k * c.planeSize));
+      const got = outputOf(c);
+      accumulateLanesToPlanes(src, c.first, rowStride, c.spp, lanes, c.c0, c.c1, got, c.dst, c.planeSize, c.dstRowStride, c.rows);
+      expect(bytesOf(got).equals(bytesOf(expected)), `trial ${trial}: lanes ${lanes.join(',')} of ${JSON.stringify(c)}`).toBe(true);
+    }
   });
 });

@@ -201,6 +201,13 @@ describe('reads of some planes equal those planes of the full image, whatever pl
         for (const bytes of [false, true]) {
           const r = bytes ? await openGeoTiff({ bytes: new Uint8Array(readFileSync(decodeDir(entry.file))) }, entry.file) : await openGeoTiff({ path: decodeDir(entry.file) }, entry.file);
           r.keepPlanes(kept === null ? null : [...kept]);
+          // the whole image as a last use: blocks decoded for the window only, none kept (then from the cache)
+          for (const planes of selections) {
+            const fresh = await openGeoTiff({ path: decodeDir(entry.file) }, entry.file);
+            fresh.keepPlanes(kept === null ? null : [...kept]);
+            expectSame(await fresh.readWindowNative(0, 0, W, H, undefined, true, planes), cutPlanes(want, entry, planes, 0, 0, W, H), `${entry.file} kept ${kept} whole image planes ${planes}, last use`);
+            await fresh.close();
+          }
           // a raster-order sweep of windows that cut blocks, each read of some planes then of every plane,
           // so that blocks kept for one are read for the other
           let k = 0;

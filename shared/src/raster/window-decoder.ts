@@ -28,7 +28,7 @@ import {
   undoHorizontalPredictor,
   unpackBitsInto,
 } from './block-decoders.js';
-import { type Samples, accumulateToPlanes, copyLaneToPlane, copyToPlanes } from './copy-kernels.js';
+import { type Samples, accumulateLanesToPlanes, accumulateToPlanes, copyLaneToPlane, copyToPlanes } from './copy-kernels.js';
 import { decodeJpegBlock } from './jpeg-decoder.js';
 import { lercDataType, lercDecodeBlock, loadLerc } from './lerc-decoder.js';
 import { type RasterInfo, type RasterLayout, decodeTableEntries, maxStoredBlockBytes, tableItemSize } from './raster-info.js';
@@ -753,21 +753,26 @@ export class WindowDecoder {
       const keptPlanes = this.planesToKeep(pick);
       const keptBytes = keptPlanes === null ? needed : keptPlanes.length * planeSamples * bps;
       const kept = keptPlanes === null ? this.keptBuffer(keptBytes) : this.keptBuffer(keptBytes, Math.ceil((keptPlanes.length * blockWidth * this.layout.blockHeight * bps) / 8) * 8);
-      const planes = keptPlanes === null ? view(this.kind, kept.buffer, kept.byteOffset, needed / bps) : this.wholeBlockPlanes(needed / bps);
-      if (predictor === 2) accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, 0, blockWidth, planes, 0, planeSamples, blockWidth, rowsInBlock);
-      else copyToPlanes(view(this.kind, region.buffer, region.byteOffset, region.byteLength / bps), 0, rowSamples, spp, planes, 0, planeSamples, blockWidth, blockWidth, rowsInBlock);
-      if (keptPlanes !== null) {
-        const keptSamples = view(this.kind, kept.buffer, kept.byteOffset, keptBytes / bps);
-        keptPlanes.forEach((b, k) => keptSamples.set(planes.subarray(b * planeSamples, (b + 1) * planeSamples) as never, k * planeSamples));
+      const keptSamples = view(this.kind, kept.buffer, kept.byteOffset, keptBytes / bps);
+      if (predictor === 2 && keptPlanes !== null) {
+        // only the planes kept: their differencing undone straight into the kept buffer
+        accumulateLanesToPlanes(unsignedView(bps, region), 0, rowSamples, spp, keptPlanes, 0, blockWidth, keptSamples, 0, planeSamples, blockWidth, rowsInBlock);
+      } else {
+        const planes = keptPlanes === null ? keptSamples : this.wholeBlockPlanes(needed / bps);
+        if (predictor === 2) accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, 0, blockWidth, planes, 0, planeSamples, blockWidth, rowsInBlock);
+        else copyToPlanes(view(this.kind, region.buffer, region.byteOffset, region.byteLength / bps), 0, rowSamples, spp, planes, 0, planeSamples, blockWidth, blockWidth, rowsInBlock);
+        if (keptPlanes !== null) keptPlanes.forEach((b, k) => keptSamples.set(planes.subarray(b * planeSamples, (b + 1) * planeSamples) as never, k * planeSamples));
       }
       this.keepBlock(index, kept, planeSamples, keptPlanes);
-      this.copyFromPlanes(planes, planeSamples, null, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
+      this.copyFromPlanes(keptSamples, planeSamples, keptPlanes, r0, c0, out, dst, planeSize, dstRowStride, cols, rows);
       return;
     }
-    if (predictor === 2 && this.kind !== 'f32' && !keep && pick === null) {
-      // integer (or raw float16) samples: undo the differencing while copying, in one pass
+    if (predictor === 2 && this.kind !== 'f32' && !keep) {
+      // integer (or raw float16) samples: undo the differencing while copying, in one pass (of the bands
+      // read only, when some are)
       if (this.swap) swapBytes(region, bps);
-      accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, c0, c1, out, dst, planeSize, dstRowStride, rows);
+      if (pick === null) accumulateToPlanes(unsignedView(bps, region), 0, rowSamples, spp, c0, c1, out, dst, planeSize, dstRowStride, rows);
+      else accumulateLanesToPlanes(unsignedView(bps, region), 0, rowSamples, spp, pick, c0, c1, out, dst, planeSize, dstRowStride, rows);
       return;
     }
     const readyRows = region.byteLength / rowBytes;
