@@ -50,12 +50,24 @@ export function mutate(original: Uint8Array, random: Random): Uint8Array {
   }
 }
 
-/** Verifies every block of a raster and reads all of it, image and mask, 32 rows at a time (what the fuzzing asks of a damaged file). */
+/**
+ * Verifies every block of a raster and reads all of it, image and mask, 32 rows at a time, then, of a file of
+ * several bands, its last band and its first and last as a many-band pair's detect pass reads some planes
+ * (what the fuzzing asks of a damaged file).
+ */
 export async function readWhole(raster: GeoTiffRaster, onVerifyError: (error: unknown) => void = (e) => { throw e; }): Promise<void> {
   await verifyBlocks(raster).catch(onVerifyError);
-  const { width, height } = raster.info;
+  const { width, height, bands } = raster.info;
   for (let y = 0; y < height; y += 32) {
     await raster.readWindow(0, y, width, Math.min(32, height - y));
     await raster.readMaskWindow(0, y, width, Math.min(32, height - y));
+  }
+  if (bands < 2) return;
+  const last = bands - 1;
+  raster.keepPlanes([last]);
+  for (let y = 0; y < height; y += 32) {
+    const rows = Math.min(32, height - y);
+    await raster.readWindowNative(0, y, width, rows, undefined, false, [last]);
+    await raster.readWindowNative(0, y, width, rows, undefined, y + rows >= height, [0, last]);
   }
 }
