@@ -16,11 +16,24 @@ import { legendLayout, TEXT_SCALE } from './chip-legend.js';
 import { glyphOf, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH } from './bitmap-font.js';
 import { writeEvidence, type EvidenceManifest } from './write-evidence.js';
 import type { AlertFeature } from './alert-feature.js';
+import { pickBands } from '../detection/evidence-bands.js';
 
 const LATTICE = { gridId: 'epsg32651-30x30-p15_15-t512', epsg: 32651, pixelWidth: 30, pixelHeight: 30, phaseX: 15, phaseY: 15, tileSize: 512 };
 const W = 300;
 const H = 280;
 const BANDS = 4;
+
+/** A fake scene's readWindow that returns the planes asked for (OpenScene.readWindow's `planes`), noting them in `asked`. */
+function withPlanes(read: (w: LatticeWindow) => Promise<Float32Array>, asked: string[] = []) {
+  return async (w: LatticeWindow, _lastUse?: boolean, _reuse?: Float32Array, planes?: readonly number[]): Promise<Float32Array> => {
+    asked.push(planes === undefined ? 'every' : planes.join(','));
+    const all = await read(w);
+    return planes === undefined ? all : pickBands(all, w.width * w.height, planes);
+  };
+}
+
+/** Planes the fake scenes' reads asked for. */
+const askedPlanes: string[] = [];
 
 /** A synthetic 4-band scene on the lattice at (1000, 2000); `bright` adds a bright square (the change). */
 function fakeScene(sceneId: string, acquiredAt: string, bright: boolean): OpenScene {
@@ -51,7 +64,7 @@ function fakeScene(sceneId: string, acquiredAt: string, bright: boolean): OpenSc
         for (let x = 0; x < w.width; x++) out[b * w.width * w.height + y * w.width + x] = planar[b * W * H + (w.row - row0 + y) * W + (w.col - col0 + x)]!;
     return out;
   };
-  return { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} };
+  return { record, raster: null as never, readWindow: withPlanes(readWindow, askedPlanes), readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} };
 }
 
 const PATCH = {
@@ -150,6 +163,13 @@ describe('evidence images', () => {
     }
   });
 
+  it('read only the planes they show: red, green and blue of a 4-band scene, not its near infrared', async () => {
+    askedPlanes.length = 0;
+    await renderEvidence(ID, PATCH, before, after);
+    expect(askedPlanes.length).toBeGreaterThan(0);
+    expect(new Set(askedPlanes)).toEqual(new Set(['0,1,2']));
+  });
+
   it('show the same extent in both chips and the outline on the after chip', async () => {
     const [b, a, o] = await renderEvidence(ID, PATCH, before, after);
     expect(b!.window).toEqual(a!.window);
@@ -190,7 +210,7 @@ describe('evidence of a large 图斑', () => {
       raster: { bands: 3, nodata: null },
       placement: { lattice: { ...LATTICE, pixelWidth: 0.05, pixelHeight: 0.05 }, col0, row0, width: side, height: side },
     } as unknown as SceneRecord;
-    return { scene: { record, raster: null as never, readWindow, readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} }, largestRead: () => largest };
+    return { scene: { record, raster: null as never, readWindow: withPlanes(readWindow), readValidWindow: readWindow, readUsableWindow: readWindow, readCovered: async () => null, keepPlanes: () => {}, close: async () => {} }, largestRead: () => largest };
   }
 
   it('reads its windows reduced, in strips, and still shows the site outlined in the after chip', async () => {

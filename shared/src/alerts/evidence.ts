@@ -124,9 +124,17 @@ export async function renderEvidence(observationId: string, patch: Patch, before
   // the chips when wider than MAX_CHIP_SOURCE_PX.
   const chipFactor = Math.ceil(Math.max(window.width, window.height) / MAX_CHIP_SOURCE_PX);
   const overviewFactor = Math.max(1, Math.ceil(Math.max(overview.width, overview.height) / TARGET_OVERVIEW_PX));
-  const [b, a, o] = await Promise.all([readReduced(before, window, chipFactor), readReduced(after, window, chipFactor), readReduced(after, overview, overviewFactor)]);
-  const bands = after.record.raster.bands;
-  const rgb = displayBands(after.record.bands);
+  // only the planes shown are returned (read-reduced.ts: a many-band scene's evidence then decodes no more
+  // of its blocks than its tile jobs kept)
+  const shown = displayBands(after.record.bands);
+  const planes = [...new Set(shown)].sort((x, y) => x - y);
+  const rgb = shown.map((p) => planes.indexOf(p)) as [number, number, number];
+  const bands = planes.length;
+  const [b, a, o] = await Promise.all([
+    readReduced(before, window, chipFactor, undefined, planes),
+    readReduced(after, window, chipFactor, undefined, planes),
+    readReduced(after, overview, overviewFactor, undefined, planes),
+  ]);
   const valid = b.valid;
   for (let i = 0; i < valid.length; i++) valid[i]! &= a.valid[i]!;
   const scale = Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_CHIP_PX / Math.max(b.width, b.height))));

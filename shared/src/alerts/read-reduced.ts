@@ -11,9 +11,10 @@ import { andValidMask } from '../kernels/valid-mask.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { OpenScene } from '../catalog/open-scene.js';
 import { blockMean } from './render-overview.js';
+import { pickBands } from '../detection/evidence-bands.js';
 
 export interface ReducedWindow {
-  /** planar, `bands` planes of width × height */
+  /** planar, the scene's planes (or those asked for) of width × height */
   planar: Float32Array;
   /** 1 where the (block of the) pixel has a valid sample */
   valid: Uint8Array;
@@ -28,19 +29,37 @@ export interface ReducedWindow {
  */
 export const REDUCED_READ_COLUMNS = 2048;
 
-export async function readReduced(scene: OpenScene, window: LatticeWindow, factor: number, columns = REDUCED_READ_COLUMNS): Promise<ReducedWindow> {
+/**
+ * `planes`: only these planes of the scene (ascending), e.g. the three an evidence image shows: the same
+ * values and validity as those planes of the whole window. Why: validity is decided on every band, but
+ * where that needs only some of them — no nodata value (the test of every band is then the finiteness of
+ * integers, always true), the fill test told by the first band, the alpha band — a many-band scene's
+ * evidence reads those and the shown planes, not its 13 bands: the tile jobs' block caches keep only the
+ * planes their pass reads, and a read of every band decodes such a block again.
+ */
+export async function readReduced(scene: OpenScene, window: LatticeWindow, factor: number, columns = REDUCED_READ_COLUMNS, planes?: readonly number[]): Promise<ReducedWindow> {
   if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`reduction factor must be a positive integer, got ${factor}`);
-  const { bands, nodata } = scene.record.raster;
+  const { bands: fileBands, nodata, sampleFormat } = scene.record.raster;
+  // what is read: the planes and those validity needs of them (see above), else every plane
+  const alphaBand = scene.record.validity?.alphaBand ?? null;
+  const read = planes === undefined || nodata !== null || sampleFormat === 'float' ? undefined : planesWithValidity(planes, alphaBand !== null && alphaBand < fileBands ? alphaBand : null);
+  const bands = read?.length ?? fileBands;
+  // where the planes returned lie among those read
+  const kept = planes === undefined ? null : planes.map((p) => (read === undefined ? p : read.indexOf(p)));
+  const outBands = kept?.length ?? bands;
+  const validOf = async (w: LatticeWindow, strip: Float32Array, valid: Uint8Array) => {
+    andValidMask(strip, w.width, w.height, bands, nodata, valid.fill(1));
+    andCovered(valid, await scene.readCovered(w, strip, read));
+  };
   if (factor === 1) {
-    const planar = await scene.readWindow(window);
-    const valid = new Uint8Array(window.width * window.height).fill(1);
-    andValidMask(planar, window.width, window.height, bands, nodata, valid);
-    andCovered(valid, await scene.readCovered(window, planar));
-    return { planar, valid, width: window.width, height: window.height };
+    const strip = await scene.readWindow(window, false, undefined, read);
+    const valid = new Uint8Array(window.width * window.height);
+    await validOf(window, strip, valid);
+    return { planar: kept === null ? strip : pickBands(strip, window.width * window.height, kept), valid, width: window.width, height: window.height };
   }
   const width = Math.ceil(window.width / factor);
   const height = Math.ceil(window.height / factor);
-  const planar = new Float32Array(width * height * bands);
+  const planar = new Float32Array(width * height * outBands);
   const valid = new Uint8Array(width * height);
   // bands of whole blocks of columns, so every block lies in one band
   const bandColumns = factor * Math.max(1, Math.floor(columns / factor));
@@ -54,16 +73,23 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
     for (let y = 0; y < height; y++) {
       const rows = Math.min(factor, window.height - y * factor);
       const stripWindow = { col: window.col + x0, row: window.row + y * factor, width: cols, height: rows };
-      const strip = await scene.readWindow(stripWindow, false, stripSamples.subarray(0, cols * rows * bands));
-      const sv = stripValid.subarray(0, cols * rows).fill(1);
-      andValidMask(strip, cols, rows, bands, nodata, sv);
-      andCovered(sv, await scene.readCovered(stripWindow, strip));
+      const strip = await scene.readWindow(stripWindow, false, stripSamples.subarray(0, cols * rows * bands), read);
+      const sv = stripValid.subarray(0, cols * rows);
+      await validOf(stripWindow, strip, sv);
       const row = blockMean(strip, cols, rows, bands, sv, factor);
-      for (let b = 0; b < bands; b++) planar.set(row.planar.subarray(b * row.width, (b + 1) * row.width), (b * height + y) * width + out0);
+      for (let k = 0; k < outBands; k++) {
+        const b = kept === null ? k : kept[k]!;
+        planar.set(row.planar.subarray(b * row.width, (b + 1) * row.width), (k * height + y) * width + out0);
+      }
       valid.set(row.valid, y * width + out0);
     }
   }
   return { planar, valid, width, height };
+}
+
+/** `planes` with the first band (the fill test) and the alpha band, ascending. */
+function planesWithValidity(planes: readonly number[], alphaBand: number | null): number[] {
+  return [...new Set([0, ...planes, ...(alphaBand === null ? [] : [alphaBand])])].sort((a, b) => a - b);
 }
 
 /** Clears `valid` where the scene's file does not cover the ground (OpenScene.readCovered; null: all covered). */

@@ -22,9 +22,10 @@ export interface OpenScene {
   raster: GeoTiffRaster;
   /**
    * Reads a lattice window (must lie inside the scene) as planar Float32; `lastUse` and `reuse` (an array of
-   * the window's size to read into): see GeoTiffRaster.readWindow.
+   * the window's size to read into): see GeoTiffRaster.readWindow. `planes`: only these planes (ascending
+   * indices), as they are in the whole window.
    */
-  readWindow(window: LatticeWindow, lastUse?: boolean, reuse?: Float32Array): Promise<Float32Array>;
+  readWindow(window: LatticeWindow, lastUse?: boolean, reuse?: Float32Array, planes?: readonly number[]): Promise<Float32Array>;
   /**
    * readWindow with saturated, cloud/shadow and operator-masked pixels set to NaN in every band. `reuse`:
    * an array of the window's size to read into (GeoTiffRaster.readWindow).
@@ -51,9 +52,12 @@ export interface OpenScene {
    * raster.info.internalMask, validity.fill); null when the file marks none of these. What the evidence
    * images show as no data, without the cloud and saturation tests. `read`: the window as readWindow
    * returned it, when the caller has it: the alpha and fill tests look at it instead of decoding the
-   * window again (a band view, whose windows lack planes of the file, decodes it).
+   * window again (a band view, whose windows lack planes of the file, decodes it). `planes`: the planes
+   * `read` holds (ascending; default every plane); with the alpha band among them and, for the fill test,
+   * the first band (a pixel at the fill value in every band is at it there), the window is decoded whole
+   * only where some pixel's first band holds the fill value.
    */
-  readCovered(window: LatticeWindow, read?: Float32Array): Promise<Uint8Array | null>;
+  readCovered(window: LatticeWindow, read?: Float32Array, planes?: readonly number[]): Promise<Uint8Array | null>;
   close(): Promise<void>;
 }
 
@@ -80,7 +84,14 @@ async function storedSource(store: BlobStore, file: { key: string; bytes: number
 export async function openScene(store: BlobStore, record: SceneRecord, options: OpenSceneOptions = {}): Promise<OpenScene> {
   const raster = await openGeoTiff(await storedSource(store, record.file, options), record.file.key);
   const { col0, row0 } = record.placement;
-  const readWindow = (w: LatticeWindow, lastUse = false, reuse?: Float32Array) => raster.readWindow(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
+  const readWindow = async (w: LatticeWindow, lastUse = false, reuse?: Float32Array, planes?: readonly number[]): Promise<Float32Array> => {
+    if (planes === undefined) return raster.readWindow(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse);
+    const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse, planes);
+    if (native instanceof Float32Array) return native;
+    const out = reuse !== undefined && reuse.length === native.length ? reuse : new Float32Array(native.length);
+    out.set(native);
+    return out;
+  };
   const spec = record.validity;
   const validity = sceneValidity(record.bands, {
     sampleFormat: record.raster.sampleFormat,
@@ -146,16 +157,23 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     keepPlanes: (planes) => {
       if (plain && nativeType !== undefined) raster.keepPlanes(planes === null || planes[0] === 0 || !firstBandTells ? planes : [0, ...planes]);
     },
-    readCovered: async (w, read) => {
+    readCovered: async (w, read, planes) => {
       const alpha = spec?.alphaBand ?? null;
       const fill = spec?.fill ?? null;
       if (alpha === null && fill === null && !raster.info.internalMask) return null;
       const pixels = w.width * w.height;
       const covered = (await raster.readMaskWindow(w.col - col0, w.row - row0, w.width, w.height)) ?? new Uint8Array(pixels).fill(1);
       if (alpha !== null || fill !== null) {
-        const planar = read ?? (await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height));
-        if (alpha !== null) for (let i = 0; i < pixels; i++) if (planar[alpha * pixels + i] === 0) covered[i] = 0;
-        if (fill !== null) andNotEveryBandAtMask(planar, w.width, w.height, record.bands.length, fill, covered);
+        const whole = () => raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height);
+        const every = planes === undefined || planes.length === raster.info.bands;
+        const usable = read !== undefined && (every || ((alpha === null || planes!.includes(alpha)) && (fill === null || planes![0] === 0)));
+        const planar = usable ? read : await whole();
+        const at = (band: number) => (usable && !every ? planes!.indexOf(band) : band) * pixels;
+        if (alpha !== null) for (let i = 0, a = at(alpha); i < pixels; i++) if (planar[a + i] === 0) covered[i] = 0;
+        if (fill !== null) {
+          if (!usable || every) andNotEveryBandAtMask(planar, w.width, w.height, record.bands.length, fill, covered);
+          else if (planar.subarray(0, pixels).includes(fill)) andNotEveryBandAtMask(await whole(), w.width, w.height, record.bands.length, fill, covered);
+        }
       }
       return covered;
     },
@@ -219,7 +237,11 @@ function bandView(scene: OpenScene, planes: number[]): OpenScene {
       raster: { ...scene.record.raster, bands: planes.length },
     },
     raster: scene.raster,
-    readWindow: async (w, lastUse) => pick(await scene.readWindow(w, lastUse), w),
+    readWindow: async (w, lastUse, _reuse, some) => {
+      if (some === undefined) return pick(await scene.readWindow(w, lastUse), w);
+      const { read, order } = filePlanes(planes, some);
+      return pickBands(await scene.readWindow(w, lastUse, undefined, read), w.width * w.height, order);
+    },
     readValidWindow: async (w, lastUse) => pick(await scene.readValidWindow(w, lastUse), w),
     readUsableWindow: async (w, lastUse, buffers, some) => {
       if (some === undefined) return pick(await scene.readUsableWindow(w, lastUse, buffers), w);
