@@ -3,7 +3,7 @@ import { nativeArrayType, openGeoTiff, type GeoTiffRaster, type GeoTiffSource, t
 import { storeRangeFetcher } from '../remote/store-range-fetcher.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import type { SceneRecord } from './scene-record.js';
-import { maskUnusablePixels, sceneValidity, usableAsRead, usableAsWindow, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
+import { maskUnusablePixels, planesWithFirstBand, sceneValidity, usableAsRead, usableAsWindow, usableSamples, type UsableSamples, type UsableSampleType, type WindowBuffers } from '../detection/validity.js';
 import { comparesAllBands, pairBands } from '../detection/pair-bands.js';
 import { filePlanes, pickBands } from '../detection/evidence-bands.js';
 import { andNotEveryBandAtMask } from '../kernels/every-band-at-mask.js';
@@ -146,7 +146,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
       // The planes and the first band, which tells whether any pixel of the window is saturated or fill
       // (usableSamples): where none is, the planes are usable as read; else the whole window is read and
       // decided on every band, as without planes (rare: a saturated or fill pixel in the window).
-      const read = planes[0] === 0 || !firstBandTells ? planes : [0, ...planes];
+      const read = planesWithFirstBand(planes, firstBandTells);
       const reuse = buffers ? (buffers.samples(nativeType, pixels * read.length) as NativeSamples) : undefined;
       const native = await raster.readWindowNative(w.col - col0, w.row - row0, w.width, w.height, reuse, lastUse, read);
       if (!firstBandTells || usableAsWindow(native, pixels, validity)) return (read === planes ? native : native.subarray(pixels)) as UsableSamples;
@@ -155,7 +155,7 @@ export async function openScene(store: BlobStore, record: SceneRecord, options: 
     },
     // (only where readUsableWindow reads planes: else every read would decode the blocks again)
     keepPlanes: (planes) => {
-      if (plain && nativeType !== undefined) raster.keepPlanes(planes === null || planes[0] === 0 || !firstBandTells ? planes : [0, ...planes]);
+      if (plain && nativeType !== undefined) raster.keepPlanes(planes === null ? null : planesWithFirstBand(planes, firstBandTells));
     },
     readCovered: async (w, read, planes) => {
       const alpha = spec?.alphaBand ?? null;

@@ -183,6 +183,15 @@ export function usableAsWindow(native: NativeSamples, pixels: number, validity: 
 }
 
 /**
+ * The file bands a read of `planes` (ascending) decodes to decide usability as usableAsWindow does: the
+ * first band ahead of them when a saturation or fill value applies (`firstBandTells`: a pixel at it in
+ * every band is at it there), else the planes themselves.
+ */
+export function planesWithFirstBand(planes: readonly number[], firstBandTells: boolean): readonly number[] {
+  return !firstBandTells || planes[0] === 0 ? planes : [0, ...planes];
+}
+
+/**
  * A window read in the file's own samples (of a file `usableAsRead` accepts), as it is when no pixel in it
  * is saturated or fill (such a pixel is at that value in the first band), else as float32 with those
  * pixels NaN (in `floats` when given). The values are the same either way.

@@ -7,7 +7,7 @@ import { PooledStructure } from '../detection/pooled-structure.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import type { BandName } from '../schemas/manifest.js';
 import { InvalidInputError } from '../errors.js';
-import { maskUnusablePixels, sceneValidity, typeFill, usableAsRead, usableAsWindow, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
+import { maskUnusablePixels, planesWithFirstBand, sceneValidity, typeFill, usableAsRead, usableAsWindow, usableSamples, type ReflectanceScale, type SceneValidity } from '../detection/validity.js';
 import { pairShadowTest, type PairShadowTest } from '../detection/pair-shadows.js';
 import { HaloWindowCache, type TileReader, type TileSamples } from './halo-window-cache.js';
 import type { PairSide } from './compute-pair-stats.js';
@@ -245,8 +245,8 @@ export function maskedChunkReader(
   /** The file planes a read of `some` of the side's bands decodes (ascending), and where each of `some` lies among them. */
   const planesFor = (some: readonly number[]) => {
     const { read, order } = filePlanes(sidePlanes, some);
-    if (!firstBandTells || read[0] === 0) return { read, order };
-    return { read: [0, ...read], order: order.map((k) => k + 1) };
+    const decoded = planesWithFirstBand(read, firstBandTells);
+    return { read: decoded, order: decoded === read ? order : order.map((k) => k + 1) };
   };
   const inOrder = (order: readonly number[], count: number) => order.length === count && order.every((k, i) => k === i);
   // one read's planes before they are picked; taken while a read uses it (reads may overlap on remote files)

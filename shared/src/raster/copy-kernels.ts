@@ -144,28 +144,23 @@ export function accumulateToPlanes(
   rows: number,
 ): void {
   if (accumulateToPlanesSimd(src, first, rowStride, spp, c0, c1, out, dst, planeSize, dstRowStride, rows)) return;
-  let b = 0;
-  for (; b + 4 <= spp; b += 4) accumulateLanes4(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, planeSize, dstRowStride, rows);
-  if (b + 2 <= spp) {
-    accumulateLanes2(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, planeSize, dstRowStride, rows);
-    b += 2;
-  }
-  if (b < spp) accumulateLanes1(src, first + b, rowStride, spp, c0, c1, out, dst + b * planeSize, dstRowStride, rows);
+  accumulateLanesToPlanes(src, first, rowStride, spp, null, c0, c1, out, dst, planeSize, dstRowStride, rows);
 }
 
 /**
- * accumulateToPlanes for some of the interleaved bands: band `lanes[k]` (ascending) of each pixel goes to
- * plane k of `out`, the others are neither accumulated nor copied. Runs of consecutive bands share a pass
- * over the rows (up to four a pass). Why: a read of some of a pixel-interleaved file's bands (a many-band
- * pair's detect pass) then undoes the differencing of those bands only, in the pass that de-interleaves
- * them, instead of undoing it for every band in place and copying the chosen ones out after.
+ * accumulateToPlanes on the JavaScript loops, for some of the interleaved bands: band `lanes[k]` (ascending;
+ * null: every band) of each pixel goes to plane k of `out`, the others are neither accumulated nor copied.
+ * Runs of consecutive bands share a pass over the rows (up to four a pass). Why: a read of some of a
+ * pixel-interleaved file's bands (a many-band pair's detect pass) then undoes the differencing of those
+ * bands only, in the pass that de-interleaves them, instead of undoing it for every band in place and
+ * copying the chosen ones out after.
  */
 export function accumulateLanesToPlanes(
   src: Samples,
   first: number,
   rowStride: number,
   spp: number,
-  lanes: readonly number[],
+  lanes: readonly number[] | null,
   c0: number,
   c1: number,
   out: Samples,
@@ -174,11 +169,13 @@ export function accumulateLanesToPlanes(
   dstRowStride: number,
   rows: number,
 ): void {
+  const count = lanes === null ? spp : lanes.length;
+  const lane = (k: number) => (lanes === null ? k : lanes[k]!);
   let k = 0;
-  while (k < lanes.length) {
+  while (k < count) {
     let run = 1;
-    while (run < 4 && k + run < lanes.length && lanes[k + run] === lanes[k]! + run) run++;
-    const from = first + lanes[k]!;
+    while (run < 4 && k + run < count && lane(k + run) === lane(k) + run) run++;
+    const from = first + lane(k);
     const to = dst + k * planeSize;
     if (run === 4) accumulateLanes4(src, from, rowStride, spp, c0, c1, out, to, planeSize, dstRowStride, rows);
     else if (run >= 2) accumulateLanes2(src, from, rowStride, spp, c0, c1, out, to, planeSize, dstRowStride, rows);
