@@ -1,8 +1,10 @@
 /**
  * A pair in which nothing changed: the Taizhou fixture's 2000 scene against itself plus sensor noise (15 %
- * of each band's deviation, seeded). Otsu's rule splits its scores through the middle; detection says so
- * (detection/threshold-caution.ts) in `shoutu detect`'s warnings and in the batch status, and says nothing
- * of the kind for the fixture's real pair, whose threshold lies above its unchanged ground.
+ * of each band's deviation, seeded). Otsu's rule splits its scores through the middle, so the threshold is
+ * Rosin's split of their tail instead (detection/pair-threshold.ts), which flags a fraction of a percent
+ * where Otsu's flagged nearly half; detection says so (detection/threshold-caution.ts) in `shoutu detect`'s
+ * warnings and in the batch status, and says nothing of the kind for the fixture's real pair, whose
+ * threshold (Otsu's) lies above its unchanged ground.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,24 +47,29 @@ afterAll(() => {
 const bulkWarnings = (warnings: string[]) => warnings.filter((w) => w.includes('lies in the bulk'));
 
 describe("a change threshold in the bulk of the pair's scores", () => {
-  it('is said by detection on a pair without change, with the share flagged, and not on a pair with change', async () => {
+  it("takes the start of the scores' tail on a pair without change and says so with the share flagged, and not on a pair with change", async () => {
     const warnings: string[] = [];
     const result = await detectPair({ before: { path: before }, after: { path: noisy }, parameters: defaultParameters(), warn: (m) => warnings.push(m) });
-    expect(result.summary.pairStats.threshold).toBeLessThan(BULK_THRESHOLD);
+    const { threshold, otsuSplit } = result.summary.pairStats;
+    expect(otsuSplit).toBeLessThan(BULK_THRESHOLD);
+    expect(threshold).toBeGreaterThan(otsuSplit!);
     const share = result.summary.changedPixels / result.summary.validPixels;
-    expect(share).toBeGreaterThan(0.2); // Otsu's split runs through unchanged ground
+    expect(share).toBeLessThan(0.05); // Otsu's split flagged 47 % of this unchanged ground
+    expect(result.summary.patches).toBeLessThan(5);
     expect(bulkWarnings(warnings)).toEqual([
-      `the change threshold ${result.summary.pairStats.threshold.toFixed(4)} lies in the bulk of this pair's scores (below ${BULK_THRESHOLD} times their median, ${(100 * share).toFixed(1)} % of the examined pixels flagged): ` +
+      `Otsu's split ${otsuSplit!.toFixed(4)} lies in the bulk of this pair's scores (below ${BULK_THRESHOLD} times their median), so the change threshold is the start of their tail, ` +
+        `${threshold.toFixed(4)} (Rosin's unimodal rule, ${(100 * share).toFixed(1)} % of the examined pixels flagged): ` +
         'the pair may hold no distinct change, as when the same date is delivered twice or only noise differs; check the pair before sending field teams',
     ]);
 
     const real: string[] = [];
     const changed = await detectPair({ before: { path: before }, after: { path: after }, parameters: defaultParameters(), warn: (m) => real.push(m) });
     expect(changed.summary.pairStats.threshold).toBeGreaterThan(BULK_THRESHOLD);
+    expect(changed.summary.pairStats.otsuSplit).toBeUndefined();
     expect(bulkWarnings(real)).toEqual([]);
   });
 
-  it('is listed in the batch status of the epoch compared, with its tiles and threshold', async () => {
+  it("is listed in the batch status of the epoch compared, with its tiles, Otsu's split and the threshold taken", async () => {
     const store = createStore({ kind: 'local', dir: join(dir, 'data') });
     await ingestBatch(store, directorySource(fixture('taizhou', '2000-03-17')), defaultParameters());
     const epoch = join(dir, 'noisy-epoch');
@@ -75,7 +82,8 @@ describe("a change threshold in the bulk of the pair's scores", () => {
     const [entry] = ingested.thresholdInBulk;
     expect(entry!.sceneId).toBe(ingested.scenes[0]!.sceneId);
     expect(entry!.tiles).toBe(ingested.tiles.length);
-    expect(entry!.threshold).toBeLessThan(BULK_THRESHOLD);
+    expect(entry!.otsuSplit).toBeLessThan(BULK_THRESHOLD);
+    expect(entry!.threshold).toBeGreaterThan(entry!.otsuSplit!);
     const status = JSON.parse(Buffer.from(await store.get('batches/taizhou-noise/status.json')).toString('utf8')) as { thresholdInBulk?: unknown };
     expect(status.thresholdInBulk).toEqual(ingested.thresholdInBulk);
   });

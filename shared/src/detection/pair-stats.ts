@@ -34,9 +34,13 @@ export const PairStats = z.object({
   /** The structural score's segment lengths when the pair is scored by structure (visible bands fine enough
    *  to resolve buildings, structural-change.ts), else null: the spectral score. */
   structure: StructureSpec.nullable().default(null),
-  /** Score at or above which a pixel is change (Otsu on the pair's histogram): the fused spectral score, or
-   *  the structural score when `structure` is set. */
+  /** Score at or above which a pixel is change (pair-threshold.ts: Otsu on the pair's histogram, or Rosin's
+   *  unimodal rule where Otsu's split lies in the bulk): the fused spectral score, or the structural score
+   *  when `structure` is set. */
   threshold: z.number(),
+  /** Otsu's split when it lay in the bulk of the spectral scores and Rosin's rule set `threshold`; absent
+   *  otherwise (and in statistics of detectors before 10). */
+  otsuSplit: z.number().optional(),
   validPixels: z.number().int().nonnegative(),
 });
 export type PairStats = z.infer<typeof PairStats>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Identifies the change method; recorded in every run record and alert. */
-export const DETECTOR_VERSION = 'cva-isfa-mbi-otsu/9';
+export const DETECTOR_VERSION = 'cva-isfa-mbi-otsu/10';
 
 /**
  * Histogram of change scores for medians and the automatic threshold. Both cues are in standard

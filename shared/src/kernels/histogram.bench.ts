@@ -1,6 +1,7 @@
 /**
  * Benchmark: accumulateHistogram + otsuThreshold (256 bins over [0, 8) z units) on the change
- * vector magnitude of the 2048² pair — the thresholding step as the pipeline runs it.
+ * vector magnitude of the 2048² pair — the thresholding step as the pipeline runs it — and rosinThreshold,
+ * the rule a pair whose Otsu split lies in the bulk of its scores takes instead (detection/pair-threshold.ts).
  */
 
 import { accumulateBandStats, finishBandStats } from './band-stats.js';
@@ -10,7 +11,8 @@ import type { BenchResult } from './bench-types.js';
 import { changeVectorMagnitude } from './change-vector.js';
 import { accumulateHistogram } from './histogram.js';
 import { otsuThreshold } from './otsu.js';
-import { referenceHistogram, referenceOtsu } from './reference-kernels.js';
+import { referenceHistogram, referenceOtsu, referenceRosin } from './reference-kernels.js';
+import { rosinThreshold } from './unimodal-threshold.js';
 import { andValidMask } from './valid-mask.js';
 
 const BINS = 256;
@@ -46,9 +48,22 @@ export function bench(): BenchResult[] {
     referenceThreshold = referenceOtsu(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
   }, 1, 3);
 
+  let rosin = 0;
+  const rosinMs = bestTimeMs(() => {
+    hist.fill(0);
+    accumulateHistogram(score, valid, BENCH_PIXELS, MIN, MAX, hist);
+    rosin = rosinThreshold(hist, MIN, MAX);
+  });
+  let referenceRosinThreshold = 0;
+  const referenceRosinMs = bestTimeMs(() => {
+    referenceRosinThreshold = referenceRosin(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
+  }, 1, 3);
+
   const copy = copyBaseline(BENCH_PIXELS, [score, valid]);
   return [
     benchRow('accumulateHistogram + otsuThreshold (256 bins)', BENCH_PIXELS, ms, copy, threshold),
     benchRow('  naive reference', BENCH_PIXELS, referenceMs, copy, referenceThreshold),
+    benchRow('accumulateHistogram + rosinThreshold (256 bins)', BENCH_PIXELS, rosinMs, copy, rosin),
+    benchRow('  naive reference', BENCH_PIXELS, referenceRosinMs, copy, referenceRosinThreshold),
   ];
 }

@@ -9,6 +9,7 @@ export type { BandStats } from './band-stats.js';
 export { changeVectorMagnitude, ndviDrop } from './change-vector.js';
 export { accumulateHistogram, histogramQuantile } from './histogram.js';
 export { otsuThreshold } from './otsu.js';
+export { rosinThreshold } from './unimodal-threshold.js';
 export { close3x3, dilate3x3, erode3x3, open3x3 } from './morphology.js';
 export { labelComponents, labelComponentsWithStats, labelScratchLength } from './label-components.js';
 export { componentStats } from './component-stats.js';

@@ -384,3 +384,31 @@ export function referenceBuildingIndex(src: Float32Array, width: number, height:
   }
   for (let i = 0; i < width * height; i++) out[i] = out[i]! * 0.25;
 }
+
+/**
+ * Reference for rosinThreshold: Rosin's construction as drawn — the perpendicular distance of each bin top
+ * (k, h_k) after the peak from the line through the peak's top and (first empty bin after the last filled
+ * one, 0), bins below the line only; the farthest (first among equals) is the split.
+ */
+export function referenceRosin(hist: ArrayLike<number>, min: number, max: number): number {
+  const h = Array.from(hist, (v) => (v > 0 ? v : 0));
+  const filled = h.map((v, k) => (v > 0 ? k : -1)).filter((k) => k >= 0);
+  if (filled.length === 0) return max;
+  const top = Math.max(...h);
+  const peak = h.indexOf(top);
+  const last = filled[filled.length - 1]!;
+  if (last === peak) return max;
+  const [x0, y0, x1, y1] = [peak, top, last + 1, 0];
+  const length = Math.hypot(x1 - x0, y1 - y0);
+  let best = 0;
+  let bestK = peak;
+  for (let k = peak + 1; k <= last; k++) {
+    // signed: positive below the line (the line falls from left to right)
+    const distance = ((x1 - x0) * (y0 - h[k]!) - (x0 - k) * (y1 - y0)) / length;
+    if (distance > best) {
+      best = distance;
+      bestK = k;
+    }
+  }
+  return min + (bestK + 1) * ((max - min) / h.length);
+}

@@ -66,6 +66,8 @@ export interface BulkThresholdPair {
   tiles: number;
   /** the pair's threshold, in multiples of the median of its fused score */
   threshold: number;
+  /** Otsu's split of the scores, which lay in their bulk (the threshold is then Rosin's; detection/pair-threshold.ts) */
+  otsuSplit?: number;
 }
 
 /**

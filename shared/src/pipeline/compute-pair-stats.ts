@@ -1,12 +1,12 @@
 import { accumulateBandStats, finishBandStats } from '../kernels/band-stats.js';
 import { andValidMask } from '../kernels/valid-mask.js';
 import { accumulateHistogram, histogramQuantile } from '../kernels/histogram.js';
-import { otsuThreshold } from '../kernels/otsu.js';
 import type { LatticeWindow } from '../grid/lattice.js';
 import { TRANSFORM_MAX_SAMPLES, SCORE_HISTOGRAM } from '../detection/parameters.js';
 import type { PairStats } from '../detection/pair-stats.js';
 import { computeCues, cropToInterior, scoreModel, scoreWindow, Workspace, type ScoreModel } from '../detection/classify-change.js';
 import { isfa } from '../detection/isfa.js';
+import { pairThreshold } from '../detection/pair-threshold.js';
 import { evidenceGroups, evidenceWindow } from '../detection/evidence-bands.js';
 import { nativeBands } from '../detection/native-bands.js';
 import { accumulateReplicationContrast, REPLICATION_COUNTS_PER_BAND } from '../kernels/replication-contrast.js';
@@ -323,11 +323,6 @@ function markOverlap(from: LatticeWindow, target: LatticeWindow, excluded: Uint8
   }
 }
 
-/** Otsu's threshold (Otsu 1979) on the histogram of the fused score: the pair's change threshold. */
-export function thresholdOf(hist: Float64Array): number {
-  return otsuThreshold(hist, SCORE_HISTOGRAM.min, SCORE_HISTOGRAM.max);
-}
-
 /** Valid pixels counted by a score histogram (every valid pixel lands in a bin). */
 export function pixelsIn(hist: Float64Array): number {
   let n = 0;
@@ -337,7 +332,8 @@ export function pixelsIn(hist: Float64Array): number {
 
 /**
  * Statistics of a before/after pair over their overlap (computeSampleStats), and the change threshold:
- * Otsu's threshold on the histogram of the fused score over the sampled blocks (sampledScoreHistogram).
+ * Otsu's threshold on the histogram of the fused score over the sampled blocks (sampledScoreHistogram), or
+ * Rosin's where Otsu's split lies in the bulk of the scores (detection/pair-threshold.ts).
  * Why the sample, not every pixel: the threshold is then known before detection reads the pair, so
  * detection reads each file once and classifies as it goes; for pairs of up to 16 blocks the sample is
  * every pixel. validPixels counts the valid pixels the histogram holds. A pair scored by structure
@@ -356,5 +352,6 @@ export async function computePairStats(
   const hist = structureHistogram ?? (await sampledScoreHistogram(blocks, overlap, model, [beforeSide, afterSide]));
   // The sampled blocks go to detection once scored (it does not decode them again).
   if (options.adopt) for (const { window, samples } of blocks) if (samples) options.adopt(window, samples[0], samples[1]);
-  return { ...stats, threshold: thresholdOf(hist), validPixels: pixelsIn(hist) };
+  const { threshold, otsuSplit } = pairThreshold(hist, structureHistogram === null);
+  return { ...stats, threshold, ...(otsuSplit !== undefined ? { otsuSplit } : {}), validPixels: pixelsIn(hist) };
 }

@@ -492,7 +492,7 @@ async function detectPairAt(input: DetectPairInput, shift: [number, number], dec
     // Seasonal vegetation change is not a 图斑 (change.tif keeps its pixels: it is the per-pixel decision).
     const patches = typed.filter((p) => isReported(p.changeType));
     patches.sort((a, b) => a.pixelBbox[1] - b.pixelBbox[1] || a.pixelBbox[0] - b.pixelBbox[0] || a.pixelCount - b.pixelCount);
-    if (thresholdInBulk(pairStats)) input.warn?.(bulkThresholdMessage(pairStats.threshold, validPixels > 0 ? changedPixels / validPixels : undefined));
+    if (thresholdInBulk(pairStats)) input.warn?.(bulkThresholdMessage(pairStats, validPixels > 0 ? changedPixels / validPixels : undefined));
     const areaM2 = patches.reduce((s, p) => s + p.areaM2, 0);
     const overlapMu = {} as Record<MaskLayerName, number>;
     for (const name of MASK_LAYERS) overlapMu[name] = round(patches.reduce((s, p) => s + p.overlap[name].areaMu, 0), 4);

@@ -482,7 +482,7 @@ async function planTiles(
       const found = offsetFound(registration)!;
       offsets.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, shift: found.shift, ...(found.beyond ? { beyond: true as const } : {}) });
     }
-    if (isBulk(pairStats)) thresholdInBulk.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, threshold: pairStats.threshold });
+    if (isBulk(pairStats)) thresholdInBulk.push({ sceneId: scene.sceneId, baselineSceneId: baselineId, tiles: jobs.length - planned, threshold: pairStats.threshold, ...(pairStats.otsuSplit !== undefined ? { otsuSplit: pairStats.otsuSplit } : {}) });
     const sky = pairSkyTests(before, scene, b.record.bands, compared.bands);
     if (sky) skyTestsNotRun.push(sky);
     if (!comparesAllBands(bands)) {
