@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, defaultParameters, detectPair, directorySource, ingestBatch } from '@shoutu/shared';
+import { openGeoTiff } from '@shoutu/shared/raster/index.js';
 import { BULK_THRESHOLD } from '@shoutu/shared/detection/threshold-caution.js';
 import { fixture } from '../support/fixtures.js';
 import { runGdalScript } from '../support/gdal.js';
@@ -30,15 +31,41 @@ for b in range(1, ds.RasterCount + 1):
 o = None
 `;
 
+/**
+ * The noisy scene with three 8 × 8 surfaces made 4 DN brighter in every band (rows, columns of their corners):
+ * real change too rare and too faint to form a class of its own (a brighter one lifts Otsu's split out of the
+ * bulk itself: from 6 DN on, here).
+ */
+const BLOCKS = [
+  [60, 60],
+  [200, 300],
+  [320, 120],
+] as const;
+const WITH_BLOCKS = `
+import sys
+from osgeo import gdal
+src, out = sys.argv[1], sys.argv[2]
+o = gdal.GetDriverByName('GTiff').CreateCopy(out, gdal.Open(src))
+for b in range(1, o.RasterCount + 1):
+    a = o.GetRasterBand(b).ReadAsArray()
+    for r, c in ${JSON.stringify(BLOCKS)}:
+        a[r:r + 8, c:c + 8] = (a[r:r + 8, c:c + 8].astype('int32') + 4).clip(0, 255)
+    o.GetRasterBand(b).WriteArray(a)
+o = None
+`;
+
 const before = fixture('taizhou', '2000-03-17', 'scene.tif');
 const after = fixture('taizhou', '2003-02-06', 'scene.tif');
 let dir: string;
 let noisy: string;
+let withBlocks: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shoutu-threshold-caution-'));
   noisy = join(dir, 'noisy.tif');
   runGdalScript(NOISY, [before, noisy]);
+  withBlocks = join(dir, 'noisy-blocks.tif');
+  runGdalScript(WITH_BLOCKS, [noisy, withBlocks]);
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -67,6 +94,26 @@ describe("a change threshold in the bulk of the pair's scores", () => {
     expect(changed.summary.pairStats.threshold).toBeGreaterThan(BULK_THRESHOLD);
     expect(changed.summary.pairStats.otsuSplit).toBeUndefined();
     expect(bulkWarnings(real)).toEqual([]);
+  });
+
+  it('keeps rare real change among the noise: the new surfaces are found whole, and little else', async () => {
+    const result = await detectPair({ before: { path: before }, after: { path: withBlocks }, parameters: defaultParameters() });
+    const { threshold, otsuSplit } = result.summary.pairStats;
+    expect(otsuSplit).toBeLessThan(BULK_THRESHOLD); // Otsu's split alone flagged 47 % of the ground here
+    const raster = await openGeoTiff({ bytes: result.changeTif }, 'change.tif');
+    try {
+      for (const [row, col] of BLOCKS) {
+        const inner = await raster.readWindow(col + 1, row + 1, 6, 6);
+        expect([...inner].every((v) => v === 1), `block at ${row}, ${col}; threshold ${threshold}`).toBe(true);
+      }
+    } finally {
+      await raster.close();
+    }
+    // one patch for each surface (8 × 8 = 64 pixels, give or take its rim), and little else
+    const sizes = result.patches.map((p) => p.pixelCount).sort((a, b) => b - a);
+    expect(sizes.slice(0, BLOCKS.length).every((n) => n >= 49 && n <= 100), `patch sizes ${sizes.join(', ')}`).toBe(true);
+    expect(result.patches.length).toBeLessThan(BLOCKS.length + 3);
+    expect(result.summary.changedPixels / result.summary.validPixels).toBeLessThan(0.05);
   });
 
   it("is listed in the batch status of the epoch compared, with its tiles, Otsu's split and the threshold taken", async () => {
