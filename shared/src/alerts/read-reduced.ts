@@ -4,8 +4,9 @@
  * columns when wider). Memory is one strip and the result, whatever the window's size: the evidence of a
  * large 图斑 in centimetre drone imagery spans tens of thousands of pixels, more than one read may return
  * (MAX_WINDOW_VALUES) and more than an alert worker should hold. With factor 1 it is the window as read,
- * with its valid mask. Valid: a sample in every band, other than nodata, on ground the file covers (its alpha
- * band or internal mask); clouds and saturated pixels are shown as they are.
+ * with its valid mask. Valid: a sample in every band read (every band, or the planes asked for: see
+ * readReduced), other than nodata, on ground the file covers (its alpha band or internal mask, the fill
+ * test); clouds and saturated pixels are shown as they are.
  */
 import { andValidMask } from '../kernels/valid-mask.js';
 import type { LatticeWindow } from '../grid/lattice.js';
@@ -30,19 +31,22 @@ export interface ReducedWindow {
 export const REDUCED_READ_COLUMNS = 2048;
 
 /**
- * `planes`: only these planes of the scene (ascending), e.g. the three an evidence image shows: the same
- * values and validity as those planes of the whole window. Why: validity is decided on every band, but
- * where that needs only some of them — no nodata value (the test of every band is then the finiteness of
- * integers, always true), the fill test told by the first band, the alpha band — a many-band scene's
- * evidence reads those and the shown planes, not its 13 bands: the tile jobs' block caches keep only the
- * planes their pass reads, and a read of every band decodes such a block again.
+ * `planes`: only these planes of the scene (ascending), e.g. the three an evidence image shows, with the
+ * validity of what they show: a pixel is valid where each of them holds a sample other than nodata (and
+ * finite), on ground the file covers — its alpha band, its internal mask, and the fill test, which the first
+ * band tells (a pixel 0 in every band is 0 there), are read with them. Why: a picture's gaps are where its
+ * own bands have none, as detection judges a pixel on the bands it scores; and a many-band scene's evidence
+ * then reads four or five planes, not its 13 bands: the tile jobs' block caches keep only the planes their
+ * pass reads, and a read of every band decodes such a block again. (A Sentinel-2 stack that declares nodata
+ * 0 has its 60 m bands' gaps a few pixels wider at a swath edge: its pictures show the 10 m bands there.)
  */
 export async function readReduced(scene: OpenScene, window: LatticeWindow, factor: number, columns = REDUCED_READ_COLUMNS, planes?: readonly number[]): Promise<ReducedWindow> {
   if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`reduction factor must be a positive integer, got ${factor}`);
-  const { bands: fileBands, nodata, sampleFormat } = scene.record.raster;
+  const { bands: fileBands, nodata } = scene.record.raster;
   // what is read: the planes and those validity needs of them (see above), else every plane
   const alphaBand = scene.record.validity?.alphaBand ?? null;
-  const read = planes === undefined || nodata !== null || sampleFormat === 'float' ? undefined : planesWithValidity(planes, alphaBand !== null && alphaBand < fileBands ? alphaBand : null);
+  const fill = (scene.record.validity?.fill ?? null) !== null;
+  const read = planes === undefined ? undefined : planesWithValidity(planes, fill, alphaBand !== null && alphaBand < fileBands ? alphaBand : null);
   const bands = read?.length ?? fileBands;
   // where the planes returned lie among those read
   const kept = planes === undefined ? null : planes.map((p) => (read === undefined ? p : read.indexOf(p)));
@@ -87,9 +91,9 @@ export async function readReduced(scene: OpenScene, window: LatticeWindow, facto
   return { planar, valid, width, height };
 }
 
-/** `planes` with the first band (the fill test) and the alpha band, ascending. */
-function planesWithValidity(planes: readonly number[], alphaBand: number | null): number[] {
-  return [...new Set([0, ...planes, ...(alphaBand === null ? [] : [alphaBand])])].sort((a, b) => a - b);
+/** `planes` with the first band when the fill test applies, and the alpha band, ascending. */
+function planesWithValidity(planes: readonly number[], fill: boolean, alphaBand: number | null): number[] {
+  return [...new Set([...(fill ? [0] : []), ...planes, ...(alphaBand === null ? [] : [alphaBand])])].sort((a, b) => a - b);
 }
 
 /** Clears `valid` where the scene's file does not cover the ground (OpenScene.readCovered; null: all covered). */
