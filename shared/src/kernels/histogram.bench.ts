@@ -36,34 +36,30 @@ export function bench(): BenchResult[] {
   changeVectorMagnitude(before, after, W, H, BENCH_BANDS, valid, b.mean, b.std, a.mean, a.std, score);
 
   const hist = new Float64Array(BINS);
-  let threshold = 0;
-  const ms = bestTimeMs(() => {
-    hist.fill(0);
-    accumulateHistogram(score, valid, BENCH_PIXELS, MIN, MAX, hist);
-    threshold = otsuThreshold(hist, MIN, MAX);
-  });
-
-  let referenceThreshold = 0;
-  const referenceMs = bestTimeMs(() => {
-    referenceThreshold = referenceOtsu(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
-  }, 1, 3);
-
-  let rosin = 0;
-  const rosinMs = bestTimeMs(() => {
-    hist.fill(0);
-    accumulateHistogram(score, valid, BENCH_PIXELS, MIN, MAX, hist);
-    rosin = rosinThreshold(hist, MIN, MAX);
-  });
-  let referenceRosinThreshold = 0;
-  const referenceRosinMs = bestTimeMs(() => {
-    referenceRosinThreshold = referenceRosin(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
-  }, 1, 3);
+  type Rule = (h: Float64Array, min: number, max: number) => number;
+  type Reference = (h: ArrayLike<number>, min: number, max: number) => number;
+  /** Best times and thresholds of a rule on the histogram accumulated afresh, and of its naive reference. */
+  const timeRule = (rule: Rule, reference: Reference) => {
+    let threshold = 0;
+    const ms = bestTimeMs(() => {
+      hist.fill(0);
+      accumulateHistogram(score, valid, BENCH_PIXELS, MIN, MAX, hist);
+      threshold = rule(hist, MIN, MAX);
+    });
+    let referenceThreshold = 0;
+    const referenceMs = bestTimeMs(() => {
+      referenceThreshold = reference(referenceHistogram(score, valid, BENCH_PIXELS, MIN, MAX, BINS), MIN, MAX);
+    }, 1, 3);
+    return { ms, threshold, referenceMs, referenceThreshold };
+  };
+  const otsu = timeRule(otsuThreshold, referenceOtsu);
+  const rosin = timeRule(rosinThreshold, referenceRosin);
 
   const copy = copyBaseline(BENCH_PIXELS, [score, valid]);
   return [
-    benchRow('accumulateHistogram + otsuThreshold (256 bins)', BENCH_PIXELS, ms, copy, threshold),
-    benchRow('  naive reference', BENCH_PIXELS, referenceMs, copy, referenceThreshold),
-    benchRow('accumulateHistogram + rosinThreshold (256 bins)', BENCH_PIXELS, rosinMs, copy, rosin),
-    benchRow('  naive reference', BENCH_PIXELS, referenceRosinMs, copy, referenceRosinThreshold),
+    benchRow('accumulateHistogram + otsuThreshold (256 bins)', BENCH_PIXELS, otsu.ms, copy, otsu.threshold),
+    benchRow('  naive reference', BENCH_PIXELS, otsu.referenceMs, copy, otsu.referenceThreshold),
+    benchRow('accumulateHistogram + rosinThreshold (256 bins)', BENCH_PIXELS, rosin.ms, copy, rosin.threshold),
+    benchRow('  naive reference', BENCH_PIXELS, rosin.referenceMs, copy, rosin.referenceThreshold),
   ];
 }
